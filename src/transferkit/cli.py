@@ -1,0 +1,152 @@
+"""Command-line interface: a thin click layer over the Python API.
+
+Every command catches :class:`~transferkit.exceptions.TransferkitError` and
+prints its message (no traceback) with exit code 1.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from transferkit.exceptions import TransferkitError
+
+__all__ = ["main"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DB_HELP = (
+    "Store URL (any SQLAlchemy URL, e.g. postgresql://user@host/db). "
+    "Default: $TRANSFERKIT_DB, else data/transferkit.db."
+)
+
+
+def friendly_errors(func: F) -> F:
+    """Turn transferkit errors into a clear message and exit code 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except TransferkitError as error:
+            raise click.ClickException(str(error)) from error
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _open_store(db: str | None) -> Any:
+    from transferkit.store import Store
+
+    return Store(db)
+
+
+@click.group()
+@click.version_option(package_name="transferkit")
+def main() -> None:
+    """transferkit: reflection loops, workshop sheets and pilot evaluation for SMEs."""
+
+
+# --------------------------------------------------------------------- demo
+@main.command()
+@click.option("--db", default=None, help=DB_HELP)
+@friendly_errors
+def demo(db: str | None) -> None:
+    """Load the demo network into the store and summarise each pilot."""
+    from transferkit.datasets import import_demo
+    from transferkit.summary import pilot_summary_lines
+
+    store = _open_store(db)
+    counts = import_demo(store)
+    click.echo(f"Store: {store.info()['url']}")
+    click.echo("Demo network loaded: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    for line in pilot_summary_lines(store):
+        click.echo(line)
+
+
+# ---------------------------------------------------------------- templates
+@main.group()
+def templates() -> None:
+    """List, show and validate sheet and loop templates."""
+
+
+@templates.command("list")
+@click.option("--lang", type=click.Choice(["de", "en"]), default="de", show_default=True)
+@friendly_errors
+def templates_list(lang: str) -> None:
+    """List the built-in templates."""
+    from transferkit.templates import list_templates, load_template
+
+    for name in list_templates():
+        template = load_template(name)
+        click.echo(f"{name:<28} v{template.version}  {template.kind:<5}  {template.title.get(lang)}")
+
+
+@templates.command("show")
+@click.argument("name_or_path")
+@click.option("--lang", type=click.Choice(["de", "en"]), default="de", show_default=True)
+@friendly_errors
+def templates_show(name_or_path: str, lang: str) -> None:
+    """Show the questions of a template (built-in name or YAML file)."""
+    from transferkit.printable import template_to_text
+    from transferkit.templates import load_template
+
+    click.echo(template_to_text(load_template(name_or_path), lang=lang))
+
+
+@templates.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+def templates_validate(files: tuple[Path, ...]) -> None:
+    """Check template files; print every problem with its line and a fix."""
+    from transferkit.templates import load_template
+
+    failed = 0
+    for path in files:
+        try:
+            template = load_template(path)
+        except TransferkitError as error:
+            failed += 1
+            click.echo(str(error), err=True)
+        else:
+            n = len(template.all_questions())
+            click.echo(f"{path}: OK ({template.id} v{template.version}, {n} questions)")
+    if failed:
+        raise SystemExit(1)
+
+
+# ----------------------------------------------------------------------- db
+@main.group()
+def db() -> None:
+    """Create, fill and inspect the response store."""
+
+
+@db.command("init")
+@click.option("--db", "url", default=None, help=DB_HELP)
+@friendly_errors
+def db_init(url: str | None) -> None:
+    """Create the store's tables (safe to repeat)."""
+    store = _open_store(url)
+    click.echo(f"Store ready: {store.info()['url']}")
+
+
+@db.command("import-demo")
+@click.option("--db", "url", default=None, help=DB_HELP)
+@friendly_errors
+def db_import_demo(url: str | None) -> None:
+    """Import the demo network (idempotent)."""
+    from transferkit.datasets import import_demo
+
+    counts = import_demo(_open_store(url))
+    click.echo(json.dumps(counts, indent=2))
+
+
+@db.command("info")
+@click.option("--db", "url", default=None, help=DB_HELP)
+@friendly_errors
+def db_info(url: str | None) -> None:
+    """Show the store URL (password hidden) and row counts."""
+    click.echo(json.dumps(_open_store(url).info(), indent=2, default=str))

@@ -1,0 +1,69 @@
+"""Packaging: environment.yml and pyproject.toml name the same runtime dependencies."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+_REQ = re.compile(r"^\s*([A-Za-z0-9_.\-]+)(\[[^\]]*\])?\s*(.*)$")
+
+
+def _split(requirement: str) -> tuple[str, str]:
+    match = _REQ.match(requirement)
+    assert match, f"cannot parse requirement {requirement!r}"
+    name = match.group(1).lower().replace("_", "-")
+    return name, match.group(3).replace(" ", "")
+
+
+def pyproject_runtime() -> dict[str, str]:
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return dict(_split(r) for r in data["project"]["dependencies"])
+
+
+def environment_runtime() -> dict[str, str]:
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    deps = [d for d in env["dependencies"] if isinstance(d, str)]
+    pins = dict(_split(d) for d in deps)
+    pins.pop("python")
+    pins.pop("pip")
+    return pins
+
+
+def test_environment_yml_matches_pyproject() -> None:
+    assert environment_runtime() == pyproject_runtime()
+
+
+def test_environment_yml_installs_the_kit_with_pip() -> None:
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    pip_sections = [d["pip"] for d in env["dependencies"] if isinstance(d, dict)]
+    assert pip_sections
+    assert any(line.strip() in {".", "-e ."} for line in pip_sections[0])
+
+
+def test_python_floor_agrees() -> None:
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    assert f"python{data['project']['requires-python']}" in env["dependencies"]
+
+
+def test_a_disagreement_is_detected() -> None:
+    """The comparison really compares pins: a changed pin makes the sets differ."""
+    pins = pyproject_runtime()
+    changed = {**pins, "pandas": ">=9"}
+    assert changed != environment_runtime()
+
+
+def test_readme_quick_start_has_exactly_two_commands() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```", 2)[1]
+    commands = [ln for ln in block.splitlines()[1:] if ln.strip() and not ln.startswith("#")]
+    assert commands == ["make demo", "make test"]
+
+
+def test_ci_runs_readme_test_command() -> None:
+    assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
