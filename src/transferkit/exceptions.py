@@ -12,6 +12,7 @@ __all__ = [
     "AnswerProblem",
     "AnswerValidationError",
     "DatasetError",
+    "EvaluationInputError",
     "ParameterError",
     "ReportError",
     "StoreError",
@@ -103,6 +104,10 @@ class StoreError(TransferkitError):
 
 class DatasetError(TransferkitError):
     """A bundled dataset is unknown or cannot be read."""
+
+
+class EvaluationInputError(TransferkitError, ValueError):
+    """Input to an evaluation function is missing, of the wrong type or out of range."""
 
 
 class ParameterError(TransferkitError):

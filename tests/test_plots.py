@@ -1,0 +1,90 @@
+"""Plots: each returns its Axes and labels in German or English."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from transferkit import plots
+from transferkit.evaluation import EvaluationInputError, prepost
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+def wide() -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    pre = rng.integers(1, 6, 30).astype(float)
+    return pd.DataFrame({
+        "pilot_id": ["P1"] * 15 + ["P2"] * 15,
+        "pre": pre,
+        "post": np.clip(pre + rng.integers(-1, 3, 30), 1, 5),
+    })
+
+
+def test_likert_bars_diverge_at_zero():
+    _, ax = plt.subplots()
+    df = pd.DataFrame({"q1": [1, 2, 3, 4, 5], "q2": [5, 5, 4, 4, 3]})
+    out = plots.plot_likert(df, ["q1", "q2"], 5, ax=ax, lang="en")
+    assert out is ax
+    assert ax.get_xlabel() == "share of answers (%)"
+    first = ax.patches[0]  # level 1 of q1: starts left of zero
+    assert first.get_x() == pytest.approx(-50.0)  # 20 + 20 + 20/2 left of the centre
+    assert plots.plot_likert(df, ["q1"]).get_xlabel() == "Anteil der Antworten (%)"
+
+
+def test_prepost_slopes():
+    ax = plots.plot_prepost(wide(), "pre", "post")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["vorher", "nachher"]
+    assert len(ax.lines) == 31  # 30 people + the mean
+
+
+def test_gas_plot():
+    goals = pd.DataFrame({"pilot_id": ["P1", "P1", "P2"], "weight": [1, 2, 1],
+                          "baseline": [-1, -1, -2], "follow_up": [0, 1, 0]})
+    ax = plots.plot_gas(goals, lang="en")
+    assert ax.get_xlabel() == "GAS T-score"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["P1", "P2"]
+
+
+def test_loop_trends_plot():
+    df = pd.DataFrame({"pilot_id": ["P1"] * 4 + ["P2"] * 4, "loop": [1, 1, 2, 2] * 2,
+                       "sat": [3, 4, 4, 5, 2, 3, 3, 3]})
+    ax = plots.plot_loop_trends(df, "sat")
+    assert ax.get_xlabel() == "Schleife"
+    assert len(ax.lines) == 2
+
+
+def test_needs_portfolio():
+    needs = pd.DataFrame({"topic": ["ai_use", "teamwork"], "area": ["digital", "soft"],
+                          "importance": [5, 2], "competence": [2, 4]})
+    ax = plots.plot_needs_portfolio(needs, lang="en")
+    assert ax.get_ylabel() == "importance"
+    assert {t.get_text() for t in ax.texts} >= {"ai_use", "develop", "reduce"}
+
+
+def test_forest_plot_from_prepost():
+    effects = prepost(wide(), "pre", "post", group="pilot_id")
+    ax = plots.plot_forest(effects)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["P1", "P2", "overall"]
+    assert "95%-KI" in ax.get_xlabel()
+
+
+def test_reliable_change_scatter():
+    df = wide()
+    ax = plots.plot_reliable_change(df["pre"], df["post"], 1.0, 0.8, lang="en")
+    assert ax.get_xlabel() == "pre"
+    labels = ax.get_legend_handles_labels()[1]
+    assert "no reliable change zone" in labels
+
+
+def test_bad_language():
+    with pytest.raises(EvaluationInputError, match="lang"):
+        plots.plot_prepost(wide(), "pre", "post", lang="fr")
