@@ -1,0 +1,1456 @@
+"""Deterministic generator of the demo network (the only source of the shipped data).
+
+Everything in ``datasets/demo/`` is written by :func:`write_demo` from one
+seeded :func:`generate` call: first the raw sheet responses (the records a
+store would hold), then the tidy tables *derived from those responses*, so
+the CSV files and ``responses.jsonl`` always agree. Never edit the shipped
+files by hand; change this module and run::
+
+    python -m transferkit.datasets.generate            # rewrites datasets/demo/
+    python -m transferkit.datasets.generate OUT_DIR    # writes somewhere else
+    python -m transferkit.datasets.generate --codebook data/README.md   # also the codebook
+
+The network is fictional: the *Qualifizierungsverbund Albtrauf*, twelve
+metal/electrical and textile SMEs in three regions of Baden-Württemberg, six
+scientifically accompanied pilot projects with three reflection loops each
+and 60 pseudonymous participants. Effects are built in on purpose (see
+``PILOTS``): the digital-tool and AI pilots raise digital skills by about
+0.7-0.9 SD, the sustainable-product pilot leaves soft skills unchanged, the
+agile pilot's loop ratings go down, the AI pilot has a negative ROI.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from transferkit.privacy import CODE_ALPHABET, CODE_LENGTH
+
+__all__ = [
+    "BLANK_ITEMS",
+    "DEFAULT_SEED",
+    "DEMO_DIR",
+    "FORMATS",
+    "NETWORK",
+    "PHASE_RATINGS",
+    "TEMPLATE_VERSIONS",
+    "TOPICS",
+    "DemoData",
+    "action_items_from_responses",
+    "gas_goals_from_responses",
+    "generate",
+    "loop_ratings_from_responses",
+    "main",
+    "needs_from_responses",
+    "self_assessment_from_responses",
+    "training_feedback_from_responses",
+    "write_codebook",
+    "write_demo",
+]
+
+#: Seed of the shipped demo data.
+DEFAULT_SEED = 20250203
+#: Folder of the shipped files inside the package.
+DEMO_DIR = Path(__file__).parent / "demo"
+#: Version of each built-in template the demo responses were written for.
+TEMPLATE_VERSIONS: dict[str, int] = {
+    "competence_self_assessment": 1,
+    "pilot_goals": 1,
+    "training_feedback": 1,
+    "needs_analysis": 1,
+    "reflection_loop": 1,
+}
+#: Learning formats (option values of ``training_feedback.format`` and ``needs_analysis.formats``).
+FORMATS = (
+    "micro_learning",
+    "e_learning",
+    "blended",
+    "workshop",
+    "wissensrunde",
+    "peer_case",
+    "tandem",
+)
+#: Needs-analysis topics and their core area.
+TOPICS: dict[str, str] = {
+    "data_literacy": "digital",
+    "digital_tools": "digital",
+    "it_security": "digital",
+    "ai_use": "digital",
+    "communication": "soft",
+    "self_organisation": "soft",
+    "change_agility": "soft",
+    "teamwork": "soft",
+    "resource_efficiency": "sustainability",
+    "sustainable_products": "sustainability",
+    "csr_reporting": "sustainability",
+}
+#: The rating question of each reflection-loop phase.
+PHASE_RATINGS: dict[str, str] = {
+    "information": "info_useful",
+    "anwendung": "app_success",
+    "austausch": "exchange_quality",
+    "optimierung": "loop_satisfaction",
+}
+#: Free-text question of each reflection-loop phase.
+PHASE_TEXTS: dict[str, str] = {
+    "information": "learned",
+    "anwendung": "tried",
+    "austausch": "worked",
+    "optimierung": "lessons",
+}
+
+NETWORK: dict[str, str] = {
+    "network_id": "QV-ALB",
+    "name": "Qualifizierungsverbund Albtrauf",
+    "region": "Baden-Württemberg: Neckar-Alb, Schwarzwald-Baar-Heuberg, Bodensee-Oberschwaben",
+}
+
+SCALES: dict[str, tuple[str, ...]] = {
+    "dig": ("dig_1", "dig_2", "dig_3", "dig_4"),
+    "soft": ("soft_1", "soft_2", "soft_3", "soft_4"),
+    "sus": ("sus_1", "sus_2", "sus_3"),
+}
+ITEMS: tuple[str, ...] = SCALES["dig"] + SCALES["soft"] + SCALES["sus"]
+REVERSE_KEYED = ("soft_3",)
+#: Single self-assessment items left blank. 0 while the built-in template
+#: ``competence_self_assessment`` makes every item required (a blank item would
+#: make the response invalid); set to e.g. 6 once the items are optional.
+BLANK_ITEMS = 0
+FEEDBACK_ITEMS = (
+    "reaction_1",
+    "reaction_2",
+    "reaction_3",
+    "learning_1",
+    "learning_2",
+    "behaviour_1",
+    "behaviour_2",
+)
+_NAMESPACE = uuid.UUID("6f1c2d3e-4b5a-4c7d-8e9f-a0b1c2d3e4f5")
+
+# company_id, name, sector, employees, region, roles
+COMPANIES: tuple[tuple[str, str, str, int, str, str], ...] = (
+    (
+        "C01",
+        "Albtal Präzisionsteile GmbH",
+        "metal_electrical",
+        185,
+        "Neckar-Alb",
+        "organiser;sender;best_practice",
+    ),
+    (
+        "C02",
+        "Hohenberg Elektrotechnik GmbH & Co. KG",
+        "metal_electrical",
+        64,
+        "Neckar-Alb",
+        "financier;sender",
+    ),
+    ("C03", "Lauchert Metallbau KG", "metal_electrical", 23, "Neckar-Alb", "sender"),
+    (
+        "C04",
+        "Echaz Antriebstechnik GmbH",
+        "metal_electrical",
+        112,
+        "Neckar-Alb",
+        "financier;sender",
+    ),
+    ("C05", "Steinlach Feinmechanik e.K.", "metal_electrical", 8, "Neckar-Alb", "sender"),
+    (
+        "C06",
+        "Zollern Schaltanlagenbau GmbH",
+        "metal_electrical",
+        41,
+        "Schwarzwald-Baar-Heuberg",
+        "sender",
+    ),
+    (
+        "C07",
+        "Baar Sensorik GmbH",
+        "metal_electrical",
+        29,
+        "Schwarzwald-Baar-Heuberg",
+        "sender;best_practice",
+    ),
+    (
+        "C08",
+        "Donautal Gießerei GmbH",
+        "metal_electrical",
+        148,
+        "Schwarzwald-Baar-Heuberg",
+        "financier;sender",
+    ),
+    ("C09", "Killertal Textilveredelung GmbH", "textile", 76, "Neckar-Alb", "sender;best_practice"),
+    ("C10", "Strickwerk Talgang GmbH", "textile", 34, "Neckar-Alb", "sender"),
+    (
+        "C11",
+        "Schussental Technische Textilien GmbH",
+        "textile",
+        97,
+        "Bodensee-Oberschwaben",
+        "organiser;financier;sender",
+    ),
+    ("C12", "Argen Webmanufaktur GmbH", "textile", 6, "Bodensee-Oberschwaben", "sender"),
+)
+
+
+def _levels(*texts: str) -> dict[str, str]:
+    return dict(zip(("-2", "-1", "0", "1", "2"), texts, strict=True))
+
+
+# Each pilot: its companies, size, built-in effects (item-scale points on a
+# 1-5 Likert item, item SD is about 1), loop trend, formats, goals, economics.
+PILOTS: tuple[dict[str, Any], ...] = (
+    {
+        "pilot_id": "P01",
+        "title_de": "Digitale Schichtübergabe per Tablet",
+        "title_en": "Digital shift handover on tablets",
+        "topic": "digital_tool",
+        "companies": ("C01", "C05"),
+        "start": date(2025, 2, 3),
+        "end": date(2025, 9, 26),
+        "n": 12,
+        "effect": {"dig": 0.75, "soft": 0.10, "sus": 0.0},
+        "loop_base": 3.3,
+        "loop_slope": 0.35,
+        "satisfaction": 0.45,
+        "formats": ("workshop", "e_learning", "micro_learning"),
+        "goals": (
+            (
+                "Anteil digital dokumentierter Schichtübergaben",
+                3,
+                -2,
+                1,
+                _levels("unter 20 %", "20-39 %", "40-59 %", "60-79 %", "80 % und mehr"),
+            ),
+            (
+                "Suchzeit nach Auftragsinformationen je Schicht",
+                2,
+                -1,
+                1,
+                _levels("mehr als 30 min", "21-30 min", "11-20 min", "6-10 min", "höchstens 5 min"),
+            ),
+            (
+                "Beschäftigte, die die App selbstständig nutzen",
+                1,
+                -2,
+                2,
+                _levels("niemand", "bis 25 %", "26-50 %", "51-75 %", "über 75 %"),
+            ),
+        ),
+        "actions": (
+            "Tablet-Halterungen an allen drei Linien montieren",
+            "Pflichtfelder im Übergabeformular auf fünf reduzieren",
+            "Kurzanleitung als Micro-Learning-Video aufnehmen",
+            "WLAN-Abdeckung in Halle 2 prüfen lassen",
+            "Übergabe-Check in die Frühbesprechung aufnehmen",
+            "Key-User je Schicht benennen",
+            "Fotofunktion für Störungsmeldungen freischalten",
+            "Erfahrungen beim Verbundtreffen als Best Practice vorstellen",
+        ),
+        "costs": {"facilitation": 7200, "licences": 2400, "hardware": 3900},
+        "roi": 1.15,
+        "benefits": {"time_savings": 0.75, "quality_improvement": 0.25},
+        "indicators": (
+            (2, "test_score", 78.0, "percent"),
+            (3, "behaviour_share", 71.0, "percent"),
+            (4, "search_time_change", -38.0, "percent"),
+        ),
+    },
+    {
+        "pilot_id": "P02",
+        "title_de": "Agile Methoden in der Auftragsabwicklung",
+        "title_en": "Agile methods in order processing",
+        "topic": "agile_methods",
+        "companies": ("C02", "C06", "C07"),
+        "start": date(2025, 3, 3),
+        "end": date(2025, 11, 28),
+        "n": 10,
+        "effect": {"dig": 0.15, "soft": 0.55, "sus": 0.0},
+        "loop_base": 3.7,
+        "loop_slope": -0.3,
+        "satisfaction": -0.35,
+        "formats": ("workshop", "peer_case", "wissensrunde"),
+        "goals": (
+            (
+                "Durchlaufzeit vom Auftragseingang bis zur Arbeitsvorbereitung",
+                3,
+                -1,
+                0,
+                _levels(
+                    "über 10 Arbeitstage",
+                    "8-10 Arbeitstage",
+                    "5-7 Arbeitstage",
+                    "3-4 Arbeitstage",
+                    "höchstens 2 Arbeitstage",
+                ),
+            ),
+            (
+                "Team-Stand-ups pro Woche",
+                2,
+                -2,
+                1,
+                _levels("keine", "eines", "zwei", "drei bis vier", "täglich"),
+            ),
+            (
+                "Retrospektiven mit umgesetzter Verbesserung",
+                1,
+                -2,
+                -2,
+                _levels("keine", "eine", "zwei", "drei", "vier und mehr"),
+            ),
+            (
+                "Reklamationen wegen Terminverzug je Quartal",
+                2,
+                -1,
+                None,
+                _levels("mehr als 8", "6-8", "3-5", "1-2", "keine"),
+            ),
+        ),
+        "actions": (
+            "Stand-up auf 15 Minuten begrenzen und Timer nutzen",
+            "Kanban-Board für Angebote und Aufträge digital anlegen",
+            "Rolle der Product Ownerin im Vertrieb klären",
+            "Retrospektive fest in den Monatsplan eintragen",
+            "Schnittstelle Vertrieb-Arbeitsvorbereitung beschreiben",
+            "WIP-Limit für die Konstruktion festlegen",
+            "Agile Coach für eine Nachschulung anfragen",
+            "Erfahrungen mit Baar Sensorik in Peer-Fallberatung besprechen",
+        ),
+        "costs": {"facilitation": 9600, "external_consulting": 8000},
+        "roi": 0.12,
+        "benefits": {"lead_time_reduction": 0.7, "fewer_complaints": 0.3},
+        "indicators": (
+            (2, "test_score", 64.0, "percent"),
+            (3, "behaviour_share", 48.0, "percent"),
+            (4, "order_lead_time_change", -12.0, "percent"),
+        ),
+    },
+    {
+        "pilot_id": "P03",
+        "title_de": "Micro-Learning an der Maschine",
+        "title_en": "Micro-learning at the machine",
+        "topic": "micro_learning",
+        "companies": ("C08", "C03"),
+        "start": date(2025, 4, 1),
+        "end": date(2025, 10, 31),
+        "n": 10,
+        "effect": {"dig": 0.40, "soft": 0.15, "sus": 0.30},
+        "loop_base": 3.4,
+        "loop_slope": 0.2,
+        "satisfaction": 0.6,
+        "formats": ("micro_learning", "e_learning"),
+        "goals": (
+            (
+                "Abgeschlossene Lernnuggets pro Person und Monat",
+                2,
+                -2,
+                0,
+                _levels("keine", "1-2", "3-5", "6-9", "10 und mehr"),
+            ),
+            (
+                "Rüstfehler je 100 Rüstvorgänge",
+                3,
+                -1,
+                0,
+                _levels("mehr als 6", "5-6", "3-4", "1-2", "keine"),
+            ),
+            (
+                "Anlernzeit neuer Beschäftigter an der Formanlage",
+                1,
+                -1,
+                -1,
+                _levels(
+                    "mehr als 8 Wochen",
+                    "7-8 Wochen",
+                    "5-6 Wochen",
+                    "3-4 Wochen",
+                    "höchstens 2 Wochen",
+                ),
+            ),
+        ),
+        "actions": (
+            "QR-Codes mit Lernnuggets an den Formanlagen anbringen",
+            "Nuggets auf höchstens fünf Minuten kürzen",
+            "Lernzeit im Schichtplan ausweisen",
+            "Quiz zu Rüstfehlern ergänzen",
+            "Untertitel für Nuggets in lauter Umgebung einfügen",
+            "Auswertung der Nutzungszahlen monatlich teilen",
+            "Lerninhalte zur Energieeinsparung am Ofen ergänzen",
+        ),
+        "costs": {"facilitation": 5400, "licences": 1800, "content_production": 4200},
+        "roi": 0.55,
+        "benefits": {"scrap_reduction": 0.8, "time_savings": 0.2},
+        "indicators": (
+            (2, "test_score", 82.0, "percent"),
+            (3, "behaviour_share", 63.0, "percent"),
+            (4, "scrap_rate_change", -0.8, "percentage_points"),
+        ),
+    },
+    {
+        "pilot_id": "P04",
+        "title_de": "Recyclingfähige Funktionstextilien aus Monomaterial",
+        "title_en": "Recyclable mono-material functional textiles",
+        "topic": "sustainable_product",
+        "companies": ("C09", "C11", "C12"),
+        "start": date(2025, 5, 5),
+        "end": date(2026, 2, 27),
+        "n": 10,
+        "effect": {"dig": 0.0, "soft": 0.0, "sus": 0.70},
+        "loop_base": 3.2,
+        "loop_slope": 0.4,
+        "satisfaction": 0.2,
+        "formats": ("wissensrunde", "workshop", "peer_case"),
+        "goals": (
+            (
+                "Prototyp eines Monomaterial-Artikels",
+                3,
+                -2,
+                1,
+                _levels(
+                    "kein Konzept",
+                    "Konzept liegt vor",
+                    "Prototyp gefertigt",
+                    "Prototyp im Labor geprüft",
+                    "Kundenmuster ausgeliefert",
+                ),
+            ),
+            (
+                "Anteil recycelter Fasern im Pilotartikel",
+                2,
+                -2,
+                0,
+                _levels("unter 10 %", "10-29 %", "30-49 %", "50-69 %", "70 % und mehr"),
+            ),
+            (
+                "Rücknahmekonzept mit Pilotkunden abgestimmt",
+                1,
+                -1,
+                None,
+                _levels(
+                    "kein Kontakt",
+                    "Gespräch geführt",
+                    "Entwurf abgestimmt",
+                    "Vereinbarung unterschrieben",
+                    "Rücknahme läuft",
+                ),
+            ),
+        ),
+        "actions": (
+            "Faserlieferanten nach Rezyklat-Zertifikaten fragen",
+            "Ausrüstung ohne PFAS im Labor testen",
+            "Wissensrunde zu Ökobilanzen mit der Hochschule planen",
+            "Musterkollektion für zwei Pilotkunden vorbereiten",
+            "Materialpass-Vorlage für den Pilotartikel erstellen",
+            "Rücknahmelogistik mit Schussental klären",
+            "Ergebnisse für den Nachhaltigkeitsbericht aufbereiten",
+        ),
+        "costs": {"facilitation": 8400, "materials": 7500, "laboratory_tests": 3600},
+        "roi": 0.32,
+        "benefits": {"new_product_margin": 0.8, "material_savings": 0.2},
+        "indicators": (
+            (2, "test_score", 74.0, "percent"),
+            (3, "behaviour_share", 55.0, "percent"),
+            (4, "recycled_fibre_share_change", 35.0, "percentage_points"),
+        ),
+    },
+    {
+        "pilot_id": "P05",
+        "title_de": "KI-Assistent für die Angebotserstellung",
+        "title_en": "AI assistant for preparing quotations",
+        "topic": "ai_assistant",
+        "companies": ("C04", "C10"),
+        "start": date(2025, 9, 1),
+        "end": date(2026, 4, 30),
+        "n": 9,
+        "effect": {"dig": 0.70, "soft": 0.10, "sus": 0.0},
+        "loop_base": 3.1,
+        "loop_slope": 0.45,
+        "satisfaction": 0.3,
+        "formats": ("blended", "e_learning", "workshop"),
+        "goals": (
+            (
+                "Bearbeitungszeit je Standardangebot",
+                3,
+                -1,
+                1,
+                _levels(
+                    "mehr als 4 Stunden",
+                    "3-4 Stunden",
+                    "2-3 Stunden",
+                    "1-2 Stunden",
+                    "unter 1 Stunde",
+                ),
+            ),
+            (
+                "Angebote mit KI-Entwurf",
+                2,
+                -2,
+                2,
+                _levels("keine", "unter 25 %", "25-49 %", "50-74 %", "75 % und mehr"),
+            ),
+            (
+                "Freigaberegeln und Datenschutz für KI-Nutzung dokumentiert",
+                1,
+                -2,
+                0,
+                _levels(
+                    "nichts geregelt",
+                    "Regeln mündlich",
+                    "Regeln schriftlich",
+                    "Regeln geschult",
+                    "Regeln geprüft und gelebt",
+                ),
+            ),
+        ),
+        "actions": (
+            "Prompt-Vorlagen für Standardangebote sammeln",
+            "Freigabeprozess für KI-Entwürfe festlegen",
+            "Datenschutzbeauftragte zur Kundendaten-Nutzung befragen",
+            "Preislisten als Wissensbasis anbinden",
+            "Fehlerbeispiele im Team besprechen",
+            "Schulung zu Halluzinationen und Prüfpflichten anbieten",
+            "Lizenzmodell nach der Pilotphase prüfen",
+        ),
+        "costs": {"facilitation": 7800, "licences": 9600, "external_consulting": 14000},
+        "roi": -0.35,
+        "benefits": {"time_savings": 0.85, "higher_hit_rate": 0.15},
+        "indicators": (
+            (2, "test_score", 71.0, "percent"),
+            (3, "behaviour_share", 58.0, "percent"),
+            (4, "quote_turnaround_change", -45.0, "percent"),
+        ),
+    },
+    {
+        "pilot_id": "P06",
+        "title_de": "Lerntandems Jung & Erfahren",
+        "title_en": "Learning tandems, young and experienced",
+        "topic": "learning_tandems",
+        "companies": ("C10", "C12", "C03"),
+        "start": date(2025, 10, 6),
+        "end": date(2026, 6, 26),
+        "n": 9,
+        "effect": {"dig": 0.30, "soft": 0.50, "sus": 0.05},
+        "loop_base": 3.6,
+        "loop_slope": 0.3,
+        "satisfaction": 0.7,
+        "formats": ("tandem", "wissensrunde"),
+        "goals": (
+            (
+                "Aktive Lerntandems",
+                2,
+                -2,
+                0,
+                _levels("keines", "eines", "zwei bis drei", "vier bis fünf", "sechs und mehr"),
+            ),
+            (
+                "Dokumentierte Erfahrungswissen-Steckbriefe",
+                1,
+                -2,
+                1,
+                _levels("keine", "1-2", "3-5", "6-9", "10 und mehr"),
+            ),
+            (
+                "Einarbeitungszeit an Web- und Strickmaschinen",
+                2,
+                -1,
+                1,
+                _levels(
+                    "mehr als 12 Wochen",
+                    "10-12 Wochen",
+                    "7-9 Wochen",
+                    "5-6 Wochen",
+                    "höchstens 4 Wochen",
+                ),
+            ),
+        ),
+        "actions": (
+            "Tandem-Paare nach Interessen statt nach Abteilung bilden",
+            "Feste Tandemzeit von 30 Minuten pro Woche vereinbaren",
+            "Steckbrief-Vorlage für Erfahrungswissen vereinfachen",
+            "Tandem-Tagebuch als Blended-Format testen",
+            "Abschlussrunde mit der Geschäftsführung planen",
+            "Digitale Tipps der Jüngeren in die Wissensrunde bringen",
+            "Tandem mit Argen Webmanufaktur betriebsübergreifend starten",
+        ),
+        "costs": {"facilitation": 4800},
+        "roi": 1.8,
+        "benefits": {"onboarding_savings": 0.8, "knowledge_retention": 0.2},
+        "indicators": (
+            (2, "test_score", 69.0, "percent"),
+            (3, "behaviour_share", 66.0, "percent"),
+            (4, "onboarding_time_change", -20.0, "percent"),
+        ),
+    },
+)
+
+LOOPS = 3
+# pilot topic -> option of the pilot_goals question `topic`
+GOAL_TOPICS = {
+    "digital_tool": "digital_tools",
+    "agile_methods": "agile_methods",
+    "micro_learning": "qualification",
+    "sustainable_product": "sustainable_business",
+    "ai_assistant": "ai",
+    "learning_tandems": "qualification",
+}
+OWNERS = (
+    "Produktionsleitung",
+    "Ausbildungsleitung",
+    "IT-Beauftragte",
+    "Qualitätsmanagement",
+    "Geschäftsführung",
+    "Pilotteam",
+    "Verbundmoderation",
+    "Arbeitsvorbereitung",
+    "Vertrieb",
+)
+# minutes per session: (min, max), sessions: (min, max)
+FORMAT_TIME: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {
+    "micro_learning": ((3, 10), (8, 30)),
+    "e_learning": ((15, 120), (2, 8)),
+    "blended": ((45, 180), (2, 6)),
+    "workshop": ((120, 240), (1, 3)),
+    "wissensrunde": ((30, 60), (2, 6)),
+    "peer_case": ((45, 90), (2, 4)),
+    "tandem": ((30, 90), (4, 12)),
+}
+CODING_CATEGORIES = (
+    "time_pressure",
+    "technology",
+    "communication",
+    "leadership_support",
+    "motivation",
+    "knowledge_transfer",
+)
+CODERS = ("coder_a", "coder_b", "coder_c")
+HOURLY_RATE_EUR = 48
+
+_TEXTS: dict[str, tuple[str, ...]] = {
+    "learned": (
+        "Wie die neue Lösung im Alltag funktioniert.",
+        "Welche Schritte wir zuerst ausprobieren.",
+        "Warum die Änderung für unser Team wichtig ist.",
+        "Beispiele aus einem anderen Betrieb im Verbund.",
+        "Grundlagen und typische Fehler.",
+    ),
+    "tried": (
+        "Zwei Wochen im Tagesgeschäft getestet.",
+        "In der Frühschicht ausprobiert.",
+        "Mit einem Kollegen zusammen umgesetzt.",
+        "Nur teilweise, wegen Zeitdruck.",
+        "Bei einem echten Kundenauftrag angewendet.",
+    ),
+    "worked": (
+        "Die kurze Abstimmung im Team hat geholfen.",
+        "Die Vorlage spart Zeit.",
+        "Technik lief nicht immer stabil.",
+        "Der Austausch mit dem anderen Betrieb war wertvoll.",
+        "Es fehlte Zeit zum Üben.",
+    ),
+    "lessons": (
+        "Kleinere Schritte planen.",
+        "Mehr Zeit für Rückfragen einplanen.",
+        "Erfahrene Kolleginnen früher einbinden.",
+        "Klare Zuständigkeiten festlegen.",
+        "Weiter so, Ergebnisse sind sichtbar.",
+    ),
+}
+EXCHANGE_WITH = ("colleagues", "managers", "experts", "network", "science")
+_OBSTACLES = (
+    "Keine Zeit neben dem Tagesgeschäft.",
+    "Technik war nicht verfügbar.",
+    "Unklar, wer zuständig ist.",
+    "Auftragsspitze in der Fertigung.",
+)
+DISCUSSED_WITH = ("colleagues", "managers", "experts", "partners", "nobody")
+_COMMENTS = (
+    "Gut auf unseren Betrieb zugeschnitten.",
+    "Etwas zu lang für die Schicht.",
+    "Praxisbeispiele waren hilfreich.",
+    "Mehr Zeit zum Ausprobieren wäre gut.",
+    "Gerne wieder in diesem Format.",
+)
+
+
+@dataclass(eq=False)
+class DemoData:
+    """Result of :func:`generate`: tidy tables by name and the raw response records."""
+
+    tables: dict[str, pd.DataFrame]
+    responses: list[dict[str, Any]]
+
+
+def _rng(seed: int, stream: int) -> np.random.Generator:
+    """One independent random stream per part of the data (changing one keeps the others)."""
+    return np.random.default_rng([seed, stream])
+
+
+def _likert(x: float) -> int:
+    return int(min(5, max(1, round(x))))
+
+
+def _last_sunday(year: int, month: int) -> date:
+    day = date(year, month, 31)
+    return day - timedelta(days=(day.weekday() + 1) % 7)
+
+
+def _when(day: date, rng: np.random.Generator) -> str:
+    """A weekday working-hours timestamp on or after ``day``, German local time with offset."""
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    minute = int(rng.integers(7 * 60 + 30, 16 * 60 + 30))
+    return _stamp(day, minute // 60, minute % 60)
+
+
+def _stamp(day: date, hour: int, minute: int) -> str:
+    """ISO 8601 with the Europe/Berlin offset (CEST from the last Sunday of March to October)."""
+    summer = _last_sunday(day.year, 3) <= day < _last_sunday(day.year, 10)
+    offset = "+02:00" if summer else "+01:00"
+    return f"{datetime(day.year, day.month, day.day, hour, minute).isoformat()}{offset}"
+
+
+def _record(
+    template: str,
+    answers: dict[str, Any],
+    *,
+    pilot: str | None,
+    loop: int | None,
+    phase: str | None,
+    participant: str | None,
+    submitted_at: str,
+) -> dict[str, Any]:
+    key = f"{template}|{pilot}|{loop}|{phase}|{participant}|{submitted_at}"
+    return {
+        "template": template,
+        "template_version": TEMPLATE_VERSIONS[template],
+        "pilot": pilot,
+        "loop": loop,
+        "phase": phase,
+        "participant": participant,
+        "submitted_at": submitted_at,
+        "submission_id": str(uuid.uuid5(_NAMESPACE, key)),
+        "answers": answers,
+    }
+
+
+def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in r.items()} for r in df.to_dict(orient="records")]
+
+
+def _loop_dates(pilot: dict[str, Any]) -> list[tuple[date, date]]:
+    start, end = pilot["start"], pilot["end"]
+    length = (end - start).days // LOOPS
+    return [
+        (start + timedelta(days=k * length), start + timedelta(days=(k + 1) * length - 1))
+        for k in range(LOOPS)
+    ]
+
+
+# ----------------------------------------------------------------- structure
+def _companies() -> pd.DataFrame:
+    rows = []
+    for company_id, name, sector, employees, region, roles in COMPANIES:
+        size = "micro" if employees < 10 else "small" if employees < 50 else "medium"
+        rows.append(
+            {
+                "company_id": company_id,
+                "name": name,
+                "size_class": size,
+                "employees": employees,
+                "sector": sector,
+                "region": region,
+                "roles": roles,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _pilots() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "pilot_id": p["pilot_id"],
+                "title_de": p["title_de"],
+                "title_en": p["title_en"],
+                "topic": p["topic"],
+                "companies": ";".join(p["companies"]),
+                "start": p["start"].isoformat(),
+                "end": p["end"].isoformat(),
+                "loops": LOOPS,
+            }
+            for p in PILOTS
+        ]
+    )
+
+
+def _participants(seed: int) -> pd.DataFrame:
+    rng = _rng(seed, 1)
+    employees = {c[0]: c[3] for c in COMPANIES}
+    alphabet = np.array(list(CODE_ALPHABET))
+    codes: set[str] = set()
+    rows = []
+    for pilot in PILOTS:
+        companies = list(pilot["companies"])
+        weights = np.sqrt([employees[c] for c in companies])
+        # every company sends at least one person, the rest by (sqrt) size
+        assigned = companies + list(
+            rng.choice(companies, size=pilot["n"] - len(companies), p=weights / weights.sum())
+        )
+        for company in sorted(assigned):
+            code = ""
+            while not code or code in codes:
+                code = "".join(rng.choice(alphabet, size=CODE_LENGTH))
+            codes.add(code)
+            rows.append(
+                {"participant": code, "company_id": str(company), "pilot_id": pilot["pilot_id"]}
+            )
+    return pd.DataFrame(rows)
+
+
+# ----------------------------------------------------------------- responses
+def _self_assessment_responses(seed: int, participants: pd.DataFrame) -> list[dict[str, Any]]:
+    rng = _rng(seed, 2)
+    pilots = {p["pilot_id"]: p for p in PILOTS}
+    intercept = {
+        "dig_1": 2.9, "dig_2": 3.1, "dig_3": 2.6, "dig_4": 2.8,
+        "soft_1": 3.4, "soft_2": 3.2, "soft_3": 3.1, "soft_4": 3.5,
+        "sus_1": 2.8, "sus_2": 2.5, "sus_3": 3.0,
+    }  # fmt: skip
+    # residual = stable person-item part + occasion noise (test-retest reliability)
+    loading, stable, noise = 0.8, 0.45, 0.4
+    corr = np.array([[1.0, 0.3, 0.2], [0.3, 1.0, 0.25], [0.2, 0.25, 1.0]])
+    n = len(participants)
+    theta = rng.multivariate_normal(np.zeros(3), corr, size=n)
+    person_item = rng.normal(0.0, stable, size=(n, len(ITEMS)))
+    no_post = set(rng.choice(n, size=4, replace=False).tolist())
+    records = []
+    for i, row in enumerate(_rows(participants)):
+        pilot = pilots[row["pilot_id"]]
+        pre_day = pilot["start"] + timedelta(days=int(rng.integers(0, 7)))
+        post_day = pilot["end"] - timedelta(days=int(rng.integers(0, 10)))
+        change = rng.normal(0.0, 0.2, size=3)
+        for time, day in (("pre", pre_day), ("post", post_day)):
+            answers: dict[str, Any] = {"measurement": time}
+            for s, (scale, items) in enumerate(SCALES.items()):
+                level = theta[i, s]
+                if time == "post":
+                    level += pilot["effect"][scale] / loading + change[s]
+                for item in items:
+                    residual = person_item[i, ITEMS.index(item)] + rng.normal(0.0, noise)
+                    value = _likert(intercept[item] + loading * level + residual)
+                    answers[item] = 6 - value if item in REVERSE_KEYED else value
+            if time == "post" and i in no_post:
+                continue  # dropped out before the post measurement
+            records.append(
+                _record(
+                    "competence_self_assessment",
+                    answers,
+                    pilot=row["pilot_id"],
+                    loop=None,
+                    phase=None,
+                    participant=row["participant"],
+                    submitted_at=_when(day, rng),
+                )
+            )
+    # a few single items left blank (only if the template allows it, see BLANK_ITEMS)
+    for k in rng.choice(len(records), size=BLANK_ITEMS, replace=False):
+        item = str(rng.choice(ITEMS))
+        records[int(k)]["answers"].pop(item)
+    return records
+
+
+def _goal_responses(participants: pd.DataFrame) -> list[dict[str, Any]]:
+    records = []
+    for pilot in PILOTS:
+        coordinator = participants.loc[participants["pilot_id"] == pilot["pilot_id"], "participant"]
+        goals = [
+            {
+                "goal": goal,
+                "weight": float(weight),
+                "levels": levels,
+                "baseline": baseline,
+                "follow_up": follow_up,
+            }
+            for goal, weight, baseline, follow_up, levels in pilot["goals"]
+        ]
+        day = pilot["end"] + timedelta(days=3)
+        stamp = _stamp(day, 10, 0)
+        records.append(
+            _record(
+                "pilot_goals",
+                {"topic": GOAL_TOPICS[pilot["topic"]], "goals": goals},
+                pilot=pilot["pilot_id"],
+                loop=None,
+                phase=None,
+                participant=str(coordinator.iloc[0]),
+                submitted_at=stamp,
+            )
+        )
+    return records
+
+
+def _feedback_responses(seed: int, participants: pd.DataFrame) -> list[dict[str, Any]]:
+    rng = _rng(seed, 3)
+    pilots = {p["pilot_id"]: p for p in PILOTS}
+    base = {
+        "reaction_1": 3.9, "reaction_2": 3.7, "reaction_3": 3.8,
+        "learning_1": 3.6, "learning_2": 3.4,
+        "behaviour_1": 3.3, "behaviour_2": 3.1,
+    }  # fmt: skip
+    records = []
+    for row in _rows(participants):
+        pilot = pilots[row["pilot_id"]]
+        if rng.random() < 0.1:
+            continue
+        formats = pilot["formats"]
+        weights = np.array([0.6, 0.25, 0.15][: len(formats)])
+        fmt = str(rng.choice(formats, p=weights / weights.sum()))
+        sat = rng.normal(pilot["satisfaction"], 0.8)
+        answers: dict[str, Any] = {"format": fmt}
+        for item, mean in base.items():
+            answers[item] = _likert(mean + 0.7 * sat + rng.normal(0.0, 0.55))
+        answers["recommend"] = int(np.clip(round(7.9 + 1.7 * sat + rng.normal(0.0, 1.1)), 0, 10))
+        if rng.random() < 0.3:
+            answers["comment"] = str(rng.choice(_COMMENTS))
+        loop2 = _loop_dates(pilot)[1]
+        records.append(
+            _record(
+                "training_feedback",
+                answers,
+                pilot=row["pilot_id"],
+                loop=None,
+                phase=None,
+                participant=row["participant"],
+                submitted_at=_when(loop2[0] + timedelta(days=int(rng.integers(0, 20))), rng),
+            )
+        )
+    return records
+
+
+def _needs_responses(seed: int, participants: pd.DataFrame) -> list[dict[str, Any]]:
+    rng = _rng(seed, 4)
+    pilots = {p["pilot_id"]: p for p in PILOTS}
+    sectors = {c[0]: c[2] for c in COMPANIES}
+    importance = {
+        "metal_electrical": {"digital": 3.9, "soft": 3.5, "sustainability": 3.0},
+        "textile": {"digital": 3.4, "soft": 3.5, "sustainability": 4.0},
+    }
+    competence = {
+        "data_literacy": 2.5, "digital_tools": 3.0, "it_security": 2.7, "ai_use": 1.9,
+        "communication": 3.5, "self_organisation": 3.3, "change_agility": 2.9, "teamwork": 3.7,
+        "resource_efficiency": 3.0, "sustainable_products": 2.5, "csr_reporting": 2.0,
+    }  # fmt: skip
+    focus = {
+        "digital_tool": "digital_tools",
+        "agile_methods": "change_agility",
+        "micro_learning": "self_organisation",
+        "sustainable_product": "sustainable_products",
+        "ai_assistant": "ai_use",
+        "learning_tandems": "teamwork",
+    }
+    minutes_options = np.array([15, 30, 45, 60, 90, 120, 180])
+    minutes_p = np.array([0.12, 0.24, 0.18, 0.2, 0.12, 0.09, 0.05])
+    format_p = np.array([0.26, 0.2, 0.14, 0.1, 0.12, 0.08, 0.1])
+    records = []
+    for row in _rows(participants):
+        pilot = pilots[row["pilot_id"]]
+        sector = sectors[row["company_id"]]
+        person = rng.normal(0.0, 0.5)
+        answers: dict[str, Any] = {}
+        for topic, area in TOPICS.items():
+            imp = importance[sector][area] + (0.8 if focus[pilot["topic"]] == topic else 0.0)
+            answers[f"imp_{topic}"] = _likert(imp + rng.normal(0.0, 0.7))
+            answers[f"comp_{topic}"] = _likert(competence[topic] + person + rng.normal(0.0, 0.7))
+        minutes = int(rng.choice(minutes_options, p=minutes_p))
+        n_formats = int(rng.integers(1, 4))
+        p = format_p.copy()
+        if minutes <= 30:
+            p[[0, 6]] *= 2.5
+        chosen = set(rng.choice(len(FORMATS), size=n_formats, replace=False, p=p / p.sum()))
+        answers["formats"] = [f for k, f in enumerate(FORMATS) if k in chosen]
+        answers["minutes_per_week"] = minutes
+        if rng.random() < 0.8:
+            talked = rng.random(len(DISCUSSED_WITH) - 1) < [0.7, 0.5, 0.25, 0.15]
+            answers["discussed_with"] = [
+                who for who, yes in zip(DISCUSSED_WITH, talked, strict=False) if yes
+            ] or ["nobody"]
+        day = pilot["start"] - timedelta(days=int(rng.integers(7, 22)))
+        records.append(
+            _record(
+                "needs_analysis",
+                answers,
+                pilot=row["pilot_id"],
+                loop=None,
+                phase=None,
+                participant=row["participant"],
+                submitted_at=_when(day, rng),
+            )
+        )
+    return records
+
+
+def _action_flow(seed: int) -> dict[str, list[dict[str, Any]]]:
+    """Action items per pilot with their status at each loop review."""
+    rng = _rng(seed, 5)
+    flows: dict[str, list[dict[str, Any]]] = {}
+    for pilot in PILOTS:
+        pool = list(pilot["actions"])
+        loops = _loop_dates(pilot)
+        items: list[dict[str, Any]] = []
+        for loop in range(1, LOOPS + 1):
+            # review at this loop's optimierung: earlier items still open
+            for item in items:
+                if item["status"] in ("open", "carried_over"):
+                    u = rng.random()
+                    if u < 0.55:
+                        item["status"], item["loop_closed"] = "done", loop
+                    elif u < 0.85:
+                        item["status"] = "carried_over"
+                    else:
+                        item["status"], item["loop_closed"] = "dropped", loop
+                    item["history"][loop] = item["status"]
+            n_new = int(rng.integers(2, 4)) if loop < LOOPS else int(rng.integers(1, 3))
+            review_day = loops[loop - 1][1] - timedelta(days=3)
+            for _ in range(min(n_new, len(pool))):
+                due = review_day + timedelta(days=int(rng.integers(14, 43)))
+                items.append(
+                    {
+                        "what": pool.pop(0),
+                        "who": str(rng.choice(OWNERS)),
+                        "due": due.isoformat(),
+                        "loop_raised": loop,
+                        "status": "open",
+                        "loop_closed": None,
+                        "history": {loop: "open"},
+                    }
+                )
+        flows[pilot["pilot_id"]] = items
+    return flows
+
+
+def _loop_responses(
+    seed: int, participants: pd.DataFrame, flows: dict[str, list[dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    rng = _rng(seed, 6)
+    records = []
+    phase_offset = {"information": 0.1, "anwendung": -0.2, "austausch": 0.15, "optimierung": 0.0}
+    phase_day = {"information": 0.05, "anwendung": 0.4, "austausch": 0.7, "optimierung": 0.9}
+    for pilot in PILOTS:
+        members = participants.loc[participants["pilot_id"] == pilot["pilot_id"], "participant"]
+        coordinator = str(members.iloc[0])
+        person = dict(zip(members, rng.normal(0.0, 0.45, size=len(members)), strict=True))
+        for loop, (first, last) in enumerate(_loop_dates(pilot), start=1):
+            span = (last - first).days
+            for code in members:
+                if code != coordinator and rng.random() < 0.12:
+                    continue
+                for phase, question in PHASE_RATINGS.items():
+                    is_review = phase == "optimierung" and code == coordinator
+                    if not is_review and rng.random() < 0.05:
+                        continue
+                    mean = (
+                        pilot["loop_base"]
+                        + pilot["loop_slope"] * (loop - 1)
+                        + phase_offset[phase]
+                        + person[code]
+                    )
+                    answers: dict[str, Any] = {question: _likert(mean + rng.normal(0.0, 0.6))}
+                    text_id = PHASE_TEXTS[phase]
+                    answers[text_id] = str(rng.choice(_TEXTS[text_id]))
+                    if phase == "anwendung" and rng.random() < 0.25:
+                        answers["obstacles"] = str(rng.choice(_OBSTACLES))
+                    if phase == "austausch" and rng.random() < 0.5:
+                        talked = rng.random(len(EXCHANGE_WITH)) < [0.8, 0.4, 0.3, 0.35, 0.25]
+                        answers["exchange_with"] = [
+                            who for who, yes in zip(EXCHANGE_WITH, talked, strict=True) if yes
+                        ] or ["colleagues"]
+                    if is_review:
+                        answers["actions"] = [
+                            {
+                                "what": item["what"],
+                                "who": item["who"],
+                                "due": item["due"],
+                                "status": item["history"][loop],
+                            }
+                            for item in flows[pilot["pilot_id"]]
+                            if loop in item["history"]
+                        ]
+                    day = first + timedelta(days=int(span * phase_day[phase]))
+                    day += timedelta(days=int(rng.integers(0, 3)))
+                    records.append(
+                        _record(
+                            "reflection_loop",
+                            answers,
+                            pilot=pilot["pilot_id"],
+                            loop=loop,
+                            phase=phase,
+                            participant=code,
+                            submitted_at=_when(day, rng),
+                        )
+                    )
+    return records
+
+
+# --------------------------------------------------- tidy tables from responses
+def _of(responses: Iterable[dict[str, Any]], template: str) -> list[dict[str, Any]]:
+    return [r for r in responses if r["template"] == template]
+
+
+def self_assessment_from_responses(
+    responses: Sequence[dict[str, Any]], participants: pd.DataFrame
+) -> pd.DataFrame:
+    """Tidy ``self_assessment`` table (one row per participant and time) from raw responses."""
+    company = dict(zip(participants["participant"], participants["company_id"], strict=True))
+    rows = [
+        {
+            "participant": r["participant"],
+            "pilot_id": r["pilot"],
+            "company_id": company[r["participant"]],
+            "time": r["answers"]["measurement"],
+            **{item: r["answers"].get(item) for item in ITEMS},
+        }
+        for r in _of(responses, "competence_self_assessment")
+    ]
+    df = pd.DataFrame(rows).astype({item: "Int64" for item in ITEMS})
+    order = {"pre": 0, "post": 1}
+    df = df.sort_values(["pilot_id", "participant", "time"], key=_time_key(order))
+    return df.reset_index(drop=True)
+
+
+def _time_key(order: dict[str, int]) -> Any:
+    def key(col: pd.Series) -> pd.Series:
+        return col.map(order) if col.name == "time" else col
+
+    return key
+
+
+def gas_goals_from_responses(responses: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """Tidy ``gas_goals`` table (one row per goal) from ``pilot_goals`` responses."""
+    rows = []
+    for r in _of(responses, "pilot_goals"):
+        for k, goal in enumerate(r["answers"]["goals"], start=1):
+            rows.append(
+                {
+                    "pilot_id": r["pilot"],
+                    "participant": r["participant"],
+                    "goal_id": f"{r['pilot']}-G{k}",
+                    "goal": goal["goal"],
+                    "weight": int(goal["weight"]),
+                    "baseline": goal["baseline"],
+                    "follow_up": goal["follow_up"],
+                }
+            )
+    df = pd.DataFrame(rows).astype({"follow_up": "Int64"})
+    return df.sort_values("goal_id").reset_index(drop=True)
+
+
+def training_feedback_from_responses(responses: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """Tidy ``training_feedback`` table (one row per returned sheet)."""
+    rows = [
+        {
+            "participant": r["participant"],
+            "pilot_id": r["pilot"],
+            "format": r["answers"]["format"],
+            **{item: r["answers"][item] for item in FEEDBACK_ITEMS},
+            "recommend": r["answers"]["recommend"],
+        }
+        for r in _of(responses, "training_feedback")
+    ]
+    return pd.DataFrame(rows).sort_values(["pilot_id", "participant"]).reset_index(drop=True)
+
+
+def needs_from_responses(
+    responses: Sequence[dict[str, Any]], participants: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Tidy ``needs`` (participant x topic) and ``needs_profile`` (formats, time) tables."""
+    company = dict(zip(participants["participant"], participants["company_id"], strict=True))
+    rows, profiles = [], []
+    for r in _of(responses, "needs_analysis"):
+        code, answers = r["participant"], r["answers"]
+        for topic, area in TOPICS.items():
+            rows.append(
+                {
+                    "company_id": company[code],
+                    "participant": code,
+                    "topic": topic,
+                    "area": area,
+                    "importance": answers[f"imp_{topic}"],
+                    "competence": answers[f"comp_{topic}"],
+                }
+            )
+        profiles.append(
+            {
+                "company_id": company[code],
+                "participant": code,
+                "formats": ";".join(answers["formats"]),
+                "minutes_per_week": answers["minutes_per_week"],
+                "discussed_with": ";".join(answers["discussed_with"])
+                if "discussed_with" in answers
+                else None,
+            }
+        )
+    needs = pd.DataFrame(rows)
+    topic_order = {t: k for k, t in enumerate(TOPICS)}
+    needs = needs.sort_values(
+        ["company_id", "participant", "topic"],
+        key=lambda c: c.map(topic_order) if c.name == "topic" else c,
+    ).reset_index(drop=True)
+    profile = pd.DataFrame(profiles).sort_values(["company_id", "participant"])
+    return needs, profile.reset_index(drop=True)
+
+
+def loop_ratings_from_responses(responses: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """Tidy ``loop_ratings`` table: one row per pilot, loop and participant, one column per phase.
+
+    A rating is missing (NaN) when the participant did not submit that phase.
+    """
+    cells: dict[tuple[str, int, str], dict[str, Any]] = {}
+    for r in _of(responses, "reflection_loop"):
+        key = (r["pilot"], r["loop"], r["participant"])
+        row = cells.setdefault(key, {"pilot_id": key[0], "loop": key[1], "participant": key[2]})
+        question = PHASE_RATINGS[r["phase"]]
+        row[question] = r["answers"].get(question)
+    df = pd.DataFrame(list(cells.values()))
+    df = df.reindex(columns=["pilot_id", "loop", "participant", *PHASE_RATINGS.values()])
+    df = df.astype({q: "Int64" for q in PHASE_RATINGS.values()})
+    return df.sort_values(["pilot_id", "loop", "participant"]).reset_index(drop=True)
+
+
+def action_items_from_responses(responses: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """Tidy ``action_items`` table: each item once, with its latest status.
+
+    An item is first listed (status ``open``) in the ``optimierung`` phase of the
+    loop that raised it and reviewed in each later loop's ``optimierung`` phase;
+    ``loop_closed`` is the loop whose review marked it ``done`` or ``dropped``.
+    """
+    items: dict[tuple[str, str], dict[str, Any]] = {}
+    reviews = sorted(
+        (r for r in _of(responses, "reflection_loop") if r["answers"].get("actions")),
+        key=lambda r: (r["pilot"], r["loop"]),
+    )
+    for r in reviews:
+        for action in r["answers"]["actions"]:
+            key = (r["pilot"], action["what"])
+            item = items.setdefault(
+                key,
+                {
+                    "pilot_id": r["pilot"],
+                    "loop_raised": r["loop"],
+                    "what": action["what"],
+                    "owner": action["who"],
+                    "due": action["due"],
+                    "status": "open",
+                    "loop_closed": None,
+                },
+            )
+            item["status"] = action["status"]
+            if action["status"] in ("done", "dropped") and item["loop_closed"] is None:
+                item["loop_closed"] = r["loop"]
+    df = pd.DataFrame(list(items.values()))
+    df.insert(0, "item_id", range(1, len(df) + 1))
+    return df.astype({"loop_closed": "Int64"})
+
+
+# ---------------------------------------------------------- other tidy tables
+def _format_plan(
+    seed: int, participants: pd.DataFrame, needs_profile: pd.DataFrame
+) -> pd.DataFrame:
+    rng = _rng(seed, 7)
+    pilots = {p["pilot_id"]: p for p in PILOTS}
+    preferred = dict(zip(needs_profile["participant"], needs_profile["formats"], strict=True))
+    rows = []
+    for row in _rows(participants):
+        formats = [pilots[row["pilot_id"]]["formats"][0]]
+        for fmt in str(preferred[row["participant"]]).split(";"):
+            if fmt not in formats and len(formats) < 3 and rng.random() < 0.6:
+                formats.append(fmt)
+        for fmt in formats:
+            (m_lo, m_hi), (s_lo, s_hi) = FORMAT_TIME[fmt]
+            minutes = int(rng.integers(m_lo, m_hi + 1))
+            if minutes > 30:
+                minutes = max(m_lo, 15 * round(minutes / 15))
+            rows.append(
+                {
+                    "company_id": row["company_id"],
+                    "participant": row["participant"],
+                    "format": fmt,
+                    "sessions": int(rng.integers(s_lo, s_hi + 1)),
+                    "minutes_per_session": minutes,
+                }
+            )
+    df = pd.DataFrame(rows)
+    return df.sort_values(["company_id", "participant"], kind="stable").reset_index(drop=True)
+
+
+def _costs_benefits(
+    seed: int, participants: pd.DataFrame, format_plan: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rng = _rng(seed, 8)
+    plan = format_plan.merge(participants[["participant", "pilot_id"]], on="participant")
+    plan_minutes = (plan["sessions"] * plan["minutes_per_session"]).groupby(plan["pilot_id"]).sum()
+    costs, benefits = [], []
+    for pilot in PILOTS:
+        pid = pilot["pilot_id"]
+        # learning time: planned minutes plus the loop meetings (4 x 45 min per loop)
+        hours = plan_minutes[pid] / 60 + pilot["n"] * LOOPS * 3.0
+        items = {"staff_learning_time": round(hours * HOURLY_RATE_EUR, -1), **pilot["costs"]}
+        for name, amount in items.items():
+            costs.append({"pilot_id": pid, "cost_item": name, "amount_eur": int(amount)})
+        total = sum(items.values())
+        target = total * (1 + pilot["roi"] + rng.normal(0.0, 0.03))
+        for name, share in pilot["benefits"].items():
+            amount = int(round(target * share, -1))
+            benefits.append({"pilot_id": pid, "benefit_item": name, "amount_eur": amount})
+    return pd.DataFrame(costs), pd.DataFrame(benefits)
+
+
+def _indicators(seed: int, feedback: pd.DataFrame) -> pd.DataFrame:
+    rng = _rng(seed, 9)
+    reaction = feedback[["reaction_1", "reaction_2", "reaction_3"]].mean(axis=1)
+    satisfaction = reaction.groupby(feedback["pilot_id"]).mean()
+    rows = []
+    for pilot in PILOTS:
+        pid = pilot["pilot_id"]
+        rows.append(
+            {
+                "pilot_id": pid,
+                "level": 1,
+                "indicator": "satisfaction",
+                "value": round(float(satisfaction[pid]), 2),
+                "unit": "likert_1_5",
+            }
+        )
+        for level, name, value, unit in pilot["indicators"]:
+            jitter = rng.normal(0.0, 0.03 * abs(value))
+            rows.append(
+                {
+                    "pilot_id": pid,
+                    "level": level,
+                    "indicator": name,
+                    "value": round(value + jitter, 1),
+                    "unit": unit,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _coding(seed: int) -> pd.DataFrame:
+    rng = _rng(seed, 10)
+    n_units = 40
+    truth = rng.choice(len(CODING_CATEGORIES), size=n_units, p=[0.25, 0.2, 0.2, 0.12, 0.13, 0.1])
+    accuracy = {"coder_a": 0.92, "coder_b": 0.87, "coder_c": 0.8}
+    rows = []
+    for unit in range(n_units):
+        for coder in CODERS:
+            category: str | None = CODING_CATEGORIES[truth[unit]]
+            u = rng.random()
+            if u < 0.05:
+                category = None
+            elif u > accuracy[coder]:
+                others = [c for c in CODING_CATEGORIES if c != category]
+                category = str(rng.choice(others))
+            rows.append({"unit": f"N{unit + 1:02d}", "coder": coder, "category": category})
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------- public
+def generate(seed: int = DEFAULT_SEED) -> DemoData:
+    """Generate the whole demo network from ``seed`` (same seed, same data)."""
+    participants = _participants(seed)
+    flows = _action_flow(seed)
+    responses = (
+        _needs_responses(seed, participants)
+        + _self_assessment_responses(seed, participants)
+        + _feedback_responses(seed, participants)
+        + _loop_responses(seed, participants, flows)
+        + _goal_responses(participants)
+    )
+    responses.sort(key=lambda r: (r["submitted_at"], r["submission_id"]))
+    needs, needs_profile = needs_from_responses(responses, participants)
+    feedback = training_feedback_from_responses(responses)
+    format_plan = _format_plan(seed, participants, needs_profile)
+    costs, benefits = _costs_benefits(seed, participants, format_plan)
+    tables = {
+        "network": pd.DataFrame([NETWORK]),
+        "companies": _companies(),
+        "pilots": _pilots(),
+        "participants": participants,
+        "self_assessment": self_assessment_from_responses(responses, participants),
+        "gas_goals": gas_goals_from_responses(responses),
+        "training_feedback": feedback,
+        "needs": needs,
+        "needs_profile": needs_profile,
+        "loop_ratings": loop_ratings_from_responses(responses),
+        "action_items": action_items_from_responses(responses),
+        "costs": costs,
+        "benefits": benefits,
+        "indicators": _indicators(seed, feedback),
+        "coding": _coding(seed),
+        "format_plan": format_plan,
+    }
+    return DemoData(tables=tables, responses=responses)
+
+
+def write_demo(directory: str | Path = DEMO_DIR, seed: int = DEFAULT_SEED) -> list[Path]:
+    """Write every tidy table as ``<name>.csv`` and the raw records as ``responses.jsonl``.
+
+    Output is byte-for-byte reproducible: same seed, same files.
+    """
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    data = generate(seed)
+    written = []
+    for name, df in data.tables.items():
+        path = out / f"{name}.csv"
+        df.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+        written.append(path)
+    path = out / "responses.jsonl"
+    lines = [json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in data.responses]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    written.append(path)
+    return written
+
+
+def write_codebook(path: str | Path) -> Path:
+    """Write the codebook (``data/README.md``) rendered from the catalogue."""
+    from transferkit.datasets.catalogue import render_codebook
+
+    out = Path(path)
+    out.write_text(render_codebook() + "\n", encoding="utf-8")
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: ``python -m transferkit.datasets.generate [OUT_DIR] [--codebook README]``.
+
+    Writes the demo files into ``OUT_DIR`` (default: the package's ``demo/``
+    folder) and, with ``--codebook``, the rendered codebook to that file.
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    codebook = None
+    if "--codebook" in args:
+        at = args.index("--codebook")
+        if at + 1 >= len(args):
+            print("--codebook needs a file name, e.g. --codebook data/README.md")
+            return 2
+        codebook = args[at + 1]
+        del args[at : at + 2]
+    directory = Path(args[0]) if args else DEMO_DIR
+    for path in write_demo(directory):
+        print(f"wrote {path}")
+    if codebook is not None:
+        print(f"wrote {write_codebook(codebook)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
