@@ -150,3 +150,22 @@ def db_import_demo(url: str | None) -> None:
 def db_info(url: str | None) -> None:
     """Show the store URL (password hidden) and row counts."""
     click.echo(json.dumps(_open_store(url).info(), indent=2, default=str))
+
+
+@templates.command("print")
+@click.argument("name_or_path")
+@click.option("--lang", type=click.Choice(["de", "en"]), default="de", show_default=True)
+@click.option(
+    "--out", "out", type=click.Path(path_type=Path), default=None,
+    help="HTML file to write (default: <template id>_<lang>.html).",
+)
+@friendly_errors
+def templates_print(name_or_path: str, lang: str, out: Path | None) -> None:
+    """Write a printable HTML sheet for workshops without screens."""
+    from transferkit.printable import template_to_html
+    from transferkit.templates import load_template
+
+    template = load_template(name_or_path)
+    target = out or Path(f"{template.id}_{lang}.html")
+    target.write_text(template_to_html(template, lang=lang), encoding="utf-8")
+    click.echo(str(target))

@@ -1,0 +1,139 @@
+"""Printable sheets: a template rendered as plain text or as printable HTML.
+
+For workshops without screens: the same template that drives the browser
+sheet is printed on paper, with boxes to tick and lines to write on.
+
+Examples
+--------
+>>> from transferkit.templates import load_template
+>>> text = template_to_text(load_template("training_feedback"), lang="en")
+>>> text.splitlines()[0].startswith("training_feedback v")
+True
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from transferkit.templates import LocalizedText, Template
+
+__all__ = ["question_lines", "template_to_html", "template_to_text"]
+
+_WORDS = {
+    "de": {
+        "required": "Pflichtfrage",
+        "optional": "optional",
+        "phase": "Phase",
+        "budget": "Punkte zu verteilen",
+        "rank": "Rangfolge (1 = wichtigste)",
+        "what_who_due": "Was | Wer | Bis wann | Status",
+        "goal": "Ziel | Gewicht | Stufen -2 … +2 | Ausgangsstufe | Folgestufe",
+        "range": "Wert von {low} bis {high}",
+        "only_if": "nur wenn „{q}“ beantwortet ist",
+        "code": "Teilnahme-Code (kein Name)",
+    },
+    "en": {
+        "required": "required",
+        "optional": "optional",
+        "phase": "Phase",
+        "budget": "points to distribute",
+        "rank": "ranking (1 = most important)",
+        "what_who_due": "What | Who | Due | Status",
+        "goal": "Goal | weight | levels -2 … +2 | baseline | follow-up",
+        "range": "value from {low} to {high}",
+        "only_if": "only if “{q}” is answered",
+        "code": "participant code (no name)",
+    },
+}
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value)
+
+
+def question_lines(question: Any, lang: str = "de") -> list[str]:
+    """The printable lines of one question: label, hint and answer boxes."""
+    words = _WORDS["en" if lang == "en" else "de"]
+    mark = "*" if question.required else f"({words['optional']})"
+    lines = [f"{question.label.get(lang)} {mark}"]
+    if question.help is not None:
+        lines.append(f"   {question.help.get(lang)}")
+    if question.show_if is not None:
+        lines.append(f"   [{words['only_if'].format(q=question.show_if.question)}]")
+    kind = question.type
+    if kind in {"single_choice", "multi_choice"}:
+        box = "( )" if kind == "single_choice" else "[ ]"
+        lines += [f"   {box} {option.label.get(lang)}" for option in question.options]
+    elif kind == "likert":
+        lines.append(
+            "   " + "   ".join(f"( ) {p.value} {p.label.get(lang)}" for p in question.points)
+        )
+    elif kind == "scale":
+        values = []
+        value = question.min
+        while value <= question.max + 1e-9:
+            values.append(_fmt(value))
+            value += question.step
+        lines.append("   " + "  ".join(f"( ){v}" for v in values))
+    elif kind == "number":
+        low, high = _fmt(question.min), _fmt(question.max)
+        lines.append(f"   ________  ({words['range'].format(low=low or '…', high=high or '…')})")
+    elif kind == "ranking":
+        lines.append(f"   {words['rank']}:")
+        lines += [f"   __ {option.label.get(lang)}" for option in question.options]
+    elif kind == "dot_vote":
+        lines.append(f"   {question.budget} {words['budget']}")
+        lines += [f"   ____ {option.label.get(lang)}" for option in question.options]
+    elif kind == "action_items":
+        lines.append(f"   {words['what_who_due']}")
+        lines += ["   ______________________ | ________ | ________ | ______"] * 3
+    elif kind == "gas_goal":
+        lines.append(f"   {words['goal']}")
+        lines += ["   ______________________________________________"] * 3
+    elif kind == "long_text":
+        lines += ["   ______________________________________________"] * 3
+    else:
+        lines.append("   ______________________________________________")
+    return lines
+
+
+def _sections(template: Template) -> list[tuple[LocalizedText | None, list[Any]]]:
+    if template.kind == "loop":
+        return [(phase.title, list(phase.questions)) for phase in template.phases]
+    return [(None, list(template.questions))]
+
+
+def template_to_text(template: Template, lang: str = "de") -> str:
+    """Render a template as a plain-text sheet (numbered questions, answer boxes)."""
+    words = _WORDS["en" if lang == "en" else "de"]
+    out = [f"{template.id} v{template.version} — {template.title.get(lang)}"]
+    if template.description is not None:
+        out.append(template.description.get(lang))
+    out += ["", f"{words['code']}: __________", ""]
+    number = 0
+    for title, questions in _sections(template):
+        if title is not None:
+            out += [f"== {words['phase']}: {title.get(lang)} ==", ""]
+        for question in questions:
+            number += 1
+            lines = question_lines(question, lang)
+            out.append(f"{number}. {lines[0]}")
+            out += lines[1:]
+            out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def template_to_html(template: Template, lang: str = "de") -> str:
+    """Render a template as a self-contained printable HTML page (A4, one column)."""
+    body = html.escape(template_to_text(template, lang))
+    title = html.escape(template.title.get(lang))
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+        f"<title>{title}</title><style>@page {{ size: A4; margin: 18mm; }} "
+        "body { font-family: sans-serif; } pre { white-space: pre-wrap; "
+        "font-family: inherit; font-size: 11pt; line-height: 1.6; }</style></head>"
+        f"<body><h1>{title}</h1><pre>{body}</pre></body></html>\n"
+    )
