@@ -39,6 +39,13 @@ def friendly_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _register_subcommands() -> None:
+    """Attach the command groups that live beside their API modules."""
+    from transferkit.serve import serve_command
+
+    main.add_command(serve_command)
+
+
 def _open_store(db: str | None) -> Any:
     from transferkit.store import Store
 
@@ -169,3 +176,6 @@ def templates_print(name_or_path: str, lang: str, out: Path | None) -> None:
     target = out or Path(f"{template.id}_{lang}.html")
     target.write_text(template_to_html(template, lang=lang), encoding="utf-8")
     click.echo(str(target))
+
+
+_register_subcommands()

@@ -83,11 +83,11 @@ class AnswerValidationError(TransferkitError):
     def __init__(self, template_id: str, problems: list[AnswerProblem]) -> None:
         self.template_id = template_id
         self.problems = list(problems)
-        lines = [
+        header = (
             f"Antworten unvollständig oder ungültig / answers incomplete or invalid "
             f"(template {template_id!r}, {len(self.problems)} problem(s)):"
-        ]
-        lines += [f"  - {p}" for p in self.problems]
+        )
+        lines = [header] + [f"  - {p}" for p in self.problems]
         super().__init__("\n".join(lines))
 
     def by_question(self) -> dict[str, list[AnswerProblem]]:

@@ -1,0 +1,158 @@
+"""Parse the query string of a workshop link into a :class:`SheetRequest`.
+
+Participants join through a link such as
+``/voila/render/sheet.ipynb?template=needs_analysis&pilot=P01&loop=2&lang=de``.
+Voilà hands the query to the kernel as ``$QUERY_STRING``. Errors are
+:class:`~transferkit.exceptions.ParameterError` with a message a participant
+or moderator can act on.
+
+Examples
+--------
+>>> r = parse_query("template=needs_analysis&pilot=P01&loop=2&lang=en&code=K7M4QX")
+>>> r.template, r.pilot, r.loop, r.lang, r.code
+('needs_analysis', 'P01', 2, 'en', 'K7M4QX')
+>>> parse_query("").template is None
+True
+>>> parse_query("loop=zwei")
+Traceback (most recent call last):
+...
+transferkit.exceptions.ParameterError: Link-Parameter loop='zwei' ist keine ganze Zahl / link parameter loop='zwei' is not a whole number (e.g. loop=2)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, replace
+from typing import NoReturn
+from urllib.parse import parse_qs, urlencode
+
+from transferkit.exceptions import ParameterError
+
+__all__ = ["KNOWN_PARAMETERS", "SheetRequest", "get_query_string", "join_url", "parse_query"]
+
+#: Parameters understood in a workshop link.
+KNOWN_PARAMETERS = ("template", "pilot", "loop", "phase", "lang", "code", "questions")
+
+_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$")
+_SAFE_PATH = re.compile(r"^[A-Za-z0-9_./\-]{1,300}$")
+
+
+@dataclass(frozen=True)
+class SheetRequest:
+    """What a workshop link asks for."""
+
+    template: str | None = None
+    pilot: str | None = None
+    loop: int | None = None
+    phase: str | None = None
+    lang: str = "de"
+    code: str | None = None
+    questions: str | None = None
+
+    def question_ids(self) -> list[str]:
+        """The ``questions=a,b`` selection as a list (empty: all questions)."""
+        return [q for q in (self.questions or "").split(",") if q]
+
+    def with_(self, **changes: object) -> SheetRequest:
+        """A copy with some fields changed."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def query(self) -> str:
+        """The query string that gives this request back (``parse_query(r.query()) == r``)."""
+        pairs = [
+            (name, str(getattr(self, name)))
+            for name in KNOWN_PARAMETERS
+            if getattr(self, name) is not None and not (name == "lang" and self.lang == "de")
+        ]
+        return urlencode(pairs)
+
+
+def _bad(name: str, value: str, de: str, en: str) -> NoReturn:
+    msg = f"Link-Parameter {name}={value!r} {de} / link parameter {name}={value!r} {en}"
+    raise ParameterError(msg)
+
+
+def parse_query(query: str | None) -> SheetRequest:
+    """Parse a query string (with or without a leading ``?``); unknown parameters are ignored."""
+    raw = parse_qs((query or "").lstrip("?"), keep_blank_values=False)
+    values: dict[str, str] = {}
+    for name in KNOWN_PARAMETERS:
+        given = raw.get(name)
+        if not given:
+            continue
+        value = given[-1].strip()
+        if value:
+            values[name] = value
+    template = values.get("template")
+    if template is not None and not (_SAFE.match(template) or _SAFE_PATH.match(template)):
+        _bad(
+            "template",
+            template,
+            "ist kein Vorlagenname",
+            "is not a template name (e.g. template=needs_analysis)",
+        )
+    if template is not None and ".." in template:
+        _bad("template", template, "ist nicht erlaubt", "is not allowed (no '..')")
+    questions = values.get("questions")
+    if questions is not None and not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*(,[A-Za-z][A-Za-z0-9_]*)*", questions):
+        _bad(
+            "questions", questions, "ist keine Liste von Fragen-IDs",
+            "is not a list of question ids (e.g. questions=ideas,network_role)",
+        )
+    for name in ("pilot", "phase", "code"):
+        item = values.get(name)
+        if item is not None and not _SAFE.match(item):
+            _bad(
+                name,
+                item,
+                "enthält unerlaubte Zeichen",
+                "has characters that are not allowed (use letters, digits, _ . -)",
+            )
+    loop: int | None = None
+    if "loop" in values:
+        if not re.fullmatch(r"-?[0-9]+", values["loop"]):
+            _bad(
+                "loop", values["loop"], "ist keine ganze Zahl", "is not a whole number (e.g. loop=2)"
+            )
+        loop = int(values["loop"])
+        if loop < 0:
+            _bad("loop", values["loop"], "ist negativ", "is negative (e.g. loop=1)")
+    lang = values.get("lang", "de").lower()
+    if lang not in ("de", "en"):
+        _bad("lang", values["lang"], "muss de oder en sein", "must be de or en")
+    return SheetRequest(
+        template=template,
+        pilot=values.get("pilot"),
+        loop=loop,
+        phase=values.get("phase"),
+        lang=lang,
+        code=values.get("code"),
+        questions=questions,
+    )
+
+
+def get_query_string() -> str:
+    """The page's query string inside a Voilà kernel (waits for it with preheated kernels).
+
+    Outside Voilà (tests, JupyterLab) this is ``$QUERY_STRING`` or ``""``.
+    """
+    if os.environ.get("VOILA_PREHEAT", "False") != "False":
+        try:
+            from voila.utils import get_query_string as voila_query  # type: ignore[import-untyped]
+        except ImportError:  # pragma: no cover - voila is a dependency
+            pass
+        else:
+            return voila_query() or ""
+    return os.environ.get("QUERY_STRING", "")
+
+
+def join_url(base_url: str, notebook: str = "sheet.ipynb", request: SheetRequest | None = None) -> str:
+    """The participants' link to ``notebook`` on a server at ``base_url``.
+
+    >>> join_url("http://192.168.1.5:8866/", request=SheetRequest(template="round_table", pilot="P01"))
+    'http://192.168.1.5:8866/voila/render/sheet.ipynb?template=round_table&pilot=P01'
+    """
+    url = base_url.rstrip("/") + "/voila/render/" + notebook
+    query = request.query() if request is not None else ""
+    return f"{url}?{query}" if query else url

@@ -1,0 +1,566 @@
+"""Moderator screens (widgets): round table and reflection loop.
+
+Thin widget layers over :mod:`transferkit.live`; the notebooks
+``workshops/round_table.ipynb`` and ``workshops/reflection_loop.ipynb`` call
+:func:`round_table_app` and :func:`reflection_loop_app`. Both refresh live
+from the store every ``interval`` seconds (a :class:`~transferkit.live.Ticker`
+in the kernel's event loop).
+
+CSS classes for tests: ``tk-counter``, ``tk-idea-wall``, ``tk-vote-results``
+(rows ``tk-vote-row`` with ``data-option`` and a ``tk-vote-points`` cell),
+``tk-join``, ``tk-cards`` / ``tk-card``, ``tk-group-name``, ``tk-group-button``,
+``tk-decision``, ``tk-close-loop``, ``tk-protocol``, ``tk-timer-*``.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import logging
+import os
+import time
+from typing import Any
+
+import ipywidgets as w
+import pandas as pd
+
+from transferkit.drafts import DraftStore
+from transferkit.exceptions import ParameterError, TransferkitError
+from transferkit.live import (
+    Board,
+    LiveFeed,
+    Ticker,
+    close_loop,
+    collect_inputs,
+    extract_ideas,
+    open_items,
+    participant_count,
+    protocol_html,
+    tally_votes,
+)
+from transferkit.query import SheetRequest, get_query_string, join_url, parse_query
+from transferkit.sheets import error_box, page_style
+
+__all__ = [
+    "ReflectionLoopScreen",
+    "RoundTableScreen",
+    "page_style",
+    "public_base_url",
+    "qr_svg",
+    "reflection_loop_app",
+    "round_table_app",
+    "warm_up",
+]
+
+log = logging.getLogger(__name__)
+
+
+def _t(lang: str, de: str, en: str) -> str:
+    return en if lang == "en" else de
+
+
+def warm_up() -> None:
+    """Import what the screens need."""
+    import matplotlib.pyplot  # noqa: F401
+    import segno  # noqa: F401
+
+    import transferkit.store
+    import transferkit.templates  # noqa: F401
+
+
+def public_base_url() -> str:
+    """Base URL participants use: ``$TRANSFERKIT_PUBLIC_URL`` (set by ``transferkit serve``) or Voilà's address."""
+    url = os.environ.get("TRANSFERKIT_PUBLIC_URL")
+    if url:
+        return url if url.endswith("/") else url + "/"
+    host = os.environ.get("SERVER_NAME") or os.environ.get("VOILA_APP_IP") or "127.0.0.1"
+    port = os.environ.get("SERVER_PORT") or os.environ.get("VOILA_APP_PORT") or "8866"
+    return f"http://{host}:{port}/"
+
+
+def qr_svg(url: str, scale: int = 4) -> str:
+    """An inline SVG QR code of ``url``."""
+    import segno
+
+    return str(segno.make(url, error="m").svg_inline(scale=scale))
+
+
+def _join_box(title: str, url: str) -> w.Widget:
+    e = html.escape
+    box = w.HTML(
+        f"<div><b>{e(title)}</b><br><a href='{e(url)}' target='_blank' class='tk-join-link'>"
+        f"{e(url)}</a><br>{qr_svg(url)}</div>"
+    )
+    box.add_class("tk-join")
+    return box
+
+
+def _png_bar(labels: list[str], values: list[float], title: str) -> bytes:
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 0.5 * max(len(labels), 1) + 1.2))
+    ax.barh([s[:50] for s in labels][::-1], values[::-1], color="#1565c0")
+    ax.set_title(title)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+class _Screen:
+    """Common parts: store, request, drafts, ticker."""
+
+    def __init__(self, store: Any, request: SheetRequest, *, interval: float = 1.5) -> None:
+        if request.pilot is None:
+            msg = "Im Link fehlt pilot=…, z. B. ?pilot=P01&loop=1 / the link needs pilot=…, e.g. ?pilot=P01&loop=1"
+            raise ParameterError(msg)
+        self.store = store
+        self.request = request
+        self.lang = request.lang
+        self.drafts = DraftStore.for_store(store)
+        self.ticker = Ticker(self.safe_refresh, interval)
+
+    def safe_refresh(self) -> None:
+        """Refresh; log problems instead of breaking the screen."""
+        try:
+            self.refresh()
+        except Exception:
+            log.exception("refresh failed")
+
+    def refresh(self) -> None:
+        """Read the store and update the widgets."""
+        raise NotImplementedError
+
+
+# --------------------------------------------------------------------------- round table
+class RoundTableScreen(_Screen):
+    """Idea wall, live dot vote, results chart, participant counter and join screen."""
+
+    template_id = "round_table"
+
+    def __init__(self, store: Any, request: SheetRequest, *, interval: float = 1.5) -> None:
+        super().__init__(store, request, interval=interval)
+        from transferkit.templates import load_template
+
+        self.template = load_template(request.template or self.template_id)
+        lang = self.lang
+        base = public_base_url()
+        common = SheetRequest(template=self.template.id, pilot=request.pilot, loop=request.loop, lang=lang)
+        self.ideas_url = join_url(base, "sheet.ipynb", common.with_(questions="network_role,ideas"))
+        self.vote_url = join_url(base, "sheet.ipynb", common.with_(questions="votes"))
+        self.feed = LiveFeed(store, self.template, pilot=request.pilot, loop=request.loop)
+        title = self.template.title.get(lang)
+        loop = f" · {_t(lang, 'Runde', 'round')} {request.loop}" if request.loop is not None else ""
+        self.header = w.HTML(f"<h2>{html.escape(title)} – {html.escape(request.pilot or '')}{loop}</h2>")
+        self.counter = w.HTML("")
+        self.counter.add_class("tk-counter")
+        self.wall = w.HTML("")
+        self.wall.add_class("tk-idea-wall")
+        self.results = w.HTML("")
+        self.results.add_class("tk-vote-results")
+        self.chart = w.Image(format="png", layout=w.Layout(max_width="100%"))
+        self.chart.add_class("tk-vote-chart")
+        self._chart_key: tuple[Any, ...] = ()
+        join = w.HBox(
+            [
+                _join_box(_t(lang, "1. Ideen einbringen", "1. Add ideas"), self.ideas_url),
+                _join_box(_t(lang, "2. Punkte vergeben", "2. Vote"), self.vote_url),
+            ],
+            layout=w.Layout(flex_flow="row wrap"),
+        )
+        tabs = w.Tab(
+            children=[
+                join,
+                w.VBox([self.wall]),
+                w.VBox([self.results, self.chart]),
+            ]
+        )
+        for i, name in enumerate(
+            [_t(lang, "Beitreten", "Join"), _t(lang, "Ideenwand", "Idea wall"), _t(lang, "Ergebnis", "Results")]
+        ):
+            tabs.set_title(i, name)
+        self.tabs = tabs
+        self.widget = w.VBox([self.header, self.counter, tabs], layout=w.Layout(width="100%"))
+        self.widget.add_class("tk-app-wide")
+        self.refresh()
+
+    def totals(self) -> pd.DataFrame:
+        """Current vote totals with idea texts as labels."""
+        frame = self.feed.poll()
+        ideas = extract_ideas(frame, "ideas")
+        labels = dict(zip(ideas["idea_id"], ideas["text"], strict=True))
+        return tally_votes(frame, "votes", labels)
+
+    def refresh(self) -> None:
+        lang = self.lang
+        frame = self.feed.poll()
+        ideas = extract_ideas(frame, "ideas")
+        labels = dict(zip(ideas["idea_id"], ideas["text"], strict=True))
+        totals = tally_votes(frame, "votes", labels)
+        count = participant_count(
+            self.store, self.template, pilot=self.request.pilot, loop=self.request.loop, drafts=self.drafts
+        )
+        voters = 0
+        if not frame.empty and "votes" in frame.columns:
+            voters = int(frame["votes"].map(lambda v: isinstance(v, dict) and bool(v)).sum())
+        self.counter.value = (
+            f"<b class='tk-count-joined'>{count['joined']}</b> {_t(lang, 'Teilnehmende', 'participants')} · "
+            f"<b class='tk-count-ideas'>{len(ideas)}</b> {_t(lang, 'Ideen', 'ideas')} · "
+            f"<b class='tk-count-voters'>{voters}</b> {_t(lang, 'haben abgestimmt', 'voted')}"
+        )
+        e = html.escape
+        cards = "".join(
+            f"<div class='tk-idea' style='display:inline-block;background:#fff59d;margin:4px;"
+            f"padding:8px;max-width:14em'>{e(r['text'])}"
+            + (f" <small>×{r['count']}</small>" if r["count"] > 1 else "")
+            + "</div>"
+            for r in ideas.to_dict("records")
+        )
+        self.wall.value = cards or _t(lang, "<i>Noch keine Ideen.</i>", "<i>No ideas yet.</i>")
+        rows = "".join(
+            f"<tr class='tk-vote-row' data-option='{e(r['option'])}'><td>{e(str(r['label']))}</td>"
+            f"<td class='tk-vote-points'>{int(r['points'])}</td><td>{int(r['voters'])}</td></tr>"
+            for r in totals.to_dict("records")
+        )
+        head = _t(lang, "<th>Idee</th><th>Punkte</th><th>Stimmen</th>", "<th>Idea</th><th>Points</th><th>Voters</th>")
+        self.results.value = f"<table class='tk-results-table'><tr>{head}</tr>{rows}</table>"
+        key = tuple(zip(totals["label"], totals["points"], strict=True)) if not totals.empty else ()
+        if key and key != self._chart_key:
+            self._chart_key = key
+            self.chart.value = _png_bar(
+                [str(x) for x in totals["label"]],
+                [float(x) for x in totals["points"]],
+                _t(lang, "Punkte", "Points"),
+            )
+
+
+# --------------------------------------------------------------------------- reflection loop
+_PHASE_TEXTS = {
+    "information": ["learned", "open_questions"],
+    "anwendung": ["tried", "obstacles"],
+    "austausch": ["worked"],
+    "optimierung": ["lessons"],
+}
+_PHASE_RATING = {
+    "information": "info_useful",
+    "anwendung": "app_success",
+    "austausch": "exchange_quality",
+    "optimierung": "loop_satisfaction",
+}
+
+
+class _Timer:
+    """An optional countdown per phase."""
+
+    def __init__(self, lang: str) -> None:
+        self.minutes = w.BoundedIntText(value=10, min=1, max=180, layout=w.Layout(width="5em"))
+        self.minutes.add_class("tk-timer-minutes")
+        self.button = w.Button(description=_t(lang, "Timer starten", "Start timer"))
+        self.button.add_class("tk-timer-start")
+        self.label = w.HTML("")
+        self.label.add_class("tk-timer-left")
+        self.end: float | None = None
+        self.ticker = Ticker(self.tick, 1.0)
+        self.lang = lang
+        self.button.on_click(lambda _b: self.start())
+        self.widget = w.HBox([w.HTML("⏱"), self.minutes, w.HTML("min"), self.button, self.label])
+
+    def start(self) -> None:
+        self.end = time.monotonic() + 60 * int(self.minutes.value)
+        self.tick()
+        self.ticker.start()
+
+    def tick(self) -> None:
+        if self.end is None:
+            return
+        left = max(0, int(self.end - time.monotonic()))
+        self.label.value = f"<b>{left // 60:02d}:{left % 60:02d}</b>"
+        if left == 0:
+            self.label.value = "<b style='color:#b00020'>" + _t(self.lang, "Zeit!", "Time!") + "</b>"
+            self.ticker.stop()
+            self.end = None
+
+
+class ReflectionLoopScreen(_Screen):
+    """One loop of a pilot: earlier action items, four phases live, grouping, dots, closing."""
+
+    def __init__(self, store: Any, request: SheetRequest, *, interval: float = 1.5) -> None:
+        super().__init__(store, request, interval=interval)
+        from transferkit.templates import load_template
+
+        if request.loop is None:
+            msg = "Im Link fehlt loop=…, z. B. ?pilot=P01&loop=2 / the link needs loop=…, e.g. ?pilot=P01&loop=2"
+            raise ParameterError(msg)
+        self.template = load_template(request.template or "reflection_loop")
+        self.loop = int(request.loop)
+        self.pilot = str(request.pilot)
+        self.board = Board()
+        self.summary: Any = None
+        lang = self.lang
+        self.feed = LiveFeed(store, self.template, pilot=self.pilot, loop=self.loop)
+        self.header = w.HTML(
+            "<h2>"
+            + html.escape(
+                _t(lang, f"Reflexionsschleife {self.loop} – Pilot {self.pilot}",
+                   f"Reflection loop {self.loop} – pilot {self.pilot}")
+            )
+            + "</h2>"
+        )
+        self.counter = w.HTML("")
+        self.counter.add_class("tk-counter")
+        # step 0: earlier items
+        self.decisions: dict[int, w.Dropdown] = {}
+        earlier = open_items(store, self.pilot, self.loop)
+        rows: list[w.Widget] = []
+        labels = {
+            "done": _t(lang, "erledigt", "done"),
+            "carried_over": _t(lang, "übertragen", "carried over"),
+            "dropped": _t(lang, "verworfen", "dropped"),
+        }
+        for item in earlier.to_dict("records"):
+            dd = w.Dropdown(options=[(v, k) for k, v in labels.items()], value="carried_over",
+                            layout=w.Layout(width="12em"))
+            dd.add_class("tk-decision")
+            dd.add_class(f"tk-item-{int(item['item_id'])}")
+            self.decisions[int(item["item_id"])] = dd
+            who = item.get("owner")
+            text = html.escape(str(item["what"])) + (
+                f" <small>({html.escape(str(who))})</small>" if isinstance(who, str) and who else ""
+            )
+            rows.append(w.HBox([dd, w.HTML(text)]))
+        if not rows:
+            rows.append(w.HTML(_t(lang, "<i>Keine offenen Maßnahmen aus früheren Schleifen.</i>",
+                                  "<i>No open action items from earlier loops.</i>")))
+        step0 = w.VBox(rows)
+        # phases
+        base = public_base_url()
+        self.cards: dict[str, w.VBox] = {}
+        self.ratings: dict[str, w.HTML] = {}
+        self.checks: dict[str, w.Checkbox] = {}
+        phase_tabs: list[w.Widget] = []
+        for phase in self.template.phases:
+            url = join_url(
+                base,
+                "sheet.ipynb",
+                SheetRequest(template=self.template.id, pilot=self.pilot, loop=self.loop, phase=phase.id, lang=lang),
+            )
+            cards = w.VBox([])
+            cards.add_class("tk-cards")
+            cards.add_class(f"tk-cards-{phase.id}")
+            self.cards[phase.id] = cards
+            rating = w.HTML("")
+            rating.add_class("tk-rating")
+            self.ratings[phase.id] = rating
+            intro = html.escape(phase.intro.get(lang)) if phase.intro is not None else ""
+            phase_tabs.append(
+                w.VBox([
+                    w.HTML(f"<p>{intro}</p>"),
+                    _Timer(lang).widget,
+                    w.HBox([_join_box(_t(lang, "Teilnehmen", "Join"), url), w.VBox([rating, cards])],
+                           layout=w.Layout(flex_flow="row wrap")),
+                ])
+            )
+        # grouping & dots
+        self.group_name = w.Text(placeholder=_t(lang, "Name der Gruppe", "group name"))
+        self.group_name.add_class("tk-group-name")
+        group_button = w.Button(description=_t(lang, "Markierte gruppieren", "Group selected"))
+        group_button.add_class("tk-group-button")
+        group_button.on_click(lambda _b: self.group_selected())
+        self.groups_box = w.VBox([])
+        self.groups_box.add_class("tk-groups")
+        step_groups = w.VBox([
+            w.HTML(_t(lang, "Beiträge in den Phasen markieren, hier gruppieren, dann Punkte vergeben.",
+                      "Select inputs in the phases, group them here, then give dots.")),
+            w.HBox([self.group_name, group_button]),
+            self.groups_box,
+        ])
+        # closing
+        self.new_items = w.VBox([])
+        add = w.Button(description="+ " + _t(lang, "Maßnahme", "action item"))
+        add.add_class("tk-add-item")
+        add.on_click(lambda _b: self.add_item_row())
+        self.suggestions = w.HTML("")
+        close = w.Button(description=_t(lang, "Schleife abschließen", "Close loop"), button_style="danger")
+        close.add_class("tk-close-loop")
+        close.on_click(lambda _b: self.close())
+        self.protocol = w.HTML("")
+        self.protocol.add_class("tk-protocol")
+        step_close = w.VBox([self.suggestions, self.new_items, add, close, self.protocol])
+        self.add_item_row()
+        titles = [_t(lang, "Offene Maßnahmen", "Open action items")]
+        titles += [p.title.get(lang) for p in self.template.phases]
+        titles += [_t(lang, "Gruppen & Punkte", "Groups & dots"), _t(lang, "Abschluss", "Close")]
+        self.tabs = w.Tab(children=[step0, *phase_tabs, step_groups, step_close])
+        for i, title in enumerate(titles):
+            self.tabs.set_title(i, title)
+        self.widget = w.VBox([self.header, self.counter, self.tabs], layout=w.Layout(width="100%"))
+        self.widget.add_class("tk-app-wide")
+        self.refresh()
+
+    def add_item_row(self) -> None:
+        """Add an empty row for a new action item."""
+        lang = self.lang
+        what = w.Text(placeholder=_t(lang, "Was?", "What?"))
+        who = w.Text(placeholder=_t(lang, "Wer?", "Who?"), layout=w.Layout(width="10em"))
+        due = w.DatePicker(value=None)
+        what.add_class("tk-item-what")
+        who.add_class("tk-item-who")
+        self.new_items.children = (*self.new_items.children, w.HBox([what, who, due]))
+
+    def item_rows(self) -> list[dict[str, Any]]:
+        """The new action items entered."""
+        out = []
+        for row in self.new_items.children:
+            what, who, due = row.children
+            if what.value.strip():
+                out.append({
+                    "what": what.value.strip(),
+                    "who": who.value.strip() or None,
+                    "due": due.value.isoformat() if due.value else None,
+                })
+        return out
+
+    def refresh(self) -> None:
+        lang = self.lang
+        frame = self.feed.poll()
+        count = participant_count(self.store, self.template, pilot=self.pilot, loop=self.loop, drafts=self.drafts)
+        self.counter.value = (
+            f"<b class='tk-count-joined'>{count['joined']}</b> {_t(lang, 'dabei', 'joined')} · "
+            f"<b class='tk-count-submitted'>{len(frame)}</b> {_t(lang, 'Beiträge', 'submissions')}"
+        )
+        for phase in self.template.phases:
+            part = frame[frame["phase"] == phase.id] if not frame.empty else frame
+            questions = _PHASE_TEXTS.get(phase.id) or [q.id for q in phase.questions if q.type in ("text", "long_text")]
+            items = collect_inputs(part, questions)
+            self.board.add(items)
+            box = self.cards[phase.id]
+            if len(box.children) != len(items):
+                children = []
+                for item in items:
+                    check = self.checks.get(item.item_id)
+                    if check is None:
+                        check = w.Checkbox(value=False, description=item.text, indent=False,
+                                           layout=w.Layout(width="100%"))
+                        check.add_class("tk-card")
+                        self.checks[item.item_id] = check
+                    children.append(check)
+                box.children = children
+            rating = _PHASE_RATING.get(phase.id)
+            if rating and not part.empty and rating in part.columns:
+                values = pd.to_numeric(part[rating], errors="coerce").dropna()
+                if len(values):
+                    self.ratings[phase.id].value = (
+                        f"{_t(lang, 'Bewertung', 'rating')}: <b>{values.mean():.1f}</b> (n = {len(values)})"
+                    )
+        if not frame.empty and "actions" in frame.columns:
+            proposed = [a for v in frame["actions"].tolist() if isinstance(v, list) for a in v]
+            if proposed:
+                items_html = "".join(
+                    f"<li>{html.escape(str(a.get('what')))} ({html.escape(str(a.get('who') or '–'))})</li>"
+                    for a in proposed
+                )
+                self.suggestions.value = f"<b>{_t(lang, 'Vorschläge der Teilnehmenden', 'Proposals')}</b><ul>{items_html}</ul>"
+
+    def group_selected(self) -> None:
+        """Group the checked input cards under the name typed in."""
+        name = self.group_name.value.strip()
+        chosen = [k for k, c in self.checks.items() if c.value]
+        if not name or not chosen:
+            return
+        self.board.group(name, chosen)
+        for k in chosen:
+            self.checks[k].value = False
+        self.group_name.value = ""
+        self.render_groups()
+
+    def render_groups(self) -> None:
+        """Show groups with +/- dot buttons."""
+        rows: list[w.Widget] = []
+        for name, items in self.board.groups().items():
+            if not name:
+                continue
+            label = w.HTML(
+                f"<b>{html.escape(name)}</b>: " + "; ".join(html.escape(i.text) for i in items)
+                + f" — <span class='tk-dots'>{self.board.dots.get(name, 0)}</span> ●"
+            )
+            plus = w.Button(description="+●", layout=w.Layout(width="4em"))
+            minus = w.Button(description="−●", layout=w.Layout(width="4em"))
+            plus.add_class("tk-dot-plus")
+            minus.add_class("tk-dot-minus")
+            plus.on_click(lambda _b, n=name: self._dot(n, 1))
+            minus.on_click(lambda _b, n=name: self._dot(n, -1))
+            row = w.HBox([minus, plus, label])
+            row.add_class("tk-group")
+            rows.append(row)
+        self.groups_box.children = rows
+
+    def _dot(self, name: str, n: int) -> None:
+        self.board.add_dots(name, n)
+        self.render_groups()
+
+    def close(self) -> None:
+        """Close the loop: decisions, new items, indicators, protocol."""
+        decisions = {k: d.value for k, d in self.decisions.items()}
+        try:
+            self.summary = close_loop(
+                self.store, self.pilot, self.loop, decisions=decisions, new_items=self.item_rows(),
+                board=self.board, template=self.template,
+            )
+        except TransferkitError as error:
+            self.protocol.value = f"<div class='tk-error'>⚠ {html.escape(str(error))}</div>"
+            return
+        page = protocol_html(self.summary, self.lang)
+        data = base64.b64encode(page.encode("utf-8")).decode("ascii")
+        name = f"protocol_{self.pilot}_loop{self.loop}.html"
+        link = (
+            f"<a download='{name}' href='data:text/html;base64,{data}' class='tk-protocol-link'>"
+            + _t(self.lang, "Protokoll herunterladen (HTML, druckbar)", "Download protocol (HTML, printable)")
+            + "</a>"
+        )
+        body = page.split("<body>", 1)[-1].rsplit("</body>", 1)[0]
+        self.protocol.value = f"{link}<div style='border:1px solid #ccc;padding:8px'>{body}</div>"
+
+
+# --------------------------------------------------------------------------- entry points
+def _app(kind: str, query: str | None, store: Any, interval: float) -> w.Widget:
+    lang = "de"
+    try:
+        request = parse_query(get_query_string() if query is None else query)
+        lang = request.lang
+        if store is None:
+            from transferkit.store import Store
+
+            store = Store()
+        screen: _Screen
+        if kind == "round_table":
+            screen = RoundTableScreen(store, request, interval=interval)
+        else:
+            screen = ReflectionLoopScreen(store, request, interval=interval)
+        screen.ticker.start()
+        widget = screen.widget
+        widget.screen = screen  # keep a reference for tests and the ticker
+        return widget
+    except TransferkitError as error:
+        return error_box(str(error), lang)
+    except Exception:
+        log.exception("%s screen failed", kind)
+        return error_box(_t(lang, "Unerwarteter Fehler – siehe Server-Log.", "Unexpected error – see the server log."), lang)
+
+
+def round_table_app(query: str | None = None, *, store: Any = None, interval: float = 1.5) -> w.Widget:
+    """The round-table screen for the page's query (``?pilot=P01&loop=1``); never raises."""
+    return _app("round_table", query, store, interval)
+
+
+def reflection_loop_app(query: str | None = None, *, store: Any = None, interval: float = 1.5) -> w.Widget:
+    """The reflection-loop moderator screen (``?pilot=P01&loop=2``); never raises."""
+    return _app("reflection_loop", query, store, interval)

@@ -1,0 +1,1246 @@
+"""Workshop sheets: a template rendered as an ipywidgets form (the ``sheet.ipynb`` app).
+
+:class:`SheetForm` turns the questions of a template (or of one phase of a
+loop) into widgets, one per question type, collects the answers and shows
+each validation problem next to its question in German or English.
+:class:`SheetApp` adds the participant code, draft save/restore, the submit
+button (idempotent: one ``submission_id`` per participant and sheet) and the
+feedback after submitting. :func:`sheet_app` builds everything from the
+page's query string and never shows a traceback to a participant.
+
+CSS classes for tests and styling: ``tk-sheet``, ``tk-q-<id>`` (one box per
+question), ``tk-error`` (a question's error), ``tk-error-summary``,
+``tk-submit``, ``tk-confirm``, ``tk-code``, ``tk-code-start``, ``tk-page-error``,
+``tk-opt-<value>`` (one option of a choice, vote or ranking).
+
+Examples
+--------
+>>> from transferkit.templates import load_template_string
+>>> t = load_template_string('''
+... id: mini
+... version: 1
+... title: {de: Mini, en: Mini}
+... questions:
+...   - {id: team, type: text, label: {de: Team, en: Team}}
+... ''')
+>>> form = SheetForm(t, lang="en")
+>>> form.set_answers({"team": "Sales"})
+>>> form.answers()
+{'team': 'Sales'}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import logging
+import os
+import re
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+
+from transferkit.drafts import Draft, DraftKey, DraftStore
+from transferkit.exceptions import (
+    AnswerProblem,
+    AnswerValidationError,
+    ParameterError,
+    TransferkitError,
+)
+from transferkit.query import SheetRequest, get_query_string, parse_query
+
+__all__ = [
+    "PAGE_CSS",
+    "QuestionWidget",
+    "SheetApp",
+    "SheetForm",
+    "error_box",
+    "load_sheet_template",
+    "page_style",
+    "question_widget",
+    "restrict_template",
+    "sheet_app",
+    "warm_up",
+]
+
+log = logging.getLogger(__name__)
+
+IdeasProvider = Callable[[Any], Sequence[tuple[str, str]]]
+
+#: Phone-friendly styles for all workshop apps.
+PAGE_CSS = """
+.tk-sheet, .tk-app { max-width: 720px; width: 100%; margin: 0 auto; box-sizing: border-box; }
+.tk-app-wide { max-width: 1200px; width: 100%; margin: 0 auto; }
+.tk-question { border-bottom: 1px solid #e5e5e5; padding: 8px 0 12px 0; width: 100%; }
+.tk-label { font-weight: 600; font-size: 1.05em; line-height: 1.35; }
+.tk-help { color: #555; font-size: 0.92em; }
+.tk-required { color: #b00020; }
+.tk-error { color: #b00020; font-weight: 600; }
+.tk-error-summary { color: #b00020; background: #fdecea; padding: 6px 10px; border-radius: 4px; }
+.tk-confirm { color: #1b5e20; background: #e8f5e9; padding: 8px 12px; border-radius: 4px; }
+.tk-page-error { color: #b00020; background: #fdecea; padding: 12px; border-radius: 4px; }
+.tk-question .widget-radio-box label { white-space: normal; line-height: 1.3; padding: 3px 0; }
+.tk-question .widget-toggle-buttons .widget-toggle-button { min-width: 2.6em; margin: 2px; }
+.tk-question .widget-toggle-buttons { flex-wrap: wrap; }
+.tk-question input, .tk-question textarea, .tk-question select { font-size: 16px; }
+.tk-submit button, button.tk-submit { font-size: 1.1em; }
+.tk-row { flex-wrap: wrap; }
+@media (max-width: 600px) {
+  body { font-size: 16px; }
+  .jp-OutputArea-output, .jp-Cell { padding: 0 !important; }
+}
+"""
+
+_LEGEND = {"de": "* Pflichtfeld", "en": "* required"}
+
+
+def page_style() -> Any:
+    """An ``IPython.display.HTML`` with :data:`PAGE_CSS`, to display once per app."""
+    from IPython.display import HTML
+
+    return HTML(f"<style>{PAGE_CSS}</style>")
+
+
+def _t(lang: str, de: str, en: str) -> str:
+    return en if lang == "en" else de
+
+
+def _css_id(value: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "_", str(value))
+
+
+def _text(obj: Any, lang: str) -> str:
+    if obj is None:
+        return ""
+    if hasattr(obj, "get"):
+        return str(obj.get(lang))
+    return str(obj)
+
+
+def _full() -> w.Layout:
+    return w.Layout(width="100%")
+
+
+# --------------------------------------------------------------------------- widgets
+class QuestionWidget:
+    """One question: label, input widget(s) and an error line, inside ``self.box``."""
+
+    def __init__(self, question: Any, lang: str = "de") -> None:
+        self.question = question
+        self.lang = lang
+        self._callbacks: list[Callable[[], None]] = []
+        mark = ' <span class="tk-required">*</span>' if question.required else ""
+        label = html.escape(_text(question.label, lang))
+        self.label = w.HTML(f'<div class="tk-label">{label}{mark}</div>', layout=_full())
+        parts: list[w.Widget] = [self.label]
+        if getattr(question, "help", None) is not None:
+            helptext = html.escape(_text(question.help, lang))
+            parts.append(w.HTML(f'<div class="tk-help">{helptext}</div>', layout=_full()))
+        self.error = w.HTML("", layout=w.Layout(width="100%", display="none"))
+        self.error.add_class("tk-error")
+        self.input = self.build()
+        parts += [self.input, self.error]
+        self.box = w.VBox(parts, layout=_full())
+        self.box.add_class("tk-question")
+        self.box.add_class(f"tk-q-{_css_id(question.id)}")
+
+    # subclasses implement these three
+    def build(self) -> w.Widget:
+        """Create the input widget(s)."""
+        raise NotImplementedError
+
+    def get(self) -> Any:
+        """The raw answer, ``None`` if not answered."""
+        raise NotImplementedError
+
+    def set(self, value: Any) -> None:
+        """Show ``value`` (from a draft); unknown values are ignored."""
+        raise NotImplementedError
+
+    # common behaviour
+    def on_change(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` whenever the answer changes."""
+        self._callbacks.append(callback)
+
+    def _changed(self, *_: Any) -> None:
+        for callback in self._callbacks:
+            callback()
+
+    def _watch(self, widget: w.Widget, name: str = "value") -> None:
+        widget.observe(self._changed, names=name)
+
+    def show_problems(self, problems: Sequence[AnswerProblem]) -> None:
+        """Show ``problems`` next to the question (empty: hide the error line)."""
+        if not problems:
+            self.error.value = ""
+            self.error.layout.display = "none"
+            return
+        lines = "<br>".join("⚠ " + html.escape(p.message(self.lang)) for p in problems)
+        self.error.value = lines
+        self.error.layout.display = None
+
+    @property
+    def visible(self) -> bool:
+        """Whether the question is shown (``show_if``)."""
+        return self.box.layout.display != "none"
+
+    @visible.setter
+    def visible(self, shown: bool) -> None:
+        self.box.layout.display = None if shown else "none"
+
+
+class _TextWidget(QuestionWidget):
+    multiline = False
+
+    def build(self) -> w.Widget:
+        placeholder = _text(getattr(self.question, "placeholder", None), self.lang)
+        cls = w.Textarea if self.multiline else w.Text
+        widget = cls(value="", placeholder=placeholder, layout=_full())
+        if self.multiline:
+            widget.rows = 4
+        self._watch(widget)
+        self.widget = widget
+        return widget
+
+    def get(self) -> Any:
+        value = self.widget.value
+        return value if value.strip() else None
+
+    def set(self, value: Any) -> None:
+        if isinstance(value, list):
+            value = "\n".join(str(v) for v in value)
+        self.widget.value = "" if value is None else str(value)
+
+
+class _LongTextWidget(_TextWidget):
+    multiline = True
+
+    def get(self) -> Any:
+        value = super().get()
+        if value is not None and getattr(self.question, "one_per_line", False):
+            return [line.strip() for line in value.splitlines() if line.strip()]
+        return value
+
+
+class _SingleChoiceWidget(QuestionWidget):
+    def _options(self) -> list[tuple[str, Any]]:
+        return [(_text(o.label, self.lang), o.value) for o in self.question.options]
+
+    def build(self) -> w.Widget:
+        widget = w.RadioButtons(options=self._options(), value=None, layout=_full())
+        self._watch(widget)
+        self.widget = widget
+        return widget
+
+    def get(self) -> Any:
+        return self.widget.value
+
+    def set(self, value: Any) -> None:
+        values = [v for _, v in self.widget.options]
+        for v in values:
+            if str(v) == str(value):
+                self.widget.value = v
+                return
+
+
+class _LikertWidget(_SingleChoiceWidget):
+    def _options(self) -> list[tuple[str, Any]]:
+        out = []
+        for p in self.question.points:
+            label = _text(p.label, self.lang)
+            out.append((f"{p.value} – {label}" if label != str(p.value) else label, p.value))
+        return out
+
+
+class _MultiChoiceWidget(QuestionWidget):
+    def build(self) -> w.Widget:
+        self.checks: dict[str, w.Checkbox] = {}
+        rows = []
+        for option in self.question.options:
+            box = w.Checkbox(
+                value=False,
+                description=_text(option.label, self.lang),
+                indent=False,
+                layout=_full(),
+            )
+            box.add_class(f"tk-opt-{_css_id(option.value)}")
+            self._watch(box)
+            self.checks[option.value] = box
+            rows.append(box)
+        return w.VBox(rows, layout=_full())
+
+    def get(self) -> Any:
+        chosen = [value for value, box in self.checks.items() if box.value]
+        return chosen or None
+
+    def set(self, value: Any) -> None:
+        wanted = {str(v) for v in (value or [])}
+        for key, box in self.checks.items():
+            box.value = key in wanted
+
+
+class _ScaleWidget(QuestionWidget):
+    def _values(self) -> list[Any] | None:
+        q = self.question
+        if not q.is_integer():
+            return None
+        n = round((q.max - q.min) / q.step)
+        if n > 10:
+            return None
+        return [int(q.min + i * q.step) for i in range(n + 1)]
+
+    def build(self) -> w.Widget:
+        values = self._values()
+        q = self.question
+        ends = ""
+        if q.min_label is not None or q.max_label is not None:
+            ends = f"{q.min:g} = {_text(q.min_label, self.lang)} … {q.max:g} = {_text(q.max_label, self.lang)}"
+        if values is not None:
+            widget = w.ToggleButtons(
+                options=[(str(v), v) for v in values],
+                value=None,
+                style={"button_width": "auto"},
+                layout=_full(),
+            )
+        else:
+            widget = w.Text(value="", placeholder=f"{q.min:g} … {q.max:g}", layout=_full())
+        self._watch(widget)
+        self.widget = widget
+        if ends:
+            return w.VBox([widget, w.HTML(f'<div class="tk-help">{html.escape(ends)}</div>')])
+        return widget
+
+    def get(self) -> Any:
+        value = self.widget.value
+        if isinstance(self.widget, w.Text):
+            return _parse_number(value)
+        return value
+
+    def set(self, value: Any) -> None:
+        if value is None:
+            return
+        if isinstance(self.widget, w.Text):
+            self.widget.value = str(value)
+            return
+        for _, v in self.widget.options:
+            if str(v) == str(value) or (_is_number(value) and float(v) == float(value)):
+                self.widget.value = v
+
+
+def _is_number(value: Any) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _parse_number(text: Any) -> Any:
+    """``"12"`` → 12, ``"2,5"`` → 2.5, ``""`` → None; anything else is returned as is."""
+    if text is None:
+        return None
+    raw = str(text).strip().replace(",", ".")
+    if not raw:
+        return None
+    try:
+        number = float(raw)
+    except ValueError:
+        return str(text).strip()
+    return int(number) if number.is_integer() and "." not in raw else number
+
+
+class _NumberWidget(QuestionWidget):
+    def build(self) -> w.Widget:
+        q = self.question
+        hint = ""
+        if q.min is not None and q.max is not None:
+            hint = f"{q.min:g} … {q.max:g}"
+        unit = _text(getattr(q, "unit", None), self.lang)
+        self.widget = w.Text(
+            value="",
+            placeholder=(hint + (f" {unit}" if unit else "")).strip(),
+            layout=_full(),
+        )
+        self._watch(self.widget)
+        return self.widget
+
+    def get(self) -> Any:
+        return _parse_number(self.widget.value)
+
+    def set(self, value: Any) -> None:
+        self.widget.value = "" if value is None else str(value)
+
+
+class _RankingWidget(QuestionWidget):
+    def build(self) -> w.Widget:
+        q = self.question
+        n = q.top_n or len(q.options)
+        self.ranks: dict[str, w.Dropdown] = {}
+        rows = []
+        for option in q.options:
+            dropdown = w.Dropdown(
+                options=[("–", None)] + [(str(i), i) for i in range(1, n + 1)],
+                value=None,
+                layout=w.Layout(width="5em"),
+            )
+            self._watch(dropdown)
+            self.ranks[option.value] = dropdown
+            label = w.HTML(html.escape(_text(option.label, self.lang)), layout=w.Layout(flex="1"))
+            row = w.HBox([dropdown, label], layout=_full())
+            row.add_class(f"tk-opt-{_css_id(option.value)}")
+            rows.append(row)
+        hint = _t(
+            self.lang,
+            f"Rang 1 = am wichtigsten (bis Rang {n})",
+            f"rank 1 = most important (down to rank {n})",
+        )
+        return w.VBox([w.HTML(f'<div class="tk-help">{hint}</div>'), *rows], layout=_full())
+
+    def get(self) -> Any:
+        ranked = [(d.value, key) for key, d in self.ranks.items() if d.value is not None]
+        if not ranked:
+            return None
+        return [key for _, key in sorted(ranked)]
+
+    def local_problems(self) -> list[AnswerProblem]:
+        """Two options with the same rank."""
+        seen = [d.value for d in self.ranks.values() if d.value is not None]
+        if len(seen) == len(set(seen)):
+            return []
+        return [
+            AnswerProblem(
+                self.question.id,
+                "duplicate_rank",
+                "Jeder Rang darf nur einmal vergeben werden.",
+                "Give each rank only once.",
+            )
+        ]
+
+    def set(self, value: Any) -> None:
+        for i, key in enumerate(value or [], start=1):
+            dropdown = self.ranks.get(str(key))
+            if dropdown is not None and i <= len(dropdown.options) - 1:
+                dropdown.value = i
+
+
+class _DotVoteWidget(QuestionWidget):
+    """``+``/``−`` buttons per option and a counter of points left."""
+
+    ideas_provider: IdeasProvider | None = None
+
+    def build(self) -> w.Widget:
+        self.counts: dict[str, int] = {}
+        self.count_labels: dict[str, w.HTML] = {}
+        self.left = w.HTML("")
+        self.left.add_class("tk-vote-left")
+        self.rows = w.VBox([], layout=_full())
+        parts: list[w.Widget] = [self.left, self.rows]
+        if self.question.source == "ideas":
+            refresh = w.Button(description=_t(self.lang, "Ideen aktualisieren", "Refresh ideas"))
+            refresh.add_class("tk-vote-refresh")
+            refresh.on_click(lambda _b: self.refresh())
+            parts.append(refresh)
+        self.refresh()
+        return w.VBox(parts, layout=_full())
+
+    def choices(self) -> list[tuple[str, str]]:
+        """(value, label) pairs: the options, or the ideas collected so far."""
+        if self.question.source == "ideas":
+            provider = type(self).ideas_provider
+            return list(provider(self.question)) if provider is not None else []
+        return [(o.value, _text(o.label, self.lang)) for o in self.question.options]
+
+    def refresh(self) -> None:
+        """Rebuild the rows (keeps points already given)."""
+        rows = []
+        choices = self.choices()
+        for value, label in choices:
+            self.counts.setdefault(value, 0)
+            rows.append(self._row(value, label))
+        if not choices:
+            rows.append(
+                w.HTML(
+                    _t(self.lang, "Noch keine Ideen – bitte gleich noch einmal aktualisieren.",
+                       "No ideas yet – please refresh in a moment.")
+                )
+            )
+        self.rows.children = rows
+        self._update_left()
+
+    def _cap(self) -> int:
+        cap = self.question.budget
+        if self.question.max_per_item is not None:
+            cap = min(cap, self.question.max_per_item)
+        return int(cap)
+
+    def _row(self, value: str, label: str) -> w.Widget:
+        minus = w.Button(description="−", layout=w.Layout(width="3em"))
+        plus = w.Button(description="+", layout=w.Layout(width="3em"))
+        minus.add_class("tk-vote-minus")
+        plus.add_class("tk-vote-plus")
+        count = w.HTML(str(self.counts[value]), layout=w.Layout(width="2.5em"))
+        count.add_class("tk-vote-count")
+        self.count_labels[value] = count
+
+        def change(delta: int) -> None:
+            new = self.counts[value] + delta
+            if new < 0 or new > self._cap():
+                return
+            if delta > 0 and self.spent() >= self.question.budget:
+                return
+            self.counts[value] = new
+            count.value = str(new)
+            self._update_left()
+            self._changed()
+
+        minus.on_click(lambda _b: change(-1))
+        plus.on_click(lambda _b: change(+1))
+        text = w.HTML(html.escape(label), layout=w.Layout(flex="1"))
+        row = w.HBox([minus, count, plus, text], layout=_full())
+        row.add_class("tk-row")
+        row.add_class(f"tk-opt-{_css_id(value)}")
+        return row
+
+    def spent(self) -> int:
+        """Points given so far."""
+        return sum(self.counts.values())
+
+    def _update_left(self) -> None:
+        left = self.question.budget - self.spent()
+        self.left.value = _t(
+            self.lang, f"Noch <b>{left}</b> von {self.question.budget} Punkten",
+            f"<b>{left}</b> of {self.question.budget} points left",
+        )
+
+    def get(self) -> Any:
+        given = {k: v for k, v in self.counts.items() if v > 0}
+        return given or None
+
+    def set(self, value: Any) -> None:
+        if not isinstance(value, dict):
+            return
+        for key, points in value.items():
+            try:
+                self.counts[str(key)] = max(0, int(points))
+            except (TypeError, ValueError):
+                continue
+            if str(key) in self.count_labels:
+                self.count_labels[str(key)].value = str(self.counts[str(key)])
+        self._update_left()
+
+
+_STATUS = ("open", "done", "carried_over", "dropped")
+_STATUS_LABELS = {
+    "de": {"open": "offen", "done": "erledigt", "carried_over": "übertragen", "dropped": "verworfen"},
+    "en": {"open": "open", "done": "done", "carried_over": "carried over", "dropped": "dropped"},
+}
+
+
+class _RowsWidget(QuestionWidget):
+    """A list of rows with an "add" button (action items, GAS goals)."""
+
+    add_de = "Zeile hinzufügen"
+    add_en = "Add row"
+
+    def build(self) -> w.Widget:
+        self.row_fields: list[dict[str, w.Widget]] = []
+        self.rows = w.VBox([], layout=_full())
+        add = w.Button(description="+ " + _t(self.lang, self.add_de, self.add_en))
+        add.add_class("tk-add-row")
+        add.on_click(lambda _b: self.add_row())
+        return w.VBox([self.rows, add], layout=_full())
+
+    def make_fields(self) -> dict[str, w.Widget]:
+        """The widgets of one row."""
+        raise NotImplementedError
+
+    def add_row(self, values: dict[str, Any] | None = None) -> dict[str, w.Widget]:
+        """Append a row (filled with ``values``)."""
+        fields = self.make_fields()
+        for name, widget in fields.items():
+            widget.add_class(f"tk-field-{name}")
+            self._watch(widget)
+        remove = w.Button(description="✕", layout=w.Layout(width="3em"))
+        remove.add_class("tk-remove-row")
+        row = w.VBox([*fields.values(), remove], layout=_full())
+        row.add_class("tk-item-row")
+
+        def drop(_b: Any) -> None:
+            if fields in self.row_fields:
+                self.row_fields.remove(fields)
+            self.rows.children = tuple(c for c in self.rows.children if c is not row)
+            self._changed()
+
+        remove.on_click(drop)
+        self.row_fields.append(fields)
+        self.rows.children = (*self.rows.children, row)
+        if values:
+            self.fill(fields, values)
+        return fields
+
+    def fill(self, fields: dict[str, w.Widget], values: dict[str, Any]) -> None:
+        """Put ``values`` into a row's widgets."""
+        for name, widget in fields.items():
+            value = values.get(name)
+            if value is None:
+                continue
+            if isinstance(widget, w.DatePicker):
+                try:
+                    widget.value = dt.date.fromisoformat(str(value)[:10])
+                except ValueError:
+                    continue
+            elif isinstance(widget, w.Dropdown):
+                for _, v in widget.options:
+                    if str(v) == str(value):
+                        widget.value = v
+            elif isinstance(widget, w.BoundedFloatText):
+                try:
+                    widget.value = float(value)
+                except (TypeError, ValueError):
+                    continue
+            else:
+                widget.value = str(value)
+
+    def read(self, fields: dict[str, w.Widget]) -> dict[str, Any]:
+        """A row's values."""
+        out: dict[str, Any] = {}
+        for name, widget in fields.items():
+            value = widget.value
+            if isinstance(value, dt.date):
+                value = value.isoformat()
+            if isinstance(value, str):
+                value = value.strip()
+            out[name] = value
+        return out
+
+    def get(self) -> Any:
+        rows = [self.read(f) for f in self.row_fields]
+        rows = [r for r in rows if any(v not in (None, "", "open", 1.0) for v in r.values())]
+        return rows or None
+
+    def set(self, value: Any) -> None:
+        if not isinstance(value, list):
+            return
+        self.rows.children = ()
+        self.row_fields = []
+        for item in value:
+            if isinstance(item, dict):
+                self.add_row(item)
+
+
+class _ActionItemsWidget(_RowsWidget):
+    add_de = "Maßnahme hinzufügen"
+    add_en = "Add action item"
+
+    def make_fields(self) -> dict[str, w.Widget]:
+        labels = _STATUS_LABELS["en" if self.lang == "en" else "de"]
+        return {
+            "what": w.Text(placeholder=_t(self.lang, "Was?", "What?"), layout=_full()),
+            "who": w.Text(placeholder=_t(self.lang, "Wer? (Rolle oder Code)", "Who? (role or code)"),
+                          layout=_full()),
+            "due": w.DatePicker(description=_t(self.lang, "bis", "due"), value=None),
+            "status": w.Dropdown(options=[(labels[s], s) for s in _STATUS], value="open"),
+        }
+
+    def get(self) -> Any:
+        rows = [self.read(f) for f in self.row_fields]
+        rows = [r for r in rows if r["what"] or r["who"] or r["due"]]
+        return rows or None
+
+
+class _GasGoalWidget(_RowsWidget):
+    add_de = "Ziel hinzufügen"
+    add_en = "Add goal"
+
+    def build(self) -> w.Widget:
+        box = super().build()
+        if self.question.min_goals:
+            for _ in range(self.question.min_goals):
+                self.add_row()
+        return box
+
+    def make_fields(self) -> dict[str, w.Widget]:
+        lang = self.lang
+        levels = [(f"{v:+d}" if v else "0", v) for v in (-2, -1, 0, 1, 2)]
+        fields: dict[str, w.Widget] = {
+            "goal": w.Text(placeholder=_t(lang, "Ziel", "Goal"), layout=_full()),
+            "weight": w.BoundedFloatText(
+                value=1.0, min=0.1, max=10, step=0.5, description=_t(lang, "Gewicht", "Weight")
+            ),
+        }
+        for v in (-2, -1, 0, 1, 2):
+            fields[f"level_{v + 2}"] = w.Text(
+                placeholder=_t(lang, f"Stufe {v:+d}: …", f"level {v:+d}: …").replace("+0", "0"),
+                layout=_full(),
+            )
+        fields["baseline"] = w.Dropdown(
+            options=[("–", None), *levels], value=None, description=_t(lang, "Ausgang", "Baseline")
+        )
+        fields["follow_up"] = w.Dropdown(
+            options=[("–", None), *levels], value=None, description=_t(lang, "Erreicht", "Follow-up")
+        )
+        return fields
+
+    def read(self, fields: dict[str, w.Widget]) -> dict[str, Any]:
+        raw = super().read(fields)
+        return {
+            "goal": raw["goal"],
+            "weight": raw["weight"],
+            "levels": {str(v): raw[f"level_{v + 2}"] for v in (-2, -1, 0, 1, 2)},
+            "baseline": raw["baseline"],
+            "follow_up": raw["follow_up"],
+        }
+
+    def fill(self, fields: dict[str, w.Widget], values: dict[str, Any]) -> None:
+        flat = dict(values)
+        for key, text in (values.get("levels") or {}).items():
+            try:
+                flat[f"level_{int(key) + 2}"] = text
+            except ValueError:
+                continue
+        super().fill(fields, flat)
+
+    def get(self) -> Any:
+        rows = [self.read(f) for f in self.row_fields]
+        rows = [r for r in rows if r["goal"] or any(r["levels"].values())]
+        return rows or None
+
+
+_WIDGETS: dict[str, type[QuestionWidget]] = {
+    "text": _TextWidget,
+    "long_text": _LongTextWidget,
+    "single_choice": _SingleChoiceWidget,
+    "multi_choice": _MultiChoiceWidget,
+    "likert": _LikertWidget,
+    "scale": _ScaleWidget,
+    "number": _NumberWidget,
+    "ranking": _RankingWidget,
+    "dot_vote": _DotVoteWidget,
+    "action_items": _ActionItemsWidget,
+    "gas_goal": _GasGoalWidget,
+}
+
+
+def question_widget(
+    question: Any, lang: str = "de", *, ideas_provider: IdeasProvider | None = None
+) -> QuestionWidget:
+    """The widget for ``question`` (by its ``type``)."""
+    try:
+        cls = _WIDGETS[question.type]
+    except KeyError:
+        msg = f"no sheet widget for question type {question.type!r} (question {question.id!r})"
+        raise ParameterError(msg) from None
+    if cls is _DotVoteWidget and ideas_provider is not None:
+        cls = type("_BoundDotVote", (_DotVoteWidget,), {"ideas_provider": staticmethod(ideas_provider)})
+    return cls(question, lang)
+
+
+# --------------------------------------------------------------------------- form
+class SheetForm:
+    """The questions of a sheet (or of one phase of a loop) as widgets."""
+
+    def __init__(
+        self,
+        template: Any,
+        *,
+        phase: str | None = None,
+        lang: str = "de",
+        ideas_provider: IdeasProvider | None = None,
+    ) -> None:
+        self.template = template
+        self.phase = phase
+        self.lang = lang
+        self.questions = list(template.all_questions(phase))
+        self.widgets: dict[str, QuestionWidget] = {
+            q.id: question_widget(q, lang, ideas_provider=ideas_provider) for q in self.questions
+        }
+        self._callbacks: list[Callable[[], None]] = []
+        for qw in self.widgets.values():
+            qw.on_change(self._changed)
+        self.box = w.VBox([qw.box for qw in self.widgets.values()], layout=_full())
+        self.update_visibility()
+
+    def on_change(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` after any answer changes."""
+        self._callbacks.append(callback)
+
+    def _changed(self) -> None:
+        self.update_visibility()
+        for callback in self._callbacks:
+            callback()
+
+    def update_visibility(self) -> None:
+        """Show or hide questions with ``show_if`` according to the answers so far."""
+        current: dict[str, Any] = {}
+        for q in self.questions:
+            qw = self.widgets[q.id]
+            shown = q.show_if is None or bool(q.show_if.is_met(current))
+            qw.visible = shown
+            if shown:
+                value = qw.get()
+                if value is not None:
+                    current[q.id] = value
+
+    def answers(self) -> dict[str, Any]:
+        """Raw answers of the visible questions (unanswered ones left out)."""
+        out: dict[str, Any] = {}
+        for q in self.questions:
+            qw = self.widgets[q.id]
+            if not qw.visible:
+                continue
+            value = qw.get()
+            if value is not None:
+                out[q.id] = value
+        return out
+
+    def draft_answers(self) -> dict[str, Any]:
+        """All answers given, including hidden ones (for drafts)."""
+        out = {}
+        for qid, qw in self.widgets.items():
+            value = qw.get()
+            if value is not None:
+                out[qid] = value
+        return out
+
+    def set_answers(self, answers: dict[str, Any]) -> None:
+        """Fill the widgets from ``answers`` (e.g. a draft); unknown ids are ignored."""
+        for qid, value in answers.items():
+            qw = self.widgets.get(qid)
+            if qw is not None:
+                try:
+                    qw.set(value)
+                except (TypeError, ValueError, KeyError):  # a stale draft must not break the page
+                    log.warning("could not restore draft answer for %s", qid)
+        self.update_visibility()
+
+    def local_problems(self) -> list[AnswerProblem]:
+        """Problems the widgets find themselves (e.g. a rank given twice)."""
+        problems: list[AnswerProblem] = []
+        for qw in self.widgets.values():
+            check = getattr(qw, "local_problems", None)
+            if check is not None and qw.visible:
+                problems += check()
+        return problems
+
+    def validate(self) -> dict[str, Any]:
+        """Cleaned answers, or :class:`AnswerValidationError` with every problem shown."""
+        local = self.local_problems()
+        problems = list(local)
+        cleaned: dict[str, Any] = {}
+        try:
+            cleaned = self.template.validate(self.answers(), phase=self.phase)
+        except AnswerValidationError as error:
+            problems += error.problems
+        self.show_problems(problems)
+        if problems:
+            raise AnswerValidationError(self.template.id, problems)
+        return cleaned
+
+    def show_problems(self, problems: Sequence[AnswerProblem]) -> None:
+        """Show each problem next to its question; clear the others."""
+        grouped: dict[str, list[AnswerProblem]] = {}
+        for problem in problems:
+            grouped.setdefault(problem.question_id, []).append(problem)
+        for qid, qw in self.widgets.items():
+            qw.show_problems(grouped.get(qid, []))
+
+
+# --------------------------------------------------------------------------- app
+def error_box(message: str, lang: str = "de") -> w.Widget:
+    """A friendly error panel (class ``tk-page-error``) for a broken link or store."""
+    title = _t(lang, "Dieser Bogen kann nicht geöffnet werden", "This sheet cannot be opened")
+    body = html.escape(message).replace("\n", "<br>")
+    box = w.HTML(f"<b>{title}</b><br>{body}", layout=_full())
+    box.add_class("tk-page-error")
+    return box
+
+
+_TEMPLATE_DIR_ENV = "TRANSFERKIT_TEMPLATE_DIR"
+
+
+def load_sheet_template(name: str) -> Any:
+    """Load a built-in template by name, or a YAML file inside the allowed folder.
+
+    Custom files are looked up in ``$TRANSFERKIT_TEMPLATE_DIR`` (default: the
+    current folder, i.e. the workshops folder); a path outside it is refused,
+    so a link cannot read arbitrary files on the server.
+    """
+    from transferkit.templates import list_templates, load_template
+
+    if name in list_templates():
+        return load_template(name)
+    if not name.endswith((".yaml", ".yml")):
+        msg = (
+            f"Unbekannte Vorlage {name!r} / unknown template {name!r}. "
+            f"Built-in: {', '.join(list_templates())}; or a .yaml file in the workshops folder."
+        )
+        raise ParameterError(msg)
+    root = Path(os.environ.get(_TEMPLATE_DIR_ENV) or Path.cwd()).resolve()
+    path = (root / name).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        msg = f"Vorlage {name!r} nicht gefunden / template file {name!r} not found in {root.name}/"
+        raise ParameterError(msg)
+    return load_template(path)
+
+
+def restrict_template(template: Any, question_ids: Sequence[str], phase: str | None = None) -> Any:
+    """A copy of ``template`` with only ``question_ids`` (same id and version), e.g. a vote step.
+
+    Raises :class:`ParameterError` naming the valid ids if one is unknown.
+    """
+    known = [q.id for q in template.all_questions(phase)]
+    unknown = [q for q in question_ids if q not in known]
+    if unknown:
+        msg = (
+            f"Unbekannte Frage(n) {', '.join(unknown)} / unknown question(s) {', '.join(unknown)} "
+            f"in template {template.id!r}; known: {', '.join(known)}"
+        )
+        raise ParameterError(msg)
+    keep = set(question_ids)
+    if template.kind == "sheet":
+        return template.model_copy(
+            update={"questions": [q for q in template.questions if q.id in keep]}
+        )
+    phases = [
+        p.model_copy(update={"questions": [q for q in p.questions if q.id in keep]})
+        if p.id == phase
+        else p
+        for p in template.phases
+    ]
+    return template.model_copy(update={"phases": phases})
+
+
+class SheetApp:
+    """A participant's sheet: code, form, drafts, submit, confirmation and feedback."""
+
+    def __init__(
+        self,
+        template: Any,
+        request: SheetRequest,
+        *,
+        store: Any,
+        drafts: DraftStore | None = None,
+        ideas_provider: IdeasProvider | None = None,
+        autosave_delay: float = 0.7,
+    ) -> None:
+        self.full_template = template
+        self.request = request
+        self.lang = request.lang
+        if request.question_ids():
+            template = restrict_template(template, request.question_ids(), request.phase)
+        self.template = template
+        self.store = store
+        self.drafts = drafts
+        self.phase = request.phase
+        if template.kind == "loop" and self.phase is None:
+            msg = (
+                f"Die Vorlage {template.id!r} hat Phasen: bitte phase= angeben / "
+                f"template {template.id!r} has phases: add phase= to the link "
+                f"({', '.join(template.phase_ids())})"
+            )
+            raise ParameterError(msg)
+        if self.phase is not None:
+            template.phase(self.phase)  # TemplateError naming the valid phases
+        self.ideas_provider = ideas_provider
+        self.autosave_delay = autosave_delay
+        self.code: str | None = None
+        self.draft: Draft | None = None
+        self.form: SheetForm | None = None
+        self.response_id: int | None = None
+        self._timer: threading.Timer | None = None
+        self._lock = threading.Lock()
+        self._submitting = False
+
+        title = html.escape(template.title.get(self.lang))
+        sub = []
+        if request.pilot:
+            sub.append(f"{_t(self.lang, 'Pilot', 'Pilot')} {html.escape(request.pilot)}")
+        if request.loop is not None:
+            sub.append(f"{_t(self.lang, 'Schleife', 'Loop')} {request.loop}")
+        if self.phase:
+            sub.append(html.escape(template.phase(self.phase).title.get(self.lang)))
+        header = f"<h2>{title}</h2>" + (f"<div class='tk-help'>{' · '.join(sub)}</div>" if sub else "")
+        intro = template.intro if self.phase is None else template.phase(self.phase).intro
+        if intro is not None:
+            header += f"<p>{html.escape(intro.get(self.lang))}</p>"
+        self.header = w.HTML(header, layout=_full())
+        self.body = w.VBox([], layout=_full())
+        self.widget = w.VBox([self.header, self.body], layout=_full())
+        self.widget.add_class("tk-sheet")
+        if request.code:
+            self.start(request.code)
+        else:
+            self.body.children = [self._code_step()]
+
+    # -- step 1: participant code
+    def _code_step(self) -> w.Widget:
+        from transferkit.privacy import looks_like_name, new_participant_code
+
+        lang = self.lang
+        info = w.HTML(
+            _t(
+                lang,
+                "Bitte geben Sie Ihren Teilnahme-Code ein (keinen Namen!) – oder lassen Sie sich "
+                "einen erzeugen und notieren Sie ihn. Mit demselben Code können Sie später weitermachen.",
+                "Please enter your participant code (not your name!) – or generate one and note it "
+                "down. With the same code you can continue later.",
+            ),
+            layout=_full(),
+        )
+        code = w.Text(placeholder="z. B. K7M4QX" if lang == "de" else "e.g. K7M4QX", layout=_full())
+        code.add_class("tk-code")
+        start = w.Button(description=_t(lang, "Weiter", "Continue"), button_style="primary")
+        start.add_class("tk-code-start")
+        generate = w.Button(description=_t(lang, "Code erzeugen", "Generate a code"))
+        generate.add_class("tk-code-generate")
+        message = w.HTML("")
+        message.add_class("tk-error")
+
+        def on_generate(_b: Any) -> None:
+            code.value = new_participant_code()
+
+        def on_start(_b: Any) -> None:
+            value = code.value.strip().upper()
+            if looks_like_name(code.value) or not re.fullmatch(r"[A-Z0-9][A-Z0-9_.\-]{2,31}", value):
+                message.value = "⚠ " + _t(
+                    lang,
+                    "Bitte einen Code aus 3–32 Buchstaben/Ziffern eingeben, keinen Namen.",
+                    "Please enter a code of 3–32 letters/digits, not a name.",
+                )
+                return
+            self.start(value)
+
+        generate.on_click(on_generate)
+        start.on_click(on_start)
+        return w.VBox([info, code, w.HBox([start, generate]), message], layout=_full())
+
+    def _key(self) -> DraftKey:
+        selection = "+".join(self.request.question_ids())
+        return DraftKey(
+            self.template.id + (f"#{selection}" if selection else ""),
+            pilot=self.request.pilot,
+            loop=self.request.loop,
+            phase=self.phase,
+            participant=self.code or "",
+        )
+
+    # -- step 2: the form
+    def start(self, code: str) -> None:
+        """Show the form for participant ``code``, restoring their draft."""
+        self.code = code
+        self.form = SheetForm(
+            self.template, phase=self.phase, lang=self.lang, ideas_provider=self.ideas_provider
+        )
+        if self.drafts is not None:
+            self.draft = self.drafts.load(self._key())
+            if self.draft is None:
+                self.draft = self.drafts.save(self._key(), {})
+            elif self.draft.answers:
+                self.form.set_answers(self.draft.answers)
+        self.form.on_change(self._schedule_save)
+        lang = self.lang
+        who = w.HTML(
+            f"<div class='tk-help'>{_t(lang, 'Code', 'Code')}: <b class='tk-code-shown'>"
+            f"{html.escape(code)}</b> · {_LEGEND[lang]}</div>"
+        )
+        self.summary = w.HTML("", layout=w.Layout(width="100%", display="none"))
+        self.summary.add_class("tk-error-summary")
+        self.submit_button = w.Button(
+            description=_t(lang, "Absenden", "Submit"),
+            button_style="success",
+            icon="check",
+            layout=w.Layout(width="100%", height="3em"),
+        )
+        self.submit_button.add_class("tk-submit")
+        self.submit_button.on_click(lambda _b: self.submit())
+        self.confirm = w.HTML("", layout=w.Layout(width="100%", display="none"))
+        self.confirm.add_class("tk-confirm")
+        self.feedback_box = w.VBox([], layout=_full())
+        self.body.children = [
+            who,
+            self.form.box,
+            self.summary,
+            self.submit_button,
+            self.confirm,
+            self.feedback_box,
+        ]
+        if self.draft is not None and self.draft.submitted:
+            self._confirm(self.draft.response_id, again=True)
+
+    def _schedule_save(self) -> None:
+        if self.drafts is None or self.response_id is not None:
+            return
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer = threading.Timer(self.autosave_delay, self.save_draft)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def save_draft(self) -> None:
+        """Save the answers so far (called automatically after changes)."""
+        if self.drafts is None or self.form is None:
+            return
+        try:
+            self.draft = self.drafts.save(self._key(), self.form.draft_answers())
+        except TransferkitError:
+            log.exception("draft not saved")
+        except Exception:  # the page must keep working without drafts
+            log.exception("draft not saved")
+
+    # -- step 3: submit
+    def submit(self) -> int | None:
+        """Validate; show problems, or store the response once and confirm it."""
+        if self.form is None or self._submitting:
+            return None
+        self._submitting = True
+        self.submit_button.disabled = True
+        lang = self.lang
+        try:
+            try:
+                self.form.validate()
+            except AnswerValidationError as error:
+                n = len(error.problems)
+                self.summary.value = "⚠ " + _t(
+                    lang,
+                    f"Noch nicht gespeichert: {n} Angabe(n) fehlen oder sind ungültig – siehe rot markierte Fragen.",
+                    f"Not saved yet: {n} answer(s) missing or invalid – see the questions marked in red.",
+                )
+                self.summary.layout.display = None
+                return None
+            self.summary.layout.display = "none"
+            with self._lock:
+                if self._timer is not None:
+                    self._timer.cancel()
+            if self.drafts is not None:
+                self.draft = self.drafts.save(self._key(), self.form.draft_answers())
+                sid = self.draft.submission_id
+            else:
+                sid = f"{self._key().as_string()}"
+            try:
+                rid = self.store.submit(
+                    self.template,
+                    self.form.answers(),
+                    pilot=self.request.pilot,
+                    loop=self.request.loop,
+                    phase=self.phase,
+                    participant=self.code,
+                    submission_id=sid,
+                )
+            except AnswerValidationError as error:  # e.g. the store validates more strictly
+                self.form.show_problems(error.problems)
+                self.summary.value = "⚠ " + html.escape(str(error))
+                self.summary.layout.display = None
+                return None
+            except TransferkitError as error:
+                self.summary.value = "⚠ " + _t(
+                    lang, "Speichern fehlgeschlagen: ", "Could not save: "
+                ) + html.escape(str(error))
+                self.summary.layout.display = None
+                return None
+            self.response_id = int(rid)
+            if self.drafts is not None:
+                self.drafts.mark_submitted(self._key(), self.response_id)
+            self._confirm(self.response_id)
+            return self.response_id
+        finally:
+            self._submitting = False
+            if self.response_id is None:
+                self.submit_button.disabled = False
+
+    def _confirm(self, response_id: int | None, *, again: bool = False) -> None:
+        lang = self.lang
+        self.response_id = response_id
+        text = _t(
+            lang,
+            f"✔ Vielen Dank! Ihre Antworten sind gespeichert (Nr. {response_id}).",
+            f"✔ Thank you! Your answers have been saved (no. {response_id}).",
+        )
+        if again:
+            text += " " + _t(
+                lang,
+                "Sie hatten diesen Bogen mit diesem Code bereits abgeschickt.",
+                "You had already submitted this sheet with this code.",
+            )
+        self.confirm.value = text
+        self.confirm.layout.display = None
+        self.submit_button.disabled = True
+        self.submit_button.layout.display = "none"
+        if self.form is not None:
+            for qw in self.form.widgets.values():
+                _disable(qw.input)
+        try:
+            from transferkit.feedback import feedback_widget
+
+            answers = self.form.answers() if self.form is not None else {}
+            fb = feedback_widget(self.template, answers, phase=self.phase, lang=lang)
+        except Exception:  # feedback is a bonus; never break the confirmation
+            log.exception("feedback failed")
+            fb = None
+        if fb is not None:
+            self.feedback_box.children = [fb]
+
+
+def _disable(widget: w.Widget) -> None:
+    if hasattr(widget, "disabled"):
+        widget.disabled = True
+    for child in getattr(widget, "children", ()):
+        _disable(child)
+
+
+def sheet_app(query: str | None = None, *, store: Any = None) -> w.Widget:
+    """The sheet page for a query string (default: the page's own); never raises.
+
+    A broken link, unknown template or unreachable store gives a readable
+    error panel (``tk-page-error``), not a traceback.
+    """
+    lang = "de"
+    try:
+        request = parse_query(get_query_string() if query is None else query)
+        lang = request.lang
+        if request.template is None:
+            from transferkit.templates import list_templates
+
+            msg = (
+                "Im Link fehlt die Vorlage, z. B. ?template=needs_analysis / the link names no "
+                f"template, e.g. ?template=needs_analysis. Built-in: {', '.join(list_templates())}"
+            )
+            raise ParameterError(msg)
+        template = load_sheet_template(request.template)
+        if store is None:
+            from transferkit.store import Store
+
+            store = Store()
+        drafts = DraftStore.for_store(store)
+        from transferkit.live import ideas_provider_for
+
+        provider = ideas_provider_for(store, template, request)
+        app = SheetApp(template, request, store=store, drafts=drafts, ideas_provider=provider)
+        return app.widget
+    except TransferkitError as error:
+        return error_box(str(error), lang)
+    except Exception:
+        log.exception("sheet app failed")
+        return error_box(
+            _t(
+                lang,
+                "Ein unerwarteter Fehler ist aufgetreten. Bitte wenden Sie sich an die Moderation.",
+                "An unexpected error occurred. Please tell the moderator.",
+            ),
+            lang,
+        )
+
+
+def warm_up() -> None:
+    """Import what a sheet needs (run before a visitor arrives, in a preheated kernel)."""
+    import pandas  # noqa: F401
+
+    import transferkit.feedback
+    import transferkit.live
+    import transferkit.store
+    import transferkit.templates
+
+    transferkit.templates.list_templates()
