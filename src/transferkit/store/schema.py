@@ -1,0 +1,212 @@
+"""Database tables of the store (SQLAlchemy 2 ORM, typed ``Mapped[...]``).
+
+Change a table only together with :data:`SCHEMA_VERSION` and a migration
+step in :mod:`transferkit.store.store`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from transferkit.store.sme import SIZE_CLASSES
+
+__all__ = [
+    "ACTION_STATUSES",
+    "ROLES",
+    "SCHEMA_VERSION",
+    "ActionItem",
+    "Base",
+    "Company",
+    "CompanyRole",
+    "Network",
+    "Participant",
+    "Pilot",
+    "Response",
+    "SchemaVersion",
+    "UTCDateTime",
+    "pilot_companies",
+]
+
+#: Version of the table layout; stored in the ``schema_version`` table.
+SCHEMA_VERSION = 1
+#: Roles a company can take in a network (several at once).
+ROLES = ("organiser", "financier", "sender", "best_practice")
+#: Status values of an action item.
+ACTION_STATUSES = ("open", "done", "carried_over", "dropped")
+
+_ID = 100  # length of text ids (network, company, pilot, template)
+_CODE = 64  # length of participant codes and submission ids
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp stored as naive UTC and read back as an aware UTC datetime."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        """Convert aware datetimes to naive UTC; naive ones are taken as UTC."""
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        """Attach UTC to the stored naive value."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+_Json = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    """Declarative base of all store tables."""
+
+
+class SchemaVersion(Base):
+    """One row: the layout version of this database, for later migrations."""
+
+    __tablename__ = "schema_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class Network(Base):
+    """A regional network (Qualifizierungsverbund) of companies and partners."""
+
+    __tablename__ = "networks"
+
+    id: Mapped[str] = mapped_column(String(_ID), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    region: Mapped[str | None] = mapped_column(String(200))
+
+
+class Company(Base):
+    """An SME taking part in a network."""
+
+    __tablename__ = "companies"
+    __table_args__ = (CheckConstraint(_in("size_class", SIZE_CLASSES), name="ck_size_class"),)
+
+    id: Mapped[str] = mapped_column(String(_ID), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    size_class: Mapped[str | None] = mapped_column(String(10))
+    employees: Mapped[int | None] = mapped_column(Integer)
+    sector: Mapped[str | None] = mapped_column(String(200))
+    region: Mapped[str | None] = mapped_column(String(200))
+    network_id: Mapped[str | None] = mapped_column(ForeignKey("networks.id"))
+
+    roles: Mapped[list[CompanyRole]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class CompanyRole(Base):
+    """One role of a company in its network."""
+
+    __tablename__ = "company_roles"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="ck_role"),)
+
+    company_id: Mapped[str] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+pilot_companies = Table(
+    "pilot_companies",
+    Base.metadata,
+    Column("pilot_id", ForeignKey("pilots.id", ondelete="CASCADE"), primary_key=True),
+    Column("company_id", ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Pilot(Base):
+    """A scientifically accompanied pilot project running several reflection loops."""
+
+    __tablename__ = "pilots"
+
+    id: Mapped[str] = mapped_column(String(_ID), primary_key=True)
+    network_id: Mapped[str | None] = mapped_column(ForeignKey("networks.id"))
+    title_de: Mapped[str] = mapped_column(String(500))
+    title_en: Mapped[str | None] = mapped_column(String(500))
+    topic: Mapped[str | None] = mapped_column(String(200))
+    start: Mapped[dt.date | None] = mapped_column(Date)
+    end: Mapped[dt.date | None] = mapped_column(Date)
+    loops: Mapped[int | None] = mapped_column(Integer)
+
+    companies: Mapped[list[Company]] = relationship(secondary=pilot_companies)
+
+
+class Participant(Base):
+    """A respondent, known only by a pseudonymous code (never a name)."""
+
+    __tablename__ = "participants"
+
+    code: Mapped[str] = mapped_column(String(_CODE), primary_key=True)
+    company_id: Mapped[str | None] = mapped_column(ForeignKey("companies.id"))
+    pilot_id: Mapped[str | None] = mapped_column(ForeignKey("pilots.id"))
+    registered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class Response(Base):
+    """One submitted sheet: validated answers plus where and when they came from."""
+
+    __tablename__ = "responses"
+    __table_args__ = (
+        Index("ix_responses_template", "template_id"),
+        Index("ix_responses_pilot_loop", "pilot_id", "loop"),
+        Index("ix_responses_participant", "participant"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    submission_id: Mapped[str] = mapped_column(String(_CODE), unique=True)
+    template_id: Mapped[str] = mapped_column(String(_ID))
+    template_version: Mapped[int] = mapped_column(Integer)
+    pilot_id: Mapped[str | None] = mapped_column(ForeignKey("pilots.id"))
+    loop: Mapped[int | None] = mapped_column(Integer)
+    phase: Mapped[str | None] = mapped_column(String(_ID))
+    participant: Mapped[str | None] = mapped_column(ForeignKey("participants.code"))
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    answers: Mapped[dict[str, Any]] = mapped_column(_Json)
+
+
+class ActionItem(Base):
+    """An improvement agreed in a loop, followed up in later loops."""
+
+    __tablename__ = "action_items"
+    __table_args__ = (CheckConstraint(_in("status", ACTION_STATUSES), name="ck_status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    pilot_id: Mapped[str] = mapped_column(ForeignKey("pilots.id"), index=True)
+    loop_raised: Mapped[int | None] = mapped_column(Integer)
+    what: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str | None] = mapped_column(String(200))
+    due: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    loop_closed: Mapped[int | None] = mapped_column(Integer)

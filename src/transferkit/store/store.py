@@ -1,0 +1,1059 @@
+"""The response store: pilots, companies, participants, responses and action items."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import importlib
+import json
+import math
+import operator
+import secrets
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar, cast
+
+from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
+
+from transferkit.exceptions import StoreError, TransferkitError
+from transferkit.privacy import looks_like_name
+from transferkit.store.engine import (
+    WRITE_OPTION,
+    make_store_engine,
+    mask_url,
+    resolve_url,
+    with_retry,
+)
+from transferkit.store.schema import (
+    ACTION_STATUSES,
+    ROLES,
+    SCHEMA_VERSION,
+    ActionItem,
+    Base,
+    Company,
+    CompanyRole,
+    Network,
+    Participant,
+    Pilot,
+    Response,
+    SchemaVersion,
+    pilot_companies,
+)
+from transferkit.store.sme import SIZE_CLASSES
+from transferkit.store.sme import size_class as _size_class
+
+__all__ = ["RESPONSE_COLUMNS", "Store", "TemplateLike"]
+
+if TYPE_CHECKING:  # pandas is imported when a table is read, not by writers
+    import pandas as pd
+
+#: Metadata columns of :meth:`Store.responses`, before the answer columns.
+RESPONSE_COLUMNS = (
+    "response_id",
+    "submission_id",
+    "template",
+    "template_version",
+    "pilot",
+    "loop",
+    "phase",
+    "participant",
+    "submitted_at",
+)
+_RESPONSE_DTYPES = {
+    "response_id": "int64",
+    "submission_id": "str",
+    "template": "str",
+    "template_version": "int64",
+    "pilot": "str",
+    "loop": "Int64",
+    "phase": "str",
+    "participant": "str",
+    "submitted_at": "datetime64[us, UTC]",
+}
+_PG_LOCK_ID = 7_465_720_131  # advisory lock serialising schema creation on PostgreSQL
+_MAX_ID = 100
+_MAX_CODE = 64
+_T = TypeVar("_T")
+
+
+class TemplateLike(Protocol):
+    """What the store needs of a template (``transferkit.templates.Template``)."""
+
+    @property
+    def id(self) -> str:
+        """Template id."""
+        ...
+
+    @property
+    def version(self) -> int:
+        """Template version."""
+        ...
+
+    def all_questions(self, phase: str | None = None) -> list[Any]:
+        """Questions (each with ``.id``), of one phase or all."""
+        ...
+
+    def validate(self, answers: dict[str, Any], *, phase: str | None = None) -> dict[str, Any]:
+        """Cleaned answers, or raise ``AnswerValidationError``."""
+        ...
+
+
+# ---------------------------------------------------------------- argument checks
+
+
+def _text_id(value: object, what: str, max_len: int = _MAX_ID) -> str:
+    if not isinstance(value, str) or not value.strip():
+        msg = f"{what} must be a non-empty text, got {value!r}"
+        raise StoreError(msg)
+    value = value.strip()
+    if len(value) > max_len:
+        msg = f"{what} {value[:20]!r}... is too long ({len(value)} characters, at most {max_len})"
+        raise StoreError(msg)
+    return value
+
+
+def _optional_text(value: object, what: str, max_len: int = 300) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return _text_id(value, what, max_len)
+
+
+def _check_code(code: object) -> str:
+    text = _text_id(code, "participant code", _MAX_CODE)
+    if looks_like_name(text):
+        msg = (
+            f"The participant {text!r} looks like a real name or an e-mail address; transferkit "
+            "stores pseudonymous codes only. Use a code such as 'K7M4QX' "
+            "(transferkit.privacy.new_participant_code) or a self-generated code "
+            "(transferkit.privacy.self_generated_code)."
+        )
+        raise StoreError(msg)
+    return text
+
+
+def _check_int(value: object, what: str, minimum: int = 0) -> int | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    number: int | None = None
+    if not isinstance(value, bool):
+        try:
+            number = operator.index(cast(Any, value))  # int, numpy integers
+        except TypeError:
+            if isinstance(value, float) and value.is_integer():
+                number = int(value)
+    if number is None or number < minimum:
+        msg = f"{what} must be a whole number >= {minimum} or None, got {value!r}"
+        raise StoreError(msg)
+    return number
+
+
+def _check_date(value: object, what: str) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            pass
+    msg = f"{what} must be a date or an ISO date text like '2025-03-31', got {value!r}"
+    raise StoreError(msg)
+
+
+def _utc(value: object) -> dt.datetime:
+    if value is None:
+        return dt.datetime.now(dt.UTC)
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            msg = f"submitted_at must be a datetime or ISO text, got {value!r}"
+            raise StoreError(msg) from None
+    if not isinstance(value, dt.datetime):
+        msg = f"submitted_at must be a datetime or ISO text, got {value!r}"
+        raise StoreError(msg)
+    if value.tzinfo is None:  # naive timestamps are taken as UTC
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+def _id_list(values: str | Iterable[str] | None, what: str) -> list[str]:
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = values.split(";")
+    result: list[str] = []
+    for value in values:
+        if isinstance(value, str) and not value.strip():
+            continue
+        item = _text_id(value, what)
+        if item not in result:
+            result.append(item)
+    return result
+
+
+def _as_template(template: TemplateLike | str) -> TemplateLike:
+    if not isinstance(template, str):
+        return template
+    try:
+        templates = importlib.import_module("transferkit.templates")
+        load_template = templates.load_template
+    except (ImportError, AttributeError) as exc:
+        msg = f"Cannot load template {template!r}: transferkit.templates is not available ({exc})"
+        raise StoreError(msg) from None
+    loaded: TemplateLike = load_template(template)
+    return loaded
+
+
+def _answer_series(values: list[Any], name: str) -> pd.Series:
+    import pandas as pd
+
+    present = [v for v in values if v is not None]
+    if present and all(isinstance(v, bool) for v in present):
+        return pd.Series(values, name=name, dtype="boolean")
+    if present and all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
+        if len(present) == len(values) and all(isinstance(v, int) for v in present):
+            return pd.Series(values, name=name, dtype="int64")
+        return pd.Series([math.nan if v is None else v for v in values], name=name, dtype=float)
+    if present and all(isinstance(v, str) for v in present):
+        return pd.Series(values, name=name, dtype="str")
+    return pd.Series(values, name=name, dtype=object)
+
+
+def _frame(columns: dict[str, str], rows: list[dict[str, Any]]) -> pd.DataFrame:
+    import pandas as pd
+
+    data = {}
+    for column, dtype in columns.items():
+        values = [row[column] for row in rows]
+        if dtype.startswith("datetime"):
+            data[column] = pd.Series(pd.to_datetime(values, utc="UTC" in dtype), dtype=dtype)
+        elif dtype == "str":
+            data[column] = pd.Series(values, dtype="str")
+        else:
+            data[column] = pd.Series(values, dtype=dtype)
+    return pd.DataFrame(data, columns=list(columns))
+
+
+# ---------------------------------------------------------------- the store
+
+
+class Store:
+    """Responses, pilots and networks in one SQL database.
+
+    ``url`` is any SQLAlchemy URL; ``None`` uses ``$TRANSFERKIT_DB`` or the
+    SQLite file ``data/transferkit.db`` below the current directory.
+    ``postgresql://`` URLs use psycopg 3. Tables are created on first use.
+    Every writing call is one transaction, retried with backoff when the
+    database is busy, so many processes (Voilà kernels) can write at once.
+
+    >>> with Store("sqlite://") as store:
+    ...     store.add_pilot("P01", "Agile Methoden im Vertrieb")
+    ...     store.pilots()["pilot_id"].tolist()
+    'P01'
+    ['P01']
+    """
+
+    def __init__(self, url: str | URL | None = None) -> None:
+        self.url = resolve_url(url)
+        self.backend = self.url.get_backend_name()
+        self.engine = make_store_engine(self.url)
+        self._writer = self.engine.execution_options(**{WRITE_OPTION: True})
+        self._bulk: Session | None = None
+        self._sql = self._statements()
+        try:
+            with_retry(self._create_schema)
+        except StoreError:
+            self.engine.dispose()
+            raise
+        except DBAPIError as exc:
+            self.engine.dispose()
+            msg = (
+                f"Cannot open the database {mask_url(self.url)}: {exc.orig}. Check that the "
+                "server is running and reachable, that the database exists, and that user "
+                "and password are right (set the URL with Store(url) or $TRANSFERKIT_DB)."
+            )
+            raise StoreError(msg) from exc
+
+    def _create_schema(self) -> None:
+        with self._writer.begin() as conn:
+            if self.backend == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_LOCK_ID})")
+            Base.metadata.create_all(conn)
+            version = conn.scalar(select(SchemaVersion.version).where(SchemaVersion.id == 1))
+            if version is None:
+                conn.execute(
+                    insert(SchemaVersion).values(
+                        id=1, version=SCHEMA_VERSION, created_at=dt.datetime.now(dt.UTC)
+                    )
+                )
+            elif version > SCHEMA_VERSION:
+                msg = (
+                    f"The database {mask_url(self.url)} has schema version {version}, newer "
+                    f"than this transferkit understands ({SCHEMA_VERSION}); upgrade transferkit"
+                )
+                raise StoreError(msg)
+
+    # ------------------------------------------------------------ lifecycle
+
+    def close(self) -> None:
+        """Close all database connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({mask_url(self.url)!r})"
+
+    # ------------------------------------------------------------ transactions
+
+    def _run(self, work: Callable[[Session], _T], *, write: bool) -> _T:
+        """Run ``work`` in a transaction of its own (or in the open ``bulk()`` one).
+
+        Busy or locked databases and lost connections are retried with
+        backoff; a unique-key clash (another process added the same id a
+        moment earlier) is retried once, and then sees the other's row.
+        """
+
+        def attempt() -> _T:
+            if self._bulk is not None:
+                return work(self._bulk)
+            with Session(self._writer if write else self.engine) as session, session.begin():
+                return work(session)
+
+        try:
+            if self._bulk is not None:
+                return attempt()
+            try:
+                return with_retry(attempt)
+            except IntegrityError:
+                return with_retry(attempt)
+        except IntegrityError as exc:
+            msg = f"The database refused the change: {exc.orig}"
+            raise StoreError(msg) from exc
+        except DBAPIError as exc:
+            msg = (
+                f"Database error with {mask_url(self.url)}: {exc.orig}. Check that the "
+                "database is reachable and not read-only."
+            )
+            raise StoreError(msg) from exc
+
+    @contextmanager
+    def bulk(self) -> Iterator[Store]:
+        """Run every call inside the ``with`` block in one transaction.
+
+        For importers that load many rows: ``add_*`` and ``submit`` then
+        share one transaction, committed at the end of the block and rolled
+        back entirely if the block raises. On SQLite the block holds the
+        write lock, so keep it short (other writers wait up to 30 s).
+        Nested ``bulk()`` blocks join the outer one.
+
+        >>> with Store("sqlite://") as store:
+        ...     with store.bulk():
+        ...         for i in range(3):
+        ...             _ = store.add_network(f"N{i}", f"Netz {i}")
+        ...     len(store.networks())
+        3
+        """
+        if self._bulk is not None:
+            yield self
+            return
+        session = Session(self._writer)
+        session.begin()
+        self._bulk = session
+        try:
+            yield self
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            self._bulk = None
+            session.close()
+
+    def _statements(self) -> dict[str, Any]:
+        """Statements of ``submit``, built once (it runs in every sheet submission)."""
+        responses = cast(Table, Response.__table__)
+        participants = cast(Table, Participant.__table__)
+        sql: dict[str, Any] = {
+            "find": select(responses.c.id).where(responses.c.submission_id == bindparam("sid")),
+            "pilot": select(Pilot.__table__.c.id).where(Pilot.__table__.c.id == bindparam("pilot")),
+        }
+        if self.backend in {"sqlite", "postgresql"}:
+            make = sqlite_insert if self.backend == "sqlite" else pg_insert
+            sql["participant"] = make(participants).on_conflict_do_nothing(index_elements=["code"])
+            sql["response"] = (
+                make(responses)
+                .on_conflict_do_nothing(index_elements=["submission_id"])
+                .returning(responses.c.id)
+            )
+        else:
+            sql["participant"] = insert(participants)
+            sql["response"] = insert(responses)
+        return sql
+
+    def _insert_ignore(self, conn: Connection, what: str, values: dict[str, Any]) -> Any:
+        """INSERT that does nothing when the key exists; returns the new id (responses)."""
+        if self.backend in {"sqlite", "postgresql"}:
+            result = conn.execute(self._sql[what], values)
+            return result.scalar() if what == "response" else None
+        try:  # other databases: a savepoint, and the unique key decides
+            with conn.begin_nested():
+                conn.execute(self._sql[what], values)
+        except IntegrityError:
+            return None  # a concurrent writer stored the same key first
+        return (
+            conn.scalar(self._sql["find"], {"sid": values["submission_id"]})
+            if what == "response"
+            else None
+        )
+
+    # ------------------------------------------------------------ lookups
+
+    def _require(self, session: Session, model: Any, key: str, what: str, hint: str) -> None:
+        if session.get(model, key) is not None:
+            return
+        known = session.scalars(select(model.id).order_by(model.id).limit(30)).all()
+        listed = ", ".join(known) if known else "none yet"
+        msg = f"Unknown {what} {key!r} (known: {listed}). {hint}"
+        raise StoreError(msg)
+
+    def _require_pilot(self, session: Session, pilot: str) -> None:
+        self._require(
+            session,
+            Pilot,
+            pilot,
+            "pilot",
+            "Add the pilot first with store.add_pilot(...) or `transferkit db import-demo`.",
+        )
+
+    # ------------------------------------------------------------ responses
+
+    def submit(
+        self,
+        template: TemplateLike | str,
+        answers: dict[str, Any],
+        *,
+        pilot: str | None = None,
+        loop: int | None = None,
+        phase: str | None = None,
+        participant: str | None = None,
+        submission_id: str | None = None,
+        submitted_at: dt.datetime | str | None = None,
+    ) -> int:
+        """Validate and store one filled-in sheet; return the response id.
+
+        ``template`` is a template or a template name. The answers are
+        validated first (``AnswerValidationError``: nothing is written).
+        ``submission_id`` is generated by the client (a uuid4 hex if
+        ``None``); submitting the same id again stores nothing and returns
+        the first response's id, even when both submits run at once.
+        ``pilot`` must exist; a new ``participant`` code is registered; a
+        participant that looks like a real name is refused. Naive
+        ``submitted_at`` values are taken as UTC.
+        """
+        tpl = _as_template(template)
+        phase = _optional_text(phase, "phase", _MAX_ID)
+        cleaned = tpl.validate(answers, phase=phase)
+        try:
+            json.dumps(cleaned, allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            msg = f"The cleaned answers of template {tpl.id!r} cannot be stored as JSON: {exc}"
+            raise StoreError(msg) from None
+        pilot = _optional_text(pilot, "pilot id", _MAX_ID)
+        code = None if participant is None else _check_code(participant)
+        values = {
+            "submission_id": (
+                uuid.uuid4().hex
+                if submission_id is None
+                else _text_id(submission_id, "submission_id", _MAX_CODE)
+            ),
+            "template_id": tpl.id,
+            "template_version": int(tpl.version),
+            "pilot_id": pilot,
+            "loop": _check_int(loop, "loop"),
+            "phase": phase,
+            "participant": code,
+            "submitted_at": _utc(submitted_at),
+            "answers": cleaned,
+        }
+        sid = values["submission_id"]
+        now = dt.datetime.now(dt.UTC)
+
+        def work(session: Session) -> int:
+            conn = session.connection()
+            if pilot is not None and conn.scalar(self._sql["pilot"], {"pilot": pilot}) is None:
+                self._require_pilot(session, pilot)
+            if code is not None:
+                registration = {"code": code, "pilot_id": pilot, "registered_at": now}
+                self._insert_ignore(conn, "participant", registration)
+            stored = self._insert_ignore(conn, "response", values)
+            if stored is None:  # stored before (maybe just now by a concurrent writer)
+                stored = conn.scalar(self._sql["find"], {"sid": sid})
+            if stored is None:  # pragma: no cover - only if the row vanished at once
+                msg = f"Submission {sid!r} was not stored; please submit again"
+                raise StoreError(msg)
+            return int(stored)
+
+        return self._run(work, write=True)
+
+    def _response_template(
+        self, template: TemplateLike | str | None
+    ) -> tuple[str | None, TemplateLike | None]:
+        if template is None:
+            return None, None
+        if not isinstance(template, str):
+            return template.id, template
+        try:
+            loaded = _as_template(template)
+        except (TransferkitError, ImportError):
+            return template, None
+        return loaded.id, loaded
+
+    def _response_rows(
+        self,
+        template_id: str | None,
+        pilot: str | None,
+        loop: int | None,
+        phase: str | None,
+    ) -> list[Response]:
+        stmt = select(Response).order_by(Response.id)
+        if template_id is not None:
+            stmt = stmt.where(Response.template_id == template_id)
+        if pilot is not None:
+            stmt = stmt.where(Response.pilot_id == pilot)
+        if loop is not None:
+            stmt = stmt.where(Response.loop == loop)
+        if phase is not None:
+            stmt = stmt.where(Response.phase == phase)
+
+        def work(session: Session) -> list[Response]:
+            rows = list(session.scalars(stmt))
+            session.expunge_all()
+            return rows
+
+        return self._run(work, write=False)
+
+    def responses(
+        self,
+        template: TemplateLike | str | None = None,
+        pilot: str | None = None,
+        loop: int | None = None,
+        phase: str | None = None,
+    ) -> pd.DataFrame:
+        """Stored responses as a tidy DataFrame, one row per response.
+
+        Columns: :data:`RESPONSE_COLUMNS`, then one column per question id:
+        in template order when one template is selected (all its questions,
+        or those of ``phase``), else the union of answered ids. ``loop`` is
+        nullable ``Int64``; ``submitted_at`` is UTC. Whole-number answers are
+        ``int64`` (``float64`` when some are missing), texts ``str``, lists
+        and dicts stay Python objects.
+        """
+        template_id, tpl = self._response_template(template)
+        rows = self._response_rows(template_id, pilot, _check_int(loop, "loop"), phase)
+        question_ids: list[str] = []
+        if tpl is not None:
+            question_ids = [q.id for q in tpl.all_questions(phase)]
+        known = set(question_ids)
+        for row in rows:
+            for key in row.answers:
+                if key not in known:
+                    known.add(key)
+                    question_ids.append(key)
+        meta = _frame(
+            _RESPONSE_DTYPES,
+            [
+                {
+                    "response_id": row.id,
+                    "submission_id": row.submission_id,
+                    "template": row.template_id,
+                    "template_version": row.template_version,
+                    "pilot": row.pilot_id,
+                    "loop": row.loop,
+                    "phase": row.phase,
+                    "participant": row.participant,
+                    "submitted_at": row.submitted_at,
+                }
+                for row in rows
+            ],
+        )
+        answers = [
+            _answer_series([row.answers.get(qid) for row in rows], qid)
+            for qid in question_ids
+            if qid not in _RESPONSE_DTYPES
+        ]
+        if not answers:
+            return meta
+        import pandas as pd
+
+        return pd.concat([meta, *answers], axis=1)
+
+    def export_pseudonymized(
+        self,
+        template: TemplateLike | str | None = None,
+        pilot: str | None = None,
+        salt: str | None = None,
+    ) -> pd.DataFrame:
+        """Responses for sharing: participant codes replaced by salted hashes.
+
+        Drops ``response_id`` and ``submission_id``. The same ``salt`` gives
+        the same pseudonyms in every export (keep it secret); without a
+        salt a random one is drawn, so two exports cannot be linked. Free
+        text answers are exported as they are: check them before sharing.
+        """
+        data = self.responses(template=template, pilot=pilot)
+        key = (salt if salt is not None else secrets.token_hex(16)).encode()
+
+        def pseudonym(code: Any) -> Any:
+            if not isinstance(code, str):
+                return code
+            return "X" + hmac.new(key, code.encode(), hashlib.sha256).hexdigest()[:12]
+
+        data = data.drop(columns=["response_id", "submission_id"])
+        import pandas as pd
+
+        data["participant"] = pd.Series(
+            [pseudonym(c) for c in data["participant"]], index=data.index, dtype="str"
+        )
+        return data
+
+    def erase_participant(self, code: str) -> int:
+        """Erase a participant and all their responses (on request); return rows removed.
+
+        The count is the responses plus the participant row. On SQLite the
+        freed pages are overwritten (``secure_delete``) and the WAL file is
+        emptied. Action items whose free-text ``owner`` names the code are
+        kept; change them with :meth:`add_action_item` (``item_id=``).
+        """
+        code = _text_id(code, "participant code", _MAX_CODE)
+
+        def work(session: Session) -> int:
+            if session.get(Participant, code) is None:
+                msg = f"No participant {code!r} in the store (already erased, or a typo?)"
+                raise StoreError(msg)
+            removed = session.execute(delete(Response).where(Response.participant == code))
+            gone = session.execute(delete(Participant).where(Participant.code == code))
+            return int(removed.rowcount) + int(gone.rowcount)  # type: ignore[attr-defined]
+
+        count = self._run(work, write=True)
+        if self.backend == "sqlite" and self._bulk is None:
+            # copy the WAL into the database and empty it: no erased page stays behind
+            raw = self.engine.raw_connection()
+            try:
+                raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                raw.close()
+        return count
+
+    # ------------------------------------------------------------ networks and companies
+
+    def add_network(self, id: str, name: str, region: str | None = None) -> str:
+        """Add a network (or update the one with this id); return its id."""
+        network_id = _text_id(id, "network id")
+        network_name = _text_id(name, "network name", 300)
+        network_region = _optional_text(region, "region", 200)
+
+        def work(session: Session) -> str:
+            row = session.get(Network, network_id)
+            if row is None:
+                session.add(Network(id=network_id, name=network_name, region=network_region))
+            else:
+                row.name, row.region = network_name, network_region
+            return network_id
+
+        return self._run(work, write=True)
+
+    def add_company(
+        self,
+        id: str,
+        name: str,
+        *,
+        size_class: str | None = None,
+        employees: int | None = None,
+        turnover_eur: float | None = None,
+        balance_sheet_eur: float | None = None,
+        sector: str | None = None,
+        region: str | None = None,
+        network: str | None = None,
+        roles: str | Iterable[str] = (),
+    ) -> str:
+        """Add a company (or update the one with this id); return its id.
+
+        ``size_class`` is derived from ``employees`` (and turnover or
+        balance sheet, if given) by :func:`~transferkit.store.size_class`
+        unless given. ``roles`` (several, ``;``-joined text or a list) are
+        taken from ``organiser``, ``financier``, ``sender``, ``best_practice``.
+        """
+        company_id = _text_id(id, "company id")
+        employees = _check_int(employees, "employees")
+        if size_class is None and employees is not None:
+            size_class = _size_class(employees, turnover_eur, balance_sheet_eur)
+        if size_class is not None and size_class not in SIZE_CLASSES:
+            msg = f"size_class must be one of {', '.join(SIZE_CLASSES)}, got {size_class!r}"
+            raise StoreError(msg)
+        role_list = _id_list(roles, "role")
+        unknown = [r for r in role_list if r not in ROLES]
+        if unknown:
+            msg = f"Unknown role(s) {', '.join(unknown)} for company {company_id!r}; use {ROLES}"
+            raise StoreError(msg)
+        network_id = _optional_text(network, "network id")
+        fields = {
+            "name": _text_id(name, "company name", 300),
+            "size_class": size_class,
+            "employees": employees,
+            "sector": _optional_text(sector, "sector"),
+            "region": _optional_text(region, "region"),
+            "network_id": network_id,
+        }
+
+        def work(session: Session) -> str:
+            if network_id is not None:
+                self._require(session, Network, network_id, "network", "Add it with add_network.")
+            row = session.get(Company, company_id)
+            if row is None:
+                row = Company(id=company_id, **fields)
+                session.add(row)
+            else:
+                for key, value in fields.items():
+                    setattr(row, key, value)
+            row.roles = [CompanyRole(company_id=company_id, role=r) for r in role_list]
+            session.flush()
+            return company_id
+
+        return self._run(work, write=True)
+
+    # ------------------------------------------------------------ pilots and participants
+
+    def add_pilot(
+        self,
+        id: str,
+        title_de: str,
+        title_en: str | None = None,
+        *,
+        network: str | None = None,
+        topic: str | None = None,
+        companies: str | Iterable[str] = (),
+        start: dt.date | str | None = None,
+        end: dt.date | str | None = None,
+        loops: int | None = None,
+    ) -> str:
+        """Add a pilot project (or update the one with this id); return its id.
+
+        ``companies`` (ids, a list or ``;``-joined) must exist already;
+        ``loops`` is the number of planned reflection loops.
+        """
+        pilot_id = _text_id(id, "pilot id")
+        company_ids = _id_list(companies, "company id")
+        start_date, end_date = _check_date(start, "start"), _check_date(end, "end")
+        if start_date and end_date and end_date < start_date:
+            msg = f"Pilot {pilot_id!r} ends ({end_date}) before it starts ({start_date})"
+            raise StoreError(msg)
+        network_id = _optional_text(network, "network id")
+        fields = {
+            "title_de": _text_id(title_de, "title_de", 500),
+            "title_en": _optional_text(title_en, "title_en", 500),
+            "network_id": network_id,
+            "topic": _optional_text(topic, "topic", 200),
+            "start": start_date,
+            "end": end_date,
+            "loops": _check_int(loops, "loops", minimum=1),
+        }
+
+        def work(session: Session) -> str:
+            if network_id is not None:
+                self._require(session, Network, network_id, "network", "Add it with add_network.")
+            found = session.scalars(select(Company).where(Company.id.in_(company_ids))).all()
+            missing = sorted(set(company_ids) - {c.id for c in found})
+            if missing:
+                msg = (
+                    f"Pilot {pilot_id!r}: unknown companies {', '.join(missing)}; "
+                    "add them first with store.add_company(...)"
+                )
+                raise StoreError(msg)
+            by_id = {c.id: c for c in found}
+            row = session.get(Pilot, pilot_id)
+            if row is None:
+                row = Pilot(id=pilot_id, **fields)
+                session.add(row)
+            else:
+                for key, value in fields.items():
+                    setattr(row, key, value)
+            row.companies = [by_id[c] for c in company_ids]
+            session.flush()
+            return pilot_id
+
+        return self._run(work, write=True)
+
+    def add_participant(
+        self, code: str, *, company: str | None = None, pilot: str | None = None
+    ) -> str:
+        """Register a participant code (or update its company and pilot); return the code.
+
+        Codes that look like real names are refused (see
+        :func:`transferkit.privacy.looks_like_name`).
+        """
+        code = _check_code(code)
+        company = _optional_text(company, "company id")
+        pilot = _optional_text(pilot, "pilot id")
+
+        def work(session: Session) -> str:
+            if company is not None:
+                self._require(session, Company, company, "company", "Add it with add_company.")
+            if pilot is not None:
+                self._require_pilot(session, pilot)
+            row = session.get(Participant, code)
+            if row is None:
+                session.add(
+                    Participant(
+                        code=code,
+                        company_id=company,
+                        pilot_id=pilot,
+                        registered_at=dt.datetime.now(dt.UTC),
+                    )
+                )
+            else:
+                if company is not None:
+                    row.company_id = company
+                if pilot is not None:
+                    row.pilot_id = pilot
+            session.flush()
+            return code
+
+        return self._run(work, write=True)
+
+    # ------------------------------------------------------------ action items
+
+    def add_action_item(
+        self,
+        pilot: str,
+        loop_raised: int | None,
+        what: str,
+        owner: str | None = None,
+        due: dt.date | str | None = None,
+        status: str = "open",
+        *,
+        loop_closed: int | None = None,
+        item_id: int | None = None,
+    ) -> int:
+        """Record an action item agreed in loop ``loop_raised``; return its id.
+
+        ``owner`` is free text (a role or a participant code). With
+        ``item_id`` an existing item is updated (for importers).
+        """
+        pilot = _text_id(pilot, "pilot id")
+        if status not in ACTION_STATUSES:
+            msg = f"status must be one of {', '.join(ACTION_STATUSES)}, got {status!r}"
+            raise StoreError(msg)
+        fields = {
+            "pilot_id": pilot,
+            "loop_raised": _check_int(loop_raised, "loop_raised"),
+            "what": _text_id(what, "what (the action)", 10_000),
+            "owner": _optional_text(owner, "owner", 200),
+            "due": _check_date(due, "due"),
+            "status": status,
+            "loop_closed": _check_int(loop_closed, "loop_closed"),
+        }
+        wanted_id = _check_int(item_id, "item_id", minimum=1)
+
+        def work(session: Session) -> int:
+            self._require_pilot(session, pilot)
+            row = session.get(ActionItem, wanted_id) if wanted_id is not None else None
+            if row is None:
+                row = ActionItem(**fields) if wanted_id is None else ActionItem(id=wanted_id)
+                session.add(row)
+            for key, value in fields.items():
+                setattr(row, key, value)
+            session.flush()
+            return row.id
+
+        return self._run(work, write=True)
+
+    def update_action_item(self, item_id: int, status: str, loop_closed: int | None = None) -> None:
+        """Set the status of an action item (and the loop in which it was closed)."""
+        if status not in ACTION_STATUSES:
+            msg = f"status must be one of {', '.join(ACTION_STATUSES)}, got {status!r}"
+            raise StoreError(msg)
+        closed = _check_int(loop_closed, "loop_closed")
+
+        def work(session: Session) -> None:
+            row = session.get(ActionItem, item_id)
+            if row is None:
+                msg = f"No action item with id {item_id!r}; see store.action_items()"
+                raise StoreError(msg)
+            row.status = status
+            if closed is not None:
+                row.loop_closed = closed
+
+        self._run(work, write=True)
+
+    # ------------------------------------------------------------ tables as DataFrames
+
+    def _select_rows(self, stmt: Any) -> list[dict[str, Any]]:
+        def work(session: Session) -> list[dict[str, Any]]:
+            return [dict(row._mapping) for row in session.execute(stmt)]
+
+        return self._run(work, write=False)
+
+    def action_items(self, pilot: str | None = None) -> pd.DataFrame:
+        """Action items (all, or of one pilot), oldest first."""
+        stmt = select(
+            ActionItem.id.label("item_id"),
+            ActionItem.pilot_id,
+            ActionItem.loop_raised,
+            ActionItem.what,
+            ActionItem.owner,
+            ActionItem.due,
+            ActionItem.status,
+            ActionItem.loop_closed,
+        ).order_by(ActionItem.id)
+        if pilot is not None:
+            stmt = stmt.where(ActionItem.pilot_id == pilot)
+        columns = {
+            "item_id": "int64",
+            "pilot_id": "str",
+            "loop_raised": "Int64",
+            "what": "str",
+            "owner": "str",
+            "due": "datetime64[s]",
+            "status": "str",
+            "loop_closed": "Int64",
+        }
+        return _frame(columns, self._select_rows(stmt))
+
+    def networks(self) -> pd.DataFrame:
+        """Networks: ``network_id, name, region``."""
+        stmt = select(Network.id.label("network_id"), Network.name, Network.region)
+        columns = {"network_id": "str", "name": "str", "region": "str"}
+        return _frame(columns, self._select_rows(stmt.order_by(Network.id)))
+
+    def companies(self) -> pd.DataFrame:
+        """Companies with size class, sector, region, network and ``;``-joined roles."""
+        stmt = select(
+            Company.id.label("company_id"),
+            Company.name,
+            Company.size_class,
+            Company.employees,
+            Company.sector,
+            Company.region,
+            Company.network_id.label("network"),
+        ).order_by(Company.id)
+        rows = self._select_rows(stmt)
+        roles: dict[str, list[str]] = {}
+        for row in self._select_rows(select(CompanyRole.company_id, CompanyRole.role)):
+            roles.setdefault(row["company_id"], []).append(row["role"])
+        for row in rows:
+            mine = roles.get(row["company_id"], [])
+            row["roles"] = ";".join(r for r in ROLES if r in mine)
+        columns = {
+            "company_id": "str",
+            "name": "str",
+            "size_class": "str",
+            "employees": "Int64",
+            "sector": "str",
+            "region": "str",
+            "network": "str",
+            "roles": "str",
+        }
+        return _frame(columns, rows)
+
+    def pilots(self) -> pd.DataFrame:
+        """Pilot projects with ``;``-joined company ids, start, end and planned loops."""
+        stmt = select(
+            Pilot.id.label("pilot_id"),
+            Pilot.network_id.label("network"),
+            Pilot.title_de,
+            Pilot.title_en,
+            Pilot.topic,
+            Pilot.start,
+            Pilot.end,
+            Pilot.loops,
+        ).order_by(Pilot.id)
+        rows = self._select_rows(stmt)
+        members: dict[str, list[str]] = {}
+        link = select(pilot_companies.c.pilot_id, pilot_companies.c.company_id)
+        for row in self._select_rows(link.order_by(pilot_companies.c.company_id)):
+            members.setdefault(row["pilot_id"], []).append(row["company_id"])
+        for row in rows:
+            row["companies"] = ";".join(members.get(row["pilot_id"], []))
+        columns = {
+            "pilot_id": "str",
+            "network": "str",
+            "title_de": "str",
+            "title_en": "str",
+            "topic": "str",
+            "companies": "str",
+            "start": "datetime64[s]",
+            "end": "datetime64[s]",
+            "loops": "Int64",
+        }
+        return _frame(columns, rows)
+
+    def participants(self) -> pd.DataFrame:
+        """Participant codes with company, pilot and number of stored responses."""
+        counts = (
+            select(Response.participant, func.count().label("n"))
+            .group_by(Response.participant)
+            .subquery()
+        )
+        stmt = (
+            select(
+                Participant.code.label("participant"),
+                Participant.company_id,
+                Participant.pilot_id,
+                Participant.registered_at,
+                func.coalesce(counts.c.n, 0).label("responses"),
+            )
+            .outerjoin(counts, counts.c.participant == Participant.code)
+            .order_by(Participant.code)
+        )
+        columns = {
+            "participant": "str",
+            "company_id": "str",
+            "pilot_id": "str",
+            "registered_at": "datetime64[us, UTC]",
+            "responses": "int64",
+        }
+        return _frame(columns, self._select_rows(stmt))
+
+    def info(self) -> dict[str, Any]:
+        """URL (password masked), backend, schema version and row counts per table."""
+        tables = {
+            "networks": Network,
+            "companies": Company,
+            "pilots": Pilot,
+            "participants": Participant,
+            "responses": Response,
+            "action_items": ActionItem,
+        }
+
+        def work(session: Session) -> dict[str, Any]:
+            counts = {
+                name: int(session.scalar(select(func.count()).select_from(model)) or 0)
+                for name, model in tables.items()
+            }
+            version = session.scalar(select(SchemaVersion.version))
+            return {"counts": counts, "schema_version": version}
+
+        result = self._run(work, write=False)
+        return {"url": mask_url(self.url), "backend": self.backend, **result}
