@@ -25,7 +25,7 @@ def db_url(tmp_path: Path) -> str:
 
 
 def test_demo_prints_one_line_per_pilot(runner: CliRunner, db_url: str) -> None:
-    result = runner.invoke(main, ["demo", "--db", db_url])
+    result = runner.invoke(main, ["demo", "--db", db_url, "--no-reports"])
     assert result.exit_code == 0, result.output
     pilots = read_dataset("pilots")["pilot_id"].tolist()
     lines = [ln for ln in result.output.splitlines() if ln.split(" ", 1)[0] in pilots]
@@ -37,9 +37,9 @@ def test_demo_prints_one_line_per_pilot(runner: CliRunner, db_url: str) -> None:
 
 
 def test_demo_twice_stores_nothing_twice(runner: CliRunner, db_url: str) -> None:
-    assert runner.invoke(main, ["demo", "--db", db_url]).exit_code == 0
+    assert runner.invoke(main, ["demo", "--db", db_url, "--no-reports"]).exit_code == 0
     first = Store(db_url).info()
-    assert runner.invoke(main, ["demo", "--db", db_url]).exit_code == 0
+    assert runner.invoke(main, ["demo", "--db", db_url, "--no-reports"]).exit_code == 0
     assert Store(db_url).info() == first
 
 

@@ -41,8 +41,10 @@ def friendly_errors(func: F) -> F:
 
 def _register_subcommands() -> None:
     """Attach the command groups that live beside their API modules."""
+    from transferkit.cli_report import report
     from transferkit.serve import serve_command
 
+    main.add_command(report)
     main.add_command(serve_command)
 
 
@@ -61,18 +63,31 @@ def main() -> None:
 # --------------------------------------------------------------------- demo
 @main.command()
 @click.option("--db", default=None, help=DB_HELP)
+@click.option("--lang", type=click.Choice(["de", "en"]), default="de", show_default=True)
+@click.option(
+    "--out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True,
+    help="Folder for the reports.",
+)
+@click.option("--reports/--no-reports", default=True, show_default=True,
+              help="Also build every report (pilots, network, needs) and an index.html.")
 @friendly_errors
-def demo(db: str | None) -> None:
-    """Load the demo network into the store and summarise each pilot."""
+def demo(db: str | None, lang: str, out: Path, reports: bool) -> None:
+    """Load the demo network, summarise each pilot and build all reports."""
     from transferkit.datasets import import_demo
     from transferkit.summary import pilot_summary_lines
 
     store = _open_store(db)
     counts = import_demo(store)
-    click.echo(f"Store: {store.info()['url']}")
+    url = store.info()["url"]
+    click.echo(f"Store: {url}")
     click.echo("Demo network loaded: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-    for line in pilot_summary_lines(store):
+    for line in pilot_summary_lines(store, lang=lang):
         click.echo(line)
+    if reports:
+        from transferkit.reports import run_all
+
+        index = run_all(db or "", out, lang)
+        click.echo(f"Reports: {Path(index).resolve()}")
 
 
 # ---------------------------------------------------------------- templates

@@ -1,0 +1,43 @@
+"""Report pipeline: validate parameters, run notebooks with papermill, export HTML and key figures."""
+
+from transferkit.reports.index import write_index
+from transferkit.reports.params import (
+    LANGUAGES,
+    REPORT_KINDS,
+    Parameter,
+    notebook_dir,
+    notebook_parameters,
+    notebook_path,
+    validate_parameters,
+)
+from transferkit.reports.runner import (
+    KEY_FIGURES_MIMETYPE,
+    BatchResult,
+    ReportJob,
+    ReportResult,
+    all_jobs,
+    report_name,
+    run_all,
+    run_batch,
+    run_report,
+)
+
+__all__ = [
+    "KEY_FIGURES_MIMETYPE",
+    "LANGUAGES",
+    "REPORT_KINDS",
+    "BatchResult",
+    "Parameter",
+    "ReportJob",
+    "ReportResult",
+    "all_jobs",
+    "notebook_dir",
+    "notebook_parameters",
+    "notebook_path",
+    "report_name",
+    "run_all",
+    "run_batch",
+    "run_report",
+    "validate_parameters",
+    "write_index",
+]

@@ -1,0 +1,483 @@
+"""Run report notebooks: one (:func:`run_report`) or many in parallel (:func:`run_batch`).
+
+A report is a papermill-executed notebook exported as HTML without code, with
+its figures embedded, and a JSON of its key figures beside it::
+
+    reports/pilot_P01.html    the report for the reader
+    reports/pilot_P01.json    {"report": ..., "parameters": ..., "key_figures": ...}
+    reports/pilot_P01.ipynb   the executed notebook, for the researcher
+
+Parameters are validated before any kernel starts. Notebooks run in-process
+through papermill's Python API on a kernel of this very interpreter
+(``sys.executable``), never on whatever kernelspec ``python3`` happens to
+point to; a batch runs one worker process per core.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import re
+import sys
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.kernelspec import KernelSpec
+from jupyter_client.manager import AsyncKernelManager
+
+from transferkit.exceptions import ParameterError, ReportError, TransferkitError
+from transferkit.reports.params import notebook_path, validate_parameters
+
+__all__ = [
+    "KEY_FIGURES_MIMETYPE",
+    "BatchResult",
+    "ReportJob",
+    "ReportResult",
+    "report_name",
+    "run_batch",
+    "run_report",
+]
+
+#: Mimetype of the display output that carries a report's key figures.
+KEY_FIGURES_MIMETYPE = "application/vnd.transferkit.keyfigures+json"
+
+#: Cells with one of these tags are left out of the HTML entirely.
+HIDDEN_CELL_TAGS = {"parameters", "injected-parameters", "remove_cell", "remove-cell"}
+
+
+class ThisPythonKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernel is ``sys.executable -m ipykernel_launcher``.
+
+    Independent of the kernelspecs installed for the user (tests run with an
+    empty ``HOME``; a user's ``python3`` spec may name another interpreter).
+    ``extra_env`` is added to the kernel's environment.
+    """
+
+    extra_env: dict[str, str] = {}  # noqa: RUF012 - replaced per run by a subclass
+
+    @property
+    def kernel_spec(self) -> KernelSpec:
+        if self._kernel_spec is None:
+            self._kernel_spec = KernelSpec(
+                name="python3",
+                display_name=f"Python 3 ({sys.executable})",
+                language="python",
+                argv=[sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher",
+                      "-f", "{connection_file}", "--IPKernelApp.log_level=ERROR"],
+                env={"MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+                     **self.extra_env},
+                interrupt_mode="signal",
+            )
+        return self._kernel_spec
+
+
+@dataclass(frozen=True)
+class ReportJob:
+    """One report to make: a kind (``pilot``, ``network``, ``needs``, ``protocol``
+    or a notebook path), its parameters, and optionally the output file stem."""
+
+    kind: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    name: str | None = None
+
+
+@dataclass
+class ReportResult:
+    """What became of one report: its files and key figures, or where it failed."""
+
+    job: ReportJob
+    name: str
+    ok: bool
+    html: Path | None = None
+    json: Path | None = None
+    notebook: Path | None = None
+    key_figures: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+    error: str = ""
+    cell: int | None = None  # execution count of the failing cell, as shown in the notebook
+
+    @property
+    def title(self) -> str:
+        """The report's title (from its key figures), else its name."""
+        return str(self.key_figures.get("title") or self.name)
+
+    def describe_failure(self) -> str:
+        """One line naming the report, notebook, cell and error."""
+        where = f", cell In [{self.cell}]" if self.cell is not None else ""
+        return f"{self.name} ({self.job.kind}{where}): {self.error}"
+
+
+@dataclass
+class BatchResult:
+    """The results of :func:`run_batch`, in the order of the jobs."""
+
+    results: list[ReportResult]
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when every report was made."""
+        return all(r.ok for r in self.results)
+
+    @property
+    def failures(self) -> list[ReportResult]:
+        """The reports that failed."""
+        return [r for r in self.results if not r.ok]
+
+    def summary(self) -> str:
+        """A short account: how many made, and each failure with cell and error."""
+        done = len(self.results) - len(self.failures)
+        lines = [f"{done} of {len(self.results)} reports made in {self.seconds:.1f} s."]
+        if self.failures:
+            lines.append(f"{len(self.failures)} failed:")
+            lines += [f"  - {r.describe_failure()}" for r in self.failures]
+        return "\n".join(lines)
+
+    def raise_for_failures(self) -> None:
+        """Raise :class:`ReportError` listing every failed report."""
+        if self.failures:
+            raise ReportError(self.summary())
+
+
+def report_name(kind: str, values: Mapping[str, Any]) -> str:
+    """The output file stem of a report, e.g. ``pilot_P01`` or ``needs_C03_en``."""
+    if kind == "pilot":
+        stem = f"pilot_{values.get('pilot_id')}"
+    elif kind == "network":
+        company = values.get("company_id")
+        stem = f"network_{company}" if company else "network"
+    elif kind == "needs":
+        stem = f"needs_{values.get('company_id') or 'network'}"
+    elif kind == "protocol":
+        stem = f"protocol_{values.get('pilot_id')}_loop{values.get('loop')}"
+    else:
+        stem = Path(kind).stem
+    lang = values.get("lang", "de")
+    return stem if lang in (None, "de") else f"{stem}_{lang}"
+
+
+def _jsonable(value: Any) -> Any:
+    """Key figures as plain JSON (NaN -> None, numpy scalars -> Python)."""
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "item") and callable(value.item):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _key_figures(nb: Any) -> dict[str, Any] | None:
+    """The last key-figures output of an executed notebook."""
+    found = None
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if KEY_FIGURES_MIMETYPE in data:
+                found = data[KEY_FIGURES_MIMETYPE]
+    return dict(found) if found is not None else None
+
+
+def _to_html(nb: Any, title: str) -> str:
+    """HTML without code, prompts, stderr or hidden cells; figures stay embedded."""
+    import copy
+
+    from nbconvert import HTMLExporter
+
+    nb = copy.deepcopy(nb)
+    cells = []
+    for cell in nb.cells:
+        if HIDDEN_CELL_TAGS & set(cell.get("metadata", {}).get("tags", [])):
+            continue
+        if cell.cell_type == "code":
+            cell.outputs = [
+                o for o in cell.outputs
+                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+                and KEY_FIGURES_MIMETYPE not in o.get("data", {})
+            ]
+        cells.append(cell)
+    nb.cells = cells
+    exporter = HTMLExporter(
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+        log=_QUIET,
+    )
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return _alt_from_captions(str(body))
+
+
+_QUIET = logging.getLogger("transferkit.reports.export")
+_QUIET.setLevel(logging.ERROR)
+_NO_ALT = 'alt="No description has been provided for this image"'
+_CAPTION = re.compile(r'<p class="tk-caption"[^>]*>(.*?)</p>', re.DOTALL)
+
+
+def _alt_from_captions(page: str) -> str:
+    """Give each figure its caption as alternative text (figures and captions pair up in order)."""
+    captions = _CAPTION.findall(page)
+    if page.count(_NO_ALT) != len(captions):
+        return page
+    for caption in captions:
+        page = page.replace(_NO_ALT, f'alt="{caption}"', 1)
+    return page
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _failing_line(source: str, traceback: Sequence[str]) -> str:
+    """The line of the cell that raised (IPython marks it ``---->``; else the cell's first
+    line), and the innermost file and line when the error came from a called function."""
+    lines = [ln for entry in traceback for ln in _ANSI.sub("", str(entry)).splitlines()]
+    cell_line = next(
+        (m.group(1).strip() for ln in lines if (m := re.match(r"\s*-+>\s*\d+\s(.*)", ln))),
+        next((ln.strip() for ln in str(source).splitlines() if ln.strip()), ""),
+    )
+    where = f"at `{cell_line}`"
+    files = [m for ln in lines if (m := re.match(r"\s*File\s+(\S+?):(\d+)", ln))]
+    if files:
+        where += f", in {Path(files[-1].group(1)).name} line {files[-1].group(2)}"
+    return where
+
+
+def _write(path: Path, text: str) -> None:
+    """Write ``text`` atomically (a reader never sees half a file)."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def _secret_free(values: Mapping[str, Any]) -> tuple[dict[str, Any], type[AsyncKernelManager]]:
+    """Parameters to inject and the kernel manager to use.
+
+    A store URL with a password never enters the executed notebook: it reaches
+    the kernel as ``$TRANSFERKIT_DB`` and the notebook gets ``db=""``.
+    """
+    injected = dict(values)
+    db = str(values.get("db") or "")
+    if db:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            password = make_url(db).password
+        except ArgumentError:
+            password = None
+        if password:
+            injected["db"] = ""
+            env = {"TRANSFERKIT_DB": db}
+            return injected, type("SecretStoreKernelManager", (ThisPythonKernelManager,),
+                                  {"extra_env": env})
+    return injected, ThisPythonKernelManager
+
+
+def _execute(job: ReportJob, out_dir: Path, values: Mapping[str, Any], timeout: int) -> ReportResult:
+    """Execute one validated job and export it; failures become a failed result."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    start = time.perf_counter()
+    name = job.name or report_name(job.kind, values)
+    result = ReportResult(job=job, name=name, ok=False)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html_path, json_path = out_dir / f"{name}.html", out_dir / f"{name}.json"
+    nb_path = out_dir / f"{name}.ipynb"
+    for stale in (html_path, json_path):
+        stale.unlink(missing_ok=True)
+    source = notebook_path(job.kind)
+    injected, manager = _secret_free(values)
+    try:
+        nb = papermill.execute_notebook(
+            source,
+            nb_path,
+            parameters=injected,
+            kernel_name="python3",
+            kernel_manager_class=manager,
+            progress_bar=False,
+            execution_timeout=timeout,
+        )
+        result.notebook = nb_path
+        figures = _key_figures(nb)
+        if figures is None:
+            msg = (
+                f"{source.name} displayed no key figures "
+                f"(a cell must display {KEY_FIGURES_MIMETYPE!r}, e.g. report_data.show_key_figures)"
+            )
+            raise ReportError(msg)
+        result.key_figures = _jsonable(figures)
+        public = {k: v for k, v in values.items() if k != "db"}
+        document = {"report": job.kind, "name": name, "parameters": public,
+                    "key_figures": result.key_figures}
+        _write(html_path, _to_html(nb, result.title))
+        _write(json_path, json.dumps(document, indent=2, ensure_ascii=False))
+    except PapermillExecutionError as error:
+        result.notebook = nb_path
+        result.cell = error.exec_count
+        result.error = (f"{source.name}: {error.ename}: {error.evalue} "
+                        f"({_failing_line(error.source, error.traceback)})")
+    except TransferkitError as error:
+        result.error = str(error)
+    except Exception as error:  # noqa: BLE001 - a dead kernel, a timeout, an export problem
+        result.error = f"{source.name}: {type(error).__name__}: {error}"
+    else:
+        result.ok, result.html, result.json = True, html_path, json_path
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def run_report(
+    kind: str,
+    params: Mapping[str, Any] | None = None,
+    out_dir: str | os.PathLike[str] = "reports",
+    *,
+    name: str | None = None,
+    store: Any = None,
+    timeout: int = 600,
+) -> ReportResult:
+    """Validate, execute and export one report; return its result.
+
+    ``kind`` is ``"pilot"``, ``"network"``, ``"needs"``, ``"protocol"`` or the
+    path of a notebook with a ``parameters`` cell. Raises
+    :class:`~transferkit.exceptions.ParameterError` before any kernel starts
+    when a parameter is wrong, and :class:`~transferkit.exceptions.ReportError`
+    naming the notebook, cell and error when execution fails.
+    """
+    values = validate_parameters(kind, params, store=store)
+    job = ReportJob(kind=kind, params=dict(params or {}), name=name)
+    result = _execute(job, Path(out_dir), values, timeout)
+    if not result.ok:
+        msg = f"Report {result.describe_failure()}"
+        raise ReportError(msg)
+    return result
+
+
+def _batch_worker(
+    job: ReportJob, out_dir: str, values: Mapping[str, Any], timeout: int
+) -> ReportResult:
+    return _execute(job, Path(out_dir), values, timeout)
+
+
+def run_batch(
+    jobs: Iterable[ReportJob | tuple[str, Mapping[str, Any]]],
+    out_dir: str | os.PathLike[str] = "reports",
+    workers: int | None = None,
+    *,
+    progress: bool = True,
+    store: Any = None,
+    timeout: int = 600,
+) -> BatchResult:
+    """Make many reports in parallel, one worker process per core by default.
+
+    Every job is validated first (a wrong one fails without a kernel); the
+    others run on past any failure. Returns a :class:`BatchResult`; its
+    :meth:`~BatchResult.summary` names each failed report with cell and error.
+    """
+    from tqdm.auto import tqdm
+
+    start = time.perf_counter()
+    job_list = [j if isinstance(j, ReportJob) else ReportJob(j[0], dict(j[1])) for j in jobs]
+    results: list[ReportResult | None] = [None] * len(job_list)
+    stores: dict[str, Any] = {}
+    todo: list[tuple[int, ReportJob, dict[str, Any]]] = []
+    names: dict[str, int] = {}
+    for index, job in enumerate(job_list):
+        try:
+            db = str(job.params.get("db") or "")
+            if store is None and db not in stores:
+                from transferkit.store import Store
+
+                stores[db] = Store(db or None)
+            values = validate_parameters(job.kind, job.params, store=store or stores[db])
+            name = job.name or report_name(job.kind, values)
+            if name in names:
+                msg = f"two reports would both write {name}.html: give one of them a name"
+                raise ParameterError(msg)
+        except TransferkitError as error:
+            fallback = job.name or f"{Path(job.kind).stem}#{index + 1}"
+            results[index] = ReportResult(job=job, name=fallback, ok=False, error=str(error))
+            continue
+        names[name] = index
+        todo.append((index, ReportJob(job.kind, job.params, name), values))
+
+    out = os.fspath(out_dir)
+    n_workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
+    bar = tqdm(total=len(job_list), desc="reports", unit="report", disable=not progress,
+               file=sys.stderr)
+    bar.update(len(job_list) - len(todo))
+    if todo:
+        with ProcessPoolExecutor(max_workers=n_workers, mp_context=get_context("spawn")) as pool:
+            futures = {
+                pool.submit(_batch_worker, job, out, values, timeout): (index, job)
+                for index, job, values in todo
+            }
+            for future in as_completed(futures):
+                index, job = futures[future]
+                try:
+                    result = future.result()
+                except Exception as error:  # noqa: BLE001 - the worker process itself died
+                    result = ReportResult(job=job, name=job.name or job.kind, ok=False,
+                                          error=f"worker crashed: {type(error).__name__}: {error}")
+                results[index] = result
+                bar.set_postfix_str(f"{result.name} {'ok' if result.ok else 'FAILED'}")
+                bar.update(1)
+    bar.close()
+    return BatchResult([r for r in results if r is not None], time.perf_counter() - start)
+
+
+
+def _ids(frame: Any, candidates: Sequence[str]) -> list[str]:
+    for column in candidates:
+        if column in frame.columns:
+            return sorted(str(v) for v in frame[column].dropna().unique())
+    return []
+
+
+def all_jobs(store: Any, lang: str = "de", db: str = "") -> list[ReportJob]:
+    """The reports of ``transferkit report all``: every pilot, the network, and the
+    needs analysis of the network and of each company with needs data."""
+    common = {"db": db, "lang": lang}
+    jobs = [ReportJob("pilot", common | {"pilot_id": p})
+            for p in _ids(store.pilots(), ("pilot_id", "id", "pilot"))]
+    jobs.append(ReportJob("network", dict(common)))
+    jobs.append(ReportJob("needs", common | {"company_id": ""}))
+    answered = set(store.responses(template="needs_analysis")["participant"].dropna())
+    people = store.participants()
+    with_needs = set(people.loc[people["participant"].isin(answered), "company_id"].dropna())
+    companies = [c for c in _ids(store.companies(), ("company_id",)) if c in with_needs]
+    jobs += [ReportJob("needs", common | {"company_id": c}) for c in companies]
+    return jobs
+
+
+def run_all(
+    store_url: str | None = None,
+    out_dir: str | os.PathLike[str] = "reports",
+    lang: str = "de",
+    *,
+    workers: int | None = None,
+    progress: bool = True,
+) -> Path:
+    """Make every report (see :func:`all_jobs`) and an ``index.html`` linking them.
+
+    Returns the path of ``index.html``. When any report failed, the index is
+    still written (listing the failures) and :class:`ReportError` is raised
+    naming each failed report, its cell and error.
+    """
+    from transferkit.reports.index import write_index
+    from transferkit.store import Store
+
+    store = Store(store_url or None)
+    batch = run_batch(all_jobs(store, lang, store_url or ""), out_dir, workers,
+                      progress=progress, store=store)
+    index = write_index(batch.results, out_dir, lang)
+    if batch.failures:
+        msg = f"{batch.summary()}\nIndex of the reports made: {index}"
+        raise ReportError(msg)
+    return index
