@@ -219,6 +219,8 @@ def _num(value: Any, digits: int = 1, lang: str = "de") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     out = f"{value:.{digits}f}"
+    if out.lstrip("-").strip("0.") == "":  # -0.00 reads as a negative change: show 0.00
+        out = out.lstrip("-")
     return out.replace(".", ",") if lang == "de" else out
 
 

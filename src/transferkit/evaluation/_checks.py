@@ -18,7 +18,9 @@ __all__ = [
     "check_frame",
     "check_numeric",
     "check_range",
+    "factorize",
     "group_codes",
+    "group_count_mean",
     "group_mean",
 ]
 
@@ -103,6 +105,50 @@ def check_range(
         raise EvaluationInputError(msg)
 
 
+def factorize(column: pd.Series) -> tuple[np.ndarray, Any]:
+    """Integer code per row (-1 where missing) and the sorted distinct values of a column.
+
+    Text columns are factorized as an array of Python strings, which pandas
+    hashes about twice as fast as its string extension array; the codes and
+    the order of the values are the same.
+    """
+    values: Any = column
+    if isinstance(column.dtype, pd.StringDtype):
+        values = column.to_numpy(dtype=object)
+    return pd.factorize(values, sort=True)
+
+
+#: Combined group codes are counted in a table of all key combinations as long
+#: as it has at most this many cells per row (else they are sorted instead).
+_DENSE_CELLS_PER_ROW = 4
+
+
+def _compact_codes(
+    combined: np.ndarray, valid: np.ndarray, size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Number the distinct values of ``combined`` (rows where ``valid``) 0, 1, ... in order.
+
+    Returns the code per row (-1 where not valid) and the sorted distinct values.
+    With few possible values (``size``) they are found by counting, in linear
+    time; otherwise by sorting.
+    """
+    n = len(combined)
+    out = np.full(n, -1, dtype=np.int64)
+    everywhere = bool(valid.all())
+    used = combined if everywhere else combined[valid]
+    if size <= _DENSE_CELLS_PER_ROW * n + 1024:
+        present = np.flatnonzero(np.bincount(used, minlength=size))
+        lookup = np.empty(size, dtype=np.int64)
+        lookup[present] = np.arange(len(present))
+        inverse = lookup[used]
+    else:
+        present, inverse = np.unique(used, return_inverse=True)
+    if everywhere:
+        return inverse.astype(np.int64, copy=False), present
+    out[valid] = inverse
+    return out, present
+
+
 def group_codes(
     frame: pd.DataFrame,
     keys: Sequence[Any],
@@ -111,26 +157,28 @@ def group_codes(
     """Integer group code per row (-1 where a key is missing) and the sorted group keys.
 
     A faster stand-in for ``groupby(keys).ngroup()`` on large frames: each key is
-    factorized once (reused from ``cache`` when given) and the codes are combined
-    arithmetically.
+    factorized once (reused from ``cache`` when given), the codes are combined
+    arithmetically and the combinations that occur are numbered in order.
     """
     n = len(frame)
     combined = np.zeros(n, dtype=np.int64)
     valid = np.ones(n, dtype=bool)
     uniques = []
+    size = 1
     for key in keys:
         if cache is not None and key in cache:
             codes, labels = cache[key]
         else:
-            codes, labels = pd.factorize(frame[key], sort=True)
+            codes, labels = factorize(frame[key])
             if cache is not None:
                 cache[key] = (codes, labels)
-        valid &= codes >= 0
-        combined = combined * max(len(labels), 1) + codes
+        if (codes < 0).any():
+            valid &= codes >= 0
+        width = max(len(labels), 1)
+        combined = combined * width + codes
+        size *= width
         uniques.append(labels)
-    present, inverse = np.unique(combined[valid], return_inverse=True)
-    out = np.full(n, -1, dtype=np.int64)
-    out[valid] = inverse
+    out, present = _compact_codes(combined, valid, size)
     columns: dict[Any, Any] = {}
     rest = present
     for key, labels in zip(reversed(list(keys)), reversed(uniques), strict=True):
@@ -143,12 +191,30 @@ def group_codes(
     return out, table
 
 
+def _rows_with_values(codes: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``codes`` and ``values`` restricted to rows with a group and a value (no copy if all)."""
+    ok = (codes >= 0) & ~np.isnan(values)
+    if ok.all():
+        return codes, values
+    return codes[ok], values[ok]
+
+
+def group_count_mean(
+    codes: np.ndarray, k: int, values: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Count of non-missing values and their mean per group code (codes >= 0)."""
+    c, x = _rows_with_values(codes, values)
+    n = np.bincount(c, minlength=k).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.bincount(c, weights=x, minlength=k) / n
+    return n, mean
+
+
 def group_mean(
     codes: np.ndarray, k: int, values: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Count of non-missing values, mean and SD (ddof=1) per group code (codes >= 0)."""
-    ok = (codes >= 0) & ~np.isnan(values)
-    c, x = codes[ok], values[ok]
+    c, x = _rows_with_values(codes, values)
     n = np.bincount(c, minlength=k).astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = np.bincount(c, weights=x, minlength=k) / n

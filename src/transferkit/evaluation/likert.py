@@ -31,6 +31,39 @@ def _label(level: float) -> str:
     return f"{level:g}".replace("-", "m").replace(".", "_")
 
 
+#: Up to this many levels the answers are counted with one comparison per level;
+#: longer scales are mapped to level positions and counted with ``numpy.bincount``.
+_FEW_LEVELS = 16
+
+
+def _level_positions(x: np.ndarray, lv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index of each answer in ``lv`` and a mask of answers that are not a level."""
+    k = lv.size
+    if np.all(np.diff(lv) == 1) and lv[0] == np.round(lv[0]):  # 1, 2, 3, ...: shift
+        shifted = x - lv[0]
+        idx = shifted.astype(np.intp)
+        bad = (shifted < 0) | (shifted > k - 1) | (idx != shifted)
+        return idx, bad
+    idx = np.minimum(np.searchsorted(lv, x), k - 1)
+    return idx, lv[idx] != x
+
+
+def _level_counts(x: np.ndarray, lv: np.ndarray, col: object) -> np.ndarray:
+    """Number of answers at each level in ``lv`` (NaN left out); other values raise."""
+    answered = x.size - np.count_nonzero(np.isnan(x))
+    if lv.size <= _FEW_LEVELS:
+        counts = np.array([np.count_nonzero(x == level) for level in lv], dtype=np.int64)
+        if counts.sum() == answered:
+            return counts
+    x = x[~np.isnan(x)]
+    idx, bad = _level_positions(x, lv)
+    if bad.any():
+        shown = ", ".join(f"{v:g}" for v in np.unique(x[bad])[:5])
+        msg = f"Column {col!r} has values {shown} that are not among levels {lv.tolist()}."
+        raise EvaluationInputError(msg)
+    return np.bincount(idx, minlength=lv.size)
+
+
 def likert_summary(
     data: pd.DataFrame,
     items: str | Sequence[str],
@@ -59,8 +92,8 @@ def likert_summary(
     -----
     The median of :math:`n` ordered answers is the middle one (the mean of the
     two middle ones for even :math:`n`); the 95% CI of the mean is
-    :math:`\\bar x \\pm t_{0.975, n-1}\\, s / \\sqrt{n}`. Counts are computed
-    for all items at once with ``numpy.bincount``.
+    :math:`\\bar x \\pm t_{0.975, n-1}\\, s / \\sqrt{n}`. Mean, SD, median
+    and CI are computed from the counts per level.
 
     References
     ----------
@@ -93,22 +126,8 @@ def likert_summary(
     lv = likert_levels(levels)
     k = lv.size
     counts = np.zeros((len(cols), k), dtype=np.int64)
-    consecutive = bool(np.all(np.diff(lv) == 1) and lv[0] == np.round(lv[0]))
     for i, col in enumerate(cols):
-        x = data[col].to_numpy(dtype=float, na_value=np.nan)
-        x = x[~np.isnan(x)]
-        if consecutive:
-            shifted = x - lv[0]
-            idx = shifted.astype(np.intp)
-            bad = (shifted < 0) | (shifted > k - 1) | (idx != shifted)
-        else:
-            idx = np.searchsorted(lv, x)
-            bad = (idx >= k) | (lv[np.minimum(idx, k - 1)] != x)
-        if bad.any():
-            shown = ", ".join(f"{v:g}" for v in np.unique(x[bad])[:5])
-            msg = f"Column {col!r} has values {shown} that are not among levels {lv.tolist()}."
-            raise EvaluationInputError(msg)
-        counts[i] = np.bincount(idx, minlength=k)[:k]
+        counts[i] = _level_counts(data[col].to_numpy(dtype=float, na_value=np.nan), lv, col)
     n = counts.sum(axis=1)
     nf = n.astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):

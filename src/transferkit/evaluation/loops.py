@@ -97,20 +97,25 @@ def loop_trends(
         values = responses[m].to_numpy(dtype=float, na_value=np.nan)
         n, mean, sd = group_mean(codes, len(keys), values)
         agg = keys.assign(n=n, mean=mean, sd=sd)
-        agg = agg[agg["n"] > 0].reset_index(drop=True)
+        agg = agg[agg["n"] > 0]
         agg.insert(0, "metric", str(m))
-        by_pilot = agg.groupby(pilot, sort=False)
-        agg["change"] = by_pilot["mean"].diff()
-        x = agg[loop].astype(float)
-        xc = x - by_pilot[loop].transform("mean")
-        yc = agg["mean"] - by_pilot["mean"].transform("mean")
-        sxy = (xc * yc).groupby(agg[pilot], sort=False).transform("sum")
-        sxx = (xc * xc).groupby(agg[pilot], sort=False).transform("sum")
-        agg["slope"] = (sxy / sxx.where(sxx > 0)).astype(float)
         parts.append(agg)
     out = pd.concat(parts, ignore_index=True)
+    _add_change_and_slope(out, pilot, loop)
     out = out[[pilot, loop, "metric", "n", "mean", "sd", "change", "slope"]]
     return out.astype({"n": "int64"})
+
+
+def _add_change_and_slope(agg: pd.DataFrame, pilot: str, loop: str) -> None:
+    """Add ``change`` and ``slope`` to loop means sorted by metric, pilot and loop."""
+    series = [agg["metric"], agg[pilot]]
+    by_series = agg.groupby(series, sort=False)
+    agg["change"] = by_series["mean"].diff()
+    xc = agg[loop].astype(float) - by_series[loop].transform("mean")
+    yc = agg["mean"] - by_series["mean"].transform("mean")
+    sxy = (xc * yc).groupby(series, sort=False).transform("sum")
+    sxx = (xc * xc).groupby(series, sort=False).transform("sum")
+    agg["slope"] = (sxy / sxx.where(sxx > 0)).astype(float)
 
 
 def action_item_flow(

@@ -12,7 +12,7 @@ from transferkit.evaluation._checks import (
     check_columns,
     check_numeric,
     group_codes,
-    group_mean,
+    group_count_mean,
 )
 
 __all__ = ["QUADRANTS", "needs_priorities"]
@@ -118,8 +118,8 @@ def needs_priorities(
         cols = [*group, topic]
         codes, agg = group_codes(needs, cols, cache)
         k = len(agg)
-        n, imp_mean, _ = group_mean(codes, k, imp)
-        _, comp_mean, _ = group_mean(codes, k, comp)
+        n, imp_mean = group_count_mean(codes, k, imp)
+        _, comp_mean = group_count_mean(codes, k, comp)
         agg["n"] = n.astype("int64")
         agg["importance"] = imp_mean
         agg["competence"] = comp_mean

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -12,6 +14,7 @@ from transferkit.evaluation._checks import (
     EvaluationInputError,
     check_columns,
     check_numeric,
+    factorize,
 )
 
 __all__ = ["prepost"]
@@ -37,9 +40,9 @@ _COLUMNS = [
     "g_av",
 ]
 
-#: Up to this many pairs (zeros included) the Wilcoxon test is left to
-#: ``scipy.stats.wilcoxon`` (exact without ties); above it scipy uses the normal
-#: approximation, which is computed here for all groups at once.
+#: Up to this many pairs, without ties among the non-zero differences, the Wilcoxon p-value
+#: is exact (``scipy.stats.wilcoxon(method="exact")``); otherwise it is the normal
+#: approximation with tie correction, computed for all groups at once.
 _SMALL_N = 50
 
 
@@ -106,10 +109,11 @@ def prepost(
     (Lakens 2013, eqs. 4, 6, 9, 10). The Wilcoxon signed-rank test follows
     ``scipy.stats.wilcoxon`` defaults: zero differences are dropped
     (``zero_method="wilcox"``), ``w`` is the smaller of the positive and the
-    negative rank sums; up to 50 pairs scipy decides (exact distribution
-    without ties or zeros, a complete permutation test for ties with n ≤ 13);
-    above, the normal approximation with tie correction and without
-    continuity correction is computed for all groups at once. When every
+    negative rank sums. The p-value is exact for up to 50 pairs whose
+    non-zero differences have no ties (``method="exact"``); otherwise it is the normal
+    approximation with tie correction and without continuity correction
+    (``method="approx"``), computed for all groups at once. (scipy's default
+    for small samples with ties, a permutation test, takes seconds per group.) When every
     difference is zero, ``w`` is 0 and ``p_wilcoxon`` is NaN; with one pair,
     ``t`` and its p-value are NaN.
 
@@ -178,18 +182,24 @@ def prepost(
 
     x = wide[pre].to_numpy(dtype=float, na_value=np.nan)
     y = wide[post].to_numpy(dtype=float, na_value=np.nan)
+    d = y - x
+    complete = np.isnan(d).astype(np.intp)  # bucket 0: complete pairs, 1: pre or post missing
     if group is None:
-        return _paired_stats(np.zeros(len(x), dtype=np.intp), 1, x, y)
+        return _table(complete, 2, x, y, d, _tie_blocks(complete, 2, d), total=[len(x)])
 
-    codes, labels = pd.factorize(wide[group], sort=True)
-    keep = codes >= 0  # rows with a missing group label are left out of the groups
-    res = _paired_stats(codes[keep], len(labels), x[keep], y[keep])
-    res.insert(0, group, pd.Index(labels).astype(object))
+    codes, labels = factorize(wide[group])
+    k = len(labels)
+    # buckets: groups 0..k-1, k: no group label (only in the overall row), k+1: dropped pairs
+    bucket = np.where(complete == 0, np.where(codes >= 0, codes, k), k + 1)
+    blocks = _tie_blocks(bucket, k + 2, d)
+    res = _table(bucket, k + 2, x, y, d, blocks, total=np.bincount(codes + 1, minlength=k + 1)[1:])
+    names = list(labels)
     if overall:
-        total = _paired_stats(np.zeros(len(x), dtype=np.intp), 1, x, y)
-        total.insert(0, group, [OVERALL])
-        res = pd.concat([res, total], ignore_index=True)
-    return res
+        pooled = _pool_blocks(blocks, below=k + 1)
+        res = pd.concat([res, _table(complete, 2, x, y, d, pooled, total=[len(x)])])
+        names.append(OVERALL)
+    res.insert(0, group, pd.Index(names, dtype=object))
+    return res.reset_index(drop=True)
 
 
 def _long_to_wide(
@@ -226,23 +236,26 @@ def _long_to_wide(
     return wide
 
 
-def _paired_stats(codes: np.ndarray, k: int, x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
-    """All statistics for ``k`` groups at once from moments (vectorised)."""
-    total = np.bincount(codes, minlength=k)
-    ok = ~(np.isnan(x) | np.isnan(y))
-    codes, x, y = codes[ok], x[ok], y[ok]
-    n = np.bincount(codes, minlength=k).astype(float)
-    d = y - x
+def _table(
+    bucket: np.ndarray,
+    nb: int,
+    x: np.ndarray,
+    y: np.ndarray,
+    d: np.ndarray,
+    blocks: _TieBlocks,
+    total: Sequence[int] | np.ndarray,
+) -> pd.DataFrame:
+    """The result rows for the first ``len(total)`` of ``nb`` buckets of rows.
+
+    ``bucket`` numbers the rows ``0..nb-1``; the last bucket holds the pairs
+    with pre or post missing. ``total`` is the number of rows per reported
+    bucket before dropping incomplete pairs.
+    """
+    rows = len(total)
+    n, mean_x, mean_y, var_x, var_y, var_d = (a[:rows] for a in _moments(bucket, nb, x, y, d))
+    w, p_w = _wilcoxon(blocks, bucket, nb, d, n)
+    mean_d = mean_y - mean_x
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean_x = np.bincount(codes, weights=x, minlength=k) / n
-        mean_y = np.bincount(codes, weights=y, minlength=k) / n
-        mean_d = mean_y - mean_x
-        var_x = np.bincount(codes, weights=(x - mean_x[codes]) ** 2, minlength=k) / (n - 1)
-        var_y = np.bincount(codes, weights=(y - mean_y[codes]) ** 2, minlength=k) / (n - 1)
-        var_d = np.bincount(codes, weights=(d - mean_d[codes]) ** 2, minlength=k) / (n - 1)
-        var_x[n < 2] = np.nan
-        var_y[n < 2] = np.nan
-        var_d[n < 2] = np.nan
         sd_x, sd_y, sd_d = np.sqrt(var_x), np.sqrt(var_y), np.sqrt(var_d)
         df = n - 1
         se = sd_d / np.sqrt(n)
@@ -254,11 +267,10 @@ def _paired_stats(codes: np.ndarray, k: int, x: np.ndarray, y: np.ndarray) -> pd
         d_av = mean_d / ((sd_x + sd_y) / 2)
         d_rm = d_z * np.sqrt(2 * (1 - r))
         g_av = d_av * (1 - 3 / (4 * (2 * n) - 9))
-    w, p_w = _wilcoxon(codes, k, d, n)
     out = pd.DataFrame(
         {
             "n": n.astype(np.int64),
-            "n_dropped": (total - n).astype(np.int64),
+            "n_dropped": (np.asarray(total) - n).astype(np.int64),
             "mean_pre": mean_x,
             "mean_post": mean_y,
             "mean_diff": mean_d,
@@ -279,53 +291,142 @@ def _paired_stats(codes: np.ndarray, k: int, x: np.ndarray, y: np.ndarray) -> pd
     return out
 
 
-def _wilcoxon(
-    codes: np.ndarray, k: int, d: np.ndarray, n: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Wilcoxon signed-rank statistic and two-sided p-value per group."""
-    w = np.full(k, np.nan)
-    p = np.full(k, np.nan)
-    nonzero = d != 0
-    c, dd = codes[nonzero], d[nonzero]
-    m = np.bincount(c, minlength=k).astype(float)
-    # ranks of |d| within each group, ties averaged (sort by group, then |d|)
-    a = np.abs(dd)
-    by_size = np.argsort(a, kind="stable")
-    order = by_size[np.argsort(c[by_size], kind="stable")]  # by group, then |d|
-    c_s, a_s, pos_s = c[order], a[order], dd[order] > 0
-    size = len(c_s)
-    new_block = np.ones(size, dtype=bool)
-    new_block[1:] = (c_s[1:] != c_s[:-1]) | (a_s[1:] != a_s[:-1])
-    block = np.cumsum(new_block) - 1
+def _moments(
+    bucket: np.ndarray, nb: int, x: np.ndarray, y: np.ndarray, d: np.ndarray
+) -> tuple[np.ndarray, ...]:
+    """Per bucket: ``n``, the means of pre and post and the variances of pre, post and d.
+
+    Sums run over the rows of each bucket in row order; the variances are
+    computed in a second pass from the deviations from the bucket mean.
+    """
+    n = np.bincount(bucket, minlength=nb).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_x = np.bincount(bucket, weights=x, minlength=nb) / n
+        mean_y = np.bincount(bucket, weights=y, minlength=nb) / n
+        mean_d = mean_y - mean_x
+        var_x = _sum_of_squares(bucket, nb, x, mean_x) / (n - 1)
+        var_y = _sum_of_squares(bucket, nb, y, mean_y) / (n - 1)
+        var_d = _sum_of_squares(bucket, nb, d, mean_d) / (n - 1)
+    for var in (var_x, var_y, var_d):
+        var[n < 2] = np.nan
+    return n, mean_x, mean_y, var_x, var_y, var_d
+
+
+def _sum_of_squares(
+    bucket: np.ndarray, nb: int, values: np.ndarray, means: np.ndarray
+) -> np.ndarray:
+    """Sum of squared deviations from the bucket mean, per bucket."""
+    dev = values - means[bucket]
+    np.multiply(dev, dev, out=dev)
+    return np.bincount(bucket, weights=dev, minlength=nb)
+
+
+class _TieBlocks(NamedTuple):
+    """Runs of equal absolute differences within a bucket, sorted by (bucket, size).
+
+    One entry per run: its bucket, the absolute difference, the number of
+    differences in the run and how many of them are positive. Zero
+    differences are left out (``zero_method="wilcox"``).
+    """
+
+    bucket: np.ndarray
+    size: np.ndarray
+    length: np.ndarray
+    positives: np.ndarray
+
+
+def _stable_bucket_order(bucket: np.ndarray, nb: int) -> np.ndarray:
+    """Stable sort order of bucket numbers ``0..nb-1``.
+
+    Numbers that fit in 16 bits are sorted as such, which lets numpy use a
+    linear-time radix sort.
+    """
+    if nb <= np.iinfo(np.uint16).max + 1:
+        bucket = bucket.astype(np.uint16)
+    return np.argsort(bucket, kind="stable")
+
+
+def _tie_blocks(bucket: np.ndarray, nb: int, d: np.ndarray) -> _TieBlocks:
+    """The tie blocks of :math:`|d|` in every bucket, from one sort by (bucket, |d|)."""
+    size = np.abs(d)
+    np.copyto(size, np.inf, where=np.isnan(size))  # NaN would slow numpy's sort down a lot
+    by_size = np.argsort(size)  # the order within ties does not matter
+    d_s = d[by_size[_stable_bucket_order(bucket[by_size], nb)]]
+    b_s = np.repeat(np.arange(nb), np.bincount(bucket, minlength=nb))
+    a_s = np.abs(d_s)
+    new_block = np.ones(d_s.size, dtype=bool)
+    new_block[1:] = (b_s[1:] != b_s[:-1]) | (a_s[1:] != a_s[:-1])
     starts = np.flatnonzero(new_block)
-    lengths = np.diff(np.append(starts, size))
-    group_start = np.zeros(k, dtype=np.int64)
-    group_start[1:] = np.cumsum(m)[:-1].astype(np.int64)
-    first_rank = starts - group_start[c_s[starts]] + 1  # 1-based rank of block start
-    avg_rank = first_rank + (lengths - 1) / 2
-    ranks = avg_rank[block]
-    r_plus = np.bincount(c_s, weights=ranks * pos_s, minlength=k)
+    length = np.diff(np.append(starts, d_s.size))
+    positives = np.add.reduceat(d_s > 0, starts, dtype=np.intp) if starts.size else length
+    nonzero = a_s[starts] != 0
+    return _TieBlocks(
+        b_s[starts][nonzero], a_s[starts][nonzero], length[nonzero], positives[nonzero]
+    )
+
+
+def _pool_blocks(blocks: _TieBlocks, below: int) -> _TieBlocks:
+    """The tie blocks of buckets ``0..below-1`` pooled into bucket 0."""
+    keep = blocks.bucket < below
+    order = np.argsort(blocks.size[keep], kind="stable")
+    size = blocks.size[keep][order]
+    new_block = np.ones(size.size, dtype=bool)
+    new_block[1:] = size[1:] != size[:-1]
+    starts = np.flatnonzero(new_block)
+    if not starts.size:
+        return _TieBlocks(*(np.zeros(0, dtype=a.dtype) for a in blocks))
+    length = np.add.reduceat(blocks.length[keep][order], starts)
+    positives = np.add.reduceat(blocks.positives[keep][order], starts)
+    return _TieBlocks(np.zeros(starts.size, dtype=np.intp), size[starts], length, positives)
+
+
+def _rank_sums(blocks: _TieBlocks, nb: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per bucket: non-zero differences ``m``, positive rank sum and :math:`\\sum (t^3 - t)`.
+
+    A tie block of length :math:`t` that starts after :math:`s` smaller
+    differences of its bucket holds ranks :math:`s + 1 .. s + t`; each of its
+    differences gets the average rank :math:`s + (t + 1) / 2`.
+    """
+    length = blocks.length
+    per_bucket = np.bincount(blocks.bucket, weights=length, minlength=nb).astype(np.int64)
+    bucket_start = np.concatenate([[0], np.cumsum(per_bucket)[:-1]])
+    before = np.cumsum(length) - length - bucket_start[blocks.bucket]
+    avg_rank = before + (length + 1) / 2
+    r_plus = np.bincount(blocks.bucket, weights=avg_rank * blocks.positives, minlength=nb)
+    tie = np.bincount(blocks.bucket, weights=length.astype(float) ** 3 - length, minlength=nb)
+    return per_bucket.astype(float), r_plus, tie
+
+
+def _wilcoxon(
+    blocks: _TieBlocks, bucket: np.ndarray, nb: int, d: np.ndarray, n: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Wilcoxon signed-rank statistic and two-sided p-value for the first buckets.
+
+    ``n`` holds the number of rows of buckets ``0, 1, ...`` that are reported.
+    """
+    rows = len(n)
+    m, r_plus, tie = (a[:rows] for a in _rank_sums(blocks, nb))
+    p = np.full(rows, np.nan)
     r_minus = m * (m + 1) / 2 - r_plus
-    block_group = c_s[starts]
-    tie = np.bincount(block_group, weights=lengths.astype(float) ** 3 - lengths, minlength=k)
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = m * (m + 1) / 4
         se = np.sqrt((m * (m + 1) * (2 * m + 1) - tie / 2) / 24)
         z = (r_plus - mean) / se
         p_large = 2 * stats.norm.sf(np.abs(z))
-    w[:] = np.minimum(r_plus, r_minus)
-    large = n > _SMALL_N
-    p[large] = p_large[large]
-    small = np.flatnonzero(~large & (m > 0))
+    w = np.minimum(r_plus, r_minus)
+    p[:] = p_large
+    small = np.flatnonzero((n <= _SMALL_N) & (m > 0))
     if small.size:
-        order_all = np.argsort(codes, kind="stable")
+        in_rows = _stable_bucket_order(bucket, nb)
         bounds = np.concatenate([[0], np.cumsum(n)]).astype(np.int64)
         for g in small:
-            diffs = d[order_all[bounds[g] : bounds[g + 1]]]
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                res = stats.wilcoxon(diffs)
-            w[g], p[g] = float(res.statistic), float(res.pvalue)
+            diffs = d[in_rows[bounds[g] : bounds[g + 1]]]
+            nonzero = np.abs(diffs[diffs != 0])  # zero differences are dropped first
+            if np.unique(nonzero).size == nonzero.size:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    res = stats.wilcoxon(diffs, method="exact")
+                w[g], p[g] = float(res.statistic), float(res.pvalue)
     p[m == 0] = np.nan
     w[(m == 0) & (n > 0)] = 0.0
     return w, p
