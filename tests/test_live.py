@@ -178,3 +178,39 @@ def test_reflection_loop_screen_groups_and_closes(store: Store) -> None:
 def test_screens_need_pilot_and_loop(store: Store) -> None:
     assert "pilot" in reflection_loop_app("loop=1", store=store).value  # type: ignore[attr-defined]
     assert "loop" in reflection_loop_app("pilot=P01", store=store).value  # type: ignore[attr-defined]
+
+
+def test_moderator_join_links_carry_the_token(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRANSFERKIT_PUBLIC_URL", "http://10.0.0.2:8866/")
+    monkeypatch.setenv("TRANSFERKIT_TOKEN", "s3cret")
+    table = round_table_app("pilot=P01&loop=1", store=store).screen  # type: ignore[attr-defined]
+    table.ticker.stop()
+    assert table.ideas_url.endswith("&token=s3cret")
+    assert table.vote_url.endswith("&token=s3cret")
+    loop = reflection_loop_app("pilot=P01&loop=2", store=store).screen  # type: ignore[attr-defined]
+    loop.ticker.stop()
+    assert loop.join_urls
+    assert all(u.startswith("http://10.0.0.2:8866/") and u.endswith("&token=s3cret") for u in loop.join_urls.values())
+
+
+def test_reflection_board_survives_a_reload(store: Store) -> None:
+    template = load_template("reflection_loop")
+    for code, text in (("AAAAAA", "Kanban hilft"), ("BBBBBB", "Stand-up kurz")):
+        store.submit(template, {"learned": text, "info_useful": 4}, pilot="P01", loop=2,
+                     phase="information", participant=code)
+    screen = reflection_loop_app("pilot=P01&loop=2", store=store).screen  # type: ignore[attr-defined]
+    screen.ticker.stop()
+    next(iter(screen.checks.values())).value = True
+    screen.group_name.value = "Methoden"
+    screen.group_selected()
+    screen._dot("Methoden", 3)
+    again = reflection_loop_app("pilot=P01&loop=2", store=store).screen  # type: ignore[attr-defined]
+    again.ticker.stop()
+    assert [i.text for i in again.board.groups()["Methoden"]] == ["Kanban hilft"]
+    assert again.board.dots == {"Methoden": 3}
+    assert "Methoden" in again.groups_box.children[0].children[2].value
+    other = reflection_loop_app("pilot=P01&loop=3", store=store).screen  # type: ignore[attr-defined]
+    other.ticker.stop()
+    assert other.board.dots == {}  # per pilot and loop
+    count = participant_count(store, template, pilot="P01", loop=2, drafts=DraftStore.for_store(store))
+    assert count["joined"] == 2  # the moderator's board is not a participant

@@ -51,3 +51,58 @@ def test_serve_without_workshops_folder_fails_cleanly(tmp_path: Path) -> None:
     result = CliRunner().invoke(serve_command, ["--dry-run", "--workshops", str(tmp_path)])
     assert result.exit_code == 1
     assert "sheet.ipynb" in result.output
+
+
+def test_voila_runs_through_the_preheat_fix() -> None:
+    argv = voila_argv("w")
+    assert argv[1:3] == ["-m", "transferkit.serve"]
+
+
+def test_preheated_kernels_serve_links_with_a_template_argument() -> None:
+    from types import SimpleNamespace
+
+    from voila.handler import VoilaHandler  # type: ignore[import-untyped]
+
+    from transferkit.serve import _patch_voila_preheat
+
+    _patch_voila_preheat()
+    _patch_voila_preheat()  # idempotent
+    check = VoilaHandler.should_use_rendered_notebook
+    data = {"template": "lab", "theme": "light"}
+    off = SimpleNamespace(voila_configuration=SimpleNamespace(allow_template_override="NO",
+                                                              allow_theme_override="NO"))
+    on = SimpleNamespace(voila_configuration=SimpleNamespace(allow_template_override="YES",
+                                                             allow_theme_override="YES"))
+    # ?template=needs_analysis is our sheet template, not Voilà's: preheated kernel used
+    assert check(off, data, 2, "needs_analysis", None, {}) is True
+    assert check(off, data, 0, "needs_analysis", None, {}) is False  # pool empty
+    assert check(on, data, 2, "needs_analysis", None, {}) is False  # override allowed: upstream rule
+
+
+def test_readiness_without_preheating() -> None:
+    from transferkit.serve import ReadinessWatcher
+
+    lines: list[str] = []
+    watcher = ReadinessWatcher(preheat=False, echo=lines.append)
+    watcher.feed("[Voila] Kernel pool of sheet.ipynb is filled with 2 kernel(s)")
+    assert not watcher.ready
+    watcher.feed("[Voila] Voilà is running at:")
+    assert watcher.ready
+    assert "ready" in lines[-1]
+
+
+def test_token_reaches_the_kernels_and_join_links(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from transferkit.screens import with_token
+    from transferkit.serve import serve_env
+
+    env = serve_env("sqlite://", "http://10.0.0.2:8866/", "s3 cret")
+    assert env["TRANSFERKIT_TOKEN"] == "s3 cret"
+    monkeypatch.setenv("TRANSFERKIT_TOKEN", "leftover")
+    assert "TRANSFERKIT_TOKEN" not in serve_env("sqlite://", "http://10.0.0.2:8866/")
+    monkeypatch.setenv("TRANSFERKIT_TOKEN", "s3 cret")
+    assert with_token("http://h/voila/render/sheet.ipynb?template=x") == (
+        "http://h/voila/render/sheet.ipynb?template=x&token=s3%20cret"
+    )
+    assert with_token("http://h/voila/render/sheet.ipynb") == "http://h/voila/render/sheet.ipynb?token=s3%20cret"
+    monkeypatch.delenv("TRANSFERKIT_TOKEN")
+    assert with_token("http://h/x?a=1") == "http://h/x?a=1"

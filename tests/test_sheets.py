@@ -191,3 +191,23 @@ def test_draft_store_counts(store: Store) -> None:
     drafts.mark_submitted(DraftKey("needs_analysis", "P01", 1, None, "A1B2C3"), 1)
     assert drafts.count("needs_analysis", pilot="P01") == 2
     assert drafts.count("needs_analysis", pilot="P01", submitted=True) == 1
+
+
+def test_sheet_shares_layouts_and_styles(store: Store) -> None:
+    """Every widget model costs time before the sheet is interactive: keep their number low."""
+    from ipywidgets.widgets.widget import _instances
+
+    before = set(_instances)
+    app = _app(store, "template=needs_analysis&pilot=P01&loop=1&code=K7M4QX")
+    created = [_instances[k] for k in list(_instances) if k not in before]
+    layouts = [x for x in created if type(x).__name__ == "Layout"]
+    assert len(created) < 200, len(created)  # was 382 with a layout and a style per widget
+    assert len(layouts) < 10
+    form = app.form
+    q = form.widgets["imp_ai_use"]
+    q.visible = False
+    assert not q.visible
+    assert q.box.layout.display == "none"
+    q.visible = True
+    assert q.visible
+    assert form.widgets["comp_ai_use"].visible

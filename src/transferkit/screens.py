@@ -24,7 +24,7 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from transferkit.drafts import DraftStore
+from transferkit.drafts import DraftKey, DraftStore
 from transferkit.exceptions import ParameterError, TransferkitError
 from transferkit.live import (
     Board,
@@ -42,6 +42,7 @@ from transferkit.query import SheetRequest, get_query_string, join_url, parse_qu
 from transferkit.sheets import error_box, page_style
 
 __all__ = [
+    "BOARD_OWNER",
     "ReflectionLoopScreen",
     "RoundTableScreen",
     "page_style",
@@ -50,9 +51,13 @@ __all__ = [
     "reflection_loop_app",
     "round_table_app",
     "warm_up",
+    "with_token",
 ]
 
 log = logging.getLogger(__name__)
+
+#: Participant code under which the moderator's board (groups, dots) is saved as a draft.
+BOARD_OWNER = "_MODERATOR"
 
 
 def _t(lang: str, de: str, en: str) -> str:
@@ -76,6 +81,21 @@ def public_base_url() -> str:
     host = os.environ.get("SERVER_NAME") or os.environ.get("VOILA_APP_IP") or "127.0.0.1"
     port = os.environ.get("SERVER_PORT") or os.environ.get("VOILA_APP_PORT") or "8866"
     return f"http://{host}:{port}/"
+
+
+def with_token(url: str) -> str:
+    """``url`` with ``token=$TRANSFERKIT_TOKEN`` added when the server requires a token.
+
+    ``transferkit serve --token`` passes the token to the kernels; the join
+    links and QR codes on the moderator screens must carry it, or participants
+    would land on a login page.
+    """
+    token = os.environ.get("TRANSFERKIT_TOKEN")
+    if not token or "token=" in url:
+        return url
+    from urllib.parse import quote
+
+    return url + ("&" if "?" in url else "?") + "token=" + quote(token, safe="")
 
 
 def qr_svg(url: str, scale: int = 4) -> str:
@@ -155,8 +175,8 @@ class RoundTableScreen(_Screen):
         lang = self.lang
         base = public_base_url()
         common = SheetRequest(template=self.template.id, pilot=request.pilot, loop=request.loop, lang=lang)
-        self.ideas_url = join_url(base, "sheet.ipynb", common.with_(questions="network_role,ideas"))
-        self.vote_url = join_url(base, "sheet.ipynb", common.with_(questions="votes"))
+        self.ideas_url = with_token(join_url(base, "sheet.ipynb", common.with_(questions="network_role,ideas")))
+        self.vote_url = with_token(join_url(base, "sheet.ipynb", common.with_(questions="votes")))
         self.feed = LiveFeed(store, self.template, pilot=request.pilot, loop=request.loop)
         title = self.template.title.get(lang)
         loop = f" · {_t(lang, 'Runde', 'round')} {request.loop}" if request.loop is not None else ""
@@ -343,16 +363,18 @@ class ReflectionLoopScreen(_Screen):
         step0 = w.VBox(rows)
         # phases
         base = public_base_url()
+        self.join_urls: dict[str, str] = {}
         self.cards: dict[str, w.VBox] = {}
         self.ratings: dict[str, w.HTML] = {}
         self.checks: dict[str, w.Checkbox] = {}
         phase_tabs: list[w.Widget] = []
         for phase in self.template.phases:
-            url = join_url(
+            url = with_token(join_url(
                 base,
                 "sheet.ipynb",
                 SheetRequest(template=self.template.id, pilot=self.pilot, loop=self.loop, phase=phase.id, lang=lang),
-            )
+            ))
+            self.join_urls[phase.id] = url
             cards = w.VBox([])
             cards.add_class("tk-cards")
             cards.add_class(f"tk-cards-{phase.id}")
@@ -405,6 +427,42 @@ class ReflectionLoopScreen(_Screen):
         self.widget = w.VBox([self.header, self.counter, self.tabs], layout=w.Layout(width="100%"))
         self.widget.add_class("tk-app-wide")
         self.refresh()
+        self.restore_board()
+
+    # The moderator's groups and dots are saved as a draft of the moderator
+    # (table tk_sheet_drafts), so reloading the page does not lose them.
+    def _board_key(self) -> DraftKey:
+        return DraftKey(f"{self.template.id}#board", pilot=self.pilot, loop=self.loop, phase=None,
+                        participant=BOARD_OWNER)
+
+    def save_board(self) -> None:
+        """Save groups and dots (called after every change); problems are logged, not shown."""
+        state = {
+            "assignment": dict(self.board.assignment),
+            "dots": dict(self.board.dots),
+            "group_order": list(self.board.group_order),
+        }
+        try:
+            self.drafts.save(self._board_key(), state)
+        except Exception:
+            log.exception("board not saved")
+
+    def restore_board(self) -> None:
+        """Restore groups and dots saved earlier for this pilot and loop."""
+        try:
+            draft = self.drafts.load(self._board_key())
+        except Exception:
+            log.exception("board not restored")
+            return
+        if draft is None or not draft.answers:
+            return
+        state = draft.answers
+        self.board.assignment.update({str(k): str(v) for k, v in (state.get("assignment") or {}).items()})
+        self.board.dots.update({str(k): int(v) for k, v in (state.get("dots") or {}).items()})
+        for name in state.get("group_order") or []:
+            if name not in self.board.group_order:
+                self.board.group_order.append(str(name))
+        self.render_groups()
 
     def add_item_row(self) -> None:
         """Add an empty row for a new action item."""
@@ -481,6 +539,7 @@ class ReflectionLoopScreen(_Screen):
             self.checks[k].value = False
         self.group_name.value = ""
         self.render_groups()
+        self.save_board()
 
     def render_groups(self) -> None:
         """Show groups with +/- dot buttons."""
@@ -506,6 +565,7 @@ class ReflectionLoopScreen(_Screen):
     def _dot(self, name: str, n: int) -> None:
         self.board.add_dots(name, n)
         self.render_groups()
+        self.save_board()
 
     def close(self) -> None:
         """Close the loop: decisions, new items, indicators, protocol."""

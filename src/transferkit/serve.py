@@ -6,6 +6,20 @@ never shuts down the kernels of closed pages by itself), an optional token,
 and the store URL passed to every kernel as ``$TRANSFERKIT_DB``. Prints the
 join link and a QR code in the terminal.
 
+Voilà runs as ``python -m transferkit.serve`` (:func:`run_voila`): Voilà 0.5
+gives a preheated kernel only to URLs without a ``template`` argument, and
+every sheet link has one (``?template=needs_analysis``), so without the patch
+in :func:`_patch_voila_preheat` no participant ever got a preheated kernel.
+
+Readiness: Voilà listens after a few seconds, but each preheated kernel then
+still imports pandas, the store and matplotlib (about 10 s on a 2-core
+laptop, longer under load); a participant who opens the link earlier waits
+for that kernel. ``serve`` therefore passes Voilà's log through and prints
+``transferkit: ready after N s`` once the pool of the sheet is filled
+(:class:`ReadinessWatcher`); share the link after that line. The token, if
+any, reaches the kernels as ``$TRANSFERKIT_TOKEN`` so that the join links and
+QR codes of the moderator screens carry it.
+
 Examples
 --------
 >>> argv = voila_argv("workshops", host="0.0.0.0", port=8866, pool_size=2)
@@ -20,6 +34,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -31,11 +46,14 @@ from transferkit.query import SheetRequest, join_url
 
 __all__ = [
     "MODERATOR_NOTEBOOKS",
+    "ReadinessWatcher",
     "find_workshops_dir",
     "lan_address",
     "qr_text",
+    "run_voila",
     "serve",
     "serve_command",
+    "serve_env",
     "start_voila",
     "voila_argv",
     "voila_env",
@@ -88,7 +106,7 @@ def voila_argv(
     argv = [
         sys.executable,
         "-m",
-        "voila",
+        "transferkit.serve",  # Voilà with the preheat fix, see run_voila()
         "--no-browser",
         f"--port={int(port)}",
         f"--Voila.ip={host}",
@@ -115,6 +133,45 @@ def voila_argv(
     return argv
 
 
+def _patch_voila_preheat() -> None:
+    """Let Voilà use preheated kernels for links with ``?template=...``.
+
+    Voilà 0.5 hands a preheated kernel only to requests whose ``template``
+    argument is absent or equal to its own HTML template, even when
+    ``allow_template_override`` is ``NO`` (then the argument is ignored for
+    rendering, but not in this check). Every sheet link carries
+    ``template=<sheet template>``, so without this patch no participant ever
+    got a preheated kernel. With overriding off, the argument is now ignored
+    here too.
+    """
+    from voila.handler import VoilaHandler  # type: ignore[import-untyped]
+
+    original = VoilaHandler.should_use_rendered_notebook
+    if getattr(original, "_transferkit", False):
+        return
+
+    def should_use_rendered_notebook(
+        self: Any, notebook_data: Any, pool_size: int, template_name: Any, theme: Any, request_args: Any
+    ) -> bool:
+        config = self.voila_configuration
+        if config.allow_template_override != "YES":
+            template_name = None
+        if config.allow_theme_override != "YES":
+            theme = None
+        return bool(original(self, notebook_data, pool_size, template_name, theme, request_args))
+
+    should_use_rendered_notebook._transferkit = True  # type: ignore[attr-defined]
+    VoilaHandler.should_use_rendered_notebook = should_use_rendered_notebook
+
+
+def run_voila(argv: Sequence[str] | None = None) -> None:
+    """Run Voilà (its command-line arguments) with :func:`_patch_voila_preheat` applied."""
+    _patch_voila_preheat()
+    from voila.app import Voila  # type: ignore[import-untyped]
+
+    Voila.launch_instance(argv=list(sys.argv[1:] if argv is None else argv))
+
+
 def voila_env(store_url: str | None = None, base: dict[str, str] | None = None) -> dict[str, str]:
     """Environment for Voilà and its kernels: ``TRANSFERKIT_DB`` set, matplotlib headless."""
     env = dict(os.environ if base is None else base)
@@ -122,6 +179,22 @@ def voila_env(store_url: str | None = None, base: dict[str, str] | None = None) 
         env["TRANSFERKIT_DB"] = store_url
     env.setdefault("MPLBACKEND", "Agg")
     env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def serve_env(store_url: str | None, public_url: str, token: str | None = None) -> dict[str, str]:
+    """:func:`voila_env` plus what the moderator screens need for their join links and QR codes.
+
+    >>> env = serve_env("sqlite:///x.db", "http://192.168.1.5:8866/", "s3cret")
+    >>> env["TRANSFERKIT_PUBLIC_URL"], env["TRANSFERKIT_TOKEN"]
+    ('http://192.168.1.5:8866/', 's3cret')
+    """
+    env = voila_env(store_url)
+    env["TRANSFERKIT_PUBLIC_URL"] = public_url
+    if token:
+        env["TRANSFERKIT_TOKEN"] = token
+    else:
+        env.pop("TRANSFERKIT_TOKEN", None)
     return env
 
 
@@ -189,9 +262,19 @@ def serve(
     if dry_run:
         echo(" ".join(argv))
         return 0
-    env = voila_env(store_url)
-    env["TRANSFERKIT_PUBLIC_URL"] = base
-    process = subprocess.Popen(argv, env=env, cwd=folder)
+    env = serve_env(store_url, base, token)
+    preheat = pool_size > 0
+    echo(
+        "  starting … "
+        + (f"preheating {pool_size} kernel(s) for the sheet; " if preheat else "")
+        + "wait for 'ready' before sharing the link"
+    )
+    process = subprocess.Popen(
+        argv, env=env, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    watcher = ReadinessWatcher(preheat=preheat, echo=echo)
+    relay = threading.Thread(target=watcher.relay, args=(process.stdout,), daemon=True)
+    relay.start()
     try:
         return process.wait()
     except KeyboardInterrupt:
@@ -201,6 +284,54 @@ def serve(
         except subprocess.TimeoutExpired:
             process.kill()
             return process.wait()
+
+
+class ReadinessWatcher:
+    """Pass Voilà's log through and say ``ready`` once a sheet opens fast.
+
+    Voilà listens within seconds, but a preheated kernel then still imports
+    pandas & co. (~10 s on a 2-core laptop); a participant arriving before
+    that waits for it. Ready means: Voilà's "Kernel pool of sheet.ipynb is
+    filled" line (with preheating), or "Voilà is running at" (without).
+
+    >>> lines = []
+    >>> watcher = ReadinessWatcher(preheat=True, echo=lines.append, clock=iter([0.0, 9.5]).__next__)
+    >>> watcher.feed("[Voila] Voilà is running at:")
+    >>> watcher.feed("[Voila] Kernel pool of sheet.ipynb is filled with 2 kernel(s)")
+    >>> watcher.ready, lines[-1]
+    (True, 'transferkit: ready after 9.5 s: sheets are preheated, share the link now.')
+    """
+
+    def __init__(self, *, preheat: bool, echo: Any = print, clock: Any = None) -> None:
+        import time
+
+        self.preheat = preheat
+        self.echo = echo
+        self.clock = clock or time.monotonic
+        self.started = self.clock()
+        self.ready = False
+
+    def feed(self, line: str) -> None:
+        """Look at one log line (already passed through)."""
+        if self.ready:
+            return
+        if self.preheat:
+            done = "Kernel pool of sheet.ipynb is filled" in line
+        else:
+            done = "is running at" in line
+        if done:
+            self.ready = True
+            seconds = self.clock() - self.started
+            what = "sheets are preheated" if self.preheat else "server is up (no preheating)"
+            self.echo(f"transferkit: ready after {seconds:.1f} s: {what}, share the link now.")
+
+    def relay(self, stream: Any) -> None:
+        """Copy ``stream`` (Voilà's output, bytes) to stdout line by line, watching for readiness."""
+        for raw in iter(stream.readline, b""):
+            line = raw.decode("utf-8", "replace")
+            sys.stdout.write(line)
+            sys.stdout.flush()
+            self.feed(line)
 
 
 def _mask(url: str) -> str:
@@ -325,3 +456,7 @@ def start_voila(
     )
     wait_for_port("127.0.0.1", port, process=process)
     return process, port
+
+
+if __name__ == "__main__":  # ``python -m transferkit.serve ARGS``: Voilà, see voila_argv()
+    run_voila()

@@ -42,6 +42,9 @@ from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
+from ipywidgets.widgets.widget_bool import CheckboxStyle
+from ipywidgets.widgets.widget_description import DescriptionStyle
+from ipywidgets.widgets.widget_string import HTMLStyle
 
 from transferkit.drafts import Draft, DraftKey, DraftStore
 from transferkit.exceptions import (
@@ -120,8 +123,43 @@ def _text(obj: Any, lang: str) -> str:
     return str(obj)
 
 
+# Widgets share a few Layouts that are never changed (shown/hidden widgets swap
+# _full() and _hidden()) and one style per style class: a sheet has ~25 questions, and every Layout or
+# style is one more model the kernel sends and the browser creates before the
+# sheet is interactive (a needs-analysis sheet went from 382 to about 200 models).
+_SHARED: dict[str, w.Widget] = {}
+
+
+def _shared(key: str, factory: Callable[[], w.Widget]) -> Any:
+    widget = _SHARED.get(key)
+    if widget is None or getattr(widget, "comm", None) is None:  # new, or closed since
+        widget = _SHARED[key] = factory()
+    return widget
+
+
 def _full() -> w.Layout:
-    return w.Layout(width="100%")
+    """The shared ``width: 100%`` layout (never mutate it: swap it with :func:`_hidden`)."""
+    return _shared("layout", lambda: w.Layout(width="100%"))
+
+
+def _flex() -> w.Layout:
+    """The shared ``flex: 1`` layout (labels next to buttons)."""
+    return _shared("flex", lambda: w.Layout(flex="1"))
+
+
+def _hidden() -> w.Layout:
+    """The shared hidden full-width layout: show/hide a widget by swapping it with :func:`_full`."""
+    return _shared("hidden", lambda: w.Layout(width="100%", display="none"))
+
+
+def _style(cls: type[w.Widget]) -> Any:
+    """The shared default style instance for widgets of style class ``cls``."""
+    return _shared(cls.__name__, cls)
+
+
+def _html(value: str = "", layout: w.Layout | None = None) -> w.HTML:
+    """An HTML widget with the shared style (and the shared full-width layout by default)."""
+    return w.HTML(value, layout=layout if layout is not None else _full(), style=_style(HTMLStyle))
 
 
 # --------------------------------------------------------------------------- widgets
@@ -134,16 +172,14 @@ class QuestionWidget:
         self._callbacks: list[Callable[[], None]] = []
         mark = ' <span class="tk-required">*</span>' if question.required else ""
         label = html.escape(_text(question.label, lang))
-        self.label = w.HTML(f'<div class="tk-label">{label}{mark}</div>', layout=_full())
-        parts: list[w.Widget] = [self.label]
+        text = f'<div class="tk-label">{label}{mark}</div>'
         if getattr(question, "help", None) is not None:
-            helptext = html.escape(_text(question.help, lang))
-            parts.append(w.HTML(f'<div class="tk-help">{helptext}</div>', layout=_full()))
-        self.error = w.HTML("", layout=w.Layout(width="100%", display="none"))
+            text += f'<div class="tk-help">{html.escape(_text(question.help, lang))}</div>'
+        self.label = _html(text)  # label and help in one widget
+        self.error = _html("", layout=_hidden())
         self.error.add_class("tk-error")
         self.input = self.build()
-        parts += [self.input, self.error]
-        self.box = w.VBox(parts, layout=_full())
+        self.box = w.VBox([self.label, self.input, self.error], layout=_full())
         self.box.add_class("tk-question")
         self.box.add_class(f"tk-q-{_css_id(question.id)}")
 
@@ -176,11 +212,11 @@ class QuestionWidget:
         """Show ``problems`` next to the question (empty: hide the error line)."""
         if not problems:
             self.error.value = ""
-            self.error.layout.display = "none"
+            self.error.layout = _hidden()
             return
         lines = "<br>".join("⚠ " + html.escape(p.message(self.lang)) for p in problems)
         self.error.value = lines
-        self.error.layout.display = None
+        self.error.layout = _full()
 
     @property
     def visible(self) -> bool:
@@ -189,7 +225,9 @@ class QuestionWidget:
 
     @visible.setter
     def visible(self, shown: bool) -> None:
-        self.box.layout.display = None if shown else "none"
+        layout = _full() if shown else _hidden()
+        if self.box.layout is not layout:
+            self.box.layout = layout
 
 
 class _TextWidget(QuestionWidget):
@@ -230,7 +268,9 @@ class _SingleChoiceWidget(QuestionWidget):
         return [(_text(o.label, self.lang), o.value) for o in self.question.options]
 
     def build(self) -> w.Widget:
-        widget = w.RadioButtons(options=self._options(), value=None, layout=_full())
+        widget = w.RadioButtons(
+            options=self._options(), value=None, layout=_full(), style=_style(DescriptionStyle)
+        )
         self._watch(widget)
         self.widget = widget
         return widget
@@ -265,6 +305,7 @@ class _MultiChoiceWidget(QuestionWidget):
                 description=_text(option.label, self.lang),
                 indent=False,
                 layout=_full(),
+                style=_style(CheckboxStyle),
             )
             box.add_class(f"tk-opt-{_css_id(option.value)}")
             self._watch(box)
@@ -310,7 +351,7 @@ class _ScaleWidget(QuestionWidget):
         self._watch(widget)
         self.widget = widget
         if ends:
-            return w.VBox([widget, w.HTML(f'<div class="tk-help">{html.escape(ends)}</div>')])
+            return w.VBox([widget, _html(f'<div class="tk-help">{html.escape(ends)}</div>')])
         return widget
 
     def get(self) -> Any:
@@ -388,7 +429,7 @@ class _RankingWidget(QuestionWidget):
             )
             self._watch(dropdown)
             self.ranks[option.value] = dropdown
-            label = w.HTML(html.escape(_text(option.label, self.lang)), layout=w.Layout(flex="1"))
+            label = _html(html.escape(_text(option.label, self.lang)), layout=_flex())
             row = w.HBox([dropdown, label], layout=_full())
             row.add_class(f"tk-opt-{_css_id(option.value)}")
             rows.append(row)
@@ -397,7 +438,7 @@ class _RankingWidget(QuestionWidget):
             f"Rang 1 = am wichtigsten (bis Rang {n})",
             f"rank 1 = most important (down to rank {n})",
         )
-        return w.VBox([w.HTML(f'<div class="tk-help">{hint}</div>'), *rows], layout=_full())
+        return w.VBox([_html(f'<div class="tk-help">{hint}</div>'), *rows], layout=_full())
 
     def get(self) -> Any:
         ranked = [(d.value, key) for key, d in self.ranks.items() if d.value is not None]
@@ -498,7 +539,7 @@ class _DotVoteWidget(QuestionWidget):
 
         minus.on_click(lambda _b: change(-1))
         plus.on_click(lambda _b: change(+1))
-        text = w.HTML(html.escape(label), layout=w.Layout(flex="1"))
+        text = _html(html.escape(label), layout=_flex())
         row = w.HBox([minus, count, plus, text], layout=_full())
         row.add_class("tk-row")
         row.add_class(f"tk-opt-{_css_id(value)}")
@@ -966,7 +1007,7 @@ class SheetApp:
         intro = template.intro if self.phase is None else template.phase(self.phase).intro
         if intro is not None:
             header += f"<p>{html.escape(intro.get(self.lang))}</p>"
-        self.header = w.HTML(header, layout=_full())
+        self.header = _html(header)
         self.body = w.VBox([], layout=_full())
         self.widget = w.VBox([self.header, self.body], layout=_full())
         self.widget.add_class("tk-sheet")
@@ -1042,7 +1083,7 @@ class SheetApp:
                 self.form.set_answers(self.draft.answers)
         self.form.on_change(self._schedule_save)
         lang = self.lang
-        who = w.HTML(
+        who = _html(
             f"<div class='tk-help'>{_t(lang, 'Code', 'Code')}: <b class='tk-code-shown'>"
             f"{html.escape(code)}</b> · {_LEGEND[lang]}</div>"
         )
@@ -1172,16 +1213,37 @@ class SheetApp:
         if self.form is not None:
             for qw in self.form.widgets.values():
                 _disable(qw.input)
+        # The feedback (a chart: ~0.3 s) comes after the confirmation has gone out.
+        _soon(self.show_feedback)
+
+    def show_feedback(self) -> None:
+        """Show the template's feedback for the submitted answers (if it defines one)."""
         try:
             from transferkit.feedback import feedback_widget
 
             answers = self.form.answers() if self.form is not None else {}
-            fb = feedback_widget(self.template, answers, phase=self.phase, lang=lang)
+            fb = feedback_widget(self.template, answers, phase=self.phase, lang=self.lang)
         except Exception:  # feedback is a bonus; never break the confirmation
             log.exception("feedback failed")
             fb = None
         if fb is not None:
             self.feedback_box.children = [fb]
+
+
+def _soon(callback: Callable[[], None]) -> None:
+    """Run ``callback`` on the kernel's event loop after the current message (now without one).
+
+    In a kernel the widget updates made so far are sent and the kernel is idle
+    again before ``callback`` starts, so the page shows them first.
+    """
+    import asyncio
+
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        callback()
+        return
+    loop.call_later(0.1, callback)
 
 
 def _disable(widget: w.Widget) -> None:
@@ -1244,3 +1306,9 @@ def warm_up() -> None:
     import transferkit.templates
 
     transferkit.templates.list_templates()
+    # matplotlib (the feedback chart, ~1 s to import) is left out on purpose: it
+    # would cost every kernel ~45 MB, and the feedback is drawn after the
+    # confirmation has been shown (see SheetApp.show_feedback).
+    _full(), _flex(), _hidden()
+    for cls in (HTMLStyle, DescriptionStyle, CheckboxStyle):
+        _style(cls)
