@@ -498,3 +498,39 @@ def test_bulk_rolls_back_on_error(store):
     assert "P03" not in store.pilots()["pilot_id"].tolist()
     store.submit(SHEET, {"q_text": "a", "q_likert": 1})  # the store still works
     assert _count(store) == 1
+
+
+def test_erasure_removes_drafts_and_owner_links(tmp_path):
+    """Erasure on request leaves nothing that names the code: drafts, owners, responses."""
+    from transferkit.drafts import DraftKey, DraftStore
+    from transferkit.store import Store
+    from transferkit.templates import load_template
+
+    store = Store(f"sqlite:///{tmp_path / 'erase.db'}")
+    store.add_pilot("P01", "Pilot")
+    template = load_template("training_feedback")
+    store.submit(template, template.example_answers(), pilot="P01", participant="K7M4QX")
+    drafts = DraftStore.for_store(store)
+    drafts.save(DraftKey("needs_analysis", "P01", 1, None, "K7M4QX"), {"imp_ai_use": 4})
+    drafts.save(DraftKey("needs_analysis", "P01", 1, None, "ABCDEF"), {"imp_ai_use": 2})
+    item = store.add_action_item("P01", 1, "Checkliste testen", owner="K7M4QX")
+
+    assert store.erase_participant("K7M4QX") == 3  # response + participant + draft
+
+    assert store.responses()["participant"].tolist() == []
+    assert drafts.load(DraftKey("needs_analysis", "P01", 1, None, "K7M4QX")) is None
+    assert drafts.load(DraftKey("needs_analysis", "P01", 1, None, "ABCDEF")) is not None
+    owners = store.action_items().set_index("item_id")["owner"]
+    assert owners.isna()[item]
+
+
+def test_erasure_of_someone_with_only_a_draft(tmp_path):
+    from transferkit.drafts import DraftKey, DraftStore
+    from transferkit.store import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'erase2.db'}")
+    drafts = DraftStore.for_store(store)
+    drafts.save(DraftKey("needs_analysis", None, None, None, "QRSTUV"), {"imp_ai_use": 4})
+    assert store.erase_participant("QRSTUV") == 1
+    with pytest.raises(StoreError, match="already erased"):
+        store.erase_participant("QRSTUV")

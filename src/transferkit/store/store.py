@@ -639,22 +639,40 @@ class Store:
         return data
 
     def erase_participant(self, code: str) -> int:
-        """Erase a participant and all their responses (on request); return rows removed.
+        """Erase a participant and everything stored about them (on request).
 
-        The count is the responses plus the participant row. On SQLite the
-        freed pages are overwritten (``secure_delete``) and the WAL file is
-        emptied. Action items whose free-text ``owner`` names the code are
-        kept; change them with :meth:`add_action_item` (``item_id=``).
+        Removes their responses, their half-filled sheet drafts and the
+        participant row, and blanks the ``owner`` of action items that name the
+        code. Returns the number of rows removed (responses + drafts + 1). On
+        SQLite the freed pages are overwritten (``secure_delete``) and the WAL
+        file is emptied.
         """
+        from sqlalchemy import inspect, update
+
+        from transferkit.drafts import drafts_table
+
         code = _text_id(code, "participant code", _MAX_CODE)
 
         def work(session: Session) -> int:
-            if session.get(Participant, code) is None:
+            drafts = 0
+            if inspect(session.connection()).has_table(drafts_table.name):
+                gone_drafts = session.execute(
+                    delete(drafts_table).where(drafts_table.c.participant == code)
+                )
+                drafts = int(gone_drafts.rowcount)  # type: ignore[attr-defined]
+            if session.get(Participant, code) is None and drafts == 0:
                 msg = f"No participant {code!r} in the store (already erased, or a typo?)"
                 raise StoreError(msg)
             removed = session.execute(delete(Response).where(Response.participant == code))
             gone = session.execute(delete(Participant).where(Participant.code == code))
-            return int(removed.rowcount) + int(gone.rowcount)  # type: ignore[attr-defined]
+            session.execute(
+                update(ActionItem).where(ActionItem.owner == code).values(owner=None)
+            )
+            return (
+                int(removed.rowcount)  # type: ignore[attr-defined]
+                + int(gone.rowcount)  # type: ignore[attr-defined]
+                + drafts
+            )
 
         count = self._run(work, write=True)
         if self.backend == "sqlite" and self._bulk is None:
