@@ -6,38 +6,16 @@ prints its message (no traceback) with exit code 1.
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
+from transferkit.cli_common import DB_HELP, friendly_errors
 from transferkit.exceptions import TransferkitError
 
 __all__ = ["main"]
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-DB_HELP = (
-    "Store URL (any SQLAlchemy URL, e.g. postgresql://user@host/db). "
-    "Default: $TRANSFERKIT_DB, else data/transferkit.db."
-)
-
-
-def friendly_errors(func: F) -> F:
-    """Turn transferkit errors into a clear message and exit code 1."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except TransferkitError as error:
-            raise click.ClickException(str(error)) from error
-
-    return wrapper  # type: ignore[return-value]
-
 
 def _register_subcommands() -> None:
     """Attach the command groups that live beside their API modules."""

@@ -13,23 +13,16 @@ Exit code 1 when a parameter is wrong or any report failed.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
 
-from transferkit.exceptions import TransferkitError
+from transferkit.cli_common import DB_HELP, friendly_errors
 
 __all__ = ["report"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-_DB_HELP = (
-    "Store URL (any SQLAlchemy URL, e.g. postgresql://user@host/db). "
-    "Default: $TRANSFERKIT_DB, else data/transferkit.db."
-)
-
 
 def _common(func: F) -> F:
     """Options every report command takes: --db, --lang, --out."""
@@ -37,26 +30,13 @@ def _common(func: F) -> F:
                         type=click.Path(file_okay=False), help="Folder for the reports.")(func)
     func = click.option("--lang", type=click.Choice(["de", "en"]), default="de",
                         show_default=True, help="Language of the reports.")(func)
-    func = click.option("--db", default=None, help=_DB_HELP)(func)
+    func = click.option("--db", default=None, help=DB_HELP)(func)
     return func
 
 
 def _workers(func: F) -> F:
     return click.option("--workers", type=click.IntRange(min=1), default=None,
                         help="Reports made in parallel. Default: one per CPU core.")(func)
-
-
-def _friendly(func: F) -> F:
-    """Turn transferkit errors into their message and exit code 1."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except TransferkitError as error:
-            raise click.ClickException(str(error)) from error
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _params(db: str | None, lang: str, **extra: Any) -> dict[str, Any]:
@@ -79,7 +59,7 @@ def report() -> None:
 @click.argument("pilot_ids", nargs=-1, required=True)
 @_common
 @_workers
-@_friendly
+@friendly_errors
 def report_pilot(
     pilot_ids: tuple[str, ...], db: str | None, lang: str, out_dir: str, workers: int | None
 ) -> None:
@@ -103,7 +83,7 @@ def report_pilot(
 @click.option("--company", "company_id", default="",
               help="Company to benchmark anonymously against its peers, e.g. C03.")
 @_common
-@_friendly
+@friendly_errors
 def report_network(company_id: str, db: str | None, lang: str, out_dir: str) -> None:
     """Report on all pilots of the network side by side."""
     _one("network", _params(db, lang, company_id=company_id), out_dir)
@@ -113,7 +93,7 @@ def report_network(company_id: str, db: str | None, lang: str, out_dir: str) -> 
 @click.option("--company", "company_id", default="",
               help="Company whose needs to report, e.g. C03. Default: the whole network.")
 @_common
-@_friendly
+@friendly_errors
 def report_needs(company_id: str, db: str | None, lang: str, out_dir: str) -> None:
     """Needs analysis of one company or the whole network."""
     _one("needs", _params(db, lang, company_id=company_id), out_dir)
@@ -123,7 +103,7 @@ def report_needs(company_id: str, db: str | None, lang: str, out_dir: str) -> No
 @click.argument("pilot_id")
 @click.option("--loop", type=int, required=True, help="Number of the reflection loop, e.g. 2.")
 @_common
-@_friendly
+@friendly_errors
 def report_protocol(pilot_id: str, loop: int, db: str | None, lang: str, out_dir: str) -> None:
     """Protocol of one reflection loop session, to hand out afterwards."""
     _one("protocol", _params(db, lang, pilot_id=pilot_id, loop=loop), out_dir)
@@ -132,7 +112,7 @@ def report_protocol(pilot_id: str, loop: int, db: str | None, lang: str, out_dir
 @report.command("all")
 @_common
 @_workers
-@_friendly
+@friendly_errors
 def report_all(db: str | None, lang: str, out_dir: str, workers: int | None) -> None:
     """Every pilot report, the network and needs reports, and an index.html linking them."""
     from transferkit.reports import run_all

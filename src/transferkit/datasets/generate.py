@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from transferkit.evaluation.formats import FORMATS
 from transferkit.privacy import CODE_ALPHABET, CODE_LENGTH
 
 __all__ = [
@@ -69,16 +70,6 @@ TEMPLATE_VERSIONS: dict[str, int] = {
     "needs_analysis": 1,
     "reflection_loop": 1,
 }
-#: Learning formats (option values of ``training_feedback.format`` and ``needs_analysis.formats``).
-FORMATS = (
-    "micro_learning",
-    "e_learning",
-    "blended",
-    "workshop",
-    "wissensrunde",
-    "peer_case",
-    "tandem",
-)
 #: Needs-analysis topics and their core area.
 TOPICS: dict[str, str] = {
     "data_literacy": "digital",
