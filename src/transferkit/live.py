@@ -35,12 +35,14 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import Column, DateTime, Engine, Integer, MetaData, String, Table, Text, select
 
 from transferkit.exceptions import StoreError
+
+if TYPE_CHECKING:  # pandas is imported where a frame is built, not by the sheet page
+    import pandas as pd
 
 __all__ = [
     "DECISIONS",
@@ -88,6 +90,8 @@ class LiveFeed:
         self.loop = loop
         self.phase = phase
         self.last_id = 0
+        import pandas as pd
+
         self.frame = pd.DataFrame()
 
     def poll(self) -> pd.DataFrame:
@@ -191,6 +195,7 @@ def collect_inputs(responses: pd.DataFrame, questions: Sequence[str]) -> list[In
 
     Long texts are split into one card per non-empty line.
 
+    >>> import pandas as pd
     >>> df = pd.DataFrame({"response_id": [1, 2], "phase": ["information", "information"],
     ...                    "participant": ["A", "B"], "learned": ["Kanban\\nWIP limits", ""]})
     >>> [i.text for i in collect_inputs(df, ["learned"])]
@@ -326,10 +331,13 @@ def extract_ideas(responses: pd.DataFrame, question: str = "ideas") -> pd.DataFr
 
     Columns: ``idea_id``, ``text``, ``count`` (how many participants wrote it).
 
+    >>> import pandas as pd
     >>> df = pd.DataFrame({"response_id": [1, 2], "ideas": ["A\\nB", "a"]})
     >>> extract_ideas(df)[["text", "count"]].to_dict("records")
     [{'text': 'A', 'count': 2}, {'text': 'B', 'count': 1}]
     """
+    import pandas as pd
+
     seen: dict[str, dict[str, Any]] = {}
     if not responses.empty and question in responses.columns:
         for value in responses[question].tolist():
@@ -349,6 +357,8 @@ def tally_votes(
 
     ``labels`` maps option values or idea ids to the text shown (default: the key).
     """
+    import pandas as pd
+
     points: dict[str, int] = {}
     voters: dict[str, int] = {}
     if not responses.empty and question in responses.columns:
@@ -423,6 +433,8 @@ def ideas_provider_for(
 # --------------------------------------------------------------------------- action items
 def open_items(store: Any, pilot: str, loop: int | None) -> pd.DataFrame:
     """Action items of ``pilot`` raised before ``loop`` and still open or carried over."""
+    import pandas as pd
+
     items = store.action_items(pilot)
     if items.empty:
         return items
@@ -479,6 +491,8 @@ def loop_indicators(
     store: Any, pilot: str, loop: int, template: Any = "reflection_loop"
 ) -> dict[str, Any]:
     """Indicators of one loop: participants, inputs, mean ratings, action items."""
+    import pandas as pd
+
     responses = store.responses(template=template, pilot=pilot, loop=loop)
     out: dict[str, Any] = {"pilot": pilot, "loop": loop}
     if responses.empty:
@@ -569,6 +583,8 @@ class LoopLog:
 
     def indicators(self, pilot: str | None = None) -> pd.DataFrame:
         """One row per closed loop (latest closing wins): pilot, loop, closed_at and indicators."""
+        import pandas as pd
+
         stmt = select(_loop_log).order_by(_loop_log.c.id)
         if pilot is not None:
             stmt = stmt.where(_loop_log.c.pilot == pilot)

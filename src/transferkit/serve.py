@@ -12,9 +12,9 @@ every sheet link has one (``?template=needs_analysis``), so without the patch
 in :func:`_patch_voila_preheat` no participant ever got a preheated kernel.
 
 Readiness: Voilà listens after a few seconds, but each preheated kernel then
-still imports pandas, the store and matplotlib (about 10 s on a 2-core
-laptop, longer under load); a participant who opens the link earlier waits
-for that kernel. ``serve`` therefore passes Voilà's log through and prints
+still imports the widgets, templates and the store (several seconds on a
+2-core laptop, longer under load); a participant who opens the link earlier
+waits for that kernel. ``serve`` therefore passes Voilà's log through and prints
 ``transferkit: ready after N s`` once the pool of the sheet is filled
 (:class:`ReadinessWatcher`); share the link after that line. The token, if
 any, reaches the kernels as ``$TRANSFERKIT_TOKEN`` so that the join links and
@@ -290,8 +290,8 @@ class ReadinessWatcher:
     """Pass Voilà's log through and say ``ready`` once a sheet opens fast.
 
     Voilà listens within seconds, but a preheated kernel then still imports
-    pandas & co. (~10 s on a 2-core laptop); a participant arriving before
-    that waits for it. Ready means: Voilà's "Kernel pool of sheet.ipynb is
+    the sheet's modules (seconds on a 2-core laptop); a participant arriving
+    before that waits for it. Ready means: Voilà's "Kernel pool of sheet.ipynb is
     filled" line (with preheating), or "Voilà is running at" (without).
 
     >>> lines = []

@@ -1298,17 +1298,18 @@ def sheet_app(query: str | None = None, *, store: Any = None) -> w.Widget:
 
 def warm_up() -> None:
     """Import what a sheet needs (run before a visitor arrives, in a preheated kernel)."""
-    import pandas  # noqa: F401
-
     import transferkit.feedback
     import transferkit.live
+    import transferkit.privacy
     import transferkit.store
     import transferkit.templates
 
     transferkit.templates.list_templates()
-    # matplotlib (the feedback chart, ~1 s to import) is left out on purpose: it
-    # would cost every kernel ~45 MB, and the feedback is drawn after the
-    # confirmation has been shown (see SheetApp.show_feedback).
+    # pandas and matplotlib are left out on purpose: loading, validating and
+    # submitting a sheet needs neither (the store imports pandas only to return
+    # DataFrames, e.g. the ideas of a dot vote), and each would cost every kernel
+    # tens of MB. The feedback chart imports matplotlib after the confirmation
+    # has been shown (see SheetApp.show_feedback).
     _full(), _flex(), _hidden()
     for cls in (HTMLStyle, DescriptionStyle, CheckboxStyle):
         _style(cls)
