@@ -34,11 +34,9 @@ from __future__ import annotations
 import datetime as dt
 import html
 import logging
-import os
 import re
 import threading
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
@@ -54,6 +52,13 @@ from transferkit.exceptions import (
     TransferkitError,
 )
 from transferkit.query import SheetRequest, get_query_string, parse_query
+from transferkit.sheet_session import (
+    SheetSession,
+    check_code,
+    load_sheet_template,
+    open_session,
+    restrict_template,
+)
 
 __all__ = [
     "PAGE_CSS",
@@ -899,61 +904,6 @@ def error_box(message: str, lang: str = "de") -> w.Widget:
     return box
 
 
-_TEMPLATE_DIR_ENV = "TRANSFERKIT_TEMPLATE_DIR"
-
-
-def load_sheet_template(name: str) -> Any:
-    """Load a built-in template by name, or a YAML file inside the allowed folder.
-
-    Custom files are looked up in ``$TRANSFERKIT_TEMPLATE_DIR`` (default: the
-    current folder, i.e. the workshops folder); a path outside it is refused,
-    so a link cannot read arbitrary files on the server.
-    """
-    from transferkit.templates import list_templates, load_template
-
-    if name in list_templates():
-        return load_template(name)
-    if not name.endswith((".yaml", ".yml")):
-        msg = (
-            f"Unbekannte Vorlage {name!r} / unknown template {name!r}. "
-            f"Built-in: {', '.join(list_templates())}; or a .yaml file in the workshops folder."
-        )
-        raise ParameterError(msg)
-    root = Path(os.environ.get(_TEMPLATE_DIR_ENV) or Path.cwd()).resolve()
-    path = (root / name).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
-        msg = f"Vorlage {name!r} nicht gefunden / template file {name!r} not found in {root.name}/"
-        raise ParameterError(msg)
-    return load_template(path)
-
-
-def restrict_template(template: Any, question_ids: Sequence[str], phase: str | None = None) -> Any:
-    """A copy of ``template`` with only ``question_ids`` (same id and version), e.g. a vote step.
-
-    Raises :class:`ParameterError` naming the valid ids if one is unknown.
-    """
-    known = [q.id for q in template.all_questions(phase)]
-    unknown = [q for q in question_ids if q not in known]
-    if unknown:
-        msg = (
-            f"Unbekannte Frage(n) {', '.join(unknown)} / unknown question(s) {', '.join(unknown)} "
-            f"in template {template.id!r}; known: {', '.join(known)}"
-        )
-        raise ParameterError(msg)
-    keep = set(question_ids)
-    if template.kind == "sheet":
-        return template.model_copy(
-            update={"questions": [q for q in template.questions if q.id in keep]}
-        )
-    phases = [
-        p.model_copy(update={"questions": [q for q in p.questions if q.id in keep]})
-        if p.id == phase
-        else p
-        for p in template.phases
-    ]
-    return template.model_copy(update={"phases": phases})
-
-
 class SheetApp:
     """A participant's sheet: code, form, drafts, submit, confirmation and feedback."""
 
@@ -967,24 +917,15 @@ class SheetApp:
         ideas_provider: IdeasProvider | None = None,
         autosave_delay: float = 0.7,
     ) -> None:
+        self.session = SheetSession(template, request, store=store, drafts=drafts)
         self.full_template = template
         self.request = request
         self.lang = request.lang
-        if request.question_ids():
-            template = restrict_template(template, request.question_ids(), request.phase)
+        template = self.session.template
         self.template = template
         self.store = store
         self.drafts = drafts
-        self.phase = request.phase
-        if template.kind == "loop" and self.phase is None:
-            msg = (
-                f"Die Vorlage {template.id!r} hat Phasen: bitte phase= angeben / "
-                f"template {template.id!r} has phases: add phase= to the link "
-                f"({', '.join(template.phase_ids())})"
-            )
-            raise ParameterError(msg)
-        if self.phase is not None:
-            template.phase(self.phase)  # TemplateError naming the valid phases
+        self.phase = self.session.phase
         self.ideas_provider = ideas_provider
         self.autosave_delay = autosave_delay
         self.code: str | None = None
@@ -1018,7 +959,7 @@ class SheetApp:
 
     # -- step 1: participant code
     def _code_step(self) -> w.Widget:
-        from transferkit.privacy import looks_like_name, new_participant_code
+        from transferkit.privacy import new_participant_code
 
         lang = self.lang
         info = w.HTML(
@@ -1044,8 +985,9 @@ class SheetApp:
             code.value = new_participant_code()
 
         def on_start(_b: Any) -> None:
-            value = code.value.strip().upper()
-            if looks_like_name(code.value) or not re.fullmatch(r"[A-Z0-9][A-Z0-9_.\-]{2,31}", value):
+            try:
+                value = check_code(code.value)
+            except ParameterError:
                 message.value = "⚠ " + _t(
                     lang,
                     "Bitte einen Code aus 3–32 Buchstaben/Ziffern eingeben, keinen Namen.",
@@ -1059,14 +1001,7 @@ class SheetApp:
         return w.VBox([info, code, w.HBox([start, generate]), message], layout=_full())
 
     def _key(self) -> DraftKey:
-        selection = "+".join(self.request.question_ids())
-        return DraftKey(
-            self.template.id + (f"#{selection}" if selection else ""),
-            pilot=self.request.pilot,
-            loop=self.request.loop,
-            phase=self.phase,
-            participant=self.code or "",
-        )
+        return self.session.key(self.code or "")
 
     # -- step 2: the form
     def start(self, code: str) -> None:
@@ -1075,12 +1010,9 @@ class SheetApp:
         self.form = SheetForm(
             self.template, phase=self.phase, lang=self.lang, ideas_provider=self.ideas_provider
         )
-        if self.drafts is not None:
-            self.draft = self.drafts.load(self._key())
-            if self.draft is None:
-                self.draft = self.drafts.save(self._key(), {})
-            elif self.draft.answers:
-                self.form.set_answers(self.draft.answers)
+        self.draft = self.session.open(code)
+        if self.draft is not None and self.draft.answers:
+            self.form.set_answers(self.draft.answers)
         self.form.on_change(self._schedule_save)
         lang = self.lang
         who = _html(
@@ -1126,7 +1058,7 @@ class SheetApp:
         if self.drafts is None or self.form is None:
             return
         try:
-            self.draft = self.drafts.save(self._key(), self.form.draft_answers())
+            self.draft = self.session.save_draft(self.code or "", self.form.draft_answers())
         except TransferkitError:
             log.exception("draft not saved")
         except Exception:  # the page must keep working without drafts
@@ -1156,20 +1088,9 @@ class SheetApp:
             with self._lock:
                 if self._timer is not None:
                     self._timer.cancel()
-            if self.drafts is not None:
-                self.draft = self.drafts.save(self._key(), self.form.draft_answers())
-                sid = self.draft.submission_id
-            else:
-                sid = f"{self._key().as_string()}"
             try:
-                rid = self.store.submit(
-                    self.template,
-                    self.form.answers(),
-                    pilot=self.request.pilot,
-                    loop=self.request.loop,
-                    phase=self.phase,
-                    participant=self.code,
-                    submission_id=sid,
+                result = self.session.submit(
+                    self.code or "", self.form.answers(), draft_answers=self.form.draft_answers()
                 )
             except AnswerValidationError as error:  # e.g. the store validates more strictly
                 self.form.show_problems(error.problems)
@@ -1182,10 +1103,8 @@ class SheetApp:
                 ) + html.escape(str(error))
                 self.summary.layout.display = None
                 return None
-            self.response_id = int(rid)
-            if self.drafts is not None:
-                self.drafts.mark_submitted(self._key(), self.response_id)
-            self._confirm(self.response_id)
+            self.response_id = result.response_id
+            self._confirm(self.response_id, again=result.again)
             return self.response_id
         finally:
             self._submitting = False
@@ -1261,17 +1180,10 @@ def sheet_app(query: str | None = None, *, store: Any = None) -> w.Widget:
     """
     lang = "de"
     try:
-        request = parse_query(get_query_string() if query is None else query)
-        lang = request.lang
-        if request.template is None:
-            from transferkit.templates import list_templates
-
-            msg = (
-                "Im Link fehlt die Vorlage, z. B. ?template=needs_analysis / the link names no "
-                f"template, e.g. ?template=needs_analysis. Built-in: {', '.join(list_templates())}"
-            )
-            raise ParameterError(msg)
-        template = load_sheet_template(request.template)
+        query_string = get_query_string() if query is None else query
+        lang = parse_query(query_string).lang
+        link = open_session(query_string, store=None)  # a broken link fails before the store opens
+        request, template = link.request, link.full_template
         if store is None:
             from transferkit.store import Store
 

@@ -1,0 +1,248 @@
+"""One participant filling in one sheet, without any user interface.
+
+Both faces of a participant sheet use this: the ipywidgets page that Voilà
+serves (:mod:`transferkit.sheets`, ``workshops/sheet.ipynb``) and the light
+web page of ``transferkit serve`` (:mod:`transferkit.websheet`). What is the
+same for both lives here and only here: which template a link asks for, the
+participant code, drafts, and the one-time submit.
+
+Submit is idempotent: the draft of a participant and sheet carries one
+``submission_id``; the store inserts a response at most once per id, so a
+double click, a reload or a repeated request never stores twice.
+
+Examples
+--------
+>>> check_code(" k7m4qx ")
+'K7M4QX'
+>>> check_code("Anna Schmidt")
+Traceback (most recent call last):
+...
+transferkit.exceptions.ParameterError: Bitte einen Code aus 3–32 Buchstaben/Ziffern eingeben, keinen Namen. / Please enter a code of 3–32 letters/digits, not a name.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from transferkit.drafts import Draft, DraftKey, DraftStore
+from transferkit.exceptions import ParameterError
+from transferkit.query import SheetRequest, parse_query
+
+__all__ = [
+    "CODE_PATTERN",
+    "SheetSession",
+    "SubmitResult",
+    "check_code",
+    "load_sheet_template",
+    "open_session",
+    "restrict_template",
+]
+
+#: A participant code: 3–32 letters, digits, ``_ . -``; upper case.
+CODE_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9_.\-]{2,31}")
+
+_TEMPLATE_DIR_ENV = "TRANSFERKIT_TEMPLATE_DIR"
+
+
+def check_code(value: str) -> str:
+    """The participant code in its stored form (trimmed, upper case); names are refused.
+
+    Raises :class:`ParameterError` (German / English) for a name or a malformed code.
+    """
+    from transferkit.privacy import looks_like_name
+
+    code = (value or "").strip().upper()
+    if looks_like_name(value or "") or not CODE_PATTERN.fullmatch(code):
+        msg = (
+            "Bitte einen Code aus 3–32 Buchstaben/Ziffern eingeben, keinen Namen. / "
+            "Please enter a code of 3–32 letters/digits, not a name."
+        )
+        raise ParameterError(msg)
+    return code
+
+
+def load_sheet_template(name: str) -> Any:
+    """Load a built-in template by name, or a YAML file inside the allowed folder.
+
+    Custom files are looked up in ``$TRANSFERKIT_TEMPLATE_DIR`` (default: the
+    current folder, i.e. the workshops folder); a path outside it is refused,
+    so a link cannot read arbitrary files on the server.
+    """
+    from transferkit.templates import list_templates, load_template
+
+    if name in list_templates():
+        return load_template(name)
+    if not name.endswith((".yaml", ".yml")):
+        msg = (
+            f"Unbekannte Vorlage {name!r} / unknown template {name!r}. "
+            f"Built-in: {', '.join(list_templates())}; or a .yaml file in the workshops folder."
+        )
+        raise ParameterError(msg)
+    root = Path(os.environ.get(_TEMPLATE_DIR_ENV) or Path.cwd()).resolve()
+    path = (root / name).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        msg = f"Vorlage {name!r} nicht gefunden / template file {name!r} not found in {root.name}/"
+        raise ParameterError(msg)
+    return load_template(path)
+
+
+def restrict_template(template: Any, question_ids: Sequence[str], phase: str | None = None) -> Any:
+    """A copy of ``template`` with only ``question_ids`` (same id and version), e.g. a vote step.
+
+    Raises :class:`ParameterError` naming the valid ids if one is unknown.
+    """
+    known = [q.id for q in template.all_questions(phase)]
+    unknown = [q for q in question_ids if q not in known]
+    if unknown:
+        msg = (
+            f"Unbekannte Frage(n) {', '.join(unknown)} / unknown question(s) {', '.join(unknown)} "
+            f"in template {template.id!r}; known: {', '.join(known)}"
+        )
+        raise ParameterError(msg)
+    keep = set(question_ids)
+    if template.kind == "sheet":
+        return template.model_copy(
+            update={"questions": [q for q in template.questions if q.id in keep]}
+        )
+    phases = [
+        p.model_copy(update={"questions": [q for q in p.questions if q.id in keep]})
+        if p.id == phase
+        else p
+        for p in template.phases
+    ]
+    return template.model_copy(update={"phases": phases})
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    """A stored sheet: its response id, and whether it had been submitted before."""
+
+    response_id: int
+    again: bool = False
+
+
+class SheetSession:
+    """The sheet a link asks for: template (restricted to the link's questions), pilot, loop, phase.
+
+    Methods take the participant ``code`` (see :func:`check_code`), so one
+    session serves every participant of the same link.
+    """
+
+    def __init__(
+        self,
+        template: Any,
+        request: SheetRequest,
+        *,
+        store: Any,
+        drafts: DraftStore | None = None,
+    ) -> None:
+        self.full_template = template
+        self.request = request
+        self.phase = request.phase
+        if request.question_ids():
+            template = restrict_template(template, request.question_ids(), request.phase)
+        self.template = template
+        if template.kind == "loop" and self.phase is None:
+            msg = (
+                f"Die Vorlage {template.id!r} hat Phasen: bitte phase= angeben / "
+                f"template {template.id!r} has phases: add phase= to the link "
+                f"({', '.join(template.phase_ids())})"
+            )
+            raise ParameterError(msg)
+        if self.phase is not None:
+            template.phase(self.phase)  # TemplateError naming the valid phases
+        self.store = store
+        self.drafts = drafts
+
+    @property
+    def lang(self) -> str:
+        """The link's language (``de`` or ``en``)."""
+        return self.request.lang
+
+    def key(self, code: str) -> DraftKey:
+        """The draft key of participant ``code`` for this sheet."""
+        selection = "+".join(self.request.question_ids())
+        return DraftKey(
+            self.template.id + (f"#{selection}" if selection else ""),
+            pilot=self.request.pilot,
+            loop=self.request.loop,
+            phase=self.phase,
+            participant=code,
+        )
+
+    def open(self, code: str) -> Draft | None:
+        """The participant's draft (created empty on the first visit); ``None`` without drafts."""
+        if self.drafts is None:
+            return None
+        draft = self.drafts.load(self.key(code))
+        if draft is None:
+            draft = self.drafts.save(self.key(code), {})
+        return draft
+
+    def save_draft(self, code: str, answers: dict[str, Any]) -> Draft | None:
+        """Save the answers so far (not validated; a draft may be half filled)."""
+        if self.drafts is None:
+            return None
+        return self.drafts.save(self.key(code), answers)
+
+    def validate(self, answers: dict[str, Any]) -> dict[str, Any]:
+        """The cleaned answers, or one :class:`AnswerValidationError` listing every problem."""
+        return dict(self.template.validate(answers, phase=self.phase))
+
+    def submit(
+        self, code: str, answers: dict[str, Any], *, draft_answers: dict[str, Any] | None = None
+    ) -> SubmitResult:
+        """Validate and store the sheet once; a repeat returns the first response id.
+
+        Raises :class:`AnswerValidationError` (nothing is stored) or a
+        :class:`~transferkit.exceptions.StoreError`. ``draft_answers`` is what
+        the draft keeps (default: ``answers``).
+        """
+        self.validate(answers)
+        submission_id = f"{self.key(code).as_string()}"
+        if self.drafts is not None:
+            previous = self.drafts.load(self.key(code))
+            if previous is not None and previous.response_id is not None:
+                return SubmitResult(previous.response_id, again=True)
+            draft = self.drafts.save(
+                self.key(code), answers if draft_answers is None else draft_answers
+            )
+            submission_id = draft.submission_id
+        response_id = int(
+            self.store.submit(
+                self.template,
+                answers,
+                pilot=self.request.pilot,
+                loop=self.request.loop,
+                phase=self.phase,
+                participant=code,
+                submission_id=submission_id,
+            )
+        )
+        if self.drafts is not None:
+            self.drafts.mark_submitted(self.key(code), response_id)
+        return SubmitResult(response_id)
+
+
+def open_session(query: str, *, store: Any, drafts: DraftStore | None = None) -> SheetSession:
+    """The :class:`SheetSession` for a link's query string.
+
+    Raises :class:`ParameterError` (German / English) for a link without or with
+    an unknown template, a loop template without phase, or unknown questions.
+    """
+    request = parse_query(query)
+    if request.template is None:
+        from transferkit.templates import list_templates
+
+        msg = (
+            "Im Link fehlt die Vorlage, z. B. ?template=needs_analysis / the link names no "
+            f"template, e.g. ?template=needs_analysis. Built-in: {', '.join(list_templates())}"
+        )
+        raise ParameterError(msg)
+    template = load_sheet_template(request.template)
+    return SheetSession(template, request, store=store, drafts=drafts)
