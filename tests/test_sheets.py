@@ -211,3 +211,22 @@ def test_sheet_shares_layouts_and_styles(store: Store) -> None:
     q.visible = True
     assert q.visible
     assert form.widgets["comp_ai_use"].visible
+
+
+def test_widget_sheet_and_web_sheet_share_their_texts(store: Store) -> None:
+    from transferkit.sheet_texts import text
+
+    template = load_template("training_feedback")
+    app = _app(store, "template=training_feedback&pilot=P01&loop=1&code=TEXTS1&lang=en")
+    assert app.form is not None
+    assert text("legend", "en") in app.body.children[0].value
+    assert app.submit_button.description == text("submit", "en")
+    with pytest.raises(AnswerValidationError) as info:
+        template.validate({})
+    assert app.submit() is None
+    assert app.summary.value == "⚠ " + text("summary", "en", n=len(info.value.problems))
+    app.form.set_answers(template.example_answers())
+    rid = app.submit()
+    assert app.confirm.value == text("confirm", "en", n=rid)
+    step = _app(store, "template=training_feedback&pilot=P01").body.children[0]
+    assert step.children[0].value == text("code_intro", "de")

@@ -5,21 +5,72 @@ importance and competence, as a chart), ``profile`` (self-assessment: mean
 per scale, reverse-keyed items turned), ``summary`` / ``action_summary``
 (own answers listed), ``vote_results`` (own points).
 
+What is shown is computed once, by :func:`feedback_content` (a
+:class:`FeedbackContent`: kind, title, rows of label / text / bar value, the
+chart's axis), and drawn twice: :func:`feedback_widget` for the ipywidgets
+sheet (a matplotlib chart as PNG) and :func:`feedback_html` for the web sheet
+(plain HTML with CSS bars; neither matplotlib nor ipywidgets is imported).
+
 Examples
 --------
 >>> top_priorities({"imp_a": 5, "comp_a": 2, "imp_b": 4, "comp_b": 4}, top=1)
 [('a', 5, 2, 3)]
+>>> from transferkit.templates import load_template
+>>> t = load_template("needs_analysis")
+>>> content = feedback_content(t, {"imp_ai_use": 5, "comp_ai_use": 1}, lang="en")
+>>> content.title, content.rows[0].label, content.rows[0].value, content.scale_max
+('Your top learning priorities', 'using artificial intelligence (AI) well', 4.0, 4.0)
+>>> 'class="tk-bar"' in feedback_html(content)
+True
 """
 
 from __future__ import annotations
 
 import html
 import io
+import re
+from dataclasses import dataclass
 from typing import Any
 
-import ipywidgets as w
+__all__ = [
+    "FeedbackContent",
+    "FeedbackRow",
+    "feedback_content",
+    "feedback_html",
+    "feedback_widget",
+    "profile_scores",
+    "top_priorities",
+]
 
-__all__ = ["feedback_widget", "profile_scores", "top_priorities"]
+
+@dataclass(frozen=True)
+class FeedbackRow:
+    """One line of feedback: a label, the text after it and, for charts, the bar's value."""
+
+    label: str
+    text: str
+    value: float | None = None
+
+
+@dataclass(frozen=True)
+class FeedbackContent:
+    """What the feedback shows, independent of how it is drawn.
+
+    ``chart_label`` is the axis label of the bar chart (``None``: a plain list);
+    the bars run from 0 to ``scale_max``. ``ordered`` lists are numbered.
+    """
+
+    kind: str
+    title: str
+    rows: tuple[FeedbackRow, ...]
+    ordered: bool = False
+    chart_label: str | None = None
+    scale_max: float | None = None
+
+    @property
+    def has_chart(self) -> bool:
+        """Whether there is a bar chart (a chart kind with at least one row)."""
+        return self.chart_label is not None and bool(self.rows)
 
 
 def top_priorities(
@@ -59,6 +110,163 @@ def profile_scores(template: Any, answers: dict[str, Any], group_by: str = "scal
     return {k: round(sum(v) / len(v), 2) for k, v in sums.items()}
 
 
+# --------------------------------------------------------------------------- what is shown
+def _spec(template: Any, phase: str | None) -> Any:
+    spec = template.feedback
+    if phase is not None:
+        spec = getattr(template.phase(phase), "feedback", None) or spec
+    return spec
+
+
+def feedback_content(
+    template: Any, answers: dict[str, Any], *, phase: str | None = None, lang: str = "de"
+) -> FeedbackContent | None:
+    """What the template's feedback shows for ``answers``, or ``None`` if it defines none."""
+    spec = _spec(template, phase)
+    if spec is None:
+        return None
+    params = spec.params
+    de = lang != "en"
+    if spec.kind == "top_priorities":
+        importance_prefix = str(params.get("importance_prefix", "imp_"))
+        rows = top_priorities(
+            answers,
+            top=int(params.get("top", 3)),
+            importance_prefix=importance_prefix,
+            competence_prefix=str(params.get("competence_prefix", "comp_")),
+        )
+        words = ("Wichtigkeit", "Kenntnisstand") if de else ("importance", "competence")
+        return FeedbackContent(
+            kind=spec.kind,
+            title="Ihre wichtigsten Lernfelder" if de else "Your top learning priorities",
+            rows=tuple(
+                FeedbackRow(
+                    _topic_label(template, topic, lang, importance_prefix),
+                    f"{words[0]} {imp}, {words[1]} {comp} (+{gap})",
+                    float(max(gap, 0)),
+                )
+                for topic, imp, comp, gap in rows
+            ),
+            ordered=True,
+            chart_label="Lücke (Wichtigkeit − Kenntnisstand)" if de else "gap (importance − competence)",
+            scale_max=_likert_range(template, importance_prefix),
+        )
+    if spec.kind == "profile":
+        group_by = str(params.get("group_by", "scale_group"))
+        scores = profile_scores(template, answers, group_by)
+        wanted = params.get("scales") or list(scores)
+        scores = {k: scores[k] for k in wanted if k in scores}
+        return FeedbackContent(
+            kind=spec.kind,
+            title="Ihr Kompetenzprofil" if de else "Your competence profile",
+            rows=tuple(FeedbackRow(str(k), f"{v:.1f}", float(v)) for k, v in scores.items()),
+            chart_label="Mittelwert" if de else "mean",
+            scale_max=_likert_max(template, group_by),
+        )
+    return FeedbackContent(
+        kind=spec.kind,
+        title="Ihre Angaben" if de else "Your answers",
+        rows=tuple(FeedbackRow(_label_of(template, k, lang), _show(v)) for k, v in answers.items()),
+    )
+
+
+def _likert_range(template: Any, prefix: str) -> float:
+    """The largest possible gap: the widest point range of the ``prefix`` Likert items (4 for 1–5)."""
+    spans = [
+        max(q.point_values()) - min(q.point_values())
+        for q in template.all_questions()
+        if q.type == "likert" and q.id.startswith(prefix)
+    ]
+    return float(max(spans, default=4))
+
+
+def _likert_max(template: Any, group_by: str) -> float:
+    """The highest point value of the grouped Likert items (5 for 1–5)."""
+    tops = [
+        max(q.point_values())
+        for q in template.all_questions()
+        if q.type == "likert" and getattr(q, group_by, None) is not None
+    ]
+    return float(max(tops, default=5))
+
+
+def _label_of(template: Any, qid: str, lang: str) -> str:
+    try:
+        return str(template.question(qid).label.get(lang))
+    except KeyError:
+        return qid
+
+
+# The topic's name in an importance question, e.g. „Wie wichtig ist das Thema ‚KI im Alltag‘ …“.
+_QUOTED = re.compile(r"[‚'‘“\"„]([^‚'‘’“”\"„]{2,80})[‘'’”\"“]")
+
+
+def _topic_label(template: Any, topic: str, lang: str, prefix: str = "imp_") -> str:
+    """The topic's name as quoted in its importance question, else the id in words."""
+    try:
+        label = str(template.question(prefix + topic).label.get(lang))
+    except KeyError:
+        label = ""
+    match = _QUOTED.search(label)
+    return match.group(1).strip() if match else topic.replace("_", " ")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, list):
+        return "; ".join(_show(v) for v in value)
+    if isinstance(value, dict):
+        if "what" in value:
+            return " / ".join(str(value.get(k) or "–") for k in ("what", "who", "due"))
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
+
+
+# --------------------------------------------------------------------------- drawn as HTML
+def _list_html(content: FeedbackContent) -> str:
+    """Title and list, the same for both faces."""
+    if content.chart_label is None:  # a summary: labels in bold
+        items = "".join(
+            f"<li><b>{html.escape(r.label)}</b>: {html.escape(r.text)}</li>" for r in content.rows
+        )
+    else:
+        items = "".join(f"<li>{html.escape(r.label)}: {html.escape(r.text)}</li>" for r in content.rows)
+    tag = "ol" if content.ordered else "ul"
+    return f"<h3>{html.escape(content.title)}</h3><{tag}>{items}</{tag}>"
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def feedback_html(content: FeedbackContent) -> str:
+    """The feedback as HTML (class ``tk-feedback``) with a bar chart of CSS bars (``tk-bar``).
+
+    Everything from answers and templates is escaped; the page's style sheet
+    draws the bars (``tk-chart``, ``tk-bar-row``, ``tk-bar-track``, ``tk-bar``).
+    """
+    parts = [
+        f'<div class="tk-feedback tk-feedback-{re.sub(r"[^A-Za-z0-9_-]", "_", content.kind)}">',
+        _list_html(content),
+    ]
+    if content.has_chart:
+        top = content.scale_max or max((r.value or 0.0) for r in content.rows) or 1.0
+        label = html.escape(content.chart_label or "")
+        parts.append(f'<div class="tk-chart" role="img" aria-label="{label}">')
+        for row in content.rows:
+            value = row.value or 0.0
+            width = min(100.0, max(0.0, 100.0 * value / top))
+            parts.append(
+                '<div class="tk-bar-row">'
+                f'<div class="tk-bar-label">{html.escape(row.label)}</div>'
+                f'<div class="tk-bar-track"><div class="tk-bar" style="width:{width:.1f}%"></div></div>'
+                f'<div class="tk-bar-value">{_number(value)}</div></div>'
+            )
+        parts.append(f'<div class="tk-chart-axis">{label} (0–{_number(top)})</div></div>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+# --------------------------------------------------------------------------- drawn as widgets
 def _png(fig: Any) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
@@ -83,78 +291,27 @@ def _barh(labels: list[str], values: list[float], xlabel: str, xmax: float | Non
     return _png(fig)
 
 
-def _label_of(template: Any, qid: str, lang: str) -> str:
-    try:
-        return str(template.question(qid).label.get(lang))
-    except KeyError:
-        return qid
-
-
 def feedback_widget(
     template: Any, answers: dict[str, Any], *, phase: str | None = None, lang: str = "de"
-) -> w.Widget | None:
-    """The feedback panel (class ``tk-feedback``) for ``answers``, or None if the template has none."""
-    spec = template.feedback
-    if phase is not None:
-        spec = getattr(template.phase(phase), "feedback", None) or spec
-    if spec is None:
+) -> Any:
+    """The feedback panel (class ``tk-feedback``) for ``answers``, or None if the template has none.
+
+    The list as HTML and, for charts, a matplotlib bar chart as PNG.
+    """
+    content = feedback_content(template, answers, phase=phase, lang=lang)
+    if content is None:
         return None
-    params = spec.params
-    de = lang != "en"
-    parts: list[w.Widget] = []
-    if spec.kind == "top_priorities":
-        rows = top_priorities(
-            answers,
-            top=int(params.get("top", 3)),
-            importance_prefix=str(params.get("importance_prefix", "imp_")),
-            competence_prefix=str(params.get("competence_prefix", "comp_")),
+    import ipywidgets as w
+
+    parts: list[Any] = [w.HTML(_list_html(content))]
+    if content.has_chart:
+        png = _barh(
+            [r.label[:40] for r in content.rows],
+            [r.value or 0.0 for r in content.rows],
+            content.chart_label or "",
+            content.scale_max,
         )
-        title = "Ihre wichtigsten Lernfelder" if de else "Your top learning priorities"
-        items = "".join(
-            f"<li>{html.escape(_topic_label(template, r[0], lang))}: "
-            f"{'Wichtigkeit' if de else 'importance'} {r[1]}, "
-            f"{'Kenntnisstand' if de else 'competence'} {r[2]} (+{r[3]})</li>"
-            for r in rows
-        )
-        parts.append(w.HTML(f"<h3>{title}</h3><ol>{items}</ol>"))
-        if rows:
-            png = _barh(
-                [_topic_label(template, r[0], lang)[:40] for r in rows],
-                [max(r[3], 0) for r in rows],
-                "Lücke (Wichtigkeit − Kenntnisstand)" if de else "gap (importance − competence)",
-            )
-            parts.append(w.Image(value=png, format="png", layout=w.Layout(max_width="100%")))
-    elif spec.kind == "profile":
-        scores = profile_scores(template, answers, str(params.get("group_by", "scale_group")))
-        wanted = params.get("scales") or list(scores)
-        scores = {k: scores[k] for k in wanted if k in scores}
-        title = "Ihr Kompetenzprofil" if de else "Your competence profile"
-        items = "".join(f"<li>{html.escape(k)}: {v:.1f}</li>" for k, v in scores.items())
-        parts.append(w.HTML(f"<h3>{title}</h3><ul>{items}</ul>"))
-        if scores:
-            png = _barh(list(scores), list(scores.values()), "Mittelwert" if de else "mean", 5)
-            parts.append(w.Image(value=png, format="png", layout=w.Layout(max_width="100%")))
-    else:
-        title = "Ihre Angaben" if de else "Your answers"
-        items = "".join(
-            f"<li><b>{html.escape(_label_of(template, k, lang))}</b>: {html.escape(_show(v))}</li>"
-            for k, v in answers.items()
-        )
-        parts.append(w.HTML(f"<h3>{title}</h3><ul>{items}</ul>"))
+        parts.append(w.Image(value=png, format="png", layout=w.Layout(max_width="100%")))
     box = w.VBox(parts, layout=w.Layout(width="100%"))
     box.add_class("tk-feedback")
     return box
-
-
-def _topic_label(template: Any, topic: str, lang: str) -> str:
-    return topic.replace("_", " ")
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, list):
-        return "; ".join(_show(v) for v in value)
-    if isinstance(value, dict):
-        if "what" in value:
-            return " / ".join(str(value.get(k) or "–") for k in ("what", "who", "due"))
-        return ", ".join(f"{k}: {v}" for k, v in value.items())
-    return str(value)

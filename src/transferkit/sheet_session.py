@@ -32,6 +32,7 @@ from typing import Any
 from transferkit.drafts import Draft, DraftKey, DraftStore
 from transferkit.exceptions import ParameterError
 from transferkit.query import SheetRequest, parse_query
+from transferkit.sheet_texts import text
 
 __all__ = [
     "CODE_PATTERN",
@@ -58,10 +59,7 @@ def check_code(value: str) -> str:
 
     code = (value or "").strip().upper()
     if looks_like_name(value or "") or not CODE_PATTERN.fullmatch(code):
-        msg = (
-            "Bitte einen Code aus 3–32 Buchstaben/Ziffern eingeben, keinen Namen. / "
-            "Please enter a code of 3–32 letters/digits, not a name."
-        )
+        msg = f"{text('code_refused', 'de')} / {text('code_refused', 'en')}"
         raise ParameterError(msg)
     return code
 

@@ -59,6 +59,7 @@ from transferkit.sheet_session import (
     open_session,
     restrict_template,
 )
+from transferkit.sheet_texts import STATUS_LABELS, text
 
 __all__ = [
     "PAGE_CSS",
@@ -102,18 +103,11 @@ PAGE_CSS = """
 }
 """
 
-_LEGEND = {"de": "* Pflichtfeld", "en": "* required"}
-
-
 def page_style() -> Any:
     """An ``IPython.display.HTML`` with :data:`PAGE_CSS`, to display once per app."""
     from IPython.display import HTML
 
     return HTML(f"<style>{PAGE_CSS}</style>")
-
-
-def _t(lang: str, de: str, en: str) -> str:
-    return en if lang == "en" else de
 
 
 def _css_id(value: str) -> str:
@@ -438,11 +432,7 @@ class _RankingWidget(QuestionWidget):
             row = w.HBox([dropdown, label], layout=_full())
             row.add_class(f"tk-opt-{_css_id(option.value)}")
             rows.append(row)
-        hint = _t(
-            self.lang,
-            f"Rang 1 = am wichtigsten (bis Rang {n})",
-            f"rank 1 = most important (down to rank {n})",
-        )
+        hint = text("rank_hint", self.lang, n=n)
         return w.VBox([_html(f'<div class="tk-help">{hint}</div>'), *rows], layout=_full())
 
     def get(self) -> Any:
@@ -485,7 +475,7 @@ class _DotVoteWidget(QuestionWidget):
         self.rows = w.VBox([], layout=_full())
         parts: list[w.Widget] = [self.left, self.rows]
         if self.question.source == "ideas":
-            refresh = w.Button(description=_t(self.lang, "Ideen aktualisieren", "Refresh ideas"))
+            refresh = w.Button(description=text("ideas_refresh", self.lang))
             refresh.add_class("tk-vote-refresh")
             refresh.on_click(lambda _b: self.refresh())
             parts.append(refresh)
@@ -508,10 +498,7 @@ class _DotVoteWidget(QuestionWidget):
             rows.append(self._row(value, label))
         if not choices:
             rows.append(
-                w.HTML(
-                    _t(self.lang, "Noch keine Ideen – bitte gleich noch einmal aktualisieren.",
-                       "No ideas yet – please refresh in a moment.")
-                )
+                w.HTML(text("ideas_none", self.lang))
             )
         self.rows.children = rows
         self._update_left()
@@ -544,8 +531,8 @@ class _DotVoteWidget(QuestionWidget):
 
         minus.on_click(lambda _b: change(-1))
         plus.on_click(lambda _b: change(+1))
-        text = _html(html.escape(label), layout=_flex())
-        row = w.HBox([minus, count, plus, text], layout=_full())
+        caption = _html(html.escape(label), layout=_flex())
+        row = w.HBox([minus, count, plus, caption], layout=_full())
         row.add_class("tk-row")
         row.add_class(f"tk-opt-{_css_id(value)}")
         return row
@@ -556,10 +543,7 @@ class _DotVoteWidget(QuestionWidget):
 
     def _update_left(self) -> None:
         left = self.question.budget - self.spent()
-        self.left.value = _t(
-            self.lang, f"Noch <b>{left}</b> von {self.question.budget} Punkten",
-            f"<b>{left}</b> of {self.question.budget} points left",
-        )
+        self.left.value = text("points_left", self.lang, left=left, budget=self.question.budget)
 
     def get(self) -> Any:
         given = {k: v for k, v in self.counts.items() if v > 0}
@@ -579,22 +563,18 @@ class _DotVoteWidget(QuestionWidget):
 
 
 _STATUS = ("open", "done", "carried_over", "dropped")
-_STATUS_LABELS = {
-    "de": {"open": "offen", "done": "erledigt", "carried_over": "übertragen", "dropped": "verworfen"},
-    "en": {"open": "open", "done": "done", "carried_over": "carried over", "dropped": "dropped"},
-}
+_STATUS_LABELS = STATUS_LABELS
 
 
 class _RowsWidget(QuestionWidget):
     """A list of rows with an "add" button (action items, GAS goals)."""
 
-    add_de = "Zeile hinzufügen"
-    add_en = "Add row"
+    add_text = "add_row"
 
     def build(self) -> w.Widget:
         self.row_fields: list[dict[str, w.Widget]] = []
         self.rows = w.VBox([], layout=_full())
-        add = w.Button(description="+ " + _t(self.lang, self.add_de, self.add_en))
+        add = w.Button(description="+ " + text(self.add_text, self.lang))
         add.add_class("tk-add-row")
         add.on_click(lambda _b: self.add_row())
         return w.VBox([self.rows, add], layout=_full())
@@ -678,16 +658,14 @@ class _RowsWidget(QuestionWidget):
 
 
 class _ActionItemsWidget(_RowsWidget):
-    add_de = "Maßnahme hinzufügen"
-    add_en = "Add action item"
+    add_text = "add_action"
 
     def make_fields(self) -> dict[str, w.Widget]:
         labels = _STATUS_LABELS["en" if self.lang == "en" else "de"]
         return {
-            "what": w.Text(placeholder=_t(self.lang, "Was?", "What?"), layout=_full()),
-            "who": w.Text(placeholder=_t(self.lang, "Wer? (Rolle oder Code)", "Who? (role or code)"),
-                          layout=_full()),
-            "due": w.DatePicker(description=_t(self.lang, "bis", "due"), value=None),
+            "what": w.Text(placeholder=text("what", self.lang), layout=_full()),
+            "who": w.Text(placeholder=text("who", self.lang), layout=_full()),
+            "due": w.DatePicker(description=text("due", self.lang), value=None),
             "status": w.Dropdown(options=[(labels[s], s) for s in _STATUS], value="open"),
         }
 
@@ -698,8 +676,7 @@ class _ActionItemsWidget(_RowsWidget):
 
 
 class _GasGoalWidget(_RowsWidget):
-    add_de = "Ziel hinzufügen"
-    add_en = "Add goal"
+    add_text = "add_goal"
 
     def build(self) -> w.Widget:
         box = super().build()
@@ -712,21 +689,21 @@ class _GasGoalWidget(_RowsWidget):
         lang = self.lang
         levels = [(f"{v:+d}" if v else "0", v) for v in (-2, -1, 0, 1, 2)]
         fields: dict[str, w.Widget] = {
-            "goal": w.Text(placeholder=_t(lang, "Ziel", "Goal"), layout=_full()),
+            "goal": w.Text(placeholder=text("goal", lang), layout=_full()),
             "weight": w.BoundedFloatText(
-                value=1.0, min=0.1, max=10, step=0.5, description=_t(lang, "Gewicht", "Weight")
+                value=1.0, min=0.1, max=10, step=0.5, description=text("weight", lang)
             ),
         }
         for v in (-2, -1, 0, 1, 2):
             fields[f"level_{v + 2}"] = w.Text(
-                placeholder=_t(lang, f"Stufe {v:+d}: …", f"level {v:+d}: …").replace("+0", "0"),
+                placeholder=text("level", lang, level=f"{v:+d}".replace("+0", "0")),
                 layout=_full(),
             )
         fields["baseline"] = w.Dropdown(
-            options=[("–", None), *levels], value=None, description=_t(lang, "Ausgang", "Baseline")
+            options=[("–", None), *levels], value=None, description=text("baseline", lang)
         )
         fields["follow_up"] = w.Dropdown(
-            options=[("–", None), *levels], value=None, description=_t(lang, "Erreicht", "Follow-up")
+            options=[("–", None), *levels], value=None, description=text("follow_up", lang)
         )
         return fields
 
@@ -742,9 +719,9 @@ class _GasGoalWidget(_RowsWidget):
 
     def fill(self, fields: dict[str, w.Widget], values: dict[str, Any]) -> None:
         flat = dict(values)
-        for key, text in (values.get("levels") or {}).items():
+        for key, level_text in (values.get("levels") or {}).items():
             try:
-                flat[f"level_{int(key) + 2}"] = text
+                flat[f"level_{int(key) + 2}"] = level_text
             except ValueError:
                 continue
         super().fill(fields, flat)
@@ -897,7 +874,7 @@ class SheetForm:
 # --------------------------------------------------------------------------- app
 def error_box(message: str, lang: str = "de") -> w.Widget:
     """A friendly error panel (class ``tk-page-error``) for a broken link or store."""
-    title = _t(lang, "Dieser Bogen kann nicht geöffnet werden", "This sheet cannot be opened")
+    title = text("page_error_title", lang)
     body = html.escape(message).replace("\n", "<br>")
     box = w.HTML(f"<b>{title}</b><br>{body}", layout=_full())
     box.add_class("tk-page-error")
@@ -939,9 +916,9 @@ class SheetApp:
         title = html.escape(template.title.get(self.lang))
         sub = []
         if request.pilot:
-            sub.append(f"{_t(self.lang, 'Pilot', 'Pilot')} {html.escape(request.pilot)}")
+            sub.append(f"{text('pilot', self.lang)} {html.escape(request.pilot)}")
         if request.loop is not None:
-            sub.append(f"{_t(self.lang, 'Schleife', 'Loop')} {request.loop}")
+            sub.append(f"{text('loop', self.lang)} {request.loop}")
         if self.phase:
             sub.append(html.escape(template.phase(self.phase).title.get(self.lang)))
         header = f"<h2>{title}</h2>" + (f"<div class='tk-help'>{' · '.join(sub)}</div>" if sub else "")
@@ -962,21 +939,12 @@ class SheetApp:
         from transferkit.privacy import new_participant_code
 
         lang = self.lang
-        info = w.HTML(
-            _t(
-                lang,
-                "Bitte geben Sie Ihren Teilnahme-Code ein (keinen Namen!) – oder lassen Sie sich "
-                "einen erzeugen und notieren Sie ihn. Mit demselben Code können Sie später weitermachen.",
-                "Please enter your participant code (not your name!) – or generate one and note it "
-                "down. With the same code you can continue later.",
-            ),
-            layout=_full(),
-        )
-        code = w.Text(placeholder="z. B. K7M4QX" if lang == "de" else "e.g. K7M4QX", layout=_full())
+        info = w.HTML(text("code_intro", lang), layout=_full())
+        code = w.Text(placeholder=text("code_placeholder", lang), layout=_full())
         code.add_class("tk-code")
-        start = w.Button(description=_t(lang, "Weiter", "Continue"), button_style="primary")
+        start = w.Button(description=text("code_continue", lang), button_style="primary")
         start.add_class("tk-code-start")
-        generate = w.Button(description=_t(lang, "Code erzeugen", "Generate a code"))
+        generate = w.Button(description=text("code_generate", lang))
         generate.add_class("tk-code-generate")
         message = w.HTML("")
         message.add_class("tk-error")
@@ -988,11 +956,7 @@ class SheetApp:
             try:
                 value = check_code(code.value)
             except ParameterError:
-                message.value = "⚠ " + _t(
-                    lang,
-                    "Bitte einen Code aus 3–32 Buchstaben/Ziffern eingeben, keinen Namen.",
-                    "Please enter a code of 3–32 letters/digits, not a name.",
-                )
+                message.value = "⚠ " + text("code_refused", lang)
                 return
             self.start(value)
 
@@ -1016,13 +980,13 @@ class SheetApp:
         self.form.on_change(self._schedule_save)
         lang = self.lang
         who = _html(
-            f"<div class='tk-help'>{_t(lang, 'Code', 'Code')}: <b class='tk-code-shown'>"
-            f"{html.escape(code)}</b> · {_LEGEND[lang]}</div>"
+            f"<div class='tk-help'>{text('code_label', lang)}: <b class='tk-code-shown'>"
+            f"{html.escape(code)}</b> · {text('legend', lang)}</div>"
         )
         self.summary = w.HTML("", layout=w.Layout(width="100%", display="none"))
         self.summary.add_class("tk-error-summary")
         self.submit_button = w.Button(
-            description=_t(lang, "Absenden", "Submit"),
+            description=text("submit", lang),
             button_style="success",
             icon="check",
             layout=w.Layout(width="100%", height="3em"),
@@ -1077,11 +1041,7 @@ class SheetApp:
                 self.form.validate()
             except AnswerValidationError as error:
                 n = len(error.problems)
-                self.summary.value = "⚠ " + _t(
-                    lang,
-                    f"Noch nicht gespeichert: {n} Angabe(n) fehlen oder sind ungültig – siehe rot markierte Fragen.",
-                    f"Not saved yet: {n} answer(s) missing or invalid – see the questions marked in red.",
-                )
+                self.summary.value = "⚠ " + text("summary", lang, n=n)
                 self.summary.layout.display = None
                 return None
             self.summary.layout.display = "none"
@@ -1098,9 +1058,7 @@ class SheetApp:
                 self.summary.layout.display = None
                 return None
             except TransferkitError as error:
-                self.summary.value = "⚠ " + _t(
-                    lang, "Speichern fehlgeschlagen: ", "Could not save: "
-                ) + html.escape(str(error))
+                self.summary.value = "⚠ " + text("save_failed", lang) + html.escape(str(error))
                 self.summary.layout.display = None
                 return None
             self.response_id = result.response_id
@@ -1114,18 +1072,10 @@ class SheetApp:
     def _confirm(self, response_id: int | None, *, again: bool = False) -> None:
         lang = self.lang
         self.response_id = response_id
-        text = _t(
-            lang,
-            f"✔ Vielen Dank! Ihre Antworten sind gespeichert (Nr. {response_id}).",
-            f"✔ Thank you! Your answers have been saved (no. {response_id}).",
-        )
+        message = text("confirm", lang, n=response_id)
         if again:
-            text += " " + _t(
-                lang,
-                "Sie hatten diesen Bogen mit diesem Code bereits abgeschickt.",
-                "You had already submitted this sheet with this code.",
-            )
-        self.confirm.value = text
+            message += " " + text("confirm_again", lang)
+        self.confirm.value = message
         self.confirm.layout.display = None
         self.submit_button.disabled = True
         self.submit_button.layout.display = "none"
@@ -1199,11 +1149,7 @@ def sheet_app(query: str | None = None, *, store: Any = None) -> w.Widget:
     except Exception:
         log.exception("sheet app failed")
         return error_box(
-            _t(
-                lang,
-                "Ein unerwarteter Fehler ist aufgetreten. Bitte wenden Sie sich an die Moderation.",
-                "An unexpected error occurred. Please tell the moderator.",
-            ),
+            text("unexpected_error", lang),
             lang,
         )
 

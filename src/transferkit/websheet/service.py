@@ -1,0 +1,406 @@
+"""What the web sheet's pages and API do, without HTTP: one object per server process.
+
+:class:`SheetService` holds the process's one :class:`~transferkit.store.Store`
+and one :class:`~transferkit.drafts.DraftStore` (opened on first use), a cache
+of :class:`~transferkit.sheet_session.SheetSession` objects per link (a
+template is parsed once, not per visitor) with their rendered page, and the
+small thread pool in which the tornado handlers run its (synchronous,
+SQLAlchemy) methods. Every answer goes through ``SheetSession``: the same
+validation, drafts and idempotent submit as the ipywidgets sheet.
+
+Each API method takes the decoded JSON body and returns an :class:`ApiResult`
+(HTTP status and JSON payload); none raises for a participant's mistake.
+
+Examples
+--------
+>>> service = SheetService("sqlite://")
+>>> result = service.open({"query": "template=training_feedback", "code": "k7m4qx"})
+>>> result.status, result.payload["code"], result.payload["submitted"]
+(200, 'K7M4QX', False)
+>>> service.open({"query": "template=training_feedback", "code": "Max Mustermann"}).status
+400
+>>> service.close()
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
+from urllib.parse import parse_qsl, urlencode
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from transferkit.drafts import DraftStore, default_store_url
+from transferkit.exceptions import (
+    AnswerValidationError,
+    ParameterError,
+    StoreError,
+    TransferkitError,
+)
+from transferkit.query import parse_query
+from transferkit.sheet_session import SheetSession, check_code, open_session
+from transferkit.sheet_texts import text
+from transferkit.websheet.render import error_page, page_skeleton, render_page
+
+__all__ = ["ApiResult", "SheetService", "split_code"]
+
+log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class ApiResult:
+    """An API answer: HTTP status and the JSON payload."""
+
+    status: int
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+def split_code(query: str) -> tuple[str, str | None]:
+    """The link's query without ``code`` (and ``token``), and the ``code`` given, if any.
+
+    >>> split_code("?template=x&code=K7M4QX&token=s3cret")
+    ('template=x', 'K7M4QX')
+    """
+    pairs = parse_qsl((query or "").lstrip("?"), keep_blank_values=False)
+    codes = [v for k, v in pairs if k == "code"]
+    rest = [(k, v) for k, v in pairs if k not in ("code", "token")]
+    return urlencode(rest), (codes[-1] if codes else None)
+
+
+def _lang(query: Any) -> str:
+    try:
+        return parse_query(query if isinstance(query, str) else "").lang
+    except ParameterError:
+        return "de"
+
+
+def _bad_request(lang: str, problem_de: str, problem_en: str) -> ApiResult:
+    error = f"Ungültige Anfrage: {problem_de} / Bad request: {problem_en}"
+    return ApiResult(400, {"ok": False, "error": error, "message": _in_lang(error, lang)})
+
+
+def _in_lang(message: str, lang: str) -> str:
+    """The part of a ``"Deutsch / English"`` message in ``lang`` (the whole if it has no such parts)."""
+    parts = message.split(" / ")
+    if len(parts) != 2:
+        return message
+    return parts[1] if lang == "en" else parts[0]
+
+
+class SheetService:
+    """The web sheet of one server process: store, drafts, sessions per link, thread pool.
+
+    ``store`` / ``drafts`` may be given (tests); otherwise ``Store(store_url)``
+    is opened on first use (``store_url`` default: ``$TRANSFERKIT_DB`` or
+    ``data/transferkit.db``, as :func:`transferkit.drafts.default_store_url`).
+    """
+
+    def __init__(
+        self,
+        store_url: str | None = None,
+        *,
+        store: Any = None,
+        drafts: DraftStore | None = None,
+        workers: int = 4,
+        max_links: int = 256,
+    ) -> None:
+        self.store_url = store_url or default_store_url()
+        self._store = store
+        self._drafts = drafts
+        self._lock = threading.Lock()
+        self._write_lock: threading.Lock | None = None
+        self._links: OrderedDict[str, tuple[SheetSession, list[str]]] = OrderedDict()
+        self.max_links = max_links
+        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="websheet")
+
+    # ------------------------------------------------------------ resources
+    @property
+    def store(self) -> Any:
+        """The response store (opened on first use)."""
+        self._open()
+        return self._store
+
+    @property
+    def drafts(self) -> DraftStore:
+        """The draft store in the same database (opened on first use)."""
+        self._open()
+        return cast(DraftStore, self._drafts)
+
+    def _open(self) -> None:
+        if self._store is not None and self._drafts is not None:
+            return
+        with self._lock:
+            if self._store is None:
+                from transferkit.store import Store
+
+                self._store = Store(self.store_url)
+            if self._drafts is None:
+                self._drafts = DraftStore.for_store(self._store)
+            if getattr(self._store, "backend", "") == "sqlite":
+                # SQLite writes one transaction at a time anyway; inside this process
+                # they queue here instead of failing as "database is locked".
+                self._write_lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        lock = self._write_lock
+        if lock is None:
+            yield
+            return
+        with lock:
+            yield
+
+    def _write(self, work: Callable[[], _T]) -> _T:
+        from transferkit.store.engine import with_retry
+
+        with self._writing():
+            return with_retry(work)
+
+    def warm_up(self) -> None:
+        """Open the store and parse the built-in templates before the first participant arrives.
+
+        Problems are logged, not raised: the first request then reports them.
+        """
+        try:
+            self._open()
+            for module in ("transferkit.feedback", "transferkit.privacy"):  # not on a request
+                importlib.import_module(module)
+            from transferkit.templates import list_templates, load_template
+
+            for name in list_templates():
+                load_template(name)
+        except Exception:  # a broken store shows on the first request, with a clear message
+            log.exception("web sheet: warm-up failed")
+
+    def close(self) -> None:
+        """Stop the thread pool and close the store's connections."""
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        if self._store is not None and hasattr(self._store, "close"):
+            self._store.close()
+
+    # ------------------------------------------------------------ links
+    def session(self, query: str) -> SheetSession:
+        """The session of a link (cached; ``code`` and ``token`` are not part of the link).
+
+        Raises :class:`ParameterError` / :class:`~transferkit.exceptions.TemplateError`
+        for a broken link, :class:`StoreError` if the store cannot be opened.
+        """
+        return self._link(query)[0]
+
+    def _link(self, query: str) -> tuple[SheetSession, list[str]]:
+        key = parse_query(split_code(query)[0]).with_(code=None).query()
+        with self._lock:
+            hit = self._links.get(key)
+            if hit is not None:
+                self._links.move_to_end(key)
+                return hit
+        link = open_session(key, store=None)  # a broken link fails before the store opens
+        session = SheetSession(
+            link.full_template, link.request, store=self.store, drafts=self.drafts
+        )
+        entry: tuple[SheetSession, list[str]] = (session, [])
+        with self._lock:
+            self._links[key] = entry
+            while len(self._links) > self.max_links:
+                self._links.popitem(last=False)
+        return entry
+
+    # ------------------------------------------------------------ page
+    def page(self, query: str, api: str) -> tuple[int, str]:
+        """``(status, html)`` of the sheet page for a link (a friendly error page if broken)."""
+        lang = _lang(query)
+        try:
+            session, cache = self._link(query)
+        except StoreError as error:
+            log.exception("web sheet: store not available")
+            return 503, error_page(text("store_unavailable", lang) + "\n" + str(error), lang)
+        except TransferkitError as error:
+            return 400, error_page(str(error), lang)
+        raw_code = split_code(query)[1]
+        code, code_error = None, ""
+        if raw_code:
+            try:
+                code = check_code(raw_code)
+            except ParameterError:
+                code_error = text("code_refused", lang)
+        if not cache:
+            cache.append(page_skeleton(session))
+        return 200, render_page(
+            session, api=api, code=code, code_error=code_error, skeleton=cache[0]
+        )
+
+    # ------------------------------------------------------------ API
+    def _begin(
+        self, body: Any, *, answers: bool = False
+    ) -> tuple[SheetSession, str, str] | ApiResult:
+        """Session, checked code and language from a request body, or the 400 result."""
+        if not isinstance(body, dict):
+            return _bad_request(
+                "de",
+                "erwartet wird ein JSON-Objekt mit query und code",
+                "expected a JSON object with query and code",
+            )
+        query = body.get("query")
+        lang = _lang(query)
+        missing = [k for k in ("query", "code", *(["answers"] if answers else [])) if k not in body]
+        if missing:
+            return _bad_request(lang, f"es fehlt {', '.join(missing)}", f"missing {', '.join(missing)}")
+        if not isinstance(query, str) or not isinstance(body["code"], str):
+            return _bad_request(lang, "query und code müssen Texte sein", "query and code must be strings")
+        try:
+            session = self.session(query)
+        except StoreError as error:
+            log.exception("web sheet: store not available")
+            return self._unavailable(lang, error)
+        except TransferkitError as error:
+            return ApiResult(400, {"ok": False, "error": str(error), "message": _in_lang(str(error), lang)})
+        try:
+            code = check_code(body["code"])
+        except ParameterError as error:
+            message = text("code_refused", lang)
+            return ApiResult(400, {"ok": False, "error": str(error), "message": message})
+        return session, code, lang
+
+    @staticmethod
+    def _unavailable(lang: str, error: BaseException) -> ApiResult:
+        error_text = f"{text('store_unavailable', 'de')} / {text('store_unavailable', 'en')}"
+        log.warning("web sheet: store failed: %s", error)
+        return ApiResult(
+            503, {"ok": False, "error": error_text, "message": text("store_unavailable", lang)}
+        )
+
+    def new_code(self) -> ApiResult:
+        """A fresh random participant code."""
+        from transferkit.privacy import new_participant_code
+
+        return ApiResult(200, {"code": new_participant_code()})
+
+    def open(self, body: Any) -> ApiResult:
+        """Start (or continue) a participant's sheet: their draft, and whether it was submitted."""
+        begun = self._begin(body)
+        if isinstance(begun, ApiResult):
+            return begun
+        session, code, lang = begun
+        try:
+            draft = self._write(lambda: session.open(code))
+        except (StoreError, SQLAlchemyError, OSError) as error:
+            return self._unavailable(lang, error)
+        payload: dict[str, Any] = {
+            "ok": True,
+            "code": code,
+            "answers": dict(draft.answers) if draft is not None else {},
+            "submitted": bool(draft is not None and draft.submitted),
+            "response_id": draft.response_id if draft is not None else None,
+        }
+        if draft is not None and draft.response_id is not None:
+            payload["message"] = self._confirmation(draft.response_id, again=True, lang=lang)
+            payload["feedback_html"] = self._feedback(session, draft.answers, lang)
+        return ApiResult(200, payload)
+
+    def draft(self, body: Any) -> ApiResult:
+        """Save the answers so far (not validated)."""
+        begun = self._begin(body, answers=True)
+        if isinstance(begun, ApiResult):
+            return begun
+        session, code, lang = begun
+        answers = body["answers"]
+        if not isinstance(answers, dict):
+            return _bad_request(
+                lang, "answers muss ein Objekt sein", "answers must be an object (question id: answer)"
+            )
+        try:
+            self._write(lambda: session.save_draft(code, answers))
+        except (StoreError, SQLAlchemyError, OSError) as error:
+            return self._unavailable(lang, error)
+        return ApiResult(200, {"ok": True})
+
+    def submit(self, body: Any) -> ApiResult:
+        """Validate and store the sheet once; problems (422) or the store failing (503) otherwise."""
+        begun = self._begin(body, answers=True)
+        if isinstance(begun, ApiResult):
+            return begun
+        session, code, lang = begun
+        answers = body["answers"]
+        kept = body.get("draft_answers")
+        kept = kept if isinstance(kept, dict) else (answers if isinstance(answers, dict) else None)
+        try:
+            result = self._write(lambda: session.submit(code, answers, draft_answers=kept))
+        except AnswerValidationError as error:
+            if kept is not None:  # not stored, but nothing typed so far is lost either
+                try:
+                    self._write(lambda: session.save_draft(code, kept))
+                except (StoreError, SQLAlchemyError, OSError):
+                    log.warning("web sheet: draft not saved after an invalid submit")
+            problems = [
+                {
+                    "question_id": p.question_id,
+                    "code": p.code,
+                    "message_de": p.message_de,
+                    "message_en": p.message_en,
+                }
+                for p in error.problems
+            ]
+            summary = text("summary", lang, n=len(problems))
+            return ApiResult(422, {"ok": False, "problems": problems, "summary": summary})
+        except (StoreError, SQLAlchemyError, OSError) as error:
+            return self._unavailable(lang, error)
+        return ApiResult(
+            200,
+            {
+                "ok": True,
+                "response_id": result.response_id,
+                "again": result.again,
+                "message": self._confirmation(result.response_id, again=result.again, lang=lang),
+                "feedback_html": self._feedback(session, answers, lang),
+            },
+        )
+
+    def ideas(self, query: str) -> ApiResult:
+        """``{"ideas": [[id, text], ...]}``: the ideas collected so far for a dot vote on ideas."""
+        lang = _lang(query)
+        try:
+            session = self.session(query)
+        except StoreError as error:
+            return self._unavailable(lang, error)
+        except TransferkitError as error:
+            return ApiResult(400, {"ok": False, "error": str(error), "message": _in_lang(str(error), lang)})
+        from transferkit.live import ideas_provider_for
+
+        provider = ideas_provider_for(self.store, session.full_template, session.request)
+        try:
+            ideas = list(provider(None)) if provider is not None else []
+        except (StoreError, SQLAlchemyError, OSError) as error:
+            return self._unavailable(lang, error)
+        return ApiResult(200, {"ideas": [[str(i), str(t)] for i, t in ideas]})
+
+    # ------------------------------------------------------------ texts
+    @staticmethod
+    def _confirmation(response_id: int, *, again: bool, lang: str) -> str:
+        message = text("confirm", lang, n=response_id)
+        return message + (" " + text("confirm_again", lang) if again else "")
+
+    @staticmethod
+    def _feedback(session: SheetSession, answers: Any, lang: str) -> str:
+        """The feedback as HTML for the answers (cleaned if they validate); ``""`` if none."""
+        from transferkit.feedback import feedback_content, feedback_html
+
+        try:
+            try:
+                shown = session.validate(answers)
+            except AnswerValidationError:
+                shown = dict(answers) if isinstance(answers, dict) else {}
+            content = feedback_content(session.template, shown, phase=session.phase, lang=lang)
+            return feedback_html(content) if content is not None else ""
+        except Exception:  # feedback is a bonus; never break the confirmation
+            log.exception("web sheet: feedback failed")
+            return ""
+

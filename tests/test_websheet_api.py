@@ -1,0 +1,461 @@
+"""The web sheet's page and JSON API against a real server (make_app in a thread, temporary SQLite)."""
+
+from __future__ import annotations
+
+import gzip
+import http.client
+import json
+import subprocess
+import sys
+import threading
+import uuid
+from collections.abc import Iterator
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pandas as pd
+import pytest
+
+from transferkit.exceptions import StoreError
+from transferkit.live import idea_id
+from transferkit.privacy import is_valid_code
+from transferkit.store import Store
+from transferkit.templates import list_templates, load_template
+from transferkit.websheet import BackgroundServer, make_app
+
+
+class Client:
+    """A tiny HTTP client with a cookie jar (like one participant's browser)."""
+
+    def __init__(self, server: BackgroundServer, base: str = "/") -> None:
+        self.server = server
+        self.base = base
+        self.cookies: dict[str, str] = {}
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, Any, bytes]:
+        conn = http.client.HTTPConnection(self.server.host, self.server.port, timeout=60)
+        sent = dict(headers or {})
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        conn.request(method, self.base + path, body=body, headers=sent)
+        response = conn.getresponse()
+        data = response.read()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            jar: SimpleCookie = SimpleCookie()
+            jar.load(header)
+            for name, morsel in jar.items():
+                self.cookies[name] = morsel.value
+        conn.close()
+        return response.status, response.headers, data
+
+    def page(self, query: str, **headers: str) -> tuple[int, str]:
+        status, _headers, data = self.request("GET", f"sheet?{query}", headers=headers)
+        return status, data.decode("utf-8")
+
+    def get(self, what: str, **headers: str) -> tuple[int, Any]:
+        status, _headers, data = self.request("GET", f"sheet/api/{what}", headers=headers)
+        return status, json.loads(data)
+
+    def post(self, what: str, payload: Any, *, xsrf: bool = True, raw: bytes | None = None,
+             **headers: str) -> tuple[int, Any]:
+        sent = {"Content-Type": "application/json", **headers}
+        if xsrf:
+            sent["X-XSRFToken"] = self.cookies.get("_xsrf", "")
+        body = raw if raw is not None else json.dumps(payload).encode("utf-8")
+        status, _headers, data = self.request("POST", f"sheet/api/{what}", body=body, headers=sent)
+        return status, json.loads(data)
+
+
+@pytest.fixture(scope="module")
+def store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('websheet') / 'store.db'}"
+    with Store(url) as store:
+        store.add_pilot("P01", "Pilot eins", "Pilot one", loops=3)
+    return url
+
+
+@pytest.fixture(scope="module")
+def server(store_url: str) -> Iterator[BackgroundServer]:
+    with BackgroundServer(make_app(store_url, token="")) as running:
+        yield running
+
+
+@pytest.fixture
+def client(server: BackgroundServer) -> Client:
+    c = Client(server)
+    status, _page = c.page("template=training_feedback&pilot=P01")  # sets the _xsrf cookie
+    assert status == 200
+    assert c.cookies.get("_xsrf")
+    return c
+
+
+def _code() -> str:
+    return "T" + uuid.uuid4().hex[:7].upper()
+
+
+def _rows(store_url: str, template: str, code: str | None = None) -> Any:
+    with Store(store_url) as store:
+        rows = store.responses(template=template)
+    return rows if code is None else rows[rows["participant"] == code]
+
+
+QUERY = "template=training_feedback&pilot=P01&loop=1"
+
+
+# --------------------------------------------------------------------------- page
+def test_page_is_one_complete_offline_document(client: Client) -> None:
+    status, headers, data = client.request("GET", "sheet?template=needs_analysis&pilot=P01&loop=2")
+    page = data.decode("utf-8")
+    assert status == 200
+    assert headers["Content-Type"].startswith("text/html")
+    assert '<meta name="viewport"' in page
+    assert '<html lang="de">' in page
+    assert 'class="tk-sheet"' in page
+    assert "Bedarfsanalyse" in page
+    assert "tk-q-imp_ai_use" in page
+    assert "<script src" not in page
+    assert "<link rel=\"stylesheet\"" not in page
+    assert "http://" not in page
+    assert "https://" not in page
+    assert "'sha256-" in headers["Content-Security-Policy"]
+    assert headers["Cache-Control"] == "no-store"
+    assert len(data) < 80_000
+
+
+def test_page_is_gzipped_when_asked(client: Client) -> None:
+    status, headers, data = client.request(
+        "GET", "sheet?template=needs_analysis", headers={"Accept-Encoding": "gzip"}
+    )
+    assert status == 200
+    assert headers["Content-Encoding"] == "gzip"
+    assert len(data) < 20_000
+    assert "tk-q-imp_ai_use" in gzip.decompress(data).decode("utf-8")
+
+
+def test_english_page(client: Client) -> None:
+    status, page = client.page("template=training_feedback&lang=en")
+    assert status == 200
+    assert '<html lang="en">' in page
+    assert "Submit" in page
+    assert "Absenden" not in page
+
+
+@pytest.mark.parametrize(
+    ("query", "needle"),
+    [
+        ("", "template"),
+        ("template=nope", "unknown template"),
+        ("template=../../etc/passwd.yaml", "not allowed"),
+        ("template=/etc/passwd.yaml", "not found"),
+        ("template=training_feedback&loop=x", "whole number"),
+        ("template=reflection_loop&pilot=P01", "phase"),
+        ("template=reflection_loop&pilot=P01&phase=nope", "nope"),
+        ("template=round_table&questions=nope", "unknown question"),
+        ("template=training_feedback&lang=fr", "de or en"),
+    ],
+)
+def test_broken_link_is_a_400_page_not_a_traceback(client: Client, query: str, needle: str) -> None:
+    status, page = client.page(query)
+    assert status == 400
+    assert 'class="tk-page-error"' in page
+    assert needle in page
+    assert "Traceback" not in page
+    assert "class=\"tk-submit\"" not in page
+
+
+def test_name_as_code_in_the_link_shows_the_code_step(client: Client) -> None:
+    status, page = client.page(f"{QUERY}&code=Max+Mustermann")
+    assert status == 200
+    assert "keinen Namen" in page
+    assert '<section class="tk-code-step">' in page  # shown, not hidden
+
+
+# --------------------------------------------------------------------------- API
+def test_new_code(client: Client) -> None:
+    status, data = client.get("new-code")
+    assert status == 200
+    assert is_valid_code(data["code"])
+    assert client.get("new-code")[1]["code"] != data["code"]
+
+
+def test_open_draft_submit_round_trip_stores_once(client: Client, store_url: str) -> None:
+    code = _code()
+    answers = load_template("training_feedback").example_answers(seed=1)
+    status, opened = client.post("open", {"query": QUERY, "code": code.lower()})
+    assert status == 200
+    assert opened == {"ok": True, "code": code, "answers": {}, "submitted": False, "response_id": None}
+    half = {k: answers[k] for k in list(answers)[:3]}
+    assert client.post("draft", {"query": QUERY, "code": code, "answers": half}) == (200, {"ok": True})
+    assert client.post("open", {"query": QUERY, "code": code})[1]["answers"] == half
+    status, result = client.post("submit", {"query": QUERY, "code": code, "answers": answers})
+    assert status == 200
+    assert result["ok"] is True
+    assert result["again"] is False
+    assert f"(Nr. {result['response_id']})" in result["message"]
+    stored = _rows(store_url, "training_feedback", code)
+    assert len(stored) == 1
+    row = stored.iloc[0]
+    assert int(row["response_id"]) == result["response_id"]
+    assert row["pilot"] == "P01"
+    assert int(row["loop"]) == 1
+    assert row["format"] == answers["format"]
+    # a double click, a retry or a reload: the same response, nothing stored twice
+    status, again = client.post("submit", {"query": QUERY, "code": code, "answers": answers})
+    assert status == 200
+    assert again["response_id"] == result["response_id"]
+    assert again["again"] is True
+    assert "bereits" in again["message"]
+    assert len(_rows(store_url, "training_feedback", code)) == 1
+    status, reopened = client.post("open", {"query": QUERY, "code": code})
+    assert reopened["submitted"] is True
+    assert reopened["response_id"] == result["response_id"]
+    assert "bereits" in reopened["message"]
+
+
+def test_concurrent_submits_of_one_code_store_one_row(server: BackgroundServer, store_url: str) -> None:
+    code = _code()
+    answers = load_template("training_feedback").example_answers(seed=2)
+    clients = []
+    for _ in range(6):
+        c = Client(server)
+        c.page(QUERY)
+        clients.append(c)
+    barrier = threading.Barrier(len(clients))
+    results: list[tuple[int, Any]] = []
+
+    def go(c: Client) -> None:
+        barrier.wait()
+        results.append(c.post("submit", {"query": QUERY, "code": code, "answers": answers}))
+
+    threads = [threading.Thread(target=go, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert [status for status, _ in results] == [200] * len(clients)
+    assert len({data["response_id"] for _, data in results}) == 1
+    assert len(_rows(store_url, "training_feedback", code)) == 1
+
+
+def test_invalid_answers_are_422_problems_and_nothing_is_stored(client: Client, store_url: str) -> None:
+    code = _code()
+    query = QUERY + "&lang=en"
+    status, data = client.post("submit", {"query": query, "code": code, "answers": {"reaction_1": 4}})
+    assert status == 422
+    assert data["ok"] is False
+    ids = {p["question_id"] for p in data["problems"]}
+    assert {"format", "reaction_2", "recommend"} <= ids
+    assert "reaction_1" not in ids
+    assert all(p["message_de"] and p["message_en"] and p["code"] for p in data["problems"])
+    assert data["summary"].startswith(f"Not saved yet: {len(data['problems'])} answer(s)")
+    assert _rows(store_url, "training_feedback", code).empty
+    # the answers are kept as the draft
+    assert client.post("open", {"query": query, "code": code})[1]["answers"] == {"reaction_1": 4}
+
+
+@pytest.mark.parametrize(
+    ("answers", "question", "problem"),
+    [
+        ([1, 2], "*", "not_a_dict"),
+        ("text", "*", "not_a_dict"),
+        ({"reaction_1": "viel"}, "reaction_1", "invalid_point"),
+        ({"reaction_1": {"a": 1}}, "reaction_1", "invalid_point"),
+        ({"recommend": [3]}, "recommend", "not_a_number"),
+        ({"nope": 1}, "nope", "unknown_question"),
+    ],
+)
+def test_answers_of_a_wrong_type_are_422_not_500(
+    client: Client, answers: Any, question: str, problem: str
+) -> None:
+    status, data = client.post("submit", {"query": QUERY, "code": _code(), "answers": answers})
+    assert status == 422
+    assert (question, problem) in {(p["question_id"], p["code"]) for p in data["problems"]}
+
+
+def test_store_failure_is_503_and_the_draft_keeps_the_answers(
+    client: Client, server: BackgroundServer, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = server.app.settings["transferkit_service"]
+
+    def broken(*_args: Any, **_kwargs: Any) -> int:
+        raise StoreError("database is gone")
+
+    monkeypatch.setattr(service.store, "submit", broken)
+    code = _code()
+    answers = load_template("training_feedback").example_answers(seed=3)
+    status, data = client.post("submit", {"query": QUERY, "code": code, "answers": answers})
+    assert status == 503
+    assert data["ok"] is False
+    assert "Speichern ist gerade nicht möglich" in data["error"]
+    assert "Traceback" not in json.dumps(data)
+    assert _rows(store_url, "training_feedback", code).empty
+    assert client.post("open", {"query": QUERY, "code": code})[1]["answers"] == answers
+    monkeypatch.undo()  # the store is back: the participant retries
+    status, data = client.post("submit", {"query": QUERY, "code": code, "answers": answers})
+    assert status == 200
+    assert data["again"] is False
+    assert len(_rows(store_url, "training_feedback", code)) == 1
+
+
+@pytest.mark.parametrize(
+    ("what", "body", "needle"),
+    [
+        ("submit", b"{not json", "not valid JSON"),
+        ("submit", b"\xff\xfe", "not valid JSON"),
+        ("open", b"[1, 2]", "JSON object"),
+        ("open", json.dumps({"query": QUERY}).encode(), "missing code"),
+        ("submit", json.dumps({"query": QUERY, "code": "K7M4QX"}).encode(), "missing answers"),
+        ("draft", json.dumps({"code": "K7M4QX", "answers": {}}).encode(), "missing query"),
+        ("open", json.dumps({"query": 7, "code": "K7M4QX"}).encode(), "must be strings"),
+        ("draft", json.dumps({"query": QUERY, "code": "K7M4QX", "answers": [1]}).encode(), "object"),
+        ("open", json.dumps({"query": "template=nope", "code": "K7M4QX"}).encode(), "unknown template"),
+        ("open", json.dumps({"query": QUERY, "code": "Max Mustermann"}).encode(), "not a name"),
+    ],
+)
+def test_bad_requests_are_400_with_a_message(client: Client, what: str, body: bytes, needle: str) -> None:
+    status, data = client.post(what, None, raw=body)
+    assert status == 400
+    assert data["ok"] is False
+    assert needle in data["error"]
+
+
+def test_posts_need_the_xsrf_token(client: Client) -> None:
+    body = {"query": QUERY, "code": "K7M4QX"}
+    status, data = client.post("open", body, xsrf=False)
+    assert status == 403
+    assert "XSRF" in data["error"]
+    status, _data = client.post("open", body, xsrf=False, **{"X-XSRFToken": "2|00|wrong|1"})
+    assert status == 403
+    assert client.post("open", body)[0] == 200
+
+
+def test_xsrf_is_checked_even_without_xsrf_cookies(store_url: str) -> None:
+    with BackgroundServer(make_app(store_url, token="", xsrf_cookies=False)) as running:
+        c = Client(running)
+        c.page(QUERY)
+        body = {"query": QUERY, "code": "K7M4QX"}
+        assert c.post("open", body, xsrf=False)[0] == 403
+        assert c.post("open", body)[0] == 200
+
+
+def test_token_is_required_when_set(store_url: str) -> None:
+    with BackgroundServer(make_app(store_url, token="s3cret")) as running:
+        stranger = Client(running)
+        status, page = stranger.page(QUERY)
+        assert status == 403
+        assert 'class="tk-page-error"' in page
+        assert stranger.page(QUERY + "&token=wrong")[0] == 403
+        assert stranger.post("open", {"query": QUERY, "code": "K7M4QX"})[0] == 403
+        assert stranger.get("new-code")[0] == 403
+        participant = Client(running)
+        status, page = participant.page(QUERY + "&token=s3cret")
+        assert status == 200
+        assert "s3cret" not in participant.cookies.get("transferkit_sheet_token", "s3cret")
+        assert participant.post("open", {"query": QUERY, "code": "K7M4QX"})[0] == 200  # cookie
+        script = Client(running)
+        assert script.get("new-code", Authorization="token s3cret")[0] == 200
+        assert script.get("new-code", Authorization="token s3cre")[0] == 403
+
+
+def test_token_from_the_environment(store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRANSFERKIT_TOKEN", "envtoken")
+    with BackgroundServer(make_app(store_url)) as running:
+        assert Client(running).page(QUERY)[0] == 403
+        assert Client(running).page(QUERY + "&token=envtoken")[0] == 200
+
+
+def _cases() -> list[tuple[str, str | None]]:
+    out = []
+    for name in list_templates():
+        template = load_template(name)
+        out += [(name, phase) for phase in (template.phase_ids() or [None])]
+    return out
+
+
+@pytest.mark.parametrize(("name", "phase"), _cases())
+def test_example_answers_of_every_builtin_template_store_through_the_api(
+    client: Client, store_url: str, name: str, phase: str | None
+) -> None:
+    template = load_template(name)
+    answers = template.example_answers(phase, seed=7)
+    query = urlencode({"template": name, "pilot": "P01", "loop": 2, **({"phase": phase} if phase else {})})
+    code = _code()
+    assert client.page(query)[0] == 200
+    assert client.post("open", {"query": query, "code": code})[0] == 200
+    status, data = client.post("submit", {"query": query, "code": code, "answers": answers})
+    assert status == 200, data
+    stored = _rows(store_url, name, code)
+    assert len(stored) == 1
+    row = stored.iloc[0]
+    assert row["phase"] == phase if phase else pd.isna(row["phase"])
+    cleaned = template.validate(answers, phase=phase)
+    for qid, value in cleaned.items():
+        assert row[qid] == value, qid
+
+
+def test_feedback_after_submit_is_cheap_html(client: Client) -> None:
+    template = load_template("needs_analysis")
+    answers = template.example_answers(seed=4)
+    answers.update(imp_ai_use=5, comp_ai_use=1)
+    query = "template=needs_analysis&pilot=P01&loop=1"
+    status, data = client.post("submit", {"query": query, "code": _code(), "answers": answers})
+    assert status == 200
+    html = data["feedback_html"]
+    assert 'class="tk-feedback tk-feedback-top_priorities"' in html
+    assert html.count('class="tk-bar"') == 3
+    assert "Künstliche Intelligenz (KI) sinnvoll einsetzen" in html
+    assert "<img" not in html
+
+
+def test_ideas_for_a_dot_vote(client: Client, store_url: str) -> None:
+    with Store(store_url) as store:
+        template = load_template("round_table")
+        store.submit(template, {"ideas": "Lernpaten\nMicro-Learning"}, pilot="P01", loop=3, participant="IDEA01")
+        store.submit(template, {"ideas": "lernpaten"}, pilot="P01", loop=3, participant="IDEA02")
+    status, data = client.get("ideas?template=round_table&pilot=P01&loop=3&questions=votes")
+    assert status == 200
+    assert data["ideas"] == [[idea_id("Lernpaten"), "Lernpaten"], [idea_id("Micro-Learning"), "Micro-Learning"]]
+    assert client.get("ideas?template=training_feedback")[1] == {"ideas": []}
+    assert client.get("ideas?template=nope")[0] == 400
+    query = "template=round_table&pilot=P01&loop=3&questions=votes"
+    votes = {idea_id("Lernpaten"): 2, idea_id("Micro-Learning"): 1}
+    status, data = client.post("submit", {"query": query, "code": _code(), "answers": {"votes": votes}})
+    assert status == 200, data
+
+
+def test_base_url(store_url: str) -> None:
+    with BackgroundServer(make_app(store_url, token="", base_url="/tk/")) as running:
+        c = Client(running, base="/tk/")
+        status, page = c.page(QUERY)
+        assert status == 200
+        assert '"api":"/tk/sheet/api/"' in page
+        assert c.post("open", {"query": QUERY, "code": "K7M4QX"})[0] == 200
+        assert Client(running).page(QUERY)[0] == 404
+
+
+def test_sheet_path_imports_neither_pandas_nor_matplotlib(tmp_path: Path) -> None:
+    script = f"""
+import sys
+from transferkit.websheet.service import SheetService
+from transferkit.templates import load_template
+service = SheetService("sqlite:///{tmp_path / 'lean.db'}")
+service.store.add_pilot("P01", "Pilot")
+query = "template=needs_analysis&pilot=P01&loop=1"
+assert service.page(query + "&code=K7M4QX", "/sheet/api/")[0] == 200
+assert service.open({{"query": query, "code": "K7M4QX"}}).status == 200
+assert service.draft({{"query": query, "code": "K7M4QX", "answers": {{"imp_ai_use": 5}}}}).status == 200
+answers = load_template("needs_analysis").example_answers()
+result = service.submit({{"query": query, "code": "K7M4QX", "answers": answers}})
+assert result.status == 200 and "tk-bar" in result.payload["feedback_html"], result
+print(sorted(m for m in ("pandas", "matplotlib", "ipywidgets", "numpy") if m in sys.modules))
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
