@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -67,3 +68,44 @@ def test_readme_quick_start_has_exactly_two_commands() -> None:
 
 def test_ci_runs_readme_test_command() -> None:
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_wheel_carries_notebooks_workshops_and_page_template(tmp_path: Path) -> None:
+    """An installed wheel finds its report notebooks and workshop apps outside a checkout."""
+    import subprocess
+    import sys
+    import zipfile
+
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation",
+         "--quiet", "-w", str(tmp_path)],
+        check=True,
+    )
+    (wheel,) = tmp_path.glob("transferkit-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for name in (
+        "transferkit/_bundled/notebooks/pilot_report.ipynb",
+        "transferkit/_bundled/notebooks/loop_protocol.ipynb",
+        "transferkit/_bundled/workshops/sheet.ipynb",
+        "transferkit/_bundled/workshops/reflection_loop.ipynb",
+        "transferkit/jupyter/voila/templates/transferkit/index.html.j2",
+        "transferkit/templates/builtin/needs_analysis.yaml",
+        "transferkit/websheet/static/sheet.js",
+        "transferkit/websheet/static/sheet.css",
+        "transferkit/datasets/demo/responses.jsonl",
+    ):
+        assert name in names, name
+    site = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target", str(site), str(wheel)],
+        check=True,
+    )
+    probe = (
+        "import transferkit, transferkit.reports.params as p, transferkit.serve as s;"
+        "print(transferkit.__file__); print(p.notebook_path('pilot')); print(s.find_workshops_dir())"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "TRANSFERKIT_NOTEBOOKS"}
+    env["PYTHONPATH"] = str(site)
+    out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, check=True,
+                         capture_output=True, text=True).stdout.splitlines()
+    assert all(line.startswith(str(site)) for line in out), out

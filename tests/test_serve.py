@@ -41,6 +41,8 @@ def test_serve_dry_run_prints_links_and_command(tmp_path: Path) -> None:
          "--workshops", str(ROOT / "workshops")],
     )
     assert result.exit_code == 0, result.output
+    assert "participants: http://" in result.output
+    assert ":8999/sheet?template=needs_analysis&pilot=P01&loop=2" in result.output
     assert "sheet.ipynb?template=needs_analysis&pilot=P01&loop=2" in result.output
     assert "round_table.ipynb?pilot=P01&loop=2" in result.output
     assert "--preheat_kernel=True" in result.output
@@ -79,16 +81,27 @@ def test_preheated_kernels_serve_links_with_a_template_argument() -> None:
     assert check(on, data, 2, "needs_analysis", None, {}) is False  # override allowed: upstream rule
 
 
-def test_readiness_without_preheating() -> None:
+def test_ready_when_voila_listens_pool_reported_separately() -> None:
     from transferkit.serve import ReadinessWatcher
 
     lines: list[str] = []
-    watcher = ReadinessWatcher(preheat=False, echo=lines.append)
+    watcher = ReadinessWatcher(echo=lines.append)
     watcher.feed("[Voila] Kernel pool of sheet.ipynb is filled with 2 kernel(s)")
-    assert not watcher.ready
+    assert not watcher.ready  # the web sheet needs Voilà's server, not its kernels
+    assert "preheated" in lines[-1]
     watcher.feed("[Voila] Voilà is running at:")
     assert watcher.ready
     assert "ready" in lines[-1]
+    watcher.feed("[Voila] Voilà is running at:")
+    assert len(lines) == 2  # said once
+
+
+def test_voila_app_serves_the_web_sheet_first() -> None:
+    from transferkit.serve import voila_app_class
+
+    app = voila_app_class()
+    assert app.__name__ == "TransferkitVoila"
+    assert "init_handlers" in vars(app)
 
 
 def test_token_reaches_the_kernels_and_join_links(monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -29,7 +29,14 @@ from urllib.parse import parse_qs, urlencode
 
 from transferkit.exceptions import ParameterError
 
-__all__ = ["KNOWN_PARAMETERS", "SheetRequest", "get_query_string", "join_url", "parse_query"]
+__all__ = [
+    "KNOWN_PARAMETERS",
+    "SheetRequest",
+    "get_query_string",
+    "join_url",
+    "parse_query",
+    "sheet_url",
+]
 
 #: Parameters understood in a workshop link.
 KNOWN_PARAMETERS = ("template", "pilot", "loop", "phase", "lang", "code", "questions")
@@ -154,5 +161,16 @@ def join_url(base_url: str, notebook: str = "sheet.ipynb", request: SheetRequest
     'http://192.168.1.5:8866/voila/render/sheet.ipynb?template=round_table&pilot=P01'
     """
     url = base_url.rstrip("/") + "/voila/render/" + notebook
+    query = request.query() if request is not None else ""
+    return f"{url}?{query}" if query else url
+
+
+def sheet_url(base_url: str, request: SheetRequest | None = None) -> str:
+    """The participants' link to the light web sheet of ``transferkit serve`` (no kernel per visitor).
+
+    >>> sheet_url("http://192.168.1.5:8866/", SheetRequest(template="needs_analysis", pilot="P01", loop=2))
+    'http://192.168.1.5:8866/sheet?template=needs_analysis&pilot=P01&loop=2'
+    """
+    url = base_url.rstrip("/") + "/sheet"
     query = request.query() if request is not None else ""
     return f"{url}?{query}" if query else url

@@ -1,24 +1,32 @@
 """``transferkit serve``: run the workshop apps with Voilà on one laptop.
 
-Starts Voilà on the ``workshops/`` folder with preheated kernels for the
-participant sheet (a sheet is ready fast), culling of idle kernels (Voilà
+Starts Voilà on the ``workshops/`` folder and, in the same server process,
+the light web sheet for participants (:mod:`transferkit.websheet` at
+``/sheet?template=...``: plain HTML, no kernel per participant, so thirty
+phones arriving within a minute do not overload a 2-core laptop). The
+moderator screens and the ipywidgets sheet (``sheet.ipynb``) run in Voilà
+kernels: preheated kernels for the sheet, culling of idle kernels (Voilà
 never shuts down the kernels of closed pages by itself), an optional token,
 and the store URL passed to every kernel as ``$TRANSFERKIT_DB``. Prints the
 join link and a QR code in the terminal.
 
-Voilà runs as ``python -m transferkit.serve`` (:func:`run_voila`): Voilà 0.5
-gives a preheated kernel only to URLs without a ``template`` argument, and
-every sheet link has one (``?template=needs_analysis``), so without the patch
-in :func:`_patch_voila_preheat` no participant ever got a preheated kernel.
+Why a web sheet next to Voilà: on a 2-core machine even a one-button Voilà
+page needs about 2.7 s in Chromium until it is interactive (Voilà's
+JavaScript frontend), and each visitor's kernel costs ~170 MB and seconds of
+CPU; see ``benchmarks/bench_workshop.py``.
 
-Readiness: Voilà listens after a few seconds, but each preheated kernel then
-still imports the widgets, templates and the store (several seconds on a
-2-core laptop, longer under load); a participant who opens the link earlier
-waits for that kernel. ``serve`` therefore passes Voilà's log through and prints
-``transferkit: ready after N s`` once the pool of the sheet is filled
-(:class:`ReadinessWatcher`); share the link after that line. The token, if
-any, reaches the kernels as ``$TRANSFERKIT_TOKEN`` so that the join links and
-QR codes of the moderator screens carry it.
+Voilà runs as ``python -m transferkit.serve`` (:func:`run_voila`): Voilà's
+application with the web sheet's handlers added, and a patch: Voilà 0.5
+gives a preheated kernel only to URLs without a ``template`` argument, and
+every sheet link has one (``?template=needs_analysis``), so without
+:func:`_patch_voila_preheat` no visitor of the Voilà sheet got a preheated kernel.
+
+Readiness: ``serve`` passes Voilà's log through and prints ``transferkit:
+ready after N s`` once Voilà listens (the web sheet needs no kernel), and a
+second line once the preheated kernels of the Voilà sheet are filled
+(:class:`ReadinessWatcher`). The token, if any, reaches the kernels and the
+web sheet as ``$TRANSFERKIT_TOKEN`` so that the join links and QR codes of the
+moderator screens carry it.
 
 Examples
 --------
@@ -42,10 +50,11 @@ from typing import Any
 import click
 
 from transferkit.exceptions import TransferkitError
-from transferkit.query import SheetRequest, join_url
+from transferkit.query import SheetRequest, join_url, sheet_url
 
 __all__ = [
     "MODERATOR_NOTEBOOKS",
+    "VOILA_TEMPLATE",
     "ReadinessWatcher",
     "find_workshops_dir",
     "lan_address",
@@ -55,17 +64,23 @@ __all__ = [
     "serve_command",
     "serve_env",
     "start_voila",
+    "voila_app_class",
     "voila_argv",
     "voila_env",
     "wait_for_port",
 ]
 
+#: Voilà page template shipped in ``transferkit/jupyter/voila/templates/``.
+VOILA_TEMPLATE = "transferkit"
+
 #: Notebooks opened once by the moderator: no preheated kernels for them.
 MODERATOR_NOTEBOOKS = ("reflection_loop.ipynb", "round_table.ipynb")
 
 
-def find_workshops_dir(start: Path | None = None) -> Path:
-    """The ``workshops/`` folder: below ``start`` (default: cwd) or one of its parents."""
+def find_workshops_dir(start: Path | None = None, *, bundled: Path | None = None) -> Path:
+    """The ``workshops/`` folder: below ``start`` (default: cwd) or one of its parents,
+    else the copy an installed wheel carries (``bundled``, default: ``transferkit/_bundled/workshops``).
+    """
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         candidate = folder / "workshops"
@@ -73,6 +88,9 @@ def find_workshops_dir(start: Path | None = None) -> Path:
             return candidate
         if folder.name == "workshops" and (folder / "sheet.ipynb").is_file():
             return folder
+    shipped = bundled or Path(__file__).resolve().parent / "_bundled" / "workshops"
+    if (shipped / "sheet.ipynb").is_file():
+        return shipped
     msg = (
         f"No workshops/ folder with sheet.ipynb found in {here} or its parents; "
         "run from the transferkit repository or pass --workshops PATH"
@@ -119,6 +137,9 @@ def voila_argv(
         # HTML template name (and fail with TemplateNotFound) unless overriding is off.
         "--VoilaConfiguration.allow_template_override=NO",
         "--VoilaConfiguration.allow_theme_override=NO",
+        # Voilà's lab template without stylesheets from a CDN (workshops run offline);
+        # found through $JUPYTER_PATH, see voila_env().
+        f"--VoilaConfiguration.template={VOILA_TEMPLATE}",
     ]
     if preheat and pool_size > 0:
         denylist = "[" + ",".join(f'"{nb}"' for nb in MODERATOR_NOTEBOOKS) + "]"
@@ -164,19 +185,35 @@ def _patch_voila_preheat() -> None:
     VoilaHandler.should_use_rendered_notebook = should_use_rendered_notebook
 
 
-def run_voila(argv: Sequence[str] | None = None) -> None:
-    """Run Voilà (its command-line arguments) with :func:`_patch_voila_preheat` applied."""
-    _patch_voila_preheat()
+def voila_app_class() -> Any:
+    """Voilà's application class with the web sheet's handlers added (see :mod:`transferkit.websheet`)."""
     from voila.app import Voila  # type: ignore[import-untyped]
 
-    Voila.launch_instance(argv=list(sys.argv[1:] if argv is None else argv))
+    class TransferkitVoila(Voila):
+        """Voilà plus ``/sheet`` (participants' web sheet) in the same tornado application."""
+
+        def init_handlers(self) -> list[Any]:
+            from transferkit.websheet import handlers as web_sheet_handlers
+
+            return [*web_sheet_handlers(self.server_url), *super().init_handlers()]
+
+    return TransferkitVoila
+
+
+def run_voila(argv: Sequence[str] | None = None) -> None:
+    """Run Voilà (its command-line arguments) with the web sheet and :func:`_patch_voila_preheat`."""
+    _patch_voila_preheat()
+    voila_app_class().launch_instance(argv=list(sys.argv[1:] if argv is None else argv))
 
 
 def voila_env(store_url: str | None = None, base: dict[str, str] | None = None) -> dict[str, str]:
-    """Environment for Voilà and its kernels: ``TRANSFERKIT_DB`` set, matplotlib headless."""
+    """Environment for Voilà and its kernels: ``TRANSFERKIT_DB``, the page template's folder, headless matplotlib."""
     env = dict(os.environ if base is None else base)
     if store_url:
         env["TRANSFERKIT_DB"] = store_url
+    shipped = str(Path(__file__).resolve().parent / "jupyter")  # the Voilà page template
+    paths = [p for p in env.get("JUPYTER_PATH", "").split(os.pathsep) if p and p != shipped]
+    env["JUPYTER_PATH"] = os.pathsep.join([shipped, *paths])
     env.setdefault("MPLBACKEND", "Agg")
     env["PYTHONUNBUFFERED"] = "1"
     return env
@@ -215,7 +252,7 @@ def serve(
     host: str = "0.0.0.0",
     port: int = 8866,
     store_url: str | None = None,
-    pool_size: int = 2,
+    pool_size: int = 1,
     cull_idle_timeout: int = 600,
     cull_interval: int = 60,
     token: str | None = None,
@@ -237,9 +274,8 @@ def serve(
     public = lan_address() if host in ("0.0.0.0", "") else host
     base = f"http://{public}:{port}/"
     request = SheetRequest(template=template, pilot=pilot, loop=loop)
-    sheet = join_url(base, "sheet.ipynb", request)
-    if token:
-        sheet += ("&" if "?" in sheet else "?") + f"token={token}"
+    sheet = _with_token(sheet_url(base, request), token)
+    voila_sheet = _with_token(join_url(base, "sheet.ipynb", request), token)
     extra = f"?token={token}" if token else ""
     query = SheetRequest(pilot=pilot, loop=loop).query()
     if query:
@@ -247,6 +283,7 @@ def serve(
     echo("transferkit workshop server")
     echo(f"  store:        {_mask(store_url)}")
     echo(f"  participants: {sheet}")
+    echo(f"  sheet in Voilà (ipywidgets): {voila_sheet}")
     echo(f"  round table:  {base}voila/render/round_table.ipynb{extra}")
     echo(f"  reflection:   {base}voila/render/reflection_loop.ipynb{extra}")
     echo(qr_text(sheet))
@@ -266,13 +303,13 @@ def serve(
     preheat = pool_size > 0
     echo(
         "  starting … "
-        + (f"preheating {pool_size} kernel(s) for the sheet; " if preheat else "")
+        + (f"preheating {pool_size} kernel(s) for the Voilà sheet; " if preheat else "")
         + "wait for 'ready' before sharing the link"
     )
     process = subprocess.Popen(
         argv, env=env, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
-    watcher = ReadinessWatcher(preheat=preheat, echo=echo)
+    watcher = ReadinessWatcher(echo=echo)
     relay = threading.Thread(target=watcher.relay, args=(process.stdout,), daemon=True)
     relay.start()
     try:
@@ -287,43 +324,39 @@ def serve(
 
 
 class ReadinessWatcher:
-    """Pass Voilà's log through and say ``ready`` once a sheet opens fast.
+    """Pass Voilà's log through; say ``ready`` when participants can join, and when the pool is filled.
 
-    Voilà listens within seconds, but a preheated kernel then still imports
-    the sheet's modules (seconds on a 2-core laptop); a participant arriving
-    before that waits for it. Ready means: Voilà's "Kernel pool of sheet.ipynb is
-    filled" line (with preheating), or "Voilà is running at" (without).
+    Participants use the web sheet, which needs no kernel: the server is
+    ready as soon as Voilà listens. The preheated kernels of the Voilà sheet
+    take longer (seconds per kernel on a 2-core laptop); that is reported too.
 
     >>> lines = []
-    >>> watcher = ReadinessWatcher(preheat=True, echo=lines.append, clock=iter([0.0, 9.5]).__next__)
+    >>> watcher = ReadinessWatcher(echo=lines.append, clock=iter([0.0, 2.5, 9.5]).__next__)
     >>> watcher.feed("[Voila] Voilà is running at:")
     >>> watcher.feed("[Voila] Kernel pool of sheet.ipynb is filled with 2 kernel(s)")
-    >>> watcher.ready, lines[-1]
-    (True, 'transferkit: ready after 9.5 s: sheets are preheated, share the link now.')
+    >>> watcher.ready, lines
+    (True, ['transferkit: ready after 2.5 s: share the link now.', 'transferkit: Voilà sheet preheated after 9.5 s.'])
     """
 
-    def __init__(self, *, preheat: bool, echo: Any = print, clock: Any = None) -> None:
+    def __init__(self, *, echo: Any = print, clock: Any = None) -> None:
         import time
 
-        self.preheat = preheat
         self.echo = echo
         self.clock = clock or time.monotonic
         self.started = self.clock()
         self.ready = False
+        self.preheated = False
 
     def feed(self, line: str) -> None:
         """Look at one log line (already passed through)."""
-        if self.ready:
-            return
-        if self.preheat:
-            done = "Kernel pool of sheet.ipynb is filled" in line
-        else:
-            done = "is running at" in line
-        if done:
+        if not self.ready and "is running at" in line:
             self.ready = True
             seconds = self.clock() - self.started
-            what = "sheets are preheated" if self.preheat else "server is up (no preheating)"
-            self.echo(f"transferkit: ready after {seconds:.1f} s: {what}, share the link now.")
+            self.echo(f"transferkit: ready after {seconds:.1f} s: share the link now.")
+        elif not self.preheated and "Kernel pool of sheet.ipynb is filled" in line:
+            self.preheated = True
+            seconds = self.clock() - self.started
+            self.echo(f"transferkit: Voilà sheet preheated after {seconds:.1f} s.")
 
     def relay(self, stream: Any) -> None:
         """Copy ``stream`` (Voilà's output, bytes) to stdout line by line, watching for readiness."""
@@ -332,6 +365,12 @@ class ReadinessWatcher:
             sys.stdout.write(line)
             sys.stdout.flush()
             self.feed(line)
+
+
+def _with_token(url: str, token: str | None) -> str:
+    if not token:
+        return url
+    return url + ("&" if "?" in url else "?") + f"token={token}"
 
 
 def _mask(url: str) -> str:
@@ -348,8 +387,9 @@ def _mask(url: str) -> str:
 @click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8866, show_default=True, type=int, help="Port.")
 @click.option("--db", "store_url", default=None, help="Store URL (default: $TRANSFERKIT_DB or data/transferkit.db).")
-@click.option("--pool-size", default=2, show_default=True, type=int,
-              help="Preheated kernels kept ready for the sheet (0: no preheating).")
+@click.option("--pool-size", default=1, show_default=True, type=int,
+              help="Preheated kernels kept ready for the Voilà sheet (0: no preheating); "
+                   "participants' web sheets need none.")
 @click.option("--cull-idle-timeout", default=600, show_default=True, type=int,
               help="Shut down kernels of pages idle and disconnected this long (s).")
 @click.option("--cull-interval", default=60, show_default=True, type=int, help="Culling check interval (s).")

@@ -91,12 +91,17 @@ class Parameter:
 def notebook_dir() -> Path:
     """The folder holding the report notebooks.
 
-    ``$TRANSFERKIT_NOTEBOOKS`` if set, else ``notebooks/`` of the source checkout.
+    ``$TRANSFERKIT_NOTEBOOKS`` if set, else ``notebooks/`` of the source
+    checkout, else the copy an installed wheel carries.
     """
     env = os.environ.get("TRANSFERKIT_NOTEBOOKS")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[3] / "notebooks"
+    package = Path(__file__).resolve().parents[1]
+    checkout = package.parents[1] / "notebooks"
+    if checkout.is_dir():
+        return checkout
+    return package / "_bundled" / "notebooks"
 
 
 def notebook_path(kind: str | os.PathLike[str]) -> Path:
