@@ -1,49 +1,84 @@
-"""Benchmark: workshop sheets in Chromium against a real ``transferkit serve``.
+"""Benchmark: the light web sheet versus the Voilà sheet, against a real ``transferkit serve``.
 
-Measures, in headless Chromium driven by Playwright (Debian's /usr/bin/chromium):
+Everything runs on 127.0.0.1 on this machine in one run: a temporary folder
+holds the SQLite store, HOME and the Jupyter/IPython/matplotlib dirs; every
+server is ``transferkit serve`` started in its own session and stopped at the
+end (SIGINT, then the whole process group is killed). Figures are printed, no
+pass/fail; the last lines are ratios. Server logs are kept when something fails.
 
-1. **Time to interactive** of a sheet (``needs_analysis``, the default join
-   link): from ``page.goto`` until the submit button ``.tk-submit`` is visible
-   and enabled. Cold (``transferkit serve --pool-size 0``: a kernel is started
-   for each visitor) versus preheated (``transferkit serve``'s default pool of
-   2 preheated kernels). Each visit uses a fresh browser context (empty HTTP
-   cache); between visits the server's process tree is left to go idle (the
-   pool refills). Median of ``--reps`` visits after one unmeasured warm-up.
-2. **Load**: ``--participants`` (30) participants arrive evenly spread over
-   ``--window`` seconds at the SAME preheated server; at most ``--pages``
-   browser pages are open at once (light clients, not 30 tabs). Each
-   participant opens the sheet with their own code, answers every question
-   (the template's example answers) and submits. Submit latency is measured in
-   the page: click on ``.tk-submit`` until ``.tk-confirm`` is visible
-   (``performance.now()``, no Playwright round trip in the figure). Afterwards
-   the store is read: responses stored must equal submissions confirmed.
-   Server memory: RSS of the Voilà process plus all its kernels (psutil),
-   divided by the number of participants.
+1. **Time to interactive** in headless Chromium (Debian's /usr/bin/chromium via
+   Playwright): from ``page.goto`` until ``.tk-submit`` is visible and enabled.
+   Each visit gets a fresh browser context (empty cache, like a participant's
+   phone on the first visit; viewport 390x844); one unmeasured warm-up visit,
+   then the median of ``--reps``; before each visit the server's process tree is
+   left to go idle (< 10 % of a core for 1 s, the kernel pool refilled).
+   Navigation timing in the page gives the time to first byte, the HTML size
+   and the bytes loaded in total.
 
-Everything runs on 127.0.0.1 in a temporary folder (temporary SQLite store,
-HOME and Jupyter dirs); the servers are stopped at the end. The last line is
-the cold/preheated ratio of the time to interactive.
+   a. *baseline*: a one-button Voilà page (``import ipywidgets``,
+      ``wait_for_request()``, one ``Button`` with class ``tk-submit``) served
+      by ``transferkit serve`` with its default preheating: the floor of
+      Voilà's JavaScript frontend on this machine;
+   b. the Voilà sheet cold (``transferkit serve --pool-size 0``);
+   c. the Voilà sheet preheated (default pool);
+   d. the web sheet (``/sheet?...``) on a default server.
 
-    .venv/bin/python benchmarks/bench_workshop.py [--reps 3] [--participants 30] [--pages 4]
+2. **Load** against ONE ``transferkit serve`` with default options, started
+   fresh: ``--participants`` (30) arrive evenly within ``--window`` (45 s).
+   ``--pages`` (2) of them, spread over the window, use a real Chromium page
+   that answers by clicking and submits (latency measured in the page from the
+   click until ``.tk-confirm`` is shown). The others are light HTTP clients
+   (tornado ``AsyncHTTPClient`` in this process's event loop) speaking the
+   page's JSON API: GET the page (timed; keeps the ``_xsrf`` cookie), POST
+   ``sheet/api/open``, POST ``sheet/api/draft`` with half the answers, wait
+   ``--think`` s, POST ``sheet/api/submit`` with ``example_answers(seed=i)``;
+   the submit latency is that POST's round trip. Reported: p50/p95/max submit
+   latency for HTTP clients, pages and both; failures with reasons; time until
+   all are done; the store read afterwards (stored must equal confirmed,
+   duplicates, lost); server memory (RSS summed over the serve process tree,
+   sampled every 0.5 s: before, peak, after, added per participant) and CPU
+   seconds used by the server tree during the load.
+
+3. ``--voila-load`` (off by default, takes minutes): the same arrivals through
+   the Voilà sheet the old way, every participant a Chromium page against
+   ``/voila/render/sheet.ipynb`` (at most ``--voila-pages`` open at once), on a
+   fresh default server.
+
+The benchmark client (Chromium, the HTTP clients) shares the machine with the
+server, as on a moderator's laptop it would not; figures under load are
+therefore pessimistic. The load average is printed at start, before the load
+and at the end.
+
+    .venv/bin/python benchmarks/bench_workshop.py [--reps 3] [--participants 30]
+        [--window 45] [--think 1] [--pages 2] [--voila-load] [--voila-pages 4]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import math
 import os
+import re
+import shutil
 import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _workshop_clients import Outcome, http_participant, page_participant, visit
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKSHOPS = ROOT / "workshops"
@@ -61,52 +96,55 @@ CHROMIUM_ARGS = [
 ]
 TEMPLATE = "needs_analysis"
 PILOT = "P01"
-INTERACTIVE = ".tk-submit:enabled"
+LOOP = 1
+LANG = "de"
 
-# In the page: click submit, resolve with the ms until .tk-confirm is visible
-# (or an error summary shows up, or 30 s pass).
-SUBMIT_JS = """
-() => new Promise((resolve) => {
-  const shown = (sel) => {
-    const el = document.querySelector(sel);
-    return el !== null && el.offsetParent !== null && el.textContent.trim() !== "";
-  };
-  const button = document.querySelector(".tk-submit");
-  const t0 = performance.now();
-  let done = false;
-  const finish = (result) => {
-    if (done) return;
-    done = true;
-    observer.disconnect();
-    clearInterval(poll);
-    resolve(result);
-  };
-  const check = () => {
-    if (shown(".tk-confirm")) finish({ok: true, ms: performance.now() - t0});
-    else if (shown(".tk-error-summary")) finish({ok: false, ms: performance.now() - t0,
-      error: document.querySelector(".tk-error-summary").textContent});
-    else if (performance.now() - t0 > 30000) finish({ok: false, ms: 30000, error: "timeout"});
-  };
-  const observer = new MutationObserver(check);
-  observer.observe(document.body, {subtree: true, childList: true, attributes: true,
-                                   characterData: true});
-  const poll = setInterval(check, 5);
-  button.click();
-})
-"""
 
-# In the page: answer radio and checkbox questions (one click each, like a participant).
-CLICK_JS = """
-(clicks) => {
-  for (const [selector, index] of clicks) {
-    const els = document.querySelectorAll(selector);
-    if (els.length <= index) return selector;
-    const el = els[index];
-    if (!el.checked) el.click();
-  }
-  return null;
+def serve_default_pool() -> int:
+    """``transferkit serve --pool-size`` default (preheated kernels of the Voilà sheet)."""
+    from transferkit.serve import serve_command
+
+    return int(next(p.default for p in serve_command.params if p.name == "pool_size"))
+
+
+DEFAULT_POOL = serve_default_pool()
+
+BUTTON_NOTEBOOK = {
+    "cells": [
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "metadata": {},
+            "outputs": [],
+            "source": [
+                "import ipywidgets\n",
+                "from voila.utils import wait_for_request\n",
+                "wait_for_request()",
+            ],
+        },
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "metadata": {},
+            "outputs": [],
+            "source": [
+                "button = ipywidgets.Button(description='OK')\n",
+                "button.add_class('tk-submit')\n",
+                "button",
+            ],
+        },
+    ],
+    "metadata": {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    },
+    "nbformat": 4,
+    "nbformat_minor": 5,
 }
-"""
+
+
+def sheet_query(code: str) -> str:
+    return f"template={TEMPLATE}&pilot={PILOT}&loop={LOOP}&lang={LANG}&code={code}"
 
 
 # --------------------------------------------------------------------------- server
@@ -117,37 +155,29 @@ class Server:
     process: subprocess.Popen[bytes]
     port: int
     log: Path
+    pool: int
 
-    def url(self, query: str) -> str:
-        return f"http://127.0.0.1:{self.port}/voila/render/sheet.ipynb?{query}"
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
 
-    def voila(self) -> psutil.Process | None:
-        try:
-            children = psutil.Process(self.process.pid).children()
-        except psutil.NoSuchProcess:
-            return None
-        for child in children:  # ``python -m transferkit.serve ...`` (Voilà) or ``... voila ...``
-            try:
-                cmdline = " ".join(child.cmdline()).lower()
-            except psutil.Error:
-                continue
-            if "voila" in cmdline or "transferkit.serve" in cmdline:
-                return child
-        return None
+    def voila_url(self, query: str) -> str:
+        return f"{self.base}voila/render/sheet.ipynb?{query}"
+
+    def web_url(self, query: str) -> str:
+        return f"{self.base}sheet?{query}"
 
     def tree(self) -> list[psutil.Process]:
-        """The Voilà process and all its children (the kernels)."""
-        voila = self.voila()
-        if voila is None:
-            return []
+        """``transferkit serve``, the Voilà process (with the web sheet) and the kernels."""
         try:
-            return [voila, *voila.children(recursive=True)]
+            root = psutil.Process(self.process.pid)
+            return [root, *root.children(recursive=True)]
         except psutil.NoSuchProcess:
             return []
 
     def kernels(self) -> int:
         n = 0
-        for proc in self.tree()[1:]:
+        for proc in self.tree():
             try:
                 if "ipykernel" in " ".join(proc.cmdline()):
                     n += 1
@@ -174,7 +204,7 @@ class Server:
                 continue
         return total
 
-    def wait_idle(self, min_kernels: int, timeout: float = 120.0, quiet: float = 0.1) -> float:
+    def wait_idle(self, min_kernels: int = 0, timeout: float = 120.0, quiet: float = 0.1) -> float:
         """Wait until ``min_kernels`` kernels run and the tree uses < ``quiet`` of a core; seconds waited."""
         start = time.monotonic()
         while time.monotonic() - start < timeout:
@@ -188,6 +218,40 @@ class Server:
         print(f"  (server not idle after {timeout:.0f} s; going on)", flush=True)
         return time.monotonic() - start
 
+    def ready_lines(self) -> list[str]:
+        """What serve said about readiness (``transferkit: ... after N s``), shortened."""
+        found = []
+        for line in self.log.read_text(errors="replace").splitlines():
+            match = re.match(r"transferkit: (.*? after [\d.]+ s)", line.strip())
+            if match:
+                found.append(match.group(1))
+        return found
+
+
+class MemorySampler:
+    """Peak RSS and kernel count of a server tree, sampled every ``interval`` s in a thread."""
+
+    def __init__(self, server: Server, interval: float = 0.5) -> None:
+        self.server = server
+        self.interval = interval
+        self.peak_rss_mb = server.rss_mb()
+        self.peak_kernels = server.kernels()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.peak_rss_mb = max(self.peak_rss_mb, self.server.rss_mb())
+            self.peak_kernels = max(self.peak_kernels, self.server.kernels())
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
 
 def free_port() -> int:
     import socket
@@ -197,32 +261,69 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_serve(tmp: Path, store_url: str, *, pool_size: int, name: str) -> Server:
-    """``transferkit serve`` on 127.0.0.1 (pool_size 0: no preheating)."""
+def start_serve(
+    tmp: Path,
+    store_url: str,
+    *,
+    name: str,
+    pool_size: int | None = None,
+    workshops: Path = WORKSHOPS,
+) -> Server:
+    """``transferkit serve`` on 127.0.0.1 (pool_size None: serve's default; 0: no preheating)."""
     from transferkit.serve import wait_for_port
 
     port = free_port()
     log = tmp / f"serve-{name}.log"
     env = dict(os.environ)
     home = tmp / "home"
-    for key, sub in (("HOME", ""), ("JUPYTER_CONFIG_DIR", "jupyter/config"),
-                     ("JUPYTER_DATA_DIR", "jupyter/data"), ("JUPYTER_RUNTIME_DIR", "jupyter/runtime"),
-                     ("IPYTHONDIR", "ipython"), ("MPLCONFIGDIR", "mpl")):
+    for key, sub in (
+        ("HOME", ""),
+        ("JUPYTER_CONFIG_DIR", "jupyter/config"),
+        ("JUPYTER_DATA_DIR", "jupyter/data"),
+        ("JUPYTER_RUNTIME_DIR", "jupyter/runtime"),
+        ("IPYTHONDIR", "ipython"),
+        ("MPLCONFIGDIR", "mpl"),
+    ):
         path = home / sub if sub else home
         path.mkdir(parents=True, exist_ok=True)
         env[key] = str(path)
-    env.update(TRANSFERKIT_DB=store_url, MPLBACKEND="Agg", JUPYTER_PLATFORM_DIRS="1")
-    argv = [str(BIN / "transferkit"), "serve", "--host", "127.0.0.1", "--port", str(port),
-            "--db", store_url, "--pool-size", str(pool_size), "--workshops", str(WORKSHOPS)]
+    env.update(
+        TRANSFERKIT_DB=store_url, MPLBACKEND="Agg", JUPYTER_PLATFORM_DIRS="1", PYTHONUNBUFFERED="1"
+    )
+    argv = [
+        str(BIN / "transferkit"),
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--db",
+        store_url,
+        "--workshops",
+        str(workshops),
+    ]
+    if pool_size is not None:
+        argv += ["--pool-size", str(pool_size)]
     with log.open("wb") as out:
-        process = subprocess.Popen(argv, env=env, cwd=str(tmp), stdout=out,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
-    wait_for_port("127.0.0.1", port, timeout=90, process=process)
-    return Server(process, port, log)
+        process = subprocess.Popen(
+            argv,
+            env=env,
+            cwd=str(tmp),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = Server(process, port, log, DEFAULT_POOL if pool_size is None else pool_size)
+    try:
+        wait_for_port("127.0.0.1", port, timeout=90, process=process)
+    except BaseException:
+        stop(server)
+        raise
+    return server
 
 
 def stop(server: Server) -> None:
-    """SIGINT (as Ctrl+C) to ``transferkit serve``, then the whole session if needed."""
+    """SIGINT (as Ctrl+C) to ``transferkit serve``, then kill its whole process group."""
     if server.process.poll() is None:
         server.process.send_signal(signal.SIGINT)
         try:
@@ -237,123 +338,182 @@ def stop(server: Server) -> None:
         server.process.wait(timeout=10)
 
 
-# --------------------------------------------------------------------------- browser work
-def plan_answers(template: Any, seed: int) -> tuple[list[tuple[str, int]], dict[str, str]]:
-    """(selector, index) clicks for radios/checkboxes and text fills for the example answers."""
-    answers = template.example_answers(seed=seed)
-    clicks: list[tuple[str, int]] = []
-    fills: dict[str, str] = {}
-    for q in template.all_questions(None):
-        if q.id not in answers:
-            continue
-        value = answers[q.id]
-        if q.type in ("likert", "single_choice"):
-            values = [p.value for p in q.points] if q.type == "likert" else [o.value for o in q.options]
-            clicks.append((f".tk-q-{q.id} input[type=radio]", values.index(value)))
-        elif q.type == "multi_choice":
-            clicks += [(f".tk-q-{q.id} .tk-opt-{v} input[type=checkbox]", 0) for v in value]
-        elif q.type in ("text", "number"):
-            fills[f".tk-q-{q.id} input"] = str(value)
-        elif q.type == "long_text":
-            fills[f".tk-q-{q.id} textarea"] = "\n".join(value) if isinstance(value, list) else str(value)
-    return clicks, fills
+async def start_ready(
+    tmp: Path,
+    store_url: str,
+    *,
+    name: str,
+    pool_size: int | None = None,
+    workshops: Path = WORKSHOPS,
+    servers: list[Server],
+) -> Server:
+    """Start a server, wait for serve's ready line and for the tree to go idle; print how long."""
+    label = "default options" if pool_size is None else f"--pool-size {pool_size}"
+    started = time.perf_counter()
+    server = await asyncio.to_thread(
+        start_serve, tmp, store_url, name=name, pool_size=pool_size, workshops=workshops
+    )
+    servers.append(server)
+    listening = time.perf_counter() - started
+    await asyncio.to_thread(server.wait_idle, server.pool)
+    idle = time.perf_counter() - started
+    said = "; ".join(server.ready_lines()) or "no ready line"
+    print(
+        f"  [{name}] transferkit serve ({label}): listening after {listening:.1f} s, "
+        f"idle after {idle:.1f} s (serve: {said})",
+        flush=True,
+    )
+    return server
 
 
-async def time_to_interactive(browser: Any, url: str) -> float:
-    context = await browser.new_context(viewport={"width": 390, "height": 844})
-    try:
-        page = await context.new_page()
-        start = time.perf_counter()
-        await page.goto(url, wait_until="commit", timeout=120_000)
-        await page.wait_for_selector(INTERACTIVE, state="visible", timeout=120_000)
-        return time.perf_counter() - start
-    finally:
-        await context.close()
+# --------------------------------------------------------------------------- time to interactive
+@dataclass
+class Visits:
+    label: str
+    runs: list[dict[str, float]] = field(default_factory=list)
+
+    def median(self, key: str) -> float:
+        return statistics.median(r[key] for r in self.runs) if self.runs else float("nan")
+
+    def values(self, key: str) -> str:
+        return ", ".join(f"{r[key]:.2f}" for r in self.runs)
 
 
-async def measure_tti(server: Server, reps: int, label: str, pool: int) -> list[float]:
-    from playwright.async_api import async_playwright
+async def measure_visits(
+    browser: Any, server: Server, reps: int, label: str, url_of: Any, kernels_per_visit: int
+) -> Visits:
+    """One warm-up and ``reps`` measured first visits; the server goes idle before each."""
+    result = Visits(label)
+    base_kernels = await asyncio.to_thread(server.kernels)
+    for i in range(reps + 1):  # the first visit warms disk caches and is not counted
+        await asyncio.to_thread(server.wait_idle, base_kernels + i * kernels_per_visit)
+        code = f"T{label[:3].upper()}{uuid.uuid4().hex[:4].upper()}{i:02d}"
+        run = await visit(browser, url_of(sheet_query(code)))
+        if i:
+            result.runs.append(run)
+        print(
+            f"  {label} visit {i}{' (warm-up)' if i == 0 else ''}: {run['tti']:.2f} s "
+            f"(first byte {run['ttfb_ms']:.0f} ms, html {run['html_bytes'] / 1024:.1f} KiB "
+            f"[{run['html_transfer'] / 1024:.1f} KiB sent], "
+            f"{run['requests']:.0f} requests, {run['transfer_bytes'] / 1024:.0f} KiB loaded)",
+            flush=True,
+        )
+    return result
 
-    times: list[float] = []
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            for i in range(reps + 1):  # the first visit warms the disk cache and is not counted
-                await asyncio.to_thread(server.wait_idle, pool + i)
-                url = server.url(f"template={TEMPLATE}&pilot={PILOT}&loop=1&code=TTI{label}{i:02d}")
-                seconds = await time_to_interactive(browser, url)
-                if i:
-                    times.append(seconds)
-                print(f"  {label} visit {i}{' (warm-up)' if i == 0 else ''}: {seconds:.2f} s", flush=True)
-        finally:
-            await browser.close()
-    return times
 
-
+# --------------------------------------------------------------------------- load
 @dataclass
 class LoadResult:
-    latencies_ms: list[float] = field(default_factory=list)
-    tti: list[float] = field(default_factory=list)
-    confirmed: list[str] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)
-    peak_rss_mb: float = 0.0
-    peak_kernels: int = 0
+    mode: str
+    outcomes: list[Outcome] = field(default_factory=list)
     duration: float = 0.0
+    last_arrival: float = 0.0
+    rss_before: float = 0.0
+    rss_peak: float = 0.0
+    rss_after: float = 0.0
+    kernels_before: int = 0
+    kernels_peak: int = 0
+    kernels_after: int = 0
+    cpu_seconds: float = 0.0
+    stored: int = 0
+    lost: list[str] = field(default_factory=list)
+    unconfirmed_stored: list[str] = field(default_factory=list)
+    duplicates: int = 0
+
+    def of(self, kind: str | None = None) -> list[Outcome]:
+        return [o for o in self.outcomes if kind is None or o.kind == kind]
+
+    @property
+    def confirmed(self) -> list[str]:
+        return [o.code for o in self.outcomes if o.ok]
 
 
-async def run_load(server: Server, n: int, window: float, pages: int) -> LoadResult:
-    """``n`` participants arriving evenly over ``window`` s, at most ``pages`` pages at once."""
-    from playwright.async_api import async_playwright
+def page_indices(n: int, pages: int) -> set[int]:
+    """``pages`` participants spread evenly over the arrivals (e.g. 7 and 22 of 30)."""
+    pages = max(0, min(pages, n))
+    return {min(n - 1, int((k + 0.5) * n / pages)) for k in range(pages)}
+
+
+async def run_load(
+    server: Server,
+    browser: Any,
+    *,
+    mode: str,
+    n: int,
+    window: float,
+    think: float,
+    pages: int,
+    gate_size: int,
+    prefix: str,
+) -> LoadResult:
+    """``n`` participants arriving evenly over ``window`` s.
+
+    mode ``web``: HTTP clients, ``pages`` of them Chromium pages on ``/sheet``;
+    mode ``voila``: all Chromium pages on the Voilà sheet, at most ``gate_size`` at once.
+    """
+    from tornado.httpclient import AsyncHTTPClient
 
     from transferkit.templates import load_template
 
     template = load_template(TEMPLATE)
-    result = LoadResult()
-    gate = asyncio.Semaphore(pages)
-    run = uuid.uuid4().hex[:4].upper()
+    result = LoadResult(mode)
+    as_page = set(range(n)) if mode == "voila" else page_indices(n, pages)
+    gate = asyncio.Semaphore(gate_size if mode == "voila" else max(1, len(as_page)))
+    client = AsyncHTTPClient(force_instance=True, max_clients=max(10, n * 2))
 
-    async def participant(i: int, browser: Any, t0: float) -> None:
+    async def participant(i: int, t0: float) -> None:
         await asyncio.sleep(max(0.0, t0 + i * window / n - time.perf_counter()))
-        code = f"L{run}{i:03d}"
-        async with gate:
-            context = await browser.new_context(viewport={"width": 390, "height": 844})
-            context.set_default_timeout(120_000)
-            try:
-                page = await context.new_page()
-                start = time.perf_counter()
-                await page.goto(server.url(f"template={TEMPLATE}&pilot={PILOT}&loop=1&code={code}"),
-                                wait_until="commit")
-                await page.wait_for_selector(INTERACTIVE, state="visible")
-                result.tti.append(time.perf_counter() - start)
-                clicks, fills = plan_answers(template, seed=i)
-                missing = await page.evaluate(CLICK_JS, clicks)
-                if missing:
-                    raise RuntimeError(f"no element for {missing}")
-                for selector, text in fills.items():
-                    await page.fill(selector, text)
-                await page.wait_for_timeout(300)  # a participant looks over the sheet
-                outcome = await page.evaluate(SUBMIT_JS)
-                if outcome["ok"]:
-                    result.latencies_ms.append(float(outcome["ms"]))
-                    result.confirmed.append(code)
-                else:
-                    result.failures.append(f"{code}: {outcome.get('error', '?')[:120]}")
-            except Exception as error:  # noqa: BLE001 - report, do not stop the others
-                result.failures.append(f"{code}: {type(error).__name__}: {str(error)[:160]}")
-            finally:
-                result.peak_rss_mb = max(result.peak_rss_mb, server.rss_mb())
-                result.peak_kernels = max(result.peak_kernels, server.kernels())
-                await context.close()
+        code = f"{prefix}{i:03d}"
+        query = sheet_query(code)
+        if i in as_page:
+            url = server.web_url(query) if mode == "web" else server.voila_url(query)
+            async with gate:
+                outcome = await page_participant(browser, url, template, i, code, think)
+        else:
+            outcome = await http_participant(
+                client, server.base, query, code, template.example_answers(seed=i), think
+            )
+        result.outcomes.append(outcome)
 
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
+    result.rss_before = await asyncio.to_thread(server.rss_mb)
+    result.kernels_before = await asyncio.to_thread(server.kernels)
+    cpu_before = await asyncio.to_thread(server.cpu_seconds)
+    try:
+        with MemorySampler(server) as sampler:
             t0 = time.perf_counter()
-            await asyncio.gather(*(participant(i, browser, t0) for i in range(n)))
-            result.duration = time.perf_counter() - t0
-        finally:
-            await browser.close()
+            await asyncio.gather(*(participant(i, t0) for i in range(n)))
+            result.duration = max((o.finished for o in result.outcomes), default=t0) - t0
+            result.last_arrival = (n - 1) * window / n
+    finally:
+        client.close()
+    result.cpu_seconds = await asyncio.to_thread(server.cpu_seconds) - cpu_before
+    result.rss_after = await asyncio.to_thread(server.rss_mb)
+    result.kernels_after = await asyncio.to_thread(server.kernels)
+    result.rss_peak = max(sampler.peak_rss_mb, result.rss_after)
+    result.kernels_peak = max(sampler.peak_kernels, result.kernels_after)
     return result
+
+
+def check_store(store_url: str, result: LoadResult, prefix: str) -> None:
+    """Read the store: responses of this load's codes versus the confirmed submissions."""
+    from transferkit.store import Store
+
+    store = Store(store_url)
+    try:
+        stored = store.responses(template=TEMPLATE, pilot=PILOT)
+    finally:
+        store.close()
+    codes = [
+        c
+        for c in (stored["participant"] if not stored.empty else [])
+        if isinstance(c, str) and c.startswith(prefix)
+    ]
+    counts = Counter(codes)
+    result.stored = len(codes)
+    result.duplicates = sum(k - 1 for k in counts.values() if k > 1)
+    result.lost = [c for c in result.confirmed if c not in counts]
+    confirmed = set(result.confirmed)
+    result.unconfirmed_stored = sorted(c for c in counts if c not in confirmed)
 
 
 # --------------------------------------------------------------------------- report
@@ -371,99 +531,296 @@ def load_line() -> str:
     return f"{one:.2f} {five:.2f} {fifteen:.2f} (cores: {os.cpu_count()})"
 
 
+def spread(values: list[float], unit: str = "ms") -> str:
+    if not values:
+        return "-"
+    return (
+        f"p50 {percentile(values, 50):.0f} {unit}, p95 {percentile(values, 95):.0f} {unit}, "
+        f"max {max(values):.0f} {unit} (n={len(values)})"
+    )
+
+
+def print_visits(v: Visits, what: str) -> None:
+    if not v.runs:
+        print(f"time to interactive, {what}: -")
+        return
+    print(
+        f"time to interactive, {what}: median {v.median('tti'):.2f} s ({v.values('tti')}); "
+        f"first byte {v.median('ttfb_ms'):.0f} ms, html {v.median('html_bytes') / 1024:.1f} KiB "
+        f"[{v.median('html_transfer') / 1024:.1f} KiB sent], "
+        f"{v.median('requests'):.0f} requests, {v.median('transfer_bytes') / 1024:.0f} KiB loaded"
+    )
+
+
+def print_load(r: LoadResult, n: int, title: str) -> None:
+    print(f"{title}:")
+    print(
+        f"  participants: {n}, confirmed: {len(r.confirmed)}, failed: {n - len(r.confirmed)}, "
+        f"all done after {r.duration:.1f} s ({'within' if r.duration <= 60 else 'NOT within'} "
+        f"one minute; last arrival at {r.last_arrival:.1f} s)"
+    )
+    reasons = Counter((o.kind, o.error or "?") for o in r.outcomes if not o.ok)
+    for (kind, reason), count in reasons.most_common(10):
+        print(f"  failure ({kind}) x{count}: {reason}")
+    for kind, name in (("http", "HTTP clients"), ("page", "Chromium pages")):
+        subset = r.of(kind)
+        if not subset:
+            continue
+        opened = [o.open_ms for o in subset if o.open_ms is not None]
+        what = "GET page" if kind == "http" else "time to interactive"
+        print(f"  {name}: {what} {spread(opened)}")
+        print(
+            f"  {name}: submit latency {spread([o.submit_ms for o in subset if o.ok and o.submit_ms])}"
+        )
+    both = [o.submit_ms for o in r.outcomes if o.ok and o.submit_ms is not None]
+    print(f"  all: submit latency {spread(both)}")
+    print(
+        f"  responses stored: {r.stored} (confirmed {len(r.confirmed)}: "
+        f"{'stored = confirmed' if r.stored == len(r.confirmed) and not r.lost else 'MISMATCH'}; "
+        f"lost {len(r.lost)}, duplicates {r.duplicates}, stored but not confirmed "
+        f"{len(r.unconfirmed_stored)})"
+    )
+    print(
+        f"  server memory (serve tree RSS): {r.rss_before:.0f} MB before ({r.kernels_before} kernels), "
+        f"peak {r.rss_peak:.0f} MB ({r.kernels_peak} kernels), {r.rss_after:.0f} MB after "
+        f"({r.kernels_after} kernels); added {r.rss_after - r.rss_before:+.1f} MB, "
+        f"per participant {(r.rss_after - r.rss_before) / n:.2f} MB "
+        f"(at the peak: {(r.rss_peak - r.rss_before) / n:.2f} MB)"
+    )
+    print(
+        f"  server CPU during the load: {r.cpu_seconds:.1f} s "
+        f"({r.cpu_seconds / max(r.duration, 1e-9):.2f} cores on average over {r.duration:.0f} s)"
+    )
+
+
+def keep_logs(tmp: Path) -> Path:
+    keep = Path(tempfile.gettempdir()) / f"tk-bench-workshop-logs-{os.getpid()}"
+    keep.mkdir(exist_ok=True)
+    for log in tmp.glob("serve-*.log"):
+        shutil.copyfile(log, keep / log.name)
+    return keep
+
+
+def web_sheet_served(server: Server) -> str | None:
+    """None if ``/sheet`` answers with a page, else why not."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(server.web_url(sheet_query("PROBE01")), timeout=30) as response:
+            body = response.read(2_000_000).decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        return f"GET /sheet answered {error.code}"
+    except OSError as error:
+        return f"GET /sheet failed: {error}"
+    if "tk-submit" not in body:
+        return "GET /sheet answered without a .tk-submit element"
+    return None
+
+
+async def amain(args: argparse.Namespace, tmp: Path, servers: list[Server]) -> bool:
+    """Run everything; True if anything failed (logs are then kept)."""
+    from playwright.async_api import async_playwright
+
+    from transferkit.store import Store
+
+    store_url = f"sqlite:///{tmp / 'store.db'}"
+    store = Store(store_url)
+    store.add_pilot(PILOT, "Pilot eins", "Pilot one", loops=3)
+    store.close()
+    baseline_dir = tmp / "baseline"
+    baseline_dir.mkdir()
+    (baseline_dir / "sheet.ipynb").write_text(json.dumps(BUTTON_NOTEBOOK, indent=1))
+
+    async def finish(server: Server) -> None:
+        await asyncio.to_thread(stop, server)
+
+    failed = False
+    n = args.participants
+    run = uuid.uuid4().hex[:4].upper()
+    web_load: LoadResult | None = None
+    voila_load: LoadResult | None = None
+    web: Visits | None = None
+    web_missing: str | None = None
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            print("1a. baseline: a one-button Voilà page, preheated", flush=True)
+            server = await start_ready(
+                tmp, store_url, name="baseline", workshops=baseline_dir, servers=servers
+            )
+            baseline = await measure_visits(
+                browser, server, args.reps, "baseline", server.voila_url, kernels_per_visit=1
+            )
+            await finish(server)
+
+            print("1b. Voilà sheet, cold (--pool-size 0)", flush=True)
+            server = await start_ready(tmp, store_url, name="cold", pool_size=0, servers=servers)
+            cold = await measure_visits(
+                browser, server, args.reps, "cold", server.voila_url, kernels_per_visit=1
+            )
+            await finish(server)
+
+            print("1c. Voilà sheet, preheated (default pool)", flush=True)
+            server = await start_ready(tmp, store_url, name="preheated", servers=servers)
+            hot = await measure_visits(
+                browser, server, args.reps, "preheated", server.voila_url, kernels_per_visit=1
+            )
+            await finish(server)
+
+            print(
+                "1d + 2. web sheet: a fresh default server for its first visits, then the load",
+                flush=True,
+            )
+            server = await start_ready(tmp, store_url, name="web", servers=servers)
+            web_missing = await asyncio.to_thread(web_sheet_served, server)
+            if web_missing:
+                print(
+                    f"  web sheet not served: {web_missing}; skipping 1d and the load", flush=True
+                )
+                failed = True
+            else:
+                web = await measure_visits(
+                    browser, server, args.reps, "web", server.web_url, kernels_per_visit=0
+                )
+                await asyncio.to_thread(server.wait_idle, server.pool)
+                print(
+                    f"  load: {n} participants over {args.window:.0f} s, {args.pages} of them "
+                    f"Chromium pages (load average now {load_line()})",
+                    flush=True,
+                )
+                prefix = f"W{run}"
+                web_load = await run_load(
+                    server,
+                    browser,
+                    mode="web",
+                    n=n,
+                    window=args.window,
+                    think=args.think,
+                    pages=args.pages,
+                    gate_size=args.pages,
+                    prefix=prefix,
+                )
+                check_store(store_url, web_load, prefix)
+                failed |= (
+                    len(web_load.confirmed) < n or bool(web_load.lost) or web_load.duplicates > 0
+                )
+            await finish(server)
+
+            if args.voila_load:
+                print(
+                    f"3. the same load through the Voilà sheet: {n} Chromium pages, at most "
+                    f"{args.voila_pages} at once (load average now {load_line()})",
+                    flush=True,
+                )
+                server = await start_ready(tmp, store_url, name="voila-load", servers=servers)
+                prefix = f"V{run}"
+                voila_load = await run_load(
+                    server,
+                    browser,
+                    mode="voila",
+                    n=n,
+                    window=args.window,
+                    think=args.think,
+                    pages=n,
+                    gate_size=args.voila_pages,
+                    prefix=prefix,
+                )
+                await finish(server)
+                check_store(store_url, voila_load, prefix)
+                failed |= len(voila_load.confirmed) < n or bool(voila_load.lost)
+        finally:
+            await browser.close()
+
+    print()
+    print(f"load average at end: {load_line()}")
+    print_visits(baseline, "baseline one-button Voilà page (preheated)")
+    print_visits(cold, "Voilà sheet cold (--pool-size 0)")
+    print_visits(hot, f"Voilà sheet preheated (pool {DEFAULT_POOL})")
+    if web is not None:
+        print_visits(web, "web sheet (/sheet)")
+    else:
+        print(f"time to interactive, web sheet: - ({web_missing})")
+    if web_load is not None:
+        print_load(
+            web_load,
+            n,
+            f"load through the web sheet ({n - len(web_load.of('page'))} HTTP "
+            f"clients + {len(web_load.of('page'))} Chromium pages, think {args.think:g} s)",
+        )
+    if voila_load is not None:
+        print_load(
+            voila_load,
+            n,
+            f"load through the Voilà sheet ({n} Chromium pages, "
+            f"at most {args.voila_pages} at once)",
+        )
+
+    if failed:
+        print(f"server logs kept in {keep_logs(tmp)}")
+
+    def ratio(a: float, b: float) -> str:
+        return f"{a / b:.1f}x" if b and not math.isnan(a) and not math.isnan(b) else "-"
+
+    web_tti = web.median("tti") if web is not None else float("nan")
+    if voila_load is not None and web_load is not None:
+        v95 = percentile([o.submit_ms for o in voila_load.outcomes if o.ok and o.submit_ms], 95)
+        w95 = percentile([o.submit_ms for o in web_load.outcomes if o.ok and o.submit_ms], 95)
+        print(f"ratio submit latency p95 under load, Voilà/web: {ratio(v95, w95)}")
+        vmem = (voila_load.rss_peak - voila_load.rss_before) / n
+        wmem = (web_load.rss_peak - web_load.rss_before) / n
+        print(f"ratio server memory added per participant (peak), Voilà/web: {ratio(vmem, wmem)}")
+    print(
+        f"ratio time to interactive, Voilà sheet preheated/web sheet: "
+        f"{ratio(hot.median('tti'), web_tti)}"
+    )
+    print(
+        f"ratio time to interactive, Voilà sheet cold/preheated: "
+        f"{ratio(cold.median('tti'), hot.median('tti'))}"
+    )
+    print(
+        f"ratio time to interactive, Voilà sheet preheated/one-button baseline: "
+        f"{ratio(hot.median('tti'), baseline.median('tti'))}"
+    )
+    return failed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=3, help="measured visits per mode")
+    parser.add_argument("--reps", type=int, default=3, help="measured first visits per mode")
     parser.add_argument("--participants", type=int, default=30)
     parser.add_argument("--window", type=float, default=45.0, help="arrivals spread over (s)")
-    parser.add_argument("--pages", type=int, default=4, help="browser pages open at once")
-    parser.add_argument("--pool-size", type=int, default=2, help="preheated kernels (serve default)")
+    parser.add_argument("--think", type=float, default=1.0, help="s between draft and submit")
+    parser.add_argument(
+        "--pages",
+        type=int,
+        default=2,
+        help="participants of the web load that use a real Chromium page",
+    )
+    parser.add_argument(
+        "--voila-load",
+        action="store_true",
+        help="also run the load through the Voilà sheet (minutes)",
+    )
+    parser.add_argument(
+        "--voila-pages", type=int, default=4, help="Chromium pages open at once in --voila-load"
+    )
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
         sys.exit(f"{CHROMIUM} not found: apt-get install chromium")
 
-    from transferkit.store import Store
-
     print(f"load average at start: {load_line()}", flush=True)
+    servers: list[Server] = []
     with tempfile.TemporaryDirectory(prefix="tk-bench-workshop-") as tmpdir:
         tmp = Path(tmpdir)
-        store_url = f"sqlite:///{tmp / 'store.db'}"
-        store = Store(store_url)
-        store.add_pilot(PILOT, "Pilot eins", "Pilot one", loops=3)
-        store.close()
-
-        print("cold: transferkit serve --pool-size 0", flush=True)
-        cold_server = start_serve(tmp, store_url, pool_size=0, name="cold")
         try:
-            cold = asyncio.run(measure_tti(cold_server, args.reps, "COLD", 0))
+            asyncio.run(amain(args, tmp, servers))
+        except BaseException:
+            print(f"server logs kept in {keep_logs(tmp)}", file=sys.stderr)
+            raise
         finally:
-            stop(cold_server)
-
-        print(f"preheated: transferkit serve --pool-size {args.pool_size}", flush=True)
-        started = time.perf_counter()
-        server = start_serve(tmp, store_url, pool_size=args.pool_size, name="preheated")
-        listening = time.perf_counter() - started
-        ready = listening + server.wait_idle(args.pool_size)
-        print(f"  server listening after {listening:.1f} s, pool filled and idle after {ready:.1f} s",
-              flush=True)
-        try:
-            hot = asyncio.run(measure_tti(server, args.reps, "HOT", args.pool_size))
-            server.wait_idle(args.pool_size + args.reps + 1)
-            base_rss = server.rss_mb()
-            base_kernels = server.kernels()
-            print(f"load: {args.participants} participants over {args.window:.0f} s, "
-                  f"{args.pages} pages at once (load average now {load_line()})", flush=True)
-            load = asyncio.run(run_load(server, args.participants, args.window, args.pages))
-            end_rss = server.rss_mb()
-            end_kernels = server.kernels()
-        finally:
-            stop(server)
-
-        store = Store(store_url)
-        stored = store.responses(template=TEMPLATE, pilot=PILOT)
-        store.close()
-        codes = set(stored["participant"]) if not stored.empty else set()
-        load_codes = [c for c in codes if isinstance(c, str) and c.startswith("L")]
-        lost = [c for c in load.confirmed if c not in codes]
-        duplicates = int(stored["participant"].duplicated().sum()) if not stored.empty else 0
-
-        cold_med = statistics.median(cold)
-        hot_med = statistics.median(hot)
-        n = args.participants
-        print()
-        print(f"load average at end: {load_line()}")
-        print(f"time to interactive, cold (no preheat): median {cold_med:.2f} s "
-              f"({', '.join(f'{t:.2f}' for t in cold)})")
-        print(f"time to interactive, preheated (pool {args.pool_size}): median {hot_med:.2f} s "
-              f"({', '.join(f'{t:.2f}' for t in hot)})  target < 1.5 s")
-        print(f"time to interactive under load: median {statistics.median(load.tti):.2f} s, "
-              f"p95 {percentile(load.tti, 95):.2f} s" if load.tti else "time to interactive under load: -")
-        print(f"participants: {n}, submitted and confirmed: {len(load.confirmed)}, "
-              f"failed: {len(load.failures)}, all done after {load.duration:.1f} s "
-              f"({'within' if load.duration <= 60 else 'NOT within'} one minute)")
-        for failure in load.failures[:10]:
-            print(f"  failure: {failure}")
-        if load.latencies_ms:
-            print(f"submit latency (click -> confirmation): p50 {percentile(load.latencies_ms, 50):.0f} ms, "
-                  f"p95 {percentile(load.latencies_ms, 95):.0f} ms, max {max(load.latencies_ms):.0f} ms"
-                  "  target p95 < 300 ms")
-        print(f"responses stored: {len(load_codes)} (confirmed {len(load.confirmed)}; "
-              f"confirmed but missing: {len(lost)}; duplicate participants: {duplicates})")
-        print(f"server memory (voila + kernels): {base_rss:.0f} MB with {base_kernels} kernels before "
-              f"the load, peak {load.peak_rss_mb:.0f} MB, {end_rss:.0f} MB with {end_kernels} kernels "
-              f"after")
-        print(f"server memory per participant: {end_rss / n:.0f} MB total/participants, "
-              f"{(end_rss - base_rss) / n:.0f} MB added per participant")
-        hot_log = server.log.read_text(errors="replace")
-        print(f"visits served by a preheated kernel (preheated server): "
-              f"{hot_log.count('Using pre-heated kernel')} of {args.reps + 1 + n}")
-        if load.failures:
-            keep = Path(tempfile.gettempdir()) / f"tk-bench-workshop-logs-{os.getpid()}"
-            keep.mkdir(exist_ok=True)
-            for log in tmp.glob("serve-*.log"):
-                (keep / log.name).write_text(log.read_text(errors="replace"))
-            print(f"server logs kept in {keep}")
-        print(f"ratio cold/preheated time-to-interactive: {cold_med / hot_med:.1f}x")
+            for server in servers:
+                stop(server)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,269 @@
+"""Participants for ``bench_workshop.py``: a light HTTP client and a real Chromium page.
+
+* :func:`http_participant` speaks the web sheet's JSON API like the page's own
+  script does (tornado's ``AsyncHTTPClient``, no browser): GET the page (and its
+  ``_xsrf`` cookie), POST ``sheet/api/open``, POST ``sheet/api/draft`` with half
+  the answers, think, POST ``sheet/api/submit`` with all of them.
+* :func:`page_participant` opens a sheet (the web sheet or the Voilà sheet) in a
+  fresh Chromium context, answers by clicking like a participant and submits;
+  submit latency is measured inside the page (``performance.now()`` from the
+  click until ``.tk-confirm`` is shown), so no Playwright round trip is in it.
+* :func:`visit` is one measured first visit (time to interactive, time to first
+  byte, bytes loaded).
+
+Not a benchmark of its own; imported by ``bench_workshop.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+
+VIEWPORT = {"width": 390, "height": 844}  # a phone
+INTERACTIVE = ".tk-submit:enabled"
+TIMEOUT_MS = 120_000
+
+# In the page: click submit, resolve with the ms until .tk-confirm is shown
+# (or an error summary shows up, or 30 s pass).
+SUBMIT_JS = """
+() => new Promise((resolve) => {
+  const shown = (sel) => {
+    const el = document.querySelector(sel);
+    return el !== null && el.getClientRects().length > 0 && el.textContent.trim() !== "";
+  };
+  const button = document.querySelector(".tk-submit");
+  const t0 = performance.now();
+  let done = false;
+  const finish = (result) => {
+    if (done) return;
+    done = true;
+    observer.disconnect();
+    clearInterval(poll);
+    resolve(result);
+  };
+  const check = () => {
+    if (shown(".tk-confirm")) finish({ok: true, ms: performance.now() - t0});
+    else if (shown(".tk-error-summary")) finish({ok: false, ms: performance.now() - t0,
+      error: "error summary: " + document.querySelector(".tk-error-summary").textContent.trim()});
+    else if (performance.now() - t0 > 30000) finish({ok: false, ms: 30000, error: "timeout (30 s)"});
+  };
+  const observer = new MutationObserver(check);
+  observer.observe(document.body, {subtree: true, childList: true, attributes: true,
+                                   characterData: true});
+  const poll = setInterval(check, 5);
+  (button.tagName === "BUTTON" ? button : button.querySelector("button") || button).click();
+})
+"""
+
+# In the page: answer radio and checkbox questions (one click each, like a participant).
+CLICK_JS = """
+(clicks) => {
+  for (const [selector, index] of clicks) {
+    const els = document.querySelectorAll(selector);
+    if (els.length <= index) return selector;
+    const el = els[index];
+    if (!el.checked) el.click();
+  }
+  return null;
+}
+"""
+
+# In the page, after it is interactive: navigation timing of the document and bytes loaded.
+TIMING_JS = """
+() => {
+  const nav = performance.getEntriesByType("navigation")[0];
+  const res = performance.getEntriesByType("resource");
+  return {
+    ttfb_ms: nav.responseStart - nav.startTime,
+    html_bytes: nav.decodedBodySize,
+    html_transfer: nav.transferSize,
+    transfer_bytes: nav.transferSize + res.reduce((s, e) => s + (e.transferSize || 0), 0),
+    requests: 1 + res.length,
+  };
+}
+"""
+
+
+def css_id(value: object) -> str:
+    """The CSS class suffix the sheets use for an id or option value."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", str(value))
+
+
+def plan_answers(template: Any, seed: int) -> tuple[list[tuple[str, int]], dict[str, str]]:
+    """(selector, index) clicks for radios/checkboxes and text fills for the example answers."""
+    answers = template.example_answers(seed=seed)
+    clicks: list[tuple[str, int]] = []
+    fills: dict[str, str] = {}
+    for q in template.all_questions(None):
+        if q.id not in answers:
+            continue
+        value = answers[q.id]
+        box = f".tk-q-{css_id(q.id)}"
+        if q.type in ("likert", "single_choice"):
+            values = (
+                [p.value for p in q.points] if q.type == "likert" else [o.value for o in q.options]
+            )
+            clicks.append((f"{box} input[type=radio]", values.index(value)))
+        elif q.type == "multi_choice":
+            clicks += [(f"{box} .tk-opt-{css_id(v)} input[type=checkbox]", 0) for v in value]
+        elif q.type in ("text", "number"):
+            fills[f"{box} input"] = str(value)
+        elif q.type == "long_text":
+            fills[f"{box} textarea"] = "\n".join(value) if isinstance(value, list) else str(value)
+    return clicks, fills
+
+
+@dataclass
+class Outcome:
+    """One participant of the load."""
+
+    kind: str  # "http" or "page"
+    code: str
+    ok: bool = False
+    submit_ms: float | None = None  # submit round trip (http) / click -> .tk-confirm (page)
+    open_ms: float | None = None  # GET of the page (http) / time to interactive (page)
+    response_id: int | None = None
+    error: str | None = None
+    finished: float = 0.0  # perf_counter() at the end
+
+
+# --------------------------------------------------------------------------- first visits
+async def visit(browser: Any, url: str) -> dict[str, float]:
+    """One first visit in a fresh context: seconds until ``.tk-submit`` is visible and enabled."""
+    context = await browser.new_context(viewport=VIEWPORT)
+    try:
+        page = await context.new_page()
+        start = time.perf_counter()
+        await page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
+        await page.wait_for_selector(INTERACTIVE, state="visible", timeout=TIMEOUT_MS)
+        tti = time.perf_counter() - start
+        timing = await page.evaluate(TIMING_JS)
+        return {"tti": tti, **timing}
+    finally:
+        await context.close()
+
+
+# --------------------------------------------------------------------------- HTTP participant
+def _xsrf_from(headers: Any) -> str | None:
+    for cookie in headers.get_list("Set-Cookie"):
+        name, _, rest = cookie.partition("=")
+        if name.strip() == "_xsrf":
+            return rest.split(";", 1)[0].strip().strip('"')
+    return None
+
+
+def _reason(response: Any) -> str:
+    """A short reason for a failed API call: status and the JSON error/problems."""
+    if response.code == 599:
+        return f"no answer ({type(response.error).__name__}: {str(response.error)[:80]})"
+    text = (response.body or b"").decode("utf-8", "replace")
+    try:
+        data = json.loads(text)
+        detail = data.get("error") or data.get("problems") or data
+    except ValueError:
+        detail = text
+    return f"HTTP {response.code}: {str(detail)[:120]}"
+
+
+async def http_participant(
+    client: Any,
+    base: str,
+    query: str,
+    code: str,
+    answers: dict[str, Any],
+    think: float,
+) -> Outcome:
+    """GET the web sheet, open, save a half draft, think, submit (contract of ``transferkit.websheet``)."""
+    out = Outcome("http", code)
+    try:
+        start = time.perf_counter()
+        page = await client.fetch(f"{base}sheet?{query}", raise_error=False, request_timeout=120)
+        out.open_ms = (time.perf_counter() - start) * 1000
+        if page.code != 200:
+            out.error = f"GET sheet: {_reason(page)}"
+            return out
+        xsrf = _xsrf_from(page.headers)
+        if xsrf is None:
+            out.error = "GET sheet: no _xsrf cookie"
+            return out
+        headers = {
+            "Content-Type": "application/json",
+            "X-XSRFToken": xsrf,
+            "Cookie": f"_xsrf={xsrf}",
+        }
+
+        async def post(what: str, payload: dict[str, Any]) -> Any:
+            return await client.fetch(
+                f"{base}sheet/api/{what}",
+                method="POST",
+                headers=headers,
+                body=json.dumps(payload),
+                raise_error=False,
+                request_timeout=120,
+            )
+
+        opened = await post("open", {"query": query, "code": code})
+        if opened.code != 200 or not json.loads(opened.body).get("ok"):
+            out.error = f"open: {_reason(opened)}"
+            return out
+        keys = list(answers)
+        half = {k: answers[k] for k in keys[: len(keys) // 2]}
+        draft = await post("draft", {"query": query, "code": code, "answers": half})
+        if draft.code != 200 or not json.loads(draft.body).get("ok"):
+            out.error = f"draft: {_reason(draft)}"
+            return out
+        await asyncio.sleep(think)
+        start = time.perf_counter()
+        submitted = await post("submit", {"query": query, "code": code, "answers": answers})
+        out.submit_ms = (time.perf_counter() - start) * 1000
+        data = json.loads(submitted.body) if submitted.code in (200, 422, 503) else {}
+        if submitted.code == 200 and data.get("ok"):
+            out.ok = True
+            out.response_id = data.get("response_id")
+        else:
+            out.error = f"submit: {_reason(submitted)}"
+    except Exception as error:  # noqa: BLE001 - report, do not stop the others
+        out.error = f"{type(error).__name__}: {str(error)[:160]}"
+    finally:
+        out.finished = time.perf_counter()
+    return out
+
+
+# --------------------------------------------------------------------------- page participant
+async def page_participant(
+    browser: Any, url: str, template: Any, seed: int, code: str, think: float
+) -> Outcome:
+    """Open ``url`` in a fresh context, answer by clicking, think, submit; latency in the page."""
+    out = Outcome("page", code)
+    context = await browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        page = await context.new_page()
+        start = time.perf_counter()
+        await page.goto(url, wait_until="commit")
+        await page.wait_for_selector(INTERACTIVE, state="visible")
+        out.open_ms = (time.perf_counter() - start) * 1000
+        clicks, fills = plan_answers(template, seed=seed)
+        missing = await page.evaluate(CLICK_JS, clicks)
+        if missing:
+            out.error = f"no element for {missing}"
+            return out
+        for selector, text in fills.items():
+            await page.fill(selector, text)
+        await page.wait_for_timeout(think * 1000)  # a participant looks over the sheet
+        result = await page.evaluate(SUBMIT_JS)
+        out.submit_ms = float(result["ms"])
+        if result["ok"]:
+            out.ok = True
+        else:
+            out.error = str(result.get("error", "?"))[:160]
+    except Exception as error:  # noqa: BLE001 - report, do not stop the others
+        out.error = f"{type(error).__name__}: {str(error)[:160]}"
+    finally:
+        out.finished = time.perf_counter()
+        await context.close()
+    return out
