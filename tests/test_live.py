@@ -10,7 +10,6 @@ from transferkit.exceptions import StoreError
 from transferkit.live import (
     Board,
     LiveFeed,
-    LoopLog,
     close_loop,
     collect_inputs,
     extract_ideas,
@@ -136,8 +135,11 @@ def test_close_loop_stores_indicators_and_protocol(store: Store) -> None:
     assert ind["items_done"] == 1
     assert ind["items_new"] == 1
     assert ind["info_useful_n"] == 2
-    logged = LoopLog(store).indicators("P01")
+    logged = store.loop_closings("P01")
     assert logged["loop"].tolist() == [2]
+    assert logged.loc[0, "participants"] == 2
+    assert logged.loc[0, "items_done"] == 1
+    assert logged.loc[0, "info_useful_n"] == 2
     page = protocol_html(summary, "de")
     assert "Feedbackrunde" in page
     assert "erledigt" in page
@@ -170,6 +172,9 @@ def test_reflection_loop_screen_groups_and_closes(store: Store) -> None:
     screen._dot("Methoden", 2)
     screen.new_items.children[0].children[0].value = "Retro einführen"
     screen.close()
+    result = screen.wait_protocol(30)  # in-memory store: no report kernel, the printable summary
+    assert result is not None
+    assert not result.ok
     assert "Retro einführen" in screen.protocol.value
     assert "Methoden" in screen.protocol.value
     assert open_items(store, "P01", 3)["what"].tolist() == ["Offen aus Schleife 1", "Retro einführen"]
@@ -187,10 +192,14 @@ def test_moderator_join_links_carry_the_token(store: Store, monkeypatch: pytest.
     table.ticker.stop()
     assert table.ideas_url.endswith("&token=s3cret")
     assert table.vote_url.endswith("&token=s3cret")
+    # participants join through the web sheet of `transferkit serve`, not a Voilà kernel each
+    assert table.ideas_url.startswith("http://10.0.0.2:8866/sheet?template=round_table")
+    assert "questions=votes" in table.vote_url
     loop = reflection_loop_app("pilot=P01&loop=2", store=store).screen  # type: ignore[attr-defined]
     loop.ticker.stop()
     assert loop.join_urls
-    assert all(u.startswith("http://10.0.0.2:8866/") and u.endswith("&token=s3cret") for u in loop.join_urls.values())
+    assert all(u.startswith("http://10.0.0.2:8866/sheet?template=reflection_loop")
+               and u.endswith("&token=s3cret") for u in loop.join_urls.values())
 
 
 def test_reflection_board_survives_a_reload(store: Store) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from transferkit.store import Store
+from transferkit.store import SCHEMA_VERSION, Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -36,7 +36,7 @@ def test_eight_processes_write_2000_responses(db_url):
         assert data["submission_id"].is_unique
         assert sorted(data["response_id"]) == sorted(all_ids)
         assert len(store.participants()) == 8 * 7
-        assert store.info()["schema_version"] == 1
+        assert store.info()["schema_version"] == SCHEMA_VERSION
 
 
 def test_concurrent_double_submit_stores_once(db_url):

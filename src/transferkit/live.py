@@ -10,8 +10,9 @@ here from the store, so it is tested without a browser:
   over options or over participants' ideas;
 - :func:`open_items` / :func:`resolve_item` carry action items over from the
   previous loop (done / carried over / dropped);
-- :func:`loop_indicators`, :func:`close_loop` and :func:`protocol_html`
-  close a loop: indicators stored, protocol produced;
+- :func:`loop_indicators` and :func:`close_loop` close a loop (key figures
+  stored with ``Store.close_loop``); :func:`make_protocol` runs the
+  ``loop_protocol`` report for it, or falls back to :func:`protocol_html`;
 - :func:`participant_count` counts who joined and who submitted.
 
 Examples
@@ -28,16 +29,16 @@ import asyncio
 import datetime as dt
 import hashlib
 import html
-import json
 import logging
 import math
+import os
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from sqlalchemy import Column, DateTime, Engine, Integer, MetaData, String, Table, Text, select
 
 from transferkit.exceptions import StoreError
 
@@ -49,17 +50,20 @@ __all__ = [
     "Board",
     "InputItem",
     "LiveFeed",
-    "LoopLog",
     "LoopSummary",
+    "ProtocolResult",
     "Ticker",
     "close_loop",
     "collect_inputs",
     "extract_ideas",
+    "group_dots",
     "idea_id",
     "ideas_provider_for",
     "loop_indicators",
+    "make_protocol",
     "open_items",
     "participant_count",
+    "protocol_dir",
     "protocol_html",
     "resolve_item",
     "tally_votes",
@@ -484,39 +488,21 @@ def participant_count(
 
 
 # --------------------------------------------------------------------------- closing a loop
-_RATINGS = ("info_useful", "app_success", "exchange_quality", "loop_satisfaction")
-
-
 def loop_indicators(
     store: Any, pilot: str, loop: int, template: Any = "reflection_loop"
 ) -> dict[str, Any]:
-    """Indicators of one loop: participants, inputs, mean ratings, action items."""
-    import pandas as pd
+    """Key figures of one loop, computed now: participants, sheets, mean ratings, action items.
 
-    responses = store.responses(template=template, pilot=pilot, loop=loop)
-    out: dict[str, Any] = {"pilot": pilot, "loop": loop}
-    if responses.empty:
-        out["participants"] = 0
-        out["responses"] = 0
-    else:
-        out["participants"] = int(responses["participant"].nunique(dropna=True))
-        out["responses"] = len(responses)
-    for rating in _RATINGS:
-        if not responses.empty and rating in responses.columns:
-            values = pd.to_numeric(responses[rating], errors="coerce").dropna()
-            out[f"{rating}_mean"] = round(float(values.mean()), 2) if len(values) else None
-            out[f"{rating}_n"] = len(values)
-    items = store.action_items(pilot)
-    if not items.empty:
-        raised = pd.to_numeric(items["loop_raised"], errors="coerce")
-        closed = pd.to_numeric(items["loop_closed"], errors="coerce")
-        out["items_new"] = int((raised == loop).sum())
-        out["items_done"] = int(((items["status"] == "done") & (closed == loop)).sum())
-        out["items_dropped"] = int(((items["status"] == "dropped") & (closed == loop)).sum())
-        out["items_open"] = int(items["status"].isin(["open", "carried_over"]).sum())
-    else:
-        out.update(items_new=0, items_done=0, items_dropped=0, items_open=0)
-    return out
+    The same figures the ``loop_protocol`` and pilot reports show
+    (:func:`transferkit.report_data.loop_indicators`); missing means are ``None``.
+    """
+    from transferkit.report_data import loop_indicators as figures
+    from transferkit.report_data import plain
+
+    frame = figures(store, pilot, [loop], template=template)
+    row = frame[frame["loop"] == loop].to_dict("records")[0]  # keeps whole numbers int
+    return {"pilot": pilot, "loop": loop,
+            **{str(k): plain(v) for k, v in row.items() if k != "loop"}}
 
 
 @dataclass
@@ -530,12 +516,14 @@ class LoopSummary:
     decisions: list[dict[str, Any]] = field(default_factory=list)
     new_items: list[dict[str, Any]] = field(default_factory=list)
     closed_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    template: str = "reflection_loop"
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
         return {
             "pilot": self.pilot,
             "loop": self.loop,
+            "template": self.template,
             "indicators": self.indicators,
             "board": self.board,
             "decisions": self.decisions,
@@ -544,57 +532,12 @@ class LoopSummary:
         }
 
 
-_log_metadata = MetaData()
-_loop_log = Table(
-    "tk_loop_closings",
-    _log_metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("pilot", String(100), nullable=False, index=True),
-    Column("loop", Integer, nullable=False),
-    Column("closed_at", DateTime, nullable=False),
-    Column("summary", Text, nullable=False),
-)
-
-
-class LoopLog:
-    """Closed loops and their indicators, in table ``tk_loop_closings`` of the store's database."""
-
-    def __init__(self, store: Any) -> None:
-        engine = getattr(store, "engine", None)
-        if not isinstance(engine, Engine):
-            msg = "the store has no SQLAlchemy engine; cannot record loop closings"
-            raise StoreError(msg)
-        self.engine = engine
-        _log_metadata.create_all(engine, checkfirst=True)
-
-    def record(self, summary: LoopSummary) -> int:
-        """Store a loop summary; return its row id."""
-        with self.engine.begin() as conn:
-            result = conn.execute(
-                _loop_log.insert().values(
-                    pilot=summary.pilot,
-                    loop=summary.loop,
-                    closed_at=summary.closed_at.replace(tzinfo=None),
-                    summary=json.dumps(summary.as_dict(), default=str),
-                )
-            )
-            key = result.inserted_primary_key
-            return int(key[0]) if key is not None else 0
-
-    def indicators(self, pilot: str | None = None) -> pd.DataFrame:
-        """One row per closed loop (latest closing wins): pilot, loop, closed_at and indicators."""
-        import pandas as pd
-
-        stmt = select(_loop_log).order_by(_loop_log.c.id)
-        if pilot is not None:
-            stmt = stmt.where(_loop_log.c.pilot == pilot)
-        with self.engine.connect() as conn:
-            rows = conn.execute(stmt).all()
-        latest: dict[tuple[str, int], dict[str, Any]] = {}
-        for row in rows:
-            data = json.loads(row.summary)
-            latest[(row.pilot, row.loop)] = {"closed_at": row.closed_at, **data["indicators"]}
-        return pd.DataFrame(list(latest.values()))
+def group_dots(board: Board | None) -> list[tuple[str, int]]:
+    """The board's dots on named groups, most first (dots on single cards are left out:
+    their label would be a participant's own words)."""
+    if board is None:
+        return []
+    return [(name, dots) for name, dots in board.ranking() if name not in board.items]
 
 
 def close_loop(
@@ -611,7 +554,8 @@ def close_loop(
 
     Applies the decisions on earlier items (items without a decision are
     carried over), stores the new action items (``what``, ``who``, ``due``),
-    computes the indicators and records the closing in :class:`LoopLog`.
+    computes the key figures (:func:`loop_indicators`) and records them with
+    the groups' dots through ``store.close_loop`` (table ``loop_closings``).
     """
     decisions = dict(decisions or {})
     applied: list[dict[str, Any]] = []
@@ -630,30 +574,168 @@ def close_loop(
         due = item.get("due") or None
         item_id = store.add_action_item(pilot, loop, what, owner=owner, due=due, status="open")
         added.append({"item_id": item_id, "what": what, "who": owner, "due": due})
-    indicators = loop_indicators(store, pilot, loop, template)
+    template_id = str(getattr(template, "id", template))
     summary = LoopSummary(
         pilot=pilot,
         loop=loop,
-        indicators=indicators,
+        indicators=loop_indicators(store, pilot, loop, template),
         board=board.as_dict() if board is not None else {},
         decisions=applied,
         new_items=added,
+        template=template_id,
     )
-    LoopLog(store).record(summary)
+    store.close_loop(pilot, loop, summary.indicators, dots=group_dots(board),
+                     template=template_id, closed_at=summary.closed_at)
     return summary
 
 
-_DECISION_LABELS = {
-    "de": {"done": "erledigt", "carried_over": "übertragen", "dropped": "verworfen"},
-    "en": {"done": "done", "carried_over": "carried over", "dropped": "dropped"},
+# --------------------------------------------------------------------------- the protocol
+@dataclass
+class ProtocolResult:
+    """The protocol of a closed loop: the ``loop_protocol`` report, or the printable summary.
+
+    ``ok`` is true when the report was made (``path`` is its HTML file);
+    otherwise ``error`` says why and ``page`` is :func:`protocol_html`.
+    """
+
+    ok: bool
+    page: str
+    path: Path | None = None
+    error: str = ""
+    seconds: float = 0.0
+
+    @property
+    def filename(self) -> str:
+        """A file name for downloading ``page``."""
+        return self.path.name if self.path is not None else "protocol.html"
+
+
+def protocol_dir(store: Any) -> Path:
+    """Where loop protocols are written: ``$TRANSFERKIT_REPORTS``, else ``reports/`` beside
+    the SQLite file, else ``reports/`` in the current folder."""
+    env = os.environ.get("TRANSFERKIT_REPORTS")
+    if env:
+        return Path(env)
+    database = _sqlite_file(store)
+    if database is not None:
+        return database.parent / "reports"
+    return Path.cwd() / "reports"
+
+
+def _sqlite_file(store: Any) -> Path | None:
+    url = getattr(store, "url", None)
+    if url is None or url.get_backend_name() != "sqlite":
+        return None
+    name = url.database or ""
+    if name in ("", ":memory:") or name.startswith("file:"):
+        return None
+    return Path(name).resolve()
+
+
+def _report_db(store: Any) -> str:
+    """The store's URL for a report kernel (another process); StoreError if it cannot see it."""
+    url = getattr(store, "url", None)
+    if url is None:
+        msg = "the store has no URL"
+        raise StoreError(msg)
+    if url.get_backend_name() == "sqlite":
+        database = _sqlite_file(store)
+        if database is None:
+            msg = "an in-memory SQLite database cannot be read by the report's own kernel"
+            raise StoreError(msg)
+        url = url.set(database=str(database))
+    return str(url.render_as_string(hide_password=False))
+
+
+def make_protocol(
+    store: Any,
+    summary: LoopSummary,
+    lang: str = "de",
+    out_dir: str | os.PathLike[str] | None = None,
+    *,
+    timeout: int = 300,
+) -> ProtocolResult:
+    """The protocol of a closed loop; never raises.
+
+    Runs the ``loop_protocol`` report (:func:`transferkit.reports.run_report`,
+    a notebook kernel: a few seconds) for the summary's pilot and loop into
+    ``out_dir`` (default :func:`protocol_dir`). When that fails, the result
+    carries the reason and the printable :func:`protocol_html` instead.
+    """
+    start = time.perf_counter()
+    try:
+        from transferkit.reports import run_report
+
+        params = {"db": _report_db(store), "lang": lang, "pilot_id": summary.pilot,
+                  "loop": int(summary.loop)}
+        folder = Path(out_dir) if out_dir is not None else protocol_dir(store)
+        result = run_report("protocol", params, folder, store=store, timeout=timeout)
+        if result.html is None:  # pragma: no cover - run_report raises instead
+            msg = "the report wrote no HTML file"
+            raise StoreError(msg)
+        page = result.html.read_text(encoding="utf-8")
+        path: Path | None = result.html
+        ok, error = True, ""
+    except Exception as exc:  # noqa: BLE001 - any failure: the printable summary instead
+        log.warning("loop protocol report failed: %s", exc)
+        page, path, ok = protocol_html(summary, lang), None, False
+        error = str(exc) or type(exc).__name__
+    return ProtocolResult(ok=ok, page=page, path=path, error=error,
+                          seconds=time.perf_counter() - start)
+
+
+_INDICATOR_LABELS = {
+    "de": {"participants": "Teilnehmende", "responses": "ausgefüllte Bögen",
+           "items_carried_in": "offene Maßnahmen aus früheren Schleifen",
+           "items_new": "neue Maßnahmen", "items_done": "erledigt",
+           "items_dropped": "verworfen", "items_open": "danach noch offen",
+           "rating": "Bewertung (1–5)"},
+    "en": {"participants": "Participants", "responses": "Sheets filled in",
+           "items_carried_in": "Open items from earlier loops", "items_new": "New action items",
+           "items_done": "Done", "items_dropped": "Dropped", "items_open": "Still open afterwards",
+           "rating": "Rating (1–5)"},
 }
 
 
+def _question_labels(template: str, lang: str) -> dict[str, str]:
+    """Question id -> label of a template (empty when it cannot be loaded)."""
+    try:
+        from transferkit.templates import load_template
+
+        return {q.id: q.label.get(lang) for q in load_template(template).all_questions()}
+    except Exception:  # noqa: BLE001 - the printable summary must not fail on a label
+        return {}
+
+
+def _indicator_rows(
+    indicators: dict[str, Any], lang: str, questions: dict[str, str] | None = None
+) -> list[tuple[str, str]]:
+    """(label, value) rows of a loop's key figures for the printable protocol."""
+    labels = _INDICATOR_LABELS["en" if lang == "en" else "de"]
+    questions = questions or {}
+    rows: list[tuple[str, str]] = []
+    for key, value in indicators.items():
+        if key in labels:
+            rows.append((labels[key], "–" if value is None else str(value)))
+        elif key.endswith("_mean"):
+            name = key.removesuffix("_mean")
+            n = indicators.get(f"{name}_n")
+            mean = "–" if value is None else f"{float(value):.1f}"
+            rows.append((f"{labels['rating']}: {questions.get(name, name)}", f"{mean} (n = {n})"))
+    return rows
+
+
 def protocol_html(summary: LoopSummary, lang: str = "de", title: str | None = None) -> str:
-    """A printable, self-contained HTML protocol of a closed loop."""
+    """A printable, self-contained HTML summary of a closed loop.
+
+    The fallback when the ``loop_protocol`` report cannot be made
+    (:func:`make_protocol`); it shows what the moderator just did: key
+    figures, decisions on earlier items, groups and dots, new action items.
+    """
+    from transferkit.report_data import status_label
+
     de = lang != "en"
     e = html.escape
-    labels = _DECISION_LABELS["de" if de else "en"]
     heading = title or (
         f"Protokoll Reflexionsschleife {summary.loop} – Pilot {summary.pilot}"
         if de
@@ -669,16 +751,15 @@ def protocol_html(summary: LoopSummary, lang: str = "de", title: str | None = No
         f"<p>{'Abgeschlossen' if de else 'Closed'}: {e(summary.closed_at.strftime('%Y-%m-%d %H:%M'))} UTC</p>",
         f"<h2>{'Kennzahlen' if de else 'Indicators'}</h2><table>",
     ]
-    for key, value in summary.indicators.items():
-        if key in ("pilot", "loop"):
-            continue
-        parts.append(f"<tr><th>{e(key)}</th><td>{e('–' if value is None else str(value))}</td></tr>")
+    parts += [f"<tr><th>{e(label)}</th><td>{e(value)}</td></tr>"
+              for label, value in _indicator_rows(
+                  summary.indicators, lang, _question_labels(summary.template, lang))]
     parts.append("</table>")
     parts.append(f"<h2>{'Maßnahmen der letzten Schleife' if de else 'Action items of the last loop'}</h2>")
     if summary.decisions:
         parts.append("<ul>")
         parts += [
-            f"<li>{e(str(d['what']))}: <b>{e(labels.get(d['decision'], d['decision']))}</b></li>"
+            f"<li>{e(str(d['what']))}: <b>{e(status_label(d['decision'], 'de' if de else 'en'))}</b></li>"
             for d in summary.decisions
         ]
         parts.append("</ul>")

@@ -451,8 +451,9 @@ def pilot_report(store: Any, pilot_id: str, lang: str = "de") -> Report:
     kf["n_participants"] = len(people)
     kf["participants_by_company"] = {str(k): int(v) for k, v in per_company.items()}
     sec = Section("participation", text("participation", lang), tables=[(participation, "")])
+    figures = loop_figures(store, pilot_id)
     if len(ratings):
-        per_loop = ratings.groupby("loop")["participant"].nunique()
+        per_loop = figures[figures["participants"] > 0].set_index("loop")["participants"]
         kf["participants_by_loop"] = {str(k): int(v) for k, v in per_loop.items()}
         sec.figures.append((partial(_bars, series=per_loop, lang=lang, xde="Schleife", xen="Loop",
                                     yde="Teilnehmende", yen="Participants"),
@@ -542,6 +543,13 @@ def pilot_report(store: Any, pilot_id: str, lang: str = "de") -> Report:
                             "(1 = schlecht, 5 = sehr gut), Schleife für Schleife." if not en else
                             "Mean rating of each phase of the reflection loop (1 = poor, "
                             "5 = very good), loop by loop."))
+    closed = figures[figures["closed_at"].notna()]
+    if len(closed):
+        kf["loops_closed"] = {str(int(r["loop"])): r["closed_at"].isoformat()
+                              for _, r in closed.iterrows()}
+        sec.tables.append((_closed_loops_table(closed, lang), _de_en(
+            lang, "Abgeschlossene Schleifen: Kennzahlen beim Abschluss durch die Moderation",
+            "Closed loops: key figures when the moderator closed them")))
     report.sections["loops"] = sec
 
     sec = Section("actions", text("actions", lang), empty=text("no_data", lang))
@@ -1488,9 +1496,42 @@ _PHASE_TEXTS = {"information": "learned", "anwendung": "tried", "austausch": "wo
                 "optimierung": "lessons"}
 
 
+def loop_indicators(store: Any, pilot_id: str, loops: Any = (), *,
+                    template: Any = "reflection_loop") -> Any:
+    """Key figures of each reflection loop of a pilot, computed now from its answer sheets and
+    action items (:func:`transferkit.evaluation.loops.loop_indicators`; ratings
+    :data:`LOOP_RATINGS`). ``loops`` are added even without answer sheets."""
+    from transferkit.evaluation.loops import loop_indicators as compute
+
+    frame = store.responses(template=template, pilot=pilot_id)
+    return compute(frame, store.action_items(pilot_id), ratings=list(LOOP_RATINGS.values()),
+                   loops=[int(n) for n in loops])
+
+
+def loop_figures(store: Any, pilot_id: str, loops: Any = ()) -> Any:
+    """Key figures of each loop of a pilot: as stored when the moderator closed it
+    (``Store.loop_closings``), else computed now (:func:`loop_indicators`).
+
+    Columns of :func:`loop_indicators`, then ``closed_at`` (``NaT`` while open)
+    and ``dots`` (the moderator's dot vote on groups; empty while open).
+    """
+    import pandas as pd
+
+    closings = store.loop_closings(pilot_id).set_index("loop")
+    figures = loop_indicators(store, pilot_id, [*loops, *closings.index]).set_index("loop")
+    for column in figures.columns.intersection(closings.columns):
+        figures.loc[closings.index, column] = closings[column]
+    figures["closed_at"] = closings["closed_at"].reindex(figures.index)
+    dots = closings["dots"].reindex(figures.index)
+    figures["dots"] = pd.Series([d if isinstance(d, list) else [] for d in dots],
+                                index=figures.index, dtype=object)
+    return figures.reset_index()
+
+
 def loop_protocol(store: Any, pilot_id: str, loop: int, lang: str = "de") -> Report:
     """The protocol of one reflection loop: inputs per phase, votes, decisions (action items
-    with owners and due dates) and open items carried over. No participant codes are shown."""
+    with owners and due dates) and open items carried over. No participant codes are shown.
+    The key figures are those stored when the loop was closed, if it was."""
     import pandas as pd
 
     pilot = _pilot_row(store, pilot_id)
@@ -1501,32 +1542,34 @@ def loop_protocol(store: Any, pilot_id: str, loop: int, lang: str = "de") -> Rep
         subtitle=f"{pilot_id}: {title}", summary="", lang=lang)
     kf: dict[str, Any] = {"title": f"{report.title} – {pilot_id}", "pilot_id": pilot_id,
                           "loop": loop}
+    figures = loop_figures(store, pilot_id, [loop])
+    row = figures[figures["loop"] == loop].iloc[0]
     frame = store.responses(template="reflection_loop", pilot=pilot_id, loop=loop)
-    kf["n_participants"] = int(frame["participant"].nunique()) if len(frame) else 0
+    kf["n_participants"] = int(row["participants"])
     phases = _PHASES.get(lang, _PHASES["de"])
     kf["phases"] = {}
     for phase, label in phases.items():
         part = frame[frame["phase"] == phase] if len(frame) else frame
         rating = LOOP_RATINGS[phase]
-        values = (pd.to_numeric(part[rating], errors="coerce").dropna() if rating in part
-                  else pd.Series(dtype="float64"))
+        mean = row[f"{rating}_mean"]
         texts = [str(t) for t in part.get(_PHASE_TEXTS[phase], pd.Series(dtype=object)).dropna()
                  if str(t).strip()]
-        kf["phases"][phase] = {"n": len(part),
-                               "mean_rating": float(values.mean()) if len(values) else None}
+        kf["phases"][phase] = {"n": int(row[f"{rating}_n"]),
+                               "mean_rating": None if pd.isna(mean) else float(mean)}
         sec = Section(phase, _de_en(lang, f"Phase {label}", f"Phase: {label}"),
                       empty=_de_en(lang, "Keine Beiträge.", "No input."))
-        if len(part):
+        if kf["phases"][phase]["n"] or texts:
+            n = kf["phases"][phase]["n"]
             sec.text = _de_en(
-                lang, f"{len(part)} Beiträge; mittlere Bewertung "
+                lang, f"{n} Beiträge; mittlere Bewertung "
                       f"{_num(kf['phases'][phase]['mean_rating'], 1, lang)} (1–5).",
-                f"{len(part)} contributions; mean rating "
+                f"{n} contributions; mean rating "
                 f"{_num(kf['phases'][phase]['mean_rating'], 1, lang)} (1–5).")
             if texts:
                 sec.text += "\n\n" + "\n".join(f"- {t}" for t in dict.fromkeys(texts))
         report.sections[phase] = sec
 
-    # votes (round tables of this pilot and loop)
+    # votes (round tables of this pilot and loop) and the moderator's dots on groups
     votes = store.responses(template="round_table", pilot=pilot_id, loop=loop)
     sec = Section("votes", _de_en(lang, "Abstimmung", "Votes"),
                   empty=_de_en(lang, "In dieser Schleife wurde nicht abgestimmt.",
@@ -1541,15 +1584,19 @@ def loop_protocol(store: Any, pilot_id: str, loop: int, lang: str = "de") -> Rep
             sec.tables.append((pd.DataFrame({
                 _de_en(lang, "Vorschlag", "Proposal"): list(kf["votes"]),
                 _de_en(lang, "Punkte", "Points"): list(kf["votes"].values())}), ""))
+    if row["dots"]:
+        kf["dots"] = {str(d["group"]): int(d["dots"]) for d in row["dots"]}
+        sec.tables.append((pd.DataFrame({
+            _de_en(lang, "Gruppe", "Group"): list(kf["dots"]),
+            _de_en(lang, "Punkte", "Dots"): list(kf["dots"].values())}),
+            _de_en(lang, "Punktabfrage der Moderation", "The moderator's dot vote")))
     report.sections["votes"] = sec
 
     items = store.action_items(pilot_id)
     decided = items[items["loop_raised"] == loop] if len(items) else items
-    carried = items[(items["loop_raised"] < loop)
-                    & (items["loop_closed"].isna() | (items["loop_closed"] >= loop))
-                    ] if len(items) else items
-    kf["decisions"] = len(decided)
-    kf["carried_over"] = len(carried)
+    carried = items[_carried_into(items, loop)] if len(items) else items
+    kf["decisions"] = int(row["items_new"])
+    kf["carried_over"] = int(row["items_carried_in"])
     sec = Section("decisions", _de_en(lang, "Beschlossene Maßnahmen", "Agreed action items"),
                   empty=_de_en(lang, "Keine neuen Maßnahmen.", "No new action items."))
     if len(decided):
@@ -1564,12 +1611,48 @@ def loop_protocol(store: Any, pilot_id: str, loop: int, lang: str = "de") -> Rep
     report.summary = _de_en(
         lang,
         f"In Schleife {loop} haben {kf['n_participants']} Personen mitgewirkt. Es wurden "
-        f"{len(decided)} Maßnahmen beschlossen; {len(carried)} Punkte aus früheren Schleifen "
-        "standen noch auf der Liste.",
-        f"{kf['n_participants']} people took part in loop {loop}. They agreed on {len(decided)} "
-        f"action items; {len(carried)} items from earlier loops were still on the list.")
+        f"{kf['decisions']} Maßnahmen beschlossen; {kf['carried_over']} Punkte aus früheren "
+        "Schleifen standen noch auf der Liste.",
+        f"{kf['n_participants']} people took part in loop {loop}. They agreed on "
+        f"{kf['decisions']} action items; {kf['carried_over']} items from earlier loops were "
+        "still on the list.")
+    if pd.notna(row["closed_at"]):
+        kf["closed_at"] = row["closed_at"].isoformat()
+        when = f"{row['closed_at']:%d.%m.%Y %H:%M} UTC"
+        report.summary += _de_en(
+            lang, f" Die Moderation hat die Schleife am {when} abgeschlossen; die Kennzahlen "
+                  "sind die beim Abschluss gespeicherten.",
+            f" The moderator closed the loop on {when}; the key figures are those stored at "
+            "closing.")
     report.key_figures = plain(kf)
     return report
+
+
+def _carried_into(items: Any, loop: int) -> Any:
+    """Mask of the items raised before ``loop`` and not yet done or dropped when it began
+    (as ``carried_in`` of :func:`transferkit.evaluation.action_item_flow`)."""
+    import pandas as pd
+
+    raised = pd.to_numeric(items["loop_raised"], errors="coerce")
+    resolved = items["status"].isin(["done", "dropped"])
+    closed = pd.to_numeric(items["loop_closed"], errors="coerce").fillna(raised).where(resolved)
+    return (raised < loop) & ~(closed < loop)
+
+
+def _closed_loops_table(closed: Any, lang: str) -> Any:
+    import pandas as pd
+
+    return pd.DataFrame({
+        _de_en(lang, "Schleife", "Loop"): closed["loop"].astype(int),
+        _de_en(lang, "abgeschlossen", "closed"): closed["closed_at"].map(_date),
+        _de_en(lang, "Teilnehmende", "Participants"): closed["participants"].astype(int),
+        _de_en(lang, "Zufriedenheit (1–5)", "Satisfaction (1–5)"):
+            closed["loop_satisfaction_mean"].astype(float),
+        _de_en(lang, "neue Maßnahmen", "new items"): closed["items_new"].astype(int),
+        _de_en(lang, "erledigt", "done"): closed["items_done"].astype(int),
+        _de_en(lang, "verworfen", "dropped"): closed["items_dropped"].astype(int),
+        _de_en(lang, "noch offen", "still open"): closed["items_open"].astype(int),
+    })
 
 
 _STATUS = {"de": {"open": "offen", "done": "erledigt", "carried_over": "übertragen",
@@ -1578,13 +1661,18 @@ _STATUS = {"de": {"open": "offen", "done": "erledigt", "carried_over": "übertra
                   "dropped": "dropped"}}
 
 
+def status_label(status: str, lang: str = "de") -> str:
+    """An action item's status in words (``carried_over`` -> ``übertragen``)."""
+    return _STATUS.get(lang, _STATUS["de"]).get(status, status)
+
+
 def _items_table(items: Any, lang: str) -> Any:
     import pandas as pd
 
-    status = _STATUS.get(lang, _STATUS["de"])
     return pd.DataFrame({
         _de_en(lang, "Maßnahme", "Action"): items["what"],
         _de_en(lang, "verantwortlich", "owner"): items["owner"].fillna("–"),
         _de_en(lang, "fällig", "due"): items["due"].map(_date),
-        _de_en(lang, "Stand heute", "Status now"): items["status"].map(lambda s: status.get(s, s)),
+        _de_en(lang, "Stand heute", "Status now"): items["status"].map(
+            lambda s: status_label(s, lang)),
     })

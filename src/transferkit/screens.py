@@ -9,7 +9,9 @@ in the kernel's event loop).
 CSS classes for tests: ``tk-counter``, ``tk-idea-wall``, ``tk-vote-results``
 (rows ``tk-vote-row`` with ``data-option`` and a ``tk-vote-points`` cell),
 ``tk-join``, ``tk-cards`` / ``tk-card``, ``tk-group-name``, ``tk-group-button``,
-``tk-decision``, ``tk-close-loop``, ``tk-protocol``, ``tk-timer-*``.
+``tk-decision``, ``tk-close-loop``, ``tk-protocol`` (inside: ``tk-protocol-status`` while the
+report is made, then ``tk-protocol-link`` and ``tk-protocol-path``, or ``tk-error`` and the
+printable summary), ``tk-timer-*``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import base64
 import html
 import logging
 import os
+import threading
 import time
 from typing import Any
 
@@ -29,16 +32,17 @@ from transferkit.exceptions import ParameterError, TransferkitError
 from transferkit.live import (
     Board,
     LiveFeed,
+    ProtocolResult,
     Ticker,
     close_loop,
     collect_inputs,
     extract_ideas,
+    make_protocol,
     open_items,
     participant_count,
-    protocol_html,
     tally_votes,
 )
-from transferkit.query import SheetRequest, get_query_string, join_url, parse_query
+from transferkit.query import SheetRequest, get_query_string, parse_query, sheet_url
 from transferkit.sheets import error_box, page_style
 
 __all__ = [
@@ -175,8 +179,9 @@ class RoundTableScreen(_Screen):
         lang = self.lang
         base = public_base_url()
         common = SheetRequest(template=self.template.id, pilot=request.pilot, loop=request.loop, lang=lang)
-        self.ideas_url = with_token(join_url(base, "sheet.ipynb", common.with_(questions="network_role,ideas")))
-        self.vote_url = with_token(join_url(base, "sheet.ipynb", common.with_(questions="votes")))
+        # participants join through the web sheet of `transferkit serve` (no kernel each)
+        self.ideas_url = with_token(sheet_url(base, common.with_(questions="network_role,ideas")))
+        self.vote_url = with_token(sheet_url(base, common.with_(questions="votes")))
         self.feed = LiveFeed(store, self.template, pilot=request.pilot, loop=request.loop)
         title = self.template.title.get(lang)
         loop = f" · {_t(lang, 'Runde', 'round')} {request.loop}" if request.loop is not None else ""
@@ -369,9 +374,8 @@ class ReflectionLoopScreen(_Screen):
         self.checks: dict[str, w.Checkbox] = {}
         phase_tabs: list[w.Widget] = []
         for phase in self.template.phases:
-            url = with_token(join_url(
+            url = with_token(sheet_url(
                 base,
-                "sheet.ipynb",
                 SheetRequest(template=self.template.id, pilot=self.pilot, loop=self.loop, phase=phase.id, lang=lang),
             ))
             self.join_urls[phase.id] = url
@@ -414,8 +418,12 @@ class ReflectionLoopScreen(_Screen):
         close = w.Button(description=_t(lang, "Schleife abschließen", "Close loop"), button_style="danger")
         close.add_class("tk-close-loop")
         close.on_click(lambda _b: self.close())
+        self.close_button = close
         self.protocol = w.HTML("")
         self.protocol.add_class("tk-protocol")
+        self.protocol_job: _ProtocolJob | None = None
+        self.protocol_result: ProtocolResult | None = None
+        self._progress = Ticker(self.show_protocol, 1.0)
         step_close = w.VBox([self.suggestions, self.new_items, add, close, self.protocol])
         self.add_item_row()
         titles = [_t(lang, "Offene Maßnahmen", "Open action items")]
@@ -568,7 +576,15 @@ class ReflectionLoopScreen(_Screen):
         self.save_board()
 
     def close(self) -> None:
-        """Close the loop: decisions, new items, indicators, protocol."""
+        """Close the loop (decisions, new items, key figures stored), then make its protocol.
+
+        The protocol is the ``loop_protocol`` report, made in a background
+        thread (:func:`~transferkit.live.make_protocol`); meanwhile the screen
+        says that it is being made, afterwards it links the file (or shows why
+        not, with a printable summary instead).
+        """
+        if self.protocol_job is not None and self.protocol_job.running:
+            return
         decisions = {k: d.value for k, d in self.decisions.items()}
         try:
             self.summary = close_loop(
@@ -578,16 +594,115 @@ class ReflectionLoopScreen(_Screen):
         except TransferkitError as error:
             self.protocol.value = f"<div class='tk-error'>⚠ {html.escape(str(error))}</div>"
             return
-        page = protocol_html(self.summary, self.lang)
-        data = base64.b64encode(page.encode("utf-8")).decode("ascii")
-        name = f"protocol_{self.pilot}_loop{self.loop}.html"
+        self.new_items.children = ()  # stored now: a second closing must not add them again
+        self.add_item_row()
+        self.close_button.disabled = True
+        self.protocol_result = None
+        summary, lang = self.summary, self.lang
+        self.protocol_job = _ProtocolJob(lambda: make_protocol(self.store, summary, lang))
+        self.show_protocol()
+        self._progress.start()
+
+    def wait_protocol(self, timeout: float | None = None) -> ProtocolResult | None:
+        """Wait for the protocol being made (for scripts and tests) and show it."""
+        if self.protocol_job is not None:
+            self.protocol_job.thread.join(timeout)
+        self.show_protocol()
+        return self.protocol_result
+
+    def show_protocol(self) -> None:
+        """Show the protocol's progress, or the finished protocol (called every second)."""
+        job = self.protocol_job
+        if job is None:
+            return
+        lang = self.lang
+        if job.running:
+            seconds = int(time.monotonic() - job.started)
+            self.protocol.value = (
+                "<div class='tk-protocol-status'>⏳ "
+                + _t(lang, f"Schleife abgeschlossen, Kennzahlen gespeichert. Das Protokoll wird "
+                           f"erstellt … ({seconds} s)",
+                     f"Loop closed, key figures stored. The protocol is being generated … "
+                     f"({seconds} s)")
+                + "</div>"
+            )
+            return
+        self._progress.stop()
+        self.close_button.disabled = False
+        if self.protocol_result is not None:
+            return
+        result = job.result
+        if result is None:  # make_protocol never raises; only a crash of the thread gets here
+            self.protocol.value = "<div class='tk-error'>⚠ " + html.escape(_t(
+                lang, "Das Protokoll konnte nicht erstellt werden – siehe Server-Log.",
+                "The protocol could not be generated – see the server log.")) + "</div>"
+            return
+        self.protocol_result = result
+        self.protocol.value = self._protocol_html(result)
+
+    def _protocol_html(self, result: ProtocolResult) -> str:
+        lang, e = self.lang, html.escape
+        data = base64.b64encode(result.page.encode("utf-8")).decode("ascii")
+        name = result.filename if result.ok else f"protocol_{self.pilot}_loop{self.loop}.html"
+        if result.ok:
+            link = (
+                f"<a download='{e(name)}' href='data:text/html;base64,{data}' "
+                "class='tk-protocol-link' style='font-weight:bold'>"
+                + _t(lang, "Protokoll herunterladen (HTML)", "Download the protocol (HTML)")
+                + "</a>"
+            )
+            where = _t(lang, "Gespeichert unter", "Saved as")
+            return (
+                "<div class='tk-protocol-done'>✔ "
+                + _t(lang, f"Protokoll erstellt ({result.seconds:.0f} s).",
+                     f"Protocol generated ({result.seconds:.0f} s).")
+                + f" {link}<br><small class='tk-protocol-path'>{where}: "
+                f"<code>{e(str(result.path))}</code></small></div>"
+            )
+        message = _t(
+            lang,
+            "Der Protokoll-Bericht konnte nicht erstellt werden. Die Schleife ist trotzdem "
+            "abgeschlossen und ihre Kennzahlen sind gespeichert; hier ist eine druckbare "
+            "Zusammenfassung.",
+            "The protocol report could not be generated. The loop is closed all the same and "
+            "its key figures are stored; here is a printable summary.",
+        )
         link = (
-            f"<a download='{name}' href='data:text/html;base64,{data}' class='tk-protocol-link'>"
-            + _t(self.lang, "Protokoll herunterladen (HTML, druckbar)", "Download protocol (HTML, printable)")
+            f"<a download='{e(name)}' href='data:text/html;base64,{data}' class='tk-protocol-link'>"
+            + _t(lang, "Zusammenfassung herunterladen (HTML, druckbar)",
+                 "Download the summary (HTML, printable)")
             + "</a>"
         )
-        body = page.split("<body>", 1)[-1].rsplit("</body>", 1)[0]
-        self.protocol.value = f"{link}<div style='border:1px solid #ccc;padding:8px'>{body}</div>"
+        detail = _t(lang, "Grund", "Reason")
+        body = result.page.split("<body>", 1)[-1].rsplit("</body>", 1)[0]
+        return (
+            f"<div class='tk-error'>⚠ {e(message)}<details><summary>{detail}</summary>"
+            f"<pre style='white-space:pre-wrap'>{e(result.error)}</pre></details></div>"
+            f"{link}<div class='tk-protocol-summary' style='border:1px solid #ccc;padding:8px'>"
+            f"{body}</div>"
+        )
+
+
+class _ProtocolJob:
+    """``work()`` in a daemon thread; ``result`` when done (``None`` if it raised)."""
+
+    def __init__(self, work: Any) -> None:
+        self.work = work
+        self.result: ProtocolResult | None = None
+        self.started = time.monotonic()
+        self.thread = threading.Thread(target=self._run, name="tk-loop-protocol", daemon=True)
+        self.thread.start()
+
+    @property
+    def running(self) -> bool:
+        """Whether the work is still going on."""
+        return self.thread.is_alive()
+
+    def _run(self) -> None:
+        try:
+            self.result = self.work()
+        except Exception:
+            log.exception("making the loop protocol failed")
 
 
 # --------------------------------------------------------------------------- entry points

@@ -12,7 +12,7 @@ from transferkit.evaluation.formats import format_cost
 from transferkit.evaluation.gas import gas_summary, gas_tscore
 from transferkit.evaluation.kirkpatrick_levels import kirkpatrick
 from transferkit.evaluation.likert import likert_summary
-from transferkit.evaluation.loops import action_item_flow, loop_trends
+from transferkit.evaluation.loops import action_item_flow, loop_indicators, loop_trends
 from transferkit.evaluation.needs import needs_priorities
 from transferkit.evaluation.paired import prepost
 from transferkit.evaluation.promoters import nps
@@ -28,6 +28,7 @@ __all__ = [
     "kirkpatrick",
     "krippendorff_alpha",
     "likert_summary",
+    "loop_indicators",
     "loop_trends",
     "needs_priorities",
     "nps",

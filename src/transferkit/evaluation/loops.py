@@ -1,8 +1,8 @@
-"""Reflection loops: metric trends across loops and the flow of action items."""
+"""Reflection loops: metric trends across loops, the flow of action items, key figures per loop."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -16,7 +16,7 @@ from transferkit.evaluation._checks import (
     group_mean,
 )
 
-__all__ = ["action_item_flow", "loop_trends"]
+__all__ = ["action_item_flow", "loop_indicators", "loop_trends"]
 
 _OPEN = ("open", "carried_over")
 _STATUSES = ("open", "carried_over", "done", "dropped")
@@ -224,3 +224,132 @@ def action_item_flow(
     out["completion_rate"] = out["closed"] / agenda.where(agenda > 0)
     out = out.rename(columns={"pilot": pilot})
     return out
+
+
+#: Columns of :func:`loop_indicators` about action items, in order.
+ITEM_INDICATORS = ("items_carried_in", "items_new", "items_done", "items_dropped", "items_open")
+
+
+def loop_indicators(
+    responses: pd.DataFrame,
+    actions: pd.DataFrame | None = None,
+    *,
+    ratings: str | Sequence[str] = (),
+    loops: Iterable[int] = (),
+    loop: str = "loop",
+    participant: str = "participant",
+    raised: str = "loop_raised",
+    closed: str = "loop_closed",
+    status: str = "status",
+) -> pd.DataFrame:
+    """Key figures of each reflection loop of one pilot: people, ratings and action items.
+
+    These are the figures a loop's protocol shows and that are stored when a
+    moderator closes the loop (``Store.close_loop``).
+
+    Parameters
+    ----------
+    responses : pandas.DataFrame
+        The pilot's reflection-loop answer sheets, one row each (the store's
+        ``responses`` or the ``loop_ratings`` demo dataset).
+    actions : pandas.DataFrame, optional
+        The pilot's action items with their latest status (see
+        :func:`action_item_flow`); items without ``raised`` loop are ignored.
+    ratings : str or list of str
+        Numeric rating columns (missing or empty columns count as not answered).
+    loops : iterable of int
+        Loops to report even without answer sheets (e.g. the loop being closed).
+    loop, participant, raised, closed, status : str
+        Column names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per loop (those in ``responses`` and ``loops``), sorted:
+        ``loop``, ``participants`` (distinct codes), ``responses`` (sheets),
+        ``<rating>_n`` and ``<rating>_mean`` for each rating, then
+        ``items_carried_in`` (open items from earlier loops), ``items_new``,
+        ``items_done``, ``items_dropped`` and ``items_open`` (still open at the
+        end of the loop) as in :func:`action_item_flow`.
+
+    Notes
+    -----
+    With :math:`n_l` the ratings given in loop :math:`l`,
+    :math:`mean_l = \\frac{1}{n_l} \\sum_i y_{il}`. The item counts are
+    :func:`action_item_flow`'s ``carried_in``, ``opened``, ``closed``,
+    ``dropped`` and ``carried_over``; after the last loop in which anything
+    happened to an item, the open items stay open (carried in and carried over).
+
+    References
+    ----------
+    Deming, W. E. (1986). *Out of the Crisis*. MIT Press (the plan-do-check-act
+    cycle whose "check" step these figures document).
+
+    Examples
+    --------
+    >>> from transferkit.datasets import read_dataset
+    >>> from transferkit.evaluation.loops import loop_indicators
+    >>> ratings = read_dataset("loop_ratings").query("pilot_id == 'P01'")
+    >>> items = read_dataset("action_items").query("pilot_id == 'P01'")
+    >>> res = loop_indicators(ratings, items, ratings="loop_satisfaction", loops=[4])
+    >>> res[["loop", "participants", "loop_satisfaction_n", "loop_satisfaction_mean"]].round(2)
+       loop  participants  loop_satisfaction_n  loop_satisfaction_mean
+    0     1            11                   10                    3.20
+    1     2            10                   10                    3.40
+    2     3            10                    8                    3.62
+    3     4             0                    0                     NaN
+    >>> res[["loop", "items_carried_in", "items_new", "items_done", "items_open"]]
+       loop  items_carried_in  items_new  items_done  items_open
+    0     1                 0          3           0           3
+    1     2                 3          3           3           3
+    2     3                 3          1           2           2
+    3     4                 2          0           0           2
+    """
+    metrics = as_list(ratings)
+    check_columns(responses, loop, participant)
+    check_numeric(responses, loop)
+    present = [m for m in metrics if m in responses.columns]
+    check_numeric(responses, [m for m in present if responses[m].notna().any()])
+    loop_numbers = pd.to_numeric(responses[loop], errors="coerce")
+    wanted = sorted({int(v) for v in loop_numbers.dropna()} | {int(v) for v in loops})
+    out = pd.DataFrame({loop: pd.Series(wanted, dtype="int64")})
+    by_loop = responses.groupby(loop_numbers, sort=True)
+    out["participants"] = out[loop].map(by_loop[participant].nunique()).fillna(0)
+    out["responses"] = out[loop].map(by_loop.size()).fillna(0)
+    for metric in metrics:
+        values = (pd.to_numeric(responses[metric], errors="coerce") if metric in present
+                  else pd.Series(np.nan, index=responses.index))
+        grouped = values.groupby(loop_numbers)
+        out[f"{metric}_n"] = out[loop].map(grouped.count()).fillna(0)
+        out[f"{metric}_mean"] = out[loop].map(grouped.mean()).astype(float)
+    counts = _item_counts(actions, wanted, raised=raised, closed=closed, status=status)
+    out = pd.concat([out, counts], axis=1)
+    whole = ["participants", "responses", *(f"{m}_n" for m in metrics), *ITEM_INDICATORS]
+    return out.astype(dict.fromkeys(whole, "int64"))
+
+
+def _item_counts(
+    actions: pd.DataFrame | None, loops: list[int], *, raised: str, closed: str, status: str
+) -> pd.DataFrame:
+    """:data:`ITEM_INDICATORS` for each of ``loops``, from :func:`action_item_flow`."""
+    counts = pd.DataFrame(0, index=range(len(loops)), columns=list(ITEM_INDICATORS))
+    if actions is None or actions.empty:
+        return counts
+    check_columns(actions, [raised, closed, status])
+    items = actions[pd.to_numeric(actions[raised], errors="coerce").notna()]
+    if items.empty:
+        return counts
+    flow = action_item_flow(items.assign(_pilot="one"), pilot="_pilot", raised=raised,
+                            closed=closed, status=status).set_index("loop")
+    names = dict(zip(["carried_in", "opened", "closed", "dropped", "carried_over"],
+                     ITEM_INDICATORS, strict=True))
+    flow = flow[list(names)].rename(columns=names)
+    flow = flow.sort_index()
+    last = int(flow.index.max())  # before the first item's loop all counts stay 0
+    for row, number in enumerate(loops):
+        if number in flow.index:
+            counts.loc[row] = flow.loc[number].to_numpy()
+        elif number > last:  # nothing happened since: what was open stays open
+            still_open = int(flow["items_open"].iloc[-1])
+            counts.loc[row, ["items_carried_in", "items_open"]] = still_open
+    return counts

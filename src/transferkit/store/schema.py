@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -31,12 +32,14 @@ from transferkit.store.sme import SIZE_CLASSES
 
 __all__ = [
     "ACTION_STATUSES",
+    "LOOP_COUNTS",
     "ROLES",
     "SCHEMA_VERSION",
     "ActionItem",
     "Base",
     "Company",
     "CompanyRole",
+    "LoopClosing",
     "Network",
     "Participant",
     "Pilot",
@@ -47,11 +50,22 @@ __all__ = [
 ]
 
 #: Version of the table layout; stored in the ``schema_version`` table.
-SCHEMA_VERSION = 1
+#: 1: first layout; 2: table ``loop_closings`` (migration: ``store._migrate``).
+SCHEMA_VERSION = 2
 #: Roles a company can take in a network (several at once).
 ROLES = ("organiser", "financier", "sender", "best_practice")
 #: Status values of an action item.
 ACTION_STATUSES = ("open", "done", "carried_over", "dropped")
+#: Whole-number key figures of a closed loop (columns of ``loop_closings``), in order.
+LOOP_COUNTS = (
+    "participants",
+    "responses",
+    "items_carried_in",
+    "items_new",
+    "items_done",
+    "items_dropped",
+    "items_open",
+)
 
 _ID = 100  # length of text ids (network, company, pilot, template)
 _CODE = 64  # length of participant codes and submission ids
@@ -210,3 +224,32 @@ class ActionItem(Base):
     due: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="open")
     loop_closed: Mapped[int | None] = mapped_column(Integer)
+
+
+class LoopClosing(Base):
+    """A closed reflection loop: its key figures at the moment the moderator closed it.
+
+    Aggregates only (counts, mean ratings, the moderator's group names and
+    dots): no participant codes and no answer texts, so erasing a participant
+    leaves it as it is. One row per pilot and loop; closing again replaces it.
+    """
+
+    __tablename__ = "loop_closings"
+    __table_args__ = (UniqueConstraint("pilot_id", "loop", name="uq_loop_closings_pilot_loop"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    pilot_id: Mapped[str] = mapped_column(ForeignKey("pilots.id"), index=True)
+    loop: Mapped[int] = mapped_column(Integer)
+    template_id: Mapped[str] = mapped_column(String(_ID))
+    closed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    participants: Mapped[int] = mapped_column(Integer, default=0)
+    responses: Mapped[int] = mapped_column(Integer, default=0)
+    items_carried_in: Mapped[int] = mapped_column(Integer, default=0)
+    items_new: Mapped[int] = mapped_column(Integer, default=0)
+    items_done: Mapped[int] = mapped_column(Integer, default=0)
+    items_dropped: Mapped[int] = mapped_column(Integer, default=0)
+    items_open: Mapped[int] = mapped_column(Integer, default=0)
+    #: rating question id -> {"n": number of ratings, "mean": mean or null}
+    ratings: Mapped[dict[str, Any]] = mapped_column(_Json)
+    #: the moderator's dot vote on groups of inputs: [{"group": name, "dots": n}, ...]
+    dots: Mapped[list[Any]] = mapped_column(_Json)

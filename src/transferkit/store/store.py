@@ -11,12 +11,12 @@ import math
 import operator
 import secrets
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar, cast
 
-from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select
+from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL
@@ -34,12 +34,14 @@ from transferkit.store.engine import (
 )
 from transferkit.store.schema import (
     ACTION_STATUSES,
+    LOOP_COUNTS,
     ROLES,
     SCHEMA_VERSION,
     ActionItem,
     Base,
     Company,
     CompanyRole,
+    LoopClosing,
     Network,
     Participant,
     Pilot,
@@ -171,17 +173,17 @@ def _check_date(value: object, what: str) -> dt.date | None:
     raise StoreError(msg)
 
 
-def _utc(value: object) -> dt.datetime:
+def _utc(value: object, what: str = "submitted_at") -> dt.datetime:
     if value is None:
         return dt.datetime.now(dt.UTC)
     if isinstance(value, str):
         try:
             value = dt.datetime.fromisoformat(value.strip())
         except ValueError:
-            msg = f"submitted_at must be a datetime or ISO text, got {value!r}"
+            msg = f"{what} must be a datetime or ISO text, got {value!r}"
             raise StoreError(msg) from None
     if not isinstance(value, dt.datetime):
-        msg = f"submitted_at must be a datetime or ISO text, got {value!r}"
+        msg = f"{what} must be a datetime or ISO text, got {value!r}"
         raise StoreError(msg)
     if value.tzinfo is None:  # naive timestamps are taken as UTC
         return value.replace(tzinfo=dt.UTC)
@@ -246,6 +248,119 @@ def _frame(columns: dict[str, str], rows: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(data, columns=list(columns))
 
 
+# ---------------------------------------------------------------- migrations
+
+#: Table in which transferkit.live recorded closed loops before schema version 2.
+LEGACY_LOOP_TABLE = "tk_loop_closings"
+
+
+def _migrate(conn: Connection, version: int) -> None:
+    """Bring a database of an older layout ``version`` to :data:`SCHEMA_VERSION`.
+
+    ``create_all`` has already added new tables; 1 -> 2 copies the key figures of
+    the closed loops that older versions kept in ``tk_loop_closings`` into
+    ``loop_closings`` and then drops the old table: its moderator boards held
+    copies of participants' texts that erasure on request could not reach.
+    """
+    if version < 2:
+        _copy_legacy_loop_closings(conn)
+    conn.execute(update(SchemaVersion).where(SchemaVersion.id == 1).values(version=SCHEMA_VERSION))
+
+
+def _copy_legacy_loop_closings(conn: Connection) -> int:
+    """Key figures of ``tk_loop_closings`` rows into ``loop_closings``; unreadable rows skipped."""
+    from sqlalchemy import MetaData, inspect
+
+    if not inspect(conn).has_table(LEGACY_LOOP_TABLE):
+        return 0
+    legacy = Table(LEGACY_LOOP_TABLE, MetaData(), autoload_with=conn)
+    try:
+        rows = conn.execute(select(legacy).order_by(legacy.c.id)).mappings().all()
+    except (DBAPIError, KeyError, AttributeError):
+        rows = []
+    copied = _copy_closing_rows(conn, rows)
+    legacy.drop(conn)
+    return copied
+
+
+def _copy_closing_rows(conn: Connection, rows: Sequence[Any]) -> int:
+    """Insert the latest readable legacy closing per pilot and loop into ``loop_closings``."""
+    latest: dict[tuple[str, int], Any] = {}
+    for row in rows:
+        try:
+            latest[(str(row["pilot"]), int(row["loop"]))] = row
+        except (KeyError, TypeError, ValueError):
+            continue
+    pilots = set(conn.scalars(select(Pilot.id)))
+    closings = cast(Table, LoopClosing.__table__)
+    done = {(r.pilot_id, r.loop) for r in conn.execute(select(closings.c.pilot_id, closings.c.loop))}
+    copied = 0
+    for (pilot, loop), row in latest.items():
+        if pilot not in pilots or (pilot, loop) in done:
+            continue
+        try:
+            summary = json.loads(row["summary"])
+            values = _closing_values(summary.get("indicators") or {}, summary.get("board") or {})
+            closed_at = _utc(row["closed_at"], "closed_at")
+        except (KeyError, TypeError, ValueError, AttributeError, StoreError):
+            continue
+        conn.execute(insert(closings).values(
+            pilot_id=pilot, loop=loop, template_id="reflection_loop", closed_at=closed_at,
+            **values,
+        ))
+        copied += 1
+    return copied
+
+
+def _closing_values(indicators: Mapping[str, Any], board: Mapping[str, Any]) -> dict[str, Any]:
+    """Columns of a legacy closing: counts, ratings and the board's dots (no texts)."""
+    dots = [(d.get("target"), d.get("dots")) for d in board.get("dots") or []]
+    return _check_closing(indicators, dots)
+
+
+def _check_closing(
+    indicators: Mapping[str, Any], dots: Iterable[Any]
+) -> dict[str, Any]:
+    """Validated column values of a loop closing (see :meth:`Store.close_loop`)."""
+    values: dict[str, Any] = {
+        name: _check_int(indicators.get(name, 0), name) or 0 for name in LOOP_COUNTS
+    }
+    ratings: dict[str, dict[str, Any]] = {}
+    for key, value in indicators.items():
+        if key in LOOP_COUNTS or key in {"pilot", "pilot_id", "loop"}:
+            continue
+        if key.endswith("_mean"):
+            mean = None if value is None else float(value)
+            if mean is not None and math.isnan(mean):
+                mean = None
+            if mean is not None and not math.isfinite(mean):
+                msg = f"{key} must be a finite number or None, got {value!r}"
+                raise StoreError(msg)
+            ratings.setdefault(key.removesuffix("_mean"), {"n": 0, "mean": None})["mean"] = mean
+        elif key.endswith("_n"):
+            n = _check_int(value, key) or 0
+            ratings.setdefault(key.removesuffix("_n"), {"n": 0, "mean": None})["n"] = n
+        else:
+            msg = (
+                f"unknown loop indicator {key!r}: use {', '.join(LOOP_COUNTS)}, "
+                "and <rating>_n / <rating>_mean for each rating"
+            )
+            raise StoreError(msg)
+    for name in ratings:
+        _text_id(name, "rating question id")
+    groups: list[dict[str, Any]] = []
+    for entry in dots:
+        if isinstance(entry, Mapping):
+            group, count = entry.get("group"), entry.get("dots")
+        else:
+            group, count = entry
+        groups.append({"group": _text_id(group, "group name", 300),
+                       "dots": _check_int(count, "dots") or 0})
+    values["ratings"] = ratings
+    values["dots"] = groups
+    return values
+
+
 # ---------------------------------------------------------------- the store
 
 
@@ -304,6 +419,8 @@ class Store:
                     f"than this transferkit understands ({SCHEMA_VERSION}); upgrade transferkit"
                 )
                 raise StoreError(msg)
+            elif version < SCHEMA_VERSION:
+                _migrate(conn, version)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -645,9 +762,10 @@ class Store:
         participant row, and blanks the ``owner`` of action items that name the
         code. Returns the number of rows removed (responses + drafts + 1). On
         SQLite the freed pages are overwritten (``secure_delete``) and the WAL
-        file is emptied.
+        file is emptied. Closed loops (``loop_closings``) hold only aggregates
+        and stay as they are.
         """
-        from sqlalchemy import inspect, update
+        from sqlalchemy import inspect
 
         from transferkit.drafts import drafts_table
 
@@ -924,6 +1042,110 @@ class Store:
                 row.loop_closed = closed
 
         self._run(work, write=True)
+
+    # ------------------------------------------------------------ closed loops
+
+    def close_loop(
+        self,
+        pilot: str,
+        loop: int,
+        indicators: Mapping[str, Any],
+        *,
+        dots: Iterable[Any] = (),
+        template: str = "reflection_loop",
+        closed_at: dt.datetime | str | None = None,
+    ) -> int:
+        """Record that loop ``loop`` of ``pilot`` was closed, with its key figures; return the id.
+
+        ``indicators`` is one row of
+        :func:`transferkit.evaluation.loops.loop_indicators`: the counts
+        :data:`~transferkit.store.schema.LOOP_COUNTS` (missing ones are 0) and
+        ``<rating>_n`` / ``<rating>_mean`` per rating; ``pilot`` and ``loop``
+        keys are ignored. ``dots`` is the moderator's dot vote on groups of
+        inputs, as ``(group, dots)`` pairs or ``{"group", "dots"}`` dicts.
+        Nothing about participants is stored (no codes, no texts). Closing a
+        loop again replaces its row (same id).
+
+        >>> with Store("sqlite://") as store:
+        ...     _ = store.add_pilot("P01", "Agile Methoden")
+        ...     _ = store.close_loop("P01", 1, {"participants": 5, "loop_satisfaction_n": 5,
+        ...                                     "loop_satisfaction_mean": 3.8})
+        ...     store.loop_closings()[["loop", "participants", "loop_satisfaction_mean"]]
+           loop  participants  loop_satisfaction_mean
+        0     1             5                     3.8
+        """
+        pilot = _text_id(pilot, "pilot id")
+        number = _check_int(loop, "loop")
+        if number is None:
+            msg = "loop must be a whole number >= 0, got None"
+            raise StoreError(msg)
+        if not isinstance(indicators, Mapping):
+            msg = f"indicators must be a mapping (name -> value), got {type(indicators).__name__}"
+            raise StoreError(msg)
+        fields = _check_closing(indicators, dots)
+        fields["template_id"] = _text_id(template, "template id")
+        fields["closed_at"] = _utc(closed_at, "closed_at")
+
+        def work(session: Session) -> int:
+            self._require_pilot(session, pilot)
+            same = LoopClosing.pilot_id == pilot, LoopClosing.loop == number
+            row = session.scalars(select(LoopClosing).where(*same)).first()
+            row = row or LoopClosing(pilot_id=pilot, loop=number)
+            for key, value in fields.items():
+                setattr(row, key, value)
+            session.add(row)  # nothing to do when the loop was closed before
+            session.flush()
+            return row.id
+
+        return self._run(work, write=True)
+
+    def loop_closings(self, pilot: str | None = None) -> pd.DataFrame:
+        """Closed loops (all, or of one pilot) by pilot and loop, with their key figures.
+
+        Columns: ``closing_id, pilot_id, loop, template, closed_at`` (UTC),
+        ``participants, responses``, ``<rating>_n`` and ``<rating>_mean`` for
+        each rating stored, the item counts ``items_carried_in .. items_open``
+        and ``dots`` (a list of ``{"group", "dots"}`` per row).
+        """
+        import pandas as pd
+
+        stmt = select(
+            LoopClosing.id.label("closing_id"),
+            LoopClosing.pilot_id,
+            LoopClosing.loop,
+            LoopClosing.template_id.label("template"),
+            LoopClosing.closed_at,
+            *(getattr(LoopClosing, name) for name in LOOP_COUNTS),
+            LoopClosing.ratings,
+            LoopClosing.dots,
+        ).order_by(LoopClosing.pilot_id, LoopClosing.loop)
+        if pilot is not None:
+            stmt = stmt.where(LoopClosing.pilot_id == pilot)
+        rows = self._select_rows(stmt)
+        frame = _frame(
+            {
+                "closing_id": "int64",
+                "pilot_id": "str",
+                "loop": "int64",
+                "template": "str",
+                "closed_at": "datetime64[us, UTC]",
+                "participants": "int64",
+                "responses": "int64",
+            },
+            rows,
+        )
+        names = list(dict.fromkeys(name for r in rows for name in (r["ratings"] or {})))
+        for name in names:
+            given = [(r["ratings"] or {}).get(name) or {} for r in rows]
+            frame[f"{name}_n"] = pd.Series([int(g.get("n") or 0) for g in given], dtype="int64")
+            frame[f"{name}_mean"] = pd.Series(
+                [math.nan if g.get("mean") is None else float(g["mean"]) for g in given],
+                dtype="float64",
+            )
+        for name in LOOP_COUNTS[2:]:
+            frame[name] = pd.Series([r[name] for r in rows], dtype="int64")
+        frame["dots"] = pd.Series([list(r["dots"] or []) for r in rows], dtype=object)
+        return frame
 
     # ------------------------------------------------------------ tables as DataFrames
 
