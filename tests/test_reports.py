@@ -143,3 +143,20 @@ def test_a_store_password_never_enters_the_executed_notebook() -> None:
 def test_a_bad_store_url_is_a_parameter_error() -> None:
     with pytest.raises(ParameterError, match="db: "):
         validate_parameters("pilot", {"db": "nosuchdialect://x"})
+
+
+def test_protocol_loop_may_be_planned_or_closed_without_answers(tmp_path: Path) -> None:
+    """A loop is valid when planned, answered, or closed on the moderator screen."""
+    from transferkit.store import Store
+    from transferkit.templates import load_template
+
+    with Store(f"sqlite:///{tmp_path / 's.db'}") as store:
+        store.add_pilot("P01", "Pilot", loops=2)
+        template = load_template("training_feedback")
+        store.submit(template, template.example_answers(seed=1), pilot="P01", loop=1, participant="A1B2C3")
+        # loop 2 is planned but has no answers yet; loop 3 is neither planned nor closed
+        assert validate_parameters("protocol", {"pilot_id": "P01", "loop": 2}, store=store)["loop"] == 2
+        with pytest.raises(ParameterError, match="valid loops: 1, 2"):
+            validate_parameters("protocol", {"pilot_id": "P01", "loop": 3}, store=store)
+        store.close_loop("P01", 3, {"participants": 0})  # closed on the screen, nobody answered
+        assert validate_parameters("protocol", {"pilot_id": "P01", "loop": 3}, store=store)["loop"] == 3

@@ -37,6 +37,11 @@ def fill(page: Any, template: Any, answers: dict[str, Any], phase: str | None = 
             raise NotImplementedError(q.type)
 
 
+def web_sheet(server: Any, query: str) -> str:
+    """The participants' link to the web sheet that ``transferkit serve`` adds to Voilà."""
+    return f"http://127.0.0.1:{server.port}/sheet?{query}"
+
+
 def wait_until(check: Any, timeout: float = 15.0) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -135,10 +140,12 @@ def test_moderator_sees_two_participants_live(voila_server: Any, new_page: Any, 
     moderator.locator(".lm-TabBar-tab", has_text="Information").click()
     texts = {"PART01": f"Kanban-Board ausprobiert {uuid.uuid4().hex[:4]}",
              "PART02": f"Wissensrunde gestartet {uuid.uuid4().hex[:4]}"}
+    # PART01 joins through the web sheet (the screen's join link), PART02 through the Voilà sheet
     for code, text in texts.items():
         page = new_page()
-        page.goto(voila_server.url("sheet.ipynb", f"template=reflection_loop&pilot=P01&loop=2&phase=information&code={code}"))
-        page.wait_for_selector(".tk-submit", timeout=60_000)
+        query = f"template=reflection_loop&pilot=P01&loop=2&phase=information&code={code}"
+        page.goto(web_sheet(voila_server, query) if code == "PART01" else voila_server.url("sheet.ipynb", query))
+        page.wait_for_selector(".tk-submit:enabled", timeout=60_000)
         fill(page, template, {"learned": text, "info_useful": 4}, phase="information")
         page.click(".tk-submit")
         page.wait_for_selector(".tk-confirm:visible", timeout=15_000)
@@ -162,10 +169,12 @@ def test_round_table_vote_totals(voila_server: Any, new_page: Any, shot: Any) ->
     screen.goto(voila_server.url("round_table.ipynb", "pilot=P01&loop=1"))
     screen.wait_for_selector(".tk-join svg", timeout=60_000)
     shot(screen, "round_table_join")
-    for code, votes in cast.items():
+    for code, votes in cast.items():  # VOTE01 through the web sheet, VOTE02 through Voilà
         page = new_page()
-        page.goto(voila_server.url("sheet.ipynb", f"template=round_table&pilot=P01&loop=1&questions=votes&code={code}"))
-        page.wait_for_selector(".tk-submit", timeout=60_000)
+        query = f"template=round_table&pilot=P01&loop=1&questions=votes&code={code}"
+        page.goto(web_sheet(voila_server, query) if code == "VOTE01" else voila_server.url("sheet.ipynb", query))
+        page.wait_for_selector(".tk-submit:enabled", timeout=60_000)
+        page.wait_for_selector(f".tk-opt-{idea_id('Lernpaten')} .tk-vote-plus", timeout=15_000)
         for text, n in votes.items():
             for _ in range(n):
                 page.locator(f".tk-opt-{idea_id(text)} .tk-vote-plus").click()

@@ -268,18 +268,21 @@ def _store_problems(values: Mapping[str, Any], store: Any) -> list[str]:
 
 
 def _pilot_loops(store: Any, pilots: Any, pilot_id: str) -> list[int]:
-    """Loop numbers of a pilot: those with responses, else 1..planned loops."""
+    """Loop numbers of a pilot: planned (1..loops), with responses, or closed on the moderator screen."""
+    loops: set[int] = set()
     responses = store.responses(pilot=pilot_id)
     if "loop" in responses.columns:
-        loops = sorted({int(v) for v in responses["loop"].dropna()})
-        if loops:
-            return loops
+        loops |= {int(v) for v in responses["loop"].dropna()}
+    if hasattr(store, "loop_closings"):
+        closings = store.loop_closings(pilot=pilot_id)
+        if "loop" in closings.columns:
+            loops |= {int(v) for v in closings["loop"].dropna()}
     for id_column in ("pilot_id", "id", "pilot"):
         if id_column in pilots.columns and "loops" in pilots.columns:
             row = pilots[pilots[id_column].astype(str) == pilot_id]
             if len(row) and row["loops"].notna().iloc[0]:
-                return list(range(1, int(row["loops"].iloc[0]) + 1))
-    return []
+                loops |= set(range(1, int(row["loops"].iloc[0]) + 1))
+    return sorted(loops)
 
 
 def _message(kind: str | os.PathLike[str], problems: list[str]) -> str:
