@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import os
 import re
 import sys
@@ -33,6 +32,7 @@ from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 
 from transferkit.exceptions import ParameterError, ReportError, TransferkitError
+from transferkit.keyfigures import KEY_FIGURES_MIMETYPE, plain
 from transferkit.reports.params import notebook_path, validate_parameters
 
 __all__ = [
@@ -46,7 +46,6 @@ __all__ = [
 ]
 
 #: Mimetype of the display output that carries a report's key figures.
-KEY_FIGURES_MIMETYPE = "application/vnd.transferkit.keyfigures+json"
 
 #: Cells with one of these tags are left out of the HTML entirely.
 HIDDEN_CELL_TAGS = {"parameters", "injected-parameters", "remove_cell", "remove-cell"}
@@ -161,19 +160,6 @@ def report_name(kind: str, values: Mapping[str, Any]) -> str:
         stem = Path(kind).stem
     lang = values.get("lang", "de")
     return stem if lang in (None, "de") else f"{stem}_{lang}"
-
-
-def _jsonable(value: Any) -> Any:
-    """Key figures as plain JSON (NaN -> None, numpy scalars -> Python)."""
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "item") and callable(value.item):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def _key_figures(nb: Any) -> dict[str, Any] | None:
@@ -312,7 +298,7 @@ def _execute(job: ReportJob, out_dir: Path, values: Mapping[str, Any], timeout: 
                 f"(a cell must display {KEY_FIGURES_MIMETYPE!r}, e.g. report_data.show_key_figures)"
             )
             raise ReportError(msg)
-        result.key_figures = _jsonable(figures)
+        result.key_figures = plain(figures)
         public = {k: v for k, v in values.items() if k != "db"}
         document = {"report": job.kind, "name": name, "parameters": public,
                     "key_figures": result.key_figures}
