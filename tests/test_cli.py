@@ -111,3 +111,40 @@ def test_bad_store_url_is_a_clear_error(runner: CliRunner) -> None:
     assert result.exit_code == 1
     assert "Error" in result.output
     assert "Traceback" not in result.output
+
+
+def test_db_import_reads_a_csv_into_the_store(
+    runner: CliRunner, db_url: str, tmp_path: Path
+) -> None:
+    from transferkit.datasets.importer import IMPORT_KINDS
+
+    store = Store(db_url)
+    store.add_pilot("X1", "Eigenes Pilotprojekt")
+    costs = tmp_path / "costs.csv"
+    costs.write_text("pilot_id,cost_item,amount_eur\nX1,facilitation,1000\nX1,licences,500\n",
+                     encoding="utf-8")
+    result = runner.invoke(main, ["db", "import", "costs", str(costs), "--db", db_url])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("2 rows of costs imported into sqlite:///")
+    assert store.costs("X1")["amount_eur"].sum() == 1500.0
+    help_text = runner.invoke(main, ["db", "import", "--help"]).output
+    assert "|".join(IMPORT_KINDS) in help_text  # the CLI offers every kind the importer reads
+
+
+def test_db_import_of_a_broken_csv_lists_the_problems(
+    runner: CliRunner, db_url: str, tmp_path: Path
+) -> None:
+    store = Store(db_url)
+    store.add_pilot("X1", "Eigenes Pilotprojekt")
+    bad = tmp_path / "benefits.csv"
+    bad.write_text("pilot_id,benefit_item,amount\nX1,time,10\nX1,more,zehn\n", encoding="utf-8")
+    result = runner.invoke(main, ["db", "import", "benefits", str(bad), "--db", db_url])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "nothing was stored" in result.output
+    assert "line 1: column 'amount_eur' is missing; the file has 'amount' instead" in result.output
+    assert "line 3: amount_eur: 'zehn' is not a number" in result.output
+    assert store.benefits().empty
+    wrong_kind = runner.invoke(main, ["db", "import", "budget", str(bad), "--db", db_url])
+    assert wrong_kind.exit_code == 2  # click names the valid kinds
+    assert "costs" in wrong_kind.output

@@ -31,8 +31,13 @@ def test_counts_match_the_demo(imported: tuple[Store, dict[str, int]]) -> None:
         "participants": len(demo.participants),
         "responses": len(demo.responses),
         "action_items": len(demo.action_items),
+        "costs": len(demo.costs),
+        "benefits": len(demo.benefits),
+        "indicators": len(demo.indicators),
+        "format_plans": len(demo.format_plan),
     }
     assert store.info()["counts"] == counts
+    assert min(counts.values()) > 0  # every kind of row was imported
 
 
 def test_reimport_is_idempotent(imported: tuple[Store, dict[str, int]]) -> None:

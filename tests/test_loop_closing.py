@@ -232,7 +232,7 @@ def test_an_older_file_with_tk_loop_closings_opens_and_keeps_its_closings(tmp_pa
     path = tmp_path / "old.db"
     _make_legacy_file(path)
     with Store(f"sqlite:///{path}") as store:
-        assert store.info()["schema_version"] == SCHEMA_VERSION == 2
+        assert store.info()["schema_version"] == SCHEMA_VERSION >= 2
         closings = store.loop_closings()
         assert closings[["pilot_id", "loop"]].to_records(index=False).tolist() == [("P01", 2)]
         row = closings.iloc[0]

@@ -144,6 +144,26 @@ def db_import_demo(url: str | None) -> None:
     click.echo(json.dumps(counts, indent=2))
 
 
+@db.command("import")
+@click.argument("kind", type=click.Choice(["costs", "benefits", "indicators", "formats"]))
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--db", "url", default=None, help=DB_HELP)
+@friendly_errors
+def db_import(kind: str, file: Path, url: str | None) -> None:
+    """Import a CSV file of costs, benefits, Kirkpatrick indicators or planned formats.
+
+    The columns are those of the demo datasets (costs: pilot_id, cost_item,
+    amount_eur, note; benefits: pilot_id, benefit_item, amount_eur, note;
+    indicators: pilot_id, level, indicator, value, unit; formats: company_id,
+    participant, format, sessions, minutes_per_session). All rows or none.
+    """
+    from transferkit.datasets.importer import import_table
+
+    store = _open_store(url)
+    n = import_table(store, kind, file)
+    click.echo(f"{n} rows of {kind} imported into {store.info()['url']}")
+
+
 @db.command("info")
 @click.option("--db", "url", default=None, help=DB_HELP)
 @friendly_errors

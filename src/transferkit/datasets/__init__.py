@@ -12,7 +12,7 @@ planned learning formats, plus the raw sheet responses they come from.
 """
 
 from transferkit.datasets.catalogue import CATALOGUE, dataset_names, render_codebook
-from transferkit.datasets.importer import import_demo
+from transferkit.datasets.importer import IMPORT_KINDS, import_demo, import_table
 from transferkit.datasets.loader import (
     DemoNetwork,
     list_datasets,
@@ -23,9 +23,11 @@ from transferkit.datasets.loader import (
 
 __all__ = [
     "CATALOGUE",
+    "IMPORT_KINDS",
     "DemoNetwork",
     "dataset_names",
     "import_demo",
+    "import_table",
     "list_datasets",
     "load_demo",
     "read_dataset",

@@ -349,6 +349,8 @@ CATALOGUE: dict[str, DatasetInfo] = {
                 ),
                 Column("amount_eur", "integer", "amount in EUR"),
             ),
+            notes="In the store: table `pilot_costs` (`store.add_cost`, `store.costs()`, which "
+            "adds an optional `note`); one row per pilot and cost item.",
         ),
         DatasetInfo(
             "benefits",
@@ -365,6 +367,9 @@ CATALOGUE: dict[str, DatasetInfo] = {
                 ),
                 Column("amount_eur", "integer", "amount in EUR (first year)"),
             ),
+            notes="In the store: table `pilot_benefits` (`store.add_benefit`, "
+            "`store.benefits()`, which adds an optional `note`); one row per pilot and "
+            "benefit item.",
         ),
         DatasetInfo(
             "indicators",
@@ -396,6 +401,8 @@ CATALOGUE: dict[str, DatasetInfo] = {
                     "likert_1_5, percent, percentage_points (changes: negative = reduction)",
                 ),
             ),
+            notes="In the store: table `kirkpatrick_indicators` (`store.add_indicator`, "
+            "`store.indicators()`); one row per pilot and indicator.",
         ),
         DatasetInfo(
             "coding",
@@ -432,7 +439,9 @@ CATALOGUE: dict[str, DatasetInfo] = {
                 ),
             ),
             notes="The first format of each participant is the pilot's main format; further "
-            "ones come from the participant's preferred formats (needs_profile).",
+            "ones come from the participant's preferred formats (needs_profile). In the "
+            "store: table `format_plans` (`store.add_format_plan`, `store.format_plans()`); "
+            "one row per participant and format, erased with the participant.",
         ),
         DatasetInfo(
             "responses",
@@ -528,8 +537,12 @@ def render_codebook() -> str:
         "",
         (
             "`transferkit db import-demo` (or `import_demo(store)`) loads the network, companies, "
-            "pilots, participants, every response and the action items into the store. This "
-            "folder (`data/`) holds the local database `transferkit.db` (git-ignored)."
+            "pilots, participants, every response, the action items, the costs and benefits, "
+            "the Kirkpatrick indicators and the planned learning formats into the store. "
+            "Your own costs, benefits, indicators and format plans go into the store with "
+            "`transferkit db import costs|benefits|indicators|formats FILE.csv` (the columns "
+            "below; all rows or none). This folder (`data/`) holds the local database "
+            "`transferkit.db` (git-ignored)."
         ),
         "",
         (

@@ -1,5 +1,7 @@
 """Data from the store, as tidy tables the reports compute with (self-assessments,
-GAS goals, training feedback, loop ratings, needs, bundled demo tables)."""
+GAS goals, training feedback, loop ratings, needs). Costs, benefits, Kirkpatrick
+indicators and planned formats come straight from the store's readers
+(``store.costs()``, ``benefits()``, ``indicators()``, ``format_plans()``)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,6 @@ __all__ = [
     "LOOP_RATINGS",
     "REVERSE_KEYED",
     "SCALES",
-    "demo_table",
     "gas_goals",
     "loop_ratings",
     "needs",
@@ -191,20 +192,6 @@ def needs(store: Any, company_id: str | None = None) -> Any:
     if company_id:
         out = out[out["company_id"] == company_id]
     return out.sort_values(["company_id", "participant"], kind="stable").reset_index(drop=True)
-
-
-def demo_table(store: Any, name: str, pilot_id: str | None = None) -> Any:
-    """A table the store does not hold (``costs``, ``benefits``, ``indicators``): the bundled
-    demo data, but only when the store holds the demo network; else ``None``."""
-    from transferkit.datasets import read_dataset
-    from transferkit.datasets.generate import NETWORK
-
-    if NETWORK["network_id"] not in set(store.networks()["network_id"]):
-        return None
-    table = read_dataset(name)
-    if pilot_id is not None:
-        table = table[table["pilot_id"] == pilot_id]
-    return table.reset_index(drop=True) if len(table) else None
 
 
 def _pilot_row(store: Any, pilot_id: str) -> dict[str, Any]:

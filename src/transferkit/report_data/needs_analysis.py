@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any
 
 from transferkit.report_data.common import Report, Section, _de_en, _num, plain
-from transferkit.report_data.data import _company_of, _network_name, demo_table, needs
+from transferkit.report_data.data import _company_of, _network_name, needs
 from transferkit.report_data.figures import _format_bars, _portfolio
 from transferkit.report_data.texts import format_name, text, topic_name
 
@@ -101,24 +101,21 @@ def needs_report(store: Any, company_id: str = "", lang: str = "de") -> Report:
         sec.figures.append((partial(_format_bars, formats=formats, lang=lang), _de_en(
             lang, "Anteil der Befragten, die ein Lernformat bevorzugen (Mehrfachnennung möglich).",
             "Share of respondents preferring each learning format (several answers possible).")))
-    plan = demo_table(store, "format_plan")
-    if plan is not None:
-        if company_id:
-            plan = plan[plan["company_id"] == company_id]
-        if len(plan):
-            cost = format_cost(plan, HOURLY_RATE_EUR, by="format")
-            kf["format_cost_eur"] = float(cost["cost_eur"].sum())
-            kf["format_hours"] = float(cost["hours"].sum())
-            sec.tables.append((pd.DataFrame({
-                _de_en(lang, "Format", "Format"): [format_name(f, lang) for f in cost["format"]],
-                _de_en(lang, "Termine", "Sessions"): cost["sessions"].astype(int),
-                _de_en(lang, "Stunden", "Hours"): cost["hours"],
-                _de_en(lang, "Kosten der Arbeitszeit (€)", "Cost of working time (EUR)"):
-                    cost["cost_eur"],
-            }), _de_en(lang, f"Geplante Lernzeit und ihre Kosten (Arbeitszeit zu "
-                             f"{HOURLY_RATE_EUR} € je Stunde)",
-                       f"Planned learning time and its cost (working time at EUR "
-                       f"{HOURLY_RATE_EUR} per hour)")))
+    plan = store.format_plans(company_id or None)
+    if len(plan):
+        cost = format_cost(plan, HOURLY_RATE_EUR, by="format")
+        kf["format_cost_eur"] = float(cost["cost_eur"].sum())
+        kf["format_hours"] = float(cost["hours"].sum())
+        sec.tables.append((pd.DataFrame({
+            _de_en(lang, "Format", "Format"): [format_name(f, lang) for f in cost["format"]],
+            _de_en(lang, "Termine", "Sessions"): cost["sessions"].astype(int),
+            _de_en(lang, "Stunden", "Hours"): cost["hours"],
+            _de_en(lang, "Kosten der Arbeitszeit (€)", "Cost of working time (EUR)"):
+                cost["cost_eur"],
+        }), _de_en(lang, f"Geplante Lernzeit und ihre Kosten (Arbeitszeit zu "
+                         f"{HOURLY_RATE_EUR} € je Stunde)",
+                   f"Planned learning time and its cost (working time at EUR "
+                   f"{HOURLY_RATE_EUR} per hour)")))
     report.sections["formats"] = sec
 
     parts = [_de_en(lang, f"An der Bedarfsanalyse haben {kf['n_respondents']} Beschäftigte "

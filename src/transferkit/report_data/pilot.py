@@ -11,7 +11,6 @@ from transferkit.report_data.common import Report, Section, _date, _de_en, _num,
 from transferkit.report_data.data import (
     LOOP_RATINGS,
     _pilot_row,
-    demo_table,
     gas_goals,
     loop_ratings,
     needs,
@@ -190,10 +189,10 @@ def pilot_report(store: Any, pilot_id: str, lang: str = "de") -> Report:
 
     # Kirkpatrick
     sec = Section("kirkpatrick", text("kirkpatrick", lang), empty=text("no_data", lang))
-    indicators = demo_table(store, "indicators", pilot_id)
+    indicators = store.indicators(pilot_id)
     if len(feedback):
         kf["nps"] = float(nps(feedback["recommend"])["nps"])
-    if indicators is not None:
+    if len(indicators):
         levels = kirkpatrick(indicators)
         kf["kirkpatrick"] = {str(int(r["level"])): r["value"] for _, r in levels.iterrows()}
         sec.text = (
@@ -220,8 +219,8 @@ def pilot_report(store: Any, pilot_id: str, lang: str = "de") -> Report:
     sec = Section("roi", text("roi", lang), empty=(
         "Für dieses Pilotprojekt liegen keine Kostendaten vor." if not en else
         "There are no cost data for this pilot."))
-    costs, benefits = demo_table(store, "costs", pilot_id), demo_table(store, "benefits", pilot_id)
-    if costs is not None and benefits is not None:
+    costs, benefits = store.costs(pilot_id), store.benefits(pilot_id)
+    if len(costs) and len(benefits):
         result = roi(benefits, costs, by="pilot_id").iloc[0]
         kf["roi"] = {"costs": result["costs"], "benefits": result["benefits"],
                      "net_benefits": result["net_benefits"], "bcr": result["bcr"],

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -32,6 +33,7 @@ from transferkit.store.sme import SIZE_CLASSES
 
 __all__ = [
     "ACTION_STATUSES",
+    "KIRKPATRICK_LEVELS",
     "LOOP_COUNTS",
     "ROLES",
     "SCHEMA_VERSION",
@@ -39,10 +41,14 @@ __all__ = [
     "Base",
     "Company",
     "CompanyRole",
+    "FormatPlan",
+    "KirkpatrickIndicator",
     "LoopClosing",
     "Network",
     "Participant",
     "Pilot",
+    "PilotBenefit",
+    "PilotCost",
     "Response",
     "SchemaVersion",
     "UTCDateTime",
@@ -50,12 +56,16 @@ __all__ = [
 ]
 
 #: Version of the table layout; stored in the ``schema_version`` table.
-#: 1: first layout; 2: table ``loop_closings`` (migration: ``store._migrate``).
-SCHEMA_VERSION = 2
+#: 1: first layout; 2: table ``loop_closings`` (migration: ``store._migrate``);
+#: 3: tables ``pilot_costs``, ``pilot_benefits``, ``kirkpatrick_indicators``,
+#: ``format_plans`` (added on opening by ``create_all``).
+SCHEMA_VERSION = 3
 #: Roles a company can take in a network (several at once).
 ROLES = ("organiser", "financier", "sender", "best_practice")
 #: Status values of an action item.
 ACTION_STATUSES = ("open", "done", "carried_over", "dropped")
+#: Kirkpatrick's evaluation levels: 1 reaction, 2 learning, 3 behaviour, 4 results.
+KIRKPATRICK_LEVELS = (1, 2, 3, 4)
 #: Whole-number key figures of a closed loop (columns of ``loop_closings``), in order.
 LOOP_COUNTS = (
     "participants",
@@ -69,6 +79,9 @@ LOOP_COUNTS = (
 
 _ID = 100  # length of text ids (network, company, pilot, template)
 _CODE = 64  # length of participant codes and submission ids
+_ITEM = 200  # length of cost and benefit items, indicator names
+_UNIT = 100  # length of indicator units
+_FORMAT = 50  # length of learning format names
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -253,3 +266,86 @@ class LoopClosing(Base):
     ratings: Mapped[dict[str, Any]] = mapped_column(_Json)
     #: the moderator's dot vote on groups of inputs: [{"group": name, "dots": n}, ...]
     dots: Mapped[list[Any]] = mapped_column(_Json)
+
+
+class PilotCost(Base):
+    """One cost item of a pilot in EUR (Phillips: fully loaded costs), for the ROI.
+
+    One row per pilot and item; adding the same item again replaces amount and note.
+    """
+
+    __tablename__ = "pilot_costs"
+    __table_args__ = (
+        UniqueConstraint("pilot_id", "item", name="uq_pilot_costs_pilot_item"),
+        CheckConstraint("amount_eur >= 0", name="ck_pilot_costs_amount"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    pilot_id: Mapped[str] = mapped_column(ForeignKey("pilots.id"), index=True)
+    item: Mapped[str] = mapped_column(String(_ITEM))
+    amount_eur: Mapped[float] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class PilotBenefit(Base):
+    """One monetised benefit of a pilot in EUR (Phillips), for the ROI.
+
+    One row per pilot and item; adding the same item again replaces amount and note.
+    """
+
+    __tablename__ = "pilot_benefits"
+    __table_args__ = (
+        UniqueConstraint("pilot_id", "item", name="uq_pilot_benefits_pilot_item"),
+        CheckConstraint("amount_eur >= 0", name="ck_pilot_benefits_amount"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    pilot_id: Mapped[str] = mapped_column(ForeignKey("pilots.id"), index=True)
+    item: Mapped[str] = mapped_column(String(_ITEM))
+    amount_eur: Mapped[float] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class KirkpatrickIndicator(Base):
+    """One indicator of a pilot on one Kirkpatrick level (1 reaction .. 4 results).
+
+    One row per pilot and indicator name; adding it again replaces level, value and unit.
+    """
+
+    __tablename__ = "kirkpatrick_indicators"
+    __table_args__ = (
+        UniqueConstraint("pilot_id", "indicator", name="uq_kirkpatrick_indicators_pilot_ind"),
+        CheckConstraint("level BETWEEN 1 AND 4", name="ck_kirkpatrick_indicators_level"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    pilot_id: Mapped[str] = mapped_column(ForeignKey("pilots.id"), index=True)
+    level: Mapped[int] = mapped_column(Integer)
+    indicator: Mapped[str] = mapped_column(String(_ITEM))
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(String(_UNIT))
+
+
+class FormatPlan(Base):
+    """A planned learning format of one participant (Bildungsplan): sessions and minutes.
+
+    Personal data: the participant is a pseudonymous code (a registered
+    participant); erasing the participant removes their rows. One row per
+    participant and format; adding it again replaces company, sessions and minutes.
+    The format is checked against ``transferkit.evaluation.formats.FORMATS`` by the
+    store (not by the database, so that new formats need no migration).
+    """
+
+    __tablename__ = "format_plans"
+    __table_args__ = (
+        UniqueConstraint("participant", "format", name="uq_format_plans_participant_format"),
+        CheckConstraint("sessions >= 1", name="ck_format_plans_sessions"),
+        CheckConstraint("minutes_per_session >= 1", name="ck_format_plans_minutes"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    company_id: Mapped[str] = mapped_column(ForeignKey("companies.id"), index=True)
+    participant: Mapped[str] = mapped_column(ForeignKey("participants.code"), index=True)
+    format: Mapped[str] = mapped_column(String(_FORMAT))
+    sessions: Mapped[int] = mapped_column(Integer)
+    minutes_per_session: Mapped[int] = mapped_column(Integer)

@@ -1,4 +1,6 @@
-"""The response store: pilots, companies, participants, responses and action items."""
+"""The response store: pilots, companies, participants, responses, action items, closed
+loops, and the evaluation data of pilots (costs, benefits, Kirkpatrick indicators,
+planned learning formats)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import hmac
 import importlib
 import json
 import math
+import numbers
 import operator
 import secrets
 import uuid
@@ -34,6 +37,7 @@ from transferkit.store.engine import (
 )
 from transferkit.store.schema import (
     ACTION_STATUSES,
+    KIRKPATRICK_LEVELS,
     LOOP_COUNTS,
     ROLES,
     SCHEMA_VERSION,
@@ -41,10 +45,14 @@ from transferkit.store.schema import (
     Base,
     Company,
     CompanyRole,
+    FormatPlan,
+    KirkpatrickIndicator,
     LoopClosing,
     Network,
     Participant,
     Pilot,
+    PilotBenefit,
+    PilotCost,
     Response,
     SchemaVersion,
     pilot_companies,
@@ -84,6 +92,7 @@ _PG_LOCK_ID = 7_465_720_131  # advisory lock serialising schema creation on Post
 _MAX_ID = 100
 _MAX_CODE = 64
 _T = TypeVar("_T")
+_Money = TypeVar("_Money", PilotCost, PilotBenefit)
 
 
 class TemplateLike(Protocol):
@@ -155,6 +164,66 @@ def _check_int(value: object, what: str, minimum: int = 0) -> int | None:
         msg = f"{what} must be a whole number >= {minimum} or None, got {value!r}"
         raise StoreError(msg)
     return number
+
+
+def _required_int(value: object, what: str, minimum: int) -> int:
+    try:
+        number = _check_int(value, what, minimum)
+    except StoreError:
+        number = None
+    if number is None:
+        msg = f"{what} must be a whole number >= {minimum}, got {value!r}"
+        raise StoreError(msg)
+    return number
+
+
+def _check_number(value: object, what: str) -> float:
+    """A finite number (int, float, numpy number; not bool, not text)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        msg = f"{what} must be a number, got {value!r}"
+        raise StoreError(msg)
+    number = float(value)
+    if not math.isfinite(number):
+        msg = f"{what} must be a finite number, got {value!r}"
+        raise StoreError(msg)
+    return number
+
+
+def _check_amount(value: object, what: str = "amount_eur") -> float:
+    """An amount of money in EUR: a finite number >= 0."""
+    number = _check_number(value, what)
+    if number < 0:
+        msg = (
+            f"{what} must not be negative, got {value!r}: enter costs and benefits as "
+            "positive amounts in EUR (a saving is a benefit, not a negative cost)"
+        )
+        raise StoreError(msg)
+    return number
+
+
+def _check_level(value: object) -> int:
+    number: int | None = None
+    try:
+        number = _check_int(value, "level", minimum=0)
+    except StoreError:
+        number = None
+    if number is None or number not in KIRKPATRICK_LEVELS:
+        msg = (
+            f"level must be a Kirkpatrick level 1-4 (1 reaction, 2 learning, 3 behaviour, "
+            f"4 results), got {value!r}"
+        )
+        raise StoreError(msg)
+    return number
+
+
+def _check_format(value: object) -> str:
+    from transferkit.evaluation.formats import FORMATS  # not at import: pandas, scipy
+
+    name = _text_id(value, "format", 50)
+    if name not in FORMATS:
+        msg = f"Unknown learning format {name!r}; use one of {', '.join(FORMATS)}"
+        raise StoreError(msg)
+    return name
 
 
 def _check_date(value: object, what: str) -> dt.date | None:
@@ -261,6 +330,8 @@ def _migrate(conn: Connection, version: int) -> None:
     the closed loops that older versions kept in ``tk_loop_closings`` into
     ``loop_closings`` and then drops the old table: its moderator boards held
     copies of participants' texts that erasure on request could not reach.
+    2 -> 3 adds the empty tables ``pilot_costs``, ``pilot_benefits``,
+    ``kirkpatrick_indicators`` and ``format_plans`` (``create_all``), nothing more.
     """
     if version < 2:
         _copy_legacy_loop_closings(conn)
@@ -731,24 +802,43 @@ class Store:
         template: TemplateLike | str | None = None,
         pilot: str | None = None,
         salt: str | None = None,
+        *,
+        table: str = "responses",
     ) -> pd.DataFrame:
-        """Responses for sharing: participant codes replaced by salted hashes.
+        """Rows about participants for sharing: participant codes replaced by salted hashes.
 
-        Drops ``response_id`` and ``submission_id``. The same ``salt`` gives
-        the same pseudonyms in every export (keep it secret); without a
-        salt a random one is drawn, so two exports cannot be linked. Free
-        text answers are exported as they are: check them before sharing.
+        ``table="responses"`` (default): the responses (of ``template`` and
+        ``pilot``), without ``response_id`` and ``submission_id``.
+        ``table="format_plans"``: the planned learning formats (of the
+        participants registered for ``pilot``); ``template`` must be None.
+        The same ``salt`` gives the same pseudonyms in every export and in both
+        tables, so they can be linked (keep it secret); without a salt a random
+        one is drawn, so two exports cannot be linked. Free text answers are
+        exported as they are: check them before sharing.
         """
-        data = self.responses(template=template, pilot=pilot)
+        import pandas as pd
+
+        if table == "responses":
+            data = self.responses(template=template, pilot=pilot)
+            data = data.drop(columns=["response_id", "submission_id"])
+        elif table == "format_plans":
+            if template is not None:
+                msg = "template selects responses; leave it out for table='format_plans'"
+                raise StoreError(msg)
+            data = self.format_plans()
+            if pilot is not None:
+                people = self.participants()
+                codes = set(people.loc[people["pilot_id"] == pilot, "participant"])
+                data = data[data["participant"].isin(codes)].reset_index(drop=True)
+        else:
+            msg = f"table must be 'responses' or 'format_plans', got {table!r}"
+            raise StoreError(msg)
         key = (salt if salt is not None else secrets.token_hex(16)).encode()
 
         def pseudonym(code: Any) -> Any:
             if not isinstance(code, str):
                 return code
             return "X" + hmac.new(key, code.encode(), hashlib.sha256).hexdigest()[:12]
-
-        data = data.drop(columns=["response_id", "submission_id"])
-        import pandas as pd
 
         data["participant"] = pd.Series(
             [pseudonym(c) for c in data["participant"]], index=data.index, dtype="str"
@@ -758,9 +848,11 @@ class Store:
     def erase_participant(self, code: str) -> int:
         """Erase a participant and everything stored about them (on request).
 
-        Removes their responses, their half-filled sheet drafts and the
-        participant row, and blanks the ``owner`` of action items that name the
-        code. Returns the number of rows removed (responses + drafts + 1). On
+        Removes their responses, their planned learning formats
+        (``format_plans``), their half-filled sheet drafts and the participant
+        row, and blanks the ``owner`` of action items that name the code.
+        Returns the number of rows removed (responses + format plans + drafts
+        + 1). On
         SQLite the freed pages are overwritten (``secure_delete``) and the WAL
         file is emptied. Closed loops (``loop_closings``) hold only aggregates
         and stay as they are.
@@ -782,12 +874,14 @@ class Store:
                 msg = f"No participant {code!r} in the store (already erased, or a typo?)"
                 raise StoreError(msg)
             removed = session.execute(delete(Response).where(Response.participant == code))
+            plans = session.execute(delete(FormatPlan).where(FormatPlan.participant == code))
             gone = session.execute(delete(Participant).where(Participant.code == code))
             session.execute(
                 update(ActionItem).where(ActionItem.owner == code).values(owner=None)
             )
             return (
                 int(removed.rowcount)  # type: ignore[attr-defined]
+                + int(plans.rowcount)  # type: ignore[attr-defined]
                 + int(gone.rowcount)  # type: ignore[attr-defined]
                 + drafts
             )
@@ -1147,6 +1241,227 @@ class Store:
         frame["dots"] = pd.Series([list(r["dots"] or []) for r in rows], dtype=object)
         return frame
 
+    # ------------------------------------------------------------ costs, benefits, indicators
+
+    def _add_money(
+        self, model: type[_Money], what: str, pilot: str, item: str,
+        amount_eur: float, note: str | None,
+    ) -> int:
+        pilot = _text_id(pilot, "pilot id")
+        fields = {
+            "item": _text_id(item, f"{what} item", 200),
+            "amount_eur": _check_amount(amount_eur),
+            "note": _optional_text(note, "note", 2_000),
+        }
+
+        def work(session: Session) -> int:
+            self._require_pilot(session, pilot)
+            same = model.pilot_id == pilot, model.item == fields["item"]
+            row = session.scalars(select(model).where(*same)).first()
+            if row is None:
+                row = model(pilot_id=pilot, **fields)
+                session.add(row)
+            else:
+                for key, value in fields.items():
+                    setattr(row, key, value)
+            session.flush()
+            return row.id
+
+        return self._run(work, write=True)
+
+    def add_cost(
+        self, pilot: str, item: str, amount_eur: float, note: str | None = None
+    ) -> int:
+        """Record a cost item of ``pilot`` in EUR (for the ROI); return its row id.
+
+        ``amount_eur`` is a finite number >= 0 (fully loaded costs after Phillips:
+        learning time, facilitation, licences, ...). One row per pilot and
+        ``item``: adding the same item again replaces its amount and note.
+
+        >>> with Store("sqlite://") as store:
+        ...     _ = store.add_pilot("P01", "Agile Methoden")
+        ...     _ = store.add_cost("P01", "facilitation", 7200)
+        ...     _ = store.add_cost("P01", "licences", 2400, note="Kanban-Tool, 12 Monate")
+        ...     store.costs()[["pilot_id", "cost_item", "amount_eur"]]
+          pilot_id     cost_item  amount_eur
+        0      P01  facilitation      7200.0
+        1      P01      licences      2400.0
+        """
+        return self._add_money(PilotCost, "cost", pilot, item, amount_eur, note)
+
+    def add_benefit(
+        self, pilot: str, item: str, amount_eur: float, note: str | None = None
+    ) -> int:
+        """Record a monetised benefit of ``pilot`` in EUR (for the ROI); return its row id.
+
+        Like :meth:`add_cost`: a finite amount >= 0, one row per pilot and ``item``.
+        """
+        return self._add_money(PilotBenefit, "benefit", pilot, item, amount_eur, note)
+
+    def add_indicator(
+        self,
+        pilot: str,
+        level: int,
+        indicator: str,
+        value: float,
+        unit: str | None = None,
+    ) -> int:
+        """Record an indicator of ``pilot`` on Kirkpatrick ``level`` 1-4; return its row id.
+
+        Levels: 1 reaction, 2 learning, 3 behaviour, 4 results. ``value`` is a
+        finite number in ``unit`` (e.g. ``likert_1_5``, ``percent``; changes may
+        be negative). One row per pilot and ``indicator``: adding it again
+        replaces level, value and unit.
+        """
+        pilot = _text_id(pilot, "pilot id")
+        fields = {
+            "level": _check_level(level),
+            "indicator": _text_id(indicator, "indicator", 200),
+            "value": _check_number(value, "value"),
+            "unit": _optional_text(unit, "unit", 100),
+        }
+
+        def work(session: Session) -> int:
+            self._require_pilot(session, pilot)
+            same = (KirkpatrickIndicator.pilot_id == pilot,
+                    KirkpatrickIndicator.indicator == fields["indicator"])
+            row = session.scalars(select(KirkpatrickIndicator).where(*same)).first()
+            if row is None:
+                row = KirkpatrickIndicator(pilot_id=pilot, **fields)
+                session.add(row)
+            else:
+                for key, given in fields.items():
+                    setattr(row, key, given)
+            session.flush()
+            return row.id
+
+        return self._run(work, write=True)
+
+    def add_format_plan(
+        self,
+        company: str,
+        participant: str,
+        format: str,
+        sessions: int,
+        minutes_per_session: int,
+    ) -> int:
+        """Plan a learning format for a participant of ``company``; return the row id.
+
+        ``format`` is one of :data:`transferkit.evaluation.formats.FORMATS`;
+        ``sessions`` and ``minutes_per_session`` are whole numbers >= 1.
+        ``participant`` is a pseudonymous code, checked like every participant
+        code (names are refused); a new code is registered with ``company``, a
+        code registered without a company gets it, a code of another company is
+        refused. One row per participant and format: planning it again replaces
+        company, sessions and minutes. :meth:`erase_participant` removes the rows.
+        """
+        company = _text_id(company, "company id")
+        code = _check_code(participant)
+        fields = {
+            "company_id": company,
+            "format": _check_format(format),
+            "sessions": _required_int(sessions, "sessions", 1),
+            "minutes_per_session": _required_int(minutes_per_session, "minutes_per_session", 1),
+        }
+        now = dt.datetime.now(dt.UTC)
+
+        def work(session: Session) -> int:
+            self._require(
+                session, Company, company, "company",
+                "Add it first with store.add_company(...) or `transferkit db import-demo`.",
+            )
+            person = session.get(Participant, code)
+            if person is None:
+                session.add(Participant(code=code, company_id=company, registered_at=now))
+                session.flush()
+            elif person.company_id is None:
+                person.company_id = company
+            elif person.company_id != company:
+                msg = (
+                    f"Participant {code!r} belongs to company {person.company_id!r}, not "
+                    f"{company!r}: plan the format under {person.company_id!r}, or move the "
+                    f"participant first with store.add_participant({code!r}, company={company!r})"
+                )
+                raise StoreError(msg)
+            same = FormatPlan.participant == code, FormatPlan.format == fields["format"]
+            row = session.scalars(select(FormatPlan).where(*same)).first()
+            if row is None:
+                row = FormatPlan(participant=code, **fields)
+                session.add(row)
+            else:
+                for key, value in fields.items():
+                    setattr(row, key, value)
+            session.flush()
+            return row.id
+
+        return self._run(work, write=True)
+
+    def costs(self, pilot: str | None = None) -> pd.DataFrame:
+        """Cost items (all, or of one pilot): ``pilot_id, cost_item, amount_eur, note``.
+
+        The columns of the ``costs`` demo dataset plus ``note``; by pilot, then
+        in the order they were added. ``amount_eur`` is ``float64``.
+        """
+        return self._money_frame(PilotCost, "cost_item", pilot)
+
+    def benefits(self, pilot: str | None = None) -> pd.DataFrame:
+        """Monetised benefits (all, or of one pilot): ``pilot_id, benefit_item, amount_eur, note``.
+
+        The columns of the ``benefits`` demo dataset plus ``note``; ordered as :meth:`costs`.
+        """
+        return self._money_frame(PilotBenefit, "benefit_item", pilot)
+
+    def _money_frame(
+        self, model: type[PilotCost | PilotBenefit], item: str, pilot: str | None
+    ) -> pd.DataFrame:
+        stmt = select(
+            model.pilot_id, model.item.label(item), model.amount_eur, model.note
+        ).order_by(model.pilot_id, model.id)
+        if pilot is not None:
+            stmt = stmt.where(model.pilot_id == pilot)
+        columns = {"pilot_id": "str", item: "str", "amount_eur": "float64", "note": "str"}
+        return _frame(columns, self._select_rows(stmt))
+
+    def indicators(self, pilot: str | None = None) -> pd.DataFrame:
+        """Kirkpatrick indicators (all, or of one pilot): ``pilot_id, level, indicator, value,
+        unit`` (the columns of the ``indicators`` demo dataset), by pilot and level."""
+        model = KirkpatrickIndicator
+        stmt = select(
+            model.pilot_id, model.level, model.indicator, model.value, model.unit
+        ).order_by(model.pilot_id, model.level, model.id)
+        if pilot is not None:
+            stmt = stmt.where(model.pilot_id == pilot)
+        columns = {
+            "pilot_id": "str",
+            "level": "int64",
+            "indicator": "str",
+            "value": "float64",
+            "unit": "str",
+        }
+        return _frame(columns, self._select_rows(stmt))
+
+    def format_plans(self, company: str | None = None) -> pd.DataFrame:
+        """Planned learning formats (all, or of one company): ``company_id, participant,
+        format, sessions, minutes_per_session`` (the columns of the ``format_plan`` demo
+        dataset), by company, then in the order they were added."""
+        stmt = select(
+            FormatPlan.company_id,
+            FormatPlan.participant,
+            FormatPlan.format,
+            FormatPlan.sessions,
+            FormatPlan.minutes_per_session,
+        ).order_by(FormatPlan.company_id, FormatPlan.id)
+        if company is not None:
+            stmt = stmt.where(FormatPlan.company_id == company)
+        columns = {
+            "company_id": "str",
+            "participant": "str",
+            "format": "str",
+            "sessions": "int64",
+            "minutes_per_session": "int64",
+        }
+        return _frame(columns, self._select_rows(stmt))
+
     # ------------------------------------------------------------ tables as DataFrames
 
     def _select_rows(self, stmt: Any) -> list[dict[str, Any]]:
@@ -1285,6 +1600,10 @@ class Store:
             "participants": Participant,
             "responses": Response,
             "action_items": ActionItem,
+            "costs": PilotCost,
+            "benefits": PilotBenefit,
+            "indicators": KirkpatrickIndicator,
+            "format_plans": FormatPlan,
         }
 
         def work(session: Session) -> dict[str, Any]:
