@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import http.client
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -439,6 +440,42 @@ def test_base_url(store_url: str) -> None:
         assert '"api":"/tk/sheet/api/"' in page
         assert c.post("open", {"query": QUERY, "code": "K7M4QX"})[0] == 200
         assert Client(running).page(QUERY)[0] == 404
+
+
+def test_sheet_page_with_a_trailing_slash(client: Client) -> None:
+    status, _headers, data = client.request("GET", f"sheet/?{QUERY}")
+    assert status == 200
+    assert 'class="tk-sheet"' in data.decode("utf-8")
+
+
+def test_an_edited_custom_template_is_read_again(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A moderator who fixes a custom YAML during the workshop needs no server restart."""
+    builtin = Path(__file__).parents[1] / "src/transferkit/templates/builtin"
+    source = (builtin / "training_feedback.yaml").read_text(encoding="utf-8")
+    custom = tmp_path / "custom.yaml"
+    custom.write_text(source.replace("id: training_feedback", "id: custom_feedback"), encoding="utf-8")
+    monkeypatch.setenv("TRANSFERKIT_TEMPLATE_DIR", str(tmp_path))
+    with BackgroundServer(make_app(store_url, token="")) as running:
+        c = Client(running)
+        status, page = c.page("template=custom.yaml")
+        assert status == 200
+        assert "Rückmeldung zur Lerneinheit" in page
+        edited = source.replace("id: training_feedback", "id: custom_feedback").replace(
+            "de: Rückmeldung zur Lerneinheit", "de: Rückmeldung zum Werkstatt-Tag"
+        )
+        custom.write_text(edited, encoding="utf-8")
+        os.utime(custom, ns=(custom.stat().st_atime_ns, custom.stat().st_mtime_ns + 1_000_000_000))
+        status, page = c.page("template=custom.yaml")
+        assert status == 200
+        assert "Rückmeldung zum Werkstatt-Tag" in page
+        assert "Rückmeldung zur Lerneinheit" not in page
+        custom.write_text("id: [broken", encoding="utf-8")
+        os.utime(custom, ns=(custom.stat().st_atime_ns, custom.stat().st_mtime_ns + 2_000_000_000))
+        status, page = c.page("template=custom.yaml")
+        assert status == 400
+        assert "custom.yaml" in page
 
 
 def test_sheet_path_imports_neither_pandas_nor_matplotlib(tmp_path: Path) -> None:

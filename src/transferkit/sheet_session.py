@@ -39,9 +39,11 @@ __all__ = [
     "SheetSession",
     "SubmitResult",
     "check_code",
+    "custom_template_path",
     "load_sheet_template",
     "open_session",
     "restrict_template",
+    "template_file_stamp",
 ]
 
 #: A participant code: 3–32 letters, digits, ``_ . -``; upper case.
@@ -71,10 +73,21 @@ def load_sheet_template(name: str) -> Any:
     current folder, i.e. the workshops folder); a path outside it is refused,
     so a link cannot read arbitrary files on the server.
     """
-    from transferkit.templates import list_templates, load_template
+    from transferkit.templates import load_template
+
+    path = custom_template_path(name)
+    return load_template(name if path is None else path)
+
+
+def custom_template_path(name: str) -> Path | None:
+    """The file of a custom template name, or ``None`` for a built-in template.
+
+    Raises :class:`ParameterError` for an unknown name or a file outside the allowed folder.
+    """
+    from transferkit.templates import list_templates
 
     if name in list_templates():
-        return load_template(name)
+        return None
     if not name.endswith((".yaml", ".yml")):
         msg = (
             f"Unbekannte Vorlage {name!r} / unknown template {name!r}. "
@@ -86,7 +99,19 @@ def load_sheet_template(name: str) -> Any:
     if not path.is_relative_to(root) or not path.is_file():
         msg = f"Vorlage {name!r} nicht gefunden / template file {name!r} not found in {root.name}/"
         raise ParameterError(msg)
-    return load_template(path)
+    return path
+
+
+def template_file_stamp(name: str | None) -> str:
+    """``"mtime:size"`` of a custom template file (``""`` for a built-in one), to notice edits.
+
+    Raises :class:`ParameterError` like :func:`custom_template_path`.
+    """
+    path = custom_template_path(name) if name else None
+    if path is None:
+        return ""
+    stat = path.stat()
+    return f"{stat.st_mtime_ns}:{stat.st_size}"
 
 
 def restrict_template(template: Any, question_ids: Sequence[str], phase: str | None = None) -> Any:

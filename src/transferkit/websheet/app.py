@@ -254,7 +254,7 @@ def handlers(
     shared = {"service": service, "token": token, "base": base}
     prefix = re.escape(base)
     return [
-        (prefix + "sheet", _PageHandler, shared),
+        (prefix + "sheet/?", _PageHandler, shared),  # "/sheet/" too
         (prefix + "sheet/api/new-code", _NewCodeHandler, shared),
         (prefix + "sheet/api/open", _OpenHandler, shared),
         (prefix + "sheet/api/draft", _DraftHandler, shared),

@@ -3,7 +3,8 @@
 :class:`SheetService` holds the process's one :class:`~transferkit.store.Store`
 and one :class:`~transferkit.drafts.DraftStore` (opened on first use), a cache
 of :class:`~transferkit.sheet_session.SheetSession` objects per link (a
-template is parsed once, not per visitor) with their rendered page, and the
+template is parsed once, not per visitor; a custom template file is read again
+once it is edited) with their rendered page, and the
 small thread pool in which the tornado handlers run its (synchronous,
 SQLAlchemy) methods. Every answer goes through ``SheetSession``: the same
 validation, drafts and idempotent submit as the ipywidgets sheet.
@@ -45,7 +46,7 @@ from transferkit.exceptions import (
     TransferkitError,
 )
 from transferkit.query import parse_query
-from transferkit.sheet_session import SheetSession, check_code, open_session
+from transferkit.sheet_session import SheetSession, check_code, open_session, template_file_stamp
 from transferkit.sheet_texts import text
 from transferkit.websheet.render import error_page, page_skeleton, render_page
 
@@ -197,13 +198,15 @@ class SheetService:
         return self._link(query)[0]
 
     def _link(self, query: str) -> tuple[SheetSession, list[str]]:
-        key = parse_query(split_code(query)[0]).with_(code=None).query()
+        request = parse_query(split_code(query)[0]).with_(code=None)
+        # A custom template file edited during the workshop is read again (new stamp, new key).
+        key = request.query() + "#" + template_file_stamp(request.template)
         with self._lock:
             hit = self._links.get(key)
             if hit is not None:
                 self._links.move_to_end(key)
                 return hit
-        link = open_session(key, store=None)  # a broken link fails before the store opens
+        link = open_session(request.query(), store=None)  # a broken link fails before the store opens
         session = SheetSession(
             link.full_template, link.request, store=self.store, drafts=self.drafts
         )
