@@ -127,6 +127,10 @@ def test_db_import_reads_a_csv_into_the_store(
     assert result.exit_code == 0, result.output
     assert result.output.startswith("2 rows of costs imported into sqlite:///")
     assert store.costs("X1")["amount_eur"].sum() == 1500.0
+    costs.write_text("pilot_id,cost_item,amount_eur\nX1,facilitation,1200\n", encoding="utf-8")
+    replaced = runner.invoke(main, ["db", "import", "costs", str(costs), "--replace", "--db", db_url])
+    assert replaced.exit_code == 0, replaced.output
+    assert store.costs("X1")["cost_item"].tolist() == ["facilitation"]  # licences is gone
     help_text = runner.invoke(main, ["db", "import", "--help"]).output
     assert "|".join(IMPORT_KINDS) in help_text  # the CLI offers every kind the importer reads
 

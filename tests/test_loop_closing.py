@@ -140,6 +140,7 @@ def test_close_loop_round_trip_and_replace(store: Store) -> None:
     assert mine.loc[0, "participants"] == 5
     assert mine.loc[0, "dots"] == []
     assert len(store.loop_closings()) == 2
+    assert store.info()["counts"]["loop_closings"] == 2
 
 
 def test_close_loop_refuses_bad_input(store: Store) -> None:

@@ -347,9 +347,12 @@ def test_postgres_csv_import_is_one_transaction(pg_url: str, tmp_path: Path) -> 
         with pytest.raises(DatasetError, match="line 3: Unknown pilot 'P99'"):
             import_table(store, "benefits", bad)
         assert len(store.benefits()) == before
+        with pytest.raises(DatasetError, match="line 3: Unknown pilot 'P99'"):
+            import_table(store, "benefits", bad, replace=True)  # the delete is rolled back too
+        assert len(store.benefits()) == before
         good = _write(tmp_path / "g.csv", "pilot_id;benefit_item;amount_eur\nX2;pg_time;1,5\n")
-        assert import_table(store, "benefits", good) == 1
-        assert store.benefits("X2")["amount_eur"].tolist() == [1.5]
+        assert import_table(store, "benefits", good, replace=True) == 1
+        assert store.benefits("X2")["amount_eur"].tolist() == [1.5]  # only the file's row
 
 
 # ------------------------------------------------------------------ the demo network
@@ -497,6 +500,53 @@ def test_import_costs_with_commas(store: Store, tmp_path: Path) -> None:
     assert costs["note"].iloc[1] == "Tool A, Tool B"
     assert import_table(store, "costs", path) == 3  # again: replaced, not doubled
     assert len(store.costs()) == 3
+
+
+def test_import_with_replace_drops_rows_left_out_of_the_corrected_file(
+    store: Store, tmp_path: Path
+) -> None:
+    first = _write(tmp_path / "costs.csv",
+                   "pilot_id,cost_item,amount_eur\nX1,facilitation,7200\nX1,printing,500\n"
+                   "X2,hardware,1000\n")
+    assert import_table(store, "costs", first) == 3
+    corrected = _write(tmp_path / "costs2.csv", "pilot_id,cost_item,amount_eur\nX1,facilitation,7000\n")
+    assert import_table(store, "costs", corrected) == 1  # without replace: printing stays
+    assert store.costs("X1")["cost_item"].tolist() == ["facilitation", "printing"]
+    assert import_table(store, "costs", corrected, replace=True) == 1
+    assert store.costs("X1")[["cost_item", "amount_eur"]].values.tolist() == [["facilitation", 7000.0]]
+    assert store.costs("X2")["cost_item"].tolist() == ["hardware"]  # a pilot not in the file stays
+    # a broken corrected file deletes nothing either
+    broken = _write(tmp_path / "costs3.csv", "pilot_id,cost_item,amount_eur\nX2,hardware,zehn\n")
+    with pytest.raises(DatasetError, match="nothing was stored"):
+        import_table(store, "costs", broken, replace=True)
+    unknown = _write(tmp_path / "costs4.csv", "pilot_id,cost_item,amount_eur\nX2,a,1\nP99,b,2\n")
+    with pytest.raises(DatasetError, match="Unknown pilot 'P99'"):
+        import_table(store, "costs", unknown, replace=True)
+    assert store.costs()["cost_item"].tolist() == ["facilitation", "hardware"]
+
+
+def test_import_formats_with_replace_works_by_company(store: Store, tmp_path: Path) -> None:
+    plans = _write(tmp_path / "plans.csv",
+                   "company_id,participant,format,sessions,minutes_per_session\n"
+                   "C1,AB12CD,workshop,2,135\nC1,AB12CD,tandem,10,60\nC2,EF34GH,workshop,1,90\n")
+    assert import_table(store, "formats", plans) == 3
+    fewer = _write(tmp_path / "plans2.csv",
+                   "company_id,participant,format,sessions,minutes_per_session\n"
+                   "C1,AB12CD,workshop,3,135\n")
+    assert import_table(store, "formats", fewer, replace=True) == 1
+    plans_now = store.format_plans()
+    assert plans_now[["company_id", "format", "sessions"]].values.tolist() == [
+        ["C1", "workshop", 3], ["C2", "workshop", 1]]
+
+
+def test_remove_evaluation_rows_refuses_an_unknown_kind(store: Store) -> None:
+    with pytest.raises(StoreError, match="use one of costs, benefits, indicators, format_plans"):
+        store.remove_evaluation_rows("budget", ["X1"])
+    store.add_indicator("X1", 1, "satisfaction", 4.1)
+    store.add_indicator("X2", 1, "satisfaction", 3.9)
+    assert store.remove_evaluation_rows("indicators", []) == 0
+    assert store.remove_evaluation_rows("indicators", ["X2", "X9"]) == 1
+    assert store.indicators()["pilot_id"].tolist() == ["X1"]
 
 
 def test_import_excel_style_semicolons_and_decimal_commas(store: Store, tmp_path: Path) -> None:

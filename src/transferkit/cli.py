@@ -147,20 +147,28 @@ def db_import_demo(url: str | None) -> None:
 @db.command("import")
 @click.argument("kind", type=click.Choice(["costs", "benefits", "indicators", "formats"]))
 @click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="First delete the stored rows of this kind of every pilot (company, for formats) "
+    "in the file, so that a row left out of a corrected file is gone too.",
+)
 @click.option("--db", "url", default=None, help=DB_HELP)
 @friendly_errors
-def db_import(kind: str, file: Path, url: str | None) -> None:
+def db_import(kind: str, file: Path, replace: bool, url: str | None) -> None:
     """Import a CSV file of costs, benefits, Kirkpatrick indicators or planned formats.
 
     The columns are those of the demo datasets (costs: pilot_id, cost_item,
     amount_eur, note; benefits: pilot_id, benefit_item, amount_eur, note;
     indicators: pilot_id, level, indicator, value, unit; formats: company_id,
     participant, format, sessions, minutes_per_session). All rows or none.
+    Rows whose key is stored already are replaced; with --replace, stored rows
+    of the file's pilots (companies) that the file leaves out are deleted too.
     """
     from transferkit.datasets.importer import import_table
 
     store = _open_store(url)
-    n = import_table(store, kind, file)
+    n = import_table(store, kind, file, replace=replace)
     click.echo(f"{n} rows of {kind} imported into {store.info()['url']}")
 
 

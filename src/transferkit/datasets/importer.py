@@ -185,6 +185,8 @@ class _Kind:
     key: tuple[str, ...]
     method: str
     duplicate: str
+    table: str  # kind of rows for Store.remove_evaluation_rows
+    owner: str = "pilot_id"  # the column whose rows --replace deletes first
 
 
 _PILOT = _Field("pilot_id", "text", "P01")
@@ -194,18 +196,21 @@ _KINDS: dict[str, _Kind] = {
          _Field("amount_eur", "number", "7200"), _Field("note", "text", "", required=False)),
         ("pilot_id", "cost_item"), "add_cost",
         "keep one row per pilot and cost item (add the amounts up or name the items apart)",
+        "costs",
     ),
     "benefits": _Kind(
         (_PILOT, _Field("benefit_item", "text", "time_savings"),
          _Field("amount_eur", "number", "41290"), _Field("note", "text", "", required=False)),
         ("pilot_id", "benefit_item"), "add_benefit",
         "keep one row per pilot and benefit item (add the amounts up or name the items apart)",
+        "benefits",
     ),
     "indicators": _Kind(
         (_PILOT, _Field("level", "int", "1"), _Field("indicator", "text", "satisfaction"),
          _Field("value", "number", "3.97"), _Field("unit", "text", "", required=False)),
         ("pilot_id", "indicator"), "add_indicator",
         "keep one row per pilot and indicator (name the indicators apart)",
+        "indicators",
     ),
     "formats": _Kind(
         (_Field("company_id", "text", "C01"), _Field("participant", "text", "K7M4QX"),
@@ -213,6 +218,8 @@ _KINDS: dict[str, _Kind] = {
          _Field("minutes_per_session", "int", "135")),
         ("participant", "format"), "add_format_plan",
         "keep one row per participant and format (add the sessions up)",
+        "format_plans",
+        "company_id",
     ),
 }
 #: Kinds of evaluation data that :func:`import_table` reads (``transferkit db import KIND``).
@@ -339,7 +346,7 @@ def _problems_message(kind: str, path: Path, problems: list[tuple[int, str]]) ->
     )
 
 
-def import_table(store: Store, kind: str, path: str | Path) -> int:
+def import_table(store: Store, kind: str, path: str | Path, *, replace: bool = False) -> int:
     """Import a CSV file of evaluation data into ``store``; return the number of rows.
 
     ``kind`` is one of :data:`IMPORT_KINDS`; the file has the columns of the
@@ -364,7 +371,9 @@ def import_table(store: Store, kind: str, path: str | Path) -> int:
     :class:`~transferkit.exceptions.DatasetError` lists every problem with its
     line number and how to fix it. Rows whose key (e.g. pilot and cost item)
     is stored already replace the stored values, so importing a corrected
-    file again is safe.
+    file again is safe. With ``replace``, the stored rows of this kind of every
+    pilot (company, for formats) named in the file are deleted first, in the
+    same transaction: a row left out of the corrected file is then gone too.
     """
     if kind not in _KINDS:
         msg = f"Unknown kind of data {kind!r}; use one of {', '.join(IMPORT_KINDS)}"
@@ -408,6 +417,9 @@ def import_table(store: Store, kind: str, path: str | Path) -> int:
         problems.append((1, "the file has no rows below the header line"))
     add: Callable[..., Any] = getattr(store, spec.method)
     with store.bulk():  # one transaction: an error below rolls everything back
+        if replace and not header_problems:
+            owner = [f.name for f in spec.fields].index(spec.owner)
+            store.remove_evaluation_rows(spec.table, {args[owner] for _line, args in parsed})
         if not header_problems:
             for line, args in parsed:
                 try:

@@ -1462,6 +1462,38 @@ class Store:
         }
         return _frame(columns, self._select_rows(stmt))
 
+    def remove_evaluation_rows(self, kind: str, owners: Iterable[str]) -> int:
+        """Delete the ``kind`` rows of some pilots (companies, for formats); return how many.
+
+        ``kind`` is ``"costs"``, ``"benefits"``, ``"indicators"`` (``owners`` are
+        pilot ids) or ``"format_plans"`` (``owners`` are company ids). For a
+        corrected import (``transferkit db import --replace``): an item left out
+        of the new file must not stay in the ROI.
+
+        >>> with Store("sqlite://") as store:
+        ...     _ = store.add_pilot("P01", "Agile Methoden")
+        ...     _ = store.add_cost("P01", "facilitation", 7200)
+        ...     store.remove_evaluation_rows("costs", ["P01"]), len(store.costs())
+        (1, 0)
+        """
+        tables: dict[str, Any] = {
+            "costs": PilotCost.pilot_id,
+            "benefits": PilotBenefit.pilot_id,
+            "indicators": KirkpatrickIndicator.pilot_id,
+            "format_plans": FormatPlan.company_id,
+        }
+        if kind not in tables:
+            msg = f"Unknown kind of evaluation data {kind!r}; use one of {', '.join(tables)}"
+            raise StoreError(msg)
+        column = tables[kind]
+        ids = sorted({str(owner) for owner in owners})
+
+        def work(session: Session) -> int:
+            result = session.execute(delete(column.class_).where(column.in_(ids)))
+            return int(getattr(result, "rowcount", 0) or 0)
+
+        return self._run(work, write=True) if ids else 0
+
     # ------------------------------------------------------------ tables as DataFrames
 
     def _select_rows(self, stmt: Any) -> list[dict[str, Any]]:
@@ -1600,6 +1632,7 @@ class Store:
             "participants": Participant,
             "responses": Response,
             "action_items": ActionItem,
+            "loop_closings": LoopClosing,
             "costs": PilotCost,
             "benefits": PilotBenefit,
             "indicators": KirkpatrickIndicator,
