@@ -297,7 +297,8 @@ class _Timer:
         self.ticker = Ticker(self.tick, 1.0)
         self.lang = lang
         self.button.on_click(lambda _b: self.start())
-        self.widget = w.HBox([w.HTML("⏱"), self.minutes, w.HTML("min"), self.button, self.label])
+        # plain text, no emoji: a workshop laptop may have no emoji font (the glyph shows as a box)
+        self.widget = w.HBox([self.minutes, w.HTML("min"), self.button, self.label])
 
     def start(self) -> None:
         self.end = time.monotonic() + 60 * int(self.minutes.value)
@@ -619,7 +620,7 @@ class ReflectionLoopScreen(_Screen):
         if job.running:
             seconds = int(time.monotonic() - job.started)
             self.protocol.value = (
-                "<div class='tk-protocol-status'>⏳ "
+                "<div class='tk-protocol-status'>"
                 + _t(lang, f"Schleife abgeschlossen, Kennzahlen gespeichert. Das Protokoll wird "
                            f"erstellt … ({seconds} s)",
                      f"Loop closed, key figures stored. The protocol is being generated … "
