@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -94,6 +96,11 @@ def test_vote_totals_match_votes_cast(store: Store) -> None:
     screen.ticker.stop()
     assert "tk-vote-points'>3<" in screen.results.value
     assert "tk-count-voters'>2<" in screen.counter.value
+    # the chart in the same widget as the table: bars 3 of 3 and 1 of 3 points
+    widths = re.findall(r'class="tk-bar" style="width:([0-9.]+)%"', screen.results.value)
+    assert [float(x) for x in widths] == [100.0, pytest.approx(33.3, abs=0.05)]
+    values = re.findall(r'class="tk-bar-value">([^<]+)<', screen.results.value)
+    assert values == ["3", "1"]
 
 
 def test_tally_ignores_empty_and_bad_values() -> None:

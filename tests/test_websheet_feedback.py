@@ -7,6 +7,7 @@ import re
 import pytest
 
 from transferkit.feedback import (
+    BAR_CSS,
     FeedbackContent,
     feedback_content,
     feedback_html,
@@ -98,10 +99,22 @@ def test_widget_and_html_show_the_same(name: str) -> None:
     content = feedback_content(template, answers, lang="de")
     assert isinstance(content, FeedbackContent)
     widget = feedback_widget(template, answers, lang="de")
-    assert "tk-feedback" in widget._dom_classes
-    list_html = widget.children[0].value
-    assert list_html in feedback_html(content)  # one list, drawn twice
-    images = [c for c in widget.children if type(c).__name__ == "Image"]
-    assert len(images) == (1 if content.has_chart else 0)
-    if images:
-        assert images[0].value[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "tk-feedback-panel" in widget._dom_classes
+    assert widget.value == feedback_html(content)  # drawn once, shown by both sheets
+    assert ('class="tk-bar"' in widget.value) == content.has_chart
+
+
+def test_page_styles_of_both_sheets_draw_the_bars() -> None:
+    from transferkit.sheets import PAGE_CSS
+    from transferkit.websheet.render import asset
+    from transferkit.websheet.service import SheetService
+
+    assert BAR_CSS in PAGE_CSS  # the Voilà sheet and the moderator screens
+    assert ".tk-bar " not in asset("sheet.css")  # one copy: the web page gets BAR_CSS inlined
+    service = SheetService("sqlite://")
+    try:
+        status, page = service.page("template=needs_analysis", "/sheet/api/")
+    finally:
+        service.close()
+    assert status == 200
+    assert BAR_CSS in page

@@ -7,9 +7,10 @@ per scale, reverse-keyed items turned), ``summary`` / ``action_summary``
 
 What is shown is computed once, by :func:`feedback_content` (a
 :class:`FeedbackContent`: kind, title, rows of label / text / bar value, the
-chart's axis), and drawn twice: :func:`feedback_widget` for the ipywidgets
-sheet (a matplotlib chart as PNG) and :func:`feedback_html` for the web sheet
-(plain HTML with CSS bars; neither matplotlib nor ipywidgets is imported).
+chart's axis), and drawn once, by :func:`feedback_html` (plain HTML with CSS
+bars, :func:`bars_html` and :data:`BAR_CSS`): the web sheet sends it as it
+is, :func:`feedback_widget` wraps it for the ipywidgets sheet. Neither needs
+matplotlib, so a participant's kernel does not load it after submitting.
 
 Examples
 --------
@@ -27,14 +28,16 @@ True
 from __future__ import annotations
 
 import html
-import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "BAR_CSS",
     "FeedbackContent",
     "FeedbackRow",
+    "bars_html",
     "feedback_content",
     "feedback_html",
     "feedback_widget",
@@ -238,80 +241,76 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
-def feedback_html(content: FeedbackContent) -> str:
-    """The feedback as HTML (class ``tk-feedback``) with a bar chart of CSS bars (``tk-bar``).
+#: The style of :func:`bars_html` charts: in the web sheet's and the Voilà pages' style sheets.
+BAR_CSS = """
+.tk-chart { margin: 8px 0; }
+.tk-bar-row { display: grid; grid-template-columns: minmax(0, 1fr) 2.5em; align-items: center; column-gap: 8px; margin: 8px 0; }
+.tk-bar-label { grid-column: 1 / -1; font-size: 0.92em; line-height: 1.25; overflow-wrap: break-word; hyphens: auto; }
+.tk-bar-track { background: #e8f5e9; border-radius: 3px; height: 1.1em; overflow: hidden; }
+.tk-bar { background: #2e7d32; height: 100%; }
+.tk-bar-value { font-weight: 600; text-align: right; }
+.tk-chart-axis { color: #555; font-size: 0.85em; }
+@media (min-width: 600px) {
+  .tk-bar-row { grid-template-columns: minmax(0, 2fr) minmax(0, 3fr) 2.5em; }
+  .tk-bar-label { grid-column: auto; }
+}
+"""
 
-    Everything from answers and templates is escaped; the page's style sheet
-    draws the bars (``tk-chart``, ``tk-bar-row``, ``tk-bar-track``, ``tk-bar``).
+
+def bars_html(bars: Sequence[tuple[str, float]], *, top: float | None = None, axis: str = "") -> str:
+    """A horizontal bar chart as HTML (``tk-chart``), drawn by :data:`BAR_CSS`.
+
+    Each bar is ``value / top`` wide (``top``: the scale's maximum, else the
+    largest value; negative values are drawn as 0, their number is shown);
+    labels are escaped. Sharp at any size, on a phone as on a projector.
+
+    >>> bars_html([("Lernpaten", 3), ("Kanban", 1)], axis="Punkte").count('class="tk-bar-row"')
+    2
+    """
+    top = top or max((value for _label, value in bars), default=0.0) or 1.0
+    label = html.escape(axis)
+    parts = [f'<div class="tk-chart" role="img" aria-label="{label}">']
+    for text, value in bars:
+        width = min(100.0, max(0.0, 100.0 * value / top))
+        parts.append(
+            '<div class="tk-bar-row">'
+            f'<div class="tk-bar-label">{html.escape(text)}</div>'
+            f'<div class="tk-bar-track"><div class="tk-bar" style="width:{width:.1f}%"></div></div>'
+            f'<div class="tk-bar-value">{_number(value)}</div></div>'
+        )
+    parts.append(f'<div class="tk-chart-axis">{label} (0–{_number(top)})</div></div>')
+    return "".join(parts)
+
+
+def feedback_html(content: FeedbackContent) -> str:
+    """The feedback as HTML (class ``tk-feedback``): its list and, for charts, :func:`bars_html`.
+
+    Everything from answers and templates is escaped.
     """
     parts = [
         f'<div class="tk-feedback tk-feedback-{re.sub(r"[^A-Za-z0-9_-]", "_", content.kind)}">',
         _list_html(content),
     ]
     if content.has_chart:
-        top = content.scale_max or max((r.value or 0.0) for r in content.rows) or 1.0
-        label = html.escape(content.chart_label or "")
-        parts.append(f'<div class="tk-chart" role="img" aria-label="{label}">')
-        for row in content.rows:
-            value = row.value or 0.0
-            width = min(100.0, max(0.0, 100.0 * value / top))
-            parts.append(
-                '<div class="tk-bar-row">'
-                f'<div class="tk-bar-label">{html.escape(row.label)}</div>'
-                f'<div class="tk-bar-track"><div class="tk-bar" style="width:{width:.1f}%"></div></div>'
-                f'<div class="tk-bar-value">{_number(value)}</div></div>'
-            )
-        parts.append(f'<div class="tk-chart-axis">{label} (0–{_number(top)})</div></div>')
+        bars = [(row.label, row.value or 0.0) for row in content.rows]
+        parts.append(bars_html(bars, top=content.scale_max, axis=content.chart_label or ""))
     parts.append("</div>")
     return "".join(parts)
-
-
-# --------------------------------------------------------------------------- drawn as widgets
-def _png(fig: Any) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
-    return buffer.getvalue()
-
-
-def _barh(labels: list[str], values: list[float], xlabel: str, xmax: float | None = None) -> bytes:
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 0.6 * len(labels) + 1))
-    ax.barh(labels[::-1], values[::-1], color="#2e7d32")
-    ax.set_xlabel(xlabel)
-    if xmax is not None:
-        ax.set_xlim(0, xmax)
-    fig.tight_layout()
-    return _png(fig)
 
 
 def feedback_widget(
     template: Any, answers: dict[str, Any], *, phase: str | None = None, lang: str = "de"
 ) -> Any:
-    """The feedback panel (class ``tk-feedback``) for ``answers``, or None if the template has none.
+    """The feedback panel for the ipywidgets sheet: :func:`feedback_html` in an HTML widget.
 
-    The list as HTML and, for charts, a matplotlib bar chart as PNG.
+    ``None`` if the template has no feedback. The page's style sheet
+    (:data:`transferkit.sheets.PAGE_CSS`, which holds :data:`BAR_CSS`) draws the bars.
     """
     content = feedback_content(template, answers, phase=phase, lang=lang)
     if content is None:
         return None
     import ipywidgets as w
 
-    parts: list[Any] = [w.HTML(_list_html(content))]
-    if content.has_chart:
-        png = _barh(
-            [r.label[:40] for r in content.rows],
-            [r.value or 0.0 for r in content.rows],
-            content.chart_label or "",
-            content.scale_max,
-        )
-        parts.append(w.Image(value=png, format="png", layout=w.Layout(max_width="100%")))
-    box = w.VBox(parts, layout=w.Layout(width="100%"))
-    box.add_class("tk-feedback")
-    return box
+    panel = w.HTML(feedback_html(content), layout=w.Layout(width="100%"))
+    panel.add_class("tk-feedback-panel")
+    return panel

@@ -29,6 +29,7 @@ import pandas as pd
 
 from transferkit.drafts import DraftKey, DraftStore
 from transferkit.exceptions import ParameterError, TransferkitError
+from transferkit.feedback import bars_html
 from transferkit.live import (
     Board,
     LiveFeed,
@@ -70,7 +71,6 @@ def _t(lang: str, de: str, en: str) -> str:
 
 def warm_up() -> None:
     """Import what the screens need."""
-    import matplotlib.pyplot  # noqa: F401
     import segno  # noqa: F401
 
     import transferkit.store
@@ -117,27 +117,6 @@ def _join_box(title: str, url: str) -> w.Widget:
     )
     box.add_class("tk-join")
     return box
-
-
-def _png_bar(labels: list[str], values: list[float], title: str) -> bytes:
-    import io
-
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(8, 0.5 * max(len(labels), 1) + 1.2))
-    ax.barh([s[:50] for s in labels][::-1], values[::-1], color="#1565c0")
-    ax.set_title(title)
-    from matplotlib.ticker import MaxNLocator
-
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90)
-    plt.close(fig)
-    return buf.getvalue()
 
 
 class _Screen:
@@ -192,9 +171,6 @@ class RoundTableScreen(_Screen):
         self.wall.add_class("tk-idea-wall")
         self.results = w.HTML("")
         self.results.add_class("tk-vote-results")
-        self.chart = w.Image(format="png", layout=w.Layout(max_width="100%"))
-        self.chart.add_class("tk-vote-chart")
-        self._chart_key: tuple[Any, ...] = ()
         join = w.HBox(
             [
                 _join_box(_t(lang, "1. Ideen einbringen", "1. Add ideas"), self.ideas_url),
@@ -206,7 +182,7 @@ class RoundTableScreen(_Screen):
             children=[
                 join,
                 w.VBox([self.wall]),
-                w.VBox([self.results, self.chart]),
+                w.VBox([self.results]),
             ]
         )
         for i, name in enumerate(
@@ -257,15 +233,15 @@ class RoundTableScreen(_Screen):
             for r in totals.to_dict("records")
         )
         head = _t(lang, "<th>Idee</th><th>Punkte</th><th>Stimmen</th>", "<th>Idea</th><th>Points</th><th>Voters</th>")
-        self.results.value = f"<table class='tk-results-table'><tr>{head}</tr>{rows}</table>"
-        key = tuple(zip(totals["label"], totals["points"], strict=True)) if not totals.empty else ()
-        if key and key != self._chart_key:
-            self._chart_key = key
-            self.chart.value = _png_bar(
-                [str(x) for x in totals["label"]],
-                [float(x) for x in totals["points"]],
-                _t(lang, "Punkte", "Points"),
-            )
+        # table and chart in one widget: they change together, never one ahead of the other
+        chart = bars_html(
+            [(str(r["label"]), float(r["points"])) for r in totals.to_dict("records")],
+            axis=_t(lang, "Punkte", "Points"),
+        )
+        self.results.value = (
+            f"<table class='tk-results-table'><tr>{head}</tr>{rows}</table>"
+            + (f"<div class='tk-vote-chart' style='font-size:1.3em'>{chart}</div>" if rows else "")
+        )
 
 
 # --------------------------------------------------------------------------- reflection loop

@@ -51,6 +51,7 @@ from transferkit.exceptions import (
     ParameterError,
     TransferkitError,
 )
+from transferkit.feedback import BAR_CSS
 from transferkit.query import SheetRequest, get_query_string, parse_query
 from transferkit.sheet_session import (
     SheetSession,
@@ -97,11 +98,13 @@ PAGE_CSS = """
 .tk-question input, .tk-question textarea, .tk-question select { font-size: 16px; }
 .tk-submit button, button.tk-submit { font-size: 1.1em; }
 .tk-row { flex-wrap: wrap; }
+.tk-results-table th, .tk-results-table td { padding: 4px 18px 4px 0; text-align: left; }
+.tk-results-table td + td, .tk-results-table th + th { text-align: right; }
 @media (max-width: 600px) {
   body { font-size: 16px; }
   .jp-OutputArea-output, .jp-Cell { padding: 0 !important; }
 }
-"""
+""" + BAR_CSS
 
 def page_style() -> Any:
     """An ``IPython.display.HTML`` with :data:`PAGE_CSS`, to display once per app."""
@@ -1082,7 +1085,7 @@ class SheetApp:
         if self.form is not None:
             for qw in self.form.widgets.values():
                 _disable(qw.input)
-        # The feedback (a chart: ~0.3 s) comes after the confirmation has gone out.
+        # The feedback comes after the confirmation has gone out.
         _soon(self.show_feedback)
 
     def show_feedback(self) -> None:
@@ -1166,8 +1169,7 @@ def warm_up() -> None:
     # pandas and matplotlib are left out on purpose: loading, validating and
     # submitting a sheet needs neither (the store imports pandas only to return
     # DataFrames, e.g. the ideas of a dot vote), and each would cost every kernel
-    # tens of MB. The feedback chart imports matplotlib after the confirmation
-    # has been shown (see SheetApp.show_feedback).
+    # tens of MB. The feedback chart is HTML (transferkit.feedback.bars_html).
     _full(), _flex(), _hidden()
     for cls in (HTMLStyle, DescriptionStyle, CheckboxStyle):
         _style(cls)

@@ -79,6 +79,29 @@ def test_participant_fills_in_and_submits(voila_server: Any, new_page: Any, shot
     assert len(voila_server.store().responses(template="training_feedback", pilot="P01")) == 1
 
 
+def test_voila_sheet_shows_the_feedback_chart(voila_server: Any, new_page: Any, shot: Any) -> None:
+    """Self-assessment: right after submitting, the participant sees their profile as bars."""
+    from transferkit.feedback import feedback_content
+    from transferkit.templates import load_template
+
+    template = load_template("competence_self_assessment")
+    answers = template.validate(template.example_answers(seed=11))
+    page = new_page()
+    page.goto(voila_server.url("sheet.ipynb", "template=competence_self_assessment&pilot=P01&code=PROF01"))
+    page.wait_for_selector(".tk-submit", timeout=60_000)
+    fill(page, template, answers)
+    page.click(".tk-submit")
+    page.wait_for_selector(".tk-confirm:visible", timeout=15_000)
+    page.wait_for_selector(".tk-feedback .tk-bar", timeout=15_000)
+    content = feedback_content(template, answers, lang="de")
+    assert content is not None
+    shown = page.locator(".tk-feedback .tk-bar-value").all_inner_texts()
+    assert shown == [f"{row.value:g}" for row in content.rows]
+    widths = page.locator(".tk-feedback .tk-bar").evaluate_all("bars => bars.map(b => b.offsetWidth)")
+    assert max(widths) > 0  # the page's style sheet draws the bars
+    shot(page, "sheet_feedback_profile")
+
+
 def test_invalid_sheet_shows_errors_and_stores_nothing(voila_server: Any, new_page: Any, shot: Any) -> None:
     page = new_page()
     page.goto(voila_server.url("sheet.ipynb", "template=training_feedback&pilot=P01&loop=1&code=INVAL1&lang=en"))
@@ -191,6 +214,8 @@ def test_round_table_vote_totals(voila_server: Any, new_page: Any, shot: Any) ->
         return out
 
     assert wait_until(lambda: shown() == expected, 10), shown()
+    # the projector chart is in the same widget as the table: it shows the same points
+    assert screen.locator(".tk-vote-chart .tk-bar-value").all_inner_texts() == ["3", "1"]
     assert wait_until(lambda: "2" in screen.inner_text(".tk-count-voters"), 5)
     shot(screen, "round_table_results")
     screen.locator(".lm-TabBar-tab", has_text="Ideenwand").click()

@@ -3,7 +3,7 @@
 Routes below ``base_url`` (``/`` by default):
 
 =============================  ======  ==========================================
-``sheet?template=...``         GET     the sheet page (HTML, one request)
+``sheet?template=...``         GET     the sheet page (HTML, one request; ``sheet/`` too)
 ``sheet/api/new-code``         GET     ``{"code": "K7M4QX"}``
 ``sheet/api/open``             POST    ``{"query", "code"}`` → the participant's draft
 ``sheet/api/draft``            POST    ``{"query", "code", "answers"}`` → ``{"ok": true}``
@@ -23,7 +23,7 @@ Examples
 --------
 >>> specs = handlers("/base/", store_url="sqlite://", warm_up=False)
 >>> [route for route, _handler, _kwargs in specs][:3]
-['/base/sheet', '/base/sheet/api/new-code', '/base/sheet/api/open']
+['/base/sheet/?', '/base/sheet/api/new-code', '/base/sheet/api/open']
 """
 
 from __future__ import annotations

@@ -37,6 +37,7 @@ from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
+from transferkit.feedback import BAR_CSS
 from transferkit.sheet_texts import STATUS_LABELS, text, texts
 
 __all__ = [
@@ -398,7 +399,7 @@ def _document(title: str, lang: str, body: str) -> str:
         f'<!DOCTYPE html>\n<html lang="{"en" if lang == "en" else "de"}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="robots" content="noindex"><link rel="icon" href="data:,">'
-        f"<title>{_e(title)}</title><style>{asset('sheet.css')}</style></head>"
+        f"<title>{_e(title)}</title><style>{asset('sheet.css')}{BAR_CSS}</style></head>"
         f"<body>{body}</body></html>\n"
     )
 
