@@ -109,11 +109,14 @@ def qr_svg(url: str, scale: int = 4) -> str:
     return str(segno.make(url, error="m").svg_inline(scale=scale))
 
 
-def _join_box(title: str, url: str) -> w.Widget:
+def _join_box(title: str, url: str, scale: int = 4) -> w.Widget:
+    """Title, link and QR code; a larger ``scale`` (7: ~340 px) for a join screen on a projector."""
     e = html.escape
     box = w.HTML(
-        f"<div><b>{e(title)}</b><br><a href='{e(url)}' target='_blank' class='tk-join-link'>"
-        f"{e(url)}</a><br>{qr_svg(url)}</div>"
+        f"<div style='margin:0 24px 16px 0'><b>{e(title)}</b><br>"
+        f"<a href='{e(url)}' target='_blank' class='tk-join-link' style='word-break:break-all'>"
+        f"{e(url)}</a><br>{qr_svg(url, scale)}</div>",
+        layout=w.Layout(flex="1 1 0", min_width="320px"),
     )
     box.add_class("tk-join")
     return box
@@ -173,8 +176,8 @@ class RoundTableScreen(_Screen):
         self.results.add_class("tk-vote-results")
         join = w.HBox(
             [
-                _join_box(_t(lang, "1. Ideen einbringen", "1. Add ideas"), self.ideas_url),
-                _join_box(_t(lang, "2. Punkte vergeben", "2. Vote"), self.vote_url),
+                _join_box(_t(lang, "1. Ideen einbringen", "1. Add ideas"), self.ideas_url, 7),
+                _join_box(_t(lang, "2. Punkte vergeben", "2. Vote"), self.vote_url, 7),
             ],
             layout=w.Layout(flex_flow="row wrap"),
         )
@@ -368,7 +371,8 @@ class ReflectionLoopScreen(_Screen):
                 w.VBox([
                     w.HTML(f"<p>{intro}</p>"),
                     _Timer(lang).widget,
-                    w.HBox([_join_box(_t(lang, "Teilnehmen", "Join"), url), w.VBox([rating, cards])],
+                    w.HBox([_join_box(_t(lang, "Teilnehmen", "Join"), url),
+                            w.VBox([rating, cards], layout=w.Layout(flex="2 1 0", min_width="320px"))],
                            layout=w.Layout(flex_flow="row wrap")),
                 ])
             )
