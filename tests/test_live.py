@@ -168,10 +168,25 @@ def test_reflection_loop_screen_groups_and_closes(store: Store) -> None:
     store.add_action_item("P01", 1, "Offen aus Schleife 1")
     store.submit(template, {"learned": "Kanban hilft", "info_useful": 4}, pilot="P01", loop=2,
                  phase="information", participant="AAAAAA")
+    store.submit(template, {"learned": "WIP-Limits", "open_questions": "Wer pflegt das Board?",
+                            "info_useful": 4}, pilot="P01", loop=2, phase="information",
+                 participant="BBBBBB")
     screen = reflection_loop_app("pilot=P01&loop=2", store=store).screen  # type: ignore[attr-defined]
     screen.ticker.stop()
-    assert [c.description for c in screen.cards["information"].children] == ["Kanban hilft"]
-    assert "4.0" in screen.ratings["information"].value
+    # cards under the question they answer (the phase asks two), in the template's order
+    shown = [c.description if "tk-card" in c._dom_classes else c.value
+             for c in screen.cards["information"].children]
+    learned, open_questions = (q.label.get("de") for q in template.all_questions("information")
+                               if q.id in ("learned", "open_questions"))
+    assert shown == [f"<b>{learned}</b>", "Kanban hilft", "WIP-Limits",
+                     f"<b>{open_questions}</b>", "Wer pflegt das Board?"]
+    store.submit(template, {"learned": "Daily Stand-up", "info_useful": 3}, pilot="P01", loop=2,
+                 phase="information", participant="CCCCCC")
+    screen.refresh()
+    assert [c.description for c in screen.cards["information"].children
+            if "tk-card" in c._dom_classes] == [
+        "Kanban hilft", "WIP-Limits", "Daily Stand-up", "Wer pflegt das Board?"]
+    assert "<b>3.7</b> (n = 3)" in screen.ratings["information"].value  # (4 + 4 + 3) / 3
     assert len(screen.decisions) == 1
     next(iter(screen.checks.values())).value = True
     screen.group_name.value = "Methoden"

@@ -8,7 +8,7 @@ in the kernel's event loop).
 
 CSS classes for tests: ``tk-counter``, ``tk-idea-wall``, ``tk-vote-results``
 (rows ``tk-vote-row`` with ``data-option`` and a ``tk-vote-points`` cell),
-``tk-join``, ``tk-cards`` / ``tk-card``, ``tk-group-name``, ``tk-group-button``,
+``tk-join``, ``tk-cards`` / ``tk-card`` (under ``tk-card-question`` headings), ``tk-group-name``, ``tk-group-button``,
 ``tk-decision``, ``tk-close-loop``, ``tk-protocol`` (inside: ``tk-protocol-status`` while the
 report is made, then ``tk-protocol-link`` and ``tk-protocol-path``, or ``tk-error`` and the
 printable summary), ``tk-timer-*``.
@@ -22,6 +22,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import ipywidgets as w
@@ -352,6 +353,7 @@ class ReflectionLoopScreen(_Screen):
         self.cards: dict[str, w.VBox] = {}
         self.ratings: dict[str, w.HTML] = {}
         self.checks: dict[str, w.Checkbox] = {}
+        self.card_counts: dict[str, int] = {}  # cards shown per phase
         phase_tabs: list[w.Widget] = []
         for phase in self.template.phases:
             url = with_token(sheet_url(
@@ -490,17 +492,9 @@ class ReflectionLoopScreen(_Screen):
             items = collect_inputs(part, questions)
             self.board.add(items)
             box = self.cards[phase.id]
-            if len(box.children) != len(items):
-                children = []
-                for item in items:
-                    check = self.checks.get(item.item_id)
-                    if check is None:
-                        check = w.Checkbox(value=False, description=item.text, indent=False,
-                                           layout=w.Layout(width="100%"))
-                        check.add_class("tk-card")
-                        self.checks[item.item_id] = check
-                    children.append(check)
-                box.children = children
+            if self.card_counts.get(phase.id) != len(items):
+                self.card_counts[phase.id] = len(items)
+                box.children = self.card_widgets(phase, questions, items)
             rating = _PHASE_RATING.get(phase.id)
             if rating and not part.empty and rating in part.columns:
                 values = pd.to_numeric(part[rating], errors="coerce").dropna()
@@ -516,6 +510,26 @@ class ReflectionLoopScreen(_Screen):
                     for a in proposed
                 )
                 self.suggestions.value = f"<b>{_t(lang, 'Vorschläge der Teilnehmenden', 'Proposals')}</b><ul>{items_html}</ul>"
+
+    def card_widgets(self, phase: Any, questions: Sequence[str], items: Sequence[Any]) -> list[w.Widget]:
+        """One checkbox card per input; with several questions, each under its question."""
+        labels = {q.id: str(q.label.get(self.lang)) for q in phase.questions}
+        children: list[w.Widget] = []
+        for question in questions:
+            mine = [item for item in items if item.question == question]
+            if len(questions) > 1 and mine:
+                heading = w.HTML(f"<b>{html.escape(labels.get(question, question))}</b>")
+                heading.add_class("tk-card-question")
+                children.append(heading)
+            for item in mine:
+                check = self.checks.get(item.item_id)
+                if check is None:
+                    check = w.Checkbox(value=False, description=item.text, indent=False,
+                                       layout=w.Layout(width="100%"))
+                    check.add_class("tk-card")
+                    self.checks[item.item_id] = check
+                children.append(check)
+        return children
 
     def group_selected(self) -> None:
         """Group the checked input cards under the name typed in."""
