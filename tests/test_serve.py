@@ -119,3 +119,54 @@ def test_token_reaches_the_kernels_and_join_links(monkeypatch) -> None:  # type:
     assert with_token("http://h/voila/render/sheet.ipynb") == "http://h/voila/render/sheet.ipynb?token=s3%20cret"
     monkeypatch.delenv("TRANSFERKIT_TOKEN")
     assert with_token("http://h/x?a=1") == "http://h/x?a=1"
+
+
+def test_stopping_serve_with_sigterm_stops_voila_and_its_kernels(tmp_path: Path) -> None:
+    """``kill`` (or a closed terminal) on ``transferkit serve`` must not leave Voilà holding the port."""
+    import contextlib
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = dict(os.environ, HOME=str(tmp_path), MPLBACKEND="Agg", PYTHONUNBUFFERED="1")
+    cli = [sys.executable, "-c", "from transferkit.cli import main; main()", "serve",
+           "--host", "127.0.0.1", "--port", str(port), "--pool-size", "1",
+           "--db", f"sqlite:///{tmp_path / 'tk.db'}", "--workshops", str(ROOT / "workshops")]
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(cli, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    children: list[psutil.Process] = []
+    try:
+        deadline = time.monotonic() + 60
+        kernels: list[psutil.Process] = []
+        while time.monotonic() < deadline:  # wait for Voilà and its preheated kernel
+            tree = psutil.Process(process.pid).children(recursive=True)
+            kernels = [p for p in tree if "ipykernel" in " ".join(p.cmdline())]
+            if "ready" in log.read_text(errors="replace") and kernels:
+                break
+            assert process.poll() is None, log.read_text(errors="replace")
+            time.sleep(0.3)
+        assert kernels, log.read_text(errors="replace")
+        children = psutil.Process(process.pid).children(recursive=True)
+        process.send_signal(signal.SIGTERM)  # the CLI only, not its process group
+        assert process.wait(timeout=30) is not None
+        _gone, alive = psutil.wait_procs(children, timeout=20)
+        assert not alive, f"still running after serve stopped: {[p.cmdline()[:3] for p in alive]}"
+        with socket.socket() as again:
+            again.bind(("127.0.0.1", port))  # the port is free again
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        for child in children:  # orphans of a failed run
+            with contextlib.suppress(psutil.NoSuchProcess):
+                child.kill()

@@ -37,13 +37,14 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -312,15 +313,50 @@ def serve(
     watcher = ReadinessWatcher(echo=echo)
     relay = threading.Thread(target=watcher.relay, args=(process.stdout,), daemon=True)
     relay.start()
-    try:
-        return process.wait()
-    except KeyboardInterrupt:
-        process.send_signal(signal.SIGINT)
+    with _stop_signals_interrupt():
         try:
-            return process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
             return process.wait()
+        except KeyboardInterrupt:
+            return stop_voila(process)
+
+
+def stop_voila(process: subprocess.Popen[bytes], timeout: float = 15.0) -> int:
+    """Stop Voilà and its kernels; kill it after ``timeout`` s.
+
+    SIGTERM, not SIGINT: Voilà stops its loop on either and then shuts its
+    kernels down, but after Ctrl+C (which Voilà got too, from the terminal) a
+    second SIGINT would interrupt that shutdown; SIGTERM is harmless then.
+    """
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    try:
+        return process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.wait()
+
+
+@contextlib.contextmanager
+def _stop_signals_interrupt() -> Iterator[None]:
+    """Treat SIGTERM and SIGHUP (``kill``, a closed terminal) like Ctrl+C while serving.
+
+    Without this, stopping ``transferkit serve`` any other way than with Ctrl+C
+    left Voilà and its kernels running, holding the port.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set in the main thread
+        return
+
+    def interrupt(signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    wanted = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    previous = {signum: signal.signal(signum, interrupt) for signum in wanted}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 class ReadinessWatcher:
