@@ -260,6 +260,33 @@ def test_invalid_sheet_shows_errors_and_stores_nothing(sheet: Sheet, new_page: A
     assert sheet.rows("training_feedback", code).empty
 
 
+def test_lost_connection_at_submit_keeps_the_answers_and_stores_once(
+    sheet: Sheet, new_page: Any
+) -> None:
+    """The room's Wi-Fi drops as a participant presses Submit: nothing lost, nothing twice."""
+    template = load_template("training_feedback")
+    answers = template.example_answers(seed=4)
+    code = _code()
+    page = new_page()
+    page.goto(sheet.url(f"template=training_feedback&pilot=P01&loop=1&code={code}&lang=en"))
+    page.wait_for_selector(".tk-submit:enabled")
+    fill(page, template, answers)
+    sent = page.evaluate("window.tkSheet.answers()")
+    page.route("**/sheet/api/**", lambda route: route.abort("internetdisconnected"))
+    page.click(".tk-submit")
+    page.wait_for_selector(".tk-error-summary:visible")
+    assert "No connection to the server" in page.inner_text(".tk-error-summary")
+    assert page.evaluate("window.tkSheet.answers()") == sent  # still on the page
+    assert page.locator(".tk-submit").is_enabled()
+    assert sheet.rows("training_feedback", code).empty
+    page.unroute("**/sheet/api/**")
+    page.click(".tk-submit")  # the connection is back: send again
+    page.wait_for_selector(".tk-confirm:visible")
+    stored = sheet.rows("training_feedback", code)
+    assert len(stored) == 1
+    assert int(stored.iloc[0]["recommend"]) == int(answers["recommend"])
+
+
 def test_half_filled_sheet_survives_a_reload(sheet: Sheet, new_page: Any) -> None:
     code = _code()
     query = "template=training_feedback&pilot=P01&loop=1"
