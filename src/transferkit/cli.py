@@ -172,6 +172,92 @@ def db_import(kind: str, file: Path, replace: bool, url: str | None) -> None:
     click.echo(f"{n} rows of {kind} imported into {store.info()['url']}")
 
 
+@db.command("erase")
+@click.argument("code")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--db", "url", default=None, help=DB_HELP)
+@friendly_errors
+def db_erase(code: str, yes: bool, url: str | None) -> None:
+    """Erase a participant and everything stored about them (a request under GDPR Art. 17).
+
+    Removes their responses, planned formats and half-filled drafts; blanks the
+    owner of action items that name the code. Aggregates of closed loops stay.
+    """
+    store = _open_store(url)
+    if not yes:
+        click.confirm(
+            f"Erase participant {code!r} and all their answers from {store.info()['url']}? "
+            "This cannot be undone",
+            abort=True,
+        )
+    removed = store.erase_participant(code)
+    click.echo(f"Participant {code!r} erased: {removed} rows removed.")
+
+
+EXPORT_SALT_ENV = "TRANSFERKIT_EXPORT_SALT"
+
+
+@db.command("export")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--table", type=click.Choice(["responses", "format_plans"]), default="responses",
+              show_default=True)
+@click.option("--template", default=None, help="Only this template (built-in name or YAML file).")
+@click.option("--pilot", default=None, help="Only this pilot.")
+@click.option(
+    "--free-text", type=click.Choice(["drop", "keep"]), default="drop", show_default=True,
+    help="drop: remove answers written in people's own words (they can name people); "
+    "keep: export them as written, after you have checked them.",
+)
+@click.option("--db", "url", default=None, help=DB_HELP)
+@friendly_errors
+def db_export(
+    out: Path, table: str, template: str | None, pilot: str | None, free_text: str, url: str | None
+) -> None:
+    """Write a pseudonymised CSV for sharing: participant codes become salted hashes.
+
+    With $TRANSFERKIT_EXPORT_SALT set, the same participant gets the same
+    pseudonym in every export (keep the salt secret); without it, a random salt
+    is drawn and exports cannot be linked. Lists and records are written as JSON.
+    """
+    import os
+
+    chosen: Any = template
+    if template is not None and template.endswith((".yaml", ".yml")):
+        from transferkit.templates import load_template
+
+        chosen = load_template(template)
+    salt = os.environ.get(EXPORT_SALT_ENV) or None
+    data = _open_store(url).export_pseudonymized(
+        chosen, pilot, salt, table=table, free_text=free_text
+    )
+    for column in data.columns:
+        if data[column].map(lambda v: isinstance(v, list | dict)).any():
+            data[column] = data[column].map(
+                lambda v: json.dumps(v, ensure_ascii=False, default=str)
+                if isinstance(v, list | dict) else v
+            )
+    write_atomically(out, data.to_csv(index=False))
+    linked = f"linkable (salt from ${EXPORT_SALT_ENV})" if salt else "not linkable to other exports"
+    dropped = "free text removed" if free_text == "drop" else "free text kept: check it before sharing"
+    click.echo(f"{len(data)} rows written to {out} ({dropped}; pseudonyms {linked})")
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file: never a half-written file."""
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
+            file.write(text)
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 @db.command("info")
 @click.option("--db", "url", default=None, help=DB_HELP)
 @friendly_errors

@@ -9,14 +9,25 @@ short code. Two kinds of code are supported:
 - a **self-generated identification code** (SGIC, :func:`self_generated_code`)
   that a respondent can rebuild from facts only they know, so that pre and
   post answers can be linked without anyone keeping a list of names.
+
+Free text can still name people ("Frau Berger hat mir gezeigt …"):
+:func:`without_free_text` removes it from a table of responses before it is
+shared, keeping the numbers and choices.
 """
 
 from __future__ import annotations
 
+import math
+import numbers
 import random
 import re
 import secrets
 import unicodedata
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "CODE_ALPHABET",
@@ -26,6 +37,7 @@ __all__ = [
     "new_participant_code",
     "normalize_letter",
     "self_generated_code",
+    "without_free_text",
 ]
 
 #: Characters of random codes: upper-case letters and digits without look-alikes.
@@ -169,3 +181,70 @@ def looks_like_name(text: object) -> bool:
     tokens = [t.strip(".") for t in re.split(r"[\s,;]+", stripped) if t.strip(".")]
     words = [t for t in tokens if len(t) >= 2 and _WORD.fullmatch(t)]
     return len(words) >= 2
+
+
+#: What stays of structured answers that hold free text: the numbers, dates and states.
+_KEPT_FIELDS = {
+    "action_items": ("due", "status"),  # "what" and "who" are written by people
+    "gas_goal": ("weight", "baseline", "follow_up"),  # the goal and its level texts are not
+}
+_FREE_TEXT = ("text", "long_text")
+
+
+def without_free_text(
+    responses: pd.DataFrame,
+    template_of: Callable[[str], Any | None],
+    answer_columns: list[str],
+) -> pd.DataFrame:
+    """A copy of ``responses`` without the answers that people wrote in their own words.
+
+    Per row, the template (``template_of(row["template"])``, ``None`` if it is
+    unknown) decides: ``text`` and ``long_text`` answers are removed;
+    ``action_items`` keep only ``due`` and ``status``, ``gas_goal`` only
+    ``weight``, ``baseline`` and ``follow_up``. For a template that cannot be
+    found (a custom file), every answer that is not a number is removed.
+    Answer columns left empty by this are dropped.
+
+    >>> import pandas as pd
+    >>> from transferkit.templates import load_template
+    >>> df = pd.DataFrame({"template": ["training_feedback"], "format": ["workshop"],
+    ...                    "comment": ["Frau Berger erklärt gut"], "recommend": [9]})
+    >>> without_free_text(df, load_template, ["format", "comment", "recommend"]).columns.tolist()
+    ['template', 'format', 'recommend']
+    """
+    import pandas as pd
+
+    data = responses.copy()
+    blanked: set[str] = set()
+    for template_id in data["template"].dropna().unique().tolist() if len(data) else []:
+        rows = data.index[data["template"] == template_id]
+        template = template_of(str(template_id))
+        types = {}
+        if template is not None:
+            types = {q.id: getattr(q, "type", None) for q in template.all_questions()}
+        for column in answer_columns:
+            kind = types.get(column) if template is not None else None
+            cleaned = [_cleaned(value, kind, known=template is not None) for value in data.loc[rows, column]]
+            if any(c is not v for c, v in zip(cleaned, data.loc[rows, column], strict=True)):
+                blanked.add(column)
+            data[column] = data[column].astype(object)
+            data.loc[rows, column] = pd.Series(cleaned, index=rows, dtype=object)
+    empty = [c for c in answer_columns if c in blanked and data[c].isna().all()]
+    return data.drop(columns=empty)
+
+
+def _cleaned(value: Any, kind: str | None, *, known: bool) -> Any:
+    if _missing(value):
+        return value
+    if not known:  # template unknown: keep numbers only
+        return value if isinstance(value, numbers.Real) else None  # numpy numbers too
+    if kind in _FREE_TEXT:
+        return None
+    if kind in _KEPT_FIELDS and isinstance(value, list):
+        kept = _KEPT_FIELDS[kind]
+        return [{k: row.get(k) for k in kept if k in row} for row in value if isinstance(row, dict)]
+    return value
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))

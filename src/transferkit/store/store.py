@@ -804,6 +804,7 @@ class Store:
         salt: str | None = None,
         *,
         table: str = "responses",
+        free_text: str = "keep",
     ) -> pd.DataFrame:
         """Rows about participants for sharing: participant codes replaced by salted hashes.
 
@@ -813,14 +814,34 @@ class Store:
         participants registered for ``pilot``); ``template`` must be None.
         The same ``salt`` gives the same pseudonyms in every export and in both
         tables, so they can be linked (keep it secret); without a salt a random
-        one is drawn, so two exports cannot be linked. Free text answers are
-        exported as they are: check them before sharing.
+        one is drawn, so two exports cannot be linked. ``free_text="keep"``
+        exports answers written in people's own words as they are (check them
+        before sharing); ``"drop"`` removes them
+        (:func:`transferkit.privacy.without_free_text`: texts, the what/who of
+        action items, GAS goal texts; for a template the store cannot load by
+        its id, every answer that is not a number — pass the template object
+        to keep its choices).
         """
         import pandas as pd
 
+        if free_text not in ("keep", "drop"):
+            msg = f"free_text must be 'keep' or 'drop', got {free_text!r}"
+            raise StoreError(msg)
         if table == "responses":
             data = self.responses(template=template, pilot=pilot)
             data = data.drop(columns=["response_id", "submission_id"])
+            if free_text == "drop":
+                from transferkit.privacy import without_free_text
+
+                given = template if template is not None and not isinstance(template, str) else None
+
+                def template_of(template_id: str) -> TemplateLike | None:
+                    if given is not None and given.id == template_id:
+                        return given
+                    return self._response_template(template_id)[1]
+
+                answers = [c for c in data.columns if c not in RESPONSE_COLUMNS]
+                data = without_free_text(data, template_of, answers)
         elif table == "format_plans":
             if template is not None:
                 msg = "template selects responses; leave it out for table='format_plans'"
