@@ -170,3 +170,24 @@ def test_stopping_serve_with_sigterm_stops_voila_and_its_kernels(tmp_path: Path)
         for child in children:  # orphans of a failed run
             with contextlib.suppress(psutil.NoSuchProcess):
                 child.kill()
+
+
+def test_a_busy_port_is_a_clear_error_before_any_link_is_printed(tmp_path: Path) -> None:
+    """Voilà used to move to the next port while the QR code pointed at the busy one."""
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(
+            serve_command,
+            ["--host", "127.0.0.1", "--port", str(port), "--db", f"sqlite:///{tmp_path}/x.db",
+             "--workshops", str(ROOT / "workshops")],
+        )
+    assert result.exit_code == 1
+    assert f"Port {port} is in use" in result.output
+    assert f"--port {port + 1}" in result.output
+    assert "http://" not in result.output  # no link, no QR code for a port we do not hold
+    assert "Traceback" not in result.output
+    assert "--Voila.port_retries=0" in voila_argv("w")  # and Voilà itself does not move

@@ -128,6 +128,9 @@ def voila_argv(
         "transferkit.serve",  # Voilà with the preheat fix, see run_voila()
         "--no-browser",
         f"--port={int(port)}",
+        # A busy port must be an error: Voilà would move to another port while
+        # the printed links and QR code point at the busy one.
+        "--Voila.port_retries=0",
         f"--Voila.ip={host}",
         f"--show_tracebacks={show_tracebacks}",
         # Voilà does not shut down kernels of closed pages (voila #1458): cull them.
@@ -268,6 +271,8 @@ def serve(
     if not (folder / "sheet.ipynb").is_file():
         msg = f"{folder} has no sheet.ipynb; pass the transferkit workshops folder"
         raise TransferkitError(msg)
+    if not dry_run:
+        check_port_free(host, port)
     if store_url is None:
         from transferkit.store.engine import resolve_url
 
@@ -318,6 +323,22 @@ def serve(
             return process.wait()
         except KeyboardInterrupt:
             return stop_voila(process)
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Raise :class:`TransferkitError` if ``port`` is taken (before links are printed for it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as tornado does
+        try:
+            probe.bind((host or "0.0.0.0", port))
+        except OSError as error:
+            msg = (
+                f"Port {port} ist belegt ({error.strerror}) – läuft schon ein transferkit serve? "
+                f"Beenden Sie es oder wählen Sie einen anderen Port, z. B. --port {port + 1}. / "
+                f"Port {port} is in use ({error.strerror}): is transferkit serve running already? "
+                f"Stop it or choose another port, e.g. --port {port + 1}."
+            )
+            raise TransferkitError(msg) from None
 
 
 def stop_voila(process: subprocess.Popen[bytes], timeout: float = 15.0) -> int:
