@@ -165,3 +165,14 @@ def test_cli_erase_asks_first_and_erases(tmp_path: Path) -> None:
     assert again.exit_code == 1
     assert "Traceback" not in again.output
     assert "AAA222" in again.output
+
+
+def test_cli_export_with_nothing_to_export_says_so_and_writes_nothing(
+    demo_url: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "x.csv"
+    result = CliRunner().invoke(main, ["db", "export", str(out), "--template", "needs_analyis",
+                                       "--db", demo_url])
+    assert result.exit_code == 1
+    assert "Nothing to export: no rows in responses for template 'needs_analyis'" in result.output
+    assert not out.exists()

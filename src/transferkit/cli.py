@@ -230,6 +230,11 @@ def db_export(
     data = _open_store(url).export_pseudonymized(
         chosen, pilot, salt, table=table, free_text=free_text
     )
+    if data.empty:
+        which = ", ".join(f"{k} {v!r}" for k, v in (("template", template), ("pilot", pilot)) if v)
+        msg = (f"Nothing to export: no rows in {table}" + (f" for {which}" if which else "")
+               + f"; {out} was not written. `transferkit db info` shows what the store holds.")
+        raise click.ClickException(msg)
     for column in data.columns:
         if data[column].map(lambda v: isinstance(v, list | dict)).any():
             data[column] = data[column].map(

@@ -215,20 +215,20 @@ def without_free_text(
     import pandas as pd
 
     data = responses.copy()
+    data[answer_columns] = data[answer_columns].astype(object)
     blanked: set[str] = set()
-    for template_id in data["template"].dropna().unique().tolist() if len(data) else []:
+    for template_id in data["template"].dropna().unique().tolist():
         rows = data.index[data["template"] == template_id]
         template = template_of(str(template_id))
-        types = {}
+        types: dict[str, str | None] = {}
         if template is not None:
             types = {q.id: getattr(q, "type", None) for q in template.all_questions()}
         for column in answer_columns:
-            kind = types.get(column) if template is not None else None
-            cleaned = [_cleaned(value, kind, known=template is not None) for value in data.loc[rows, column]]
-            if any(c is not v for c, v in zip(cleaned, data.loc[rows, column], strict=True)):
+            before = data.loc[rows, column].tolist()
+            cleaned = [_cleaned(value, types.get(column), known=template is not None) for value in before]
+            if any(c is not v for c, v in zip(cleaned, before, strict=True)):
                 blanked.add(column)
-            data[column] = data[column].astype(object)
-            data.loc[rows, column] = pd.Series(cleaned, index=rows, dtype=object)
+                data.loc[rows, column] = pd.Series(cleaned, index=rows, dtype=object)
     empty = [c for c in answer_columns if c in blanked and data[c].isna().all()]
     return data.drop(columns=empty)
 

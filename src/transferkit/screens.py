@@ -353,7 +353,6 @@ class ReflectionLoopScreen(_Screen):
         self.cards: dict[str, w.VBox] = {}
         self.ratings: dict[str, w.HTML] = {}
         self.checks: dict[str, w.Checkbox] = {}
-        self.card_counts: dict[str, int] = {}  # cards shown per phase
         phase_tabs: list[w.Widget] = []
         for phase in self.template.phases:
             url = with_token(sheet_url(
@@ -492,8 +491,8 @@ class ReflectionLoopScreen(_Screen):
             items = collect_inputs(part, questions)
             self.board.add(items)
             box = self.cards[phase.id]
-            if self.card_counts.get(phase.id) != len(items):
-                self.card_counts[phase.id] = len(items)
+            shown = sum(isinstance(child, w.Checkbox) for child in box.children)
+            if shown != len(items):
                 box.children = self.card_widgets(phase, questions, items)
             rating = _PHASE_RATING.get(phase.id)
             if rating and not part.empty and rating in part.columns:
