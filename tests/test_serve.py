@@ -12,14 +12,16 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_voila_argv_preheats_culls_and_protects() -> None:
-    argv = voila_argv(ROOT / "workshops", host="0.0.0.0", port=9000, pool_size=3, token="s3cret",
+    argv = voila_argv(ROOT / "workshops", host="0.0.0.0", port=9000, pool_size=3,
                       cull_idle_timeout=300, cull_interval=30)
     assert "--preheat_kernel=True" in argv
     assert "--pool_size=3" in argv
     assert "--MappingKernelManager.cull_idle_timeout=300" in argv
     assert "--MappingKernelManager.cull_interval=30" in argv
     assert "--VoilaConfiguration.allow_template_override=NO" in argv
-    assert "--token=s3cret" in argv
+    assert not any("token" in a for a in argv)  # secrets never on a command line (ps shows it)
+    assert "--TransferkitVoila.max_kernels=6" in argv
+    assert "--TransferkitVoila.max_body_size=262144" in argv
     assert "--port=9000" in argv
     assert any("preheat_denylist" in a and "round_table.ipynb" in a for a in argv)
     assert "--preheat_kernel=True" not in voila_argv("w", pool_size=0)
@@ -44,8 +46,8 @@ def test_serve_dry_run_prints_links_and_command(tmp_path: Path) -> None:
     assert "participants: http://" in result.output
     assert ":8999/sheet?template=needs_analysis&pilot=P01&loop=2" in result.output
     assert "sheet.ipynb?template=needs_analysis&pilot=P01&loop=2" in result.output
-    assert "round_table.ipynb?pilot=P01&loop=2" in result.output
-    assert "--preheat_kernel=True" in result.output
+    assert "round_table.ipynb?pilot=P01&loop=2&token=" in result.output
+    assert "--preheat_kernel=True" not in result.output  # participants need no kernels
     assert "█" in result.output or "▀" in result.output  # the QR code
 
 

@@ -48,7 +48,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
-from transferkit.exceptions import StoreError
+from transferkit.exceptions import QuotaError, StoreError
 
 __all__ = ["Draft", "DraftKey", "DraftStore", "default_store_url"]
 
@@ -135,6 +135,10 @@ def _make_engine(url: str) -> Engine:
 class DraftStore:
     """Read and write sheet drafts in table ``tk_sheet_drafts``."""
 
+    #: Most sheets (drafts) one participant code may have, and drafts in all.
+    max_per_participant = 40
+    max_total = 5_000
+
     def __init__(self, url: str | None = None, *, engine: Engine | None = None) -> None:
         self.url = url or default_store_url()
         try:
@@ -145,7 +149,11 @@ class DraftStore:
             self.engine = engine if engine is not None else _make_engine(self.url)
             _metadata.create_all(self.engine, checkfirst=True)
         except SQLAlchemyError as error:
-            msg = f"cannot open the draft table in {self.url!r}: {error}. Check the store URL."
+            reason = str(getattr(error, "orig", error)).splitlines()[0]
+            msg = (
+                f"cannot open the draft table ({reason}). Check the store URL and that the "
+                "database is not read-only."
+            )
             raise StoreError(msg) from error
 
     @classmethod
@@ -184,6 +192,7 @@ class DraftStore:
                 )
             ).first()
             if current is None:
+                self._check_quota(conn, key)
                 sid = uuid.uuid4().hex
                 try:
                     with conn.begin_nested():
@@ -214,6 +223,58 @@ class DraftStore:
             msg = f"draft {key.as_string()!r} vanished while saving"
             raise StoreError(msg)
         return draft
+
+    def _check_quota(self, conn: Any, key: DraftKey) -> None:
+        """Raise :class:`QuotaError` if a new draft would pass a limit (checked before inserting)."""
+        t = drafts_table.c
+        mine = conn.execute(
+            select(func.count()).select_from(drafts_table).where(t.participant == key.participant)
+        ).scalar_one()
+        if mine >= self.max_per_participant:
+            msg = (
+                f"participant code has {mine} drafts already (limit {self.max_per_participant})"
+            )
+            raise QuotaError(msg)
+        total = conn.execute(select(func.count()).select_from(drafts_table)).scalar_one()
+        if total >= self.max_total:
+            msg = f"{total} drafts in the store already (limit {self.max_total})"
+            raise QuotaError(msg)
+
+    def check_writable(self, *, min_free_bytes: int = 50 * 1024 * 1024) -> None:
+        """Raise :class:`StoreError` unless the database takes a write now.
+
+        Writes and removes a probe row (one committed transaction, no net
+        change); for an SQLite file also checks that its disk has at least
+        ``min_free_bytes`` free, since a full disk fails only mid-workshop.
+        """
+        import shutil
+        from pathlib import Path
+
+        database = self.engine.url.database if self.engine.url.get_backend_name() == "sqlite" else None
+        if database and database != ":memory:":
+            folder = Path(database.removeprefix("file:").split("?")[0]).resolve().parent
+            free = shutil.disk_usage(folder).free if folder.is_dir() else min_free_bytes
+            if free < min_free_bytes:
+                msg = (
+                    f"only {free // (1024 * 1024)} MB free on the disk of {folder.name}/ "
+                    f"(at least {min_free_bytes // (1024 * 1024)} MB needed); free some space"
+                )
+                raise StoreError(msg)
+        probe = "__transferkit_write_probe__"
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(drafts_table.delete().where(drafts_table.c.draft_key == probe))
+                conn.execute(
+                    drafts_table.insert().values(
+                        draft_key=probe, template=probe, participant=probe, answers="{}",
+                        submission_id=probe, updated_at=datetime.now(UTC).replace(tzinfo=None),
+                    )
+                )
+                conn.execute(drafts_table.delete().where(drafts_table.c.draft_key == probe))
+        except SQLAlchemyError as error:
+            reason = str(getattr(error, "orig", error)).splitlines()[0]
+            msg = f"the database refuses writes ({reason}); check that it is not read-only"
+            raise StoreError(msg) from error
 
     def mark_submitted(self, key: DraftKey, response_id: int) -> None:
         """Record that the draft's sheet was stored as ``response_id``."""

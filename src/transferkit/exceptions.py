@@ -14,8 +14,11 @@ __all__ = [
     "DatasetError",
     "EvaluationInputError",
     "ParameterError",
+    "QuotaError",
     "ReportError",
+    "SheetAlreadySentError",
     "StoreError",
+    "StoreFullError",
     "TemplateError",
     "TemplateNotFoundError",
     "TemplateProblem",
@@ -100,6 +103,18 @@ class AnswerValidationError(TransferkitError):
 
 class StoreError(TransferkitError):
     """The response store cannot do what was asked (bad URL, unknown pilot, ...)."""
+
+
+class StoreFullError(StoreError):
+    """The store cannot take writes: disk full or database read-only. Retrying does not help."""
+
+
+class QuotaError(StoreError):
+    """A limit of drafts (per participant code or in total) is reached."""
+
+
+class SheetAlreadySentError(TransferkitError):
+    """The participant's sheet has been sent already: its draft can no longer change."""
 
 
 class DatasetError(TransferkitError):

@@ -122,9 +122,10 @@ def parse_query(query: str | None) -> SheetRequest:
             _bad(
                 "loop", values["loop"], "ist keine ganze Zahl", "is not a whole number (e.g. loop=2)"
             )
+        if len(values["loop"]) > 4 or int(values["loop"]) < 0 or int(values["loop"]) > 9999:
+            _bad("loop", values["loop"], "liegt nicht zwischen 0 und 9999",
+                 "is not between 0 and 9999 (e.g. loop=1)")
         loop = int(values["loop"])
-        if loop < 0:
-            _bad("loop", values["loop"], "ist negativ", "is negative (e.g. loop=1)")
     lang = values.get("lang", "de").lower()
     if lang not in ("de", "en"):
         _bad("lang", values["lang"], "muss de oder en sein", "must be de or en")

@@ -38,6 +38,7 @@ True
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 import socket
@@ -51,6 +52,7 @@ from typing import Any
 import click
 
 from transferkit.exceptions import TransferkitError
+from transferkit.guard import ServerLimits, raise_open_file_limit
 from transferkit.query import SheetRequest, join_url, sheet_url
 
 __all__ = [
@@ -118,10 +120,18 @@ def voila_argv(
     preheat: bool = True,
     cull_idle_timeout: int = 600,
     cull_interval: int = 60,
-    token: str | None = None,
     show_tracebacks: bool = False,
+    limits: ServerLimits | None = None,
+    certfile: str | Path | None = None,
+    keyfile: str | Path | None = None,
 ) -> list[str]:
-    """The Voilà command line for the workshops folder."""
+    """The Voilà command line for the workshops folder.
+
+    Secrets are not on it (a command line is visible to every user of the
+    machine): the moderator token reaches Voilà as ``$TRANSFERKIT_MODERATOR_TOKEN``
+    (see :func:`serve_env`), which the server reads and removes before any kernel starts.
+    """
+    limits = limits or ServerLimits()
     argv = [
         sys.executable,
         "-m",
@@ -152,8 +162,22 @@ def voila_argv(
             f"--pool_size={int(pool_size)}",
             f"--VoilaKernelManager.preheat_denylist={denylist}",
         ]
-    if token:
-        argv.append(f"--token={token}")
+    argv += [
+        f"--TransferkitVoila.max_kernels={int(limits.max_kernels)}",
+        f"--TransferkitVoila.max_connections={int(limits.max_connections)}",
+        f"--TransferkitVoila.max_per_address={int(limits.max_per_address)}",
+        f"--TransferkitVoila.idle_timeout={float(limits.idle_timeout)}",
+        f"--TransferkitVoila.body_timeout={float(limits.body_timeout)}",
+        f"--TransferkitVoila.max_body_size={int(limits.max_body_size)}",
+    ]
+    if certfile or keyfile:
+        if not (certfile and keyfile):
+            msg = "HTTPS needs both --certfile and --keyfile / HTTPS braucht --certfile und --keyfile"
+            raise TransferkitError(msg)
+        argv += [
+            f"--TransferkitVoila.certfile={Path(certfile).resolve()}",
+            f"--TransferkitVoila.keyfile={Path(keyfile).resolve()}",
+        ]
     argv.append(str(workshops))
     return argv
 
@@ -189,17 +213,129 @@ def _patch_voila_preheat() -> None:
     VoilaHandler.should_use_rendered_notebook = should_use_rendered_notebook
 
 
+#: Environment variable that hands the moderator secret to Voilà (removed before kernels start).
+MODERATOR_TOKEN_ENV = "TRANSFERKIT_MODERATOR_TOKEN"
+#: Environment variable of the participant secret (web sheet; join links on moderator screens).
+PARTICIPANT_TOKEN_ENV = "TRANSFERKIT_TOKEN"
+
+
 def voila_app_class() -> Any:
-    """Voilà's application class with the web sheet's handlers added (see :mod:`transferkit.websheet`)."""
+    """Voilà's application class with the web sheet and the server's limits (see :mod:`transferkit.guard`).
+
+    Two roles: Voilà's own routes (moderator screens, their kernels and
+    websockets, the file tree) need the moderator secret (Voilà's token, from
+    ``$TRANSFERKIT_MODERATOR_TOKEN``); the web sheet below ``/sheet`` needs the
+    participant secret (``$TRANSFERKIT_TOKEN``, if set) and nothing else.
+    """
+    import tornado.web
+    from jupyter_server.utils import url_path_join
+    from traitlets import Float, Int, Unicode
     from voila.app import Voila  # type: ignore[import-untyped]
+    from voila.tornado.handler import TornadoVoilaHandler  # type: ignore[import-untyped]
+
+    from transferkit.guard import (
+        LimitedHTTPServer,
+        forbidden_page,
+        install_secret_filter,
+        kernel_cap_page,
+        log_request,
+    )
+
+    class ForbiddenHandler(tornado.web.RequestHandler):
+        """Where Voilà sends visitors without the moderator secret: a plain 403 page."""
+
+        def get(self) -> None:
+            self.set_status(403)
+            self.set_header("Cache-Control", "no-store")
+            self.finish(forbidden_page())
+
+    class CappedVoilaHandler(TornadoVoilaHandler):
+        """Voilà's page handler, which starts a kernel per page: refused past ``max_kernels``."""
+
+        @tornado.web.authenticated
+        async def get(self, path: str | None = None) -> None:
+            limit = int(self.settings.get("transferkit_max_kernels") or 0)
+            running = len(self.kernel_manager.list_kernel_ids())
+            if limit and running >= limit:
+                self.log.warning("transferkit: kernel limit %d reached, page refused", limit)
+                self.set_status(503)
+                self.set_header("Retry-After", "60")
+                self.finish(kernel_cap_page(limit))
+                return
+            await super().get(path)
 
     class TransferkitVoila(Voila):
-        """Voilà plus ``/sheet`` (participants' web sheet) in the same tornado application."""
+        """Voilà plus ``/sheet`` (participants' web sheet) in one tornado application, with limits."""
+
+        max_kernels = Int(6, help="Most kernels (moderator screens) running at once.").tag(config=True)
+        max_connections = Int(1000, help="Most open connections.").tag(config=True)
+        max_per_address = Int(64, help="Most open connections from one address.").tag(config=True)
+        idle_timeout = Float(20.0, help="Close a connection without a request head after (s).").tag(
+            config=True
+        )
+        body_timeout = Float(20.0, help="Close a connection whose body stalls (s).").tag(config=True)
+        max_body_size = Int(256 * 1024, help="Largest request body (bytes).").tag(config=True)
+        certfile = Unicode("", help="TLS certificate (PEM) for HTTPS.").tag(config=True)
+        keyfile = Unicode("", help="TLS private key (PEM) for HTTPS.").tag(config=True)
+
+        def init_settings(self) -> dict[str, Any]:
+            secret = os.environ.pop(MODERATOR_TOKEN_ENV, "")  # kernels must not inherit it
+            if secret:
+                self.token = secret
+            settings = dict(super().init_settings())
+            settings["log_function"] = log_request
+            settings["xsrf_cookie_kwargs"] = {"samesite": "Strict", "httponly": False}
+            settings["transferkit_max_kernels"] = self.max_kernels
+            if getattr(self, "identity_provider", None) is not None:
+                options = dict(self.identity_provider.cookie_options)
+                options.setdefault("samesite", "Strict")
+                self.identity_provider.cookie_options = options
+            # Not logged in: a plain 403 page, not a login form that asks for the secret.
+            settings["login_url"] = url_path_join(self.base_url, "transferkit/forbidden")
+            return settings
 
         def init_handlers(self) -> list[Any]:
             from transferkit.websheet import handlers as web_sheet_handlers
 
-            return [*web_sheet_handlers(self.server_url), *super().init_handlers()]
+            voila = [
+                (route, CappedVoilaHandler, *rest) if handler is TornadoVoilaHandler else
+                (route, handler, *rest)
+                for route, handler, *rest in super().init_handlers()
+            ]
+            forbidden = (url_path_join(self.server_url, "transferkit/forbidden"), ForbiddenHandler)
+            return [*web_sheet_handlers(self.server_url), forbidden, *voila]
+
+        def listen(self) -> None:
+            limits = ServerLimits(
+                max_connections=self.max_connections,
+                max_per_address=self.max_per_address,
+                idle_timeout=self.idle_timeout,
+                body_timeout=self.body_timeout,
+                max_body_size=self.max_body_size,
+                max_kernels=self.max_kernels,
+            )
+            raise_open_file_limit(limits.max_connections + 512)
+            install_secret_filter(self.log, logging.getLogger("tornado.access"),
+                                  logging.getLogger("tornado.general"),
+                                  logging.getLogger("tornado.application"))
+            ssl_options = (
+                {"certfile": self.certfile, "keyfile": self.keyfile} if self.certfile else None
+            )
+            app = self.app
+
+            def listen(port: int, address: str = "", **_kwargs: Any) -> Any:
+                server = LimitedHTTPServer(
+                    app,
+                    max_connections=limits.max_connections,
+                    max_per_address=limits.max_per_address,
+                    ssl_options=ssl_options,
+                    **limits.http_server_kwargs(),
+                )
+                server.listen(port, address)
+                return server
+
+            app.listen = listen
+            super().listen()
 
     return TransferkitVoila
 
@@ -223,19 +359,32 @@ def voila_env(store_url: str | None = None, base: dict[str, str] | None = None) 
     return env
 
 
-def serve_env(store_url: str | None, public_url: str, token: str | None = None) -> dict[str, str]:
-    """:func:`voila_env` plus what the moderator screens need for their join links and QR codes.
+def serve_env(
+    store_url: str | None,
+    public_url: str,
+    token: str | None = None,
+    *,
+    moderator_token: str | None = None,
+    base: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """:func:`voila_env` plus the two secrets and the public address for join links and QR codes.
 
-    >>> env = serve_env("sqlite:///x.db", "http://192.168.1.5:8866/", "s3cret")
-    >>> env["TRANSFERKIT_PUBLIC_URL"], env["TRANSFERKIT_TOKEN"]
-    ('http://192.168.1.5:8866/', 's3cret')
+    ``token`` is the participant secret (``$TRANSFERKIT_TOKEN``: the web sheet
+    requires it, the moderator screens put it into join links); the moderator
+    secret goes to Voilà only (``$TRANSFERKIT_MODERATOR_TOKEN``, removed from the
+    environment before a kernel starts).
+
+    >>> env = serve_env("sqlite:///x.db", "http://192.168.1.5:8866/", "s3cret", moderator_token="m0d")
+    >>> env["TRANSFERKIT_PUBLIC_URL"], env["TRANSFERKIT_TOKEN"], env["TRANSFERKIT_MODERATOR_TOKEN"]
+    ('http://192.168.1.5:8866/', 's3cret', 'm0d')
     """
-    env = voila_env(store_url)
+    env = voila_env(store_url, base)
     env["TRANSFERKIT_PUBLIC_URL"] = public_url
-    if token:
-        env["TRANSFERKIT_TOKEN"] = token
-    else:
-        env.pop("TRANSFERKIT_TOKEN", None)
+    for name, value in ((PARTICIPANT_TOKEN_ENV, token), (MODERATOR_TOKEN_ENV, moderator_token)):
+        if value:
+            env[name] = value
+        else:
+            env.pop(name, None)
     return env
 
 
@@ -250,23 +399,43 @@ def qr_text(url: str) -> str:
     return buffer.getvalue()
 
 
+def new_secret() -> str:
+    """A fresh secret for a link: 16 random bytes, URL-safe (22 characters)."""
+    import secrets
+
+    return secrets.token_urlsafe(16)
+
+
 def serve(
     *,
     workshops: Path | None = None,
     host: str = "0.0.0.0",
     port: int = 8866,
     store_url: str | None = None,
-    pool_size: int = 1,
+    pool_size: int = 0,
     cull_idle_timeout: int = 600,
     cull_interval: int = 60,
-    token: str | None = None,
+    moderator_token: str | None = None,
+    participant_token: str | None = None,
+    open_event: bool = False,
     pilot: str | None = None,
     loop: int | None = None,
     template: str = "needs_analysis",
+    limits: ServerLimits | None = None,
+    certfile: Path | None = None,
+    keyfile: Path | None = None,
     echo: Any = print,
     dry_run: bool = False,
 ) -> int:
-    """Start Voilà (blocking until Ctrl+C); print the links and a QR code first. Returns the exit code."""
+    """Start Voilà (blocking until Ctrl+C); print the links and a QR code first. Returns the exit code.
+
+    Two secrets, generated unless given: the **participant** secret is in the
+    join link and its QR code and opens only the web sheet (``open_event``:
+    none, anyone on the network may fill in the sheet); the **moderator**
+    secret opens the Voilà screens, their kernels and downloads, and is
+    printed only here, in the terminal. Before anything is printed the store
+    is checked: it must take writes (not read-only, disk not full).
+    """
     folder = workshops.resolve() if workshops is not None else find_workshops_dir()
     if not (folder / "sheet.ipynb").is_file():
         msg = f"{folder} has no sheet.ipynb; pass the transferkit workshops folder"
@@ -277,21 +446,33 @@ def serve(
         from transferkit.store.engine import resolve_url
 
         store_url = resolve_url(None).render_as_string(hide_password=False)
+    if not dry_run:
+        check_store_writable(store_url)
+    moderator_token = moderator_token or new_secret()
+    participant_token = None if open_event else (participant_token or new_secret())
+    if participant_token is not None and participant_token == moderator_token:
+        msg = (
+            "Teilnehmenden- und Moderationsschlüssel müssen verschieden sein / "
+            "the participant and the moderator secret must differ"
+        )
+        raise TransferkitError(msg)
     public = lan_address() if host in ("0.0.0.0", "") else host
-    base = f"http://{public}:{port}/"
+    scheme = "https" if certfile else "http"
+    base = f"{scheme}://{public}:{port}/"
     request = SheetRequest(template=template, pilot=pilot, loop=loop)
-    sheet = _with_token(sheet_url(base, request), token)
-    voila_sheet = _with_token(join_url(base, "sheet.ipynb", request), token)
-    extra = f"?token={token}" if token else ""
+    sheet = _with_token(sheet_url(base, request), participant_token)
+    voila_sheet = _with_token(join_url(base, "sheet.ipynb", request), moderator_token)
     query = SheetRequest(pilot=pilot, loop=loop).query()
-    if query:
-        extra = f"?{query}" + (f"&token={token}" if token else "")
+    moderator = _with_token("?" + query if query else "", moderator_token)
     echo("transferkit workshop server")
     echo(f"  store:        {_mask(store_url)}")
     echo(f"  participants: {sheet}")
-    echo(f"  sheet in Voilà (ipywidgets): {voila_sheet}")
-    echo(f"  round table:  {base}voila/render/round_table.ipynb{extra}")
-    echo(f"  reflection:   {base}voila/render/reflection_loop.ipynb{extra}")
+    if open_event:
+        echo("                (open event: no participant secret, anyone on the network may join)")
+    echo("  moderator – keep these links to yourself, never on the projector:")
+    echo(f"    round table:  {base}voila/render/round_table.ipynb{moderator}")
+    echo(f"    reflection:   {base}voila/render/reflection_loop.ipynb{moderator}")
+    echo(f"    sheet in Voilà (ipywidgets): {voila_sheet}")
     echo(qr_text(sheet))
     argv = voila_argv(
         folder,
@@ -300,12 +481,14 @@ def serve(
         pool_size=pool_size,
         cull_idle_timeout=cull_idle_timeout,
         cull_interval=cull_interval,
-        token=token,
+        limits=limits,
+        certfile=certfile,
+        keyfile=keyfile,
     )
     if dry_run:
         echo(" ".join(argv))
         return 0
-    env = serve_env(store_url, base, token)
+    env = serve_env(store_url, base, participant_token, moderator_token=moderator_token)
     preheat = pool_size > 0
     echo(
         "  starting … "
@@ -323,6 +506,29 @@ def serve(
             return process.wait()
         except KeyboardInterrupt:
             return stop_voila(process)
+
+
+def check_store_writable(store_url: str) -> None:
+    """Raise :class:`TransferkitError` unless the store takes writes (before any link is printed).
+
+    A read-only file or folder, a full disk or a server that refuses writes
+    would otherwise show up only when the first participant sends a sheet.
+    """
+    from transferkit.drafts import DraftStore
+    from transferkit.store import Store
+
+    try:
+        store = Store(store_url)
+        try:
+            DraftStore.for_store(store).check_writable()
+        finally:
+            store.close()
+    except TransferkitError as error:
+        msg = (
+            f"Der Speicher nimmt keine Antworten an / the store cannot take answers: {error} "
+            "– transferkit serve does not start, so that no participant loses a sheet."
+        )
+        raise TransferkitError(msg) from error
 
 
 def check_port_free(host: str, port: int) -> None:
@@ -427,7 +633,9 @@ class ReadinessWatcher:
 def _with_token(url: str, token: str | None) -> str:
     if not token:
         return url
-    return url + ("&" if "?" in url else "?") + f"token={token}"
+    from urllib.parse import quote
+
+    return url + ("&" if "?" in url else "?") + f"token={quote(token, safe='')}"
 
 
 def _mask(url: str) -> str:
@@ -444,13 +652,28 @@ def _mask(url: str) -> str:
 @click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8866, show_default=True, type=int, help="Port.")
 @click.option("--db", "store_url", default=None, help="Store URL (default: $TRANSFERKIT_DB or data/transferkit.db).")
-@click.option("--pool-size", default=1, show_default=True, type=int,
-              help="Preheated kernels kept ready for the Voilà sheet (0: no preheating); "
+@click.option("--pool-size", default=0, show_default=True, type=click.IntRange(0, 8),
+              help="Preheated kernels kept ready for the Voilà sheet (moderators only); "
                    "participants' web sheets need none.")
 @click.option("--cull-idle-timeout", default=600, show_default=True, type=int,
               help="Shut down kernels of pages idle and disconnected this long (s).")
 @click.option("--cull-interval", default=60, show_default=True, type=int, help="Culling check interval (s).")
-@click.option("--token", default=None, help="Require this token in every link.")
+@click.option("--max-kernels", default=6, show_default=True, type=click.IntRange(1, 64),
+              help="Most moderator screens (kernels) at once; the next one gets a clear page.")
+@click.option("--max-connections", default=1000, show_default=True, type=click.IntRange(10, 100_000),
+              help="Most open connections (and --max-per-address from one device).")
+@click.option("--max-per-address", default=64, show_default=True, type=click.IntRange(1, 100_000),
+              help="Most open connections from one address.")
+@click.option("--moderator-token", default=None,
+              help="Moderator secret (default: a new random one, printed in this terminal only).")
+@click.option("--participant-token", default=None,
+              help="Participant secret in the join link (default: a new random one).")
+@click.option("--open", "open_event", is_flag=True,
+              help="Open event: no participant secret, anyone on the network may fill in the sheet.")
+@click.option("--certfile", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              help="TLS certificate (PEM) for HTTPS on a shared network (with --keyfile).")
+@click.option("--keyfile", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              help="TLS private key (PEM) for HTTPS.")
 @click.option("--pilot", default=None, help="Pilot id put into the join link.")
 @click.option("--loop", default=None, type=int, help="Loop number put into the join link.")
 @click.option("--template", default="needs_analysis", show_default=True, help="Template of the join link.")
@@ -464,14 +687,30 @@ def serve_command(
     pool_size: int,
     cull_idle_timeout: int,
     cull_interval: int,
-    token: str | None,
+    max_kernels: int,
+    max_connections: int,
+    max_per_address: int,
+    moderator_token: str | None,
+    participant_token: str | None,
+    open_event: bool,
+    certfile: Path | None,
+    keyfile: Path | None,
     pilot: str | None,
     loop: int | None,
     template: str,
     workshops: Path | None,
     dry_run: bool,
 ) -> None:
-    """Serve the workshop apps (sheet, round table, reflection loop) with Voilà."""
+    """Serve the workshop apps: the participants' web sheet and the moderator screens (Voilà)."""
+    if open_event and participant_token:
+        msg = "--open and --participant-token exclude each other"
+        raise click.UsageError(msg)
+    if bool(certfile) != bool(keyfile):
+        msg = "HTTPS needs both --certfile and --keyfile"
+        raise click.UsageError(msg)
+    limits = ServerLimits(
+        max_kernels=max_kernels, max_connections=max_connections, max_per_address=max_per_address
+    )
     try:
         code = serve(
             workshops=workshops,
@@ -481,10 +720,15 @@ def serve_command(
             pool_size=pool_size,
             cull_idle_timeout=cull_idle_timeout,
             cull_interval=cull_interval,
-            token=token,
+            moderator_token=moderator_token,
+            participant_token=participant_token,
+            open_event=open_event,
             pilot=pilot,
             loop=loop,
             template=template,
+            limits=limits,
+            certfile=certfile,
+            keyfile=keyfile,
             echo=click.echo,
             dry_run=dry_run,
         )
@@ -529,8 +773,17 @@ def start_voila(
     env: dict[str, str] | None = None,
     log_path: Path | None = None,
     extra: Sequence[str] = (),
+    moderator_token: str | None = None,
+    participant_token: str | None = None,
+    limits: ServerLimits | None = None,
+    certfile: Path | None = None,
+    keyfile: Path | None = None,
 ) -> tuple[subprocess.Popen[bytes], int]:
-    """Start Voilà on 127.0.0.1 in the background and wait for its port (tests, benchmarks)."""
+    """Start Voilà on 127.0.0.1 in the background and wait for its port (tests, benchmarks).
+
+    Without ``moderator_token`` Voilà's own routes are open to anyone who can
+    reach 127.0.0.1 (tests of the screens); :func:`serve` always sets one.
+    """
     port = port or _free_port()
     argv = voila_argv(
         workshops,
@@ -540,12 +793,22 @@ def start_voila(
         preheat=preheat,
         cull_idle_timeout=120,
         cull_interval=30,
+        limits=limits,
+        certfile=certfile,
+        keyfile=keyfile,
     )
     argv[-1:-1] = list(extra)
     out = log_path.open("wb") if log_path is not None else subprocess.DEVNULL
+    scheme = "https" if certfile else "http"
     process = subprocess.Popen(
         argv,
-        env=voila_env(store_url, env),
+        env=serve_env(
+            store_url,
+            f"{scheme}://127.0.0.1:{port}/",
+            participant_token,
+            moderator_token=moderator_token,
+            base=env,
+        ),
         cwd=str(workshops),
         stdout=out,
         stderr=subprocess.STDOUT,

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from transferkit.drafts import Draft, DraftKey, DraftStore
-from transferkit.exceptions import ParameterError
+from transferkit.exceptions import AnswerValidationError, ParameterError, SheetAlreadySentError
 from transferkit.query import SheetRequest, parse_query
 from transferkit.sheet_texts import text
 
@@ -199,19 +199,36 @@ class SheetSession:
         )
 
     def open(self, code: str) -> Draft | None:
-        """The participant's draft (created empty on the first visit); ``None`` without drafts."""
+        """The participant's draft (created empty on the first visit); ``None`` without drafts.
+
+        A sent sheet opens as sent and shows nothing of what was sent: a code
+        may be known to others (a neighbour's screen), so it gives access only
+        to its own *unsent* draft.
+        """
         if self.drafts is None:
             return None
         draft = self.drafts.load(self.key(code))
         if draft is None:
             draft = self.drafts.save(self.key(code), {})
+        if draft.submitted:
+            draft = Draft(draft.key, {}, draft.submission_id, draft.response_id, draft.updated_at)
         return draft
 
     def save_draft(self, code: str, answers: dict[str, Any]) -> Draft | None:
-        """Save the answers so far (not validated; a draft may be half filled)."""
+        """Save the answers so far, checked like answers but possibly unfinished.
+
+        Raises :class:`AnswerValidationError` for a draft of the wrong shape
+        (unknown questions, wrong types or options, over-long texts) and
+        :class:`SheetAlreadySentError` once the sheet has been sent.
+        """
         if self.drafts is None:
             return None
-        return self.drafts.save(self.key(code), answers)
+        kept = self.template.validate_draft(answers, phase=self.phase)
+        previous = self.drafts.load(self.key(code))
+        if previous is not None and previous.submitted:
+            msg = f"{text('already_sent', 'de')} / {text('already_sent', 'en')}"
+            raise SheetAlreadySentError(msg)
+        return self.drafts.save(self.key(code), kept)
 
     def validate(self, answers: dict[str, Any]) -> dict[str, Any]:
         """The cleaned answers, or one :class:`AnswerValidationError` listing every problem."""
@@ -232,9 +249,12 @@ class SheetSession:
             previous = self.drafts.load(self.key(code))
             if previous is not None and previous.response_id is not None:
                 return SubmitResult(previous.response_id, again=True)
-            draft = self.drafts.save(
-                self.key(code), answers if draft_answers is None else draft_answers
-            )
+            kept = answers if draft_answers is None else draft_answers
+            try:
+                kept = self.template.validate_draft(kept, phase=self.phase)
+            except AnswerValidationError:
+                kept = self.template.validate(answers, phase=self.phase)
+            draft = self.drafts.save(self.key(code), kept)
             submission_id = draft.submission_id
         response_id = int(
             self.store.submit(

@@ -122,6 +122,39 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Sie hatten diesen Bogen mit diesem Code bereits abgeschickt.",
         "You had already submitted this sheet with this code.",
     ),
+    "already_sent": (
+        ("Dieser Bogen wurde mit diesem Code bereits abgeschickt. Die Antworten werden aus "
+         "Datenschutzgründen nicht mehr angezeigt."),
+        ("This sheet has already been sent with this code. For privacy, the answers are not "
+         "shown again."),
+    ),
+    "store_full": (
+        ("Speichern ist nicht möglich: Der Speicher des Servers ist voll oder schreibgeschützt. "
+         "Ihre Antworten bleiben auf dieser Seite – bitte sagen Sie der Moderation Bescheid."),
+        ("Saving is not possible: the server's storage is full or read-only. Your answers stay "
+         "on this page – please tell the moderator."),
+    ),
+    "quota": (
+        ("Für diesen Code oder diese Veranstaltung sind keine weiteren Entwürfe möglich. "
+         "Bitte sagen Sie der Moderation Bescheid."),
+        ("No more drafts are possible for this code or this event. Please tell the moderator."),
+    ),
+    "draft_too_large": (
+        "Der Entwurf ist zu groß zum Zwischenspeichern; bitte kürzen Sie lange Texte.",
+        "The draft is too large to be saved; please shorten long texts.",
+    ),
+    "unknown_pilot": (
+        ("Dieser Link ist nicht gültig: Das Pilotprojekt {pilot} gibt es hier nicht. Bitte "
+         "fragen Sie die Moderation nach dem richtigen Link oder QR-Code."),
+        ("This link is not valid: there is no pilot project {pilot} here. Please ask the "
+         "moderator for the right link or QR code."),
+    ),
+    "loop_out_of_range": (
+        ("Dieser Link ist nicht gültig: Schleife {loop} ist für das Pilotprojekt {pilot} nicht "
+         "geplant (1–{loops}). Bitte fragen Sie die Moderation nach dem richtigen Link."),
+        ("This link is not valid: loop {loop} is not planned for pilot project {pilot} "
+         "(1–{loops}). Please ask the moderator for the right link."),
+    ),
 }
 
 #: Labels of the ``status`` of an action item.

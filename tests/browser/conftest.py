@@ -20,6 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 WORKSHOPS = ROOT / "workshops"
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
+#: The moderator secret of the test server (participants' web sheet: open, no secret).
+MODERATOR_TOKEN = "test-moderator-secret"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -42,8 +44,10 @@ class Server:
         self.log = log
 
     def url(self, notebook: str, query: str = "") -> str:
+        """A moderator's link to ``notebook`` (with the moderator secret)."""
         base = f"http://127.0.0.1:{self.port}/voila/render/{notebook}"
-        return f"{base}?{query}" if query else base
+        query = f"{query}&token={MODERATOR_TOKEN}" if query else f"token={MODERATOR_TOKEN}"
+        return f"{base}?{query}"
 
     def store(self) -> Any:
         from transferkit.store import Store
@@ -53,6 +57,7 @@ class Server:
 
 @pytest.fixture(scope="module")
 def voila_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    from transferkit.guard import ServerLimits
     from transferkit.serve import start_voila
     from transferkit.store import Store
 
@@ -63,7 +68,12 @@ def voila_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     store.close()
     log = tmp / "voila.log"
     env = dict(os.environ, MPLBACKEND="Agg")
-    process, port = start_voila(WORKSHOPS, store_url=store_url, pool_size=1, env=env, log_path=log)
+    process, port = start_voila(
+        WORKSHOPS, store_url=store_url, pool_size=1, env=env, log_path=log,
+        moderator_token=MODERATOR_TOKEN,
+        # every test page is a kernel until culled: more than a moderator ever opens
+        limits=ServerLimits(max_kernels=40),
+    )
     try:
         yield Server(process, port, store_url, log)
     finally:

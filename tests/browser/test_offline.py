@@ -42,7 +42,10 @@ def test_serve_gives_participants_the_web_sheet(voila_server: Any, new_page: Any
     hosts: list[str] = []
     page.on("request", lambda request: hosts.append(urlparse(request.url).netloc))
     base = f"http://127.0.0.1:{voila_server.port}"
-    page.goto(f"{base}/sheet?template=needs_analysis&pilot=P01&loop=1&code=WEB0001")
+    page.goto(f"{base}/sheet?template=needs_analysis&pilot=P01&loop=1")
+    page.wait_for_selector(".tk-code-start", timeout=30_000)
+    page.locator(".tk-code input").fill("WEB0001")
+    page.click(".tk-code-start")
     page.wait_for_selector(".tk-submit:enabled", timeout=30_000)
     assert page.locator(".tk-q-topics_priority, [class*='tk-q-']").count() > 5
     assert set(hosts) == {f"127.0.0.1:{voila_server.port}"}, sorted(set(hosts))

@@ -103,6 +103,15 @@ def fill(page: Any, template: Any, answers: dict[str, Any], phase: str | None = 
     assert page.evaluate(CLICK_JS, clicks) is None
 
 
+def begin(page: Any, url: str, code: str) -> None:
+    """Open the sheet and enter ``code`` on the page (codes are never put into URLs)."""
+    page.goto(url)
+    page.wait_for_selector(".tk-code-start")
+    page.locator(".tk-code input").fill(code)
+    page.click(".tk-code-start")
+    page.wait_for_selector(".tk-form:visible")
+
+
 def wait_until(check: Any, timeout: float = 10.0) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -128,7 +137,7 @@ def test_participant_fills_in_and_submits_needs_analysis(sheet: Sheet, new_page:
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     start = time.monotonic()
-    page.goto(sheet.url(f"template=needs_analysis&pilot=P01&loop=2&code={code}"))
+    begin(page, sheet.url(f"template=needs_analysis&pilot=P01&loop=2"), code)
     page.wait_for_selector(".tk-submit:enabled")
     assert time.monotonic() - start < 5  # the budget is 1.5 s under load; here a loose bound
     assert page.locator(".tk-required").count() == sum(q.required for q in template.all_questions())
@@ -151,10 +160,15 @@ def test_participant_fills_in_and_submits_needs_analysis(sheet: Sheet, new_page:
     row = stored.iloc[0]
     for qid, value in template.validate(form.answers()).items():
         assert row[qid] == value, qid
-    # a reload: the confirmation again, nothing stored twice
+    assert "code=" not in page.url  # codes never in the address bar (history, shared tablets)
+    # a reload: the code step again; the same code says "already sent" and shows nothing
     page.reload()
+    page.wait_for_selector(".tk-code-start")
+    page.locator(".tk-code input").fill(code)
+    page.click(".tk-code-start")
     page.wait_for_selector(".tk-confirm:visible")
     assert "bereits" in page.inner_text(".tk-confirm")
+    assert page.locator(".tk-feedback .tk-bar").count() == 0  # nothing of the answers
     assert len(sheet.rows("needs_analysis", code)) == 1
     assert errors == []
 
@@ -169,7 +183,7 @@ def test_every_type_round_trips_like_the_widget_form(sheet: Sheet, new_page: Any
         code = _code()
         assert sheet.service.draft({"query": query, "code": code, "answers": planned}).status == 200
         page = new_page()
-        page.goto(sheet.url(f"{query}&code={code}"))
+        begin(page, sheet.url(f"{query}"), code)
         page.wait_for_selector(".tk-submit:enabled")
         form = SheetForm(template)
         form.set_answers(planned)
@@ -187,7 +201,7 @@ def test_every_type_round_trips_like_the_widget_form(sheet: Sheet, new_page: Any
 def test_widgets_of_every_type_in_the_page(sheet: Sheet, new_page: Any, shot: Any) -> None:
     page = new_page()
     code = _code()
-    page.goto(sheet.url(f"template=all_types.yaml&pilot=P01&code={code}"))
+    begin(page, sheet.url(f"template=all_types.yaml&pilot=P01"), code)
     page.wait_for_selector(".tk-submit:enabled")
     answers = lambda: page.evaluate("window.tkSheet.answers()")
     page.locator(".tk-q-recommend .tk-scale-btn[data-value='7']").click()
@@ -246,7 +260,7 @@ def test_widgets_of_every_type_in_the_page(sheet: Sheet, new_page: Any, shot: An
 def test_invalid_sheet_shows_errors_and_stores_nothing(sheet: Sheet, new_page: Any, shot: Any) -> None:
     code = _code()
     page = new_page()
-    page.goto(sheet.url(f"template=training_feedback&pilot=P01&loop=1&code={code}&lang=en"))
+    begin(page, sheet.url(f"template=training_feedback&pilot=P01&loop=1&lang=en"), code)
     page.wait_for_selector(".tk-submit:enabled")
     page.locator(".tk-q-reaction_1 input[type=radio]").nth(2).check()
     page.click(".tk-submit")
@@ -268,7 +282,7 @@ def test_lost_connection_at_submit_keeps_the_answers_and_stores_once(
     answers = template.example_answers(seed=4)
     code = _code()
     page = new_page()
-    page.goto(sheet.url(f"template=training_feedback&pilot=P01&loop=1&code={code}&lang=en"))
+    begin(page, sheet.url(f"template=training_feedback&pilot=P01&loop=1&lang=en"), code)
     page.wait_for_selector(".tk-submit:enabled")
     fill(page, template, answers)
     sent = page.evaluate("window.tkSheet.answers()")
@@ -291,7 +305,7 @@ def test_half_filled_sheet_survives_a_reload(sheet: Sheet, new_page: Any) -> Non
     code = _code()
     query = "template=training_feedback&pilot=P01&loop=1"
     page = new_page()
-    page.goto(sheet.url(f"{query}&code={code}"))
+    begin(page, sheet.url(f"{query}"), code)
     page.wait_for_selector(".tk-submit:enabled")
     page.locator(".tk-q-reaction_1 input[type=radio]").nth(3).check()
     page.locator(".tk-q-recommend .tk-scale-btn[data-value='9']").click()
@@ -304,7 +318,7 @@ def test_half_filled_sheet_survives_a_reload(sheet: Sheet, new_page: Any) -> Non
     assert page.locator(".tk-q-recommend .tk-scale-btn[data-value='9']").get_attribute("aria-pressed") == "true"
     assert page.locator(".tk-q-comment textarea").input_value() == "Gut <b>so</b>"
     other = new_page()
-    other.goto(sheet.url(f"{query}&code={_code()}"))
+    begin(other, sheet.url(f"{query}"), _code())
     other.wait_for_selector(".tk-submit:enabled")
     assert not other.locator(".tk-q-reaction_1 input[type=radio]").nth(3).is_checked()
 
@@ -325,7 +339,7 @@ def test_code_step_refuses_a_name_and_generates_a_code(sheet: Sheet, new_page: A
     page.click(".tk-code-start")
     page.wait_for_selector(".tk-submit:enabled")
     assert page.inner_text(".tk-code-shown") == code
-    assert f"code={code}" in page.url  # a reload keeps the code
+    assert "code=" not in page.url  # never in the URL; the tab remembers it for a reload
     page.reload()
     page.wait_for_selector(".tk-submit:enabled")
     assert page.locator(".tk-code-step").is_hidden()
@@ -335,14 +349,17 @@ def test_code_step_refuses_a_name_and_generates_a_code(sheet: Sheet, new_page: A
 def test_phone_has_no_horizontal_scrolling(sheet: Sheet, new_page: Any, shot: Any) -> None:
     page = new_page(390, 844)
     for query in (
-        "template=needs_analysis&pilot=P01&code=PHONE1",
-        "template=pilot_goals&pilot=P01&code=PHONE1",
-        "template=reflection_loop&pilot=P01&loop=1&phase=optimierung&code=PHONE1",
-        "template=all_types.yaml&code=PHONE1",
+        "template=needs_analysis&pilot=P01",
+        "template=pilot_goals&pilot=P01",
+        "template=reflection_loop&pilot=P01&loop=1&phase=optimierung",
+        "template=all_types.yaml",
         "template=training_feedback",
     ):
-        page.goto(sheet.url(query))
-        page.wait_for_selector(".tk-submit:enabled" if "code=" in query else ".tk-code-start")
+        if query == "template=training_feedback":
+            page.goto(sheet.url(query))
+            page.wait_for_selector(".tk-code-start")
+        else:
+            begin(page, sheet.url(query), "PHONE1")
         for add in page.locator(".tk-add-row").all():
             add.click()
         assert no_horizontal_scroll(page), query
@@ -368,8 +385,7 @@ def test_show_if_in_the_page_agrees_with_python(sheet: Sheet, new_page: Any) -> 
             cases.append([condition_config(condition), answers])
             expected.append(condition.is_met(answers))
     page = new_page()
-    page.goto(sheet.url("template=training_feedback&code=SHOWIF"))
-    page.wait_for_selector(".tk-submit:enabled")
+    begin(page, sheet.url("template=training_feedback"), "SHOWIF1")
     got = page.evaluate(
         "(cases) => cases.map(([c, a]) => window.tkSheet.isMet(c, a))", json.loads(json.dumps(cases))
     )
@@ -377,8 +393,7 @@ def test_show_if_in_the_page_agrees_with_python(sheet: Sheet, new_page: Any) -> 
     assert wrong == []
     assert len(cases) > 1000
     # and the page's questions follow it
-    page.goto(sheet.url("template=pilot_goals&pilot=P01&code=SHOWIF"))
-    page.wait_for_selector(".tk-submit:enabled")
+    begin(page, sheet.url("template=pilot_goals&pilot=P01"), "SHOWIF1")
     assert page.locator(".tk-q-topic_other").is_hidden()
     page.locator(".tk-q-topic .tk-opt-other input").check()
     assert page.locator(".tk-q-topic_other").is_visible()
@@ -391,7 +406,7 @@ def test_dot_vote_on_ideas(sheet: Sheet, new_page: Any) -> None:
                      participant="IDEA01")
     code = _code()
     page = new_page()
-    page.goto(sheet.url(f"template=round_table&pilot=P01&loop=2&questions=votes&code={code}"))
+    begin(page, sheet.url(f"template=round_table&pilot=P01&loop=2&questions=votes"), code)
     plus = page.locator(f".tk-opt-{idea_id('Lernpaten')} .tk-vote-plus")
     plus.wait_for()
     plus.click()

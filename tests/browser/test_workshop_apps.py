@@ -42,6 +42,17 @@ def web_sheet(server: Any, query: str) -> str:
     return f"http://127.0.0.1:{server.port}/sheet?{query}"
 
 
+def join(page: Any, server: Any, query: str, code: str, *, web: bool) -> None:
+    """Open the web sheet (code typed on the page, never in a URL) or the Voilà sheet."""
+    if web:
+        page.goto(web_sheet(server, query))
+        page.wait_for_selector(".tk-code-start", timeout=60_000)
+        page.locator(".tk-code input").fill(code)
+        page.click(".tk-code-start")
+    else:
+        page.goto(server.url("sheet.ipynb", f"{query}&code={code}"))
+
+
 def wait_until(check: Any, timeout: float = 15.0) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -166,8 +177,8 @@ def test_moderator_sees_two_participants_live(voila_server: Any, new_page: Any, 
     # PART01 joins through the web sheet (the screen's join link), PART02 through the Voilà sheet
     for code, text in texts.items():
         page = new_page()
-        query = f"template=reflection_loop&pilot=P01&loop=2&phase=information&code={code}"
-        page.goto(web_sheet(voila_server, query) if code == "PART01" else voila_server.url("sheet.ipynb", query))
+        query = "template=reflection_loop&pilot=P01&loop=2&phase=information"
+        join(page, voila_server, query, code, web=code == "PART01")
         page.wait_for_selector(".tk-submit:enabled", timeout=60_000)
         fill(page, template, {"learned": text, "info_useful": 4}, phase="information")
         page.click(".tk-submit")
@@ -194,8 +205,8 @@ def test_round_table_vote_totals(voila_server: Any, new_page: Any, shot: Any) ->
     shot(screen, "round_table_join")
     for code, votes in cast.items():  # VOTE01 through the web sheet, VOTE02 through Voilà
         page = new_page()
-        query = f"template=round_table&pilot=P01&loop=1&questions=votes&code={code}"
-        page.goto(web_sheet(voila_server, query) if code == "VOTE01" else voila_server.url("sheet.ipynb", query))
+        query = "template=round_table&pilot=P01&loop=1&questions=votes"
+        join(page, voila_server, query, code, web=code == "VOTE01")
         page.wait_for_selector(".tk-submit:enabled", timeout=60_000)
         page.wait_for_selector(f".tk-opt-{idea_id('Lernpaten')} .tk-vote-plus", timeout=15_000)
         for text, n in votes.items():

@@ -1585,6 +1585,22 @@ class Store:
         }
         return _frame(columns, rows)
 
+    def pilot_loops(self, pilot_id: str) -> int | None:
+        """The planned number of loops of a pilot (``None`` if not planned).
+
+        Raises :class:`StoreError` naming the known pilots if ``pilot_id`` is not
+        in the store. Light (no pandas): the web sheet checks every link with it.
+        """
+        rows = self._select_rows(select(Pilot.id, Pilot.loops).where(Pilot.id == pilot_id))
+        if not rows:
+            known = [r["id"] for r in self._select_rows(select(Pilot.id).order_by(Pilot.id).limit(20))]
+            msg = (
+                f"unknown pilot {pilot_id!r}; known: {', '.join(known) or 'none yet'}"
+            )
+            raise StoreError(msg)
+        loops = rows[0]["loops"]
+        return None if loops is None else int(loops)
+
     def pilots(self) -> pd.DataFrame:
         """Pilot projects with ``;``-joined company ids, start, end and planned loops."""
         stmt = select(

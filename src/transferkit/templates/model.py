@@ -712,6 +712,16 @@ class Template(_Strict):
 
         return validate_answers(self, answers, phase=phase)
 
+    def validate_draft(self, answers: Any, *, phase: str | None = None) -> dict[str, Any]:
+        """Check a half-filled sheet: like :meth:`validate`, but unfinished answers are allowed.
+
+        Returns the non-empty answers as given; raises :class:`AnswerValidationError`
+        for unknown questions, values of the wrong type or option, or over-long texts.
+        """
+        from transferkit.templates.validation import validate_draft
+
+        return validate_draft(self, answers, phase=phase)
+
     def example_answers(self, phase: str | None = None, *, seed: int = 0) -> dict[str, Any]:
         """A complete, valid set of answers (deterministic for a given ``seed``)."""
         from transferkit.templates.validation import example_answers

@@ -34,7 +34,14 @@ from transferkit.templates.model import (
     _is_empty,
 )
 
-__all__ = ["GAS_LEVELS", "example_answers", "is_empty", "validate_answers"]
+__all__ = [
+    "DRAFT_TOLERATED",
+    "GAS_LEVELS",
+    "example_answers",
+    "is_empty",
+    "validate_answers",
+    "validate_draft",
+]
 
 #: Keys of the ``levels`` mapping of a GAS goal, from much worse to much better.
 GAS_LEVELS: tuple[str, ...] = ("-2", "-1", "0", "1", "2")
@@ -828,6 +835,71 @@ def validate_answers(
     if problems:
         raise AnswerValidationError(template.id, problems)
     return cleaned
+
+
+#: Problems a half-filled sheet may have while it is being filled in (a draft keeps them):
+#: unfinished answers, and a number or text in the middle of being typed.
+DRAFT_TOLERATED = frozenset({
+    "required", "too_short", "too_few", "missing_what", "missing_goal", "too_long",
+    "not_a_number", "out_of_range", "step", "not_integer",
+})
+_DRAFT_MAX_TEXT = 20_000  # characters of one answer in a draft, whatever the template says
+
+
+def validate_draft(
+    template: Template, answers: Any, *, phase: str | None = None
+) -> dict[str, Any]:
+    """Check a draft (the answers so far) with the rules of :func:`validate_answers`.
+
+    A draft may be unfinished (:data:`DRAFT_TOLERATED`: missing, too short,
+    a number half typed), but has the shape of real answers: only the sheet's
+    question ids, values of the question's type and options, no answer text
+    longer than 20,000 characters. Returns the draft's non-empty values as
+    given (so that the participant sees what they typed); raises one
+    :class:`AnswerValidationError` listing every other problem.
+    """
+    questions = template.all_questions(phase)
+    if not isinstance(answers, Mapping):
+        return validate_answers(template, answers, phase=phase)  # the not_a_dict problem
+    by_id = {q.id: q for q in questions}
+    problems: list[AnswerProblem] = []
+    kept: dict[str, Any] = {}
+    for key, raw in answers.items():
+        q = by_id.get(key) if isinstance(key, str) else None
+        if q is None:
+            de = f"Die Frage „{_short(key)}“ gibt es in diesem Bogen nicht."
+            en = f'There is no question "{_short(key)}" on this sheet.'
+            problems.append(AnswerProblem(_short(key), "unknown_question", de, en))
+            continue
+        if _is_empty(raw):
+            continue
+        if _text_size(raw) > _DRAFT_MAX_TEXT:
+            problems.append(AnswerProblem(
+                q.id, "too_long",
+                f"Die Antwort auf {_Label(q).de} ist zu lang.",
+                f"The answer to {_Label(q).en} is too long.",
+            ))
+            continue
+        _value, msgs = _CLEANERS[q.type](q, raw)
+        serious = [m for m in msgs if m[0] not in DRAFT_TOLERATED]
+        if serious:
+            problems += [AnswerProblem(q.id, *m) for m in serious]
+            continue
+        kept[q.id] = raw
+    if problems:
+        raise AnswerValidationError(template.id, problems)
+    return kept
+
+
+def _text_size(value: Any) -> int:
+    """Characters of text in a (nested) answer value."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, Mapping):
+        return sum(_text_size(k) + _text_size(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return sum(_text_size(v) for v in value)
+    return 0
 
 
 # --- example answers ----------------------------------------------------------------

@@ -34,13 +34,13 @@ import hashlib
 import hmac
 import json
 import logging
+import math
 import os
 import re
 import threading
 from typing import Any, Self
 
 import tornado.web
-from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop
 from tornado.netutil import bind_sockets
 
@@ -48,13 +48,64 @@ from transferkit.sheet_texts import text
 from transferkit.websheet.render import error_page, script_hash
 from transferkit.websheet.service import ApiResult, SheetService, _lang
 
-__all__ = ["TOKEN_COOKIE", "BackgroundServer", "handlers", "make_app"]
+__all__ = ["MAX_JSON_DEPTH", "TOKEN_COOKIE", "BackgroundServer", "decode_json", "handlers", "make_app"]
 
 log = logging.getLogger(__name__)
 
 #: Cookie that carries the (hashed) access token after the first visit with ``?token=``.
 TOKEN_COOKIE = "transferkit_sheet_token"
-_MAX_BODY = 1_000_000
+#: Largest API body read (bytes); the server refuses larger ones before reading them.
+_MAX_BODY = 128 * 1024
+#: Deepest nesting of a JSON body (a GAS goal's levels are 5 deep).
+MAX_JSON_DEPTH = 12
+
+
+def _no_constants(name: str) -> Any:
+    msg = f"{name} is not a JSON number"
+    raise ValueError(msg)
+
+
+def decode_json(raw: bytes, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """A request body as JSON: strict (no ``NaN``/``Infinity``), nested at most ``max_depth`` deep.
+
+    Raises ``ValueError`` saying what is wrong.
+
+    >>> decode_json(b'{"a": [1, 2]}')
+    {'a': [1, 2]}
+    >>> decode_json(b'{"a": NaN}')
+    Traceback (most recent call last):
+    ...
+    ValueError: NaN is not a JSON number
+    """
+    text = raw.decode("utf-8")
+    depth = 0
+    in_string = escaped = False
+    for char in text:  # nesting is checked before parsing: the parser recurses
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > max_depth:
+                msg = f"JSON nested deeper than {max_depth} levels"
+                raise ValueError(msg)
+        elif char in "]}":
+            depth -= 1
+    return json.loads(text, parse_constant=_no_constants, parse_float=_finite)
+
+
+def _finite(literal: str) -> float:
+    value = float(literal)
+    if not math.isfinite(value):
+        msg = f"{literal[:20]} is too large for a number"
+        raise ValueError(msg)
+    return value
 
 
 def _token_cookie_value(token: str) -> str:
@@ -162,8 +213,8 @@ class _ApiHandler(_Handler):
         if len(raw) > _MAX_BODY:
             return ApiResult(413, {"ok": False, "error": "Anfrage zu groß / request too large"})
         try:
-            return json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+            return decode_json(raw)
+        except (UnicodeDecodeError, ValueError, RecursionError):
             error = (
                 "Ungültige Anfrage: kein gültiges JSON / Bad request: the body is not valid JSON "
                 '(send e.g. {"query": "template=...", "code": "K7M4QX", "answers": {}})'
@@ -278,7 +329,11 @@ def make_app(
     available as ``app.settings["transferkit_service"]``.
     """
     specs = handlers(base_url, store_url=store_url, token=token, service=service, warm_up=warm_up)
+    from transferkit.guard import log_request
+
     settings.setdefault("xsrf_cookies", True)
+    settings.setdefault("log_function", log_request)
+    settings.setdefault("xsrf_cookie_kwargs", {"samesite": "Strict"})
     settings["transferkit_service"] = specs[0][2]["service"]
     return tornado.web.Application(specs, **settings)
 
@@ -292,8 +347,13 @@ class BackgroundServer:
             print(server.url("sheet?template=needs_analysis"))
     """
 
-    def __init__(self, app: tornado.web.Application, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, app: tornado.web.Application, host: str = "127.0.0.1", *, limits: Any = None
+    ) -> None:
+        from transferkit.guard import ServerLimits
+
         self.app = app
+        self.limits = limits or ServerLimits()
         self._sockets = bind_sockets(0, host)
         self.host = host
         self.port = int(self._sockets[0].getsockname()[1])
@@ -309,7 +369,15 @@ class BackgroundServer:
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
         self._loop = loop
-        server = HTTPServer(self.app)
+        from transferkit.guard import LimitedHTTPServer
+
+        server = LimitedHTTPServer(
+            self.app,
+            max_connections=self.limits.max_connections,
+            max_per_address=self.limits.max_per_address,
+            **self.limits.http_server_kwargs(),
+        )
+        self.http_server = server
         server.add_sockets(self._sockets)
         self._ready.set()
         try:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import json
 import logging
 import threading
 from collections import OrderedDict
@@ -40,9 +41,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from transferkit.drafts import DraftStore, default_store_url
 from transferkit.exceptions import (
+    AnswerProblem,
     AnswerValidationError,
     ParameterError,
+    QuotaError,
+    SheetAlreadySentError,
     StoreError,
+    StoreFullError,
     TransferkitError,
 )
 from transferkit.query import parse_query
@@ -50,7 +55,12 @@ from transferkit.sheet_session import SheetSession, check_code, open_session, te
 from transferkit.sheet_texts import text
 from transferkit.websheet.render import error_page, page_skeleton, render_page
 
-__all__ = ["ApiResult", "SheetService", "split_code"]
+__all__ = ["MAX_DRAFT_CHARS", "MAX_LOOP", "ApiResult", "SheetService", "is_storage_full", "split_code"]
+
+#: Largest draft (characters of its JSON); a whole sheet is far smaller.
+MAX_DRAFT_CHARS = 32 * 1024
+#: Highest loop number a link may name when the pilot plans no number of loops.
+MAX_LOOP = 99
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +97,34 @@ def _lang(query: Any) -> str:
 def _bad_request(lang: str, problem_de: str, problem_en: str) -> ApiResult:
     error = f"Ungültige Anfrage: {problem_de} / Bad request: {problem_en}"
     return ApiResult(400, {"ok": False, "error": error, "message": _in_lang(error, lang)})
+
+
+def _problems(error: AnswerValidationError, lang: str) -> ApiResult:
+    """The 422 answer listing the problems of a sheet or draft."""
+    problems = [
+        {
+            "question_id": p.question_id,
+            "code": p.code,
+            "message_de": p.message_de,
+            "message_en": p.message_en,
+        }
+        for p in error.problems
+    ]
+    summary = text("summary", lang, n=len(problems))
+    return ApiResult(422, {"ok": False, "problems": problems, "summary": summary})
+
+
+def is_storage_full(error: BaseException) -> bool:
+    """Whether a database error means the store takes no writes (disk full, read-only).
+
+    SQLite says "database or disk is full" / "attempt to write a readonly
+    database"; PostgreSQL has SQLSTATE 53100 (disk full) and 25006 (read-only).
+    """
+    orig = getattr(error, "orig", error)
+    if getattr(orig, "sqlstate", None) in {"53100", "25006"}:
+        return True
+    message = str(orig).lower()
+    return "disk is full" in message or "readonly database" in message or "read-only" in message
 
 
 def _in_lang(message: str, lang: str) -> str:
@@ -164,7 +202,18 @@ class SheetService:
         from transferkit.store.engine import with_retry
 
         with self._writing():
-            return with_retry(work)
+            try:
+                return with_retry(work)
+            except SQLAlchemyError as error:
+                if is_storage_full(error):
+                    msg = f"the store cannot take writes: {str(getattr(error, 'orig', error))[:200]}"
+                    log.error(
+                        "transferkit: THE STORE TAKES NO MORE ANSWERS (%s). Free disk space or "
+                        "make the database writable; participants' answers wait in their pages.",
+                        msg,
+                    )
+                    raise StoreFullError(msg) from error
+                raise
 
     def warm_up(self) -> None:
         """Open the store and parse the built-in templates before the first participant arrives.
@@ -207,6 +256,7 @@ class SheetService:
                 self._links.move_to_end(key)
                 return hit
         link = open_session(request.query(), store=None)  # a broken link fails before the store opens
+        self._check_pilot(request.pilot, request.loop, request.lang)
         session = SheetSession(
             link.full_template, link.request, store=self.store, drafts=self.drafts
         )
@@ -216,6 +266,25 @@ class SheetService:
             while len(self._links) > self.max_links:
                 self._links.popitem(last=False)
         return entry
+
+    def _check_pilot(self, pilot: str | None, loop: int | None, lang: str) -> None:
+        """Raise :class:`ParameterError` (a permanent 400) for an unknown pilot or unplanned loop."""
+        if pilot is None:
+            if loop is not None and not 1 <= loop <= MAX_LOOP:
+                raise ParameterError(text("loop_out_of_range", lang, loop=loop, pilot="–",
+                                          loops=MAX_LOOP))
+            return
+        try:
+            planned = self.store.pilot_loops(pilot)
+        except StoreError as error:
+            if "unknown pilot" not in str(error):
+                raise
+            raise ParameterError(text("unknown_pilot", lang, pilot=pilot)) from None
+        limit = planned or MAX_LOOP
+        if loop is not None and not 1 <= loop <= limit:
+            raise ParameterError(
+                text("loop_out_of_range", lang, loop=loop, pilot=pilot, loops=limit)
+            )
 
     # ------------------------------------------------------------ page
     def page(self, query: str, api: str) -> tuple[int, str]:
@@ -228,18 +297,11 @@ class SheetService:
             return 503, error_page(text("store_unavailable", lang) + "\n" + str(error), lang)
         except TransferkitError as error:
             return 400, error_page(str(error), lang)
-        raw_code = split_code(query)[1]
-        code, code_error = None, ""
-        if raw_code:
-            try:
-                code = check_code(raw_code)
-            except ParameterError:
-                code_error = text("code_refused", lang)
+        # A code in the link is ignored: codes never travel in URLs (browser history,
+        # shared tablets, server logs); the participant types it on the page.
         if not cache:
             cache.append(page_skeleton(session))
-        return 200, render_page(
-            session, api=api, code=code, code_error=code_error, skeleton=cache[0]
-        )
+        return 200, render_page(session, api=api, code=None, code_error="", skeleton=cache[0])
 
     # ------------------------------------------------------------ API
     def _begin(
@@ -275,6 +337,15 @@ class SheetService:
 
     @staticmethod
     def _unavailable(lang: str, error: BaseException) -> ApiResult:
+        if isinstance(error, StoreFullError):
+            both = f"{text('store_full', 'de')} / {text('store_full', 'en')}"
+            return ApiResult(507, {"ok": False, "error": both, "message": text("store_full", lang),
+                                   "retry": False})
+        if isinstance(error, QuotaError):
+            log.warning("web sheet: draft refused: %s", error)
+            both = f"{text('quota', 'de')} / {text('quota', 'en')}"
+            return ApiResult(429, {"ok": False, "error": both, "message": text("quota", lang),
+                                   "retry": False})
         error_text = f"{text('store_unavailable', 'de')} / {text('store_unavailable', 'en')}"
         log.warning("web sheet: store failed: %s", error)
         return ApiResult(
@@ -297,16 +368,17 @@ class SheetService:
             draft = self._write(lambda: session.open(code))
         except (StoreError, SQLAlchemyError, OSError) as error:
             return self._unavailable(lang, error)
+        sent = bool(draft is not None and draft.submitted)
         payload: dict[str, Any] = {
             "ok": True,
             "code": code,
-            "answers": dict(draft.answers) if draft is not None else {},
-            "submitted": bool(draft is not None and draft.submitted),
-            "response_id": draft.response_id if draft is not None else None,
+            "answers": dict(draft.answers) if draft is not None and not sent else {},
+            "submitted": sent,
+            "response_id": None,
         }
-        if draft is not None and draft.response_id is not None:
-            payload["message"] = self._confirmation(draft.response_id, again=True, lang=lang)
-            payload["feedback_html"] = self._feedback(session, draft.answers, lang)
+        if sent:  # nothing of what was sent: the code may be known to others
+            payload["message"] = text("already_sent", lang)
+            payload["feedback_html"] = ""
         return ApiResult(200, payload)
 
     def draft(self, body: Any) -> ApiResult:
@@ -320,8 +392,16 @@ class SheetService:
             return _bad_request(
                 lang, "answers muss ein Objekt sein", "answers must be an object (question id: answer)"
             )
+        if len(json.dumps(answers, ensure_ascii=False)) > MAX_DRAFT_CHARS:
+            return ApiResult(413, {"ok": False, "error": text("draft_too_large", "en"),
+                                   "message": text("draft_too_large", lang)})
         try:
             self._write(lambda: session.save_draft(code, answers))
+        except AnswerValidationError as error:
+            return _problems(error, lang)
+        except SheetAlreadySentError:
+            return ApiResult(409, {"ok": False, "error": text("already_sent", "en"),
+                                   "message": text("already_sent", lang), "submitted": True})
         except (StoreError, SQLAlchemyError, OSError) as error:
             return self._unavailable(lang, error)
         return ApiResult(200, {"ok": True})
@@ -336,26 +416,22 @@ class SheetService:
         kept = body.get("draft_answers")
         kept = kept if isinstance(kept, dict) else (answers if isinstance(answers, dict) else None)
         try:
+            self._check_ideas(session, answers)
             result = self._write(lambda: session.submit(code, answers, draft_answers=kept))
         except AnswerValidationError as error:
             if kept is not None:  # not stored, but nothing typed so far is lost either
                 try:
                     self._write(lambda: session.save_draft(code, kept))
+                except (AnswerValidationError, SheetAlreadySentError):
+                    pass  # a draft of the wrong shape is not kept; the page still has it
                 except (StoreError, SQLAlchemyError, OSError):
                     log.warning("web sheet: draft not saved after an invalid submit")
-            problems = [
-                {
-                    "question_id": p.question_id,
-                    "code": p.code,
-                    "message_de": p.message_de,
-                    "message_en": p.message_en,
-                }
-                for p in error.problems
-            ]
-            summary = text("summary", lang, n=len(problems))
-            return ApiResult(422, {"ok": False, "problems": problems, "summary": summary})
+            return _problems(error, lang)
         except (StoreError, SQLAlchemyError, OSError) as error:
             return self._unavailable(lang, error)
+        if result.again:  # a repeat shows nothing of what was sent the first time
+            return ApiResult(200, {"ok": True, "response_id": result.response_id, "again": True,
+                                   "message": text("already_sent", lang), "feedback_html": ""})
         return ApiResult(
             200,
             {
@@ -366,6 +442,33 @@ class SheetService:
                 "feedback_html": self._feedback(session, answers, lang),
             },
         )
+
+    def _check_ideas(self, session: SheetSession, answers: Any) -> None:
+        """Raise :class:`AnswerValidationError` for dot-vote points on ideas that do not exist."""
+        if not isinstance(answers, dict):
+            return
+        votes = [
+            q for q in session.template.all_questions(session.phase)
+            if q.type == "dot_vote" and getattr(q, "source", None) == "ideas"
+            and isinstance(answers.get(q.id), dict)
+        ]
+        if not votes:
+            return
+        from transferkit.live import ideas_provider_for
+
+        provider = ideas_provider_for(self.store, session.full_template, session.request)
+        known = {str(i) for i, _text in provider(None)} if provider is not None else set()
+        problems = [
+            AnswerProblem(
+                q.id, "invalid_idea",
+                "Diese Idee gibt es nicht (mehr); bitte die Liste neu laden.",
+                "This idea does not exist (any more); please reload the list.",
+            )
+            for q in votes
+            if any(str(key) not in known for key in answers[q.id])
+        ]
+        if problems:
+            raise AnswerValidationError(session.template.id, problems)
 
     def ideas(self, query: str) -> ApiResult:
         """``{"ideas": [[id, text], ...]}``: the ideas collected so far for a dot vote on ideas."""

@@ -389,8 +389,9 @@
     if (!state.code || state.submitted || !state.dirty) return;
     state.dirty = false;
     try {
-      const {status} = await api("draft", {query: cfg.query, code: state.code, answers: draftAnswers()}, keepalive);
-      if (status !== 200) state.dirty = true;
+      const {status, data} = await api("draft", {query: cfg.query, code: state.code, answers: draftAnswers()}, keepalive);
+      if (status === 409) done(data);  // sent meanwhile (another tab)
+      else if (status !== 200 && status !== 422) state.dirty = true;  // 422: kept until submit
     } catch (error) {
       state.dirty = true;  // offline: saved with the next change or the submit
     }
@@ -441,6 +442,7 @@
   }
   function done(data) {
     state.submitted = true;
+    remember(null);
     clearTimeout(state.timer);
     showProblems([], "");
     confirmBox.textContent = data.message;
@@ -477,12 +479,26 @@
   }
 
   // ------------------------------------------------------------ code step
+  /* The code is kept for this tab only (a reload keeps the draft), never in the URL:
+     browser history and shared tablets would show it to the next person. */
+  const codeKey = "tk-code:" + cfg.query;
+  function remember(code) {
+    try {
+      if (code) window.sessionStorage.setItem(codeKey, code);
+      else window.sessionStorage.removeItem(codeKey);
+    } catch (error) { /* storage off: the code is asked again after a reload */ }
+  }
+  function remembered() {
+    try {
+      return window.sessionStorage.getItem(codeKey);
+    } catch (error) {
+      return null;
+    }
+  }
   function begin(data) {
     state.code = data.code;
     form.querySelector(".tk-code-shown").textContent = data.code;
-    const url = new URL(window.location.href);
-    url.searchParams.set("code", data.code);
-    window.history.replaceState(null, "", url.toString());
+    remember(data.submitted ? null : data.code);
     codeStep.hidden = true;
     form.hidden = false;
     setAnswers(data.answers);
@@ -575,6 +591,12 @@
   window.tkSheet = {isMet: isMet, pyStr: pyStr, answers: answers, draftAnswers: draftAnswers,
                     parseNumber: parseNumber};
 
-  if (cfg.code && !cfg.code_error) open(cfg.code);
+  const url = new URL(window.location.href);
+  if (url.searchParams.has("code")) {  // an old link with a code: take it out of the address bar
+    url.searchParams.delete("code");
+    window.history.replaceState(null, "", url.toString());
+  }
+  const saved = remembered();
+  if (saved) open(saved);
   else codeInput.focus();
 })();
