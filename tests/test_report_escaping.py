@@ -330,3 +330,33 @@ def test_export_escapes_the_page_title(monkeypatch: pytest.MonkeyPatch) -> None:
     page = exported(monkeypatch, lambda: rd.show_heading("x"), title=PAYLOADS[3])
     assert problems_of(page) == []
     assert "<script>" not in page
+
+
+# --------------------------------------------------------------------------- the index
+def test_index_shows_titles_and_errors_as_text_and_links_stay_relative(tmp_path: Path) -> None:
+    from urllib.parse import unquote, urlsplit
+
+    from transferkit.reports import ReportJob, write_index
+    from transferkit.reports.runner import ReportResult
+
+    name = "javascript:window.__tk_pwned=1"
+    made = ReportResult(job=ReportJob("pilot", {}), name=name, ok=True,
+                        html=tmp_path / f"{name}.html", json=tmp_path / f"{name}.json",
+                        key_figures={"title": PAYLOADS[0] + PAYLOADS[3]})
+    failed = ReportResult(job=ReportJob("protocol", {}), name="p", ok=False, error=PAYLOADS[1])
+    page = write_index([made, failed], tmp_path).read_text(encoding="utf-8")
+    parsed = parse(page)
+    links = [a["href"] for t, a in parsed.elements if t == "a"]
+    assert len(links) == 2
+    for link in links:
+        assert not urlsplit(link).scheme, link  # a relative link to the file, never javascript:
+        assert (tmp_path / unquote(link)).name.startswith(name)
+    found = [f for f in problems_of(page) if not f.startswith(("attribute href=", "element <a> "))]
+    assert found == []
+    text = visible_text(page)
+    assert PAYLOADS[0] + PAYLOADS[3] in text
+    assert PAYLOADS[1] in text
+    policy = [a["content"] for t, a in parsed.elements
+              if t == "meta" and a.get("http-equiv", "").lower() == "content-security-policy"]
+    assert policy
+    assert "script-src 'none'" in policy[0]
