@@ -82,6 +82,15 @@ def test_report_names_do_not_collide() -> None:
     assert report_name("protocol", {"pilot_id": "P01", "loop": 2}) == "protocol_P01_loop2"
 
 
+def test_report_names_from_odd_store_ids_stay_in_the_folder() -> None:
+    for odd in ("../../etc/x", "a/b", "..\\x", "<script>", "javascript:x"):
+        name = report_name("pilot", {"pilot_id": odd, "lang": "en"})
+        assert Path(name).name == name, name
+        assert not re.search(r"[/\\:<>]", name), name
+    assert report_name("needs", {"company_id": ".hidden"}) == "needs_.hidden"
+    assert report_name("x.ipynb", {"lang": "de"}) == "x"
+
+
 def test_run_report_exports_html_without_code_and_key_figures(tmp_path: Path) -> None:
     result = run_report(TRIVIAL, {"value": 4}, tmp_path)
     assert result.ok

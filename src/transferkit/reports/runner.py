@@ -149,7 +149,13 @@ class BatchResult:
 
 
 def report_name(kind: str, values: Mapping[str, Any]) -> str:
-    """The output file stem of a report, e.g. ``pilot_P01`` or ``needs_C03_en``."""
+    """The output file stem of a report, e.g. ``pilot_P01`` or ``needs_C03_en``.
+
+    Characters other than letters, digits, ``_``, ``.`` and ``-`` become ``_``.
+
+    >>> report_name("pilot", {"pilot_id": "../P 1"})
+    'pilot_.._P_1'
+    """
     if kind == "pilot":
         stem = f"pilot_{values.get('pilot_id')}"
     elif kind == "network":
@@ -162,7 +168,9 @@ def report_name(kind: str, values: Mapping[str, Any]) -> str:
     else:
         stem = Path(kind).stem
     lang = values.get("lang", "de")
-    return stem if lang in (None, "de") else f"{stem}_{lang}"
+    stem = stem if lang in (None, "de") else f"{stem}_{lang}"
+    # ids come from the store and may be any text: a file name in out_dir, never a path
+    return re.sub(r"[^\w.-]", "_", stem).lstrip(".") or "report"
 
 
 def _key_figures(nb: Any) -> dict[str, Any] | None:
