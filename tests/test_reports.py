@@ -82,6 +82,15 @@ def test_report_names_do_not_collide() -> None:
     assert report_name("protocol", {"pilot_id": "P01", "loop": 2}) == "protocol_P01_loop2"
 
 
+def test_report_names_from_odd_store_ids_stay_in_the_folder() -> None:
+    for odd in ("../../etc/x", "a/b", "..\\x", "<script>", "javascript:x"):
+        name = report_name("pilot", {"pilot_id": odd, "lang": "en"})
+        assert Path(name).name == name, name
+        assert not re.search(r"[/\\:<>]", name), name
+    assert report_name("needs", {"company_id": ".hidden"}) == "needs_.hidden"
+    assert report_name("x.ipynb", {"lang": "de"}) == "x"
+
+
 def test_run_report_exports_html_without_code_and_key_figures(tmp_path: Path) -> None:
     result = run_report(TRIVIAL, {"value": 4}, tmp_path)
     assert result.ok
@@ -99,6 +108,13 @@ def test_run_report_exports_html_without_code_and_key_figures(tmp_path: Path) ->
     assert "Researcher note" not in page  # cells tagged remove_cell are left out
     assert re.search(r'<img [^>]*src="data:image/png;base64,', page)
     assert "A line" in page  # the caption
+    # offline and inert: no script at all (no require.js or MathJax from a CDN), and a policy
+    assert "<script" not in page
+    assert not re.search(r'(src|href)="https?://', page)
+    from transferkit.reports.runner import REPORT_POLICY
+
+    assert f'<meta content="{REPORT_POLICY}" http-equiv="Content-Security-Policy"/>' in page
+    assert "script-src 'none'" in REPORT_POLICY
     assert (tmp_path / "trivial.ipynb").is_file()  # the executed notebook, for the researcher
 
 
@@ -160,3 +176,25 @@ def test_protocol_loop_may_be_planned_or_closed_without_answers(tmp_path: Path) 
             validate_parameters("protocol", {"pilot_id": "P01", "loop": 3}, store=store)
         store.close_loop("P01", 3, {"participants": 0})  # closed on the screen, nobody answered
         assert validate_parameters("protocol", {"pilot_id": "P01", "loop": 3}, store=store)["loop"] == 3
+
+
+def test_script_and_widget_outputs_of_a_custom_notebook_are_left_out() -> None:
+    import nbformat
+
+    from transferkit.reports.runner import _to_html
+
+    outputs = [
+        nbformat.v4.new_output("display_data", data={
+            "application/javascript": "window.__tk_pwned = 1", "text/plain": "js"}),
+        nbformat.v4.new_output("display_data", data={
+            "application/vnd.jupyter.widget-view+json": {"model_id": "x", "version_major": 2,
+                                                         "version_minor": 0},
+            "text/plain": "widget"}),
+        nbformat.v4.new_output("display_data", data={"text/html": "<p>kept</p>"}),
+    ]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x", outputs=outputs)])
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    page = _to_html(nb, "t")
+    assert "<script" not in page
+    assert "__tk_pwned" not in page
+    assert "<p>kept</p>" in page

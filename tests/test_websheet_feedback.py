@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 import pytest
 
@@ -118,3 +119,102 @@ def test_page_styles_of_both_sheets_draw_the_bars() -> None:
         service.close()
     assert status == 200
     assert BAR_CSS in page
+
+
+# --------------------------------------------------------------------------- hostile texts
+PAYLOADS = ['<img src=x onerror="window.__tk_pwned=1">', "<script>window.__tk_pwned=1</script>",
+            "<svg onload=window.__tk_pwned=1>", '"><b onmouseover=window.__tk_pwned=1>x</b>',
+            "[klick](javascript:window.__tk_pwned=1)"]
+
+
+class _Parsed(HTMLParser):
+    def __init__(self, page: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict[str, str]]] = []
+        self.text = ""
+        self.feed(page)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, {k: v or "" for k, v in attrs}))
+
+    def handle_data(self, data: str) -> None:
+        self.text += data
+
+
+def assert_inert(page: str) -> str:
+    """Only the feedback's own elements and attributes; returns the visible text."""
+    parsed = _Parsed(page)
+    for tag, attrs in parsed.elements:
+        assert tag in {"div", "h3", "ul", "ol", "li", "b"}, (tag, attrs)
+        assert set(attrs) <= {"class", "style", "role", "aria-label"}, (tag, attrs)
+        assert re.fullmatch(r"[A-Za-z0-9_ -]+", attrs.get("class", "x")), attrs
+        assert re.fullmatch(r"width:[0-9.]+%", attrs.get("style", "width:0%")), attrs
+    return parsed.text
+
+
+def _t(text: str) -> dict[str, str]:
+    return {"de": text, "en": text}
+
+
+def test_summary_of_hostile_answers_and_labels_is_text() -> None:
+    import json
+
+    sheet = {"id": "hostile", "version": 1, "title": _t(PAYLOADS[0]),
+             "feedback": {"kind": '"><img src=x onerror=window.__tk_pwned=1>'},
+             "questions": [{"id": f"q{n}", "type": "text", "label": _t(p)}
+                           for n, p in enumerate(PAYLOADS)]}
+    template = load_template_string(json.dumps(sheet))
+    answers = {f"q{n}": p for n, p in enumerate(reversed(PAYLOADS))}
+    answers["extra"] = {"nested": PAYLOADS[1]}
+    content = feedback_content(template, answers, lang="en")
+    assert content is not None
+    text = assert_inert(feedback_html(content))
+    for payload in PAYLOADS:
+        assert text.count(payload) >= 2  # as label and as answer
+
+
+def test_action_summary_of_hostile_items_is_text() -> None:
+    loop = load_template("reflection_loop")
+    actions = [{"what": p, "who": PAYLOADS[1], "due": PAYLOADS[2], "status": "open"}
+               for p in PAYLOADS]
+    content = feedback_content(loop, {"lessons": PAYLOADS[3], "actions": actions},
+                               phase="optimierung")
+    assert content is not None
+    text = assert_inert(feedback_html(content))
+    for payload in PAYLOADS:
+        assert payload in text
+
+
+def test_charts_of_hostile_topics_and_scales_are_text() -> None:
+    import json
+
+    points = [{"value": v, "label": _t(str(v))} for v in range(1, 6)]
+    topics = ["<img src=x onerror=window.__tk_pwned=1>", PAYLOADS[1], PAYLOADS[2]]  # no quotes
+    sheet = {"id": "hostile_chart", "version": 1, "title": _t("t"),
+             "feedback": {"kind": "top_priorities", "top": 3},
+             "questions": [
+                 q for n, p in enumerate(topics) for q in (
+                     {"id": f"imp_t{n}", "type": "likert", "points": points,
+                      "label": _t(f"Wie wichtig ist „{p}“?")},
+                     {"id": f"comp_t{n}", "type": "likert", "points": points,
+                      "label": _t(f"Wie gut können Sie „{p}“?")})]}
+    template = load_template_string(json.dumps(sheet))
+    content = feedback_content(template, {"imp_t0": 5, "comp_t0": 1, "imp_t1": 4,
+                                          "comp_t1": 2, "imp_t2": 3, "comp_t2": 1})
+    assert content is not None
+    assert content.has_chart
+    text = assert_inert(feedback_html(content))
+    for topic in topics:
+        assert text.count(topic) == 2  # in the list and on the bar
+
+
+def test_bars_escape_labels_and_axis() -> None:
+    from transferkit.feedback import bars_html
+
+    page = bars_html([(p, 1.0) for p in PAYLOADS], axis=PAYLOADS[3])
+    text = assert_inert(page)
+    for payload in PAYLOADS:
+        assert payload in text
+    aria = [a["aria-label"] for _, a in _Parsed(page).elements if "aria-label" in a]
+    assert aria == [PAYLOADS[3]]

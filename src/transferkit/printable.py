@@ -18,7 +18,7 @@ from typing import Any
 
 from transferkit.templates import LocalizedText, Template
 
-__all__ = ["question_lines", "template_to_html", "template_to_text"]
+__all__ = ["PAGE_POLICY", "question_lines", "template_to_html", "template_to_text"]
 
 _WORDS = {
     "de": {
@@ -126,12 +126,22 @@ def template_to_text(template: Template, lang: str = "de") -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+#: The printable page's Content-Security-Policy: it loads and runs nothing.
+PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+
+
 def template_to_html(template: Template, lang: str = "de") -> str:
-    """Render a template as a self-contained printable HTML page (A4, one column)."""
+    """Render a template as a self-contained printable HTML page (A4, one column).
+
+    Every text of the template is escaped (a custom template's texts may come from
+    anyone); the page carries :data:`PAGE_POLICY`. Any ``lang`` but ``"en"`` is German.
+    """
+    lang = "en" if lang == "en" else "de"
     body = html.escape(template_to_text(template, lang))
     title = html.escape(template.title.get(lang))
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{html.escape(PAGE_POLICY)}">'
         f"<title>{title}</title><style>@page {{ size: A4; margin: 18mm; }} "
         "body { font-family: sans-serif; } pre { white-space: pre-wrap; "
         "font-family: inherit; font-size: 11pt; line-height: 1.6; }</style></head>"

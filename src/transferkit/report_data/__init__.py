@@ -3,8 +3,8 @@
 The notebooks in ``notebooks/`` stay thin: each cell calls one function here.
 Functions named ``*_report`` (and :func:`loop_protocol`) gather one report's data
 into a :class:`Report` (no display); ``show_*`` functions display it (headings,
-captioned figures as embedded PNG, tables, and the key figures that the report
-runner writes to JSON).
+paragraphs and bullet lists of plain text, always escaped, captioned figures as
+embedded PNG, tables, and the key figures that the report runner writes to JSON).
 
 Modules: ``common`` (report, sections, display, formatting), ``texts`` (texts and
 readable names), ``data`` (tidy tables from the store), ``figures`` (drawing),
@@ -19,10 +19,11 @@ from transferkit.report_data.common import (
     show_figure,
     show_heading,
     show_key_figures,
-    show_markdown,
+    show_list,
     show_report_header,
     show_section,
     show_table,
+    show_text,
 )
 from transferkit.report_data.data import (
     LOOP_RATINGS,
@@ -80,10 +81,11 @@ __all__ = [
     "show_figure",
     "show_heading",
     "show_key_figures",
-    "show_markdown",
+    "show_list",
     "show_report_header",
     "show_section",
     "show_table",
+    "show_text",
     "status_label",
     "text",
     "topic_name",

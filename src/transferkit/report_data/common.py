@@ -1,13 +1,23 @@
 """Shared building blocks of the reports: the :class:`Report` and its :class:`Section` s,
-display (headings, Markdown, captioned figures as embedded PNG, tables, key figures),
-plain JSON key figures and number/date formatting for prose.
+display (headings, paragraphs, bullet lists, captioned figures as embedded PNG, tables,
+key figures), plain JSON key figures and number/date formatting for prose.
+
+Everything a report shows is plain text turned into HTML here, escaped: participants'
+words (and names from the store) never pass through a Markdown or HTML renderer, so
+they cannot bring markup, links or scripts into a report. The structure (paragraphs,
+bullet lists, emphasis, headings) is the package's own.
+
+>>> text_html("Zwei Zeilen\\nmit <b>")
+'<p>Zwei Zeilen<br>mit &lt;b&gt;</p>'
 """
 
 from __future__ import annotations
 
+import html
 import io
 import math
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,24 +27,33 @@ __all__ = [
     "KEY_FIGURES_MIMETYPE",
     "Report",
     "Section",
+    "heading_html",
+    "list_html",
     "plain",
     "show_figure",
     "show_heading",
     "show_key_figures",
-    "show_markdown",
+    "show_list",
     "show_report_header",
     "show_section",
     "show_table",
+    "show_text",
+    "text_html",
 ]
 
 
 @dataclass
 class Section:
-    """One part of a report: a heading, an intro, tables and figures with captions."""
+    """One part of a report: a heading, an intro, a bullet list, tables and figures with captions.
+
+    All texts are plain text (shown escaped): ``text`` is one or more paragraphs
+    (separated by blank lines), each entry of ``items`` one bullet (its line breaks kept).
+    """
 
     key: str
     heading: str
     text: str = ""
+    items: list[str] = field(default_factory=list)  # bullets, e.g. participants' inputs
     tables: list[tuple[Any, str]] = field(default_factory=list)  # (DataFrame, caption)
     figures: list[tuple[Callable[..., Any], str]] = field(default_factory=list)  # (draw(ax=), caption)
     empty: str = ""  # shown instead when there are no data
@@ -58,16 +77,66 @@ def _display(obj: Any, raw: bool = False) -> None:
     display(obj, raw=raw)
 
 
-def show_markdown(text: str) -> None:
-    """Display Markdown text."""
-    from IPython.display import Markdown
+def _escape(text: Any) -> str:
+    return html.escape(str(text), quote=True)
 
-    _display(Markdown(text))
+
+def _lines_html(text: str) -> str:
+    """Escaped text with its line breaks as ``<br>``."""
+    return "<br>".join(_escape(line) for line in str(text).splitlines())
+
+
+def text_html(text: str, *, emphasis: bool = False) -> str:
+    """Plain text as HTML paragraphs, escaped: blank lines separate paragraphs, line breaks
+    stay (``<br>``); with ``emphasis`` each paragraph is in italics.
+
+    >>> text_html("a\\n\\n<b>", emphasis=True)
+    '<p><em>a</em></p><p><em>&lt;b&gt;</em></p>'
+    """
+    paragraphs = [p.strip("\n") for p in re.split(r"\n[ \t]*\n", str(text).replace("\r\n", "\n"))]
+    wrap = ("<em>", "</em>") if emphasis else ("", "")
+    return "".join(f"<p>{wrap[0]}{_lines_html(p)}{wrap[1]}</p>" for p in paragraphs if p.strip())
+
+
+def list_html(items: Iterable[str]) -> str:
+    """A bullet list, one escaped entry each (its line breaks kept); empty for no items.
+
+    >>> list_html(["x & y", "[a](javascript:b)"])
+    '<ul><li>x &amp; y</li><li>[a](javascript:b)</li></ul>'
+    """
+    entries = "".join(f"<li>{_lines_html(item)}</li>" for item in items)
+    return f"<ul>{entries}</ul>" if entries else ""
+
+
+def heading_html(text: str, level: int = 2) -> str:
+    """An escaped heading ``<h1>`` … ``<h6>`` (line breaks become spaces)."""
+    level = min(max(int(level), 1), 6)
+    return f"<h{level}>{_escape(' '.join(str(text).split()))}</h{level}>"
+
+
+def _show_html(markup: str) -> None:
+    """Display HTML built by this module (never pass text that is not escaped)."""
+    from IPython.display import HTML
+
+    _display(HTML(markup))
+
+
+def show_text(text: str, *, emphasis: bool = False) -> None:
+    """Display plain text as paragraphs (escaped; see :func:`text_html`)."""
+    if str(text).strip():
+        _show_html(text_html(text, emphasis=emphasis))
+
+
+def show_list(items: Iterable[str]) -> None:
+    """Display a bullet list of plain texts (escaped; see :func:`list_html`)."""
+    markup = list_html(items)
+    if markup:
+        _show_html(markup)
 
 
 def show_heading(text: str, level: int = 2) -> None:
-    """Display a heading."""
-    show_markdown(f"{'#' * level} {text}")
+    """Display a heading (plain text, escaped)."""
+    _show_html(heading_html(text, level))
 
 
 def show_figure(fig: Any, caption: str, *, dpi: int = 110) -> None:
@@ -87,7 +156,8 @@ def show_figure(fig: Any, caption: str, *, dpi: int = 110) -> None:
 def show_table(frame: Any, caption: str = "", *, precision: int = 2, lang: str = "de") -> None:
     """Display a DataFrame as a plain HTML table (no index), with a caption above.
 
-    Decimals get ``precision`` places, with a decimal comma in German.
+    Decimals get ``precision`` places, with a decimal comma in German. Cells, column
+    names and the caption are escaped.
     """
     from IPython.display import HTML
 
@@ -96,10 +166,10 @@ def show_table(frame: Any, caption: str = "", *, precision: int = 2, lang: str =
             return "–" if math.isnan(value) else _num(value, precision, lang)
         return str(value)
 
-    html = frame.to_html(index=False, formatters=dict.fromkeys(frame.columns, fmt),
-                         border=0, classes="tk-table", na_rep="–", escape=True)
+    table = frame.to_html(index=False, formatters=dict.fromkeys(frame.columns, fmt),
+                          border=0, classes="tk-table", na_rep="–", escape=True)
     head = f'<p style="font-weight:bold;margin-bottom:0.3em">{_escape(caption)}</p>' if caption else ""
-    _display(HTML(_TABLE_STYLE + head + html))
+    _display(HTML(_TABLE_STYLE + head + table))
 
 
 _TABLE_STYLE = (
@@ -108,32 +178,26 @@ _TABLE_STYLE = (
 )
 
 
-def _escape(text: str) -> str:
-    import html
-
-    return html.escape(str(text), quote=True)
-
-
 def show_report_header(report: Report) -> None:
     """Display the title, subtitle and the plain-words summary."""
     show_heading(report.title, 1)
     if report.subtitle:
-        show_markdown(f"*{report.subtitle}*")
-    show_markdown(report.summary)
+        show_text(report.subtitle, emphasis=True)
+    show_text(report.summary)
 
 
 def show_section(report: Report, key: str) -> None:
-    """Display one section of a report: heading, text, tables, captioned figures."""
+    """Display one section of a report: heading, text, bullets, tables, captioned figures."""
     import matplotlib.pyplot as plt
 
     section = report.sections.get(key)
     if section is None:
         return
     show_heading(section.heading)
-    if section.text:
-        show_markdown(section.text)
-    if not (section.text or section.tables or section.figures) and section.empty:
-        show_markdown(f"*{section.empty}*")
+    if section.text or section.items:  # one output, as one block of text
+        _show_html(text_html(section.text) + list_html(section.items))
+    if not (section.text or section.items or section.tables or section.figures) and section.empty:
+        show_text(section.empty, emphasis=True)
     for table, caption in section.tables:
         show_table(table, caption, lang=report.lang)
     for draw, caption in section.figures:

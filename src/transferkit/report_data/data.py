@@ -51,8 +51,9 @@ def self_assessment(store: Any, pilot_id: str | None = None) -> Any:
 
     frame = store.responses(template="competence_self_assessment", pilot=pilot_id)
     items = [i for scale in SCALES.values() for i in scale]
-    if frame.empty:
-        return pd.DataFrame(columns=["participant", "pilot_id", "company_id", "time", *items])
+    if frame.empty:  # numeric item columns even when empty: the scale scores need them
+        empty = pd.DataFrame(columns=["participant", "pilot_id", "company_id", "time", *items])
+        return empty.astype(dict.fromkeys(items, "float64"))
     company = _company_of(store)
     out = pd.DataFrame({
         "participant": frame["participant"],

@@ -21,6 +21,12 @@ _PHASE_NAMES = {
 }
 
 
+def _plain(text: Any) -> str:
+    """A label drawn as written: an unescaped ``$`` would start matplotlib's mathtext
+    (TeX-like markup, and an error that stops the report for an odd goal text)."""
+    return str(text).replace("$", r"\$")
+
+
 def _plot(name: str, *args: Any, ax: Any = None, **kwargs: Any) -> Any:
     """Call ``transferkit.plots.<name>`` on ``ax`` (the report's figures use the shared plots)."""
     from transferkit import plots
@@ -61,7 +67,7 @@ def _slopes(ax: Any, long: Any, lang: str) -> Any:
 
 
 def _gas(ax: Any, goals: Any, lang: str) -> Any:
-    labels = [str(g)[:45] for g in goals["goal"]]
+    labels = [_plain(str(g)[:45]) for g in goals["goal"]]
     y = range(len(goals))
     ax.scatter(goals["baseline"], y, facecolors="none", edgecolors="#4C72B0", s=70,
                label=_de_en(lang, "Beginn", "start"))
@@ -98,14 +104,14 @@ def _cost_bars(ax: Any, costs: Any, benefits: Any, lang: str) -> Any:
     for _, row in costs.iterrows():
         ax.bar(_de_en(lang, "Kosten", "Costs"), row["amount_eur"], bottom=bottom,
                color="#C44E52", edgecolor="white")
-        ax.text(0, bottom + row["amount_eur"] / 2, label(row["cost_item"], lang),
+        ax.text(0, bottom + row["amount_eur"] / 2, _plain(label(row["cost_item"], lang)),
                 ha="center", va="center", fontsize=7, color="white")
         bottom += row["amount_eur"]
     bottom = 0.0
     for _, row in benefits.iterrows():
         ax.bar(_de_en(lang, "Nutzen", "Benefits"), row["amount_eur"], bottom=bottom,
                color="#55A868", edgecolor="white")
-        ax.text(1, bottom + row["amount_eur"] / 2, label(row["benefit_item"], lang),
+        ax.text(1, bottom + row["amount_eur"] / 2, _plain(label(row["benefit_item"], lang)),
                 ha="center", va="center", fontsize=7, color="white")
         bottom += row["amount_eur"]
     ax.set_ylabel("EUR")
@@ -132,7 +138,7 @@ def _forest(ax: Any, effects: Any, lang: str) -> Any:
                     xerr=[part["mean_diff"] - part["ci95_low"], part["ci95_high"] - part["mean_diff"]],
                     fmt="o", color=colours[scale], capsize=2, label=text(scale, lang))
     ax.axvline(0, color="#999", ls="--", lw=1)
-    ax.set_yticks(range(len(pilots)), pilots)
+    ax.set_yticks(range(len(pilots)), [_plain(p) for p in pilots])
     ax.invert_yaxis()
     ax.set_xlabel(_de_en(lang, "Veränderung (Punkte)", "Change (points)"))
     ax.legend(frameon=False, fontsize="small")
@@ -146,13 +152,14 @@ def _portfolio(ax: Any, needs: Any, lang: str) -> Any:
 
     ax = plot_needs_portfolio(needs, ax=ax, lang=lang)
     for label_ in ax.texts:
-        label_.set_text(topic_name(label_.get_text(), lang))
+        label_.set_text(_plain(topic_name(label_.get_text(), lang)))
     return ax
 
 
 def _format_bars(ax: Any, formats: Any, lang: str) -> Any:
     ordered = formats.sort_values("pct")
-    ax.barh([format_name(f, lang) for f in ordered["format"]], ordered["pct"], color="#4C72B0")
+    ax.barh([_plain(format_name(f, lang)) for f in ordered["format"]], ordered["pct"],
+            color="#4C72B0")
     ax.set_xlabel(_de_en(lang, "Anteil der Befragten (%)", "Share of respondents (%)"))
     ax.spines[["top", "right"]].set_visible(False)
     return ax

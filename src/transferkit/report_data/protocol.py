@@ -91,8 +91,7 @@ def loop_protocol(store: Any, pilot_id: str, loop: int, lang: str = "de") -> Rep
                       f"{_num(kf['phases'][phase]['mean_rating'], 1, lang)} (1–5).",
                 f"{n} contributions; mean rating "
                 f"{_num(kf['phases'][phase]['mean_rating'], 1, lang)} (1–5).")
-            if texts:
-                sec.text += "\n\n" + "\n".join(f"- {t}" for t in dict.fromkeys(texts))
+            sec.items = list(dict.fromkeys(texts))  # one bullet per input, shown as text
         report.sections[phase] = sec
 
     # votes (round tables of this pilot and loop) and the moderator's dots on groups

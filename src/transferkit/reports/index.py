@@ -7,8 +7,9 @@ import os
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote
 
-from transferkit.reports.runner import ReportResult
+from transferkit.reports.runner import REPORT_POLICY, ReportResult
 
 __all__ = ["write_index"]
 
@@ -38,11 +39,25 @@ li{margin:.3em 0} .meta{color:#666;font-size:.9em} .failed{color:#a00}
 """
 
 
+def _href(path: Path, out: Path) -> str:
+    """A relative link to ``path``, percent-encoded: no file name (``javascript:…``, ``?``,
+    ``#``) can be read as a scheme, a query or a fragment.
+
+    >>> _href(Path("out/javascript:x?.html"), Path("out"))
+    'javascript%3Ax%3F.html'
+    """
+    return quote(Path(os.path.relpath(path, out)).as_posix(), safe="/")
+
+
 def write_index(
     results: Iterable[ReportResult], out_dir: str | os.PathLike[str], lang: str = "de"
 ) -> Path:
     """Write ``index.html`` into ``out_dir`` linking each report; failed ones are listed
-    with their error. Returns the path."""
+    with their error. Returns the path.
+
+    Titles and errors are escaped, links are relative, and the page carries the reports'
+    Content-Security-Policy (:data:`~transferkit.reports.runner.REPORT_POLICY`).
+    """
     text = _TEXT.get(lang, _TEXT["de"])
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -53,6 +68,7 @@ def write_index(
     esc = html.escape
     parts = [
         f'<!DOCTYPE html><html lang="{esc(lang)}"><head><meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{esc(REPORT_POLICY)}">',
         f"<title>{esc(text['title'])}</title><style>{_STYLE}</style></head><body>",
         f"<h1>{esc(text['title'])}</h1><p>{esc(text['intro'])}</p>",
         f'<p class="meta">{esc(text["made"])} {datetime.now():%Y-%m-%d %H:%M}</p>',
@@ -65,10 +81,10 @@ def write_index(
             continue
         parts.append(f"<h2>{esc(text[kind])}</h2><ul>")
         for result, html_path in made:
-            link = os.path.relpath(html_path, out)
+            link = _href(html_path, out)
             extra = ""
             if result.json is not None:
-                extra = (f' <span class="meta">(<a href="{esc(os.path.relpath(result.json, out))}">'
+                extra = (f' <span class="meta">(<a href="{esc(_href(result.json, out))}">'
                          f"{esc(text['figures'])}</a>)</span>")
             parts.append(f'<li><a href="{esc(link)}">{esc(result.title)}</a>{extra}</li>')
         parts.append("</ul>")

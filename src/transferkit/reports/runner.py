@@ -15,6 +15,7 @@ point to; a batch runs one worker process per core.
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import os
@@ -37,6 +38,8 @@ from transferkit.reports.params import notebook_path, validate_parameters
 
 __all__ = [
     "KEY_FIGURES_MIMETYPE",
+    "REPORT_POLICY",
+    "REPORT_TEMPLATE",
     "BatchResult",
     "ReportJob",
     "ReportResult",
@@ -146,7 +149,13 @@ class BatchResult:
 
 
 def report_name(kind: str, values: Mapping[str, Any]) -> str:
-    """The output file stem of a report, e.g. ``pilot_P01`` or ``needs_C03_en``."""
+    """The output file stem of a report, e.g. ``pilot_P01`` or ``needs_C03_en``.
+
+    Characters other than letters, digits, ``_``, ``.`` and ``-`` become ``_``.
+
+    >>> report_name("pilot", {"pilot_id": "../P 1"})
+    'pilot_.._P_1'
+    """
     if kind == "pilot":
         stem = f"pilot_{values.get('pilot_id')}"
     elif kind == "network":
@@ -159,7 +168,9 @@ def report_name(kind: str, values: Mapping[str, Any]) -> str:
     else:
         stem = Path(kind).stem
     lang = values.get("lang", "de")
-    return stem if lang in (None, "de") else f"{stem}_{lang}"
+    stem = stem if lang in (None, "de") else f"{stem}_{lang}"
+    # ids come from the store and may be any text: a file name in out_dir, never a path
+    return re.sub(r"[^\w.-]", "_", stem).lstrip(".") or "report"
 
 
 def _key_figures(nb: Any) -> dict[str, Any] | None:
@@ -174,7 +185,10 @@ def _key_figures(nb: Any) -> dict[str, Any] | None:
 
 
 def _to_html(nb: Any, title: str) -> str:
-    """HTML without code, prompts, stderr or hidden cells; figures stay embedded."""
+    """HTML without code, prompts, stderr or hidden cells; figures stay embedded.
+
+    The page loads nothing and runs no script (:data:`REPORT_TEMPLATE`, :data:`REPORT_POLICY`).
+    """
     import copy
 
     from nbconvert import HTMLExporter
@@ -194,10 +208,25 @@ def _to_html(nb: Any, title: str) -> str:
     nb.cells = cells
     exporter = HTMLExporter(
         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+        template_name=REPORT_TEMPLATE, extra_template_basedirs=[str(_TEMPLATES)],
         log=_QUIET,
     )
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    body, _ = exporter.from_notebook_node(
+        nb, resources={"metadata": {"name": title}, "tk_policy": REPORT_POLICY})
     return _alt_from_captions(str(body))
+
+
+_TEMPLATES = Path(__file__).resolve().parent / "templates"
+#: The nbconvert template of the reports (``reports/templates/``): nbconvert's lab page
+#: without any script (no require.js or MathJax from a CDN) and with :data:`REPORT_POLICY`.
+REPORT_TEMPLATE = "transferkit_report"
+#: The Content-Security-Policy of every report page: no script at all, nothing loaded from
+#: anywhere (figures are embedded ``data:`` PNGs, styles are inline), no plugins, forms or
+#: ``<base>``. A report works offline, and text that slipped into it could not run.
+REPORT_POLICY = (
+    "default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'none'"
+)
 
 
 _QUIET = logging.getLogger("transferkit.reports.export")
@@ -212,7 +241,9 @@ def _alt_from_captions(page: str) -> str:
     if page.count(_NO_ALT) != len(captions):
         return page
     for caption in captions:
-        page = page.replace(_NO_ALT, f'alt="{caption}"', 1)
+        # the caption is the text of an element (its quotes are not escaped there)
+        alt = html.escape(html.unescape(caption), quote=True)
+        page = page.replace(_NO_ALT, f'alt="{alt}"', 1)
     return page
 
 
