@@ -148,6 +148,21 @@ def test_random_codes_from_the_system_source_are_accepted():
     assert all(code_problem(new_participant_code()) is None for _ in range(2000))
 
 
+@settings(max_examples=300)
+@given(st.text(max_size=40) | st.from_regex(r"[A-Za-z0-9_.\- ]{0,34}", fullmatch=True))
+def test_any_text_gets_a_verdict_and_accepted_codes_have_the_shape(typed):
+    problem = code_problem(typed)
+    assert problem in (None, "name", "shape")
+    if problem is None:
+        code = check_code(typed)
+        assert code == typed.strip().upper()
+        assert CODE_PATTERN.fullmatch(code)
+        assert not looks_like_name(code)
+    else:
+        with pytest.raises(ParameterError):
+            check_code(typed)
+
+
 def _first_draw(seed: int) -> str:
     rng = random.Random(seed)
     return "".join(rng.choice(CODE_ALPHABET) for _ in range(6))
