@@ -10,6 +10,11 @@ short code. Two kinds of code are supported:
   that a respondent can rebuild from facts only they know, so that pre and
   post answers can be linked without anyone keeping a list of names.
 
+A typed code must not be a name. :func:`code_problem` is the rule the sheets
+apply to what a participant types (see there): a code contains a digit, and
+none of its letter runs is a common given name or surname (lists in
+``transferkit/namelists/``); :func:`looks_like_name` is the name test alone.
+
 Free text can still name people ("Frau Berger hat mir gezeigt …"):
 :func:`without_free_text` removes it from a table of responses before it is
 shared, keeping the numbers and choices.
@@ -24,7 +29,9 @@ import re
 import secrets
 import unicodedata
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -32,8 +39,12 @@ if TYPE_CHECKING:
 __all__ = [
     "CODE_ALPHABET",
     "CODE_LENGTH",
+    "CODE_PATTERN",
+    "CodeProblem",
+    "code_problem",
     "is_valid_code",
     "looks_like_name",
+    "name_lists",
     "new_participant_code",
     "normalize_letter",
     "self_generated_code",
@@ -48,10 +59,26 @@ CODE_LENGTH = 6
 _RANDOM_CODE = re.compile(rf"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
 # SGIC: mother's letter, birth day 01-31, street letter, optional father's letter.
 _SGIC = re.compile(r"[A-Z](0[1-9]|[12][0-9]|3[01])[A-Z]{1,2}")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 # letters that Unicode decomposition does not reduce to A-Z
 _SPECIAL_LETTERS = {"ß": "S", "ẞ": "S", "Æ": "A", "Ø": "O", "Œ": "O", "Ł": "L", "Đ": "D", "Þ": "T"}
+
+#: A code as typed by a participant or assigned by a researcher (upper case):
+#: 3–32 characters from A–Z, 0–9, ``_ . -``, beginning with a letter or digit
+#: and holding at least one digit. Random codes and SGICs have this shape too.
+CODE_PATTERN = re.compile(r"(?=[^0-9]*[0-9])[A-Z0-9][A-Z0-9_.\-]{2,31}")
+#: What :func:`code_problem` finds wrong with a code.
+CodeProblem = Literal["name", "shape"]
+
+_MAX_CHECKED = 254  # longer input is not a code (and is not scanned for names)
+_MIN_NAME = 3  # shorter letter runs are initials (SGIC "A07KP"), not names
+_MIN_GLUED_SURNAME = 5  # "MSCHMIDT", "ANNASCHMIDT": a surname glued to an initial or a given name
+_EMAIL_LIKE = re.compile(r"[^@\s]+@[^@\s]+")
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+# letters folded before accents are stripped; Ä/Ö/Ü are folded both to AE/OE/UE and to A/O/U
+_UMLAUTS_E = {"Ä": "AE", "Ö": "OE", "Ü": "UE"}
+_FOLD = {"ẞ": "SS", "Æ": "AE", "Œ": "OE", "Ø": "O", "Ł": "L", "Đ": "D", "Þ": "TH", "Ħ": "H", "Ŧ": "T"}
+_NAME_LISTS = {"given": "given_names_de.txt", "surname": "surnames_de.txt"}
 
 
 def new_participant_code(rng: random.Random | None = None, length: int = CODE_LENGTH) -> str:
@@ -60,16 +87,23 @@ def new_participant_code(rng: random.Random | None = None, length: int = CODE_LE
     ``rng`` makes codes reproducible (tests, demo data); without it the
     operating system's secure random source is used.
 
+    Every code returned passes :func:`code_problem`: a draw without a digit,
+    or with a letter run that reads as a name (``"ANNA7X"``, ``"BEN4K7"``), is
+    thrown away and drawn again (about one draw in six).
+
     >>> new_participant_code(random.Random(1))
     'EV643C'
-    >>> is_valid_code(new_participant_code())
+    >>> code_problem(new_participant_code()) is None
     True
     """
     if length < 4:
         msg = f"a participant code needs at least 4 characters, got length={length}"
         raise ValueError(msg)
     chooser = rng.choice if rng is not None else secrets.choice
-    return "".join(chooser(CODE_ALPHABET) for _ in range(length))
+    while True:
+        code = "".join(chooser(CODE_ALPHABET) for _ in range(length))
+        if code_problem(code) is None:
+            return code
 
 
 def normalize_letter(text: str, what: str = "letter") -> str:
@@ -159,28 +193,168 @@ def is_valid_code(code: object) -> bool:
 
 
 def looks_like_name(text: object) -> bool:
-    """Heuristic: does ``text`` look like a real name or an e-mail address?
+    """Does ``text`` look like a real name or an e-mail address?
 
-    True for two or more words of letters (``"Max Mustermann"``,
-    ``"Mustermann, Max"``, ``"anna schmidt"``) and for e-mail addresses.
-    Codes (``"K7M4QX"``, ``"A07K"``, ``"P01-07"``) are not names. A single
-    word is not flagged: it cannot be told apart from a code word.
+    True for an e-mail address, for two or more words of letters (``"Max
+    Mustermann"``, ``"Mustermann, Max"``), and for any text with a run of
+    three or more letters that reads as a name (see :func:`code_problem`):
+    ``"Anna"``, ``"MAX.MUSTERMANN"``, ``"Jürgen"``, ``"mueller2"``. Codes
+    (``"K7M4QX"``, ``"A07K"``, ``"P01-07"``) are not names.
 
     >>> looks_like_name("Max Mustermann"), looks_like_name("Dr. Anna Schmidt")
     (True, True)
     >>> looks_like_name("max@example.org"), looks_like_name("K7M4QX")
     (True, False)
-    >>> looks_like_name("P01 07"), looks_like_name("Anna")
-    (False, False)
+    >>> looks_like_name("Anna"), looks_like_name("Özlem"), looks_like_name("ANNA1985")
+    (True, True, True)
+    >>> looks_like_name("P01 07"), looks_like_name("A07KP"), looks_like_name("Vertrieb")
+    (False, False, False)
     """
     if not isinstance(text, str):
         return False
-    stripped = text.strip()
-    if _EMAIL.search(stripped):
+    stripped = unicodedata.normalize("NFC", text.strip())
+    if len(stripped) > _MAX_CHECKED:
+        stripped = stripped[:_MAX_CHECKED]
+    if _EMAIL_LIKE.search(stripped):
         return True
     tokens = [t.strip(".") for t in re.split(r"[\s,;]+", stripped) if t.strip(".")]
     words = [t for t in tokens if len(t) >= 2 and _WORD.fullmatch(t)]
-    return len(words) >= 2
+    if len(words) >= 2:
+        return True
+    return any(_reads_as_name(run) for run in _LETTER_RUN.findall(stripped))
+
+
+def code_problem(text: object) -> CodeProblem | None:
+    """What is wrong with ``text`` as a participant code: ``"name"``, ``"shape"`` or ``None``.
+
+    This is the rule the participant sheets apply to a typed code. In order:
+
+    1. ``"name"`` if the text looks like a real name or an e-mail address
+       (:func:`looks_like_name`): an e-mail address, two or more words, or a
+       run of three or more letters that is a common given name or surname
+       (``ANNA``, ``Schmidt``, ``Jürgen``, ``Ayşe``), or a surname of five or
+       more letters glued to a given name or an initial before it
+       (``MAXMUSTERMANN``, ``MSCHMIDT``). Letter runs are what lies between
+       digits and separators, so ``Anna_Schmidt``, ``MAX.MUSTERMANN``,
+       ``ANNA1985`` and ``mueller2`` are names. Runs are compared upper
+       case and folded to ASCII: accents are removed, ``ß`` is ``SS``, and
+       ``Ä Ö Ü`` count both as ``AE OE UE`` and as ``A O U`` (``Müller`` =
+       ``MUELLER`` = ``MULLER``).
+    2. ``"shape"`` unless the text, trimmed and upper case, is 3–32
+       characters from ``A–Z 0–9 _ . -`` (first a letter or digit) with at
+       least one digit (:data:`CODE_PATTERN`). A code without a digit is
+       refused even if it is no listed name: the lists cannot hold every
+       name, and no code transferkit hands out is without a digit.
+    3. ``None``: a valid code. Random codes of :func:`new_participant_code`
+       (never a name: those draws are repeated), self-generated codes
+       (:func:`self_generated_code`, letter runs of at most two letters) and
+       researcher-assigned codes such as ``P01-07`` all pass.
+
+    Parameters
+    ----------
+    text : object
+        What the participant typed; anything but a string is a ``"shape"`` problem.
+
+    Returns
+    -------
+    {"name", "shape"} or None
+        The kind of problem; the sheets show a different message for each
+        (``code_name`` and ``code_shape`` in :mod:`transferkit.sheet_texts`).
+
+    Notes
+    -----
+    The name lists (:func:`name_lists`) are common, not complete: a rare name
+    with digits appended (``"Quirin7"``: ``QUIRIN`` is not listed) passes, and
+    a researcher's code whose letters happen to be a name (``"BEN-01"``,
+    ``"WINTER-1"``) is refused: use letters that are not a word, such as
+    ``"P01-07"``.
+
+    Examples
+    --------
+    >>> [code_problem(c) for c in ["K7M4QX", "k7m4qx", "A07KP", "P01-07", "T1-A"]]
+    [None, None, None, None, None]
+    >>> [code_problem(c) for c in ["ANNA", "Anna_Schmidt", "MAX.MUSTERMANN", "Jürgen", "mueller2"]]
+    ['name', 'name', 'name', 'name', 'name']
+    >>> [code_problem(c) for c in ["ABCDEF", "K7", "K7M4QX!", "", None]]
+    ['shape', 'shape', 'shape', 'shape', 'shape']
+    >>> code_problem("Quirin7"), code_problem("Quirin")  # an unlisted name: the digit rule
+    (None, 'shape')
+    """
+    if not isinstance(text, str):
+        return "shape"
+    stripped = text.strip()
+    if len(stripped) > _MAX_CHECKED:
+        return "shape"
+    if looks_like_name(stripped):
+        return "name"
+    if not stripped.isascii() or not CODE_PATTERN.fullmatch(stripped.upper()):
+        return "shape"
+    return None
+
+
+def name_lists() -> dict[str, frozenset[str]]:
+    """The lists of common given names and surnames that codes are checked against.
+
+    Keys ``"given"`` and ``"surname"``; every entry is upper case ASCII of
+    at least three letters, umlauts in both foldings (``MUELLER``,
+    ``MULLER``). They are read once from the package data
+    ``transferkit/namelists/`` (whose README names the sources).
+
+    >>> lists = name_lists()
+    >>> "ANNA" in lists["given"], "MUELLER" in lists["surname"], "MULLER" in lists["surname"]
+    (True, True, True)
+    """
+    return {kind: _name_list(kind) for kind in _NAME_LISTS}
+
+
+@cache
+def _name_list(kind: str) -> frozenset[str]:
+    path = resources.files("transferkit").joinpath("namelists", _NAME_LISTS[kind])
+    lines = path.read_text(encoding="ascii").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip())
+
+
+@cache
+def _all_names() -> frozenset[str]:
+    return _name_list("given") | _name_list("surname")
+
+
+def _folded(word: str) -> set[str]:
+    """Upper-case ASCII forms of ``word``: umlauts as ``AE OE UE`` and as ``A O U``.
+
+    >>> sorted(_folded("Jürgen")), sorted(_folded("Ayşe")), sorted(_folded("Straße"))
+    (['JUERGEN', 'JURGEN'], ['AYSE'], ['STRASSE'])
+    """
+    upper = unicodedata.normalize("NFC", word.upper())  # "ß" → "SS", "ı" → "I"
+    forms = set()
+    for umlauts in (_UMLAUTS_E, {}):
+        replaced = "".join(umlauts.get(ch) or _FOLD.get(ch, ch) for ch in upper)
+        decomposed = unicodedata.normalize("NFKD", replaced)
+        forms.add("".join(ch for ch in decomposed if not unicodedata.combining(ch)))
+    return forms
+
+
+def _reads_as_name(run: str) -> bool:
+    """Is one run of letters a listed name, a given name glued to a surname, or an initial and a surname?
+
+    >>> _reads_as_name("Jürgen"), _reads_as_name("ANNASCHMIDT"), _reads_as_name("mschmidt")
+    (True, True, True)
+    >>> _reads_as_name("Dauer"), _reads_as_name("montieren"), _reads_as_name("KP")
+    (False, False, False)
+    """
+    names = _all_names()
+    given, surnames = _name_list("given"), _name_list("surname")
+    for form in _folded(run):
+        if len(form) < _MIN_NAME:
+            continue
+        if form in names:
+            return True
+        if len(form) > _MIN_GLUED_SURNAME and form[1:] in surnames:
+            return True
+        for cut in range(_MIN_NAME, len(form) - _MIN_GLUED_SURNAME + 1):
+            if form[:cut] in given and form[cut:] in surnames:
+                return True
+    return False
 
 
 #: What stays of structured answers that hold free text: the numbers, dates and states.

@@ -14,16 +14,15 @@ Examples
 --------
 >>> check_code(" k7m4qx ")
 'K7M4QX'
->>> check_code("Anna Schmidt")
+>>> check_code("Anna_Schmidt")
 Traceback (most recent call last):
 ...
-transferkit.exceptions.ParameterError: Bitte einen Code aus 3–32 Buchstaben/Ziffern eingeben, keinen Namen. / Please enter a code of 3–32 letters/digits, not a name.
+transferkit.exceptions.ParameterError: Das sieht nach einem Namen aus – bitte geben Sie Ihren Code ein, z. B. K7M4QX. / This looks like a name – please use your code, e.g. K7M4QX.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,8 @@ from typing import Any
 
 from transferkit.drafts import Draft, DraftKey, DraftStore
 from transferkit.exceptions import AnswerValidationError, ParameterError, SheetAlreadySentError
+from transferkit.privacy import CODE_PATTERN as _CODE_PATTERN
+from transferkit.privacy import code_problem
 from transferkit.query import SheetRequest, parse_query
 from transferkit.sheet_texts import text
 
@@ -46,8 +47,10 @@ __all__ = [
     "template_file_stamp",
 ]
 
-#: A participant code: 3–32 letters, digits, ``_ . -``; upper case.
-CODE_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9_.\-]{2,31}")
+#: A participant code (upper case): 3–32 characters from A–Z, 0–9, ``_ . -``,
+#: at least one of them a digit; the same object as :data:`transferkit.privacy.CODE_PATTERN`.
+#: The shape alone: :func:`check_code` also refuses names of this shape (``ANNA1985``).
+CODE_PATTERN = _CODE_PATTERN
 
 _TEMPLATE_DIR_ENV = "TRANSFERKIT_TEMPLATE_DIR"
 
@@ -55,15 +58,26 @@ _TEMPLATE_DIR_ENV = "TRANSFERKIT_TEMPLATE_DIR"
 def check_code(value: str) -> str:
     """The participant code in its stored form (trimmed, upper case); names are refused.
 
-    Raises :class:`ParameterError` (German / English) for a name or a malformed code.
-    """
-    from transferkit.privacy import looks_like_name
+    The rule is :func:`transferkit.privacy.code_problem`. Raises
+    :class:`ParameterError` with a ``"Deutsch / English"`` message: for a name
+    (``ANNA``, ``Anna_Schmidt``, ``Jürgen``, ``mueller2``, an e-mail address)
+    the ``code_name`` text, for anything else that is not a code (no digit,
+    too short or long, other characters) the ``code_shape`` text of
+    :mod:`transferkit.sheet_texts`.
 
-    code = (value or "").strip().upper()
-    if looks_like_name(value or "") or not CODE_PATTERN.fullmatch(code):
-        msg = f"{text('code_refused', 'de')} / {text('code_refused', 'en')}"
+    >>> check_code("p01-07"), check_code("A07KP")
+    ('P01-07', 'A07KP')
+    >>> check_code("ABCDEF")
+    Traceback (most recent call last):
+    ...
+    transferkit.exceptions.ParameterError: Das ist kein Code: ein Code hat 3–32 Zeichen (A–Z, 0–9, _ . -) und enthält Ziffern, z. B. K7M4QX. / This is not a code: a code has 3–32 characters (A–Z, 0–9, _ . -) and contains digits, e.g. K7M4QX.
+    """
+    problem = code_problem(value)
+    if problem is not None:
+        key = "code_name" if problem == "name" else "code_shape"
+        msg = f"{text(key, 'de')} / {text(key, 'en')}"
         raise ParameterError(msg)
-    return code
+    return value.strip().upper()
 
 
 def load_sheet_template(name: str) -> Any:

@@ -58,9 +58,20 @@ TEXTS: dict[str, tuple[str, str]] = {
     "code_placeholder": ("z. B. K7M4QX", "e.g. K7M4QX"),
     "code_continue": ("Weiter", "Continue"),
     "code_generate": ("Code erzeugen", "Generate a code"),
-    "code_refused": (
-        "Bitte einen Code aus 3–32 Buchstaben/Ziffern eingeben, keinen Namen.",
-        "Please enter a code of 3–32 letters/digits, not a name.",
+    # a code refused (transferkit.privacy.code_problem): as a name, or for its shape
+    "code_name": (
+        "Das sieht nach einem Namen aus – bitte geben Sie Ihren Code ein, z. B. K7M4QX.",
+        "This looks like a name – please use your code, e.g. K7M4QX.",
+    ),
+    "code_shape": (
+        ("Das ist kein Code: ein Code hat 3–32 Zeichen (A–Z, 0–9, _ . -) und enthält Ziffern, "
+         "z. B. K7M4QX."),
+        ("This is not a code: a code has 3–32 characters (A–Z, 0–9, _ . -) and contains digits, "
+         "e.g. K7M4QX."),
+    ),
+    "code_refused": (  # either of the two, when it is not known which
+        "Bitte geben Sie Ihren Code ein, keinen Namen: 3–32 Zeichen mit Ziffern, z. B. K7M4QX.",
+        "Please enter your code, not your name: 3–32 characters with digits, e.g. K7M4QX.",
     ),
     # step 2: the form
     "submit": ("Absenden", "Submit"),
