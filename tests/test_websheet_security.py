@@ -50,7 +50,7 @@ def client(server: BackgroundServer) -> Client:
 
 
 def _code() -> str:
-    return "T" + uuid.uuid4().hex[:7].upper()
+    return f"T{uuid.uuid4().int % 10**7:07d}"  # digits: never a name
 
 
 def _count(store_url: str, template: str = "training_feedback") -> int:

@@ -42,6 +42,7 @@ class Server:
         self.port = port
         self.store_url = store_url
         self.log = log
+        self.moderator_token = MODERATOR_TOKEN
 
     def url(self, notebook: str, query: str = "") -> str:
         """A moderator's link to ``notebook`` (with the moderator secret)."""

@@ -64,7 +64,7 @@ def sheet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sheet]:
 
 
 def _code() -> str:
-    return "W" + uuid.uuid4().hex[:7].upper()
+    return f"W{uuid.uuid4().int % 10**7:07d}"  # digits: never a name
 
 
 # In the page: click radios, checkboxes and buttons like a participant (one round trip).

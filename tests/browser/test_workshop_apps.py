@@ -246,7 +246,11 @@ def test_visitor_cannot_run_code(voila_server: Any, new_page: Any, tmp_path: Pat
     assert "sheet_app" not in source  # no source code shown
     assert "warm_up" not in source
     channel = next(u for u in sockets if "/channels" in u).split("?")[0]
-    channel += f"?session_id={uuid.uuid4().hex}"  # our own connection to the page's kernel
+    # without the moderator secret a visitor cannot even connect to the kernel
+    with pytest.raises(websocket.WebSocketBadStatusException, match="403"):
+        websocket.create_connection(f"{channel}?session_id={uuid.uuid4().hex}", timeout=10)
+    # with it (a moderator's own tab), raw execute requests are still ignored
+    channel += f"?session_id={uuid.uuid4().hex}&token={voila_server.moderator_token}"
     marker = tmp_path / "pwned.txt"
     ws = websocket.create_connection(channel, timeout=10)
 

@@ -331,7 +331,7 @@ class SheetService:
         try:
             code = check_code(body["code"])
         except ParameterError as error:
-            message = text("code_refused", lang)
+            message = _in_lang(str(error), lang)
             return ApiResult(400, {"ok": False, "error": str(error), "message": message})
         return session, code, lang
 
