@@ -29,7 +29,7 @@ import ipywidgets as w
 import pandas as pd
 
 from transferkit.drafts import DraftKey, DraftStore
-from transferkit.exceptions import ParameterError, TransferkitError
+from transferkit.exceptions import ParameterError, StoreError, TransferkitError
 from transferkit.feedback import bars_html
 from transferkit.live import (
     Board,
@@ -156,12 +156,15 @@ class RoundTableScreen(_Screen):
 
     def __init__(self, store: Any, request: SheetRequest, *, interval: float = 1.5) -> None:
         super().__init__(store, request, interval=interval)
-        from transferkit.templates import load_template
+        from transferkit.templates.access import load_visitor_template
 
-        self.template = load_template(request.template or self.template_id)
+        self.template = load_visitor_template(request.template or self.template_id)
         lang = self.lang
         base = public_base_url()
-        common = SheetRequest(template=self.template.id, pilot=request.pilot, loop=request.loop, lang=lang)
+        # a custom file is named by its file name: the web sheet finds it the same way
+        sheet = request.template if request.template and self.template.id != request.template else None
+        common = SheetRequest(template=sheet or self.template.id, pilot=request.pilot, loop=request.loop,
+                              lang=lang)
         # participants join through the web sheet of `transferkit serve` (no kernel each)
         self.ideas_url = with_token(sheet_url(base, common.with_(questions="network_role,ideas")))
         self.vote_url = with_token(sheet_url(base, common.with_(questions="votes")))
@@ -301,12 +304,14 @@ class ReflectionLoopScreen(_Screen):
 
     def __init__(self, store: Any, request: SheetRequest, *, interval: float = 1.5) -> None:
         super().__init__(store, request, interval=interval)
-        from transferkit.templates import load_template
+        from transferkit.templates.access import load_visitor_template
 
         if request.loop is None:
             msg = "Im Link fehlt loop=…, z. B. ?pilot=P01&loop=2 / the link needs loop=…, e.g. ?pilot=P01&loop=2"
             raise ParameterError(msg)
-        self.template = load_template(request.template or "reflection_loop")
+        self.template = load_visitor_template(request.template or "reflection_loop")
+        self.sheet_template = (request.template if request.template and request.template != self.template.id
+                               else self.template.id)
         self.loop = int(request.loop)
         self.pilot = str(request.pilot)
         self.board = Board()
@@ -357,7 +362,8 @@ class ReflectionLoopScreen(_Screen):
         for phase in self.template.phases:
             url = with_token(sheet_url(
                 base,
-                SheetRequest(template=self.template.id, pilot=self.pilot, loop=self.loop, phase=phase.id, lang=lang),
+                SheetRequest(template=self.sheet_template, pilot=self.pilot, loop=self.loop, phase=phase.id,
+                             lang=lang),
             ))
             self.join_urls[phase.id] = url
             cards = w.VBox([])
@@ -718,8 +724,13 @@ def _app(kind: str, query: str | None, store: Any, interval: float) -> w.Widget:
         widget = screen.widget
         widget.screen = screen  # keep a reference for tests and the ticker
         return widget
-    except TransferkitError as error:
+    except ParameterError as error:  # a broken link: the message says what to change
         return error_box(str(error), lang)
+    except StoreError:
+        # the store's own message may name a database file or server: the terminal gets it
+        log.exception("%s screen: store not available", kind)
+        return error_box(_t(lang, "Die Datenbank ist nicht erreichbar – siehe Server-Log.",
+                            "The database cannot be reached – see the server log."), lang)
     except Exception:
         log.exception("%s screen failed", kind)
         return error_box(_t(lang, "Unerwarteter Fehler – siehe Server-Log.", "Unexpected error – see the server log."), lang)
