@@ -8,7 +8,8 @@ in the kernel's event loop).
 
 CSS classes for tests: ``tk-counter``, ``tk-idea-wall``, ``tk-vote-results``
 (rows ``tk-vote-row`` with ``data-option`` and a ``tk-vote-points`` cell),
-``tk-join``, ``tk-cards`` / ``tk-card`` (under ``tk-card-question`` headings), ``tk-group-name``, ``tk-group-button``,
+``tk-join``, ``tk-cards`` / ``tk-card`` (a ``tk-card-check`` box and ``tk-card-text``, under
+``tk-card-question`` headings), ``tk-earlier-items``, ``tk-suggestions``, ``tk-group-name``, ``tk-group-button``,
 ``tk-decision``, ``tk-close-loop``, ``tk-protocol`` (inside: ``tk-protocol-status`` while the
 report is made, then ``tk-protocol-link`` and ``tk-protocol-path``, or ``tk-error`` and the
 printable summary), ``tk-timer-*``.
@@ -201,25 +202,36 @@ class RoundTableScreen(_Screen):
         self.widget.add_class("tk-app-wide")
         self.refresh()
 
+    def vote_labels(self, ideas: pd.DataFrame) -> dict[str, str]:
+        """What may be voted for, with the text shown: the ideas so far (and a vote's own options).
+
+        Only these keys are counted (:func:`~transferkit.live.tally_votes`): a
+        key that is no idea or option never reaches the projector.
+        """
+        labels = {str(k): str(v) for k, v in zip(ideas["idea_id"], ideas["text"], strict=True)}
+        for q in self.template.all_questions():
+            if q.id == "votes" and q.type == "dot_vote" and getattr(q, "source", "") == "options":
+                labels.update({str(o.value): str(o.label.get(self.lang)) for o in getattr(q, "options", [])})
+        return labels
+
     def totals(self) -> pd.DataFrame:
-        """Current vote totals with idea texts as labels."""
+        """Current vote totals with idea texts as labels (keys that are no idea left out)."""
         frame = self.feed.poll()
-        ideas = extract_ideas(frame, "ideas")
-        labels = dict(zip(ideas["idea_id"], ideas["text"], strict=True))
-        return tally_votes(frame, "votes", labels)
+        return tally_votes(frame, "votes", self.vote_labels(extract_ideas(frame, "ideas")))
 
     def refresh(self) -> None:
         lang = self.lang
         frame = self.feed.poll()
         ideas = extract_ideas(frame, "ideas")
-        labels = dict(zip(ideas["idea_id"], ideas["text"], strict=True))
-        totals = tally_votes(frame, "votes", labels)
+        totals = tally_votes(frame, "votes", self.vote_labels(ideas))  # only ideas and options count
         count = participant_count(
             self.store, self.template, pilot=self.request.pilot, loop=self.request.loop, drafts=self.drafts
         )
+        labels = self.vote_labels(ideas)
         voters = 0
         if not frame.empty and "votes" in frame.columns:
-            voters = int(frame["votes"].map(lambda v: isinstance(v, dict) and bool(v)).sum())
+            voters = int(frame["votes"].map(
+                lambda v: isinstance(v, dict) and any(str(k) in labels for k in v)).sum())
         self.counter.value = (
             f"<b class='tk-count-joined'>{count['joined']}</b> {_t(lang, 'Teilnehmende', 'participants')} · "
             f"<b class='tk-count-ideas'>{len(ideas)}</b> {_t(lang, 'Ideen', 'ideas')} · "
@@ -299,6 +311,22 @@ class _Timer:
             self.end = None
 
 
+def _card(text: str) -> w.HBox:
+    """An input card: a checkbox and the participant's text as escaped HTML.
+
+    Not the checkbox's ``description``: the page's MathJax typesets a
+    description, so ``$…$`` typed by a participant would become formula
+    markup (an ``HTML`` widget is left alone).
+    """
+    check = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto", flex="0 0 auto"))
+    check.add_class("tk-card-check")
+    label = w.HTML(html.escape(text), layout=w.Layout(flex="1 1 auto"))
+    label.add_class("tk-card-text")
+    card = w.HBox([check, label], layout=w.Layout(width="100%", align_items="center"))
+    card.add_class("tk-card")
+    return card
+
+
 class ReflectionLoopScreen(_Screen):
     """One loop of a pilot: earlier action items, four phases live, grouping, dots, closing."""
 
@@ -352,12 +380,14 @@ class ReflectionLoopScreen(_Screen):
             rows.append(w.HTML(_t(lang, "<i>Keine offenen Maßnahmen aus früheren Schleifen.</i>",
                                   "<i>No open action items from earlier loops.</i>")))
         step0 = w.VBox(rows)
+        step0.add_class("tk-earlier-items")
         # phases
         base = public_base_url()
         self.join_urls: dict[str, str] = {}
         self.cards: dict[str, w.VBox] = {}
         self.ratings: dict[str, w.HTML] = {}
         self.checks: dict[str, w.Checkbox] = {}
+        self.card_boxes: dict[str, w.HBox] = {}
         phase_tabs: list[w.Widget] = []
         for phase in self.template.phases:
             url = with_token(sheet_url(
@@ -403,6 +433,7 @@ class ReflectionLoopScreen(_Screen):
         add.add_class("tk-add-item")
         add.on_click(lambda _b: self.add_item_row())
         self.suggestions = w.HTML("")
+        self.suggestions.add_class("tk-suggestions")
         close = w.Button(description=_t(lang, "Schleife abschließen", "Close loop"), button_style="danger")
         close.add_class("tk-close-loop")
         close.on_click(lambda _b: self.close())
@@ -497,7 +528,7 @@ class ReflectionLoopScreen(_Screen):
             items = collect_inputs(part, questions)
             self.board.add(items)
             box = self.cards[phase.id]
-            shown = sum(isinstance(child, w.Checkbox) for child in box.children)
+            shown = sum("tk-card" in child._dom_classes for child in box.children)
             if shown != len(items):
                 box.children = self.card_widgets(phase, questions, items)
             rating = _PHASE_RATING.get(phase.id)
@@ -508,10 +539,11 @@ class ReflectionLoopScreen(_Screen):
                         f"{_t(lang, 'Bewertung', 'rating')}: <b>{values.mean():.1f}</b> (n = {len(values)})"
                     )
         if not frame.empty and "actions" in frame.columns:
-            proposed = [a for v in frame["actions"].tolist() if isinstance(v, list) for a in v]
+            proposed = [a for v in frame["actions"].tolist() if isinstance(v, list) for a in v
+                        if isinstance(a, dict) and a.get("what")]
             if proposed:
                 items_html = "".join(
-                    f"<li>{html.escape(str(a.get('what')))} ({html.escape(str(a.get('who') or '–'))})</li>"
+                    f"<li>{html.escape(str(a['what']))} ({html.escape(str(a.get('who') or '–'))})</li>"
                     for a in proposed
                 )
                 self.suggestions.value = f"<b>{_t(lang, 'Vorschläge der Teilnehmenden', 'Proposals')}</b><ul>{items_html}</ul>"
@@ -527,13 +559,12 @@ class ReflectionLoopScreen(_Screen):
                 heading.add_class("tk-card-question")
                 children.append(heading)
             for item in mine:
-                check = self.checks.get(item.item_id)
-                if check is None:
-                    check = w.Checkbox(value=False, description=item.text, indent=False,
-                                       layout=w.Layout(width="100%"))
-                    check.add_class("tk-card")
-                    self.checks[item.item_id] = check
-                children.append(check)
+                card = self.card_boxes.get(item.item_id)
+                if card is None:
+                    card = _card(item.text)
+                    self.card_boxes[item.item_id] = card
+                    self.checks[item.item_id] = card.children[0]
+                children.append(card)
         return children
 
     def group_selected(self) -> None:
