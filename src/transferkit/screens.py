@@ -438,12 +438,26 @@ class ReflectionLoopScreen(_Screen):
         close.add_class("tk-close-loop")
         close.on_click(lambda _b: self.close())
         self.close_button = close
+        # closing a loop closed before replaces its key figures: ask first
+        self.confirm_text = w.HTML("")
+        self.overwrite_button = w.Button(description=_t(lang, "Überschreiben", "Overwrite"), button_style="danger")
+        self.overwrite_button.add_class("tk-close-overwrite")
+        self.overwrite_button.on_click(lambda _b: self.close(overwrite=True))
+        self.cancel_button = w.Button(description=_t(lang, "Abbrechen", "Cancel"))
+        self.cancel_button.add_class("tk-close-cancel")
+        self.cancel_button.on_click(lambda _b: self.cancel_close())
+        self.confirm_box = w.VBox([self.confirm_text, w.HBox([self.overwrite_button, self.cancel_button])],
+                                  layout=w.Layout(display="none"))
+        self.confirm_box.add_class("tk-close-confirm")
+        self.close_note = w.HTML("")
+        self.close_note.add_class("tk-close-note")
         self.protocol = w.HTML("")
         self.protocol.add_class("tk-protocol")
         self.protocol_job: _ProtocolJob | None = None
         self.protocol_result: ProtocolResult | None = None
         self._progress = Ticker(self.show_protocol, 1.0)
-        step_close = w.VBox([self.suggestions, self.new_items, add, close, self.protocol])
+        step_close = w.VBox([self.suggestions, self.new_items, add, close, self.confirm_box, self.close_note,
+                             self.protocol])
         self.add_item_row()
         titles = [_t(lang, "Offene Maßnahmen", "Open action items")]
         titles += [p.title.get(lang) for p in self.template.phases]
@@ -606,8 +620,47 @@ class ReflectionLoopScreen(_Screen):
         self.render_groups()
         self.save_board()
 
-    def close(self) -> None:
+    def earlier_closing(self) -> pd.Timestamp | None:
+        """When this pilot's loop was closed before (``None``: not yet); StoreError if unknown."""
+        closings = self.store.loop_closings(self.pilot)
+        mine = closings[closings["loop"] == self.loop] if not closings.empty else closings
+        if mine.empty:
+            return None
+        closed_at = mine.iloc[0]["closed_at"]
+        return closed_at if isinstance(closed_at, pd.Timestamp) else pd.Timestamp(closed_at)
+
+    def ask_overwrite(self, closed_at: pd.Timestamp) -> None:
+        """Show the question whether to replace the earlier closing (nothing is stored yet)."""
+        lang = self.lang
+        when = html.escape(closed_at.strftime("%Y-%m-%d %H:%M")) if not pd.isna(closed_at) else "?"
+        self.confirm_text.value = (
+            "<div class='tk-close-question'><b>"
+            + _t(lang, f"Schleife {self.loop} wurde bereits abgeschlossen ({when} UTC).",
+                 f"Loop {self.loop} was already closed ({when} UTC).")
+            + "</b> "
+            + _t(lang, "Überschreiben? Die Kennzahlen werden neu berechnet und ersetzen die bisherigen, "
+                       "die neuen Maßnahmen kommen hinzu.",
+                 "Overwrite? The key figures are computed again and replace the earlier ones; "
+                 "the new action items are added.")
+            + "</div>"
+        )
+        self.close_note.value = ""
+        self.confirm_box.layout.display = "flex"
+
+    def cancel_close(self) -> None:
+        """Keep the earlier closing: hide the question, store nothing (typed items stay)."""
+        self.confirm_box.layout.display = "none"
+        self.close_note.value = "<i>" + _t(
+            self.lang, "Nicht erneut abgeschlossen – der bisherige Abschluss bleibt.",
+            "Not closed again – the earlier closing is kept.") + "</i>"
+
+    def close(self, *, overwrite: bool = False) -> None:
         """Close the loop (decisions, new items, key figures stored), then make its protocol.
+
+        If the loop was closed before (``store.loop_closings``), nothing is
+        stored: the screen asks first (:meth:`ask_overwrite`; buttons
+        ``tk-close-overwrite`` and ``tk-close-cancel``); ``overwrite=True``
+        is the moderator's answer "overwrite".
 
         The protocol is the ``loop_protocol`` report, made in a background
         thread (:func:`~transferkit.live.make_protocol`); meanwhile the screen
@@ -616,6 +669,17 @@ class ReflectionLoopScreen(_Screen):
         """
         if self.protocol_job is not None and self.protocol_job.running:
             return
+        if not overwrite:
+            try:
+                closed_at = self.earlier_closing()
+            except TransferkitError as error:
+                self.protocol.value = f"<div class='tk-error'>⚠ {html.escape(str(error))}</div>"
+                return
+            if closed_at is not None:
+                self.ask_overwrite(closed_at)
+                return
+        self.confirm_box.layout.display = "none"
+        self.close_note.value = ""
         decisions = {k: d.value for k, d in self.decisions.items()}
         try:
             self.summary = close_loop(

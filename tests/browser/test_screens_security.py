@@ -153,3 +153,33 @@ def test_reflection_loop_shows_hostile_texts_as_text(voila_server: Any, new_page
     assert_harmless(moderator)
     assert moderator.locator(".tk-groups b").count() == 1  # the screen's own bold group name only
     shot(moderator, "reflection_loop_hostile_text")
+
+
+def test_closing_a_closed_loop_asks_and_cancel_keeps_it(voila_server: Any, new_page: Any, shot: Any) -> None:
+    """A second "close" (e.g. by a participant with the moderator's link) asks before overwriting."""
+    import datetime as dt
+
+    when = dt.datetime(2025, 5, 2, 14, 30, tzinfo=dt.UTC)
+    with voila_server.store() as store:
+        store.close_loop("P01", 3, {"participants": 9}, closed_at=when)
+        before = store.loop_closings("P01")
+    moderator = new_page(1280, 900)
+    moderator.goto(voila_server.url("reflection_loop.ipynb", "pilot=P01&loop=3"))
+    moderator.wait_for_selector(".tk-counter", timeout=60_000)
+    moderator.locator(".lm-TabBar-tab", has_text="Abschluss").click()
+    moderator.locator(".tk-item-what input").first.fill("Nicht speichern")
+    moderator.locator(".tk-close-loop").click()
+    question = moderator.locator(".tk-close-confirm")
+    question.wait_for(state="visible", timeout=15_000)
+    assert "bereits abgeschlossen" in question.inner_text()
+    assert "2025-05-02 14:30" in question.inner_text()
+    shot(moderator, "reflection_loop_close_again")
+    moderator.locator(".tk-close-cancel").click()
+    question.wait_for(state="hidden", timeout=15_000)
+    assert "bleibt" in moderator.locator(".tk-close-note").inner_text()
+    assert moderator.locator(".tk-protocol-status").count() == 0
+    with voila_server.store() as store:
+        after = store.loop_closings("P01")
+        items = store.action_items("P01")
+    assert after.equals(before)
+    assert "Nicht speichern" not in items["what"].tolist()
