@@ -183,3 +183,22 @@ def test_closing_a_closed_loop_asks_and_cancel_keeps_it(voila_server: Any, new_p
         items = store.action_items("P01")
     assert after.equals(before)
     assert "Nicht speichern" not in items["what"].tolist()
+
+
+@pytest.mark.parametrize("notebook", ["round_table.ipynb", "reflection_loop.ipynb"])
+def test_a_template_link_to_a_file_outside_the_workshops_folder_is_refused(
+    voila_server: Any, new_page: Any, tmp_path: Any, notebook: str
+) -> None:
+    secret = tmp_path / "private" / "secret.yaml"
+    secret.parent.mkdir()
+    secret.write_text("id: x\npassword: hunter2-s3cret\n", encoding="utf-8")
+    page = new_page(1280, 900)
+    for name in (str(secret), str(tmp_path / "private" / "missing.yaml")):
+        page.goto(voila_server.url(notebook, f"pilot=P01&loop=1&template={name}"))
+        page.wait_for_selector(".tk-page-error", timeout=60_000)
+        shown = page.inner_text("body")
+        assert "not found or not usable" in shown
+        assert "hunter2" not in shown
+        assert "password" not in shown
+        assert str(tmp_path) not in shown  # no server path
+        assert page.locator(".tk-counter").count() == 0
