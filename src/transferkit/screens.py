@@ -124,6 +124,15 @@ def _join_box(title: str, url: str, scale: int = 4) -> w.Widget:
     return box
 
 
+def _sheet_template(request: SheetRequest, template: Any) -> str:
+    """The ``template=`` of the participants' join links: a built-in id, or the same custom file name.
+
+    A custom template's id is no name the web sheet can find; its file name
+    (checked by the same :func:`~transferkit.templates.access.load_visitor_template`) is.
+    """
+    return str(request.template) if request.template and request.template != template.id else str(template.id)
+
+
 class _Screen:
     """Common parts: store, request, drafts, ticker."""
 
@@ -162,10 +171,8 @@ class RoundTableScreen(_Screen):
         self.template = load_visitor_template(request.template or self.template_id)
         lang = self.lang
         base = public_base_url()
-        # a custom file is named by its file name: the web sheet finds it the same way
-        sheet = request.template if request.template and self.template.id != request.template else None
-        common = SheetRequest(template=sheet or self.template.id, pilot=request.pilot, loop=request.loop,
-                              lang=lang)
+        common = SheetRequest(template=_sheet_template(request, self.template), pilot=request.pilot,
+                              loop=request.loop, lang=lang)
         # participants join through the web sheet of `transferkit serve` (no kernel each)
         self.ideas_url = with_token(sheet_url(base, common.with_(questions="network_role,ideas")))
         self.vote_url = with_token(sheet_url(base, common.with_(questions="votes")))
@@ -223,11 +230,11 @@ class RoundTableScreen(_Screen):
         lang = self.lang
         frame = self.feed.poll()
         ideas = extract_ideas(frame, "ideas")
-        totals = tally_votes(frame, "votes", self.vote_labels(ideas))  # only ideas and options count
+        labels = self.vote_labels(ideas)
+        totals = tally_votes(frame, "votes", labels)  # only ideas and options count
         count = participant_count(
             self.store, self.template, pilot=self.request.pilot, loop=self.request.loop, drafts=self.drafts
         )
-        labels = self.vote_labels(ideas)
         voters = 0
         if not frame.empty and "votes" in frame.columns:
             voters = int(frame["votes"].map(
@@ -338,8 +345,7 @@ class ReflectionLoopScreen(_Screen):
             msg = "Im Link fehlt loop=…, z. B. ?pilot=P01&loop=2 / the link needs loop=…, e.g. ?pilot=P01&loop=2"
             raise ParameterError(msg)
         self.template = load_visitor_template(request.template or "reflection_loop")
-        self.sheet_template = (request.template if request.template and request.template != self.template.id
-                               else self.template.id)
+        self.sheet_template = _sheet_template(request, self.template)
         self.loop = int(request.loop)
         self.pilot = str(request.pilot)
         self.board = Board()
