@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pandas as pd
@@ -174,7 +175,7 @@ def test_reflection_loop_screen_groups_and_closes(store: Store) -> None:
     screen = reflection_loop_app("pilot=P01&loop=2", store=store).screen  # type: ignore[attr-defined]
     screen.ticker.stop()
     # cards under the question they answer (the phase asks two), in the template's order
-    shown = [c.description if "tk-card" in c._dom_classes else c.value
+    shown = [c.children[1].value if "tk-card" in c._dom_classes else c.value
              for c in screen.cards["information"].children]
     learned, open_questions = (q.label.get("de") for q in template.all_questions("information")
                                if q.id in ("learned", "open_questions"))
@@ -183,7 +184,7 @@ def test_reflection_loop_screen_groups_and_closes(store: Store) -> None:
     store.submit(template, {"learned": "Daily Stand-up", "info_useful": 3}, pilot="P01", loop=2,
                  phase="information", participant="CCCCCC")
     screen.refresh()
-    assert [c.description for c in screen.cards["information"].children
+    assert [c.children[1].value for c in screen.cards["information"].children
             if "tk-card" in c._dom_classes] == [
         "Kanban hilft", "WIP-Limits", "Daily Stand-up", "Wer pflegt das Board?"]
     assert "<b>3.7</b> (n = 3)" in screen.ratings["information"].value  # (4 + 4 + 3) / 3
@@ -245,3 +246,122 @@ def test_reflection_board_survives_a_reload(store: Store) -> None:
     assert other.board.dots == {}  # per pilot and loop
     count = participant_count(store, template, pilot="P01", loop=2, drafts=DraftStore.for_store(store))
     assert count["joined"] == 2  # the moderator's board is not a participant
+
+
+# --------------------------------------------------------------------------- hostile text
+PAYLOADS = [
+    '<img src=x onerror="window.__tk_pwned=1">',
+    '<svg onload="window.__tk_pwned=2">',
+    '<details open ontoggle="window.__tk_pwned=3">',
+    "<script>window.__tk_pwned=4</script>",
+    "<a href='javascript:window.__tk_pwned=5'>x</a>",
+    "$\\href{javascript:alert(1)}{x}$",
+]
+_TAG = re.compile(r"<(img|svg|details|script|a|iframe)[\s>/]", re.IGNORECASE)
+
+
+def _no_markup_from(payloads: list[str], shown: str) -> None:
+    """None of ``payloads`` appears as markup in ``shown`` (only escaped)."""
+    for text in payloads:
+        if "<" in text:
+            assert text not in shown, f"{text!r} unescaped"
+    assert not _TAG.search(shown), shown[:400]
+    assert not re.search(r"href=['\"]?\s*javascript", shown, re.IGNORECASE)
+
+
+def test_tally_counts_only_known_ideas_and_logs_the_others(caplog: pytest.LogCaptureFixture) -> None:
+    df = pd.DataFrame({"votes": [
+        {"i_1": 2, PAYLOADS[0]: 3, "i_2": float("inf")},
+        {"i_1": 1, "i_2": True, "i_3": 10**30},
+        {PAYLOADS[0]: 1},
+    ]})
+    with caplog.at_level("WARNING", logger="transferkit.live"):
+        totals = tally_votes(df, "votes", {"i_1": "Lernpaten", "i_2": "Kanban", "i_3": "x"})
+        tally_votes(df, "votes", {"i_1": "Lernpaten"})  # the next refresh: no second log line
+    assert totals["option"].tolist() == ["i_3", "i_1"]  # inf and True are not points
+    assert PAYLOADS[0] not in totals["label"].tolist()
+    assert sum(PAYLOADS[0][:20] in r.getMessage() for r in caplog.records) == 1
+    assert tally_votes(df, "votes", {})["option"].tolist() == []  # no ideas yet: nothing counts
+    assert PAYLOADS[0] in tally_votes(df)["option"].tolist()  # without labels: every key
+
+
+def test_round_table_screen_escapes_ideas_and_hides_unknown_vote_keys(store: Store) -> None:
+    template = load_template("round_table")
+    vote = restrict_template(template, ["votes"])
+    store.submit(template, {"ideas": "\n".join(PAYLOADS)}, pilot="P01", loop=1, participant="AAAAAA")
+    store.submit(vote, {"votes": {idea_id(PAYLOADS[0]): 2, "VOTEKEY<script>x</script>": 1}}, pilot="P01",
+                 loop=1, participant="BBBBBB")
+    store.submit(vote, {"votes": {"<b>VOTEKEY2</b>": 2}}, pilot="P01", loop=1, participant="CCCCCC")
+    screen = round_table_app("pilot=P01&loop=1", store=store).screen  # type: ignore[attr-defined]
+    screen.ticker.stop()
+    for widget in (screen.wall, screen.results, screen.counter, screen.header):
+        _no_markup_from(PAYLOADS, widget.value)
+    assert html.escape(PAYLOADS[0]) in screen.wall.value  # shown as text
+    assert html.escape(PAYLOADS[0]) in screen.results.value
+    assert "VOTEKEY" not in screen.results.value  # not an idea: not shown at all
+    assert screen.totals()["option"].tolist() == [idea_id(PAYLOADS[0])]
+    assert "tk-count-voters'>1<" in screen.counter.value  # a vote for no idea is no vote
+
+
+def test_reflection_screen_escapes_every_text_of_the_participants(store: Store) -> None:
+    template = load_template("reflection_loop")
+    joined = "\n".join(PAYLOADS)
+    for text in PAYLOADS:
+        store.add_action_item("P01", 1, text, owner="QM" + text[:10])
+    for phase, answers in {
+        "information": {"learned": joined, "open_questions": joined, "info_useful": 4},
+        "anwendung": {"tried": joined, "obstacles": joined, "app_success": 3},
+        "austausch": {"worked": joined, "exchange_quality": 4},
+        "optimierung": {"lessons": joined, "loop_satisfaction": 5,
+                        "actions": [{"what": t, "who": "QM", "status": "open"} for t in PAYLOADS]},
+    }.items():
+        store.submit(template, answers, pilot="P01", loop=2, phase=phase, participant="AAAAAA")
+    screen = reflection_loop_app("pilot=P01&loop=2", store=store).screen  # type: ignore[attr-defined]
+    screen.ticker.stop()
+    for phase in template.phases:
+        cards = [c for c in screen.cards[phase.id].children if "tk-card" in c._dom_classes]
+        assert len(cards) == len(PAYLOADS) * len([q for q in ("learned", "open_questions", "tried",
+                                                             "obstacles", "worked", "lessons")
+                                                  if q in [x.id for x in phase.questions]])
+        for card in cards:
+            check, label = card.children
+            assert check.description == ""  # the page's MathJax typesets descriptions
+            _no_markup_from(PAYLOADS, label.value)
+        assert html.escape(PAYLOADS[-1]) in [c.children[1].value for c in cards]
+    _no_markup_from(PAYLOADS, screen.suggestions.value)
+    assert html.escape(PAYLOADS[0]) in screen.suggestions.value
+    earlier = [child.children[1].value for child in screen.widget.children[2].children[0].children]
+    assert html.escape(PAYLOADS[0]) in earlier[0]
+    for value in earlier:
+        _no_markup_from(PAYLOADS, value)
+    # the moderator groups hostile cards: the group row shows them as text
+    for check in list(screen.checks.values())[:3]:
+        check.value = True
+    screen.group_name.value = "<svg onload=alert(1)>"
+    screen.group_selected()
+    row = screen.groups_box.children[0].children[2].value
+    _no_markup_from([*PAYLOADS, "<svg onload=alert(1)>"], row)
+    assert html.escape(PAYLOADS[1]) in row
+    screen.close()
+    screen.wait_protocol(30)  # in-memory store: the printable summary is shown in the screen
+    shown = screen.protocol.value.split("tk-protocol-summary", 1)[1]  # after the screen's own markup
+    _no_markup_from(PAYLOADS, shown)
+    assert html.escape(PAYLOADS[0]) in shown
+
+
+def test_protocol_html_escapes_every_field() -> None:
+    from transferkit.live import LoopSummary
+
+    bad = PAYLOADS[0]
+    summary = LoopSummary(
+        pilot="P01", loop=2,
+        indicators={"participants": bad, "info_useful_mean": 4.0, "info_useful_n": bad},
+        board={"groups": {bad: [bad, PAYLOADS[1]], "—": [PAYLOADS[2]]},
+               "dots": [{"target": bad, "dots": bad}]},
+        decisions=[{"item_id": 1, "what": bad, "decision": "done"}],
+        new_items=[{"what": bad, "who": PAYLOADS[3], "due": PAYLOADS[4]}],
+    )
+    for lang in ("de", "en"):
+        page = protocol_html(summary, lang, title=PAYLOADS[5])
+        _no_markup_from(PAYLOADS, page)
+        assert page.count(html.escape(bad)) >= 7

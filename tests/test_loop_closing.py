@@ -484,6 +484,65 @@ def test_screen_explains_a_failed_report_in_english_and_shows_the_summary(
     assert store.loop_closings("P01")["loop"].tolist() == [1]
 
 
+def test_closing_a_closed_loop_asks_first_and_cancel_keeps_the_earlier_closing(store: Store) -> None:
+    when = dt.datetime(2025, 5, 2, 14, 30, tzinfo=dt.UTC)
+    close_loop(store, "P01", 1, new_items=[{"what": "Feedbackrunde"}])
+    store.close_loop("P01", 1, {"participants": 7}, closed_at=when)  # the earlier closing, as stored
+    before = store.loop_closings("P01")
+    screen = _screen(store)
+    assert screen.confirm_box.layout.display == "none"
+    screen.new_items.children[0].children[0].value = "Retro einführen"
+    screen.close_button.click()
+    # nothing is closed yet: the screen asks
+    assert screen.protocol_job is None
+    assert screen.confirm_box.layout.display != "none"
+    asked = screen.confirm_text.value
+    assert "bereits abgeschlossen" in asked
+    assert "2025-05-02 14:30" in asked
+    assert "überschreiben" in screen.overwrite_button.description.lower()
+    assert screen.cancel_button.description == "Abbrechen"
+    pd.testing.assert_frame_equal(store.loop_closings("P01"), before)
+    assert store.action_items("P01")["what"].tolist() == ["Feedbackrunde"]
+    # cancel: the earlier closing stays, the typed item is kept for later
+    screen.cancel_button.click()
+    assert screen.confirm_box.layout.display == "none"
+    assert "bleibt" in screen.close_note.value
+    pd.testing.assert_frame_equal(store.loop_closings("P01"), before)
+    assert store.action_items("P01")["what"].tolist() == ["Feedbackrunde"]
+    assert screen.new_items.children[0].children[0].value == "Retro einführen"
+    # asked again, and this time overwritten
+    screen.close_button.click()
+    assert screen.confirm_box.layout.display != "none"
+    screen.overwrite_button.click()
+    assert screen.confirm_box.layout.display == "none"
+    screen.wait_protocol(30)
+    after = store.loop_closings("P01")
+    assert after["closing_id"].tolist() == before["closing_id"].tolist()  # replaced, same row
+    assert after.loc[0, "closed_at"] > pd.Timestamp(when)
+    assert after.loc[0, "participants"] == 0
+    assert store.action_items("P01")["what"].tolist() == ["Feedbackrunde", "Retro einführen"]
+    assert "Retro einführen" in screen.protocol.value
+
+
+def test_closing_twice_on_one_screen_asks_the_second_time(store: Store) -> None:
+    screen = reflection_loop_app("pilot=P01&loop=2&lang=en", store=store).screen  # type: ignore[attr-defined]
+    screen.ticker.stop()
+    screen.close()  # not closed before: no question
+    assert screen.confirm_box.layout.display == "none"
+    screen.wait_protocol(30)
+    first = store.loop_closings("P01")
+    screen.close()
+    assert screen.confirm_box.layout.display != "none"
+    assert "already closed" in screen.confirm_text.value
+    assert screen.overwrite_button.description == "Overwrite"
+    assert screen.cancel_button.description == "Cancel"
+    screen.close(overwrite=False)  # asking again changes nothing
+    pd.testing.assert_frame_equal(store.loop_closings("P01"), first)
+    screen.cancel_button.click()
+    assert "kept" in screen.close_note.value
+    pd.testing.assert_frame_equal(store.loop_closings("P01"), first)
+
+
 # ------------------------------------------------------------------ PostgreSQL
 @pytest.fixture
 def pg_url() -> Any:

@@ -359,7 +359,16 @@ def tally_votes(
 ) -> pd.DataFrame:
     """Dot-vote totals: ``option``, ``label``, ``points``, ``voters``; most points first.
 
-    ``labels`` maps option values or idea ids to the text shown (default: the key).
+    ``labels`` maps option values or idea ids to the text shown. With
+    ``labels``, only its keys are counted: a vote key is free text from a
+    participant's request, so a key that is no existing idea or option is
+    ignored (and logged once), never shown on the projector. Without
+    ``labels`` every key counts and is its own label.
+
+    >>> import pandas as pd
+    >>> votes = pd.DataFrame({"votes": [{"i_1": 2, "<b>x</b>": 5}, {"i_1": 1}]})
+    >>> tally_votes(votes, "votes", {"i_1": "Lernpaten"})[["label", "points"]].to_dict("records")
+    [{'label': 'Lernpaten', 'points': 3}]
     """
     import pandas as pd
 
@@ -370,11 +379,16 @@ def tally_votes(
             if not isinstance(value, dict):
                 continue
             for key, n in value.items():
+                if isinstance(n, bool):
+                    continue
                 try:
                     given = int(n)
-                except (TypeError, ValueError):
+                except (TypeError, ValueError, OverflowError):
                     continue
                 if given <= 0:
+                    continue
+                if labels is not None and str(key) not in labels:
+                    _log_unknown_vote(question, str(key))
                     continue
                 points[str(key)] = points.get(str(key), 0) + given
                 voters[str(key)] = voters.get(str(key), 0) + 1
@@ -392,6 +406,18 @@ def tally_votes(
         return frame
     frame = frame.sort_values(["points", "option"], ascending=[False, True], kind="stable")
     return frame.reset_index(drop=True)
+
+
+_UNKNOWN_VOTES: set[tuple[str, str]] = set()
+
+
+def _log_unknown_vote(question: str, key: str) -> None:
+    """Log a vote key that is no idea or option, once per key (the screens tally every second)."""
+    if (question, key) in _UNKNOWN_VOTES:
+        return
+    if len(_UNKNOWN_VOTES) < 10_000:
+        _UNKNOWN_VOTES.add((question, key))
+    log.warning("dot vote %s: ignored a key that is no idea or option: %r", question, key[:100])
 
 
 def _dot_vote_question(template: Any) -> Any:
@@ -769,12 +795,12 @@ def protocol_html(summary: LoopSummary, lang: str = "de", title: str | None = No
     if board.get("groups"):
         parts.append(f"<h2>{'Beiträge' if de else 'Inputs'}</h2>")
         for name, texts in board["groups"].items():
-            parts.append(f"<h3>{e(name)}</h3><ul>")
-            parts += [f"<li>{e(t)}</li>" for t in texts]
+            parts.append(f"<h3>{e(str(name))}</h3><ul>")
+            parts += [f"<li>{e(str(t))}</li>" for t in texts]
             parts.append("</ul>")
     if board.get("dots"):
         parts.append(f"<h2>{'Punktabfrage' if de else 'Dot vote'}</h2><ol>")
-        parts += [f"<li>{e(d['target'])}: {d['dots']}</li>" for d in board["dots"]]
+        parts += [f"<li>{e(str(d['target']))}: {e(str(d['dots']))}</li>" for d in board["dots"]]
         parts.append("</ol>")
     parts.append(f"<h2>{'Neue Maßnahmen' if de else 'New action items'}</h2>")
     if summary.new_items:

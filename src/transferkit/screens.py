@@ -8,7 +8,8 @@ in the kernel's event loop).
 
 CSS classes for tests: ``tk-counter``, ``tk-idea-wall``, ``tk-vote-results``
 (rows ``tk-vote-row`` with ``data-option`` and a ``tk-vote-points`` cell),
-``tk-join``, ``tk-cards`` / ``tk-card`` (under ``tk-card-question`` headings), ``tk-group-name``, ``tk-group-button``,
+``tk-join``, ``tk-cards`` / ``tk-card`` (a ``tk-card-check`` box and ``tk-card-text``, under
+``tk-card-question`` headings), ``tk-earlier-items``, ``tk-suggestions``, ``tk-group-name``, ``tk-group-button``,
 ``tk-decision``, ``tk-close-loop``, ``tk-protocol`` (inside: ``tk-protocol-status`` while the
 report is made, then ``tk-protocol-link`` and ``tk-protocol-path``, or ``tk-error`` and the
 printable summary), ``tk-timer-*``.
@@ -29,7 +30,7 @@ import ipywidgets as w
 import pandas as pd
 
 from transferkit.drafts import DraftKey, DraftStore
-from transferkit.exceptions import ParameterError, TransferkitError
+from transferkit.exceptions import ParameterError, StoreError, TransferkitError
 from transferkit.feedback import bars_html
 from transferkit.live import (
     Board,
@@ -123,6 +124,15 @@ def _join_box(title: str, url: str, scale: int = 4) -> w.Widget:
     return box
 
 
+def _sheet_template(request: SheetRequest, template: Any) -> str:
+    """The ``template=`` of the participants' join links: a built-in id, or the same custom file name.
+
+    A custom template's id is no name the web sheet can find; its file name
+    (checked by the same :func:`~transferkit.templates.access.load_visitor_template`) is.
+    """
+    return str(request.template) if request.template and request.template != template.id else str(template.id)
+
+
 class _Screen:
     """Common parts: store, request, drafts, ticker."""
 
@@ -156,12 +166,13 @@ class RoundTableScreen(_Screen):
 
     def __init__(self, store: Any, request: SheetRequest, *, interval: float = 1.5) -> None:
         super().__init__(store, request, interval=interval)
-        from transferkit.templates import load_template
+        from transferkit.templates.access import load_visitor_template
 
-        self.template = load_template(request.template or self.template_id)
+        self.template = load_visitor_template(request.template or self.template_id)
         lang = self.lang
         base = public_base_url()
-        common = SheetRequest(template=self.template.id, pilot=request.pilot, loop=request.loop, lang=lang)
+        common = SheetRequest(template=_sheet_template(request, self.template), pilot=request.pilot,
+                              loop=request.loop, lang=lang)
         # participants join through the web sheet of `transferkit serve` (no kernel each)
         self.ideas_url = with_token(sheet_url(base, common.with_(questions="network_role,ideas")))
         self.vote_url = with_token(sheet_url(base, common.with_(questions="votes")))
@@ -198,25 +209,36 @@ class RoundTableScreen(_Screen):
         self.widget.add_class("tk-app-wide")
         self.refresh()
 
+    def vote_labels(self, ideas: pd.DataFrame) -> dict[str, str]:
+        """What may be voted for, with the text shown: the ideas so far (and a vote's own options).
+
+        Only these keys are counted (:func:`~transferkit.live.tally_votes`): a
+        key that is no idea or option never reaches the projector.
+        """
+        labels = {str(k): str(v) for k, v in zip(ideas["idea_id"], ideas["text"], strict=True)}
+        for q in self.template.all_questions():
+            if q.id == "votes" and q.type == "dot_vote" and getattr(q, "source", "") == "options":
+                labels.update({str(o.value): str(o.label.get(self.lang)) for o in getattr(q, "options", [])})
+        return labels
+
     def totals(self) -> pd.DataFrame:
-        """Current vote totals with idea texts as labels."""
+        """Current vote totals with idea texts as labels (keys that are no idea left out)."""
         frame = self.feed.poll()
-        ideas = extract_ideas(frame, "ideas")
-        labels = dict(zip(ideas["idea_id"], ideas["text"], strict=True))
-        return tally_votes(frame, "votes", labels)
+        return tally_votes(frame, "votes", self.vote_labels(extract_ideas(frame, "ideas")))
 
     def refresh(self) -> None:
         lang = self.lang
         frame = self.feed.poll()
         ideas = extract_ideas(frame, "ideas")
-        labels = dict(zip(ideas["idea_id"], ideas["text"], strict=True))
-        totals = tally_votes(frame, "votes", labels)
+        labels = self.vote_labels(ideas)
+        totals = tally_votes(frame, "votes", labels)  # only ideas and options count
         count = participant_count(
             self.store, self.template, pilot=self.request.pilot, loop=self.request.loop, drafts=self.drafts
         )
         voters = 0
         if not frame.empty and "votes" in frame.columns:
-            voters = int(frame["votes"].map(lambda v: isinstance(v, dict) and bool(v)).sum())
+            voters = int(frame["votes"].map(
+                lambda v: isinstance(v, dict) and any(str(k) in labels for k in v)).sum())
         self.counter.value = (
             f"<b class='tk-count-joined'>{count['joined']}</b> {_t(lang, 'Teilnehmende', 'participants')} · "
             f"<b class='tk-count-ideas'>{len(ideas)}</b> {_t(lang, 'Ideen', 'ideas')} · "
@@ -296,17 +318,34 @@ class _Timer:
             self.end = None
 
 
+def _card(text: str) -> w.HBox:
+    """An input card: a checkbox and the participant's text as escaped HTML.
+
+    Not the checkbox's ``description``: the page's MathJax typesets a
+    description, so ``$…$`` typed by a participant would become formula
+    markup (an ``HTML`` widget is left alone).
+    """
+    check = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto", flex="0 0 auto"))
+    check.add_class("tk-card-check")
+    label = w.HTML(html.escape(text), layout=w.Layout(flex="1 1 auto"))
+    label.add_class("tk-card-text")
+    card = w.HBox([check, label], layout=w.Layout(width="100%", align_items="center"))
+    card.add_class("tk-card")
+    return card
+
+
 class ReflectionLoopScreen(_Screen):
     """One loop of a pilot: earlier action items, four phases live, grouping, dots, closing."""
 
     def __init__(self, store: Any, request: SheetRequest, *, interval: float = 1.5) -> None:
         super().__init__(store, request, interval=interval)
-        from transferkit.templates import load_template
+        from transferkit.templates.access import load_visitor_template
 
         if request.loop is None:
             msg = "Im Link fehlt loop=…, z. B. ?pilot=P01&loop=2 / the link needs loop=…, e.g. ?pilot=P01&loop=2"
             raise ParameterError(msg)
-        self.template = load_template(request.template or "reflection_loop")
+        self.template = load_visitor_template(request.template or "reflection_loop")
+        self.sheet_template = _sheet_template(request, self.template)
         self.loop = int(request.loop)
         self.pilot = str(request.pilot)
         self.board = Board()
@@ -347,17 +386,20 @@ class ReflectionLoopScreen(_Screen):
             rows.append(w.HTML(_t(lang, "<i>Keine offenen Maßnahmen aus früheren Schleifen.</i>",
                                   "<i>No open action items from earlier loops.</i>")))
         step0 = w.VBox(rows)
+        step0.add_class("tk-earlier-items")
         # phases
         base = public_base_url()
         self.join_urls: dict[str, str] = {}
         self.cards: dict[str, w.VBox] = {}
         self.ratings: dict[str, w.HTML] = {}
         self.checks: dict[str, w.Checkbox] = {}
+        self.card_boxes: dict[str, w.HBox] = {}
         phase_tabs: list[w.Widget] = []
         for phase in self.template.phases:
             url = with_token(sheet_url(
                 base,
-                SheetRequest(template=self.template.id, pilot=self.pilot, loop=self.loop, phase=phase.id, lang=lang),
+                SheetRequest(template=self.sheet_template, pilot=self.pilot, loop=self.loop, phase=phase.id,
+                             lang=lang),
             ))
             self.join_urls[phase.id] = url
             cards = w.VBox([])
@@ -397,16 +439,31 @@ class ReflectionLoopScreen(_Screen):
         add.add_class("tk-add-item")
         add.on_click(lambda _b: self.add_item_row())
         self.suggestions = w.HTML("")
+        self.suggestions.add_class("tk-suggestions")
         close = w.Button(description=_t(lang, "Schleife abschließen", "Close loop"), button_style="danger")
         close.add_class("tk-close-loop")
         close.on_click(lambda _b: self.close())
         self.close_button = close
+        # closing a loop closed before replaces its key figures: ask first
+        self.confirm_text = w.HTML("")
+        self.overwrite_button = w.Button(description=_t(lang, "Überschreiben", "Overwrite"), button_style="danger")
+        self.overwrite_button.add_class("tk-close-overwrite")
+        self.overwrite_button.on_click(lambda _b: self.close(overwrite=True))
+        self.cancel_button = w.Button(description=_t(lang, "Abbrechen", "Cancel"))
+        self.cancel_button.add_class("tk-close-cancel")
+        self.cancel_button.on_click(lambda _b: self.cancel_close())
+        self.confirm_box = w.VBox([self.confirm_text, w.HBox([self.overwrite_button, self.cancel_button])],
+                                  layout=w.Layout(display="none"))
+        self.confirm_box.add_class("tk-close-confirm")
+        self.close_note = w.HTML("")
+        self.close_note.add_class("tk-close-note")
         self.protocol = w.HTML("")
         self.protocol.add_class("tk-protocol")
         self.protocol_job: _ProtocolJob | None = None
         self.protocol_result: ProtocolResult | None = None
         self._progress = Ticker(self.show_protocol, 1.0)
-        step_close = w.VBox([self.suggestions, self.new_items, add, close, self.protocol])
+        step_close = w.VBox([self.suggestions, self.new_items, add, close, self.confirm_box, self.close_note,
+                             self.protocol])
         self.add_item_row()
         titles = [_t(lang, "Offene Maßnahmen", "Open action items")]
         titles += [p.title.get(lang) for p in self.template.phases]
@@ -491,7 +548,7 @@ class ReflectionLoopScreen(_Screen):
             items = collect_inputs(part, questions)
             self.board.add(items)
             box = self.cards[phase.id]
-            shown = sum(isinstance(child, w.Checkbox) for child in box.children)
+            shown = sum("tk-card" in child._dom_classes for child in box.children)
             if shown != len(items):
                 box.children = self.card_widgets(phase, questions, items)
             rating = _PHASE_RATING.get(phase.id)
@@ -502,10 +559,11 @@ class ReflectionLoopScreen(_Screen):
                         f"{_t(lang, 'Bewertung', 'rating')}: <b>{values.mean():.1f}</b> (n = {len(values)})"
                     )
         if not frame.empty and "actions" in frame.columns:
-            proposed = [a for v in frame["actions"].tolist() if isinstance(v, list) for a in v]
+            proposed = [a for v in frame["actions"].tolist() if isinstance(v, list) for a in v
+                        if isinstance(a, dict) and a.get("what")]
             if proposed:
                 items_html = "".join(
-                    f"<li>{html.escape(str(a.get('what')))} ({html.escape(str(a.get('who') or '–'))})</li>"
+                    f"<li>{html.escape(str(a['what']))} ({html.escape(str(a.get('who') or '–'))})</li>"
                     for a in proposed
                 )
                 self.suggestions.value = f"<b>{_t(lang, 'Vorschläge der Teilnehmenden', 'Proposals')}</b><ul>{items_html}</ul>"
@@ -521,13 +579,12 @@ class ReflectionLoopScreen(_Screen):
                 heading.add_class("tk-card-question")
                 children.append(heading)
             for item in mine:
-                check = self.checks.get(item.item_id)
-                if check is None:
-                    check = w.Checkbox(value=False, description=item.text, indent=False,
-                                       layout=w.Layout(width="100%"))
-                    check.add_class("tk-card")
-                    self.checks[item.item_id] = check
-                children.append(check)
+                card = self.card_boxes.get(item.item_id)
+                if card is None:
+                    card = _card(item.text)
+                    self.card_boxes[item.item_id] = card
+                    self.checks[item.item_id] = card.children[0]
+                children.append(card)
         return children
 
     def group_selected(self) -> None:
@@ -569,8 +626,47 @@ class ReflectionLoopScreen(_Screen):
         self.render_groups()
         self.save_board()
 
-    def close(self) -> None:
+    def earlier_closing(self) -> pd.Timestamp | None:
+        """When this pilot's loop was closed before (``None``: not yet); StoreError if unknown."""
+        closings = self.store.loop_closings(self.pilot)
+        mine = closings[closings["loop"] == self.loop] if not closings.empty else closings
+        if mine.empty:
+            return None
+        closed_at = mine.iloc[0]["closed_at"]
+        return closed_at if isinstance(closed_at, pd.Timestamp) else pd.Timestamp(closed_at)
+
+    def ask_overwrite(self, closed_at: pd.Timestamp) -> None:
+        """Show the question whether to replace the earlier closing (nothing is stored yet)."""
+        lang = self.lang
+        when = html.escape(closed_at.strftime("%Y-%m-%d %H:%M")) if not pd.isna(closed_at) else "?"
+        self.confirm_text.value = (
+            "<div class='tk-close-question'><b>"
+            + _t(lang, f"Schleife {self.loop} wurde bereits abgeschlossen ({when} UTC).",
+                 f"Loop {self.loop} was already closed ({when} UTC).")
+            + "</b> "
+            + _t(lang, "Überschreiben? Die Kennzahlen werden neu berechnet und ersetzen die bisherigen, "
+                       "die neuen Maßnahmen kommen hinzu.",
+                 "Overwrite? The key figures are computed again and replace the earlier ones; "
+                 "the new action items are added.")
+            + "</div>"
+        )
+        self.close_note.value = ""
+        self.confirm_box.layout.display = "flex"
+
+    def cancel_close(self) -> None:
+        """Keep the earlier closing: hide the question, store nothing (typed items stay)."""
+        self.confirm_box.layout.display = "none"
+        self.close_note.value = "<i>" + _t(
+            self.lang, "Nicht erneut abgeschlossen – der bisherige Abschluss bleibt.",
+            "Not closed again – the earlier closing is kept.") + "</i>"
+
+    def close(self, *, overwrite: bool = False) -> None:
         """Close the loop (decisions, new items, key figures stored), then make its protocol.
+
+        If the loop was closed before (``store.loop_closings``), nothing is
+        stored: the screen asks first (:meth:`ask_overwrite`; buttons
+        ``tk-close-overwrite`` and ``tk-close-cancel``); ``overwrite=True``
+        is the moderator's answer "overwrite".
 
         The protocol is the ``loop_protocol`` report, made in a background
         thread (:func:`~transferkit.live.make_protocol`); meanwhile the screen
@@ -579,6 +675,17 @@ class ReflectionLoopScreen(_Screen):
         """
         if self.protocol_job is not None and self.protocol_job.running:
             return
+        if not overwrite:
+            try:
+                closed_at = self.earlier_closing()
+            except TransferkitError as error:
+                self.protocol.value = f"<div class='tk-error'>⚠ {html.escape(str(error))}</div>"
+                return
+            if closed_at is not None:
+                self.ask_overwrite(closed_at)
+                return
+        self.confirm_box.layout.display = "none"
+        self.close_note.value = ""
         decisions = {k: d.value for k, d in self.decisions.items()}
         try:
             self.summary = close_loop(
@@ -718,8 +825,13 @@ def _app(kind: str, query: str | None, store: Any, interval: float) -> w.Widget:
         widget = screen.widget
         widget.screen = screen  # keep a reference for tests and the ticker
         return widget
-    except TransferkitError as error:
+    except ParameterError as error:  # a broken link: the message says what to change
         return error_box(str(error), lang)
+    except StoreError:
+        # the store's own message may name a database file or server: the terminal gets it
+        log.exception("%s screen: store not available", kind)
+        return error_box(_t(lang, "Die Datenbank ist nicht erreichbar – siehe Server-Log.",
+                            "The database cannot be reached – see the server log."), lang)
     except Exception:
         log.exception("%s screen failed", kind)
         return error_box(_t(lang, "Unerwarteter Fehler – siehe Server-Log.", "Unexpected error – see the server log."), lang)

@@ -22,7 +22,6 @@ transferkit.exceptions.ParameterError: Das sieht nach einem Namen aus – bitte 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,35 +84,25 @@ def load_sheet_template(name: str) -> Any:
 
     Custom files are looked up in ``$TRANSFERKIT_TEMPLATE_DIR`` (default: the
     current folder, i.e. the workshops folder); a path outside it is refused,
-    so a link cannot read arbitrary files on the server.
+    so a link cannot read arbitrary files on the server. The one check for
+    this is :func:`transferkit.templates.access.load_visitor_template`
+    (shared with the moderator screens): a :class:`ParameterError` names no
+    server path and no file contents; the details are logged.
     """
-    from transferkit.templates import load_template
+    from transferkit.templates.access import load_visitor_template
 
-    path = custom_template_path(name)
-    return load_template(name if path is None else path)
+    return load_visitor_template(name)
 
 
 def custom_template_path(name: str) -> Path | None:
     """The file of a custom template name, or ``None`` for a built-in template.
 
-    Raises :class:`ParameterError` for an unknown name or a file outside the allowed folder.
+    Raises :class:`ParameterError` for an unknown name or a file outside the allowed folder
+    (:func:`transferkit.templates.access.custom_template_file`).
     """
-    from transferkit.templates import list_templates
+    from transferkit.templates.access import custom_template_file
 
-    if name in list_templates():
-        return None
-    if not name.endswith((".yaml", ".yml")):
-        msg = (
-            f"Unbekannte Vorlage {name!r} / unknown template {name!r}. "
-            f"Built-in: {', '.join(list_templates())}; or a .yaml file in the workshops folder."
-        )
-        raise ParameterError(msg)
-    root = Path(os.environ.get(_TEMPLATE_DIR_ENV) or Path.cwd()).resolve()
-    path = (root / name).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
-        msg = f"Vorlage {name!r} nicht gefunden / template file {name!r} not found in {root.name}/"
-        raise ParameterError(msg)
-    return path
+    return custom_template_file(name)
 
 
 def template_file_stamp(name: str | None) -> str:
