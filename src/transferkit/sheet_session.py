@@ -51,8 +51,6 @@ __all__ = [
 #: The shape alone: :func:`check_code` also refuses names of this shape (``ANNA1985``).
 CODE_PATTERN = _CODE_PATTERN
 
-_TEMPLATE_DIR_ENV = "TRANSFERKIT_TEMPLATE_DIR"
-
 
 def check_code(value: str) -> str:
     """The participant code in its stored form (trimmed, upper case); names are refused.
