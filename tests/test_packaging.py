@@ -93,6 +93,9 @@ def test_wheel_carries_notebooks_workshops_and_page_template(tmp_path: Path) -> 
         "transferkit/websheet/static/sheet.js",
         "transferkit/websheet/static/sheet.css",
         "transferkit/datasets/demo/responses.jsonl",
+        "transferkit/namelists/given_names_de.txt",
+        "transferkit/namelists/surnames_de.txt",
+        "transferkit/reports/templates/transferkit_report/index.html.j2",
     ):
         assert name in names, name
     site = tmp_path / "site"

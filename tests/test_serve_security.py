@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import signal
 import ssl
 import subprocess
 import time
@@ -18,6 +17,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from server_helpers import stop_process_group
 
 from transferkit.guard import ServerLimits
 from transferkit.serve import serve_command, start_voila
@@ -74,12 +74,7 @@ def _start(tmp: Path, *, limits: ServerLimits | None = None, **kwargs: Any) -> t
 
 
 def _stop(process: Any) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    stop_process_group(process)
 
 
 @pytest.fixture(scope="module")

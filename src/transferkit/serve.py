@@ -46,6 +46,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -314,7 +315,13 @@ def voila_app_class() -> Any:
                 max_body_size=self.max_body_size,
                 max_kernels=self.max_kernels,
             )
-            raise_open_file_limit(limits.max_connections + 512)
+            files = raise_open_file_limit(limits.max_connections + 512)
+            if files < limits.max_connections + 256:  # kernels, store and logs need files too
+                limits = replace(limits, max_connections=max(50, files - 256))
+                self.log.warning(
+                    "transferkit: only %d open files allowed; at most %d connections",
+                    files, limits.max_connections,
+                )
             install_secret_filter(self.log, logging.getLogger("tornado.access"),
                                   logging.getLogger("tornado.general"),
                                   logging.getLogger("tornado.application"))

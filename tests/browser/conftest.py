@@ -8,13 +8,12 @@ store (``TRANSFERKIT_DB``); HOME and the Jupyter dirs are already temporary
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from server_helpers import stop_process_group
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKSHOPS = ROOT / "workshops"
@@ -78,12 +77,7 @@ def voila_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     try:
         yield Server(process, port, store_url, log)
     finally:
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_process_group(process)
 
 
 @pytest.fixture(scope="session")

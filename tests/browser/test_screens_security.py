@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 import pytest
+from server_helpers import wait_until as shared_wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -42,14 +43,9 @@ PARTICIPANT_AREAS = [
 ]
 
 
+
 def wait_until(check: Any, timeout: float = 20.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.25)
-    return check()
+    return shared_wait_until(check, timeout, 0.25)
 
 
 def assert_harmless(page: Any) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from server_helpers import wait_until as shared_wait_until
 
 from transferkit.live import idea_id
 from transferkit.sheets import SheetForm
@@ -112,14 +113,9 @@ def begin(page: Any, url: str, code: str) -> None:
     page.wait_for_selector(".tk-form:visible")
 
 
+
 def wait_until(check: Any, timeout: float = 10.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.1)
-    return check()
+    return shared_wait_until(check, timeout, 0.1)
 
 
 def no_horizontal_scroll(page: Any) -> bool:
@@ -137,7 +133,7 @@ def test_participant_fills_in_and_submits_needs_analysis(sheet: Sheet, new_page:
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     start = time.monotonic()
-    begin(page, sheet.url(f"template=needs_analysis&pilot=P01&loop=2"), code)
+    begin(page, sheet.url("template=needs_analysis&pilot=P01&loop=2"), code)
     page.wait_for_selector(".tk-submit:enabled")
     assert time.monotonic() - start < 5  # the budget is 1.5 s under load; here a loose bound
     assert page.locator(".tk-required").count() == sum(q.required for q in template.all_questions())
@@ -201,7 +197,7 @@ def test_every_type_round_trips_like_the_widget_form(sheet: Sheet, new_page: Any
 def test_widgets_of_every_type_in_the_page(sheet: Sheet, new_page: Any, shot: Any) -> None:
     page = new_page()
     code = _code()
-    begin(page, sheet.url(f"template=all_types.yaml&pilot=P01"), code)
+    begin(page, sheet.url("template=all_types.yaml&pilot=P01"), code)
     page.wait_for_selector(".tk-submit:enabled")
     answers = lambda: page.evaluate("window.tkSheet.answers()")
     page.locator(".tk-q-recommend .tk-scale-btn[data-value='7']").click()
@@ -260,7 +256,7 @@ def test_widgets_of_every_type_in_the_page(sheet: Sheet, new_page: Any, shot: An
 def test_invalid_sheet_shows_errors_and_stores_nothing(sheet: Sheet, new_page: Any, shot: Any) -> None:
     code = _code()
     page = new_page()
-    begin(page, sheet.url(f"template=training_feedback&pilot=P01&loop=1&lang=en"), code)
+    begin(page, sheet.url("template=training_feedback&pilot=P01&loop=1&lang=en"), code)
     page.wait_for_selector(".tk-submit:enabled")
     page.locator(".tk-q-reaction_1 input[type=radio]").nth(2).check()
     page.click(".tk-submit")
@@ -282,7 +278,7 @@ def test_lost_connection_at_submit_keeps_the_answers_and_stores_once(
     answers = template.example_answers(seed=4)
     code = _code()
     page = new_page()
-    begin(page, sheet.url(f"template=training_feedback&pilot=P01&loop=1&lang=en"), code)
+    begin(page, sheet.url("template=training_feedback&pilot=P01&loop=1&lang=en"), code)
     page.wait_for_selector(".tk-submit:enabled")
     fill(page, template, answers)
     sent = page.evaluate("window.tkSheet.answers()")
@@ -406,7 +402,7 @@ def test_dot_vote_on_ideas(sheet: Sheet, new_page: Any) -> None:
                      participant="IDEA01")
     code = _code()
     page = new_page()
-    begin(page, sheet.url(f"template=round_table&pilot=P01&loop=2&questions=votes"), code)
+    begin(page, sheet.url("template=round_table&pilot=P01&loop=2&questions=votes"), code)
     plus = page.locator(f".tk-opt-{idea_id('Lernpaten')} .tk-vote-plus")
     plus.wait_for()
     plus.click()

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from server_helpers import wait_until as shared_wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -53,14 +54,9 @@ def join(page: Any, server: Any, query: str, code: str, *, web: bool) -> None:
         page.goto(server.url("sheet.ipynb", f"{query}&code={code}"))
 
 
+
 def wait_until(check: Any, timeout: float = 15.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.25)
-    return check()
+    return shared_wait_until(check, timeout, 0.25)
 
 
 def test_participant_fills_in_and_submits(voila_server: Any, new_page: Any, shot: Any) -> None:
