@@ -273,7 +273,7 @@ def test_store_failure_is_503_and_the_draft_keeps_the_answers(
         ("open", json.dumps({"query": 7, "code": "K7M4QX"}).encode(), "must be strings"),
         ("draft", json.dumps({"query": QUERY, "code": "K7M4QX", "answers": [1]}).encode(), "object"),
         ("open", json.dumps({"query": "template=nope", "code": "K7M4QX"}).encode(), "unknown template"),
-        ("open", json.dumps({"query": QUERY, "code": "Max Mustermann"}).encode(), "not a name"),
+        ("open", json.dumps({"query": QUERY, "code": "Max Mustermann"}).encode(), "looks like a name"),
     ],
 )
 def test_bad_requests_are_400_with_a_message(client: Client, what: str, body: bytes, needle: str) -> None:
