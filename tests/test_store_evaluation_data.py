@@ -281,7 +281,7 @@ def test_a_version_2_database_gets_the_new_tables(tmp_path: Path) -> None:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert not set(NEW_TABLES) & tables
     with Store(f"sqlite:///{path}") as store:
-        assert store.info()["schema_version"] == SCHEMA_VERSION == 3
+        assert store.info()["schema_version"] == SCHEMA_VERSION >= 3
         assert store.costs().empty
         assert store.action_items()["what"].tolist() == ["Kanban-Board aufhängen"]
         store.add_cost("X1", "facilitation", 500)
@@ -330,7 +330,7 @@ def test_postgres_round_trip_erasure_and_migration(pg_url: str) -> None:
             conn.execute(text(f"DROP TABLE {table}"))
         conn.execute(text("UPDATE schema_version SET version = 2"))
     with Store(pg_url) as store:
-        assert store.info()["schema_version"] == 3
+        assert store.info()["schema_version"] == SCHEMA_VERSION
         assert set(NEW_TABLES) <= set(inspect(store.engine).get_table_names())
         assert store.costs().empty
         assert store.pilots()["pilot_id"].tolist() == ["X1", "X2"]
