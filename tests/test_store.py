@@ -380,6 +380,13 @@ def test_pilot_hourly_rate_and_currency(store):
         with pytest.raises(StoreError, match="three-letter ISO 4217 code"):
             store.add_pilot("P05", "x", hourly_rate=40, currency=currency)
     assert "P05" not in set(store.pilots()["pilot_id"])
+    store.set_pilot_rate("P01", 45.5)
+    pilot = store.pilots().set_index("pilot_id").loc["P01"]
+    assert (pilot["hourly_rate"], pilot["currency"], pilot["companies"]) == (45.5, "EUR", "C1;C2")
+    store.set_pilot_rate("P01", None)
+    assert pd.isna(store.pilots().set_index("pilot_id").loc["P01", "hourly_rate"])
+    with pytest.raises(StoreError, match="Unknown pilot 'P99'"):
+        store.set_pilot_rate("P99", 40)
 
 def test_adding_again_updates(store):
     store.add_company("C1", "Tischlerei A GmbH", size_class="small", roles=())

@@ -802,6 +802,31 @@ class Store:
 
         return self._run(work, write=True)
 
+    def set_pilot_rate(
+        self, pilot: str, hourly_rate: float | None, currency: str = "EUR"
+    ) -> None:
+        """Set (or with ``None`` clear) the hourly rate of a pilot, leaving its other fields.
+
+        The rate is the loaded labour cost of one working hour in ``currency`` (ISO 4217);
+        the needs report costs the planned learning time of the pilot's participants with it.
+
+        >>> with Store("sqlite://") as store:
+        ...     _ = store.add_pilot("P01", "Agile Methoden", loops=3)
+        ...     store.set_pilot_rate("P01", 52.5, "CHF")
+        ...     store.pilots()[["loops", "hourly_rate", "currency"]].values.tolist()
+        [[3, 52.5, 'CHF']]
+        """
+        pilot = text_id(pilot, "pilot id")
+        rate, code = check_rate(hourly_rate), check_currency(currency)
+
+        def work(session: Session) -> None:
+            self._require_pilot(session, pilot)
+            row = session.get(Pilot, pilot)
+            if row is not None:
+                row.hourly_rate, row.currency = rate, code
+
+        self._run(work, write=True)
+
     def add_participant(
         self, code: str, *, company: str | None = None, pilot: str | None = None
     ) -> str:
