@@ -729,3 +729,11 @@ def test_unknown_kind_missing_file_and_wrong_encoding(store: Store, tmp_path: Pa
     with pytest.raises(DatasetError, match=r"not a UTF-8 text file \(line 2\).*CSV UTF-8"):
         import_table(store, "costs", latin)
     assert store.costs().empty
+
+
+def test_the_store_checks_formats_against_the_one_vocabulary() -> None:
+    """``evaluation.formats.FORMATS`` still spells the list out; until it imports
+    ``transferkit.vocabulary.FORMATS`` both must stay equal."""
+    from transferkit import vocabulary
+
+    assert vocabulary.FORMATS == FORMATS
