@@ -64,3 +64,20 @@ def test_store_reproduces_the_tidy_data(imported: tuple[Store, dict[str, int]]) 
     assert companies.loc["C01", "roles"] == "organiser;sender;best_practice"
     pilots = store.pilots()
     assert len(pilots) == 6
+
+
+def test_the_demo_pilots_get_the_demo_hourly_rate(imported: tuple[Store, dict[str, int]]) -> None:
+    from transferkit.datasets.generate import HOURLY_RATE_EUR
+
+    pilots = imported[0].pilots()
+    assert HOURLY_RATE_EUR == 48
+    assert (pilots["hourly_rate"] == HOURLY_RATE_EUR).all()
+    assert (pilots["currency"] == "EUR").all()
+
+
+def test_the_demo_topics_are_the_needs_templates() -> None:
+    from transferkit.datasets.generate import TOPICS
+    from transferkit.report_data.data import needs_topics
+
+    assert needs_topics("needs_analysis") == TOPICS
+    assert list(needs_topics("needs_analysis")) == list(TOPICS)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
@@ -200,72 +199,6 @@ def test_close_loop_stores_what_the_screen_computed(store: Store) -> None:
     assert "<th>Teilnehmende</th><td>2</td>" in page
     assert "Wie gut ließ sich das Neue im Arbeitsalltag anwenden?</th><td>3.0 (n = 2)" in page
     assert stored["closed_at"] == pd.Timestamp(summary.closed_at)
-
-
-# ------------------------------------------------------------------ an older database file
-def _make_legacy_file(path: Path) -> None:
-    """A database as transferkit wrote it before loop_closings: schema 1 + tk_loop_closings."""
-    with Store(f"sqlite:///{path}") as store:
-        store.add_pilot("P01", "Pilot")
-    summary = {"pilot": "P01", "loop": 2, "closed_at": "2025-03-01T10:00:00",
-               "indicators": {"pilot": "P01", "loop": 2, "participants": 3, "responses": 9,
-                              "info_useful_mean": 4.0, "info_useful_n": 3, "items_new": 1,
-                              "items_done": 0, "items_dropped": 0, "items_open": 2},
-               "board": {"groups": {"Methoden": ["Kanban hilft (a participant's text)"]},
-                         "dots": [{"target": "Methoden", "dots": 4}]},
-               "decisions": [], "new_items": []}
-    older = dict(summary, indicators=dict(summary["indicators"], participants=1))
-    with sqlite3.connect(path) as conn:
-        conn.execute("DROP TABLE loop_closings")
-        conn.execute("UPDATE schema_version SET version = 1")
-        conn.execute("CREATE TABLE tk_loop_closings (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-                     "pilot VARCHAR(100) NOT NULL, loop INTEGER NOT NULL, closed_at DATETIME "
-                     "NOT NULL, summary TEXT NOT NULL)")
-        rows = [("P01", 2, "2025-03-01 09:00:00.000000", json.dumps(older)),
-                ("P01", 2, "2025-03-01 10:00:00.000000", json.dumps(summary)),  # latest wins
-                ("P01", 3, "2025-04-01 10:00:00.000000", "{not json"),
-                ("P99", 1, "2025-04-01 10:00:00.000000", json.dumps(summary))]  # unknown pilot
-        conn.executemany("INSERT INTO tk_loop_closings (pilot, loop, closed_at, summary) "
-                         "VALUES (?, ?, ?, ?)", rows)
-
-
-def test_an_older_file_with_tk_loop_closings_opens_and_keeps_its_closings(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
-    _make_legacy_file(path)
-    with Store(f"sqlite:///{path}") as store:
-        assert store.info()["schema_version"] == SCHEMA_VERSION >= 2
-        closings = store.loop_closings()
-        assert closings[["pilot_id", "loop"]].to_records(index=False).tolist() == [("P01", 2)]
-        row = closings.iloc[0]
-        assert (row["participants"], row["responses"], row["items_open"]) == (3, 9, 2)
-        assert row["info_useful_mean"] == pytest.approx(4.0)
-        assert row["closed_at"] == pd.Timestamp("2025-03-01 10:00", tz="UTC")
-        assert row["dots"] == [{"group": "Methoden", "dots": 4}]
-        # the loop protocol of the old closing works, and new closings go to the new table
-        report = rd.loop_protocol(store, "P01", 2)
-        assert report.key_figures["n_participants"] == 3
-        store.close_loop("P01", 3, {"participants": 2})
-    with Store(f"sqlite:///{path}") as store:  # opening again copies nothing twice
-        assert store.loop_closings()["loop"].tolist() == [2, 3]
-    with sqlite3.connect(path) as conn:  # the old table (boards with participants' texts) is gone
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        assert "tk_loop_closings" not in tables
-        assert "loop_closings" in tables
-
-
-def test_an_older_file_with_a_broken_tk_loop_closings_table_opens(tmp_path: Path) -> None:
-    path = tmp_path / "odd.db"
-    _make_legacy_file(path)
-    with sqlite3.connect(path) as conn:
-        conn.execute("DROP TABLE tk_loop_closings")
-        conn.execute("CREATE TABLE tk_loop_closings (id INTEGER PRIMARY KEY, note TEXT)")
-        conn.execute("INSERT INTO tk_loop_closings (note) VALUES ('x')")
-    with Store(f"sqlite:///{path}") as store:
-        assert store.info()["schema_version"] == SCHEMA_VERSION
-        assert store.loop_closings().empty
-    with sqlite3.connect(path) as conn:
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        assert "tk_loop_closings" not in tables
 
 
 # ------------------------------------------------------------------ the reports read the store

@@ -198,3 +198,26 @@ def test_script_and_widget_outputs_of_a_custom_notebook_are_left_out() -> None:
     assert "<script" not in page
     assert "__tk_pwned" not in page
     assert "<p>kept</p>" in page
+
+
+def test_reports_never_import_the_demo_generator() -> None:
+    """Reports compute a real company's figures: no topic list or hourly rate may come
+    from the synthetic demo (``transferkit.datasets.generate``)."""
+    import ast
+
+    import transferkit.report_data
+    import transferkit.reports
+
+    found = []
+    for package in (transferkit.report_data, transferkit.reports):
+        for path in sorted(Path(package.__file__).parent.rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = (
+                    [node.module or ""] if isinstance(node, ast.ImportFrom)
+                    else [a.name for a in node.names] if isinstance(node, ast.Import) else []
+                )
+                names += [f"{node.module}.{a.name}" for a in getattr(node, "names", [])
+                          if isinstance(node, ast.ImportFrom)]
+                found += [f"{path.name}: {n}" for n in names
+                          if n.startswith("transferkit.datasets.generate")]
+    assert not found

@@ -361,6 +361,33 @@ def test_networks_companies_pilots(store):
     assert pd.isna(pilots.loc["P02", "start"])
 
 
+
+def test_pilot_hourly_rate_and_currency(store):
+    pilots = store.pilots().set_index("pilot_id")
+    assert pilots["hourly_rate"].dtype == "float64"
+    assert pd.isna(pilots.loc["P01", "hourly_rate"])  # not set: no invented rate
+    assert pilots.loc["P01", "currency"] == "EUR"
+    store.add_pilot("P03", "KI im Büro", hourly_rate=48, currency="chf")
+    store.add_pilot("P04", "Kanban", hourly_rate=0)
+    pilots = store.pilots().set_index("pilot_id")
+    assert (pilots.loc["P03", "hourly_rate"], pilots.loc["P03", "currency"]) == (48.0, "CHF")
+    assert pilots.loc["P04", "hourly_rate"] == 0.0
+    for rate, match in [(-1, "must not be negative"), ("48", "must be a number"),
+                        (float("inf"), "finite"), (True, "must be a number")]:
+        with pytest.raises(StoreError, match=match):
+            store.add_pilot("P05", "x", hourly_rate=rate)
+    for currency in ["Euro", "", None, "E1R"]:
+        with pytest.raises(StoreError, match="three-letter ISO 4217 code"):
+            store.add_pilot("P05", "x", hourly_rate=40, currency=currency)
+    assert "P05" not in set(store.pilots()["pilot_id"])
+    store.set_pilot_rate("P01", 45.5)
+    pilot = store.pilots().set_index("pilot_id").loc["P01"]
+    assert (pilot["hourly_rate"], pilot["currency"], pilot["companies"]) == (45.5, "EUR", "C1;C2")
+    store.set_pilot_rate("P01", None)
+    assert pd.isna(store.pilots().set_index("pilot_id").loc["P01", "hourly_rate"])
+    with pytest.raises(StoreError, match="Unknown pilot 'P99'"):
+        store.set_pilot_rate("P99", 40)
+
 def test_adding_again_updates(store):
     store.add_company("C1", "Tischlerei A GmbH", size_class="small", roles=())
     company = store.companies().set_index("company_id").loc["C1"]
@@ -534,3 +561,51 @@ def test_erasure_of_someone_with_only_a_draft(tmp_path):
     assert store.erase_participant("QRSTUV") == 1
     with pytest.raises(StoreError, match="already erased"):
         store.erase_participant("QRSTUV")
+
+
+# ------------------------------------------------------------------ layering
+
+
+def _transferkit_imports(path: Path) -> set[str]:
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "import_module":
+            names.add("importlib.import_module")  # a hidden import: name it plainly instead
+    return {n for n in names if n.startswith("transferkit") or n == "importlib.import_module"}
+
+
+def test_the_store_imports_nothing_above_it() -> None:
+    """The store sits below sheets, live screens, reports and the CLI; it may use only
+    exceptions, privacy, vocabulary, the templates (which import nothing of it) and itself."""
+    import transferkit.store as package
+
+    allowed = ("transferkit.exceptions", "transferkit.privacy", "transferkit.vocabulary",
+               "transferkit.templates", "transferkit.store")
+    folder = Path(package.__file__).parent
+    wrong = {
+        f"{path.name}: {name}"
+        for path in sorted(folder.glob("*.py"))
+        for name in _transferkit_imports(path)
+        if not any(name == a or name.startswith(f"{a}.") for a in allowed)
+    }
+    assert not wrong
+
+
+def test_erasure_reaches_the_table_the_draft_store_writes() -> None:
+    """``transferkit.drafts`` still defines the drafts table itself; until it imports the
+    store's definition (``transferkit.store.drafts``) both must stay the same."""
+    from transferkit.drafts import drafts_table as sheet_drafts
+    from transferkit.store.drafts import drafts_table
+
+    def shape(table):
+        return [(c.name, str(c.type), c.nullable, c.primary_key) for c in table.columns]
+
+    assert drafts_table.name == sheet_drafts.name
+    assert shape(drafts_table) == shape(sheet_drafts)

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pg import temporary_database
 
 NEW_TABLES = ("pilot_costs", "pilot_benefits", "kirkpatrick_indicators", "format_plans")
-HOURLY_RATE_EUR = 48  # the needs report prices working time at 48 EUR/h (datasets.generate)
+HOURLY_RATE_EUR = 48  # the demo pilots' hourly rate (import_demo sets it in the store)
 
 
 def _fill(store: Store) -> Store:
@@ -281,7 +281,7 @@ def test_a_version_2_database_gets_the_new_tables(tmp_path: Path) -> None:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert not set(NEW_TABLES) & tables
     with Store(f"sqlite:///{path}") as store:
-        assert store.info()["schema_version"] == SCHEMA_VERSION == 3
+        assert store.info()["schema_version"] == SCHEMA_VERSION >= 3
         assert store.costs().empty
         assert store.action_items()["what"].tolist() == ["Kanban-Board aufhängen"]
         store.add_cost("X1", "facilitation", 500)
@@ -330,7 +330,7 @@ def test_postgres_round_trip_erasure_and_migration(pg_url: str) -> None:
             conn.execute(text(f"DROP TABLE {table}"))
         conn.execute(text("UPDATE schema_version SET version = 2"))
     with Store(pg_url) as store:
-        assert store.info()["schema_version"] == 3
+        assert store.info()["schema_version"] == SCHEMA_VERSION
         assert set(NEW_TABLES) <= set(inspect(store.engine).get_table_names())
         assert store.costs().empty
         assert store.pilots()["pilot_id"].tolist() == ["X1", "X2"]
@@ -462,17 +462,80 @@ def test_an_own_pilot_with_indicators_gets_its_kirkpatrick_table(store: Store) -
     assert len(report.sections["kirkpatrick"].tables[0][0]) == 4
 
 
-def test_an_own_company_with_format_plans_gets_their_cost(store: Store) -> None:
-    assert "format_cost_eur" not in rd.needs_report(store, "C1").key_figures
+def _formats_section(report: rd.Report) -> tuple[str, pd.DataFrame, str]:
+    section = report.sections["formats"]
+    table, caption = section.tables[0]
+    return section.text, table, caption
+
+
+def test_an_own_company_without_an_hourly_rate_gets_hours_not_an_invented_cost(
+    store: Store,
+) -> None:
+    assert "format_hours" not in rd.needs_report(store, "C1").key_figures
+    store.add_format_plan("C1", "AB12CD", "micro_learning", 10, 6)   # 60 min
+    store.add_format_plan("C1", "AB12CD", "workshop", 2, 180)        # 360 min
+    report = rd.needs_report(store, "C1", lang="en")
+    kf = report.key_figures
+    assert kf["format_hours"] == pytest.approx(7.0)
+    assert kf["hourly_rate"] is None
+    assert not [key for key in kf if key.startswith("format_cost")]
+    text, table, caption = _formats_section(report)
+    # AB12CD has no pilot of its own: the rate is that of C1's pilot X1, which has none
+    assert "No hourly rate is set for X1." in text
+    assert list(table.columns) == ["Format", "Sessions", "Hours"]
+    assert "48" not in text + caption
+    assert "Stundensatz" in _formats_section(rd.needs_report(store, "C1"))[0]
+
+
+def test_an_own_company_is_costed_at_its_pilots_rate(store: Store) -> None:
+    store.add_pilot("X1", "KI im Büro", network="N1", companies="C1", hourly_rate=48)
     store.add_format_plan("C1", "AB12CD", "micro_learning", 10, 6)   # 60 min
     store.add_format_plan("C1", "AB12CD", "workshop", 2, 180)        # 360 min
     store.add_format_plan("C2", "EF34GH", "tandem", 5, 60)           # 300 min, other company
-    kf = rd.needs_report(store, "C1").key_figures
+    report = rd.needs_report(store, "C1")
+    kf = report.key_figures
     # (60 + 360) min = 7 h at 48 EUR/h = 336 EUR
     assert kf["format_hours"] == pytest.approx(7.0)
     assert kf["format_cost_eur"] == pytest.approx(336.0)
-    network = rd.needs_report(store, "").key_figures  # the whole network: + 5 h = 12 h
-    assert network["format_cost_eur"] == pytest.approx(12 * 48.0)
+    assert (kf["hourly_rate"], kf["format_currency"]) == (48.0, "EUR")
+    _, table, caption = _formats_section(report)
+    assert caption == "Geplante Lernzeit und ihre Kosten (Arbeitszeit zu 48 € je Stunde)"
+    assert table["Kosten der Arbeitszeit (€)"].sum() == pytest.approx(336.0)
+    # the network: C2's pilot X2 has no rate yet, so hours only, naming X2
+    network = rd.needs_report(store, "", lang="en")
+    assert network.key_figures["format_hours"] == pytest.approx(12.0)
+    assert "format_cost_eur" not in network.key_figures
+    assert "No hourly rate is set for X2." in _formats_section(network)[0]
+    # each pilot's own rate: 7 h at 48 + 5 h at 60 = 636 EUR
+    store.add_pilot("X2", "Kanban", network="N1", companies="C2", hourly_rate=60)
+    network = rd.needs_report(store, "", lang="en")
+    assert network.key_figures["format_cost_eur"] == pytest.approx(7 * 48 + 5 * 60)
+    assert network.key_figures["hourly_rate"] is None
+    assert "at the hourly rate of each pilot, EUR 48 to EUR 60" in _formats_section(network)[2]
+    # a participant registered for a pilot takes that pilot's rate, not the company's
+    store.add_participant("EF34GH", company="C2", pilot="X1")
+    network = rd.needs_report(store, "").key_figures
+    assert network["format_cost_eur"] == pytest.approx(12 * 48)
+
+
+def test_an_own_pilot_in_another_currency(store: Store) -> None:
+    store.add_pilot("X2", "Kanban", network="N1", companies="C2", hourly_rate=52.5,
+                    currency="CHF")
+    store.add_format_plan("C2", "EF34GH", "tandem", 5, 60)           # 5 h
+    report = rd.needs_report(store, "C2", lang="en")
+    kf = report.key_figures
+    assert kf["format_cost_chf"] == pytest.approx(262.5)
+    assert "format_cost_eur" not in kf
+    _, table, caption = _formats_section(report)
+    assert "working time at CHF 52.50 per hour" in caption
+    assert "Cost of working time (CHF)" in table.columns
+    assert "52,50 CHF je Stunde" in _formats_section(rd.needs_report(store, "C2"))[2]
+    # with a pilot in EUR beside it, the network's hours are not added up as money
+    store.add_pilot("X1", "KI im Büro", network="N1", companies="C1", hourly_rate=48)
+    store.add_format_plan("C1", "AB12CD", "workshop", 2, 180)
+    network = rd.needs_report(store, "", lang="en")
+    assert not [k for k in network.key_figures if k.startswith("format_cost")]
+    assert "different currencies (CHF, EUR)" in _formats_section(network)[0]
 
 
 # ------------------------------------------------------------------ CSV import
@@ -666,3 +729,11 @@ def test_unknown_kind_missing_file_and_wrong_encoding(store: Store, tmp_path: Pa
     with pytest.raises(DatasetError, match=r"not a UTF-8 text file \(line 2\).*CSV UTF-8"):
         import_table(store, "costs", latin)
     assert store.costs().empty
+
+
+def test_the_store_checks_formats_against_the_one_vocabulary() -> None:
+    """``evaluation.formats.FORMATS`` still spells the list out; until it imports
+    ``transferkit.vocabulary.FORMATS`` both must stay equal."""
+    from transferkit import vocabulary
+
+    assert vocabulary.FORMATS == FORMATS

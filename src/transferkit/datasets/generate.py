@@ -33,8 +33,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from transferkit.evaluation.formats import FORMATS
 from transferkit.privacy import CODE_ALPHABET, CODE_LENGTH
+from transferkit.vocabulary import FORMATS
 
 __all__ = [
     "BLANK_ITEMS",
@@ -623,6 +623,7 @@ CODING_CATEGORIES = (
     "knowledge_transfer",
 )
 CODERS = ("coder_a", "coder_b", "coder_c")
+#: Loaded labour cost of one working hour in the demo network (every demo pilot's rate).
 HOURLY_RATE_EUR = 48
 
 _TEXTS: dict[str, tuple[str, ...]] = {

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from transferkit.datasets.generate import HOURLY_RATE_EUR
 from transferkit.datasets.loader import load_demo
 from transferkit.exceptions import DatasetError, StoreError
 
@@ -50,7 +51,8 @@ def _date(value: Any) -> dt.date | None:
 def import_demo(store: Store) -> dict[str, int]:
     """Load the demo network into ``store``; return the number of rows of each kind.
 
-    Adds the network, companies (with roles), pilots, participants, every raw
+    Adds the network, companies (with roles), pilots (with the demo's hourly rate of
+    48 EUR, :data:`~transferkit.datasets.generate.HOURLY_RATE_EUR`), participants, every raw
     response (validated by ``store.submit`` against its template, with its
     fixed ``submission_id``), the action items with their final status, and the
     evaluation data: costs, benefits, Kirkpatrick indicators and planned
@@ -96,6 +98,8 @@ def import_demo(store: Store) -> dict[str, int]:
                 start=_date(p["start"]),
                 end=_date(p["end"]),
                 loops=int(p["loops"]),
+                hourly_rate=HOURLY_RATE_EUR,
+                currency="EUR",
             )
         for row in _rows(demo.participants):
             store.add_participant(

@@ -14,6 +14,7 @@ __all__ = [
     "gas_goals",
     "loop_ratings",
     "needs",
+    "needs_topics",
     "open_store",
     "prepost_by_scale",
     "reliable_change_by_scale",
@@ -168,27 +169,64 @@ def loop_ratings(store: Any, pilot_id: str | None = None) -> Any:
     return out.sort_values(["pilot_id", "loop", "participant"]).reset_index(drop=True)
 
 
+def _need_prefixes(template: Any) -> tuple[str, str]:
+    """Importance and competence prefixes of a needs template's question ids."""
+    params = template.feedback.params if template.feedback is not None else {}
+    return (str(params.get("importance_prefix", "imp_")),
+            str(params.get("competence_prefix", "comp_")))
+
+
+def needs_topics(template: Any = "needs_analysis") -> dict[str, str]:
+    """Topics of a needs-analysis template and their core area, in template order.
+
+    A topic is a pair of questions ``<importance prefix><topic>`` and ``<competence
+    prefix><topic>`` (the prefixes of the template's ``top_priorities`` feedback,
+    default ``imp_`` and ``comp_``); its area is the importance question's ``area``.
+
+    >>> list(needs_topics().items())[:2]
+    [('data_literacy', 'digital'), ('digital_tools', 'digital')]
+    """
+    if isinstance(template, str):
+        from transferkit.templates import load_template
+
+        template = load_template(template)
+    imp, comp = _need_prefixes(template)
+    questions = {q.id: q for q in template.all_questions()}
+    return {
+        qid.removeprefix(imp): str(q.area or "")
+        for qid, q in questions.items()
+        if qid.startswith(imp) and f"{comp}{qid.removeprefix(imp)}" in questions
+    }
+
+
 def needs(store: Any, company_id: str | None = None) -> Any:
-    """Tidy needs: ``company_id, participant, topic, area, importance, competence``."""
+    """Tidy needs: ``company_id, participant, topic, area, importance, competence``.
+
+    The topics are those of the ``needs_analysis`` template (:func:`needs_topics`).
+    """
     import pandas as pd
 
-    from transferkit.datasets.generate import TOPICS
+    from transferkit.templates import load_template
 
-    frame = store.responses(template="needs_analysis")
+    template = load_template("needs_analysis")
+    frame = store.responses(template=template)
     columns = ["company_id", "participant", "topic", "area", "importance", "competence"]
     if frame.empty:
         return pd.DataFrame(columns=columns)
+    imp, comp = _need_prefixes(template)
     company = _company_of(store)
     rows = []
-    for topic, area in TOPICS.items():
-        if f"imp_{topic}" not in frame.columns:
+    for topic, area in needs_topics(template).items():
+        if f"{imp}{topic}" not in frame.columns:
             continue
         rows.append(pd.DataFrame({
             "company_id": frame["participant"].map(company), "participant": frame["participant"],
             "topic": topic, "area": area,
-            "importance": pd.to_numeric(frame[f"imp_{topic}"], errors="coerce"),
-            "competence": pd.to_numeric(frame[f"comp_{topic}"], errors="coerce"),
+            "importance": pd.to_numeric(frame[f"{imp}{topic}"], errors="coerce"),
+            "competence": pd.to_numeric(frame[f"{comp}{topic}"], errors="coerce"),
         }))
+    if not rows:
+        return pd.DataFrame(columns=columns)
     out = pd.concat(rows, ignore_index=True)
     if company_id:
         out = out[out["company_id"] == company_id]

@@ -3,6 +3,7 @@ formats and the cost of the planned learning time, for one company or the networ
 
 from __future__ import annotations
 
+import math
 from functools import partial
 from typing import Any
 
@@ -11,7 +12,7 @@ from transferkit.report_data.data import _company_of, _network_name, needs
 from transferkit.report_data.figures import _format_bars, _portfolio
 from transferkit.report_data.texts import format_name, text, topic_name
 
-__all__ = ["needs_report", "preferred_formats"]
+__all__ = ["format_rates", "needs_report", "preferred_formats"]
 
 
 def preferred_formats(store: Any, company_id: str = "") -> Any:
@@ -31,13 +32,136 @@ def preferred_formats(store: Any, company_id: str = "") -> Any:
     return table.reset_index(drop=True), float(minutes.median())
 
 
-def needs_report(store: Any, company_id: str = "", lang: str = "de") -> Report:
-    """Everything the needs report shows for one company, or the whole network when
-    ``company_id`` is empty."""
+def format_rates(store: Any, plan: Any) -> tuple[Any, list[str]]:
+    """The hourly rate and currency for each row of ``plan`` (``store.format_plans()``).
+
+    A planned format is costed at the rate of the pilot the participant takes part in
+    (``store.participants()``; the rate and currency are set per pilot with
+    ``store.add_pilot(..., hourly_rate=, currency=)``). A participant registered
+    without a pilot takes the rate of their company's pilots when these agree on one
+    rate and currency. Returns ``plan`` with the columns ``hourly_rate`` (NaN where no
+    rate applies) and ``currency``, and the readable list of what has no rate (pilot
+    ids; ``company C1`` for participants without a pilot whose company gives no rate).
+    """
+    pilots = store.pilots()
+    setting = {
+        str(r["pilot_id"]): (float(r["hourly_rate"]), str(r["currency"] or "EUR"))
+        for _, r in pilots.iterrows()
+    }
+    of_company: dict[str, list[str]] = {}
+    for _, r in pilots.iterrows():
+        for company in str(r["companies"] or "").split(";"):
+            if company:
+                of_company.setdefault(company, []).append(str(r["pilot_id"]))
+    people = store.participants()
+    pilot_of = {str(c): p for c, p in zip(people["participant"], people["pilot_id"], strict=True)
+                if isinstance(p, str) and p}
+    rates, currencies, missing = [], [], []
+    for participant, company in zip(plan["participant"], plan["company_id"], strict=True):
+        pilot = pilot_of.get(str(participant))
+        if pilot is not None:
+            rate, currency = setting.get(pilot, (math.nan, "EUR"))
+            label = pilot
+        else:
+            theirs = of_company.get(str(company), [])
+            options = {setting[p] for p in theirs}
+            rate, currency = next(iter(options)) if len(options) == 1 else (math.nan, "EUR")
+            unrated = [p for p in theirs if math.isnan(setting[p][0])]
+            label = ", ".join(unrated) if len(options) == 1 and unrated else f"company {company}"
+        rates.append(rate)
+        currencies.append(currency)
+        if math.isnan(rate) and label not in missing:
+            missing.append(label)
+    out = plan.assign(hourly_rate=rates, currency=currencies)
+    return out, missing
+
+
+def _money(value: float, currency: str, lang: str) -> str:
+    """An hourly rate for prose: ``48 €`` / ``EUR 48``, ``52,50 CHF`` / ``CHF 52.50``."""
+    number = _num(value, 0 if float(value).is_integer() else 2, lang)
+    if lang == "en":
+        return f"{currency} {number}"
+    return f"{number} {'€' if currency == 'EUR' else currency}"
+
+
+def _format_cost_table(
+    store: Any, plan: Any, kf: dict[str, Any], lang: str
+) -> tuple[Any, str, str]:
+    """The planned learning time per format, costed where every row has a rate in one
+    currency; else hours only. Returns the table, its caption and a note for the text."""
     import pandas as pd
 
-    from transferkit.datasets.generate import HOURLY_RATE_EUR
-    from transferkit.evaluation import format_cost, needs_priorities
+    from transferkit.evaluation import format_cost
+
+    rated, missing = format_rates(store, plan)
+    currencies = sorted(set(rated["currency"]))
+    hours_only = bool(missing) or len(currencies) != 1
+    rate = rated["hourly_rate"].fillna(0.0).reset_index(drop=True)
+    rated = rated.reset_index(drop=True).assign(row=range(len(rated)))
+    cost = format_cost(rated, rate, by="format", cost_key="row")
+    kf["format_hours"] = float(cost["hours"].sum())
+    table = pd.DataFrame({
+        _de_en(lang, "Format", "Format"): [format_name(f, lang) for f in cost["format"]],
+        _de_en(lang, "Termine", "Sessions"): cost["sessions"].astype(int),
+        _de_en(lang, "Stunden", "Hours"): cost["hours"],
+    })
+    if hours_only:
+        kf["hourly_rate"] = None
+        if missing:
+            who = ", ".join(missing)
+            note = _de_en(
+                lang,
+                f"Für {who} ist kein Stundensatz hinterlegt. Die Tabelle zeigt deshalb die "
+                "geplanten Stunden, keine Kosten (den Stundensatz legt die Begleitforschung "
+                "je Pilot im Store fest).",
+                f"No hourly rate is set for {who}. The table therefore shows the planned "
+                "hours, not their cost (the research team sets the rate per pilot in the "
+                "store).")
+        else:
+            note = _de_en(
+                lang,
+                f"Die Piloten rechnen in verschiedenen Währungen ({', '.join(currencies)}); "
+                "die Tabelle zeigt deshalb die geplanten Stunden, keine Kosten.",
+                f"The pilots use different currencies ({', '.join(currencies)}); the table "
+                "therefore shows the planned hours, not their cost.")
+        caption = _de_en(lang, "Geplante Lernzeit in Stunden (ohne Kosten: siehe oben)",
+                         "Planned learning time in hours (no cost: see above)")
+        return table, caption, note
+    currency = currencies[0]
+    kf["format_currency"] = currency
+    kf[f"format_cost_{currency.lower()}"] = float(cost["cost_eur"].sum())
+    symbol = "€" if currency == "EUR" and lang != "en" else currency
+    table[_de_en(lang, f"Kosten der Arbeitszeit ({symbol})",
+                 f"Cost of working time ({currency})")] = cost["cost_eur"]
+    rates = sorted(set(rated["hourly_rate"]))
+    if len(rates) == 1:
+        kf["hourly_rate"] = rates[0]
+        at = _money(rates[0], currency, lang)
+        caption = _de_en(lang, f"Geplante Lernzeit und ihre Kosten (Arbeitszeit zu {at} je "
+                               "Stunde)",
+                         f"Planned learning time and its cost (working time at {at} per hour)")
+    else:
+        kf["hourly_rate"] = None
+        low, high = _money(rates[0], currency, lang), _money(rates[-1], currency, lang)
+        caption = _de_en(lang, "Geplante Lernzeit und ihre Kosten (Arbeitszeit zum Stundensatz "
+                               f"des jeweiligen Piloten, {low} bis {high})",
+                         "Planned learning time and its cost (working time at the hourly rate "
+                         f"of each pilot, {low} to {high})")
+    return table, caption, ""
+
+
+def needs_report(store: Any, company_id: str = "", lang: str = "de") -> Report:
+    """Everything the needs report shows for one company, or the whole network when
+    ``company_id`` is empty.
+
+    The planned learning time is costed at the hourly rate of each participant's pilot
+    (:func:`format_rates`): for a company, the rates of the pilots its participants
+    take part in; for the network, of all pilots. Where a planned format has no rate
+    (or the pilots use different currencies) the report says so and shows hours only.
+    """
+    import pandas as pd
+
+    from transferkit.evaluation import needs_priorities
 
     companies = store.companies()
     names = dict(zip(companies["company_id"], companies["name"], strict=True))
@@ -103,19 +227,9 @@ def needs_report(store: Any, company_id: str = "", lang: str = "de") -> Report:
             "Share of respondents preferring each learning format (several answers possible).")))
     plan = store.format_plans(company_id or None)
     if len(plan):
-        cost = format_cost(plan, HOURLY_RATE_EUR, by="format")
-        kf["format_cost_eur"] = float(cost["cost_eur"].sum())
-        kf["format_hours"] = float(cost["hours"].sum())
-        sec.tables.append((pd.DataFrame({
-            _de_en(lang, "Format", "Format"): [format_name(f, lang) for f in cost["format"]],
-            _de_en(lang, "Termine", "Sessions"): cost["sessions"].astype(int),
-            _de_en(lang, "Stunden", "Hours"): cost["hours"],
-            _de_en(lang, "Kosten der Arbeitszeit (€)", "Cost of working time (EUR)"):
-                cost["cost_eur"],
-        }), _de_en(lang, f"Geplante Lernzeit und ihre Kosten (Arbeitszeit zu "
-                         f"{HOURLY_RATE_EUR} € je Stunde)",
-                   f"Planned learning time and its cost (working time at EUR "
-                   f"{HOURLY_RATE_EUR} per hour)")))
+        table, caption, note = _format_cost_table(store, plan, kf, lang)
+        sec.text = "\n\n".join(t for t in (sec.text, note) if t)
+        sec.tables.append((table, caption))
     report.sections["formats"] = sec
 
     parts = [_de_en(lang, f"An der Bedarfsanalyse haben {kf['n_respondents']} Beschäftigte "

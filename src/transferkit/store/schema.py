@@ -1,7 +1,7 @@
 """Database tables of the store (SQLAlchemy 2 ORM, typed ``Mapped[...]``).
 
 Change a table only together with :data:`SCHEMA_VERSION` and a migration
-step in :mod:`transferkit.store.store`.
+step in :mod:`transferkit.store.migrations`.
 """
 
 from __future__ import annotations
@@ -56,10 +56,10 @@ __all__ = [
 ]
 
 #: Version of the table layout; stored in the ``schema_version`` table.
-#: 1: first layout; 2: table ``loop_closings`` (migration: ``store._migrate``);
-#: 3: tables ``pilot_costs``, ``pilot_benefits``, ``kirkpatrick_indicators``,
-#: ``format_plans`` (added on opening by ``create_all``).
-SCHEMA_VERSION = 3
+#: 1: first layout; 2: table ``loop_closings``; 3: tables ``pilot_costs``,
+#: ``pilot_benefits``, ``kirkpatrick_indicators``, ``format_plans``; 4: columns
+#: ``pilots.hourly_rate`` and ``pilots.currency`` (steps: :mod:`transferkit.store.migrations`).
+SCHEMA_VERSION = 4
 #: Roles a company can take in a network (several at once).
 ROLES = ("organiser", "financier", "sender", "best_practice")
 #: Status values of an action item.
@@ -186,6 +186,11 @@ class Pilot(Base):
     start: Mapped[dt.date | None] = mapped_column(Date)
     end: Mapped[dt.date | None] = mapped_column(Date)
     loops: Mapped[int | None] = mapped_column(Integer)
+    #: Loaded labour cost of one hour of participants' working time, in ``currency``
+    #: (the needs report costs planned learning time with it); None: not set.
+    hourly_rate: Mapped[float | None] = mapped_column(Float)
+    #: ISO 4217 code of ``hourly_rate``, e.g. ``EUR``.
+    currency: Mapped[str | None] = mapped_column(String(3))
 
     companies: Mapped[list[Company]] = relationship(secondary=pilot_companies)
 
@@ -332,7 +337,7 @@ class FormatPlan(Base):
     Personal data: the participant is a pseudonymous code (a registered
     participant); erasing the participant removes their rows. One row per
     participant and format; adding it again replaces company, sessions and minutes.
-    The format is checked against ``transferkit.evaluation.formats.FORMATS`` by the
+    The format is checked against ``transferkit.vocabulary.FORMATS`` by the
     store (not by the database, so that new formats need no migration).
     """
 

@@ -7,14 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import importlib
 import json
 import math
-import numbers
-import operator
 import secrets
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar, cast
@@ -27,7 +24,26 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from transferkit.exceptions import StoreError, TransferkitError
-from transferkit.privacy import looks_like_name
+from transferkit.store.checks import (
+    MAX_CODE,
+    MAX_ID,
+    check_amount,
+    check_closing,
+    check_code,
+    check_currency,
+    check_date,
+    check_format,
+    check_int,
+    check_level,
+    check_number,
+    check_rate,
+    id_list,
+    optional_text,
+    required_int,
+    text_id,
+    utc_datetime,
+)
+from transferkit.store.drafts import drafts_table
 from transferkit.store.engine import (
     WRITE_OPTION,
     make_store_engine,
@@ -35,9 +51,9 @@ from transferkit.store.engine import (
     resolve_url,
     with_retry,
 )
+from transferkit.store.migrations import migrate
 from transferkit.store.schema import (
     ACTION_STATUSES,
-    KIRKPATRICK_LEVELS,
     LOOP_COUNTS,
     ROLES,
     SCHEMA_VERSION,
@@ -89,8 +105,6 @@ _RESPONSE_DTYPES = {
     "submitted_at": "datetime64[us, UTC]",
 }
 _PG_LOCK_ID = 7_465_720_131  # advisory lock serialising schema creation on PostgreSQL
-_MAX_ID = 100
-_MAX_CODE = 64
 _T = TypeVar("_T")
 _Money = TypeVar("_Money", PilotCost, PilotBenefit)
 
@@ -117,172 +131,12 @@ class TemplateLike(Protocol):
         ...
 
 
-# ---------------------------------------------------------------- argument checks
-
-
-def _text_id(value: object, what: str, max_len: int = _MAX_ID) -> str:
-    if not isinstance(value, str) or not value.strip():
-        msg = f"{what} must be a non-empty text, got {value!r}"
-        raise StoreError(msg)
-    value = value.strip()
-    if len(value) > max_len:
-        msg = f"{what} {value[:20]!r}... is too long ({len(value)} characters, at most {max_len})"
-        raise StoreError(msg)
-    return value
-
-
-def _optional_text(value: object, what: str, max_len: int = 300) -> str | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return _text_id(value, what, max_len)
-
-
-def _check_code(code: object) -> str:
-    text = _text_id(code, "participant code", _MAX_CODE)
-    if looks_like_name(text):
-        msg = (
-            f"The participant {text!r} looks like a real name or an e-mail address; transferkit "
-            "stores pseudonymous codes only. Use a code such as 'K7M4QX' "
-            "(transferkit.privacy.new_participant_code) or a self-generated code "
-            "(transferkit.privacy.self_generated_code)."
-        )
-        raise StoreError(msg)
-    return text
-
-
-def _check_int(value: object, what: str, minimum: int = 0) -> int | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    number: int | None = None
-    if not isinstance(value, bool):
-        try:
-            number = operator.index(cast(Any, value))  # int, numpy integers
-        except TypeError:
-            if isinstance(value, float) and value.is_integer():
-                number = int(value)
-    if number is None or number < minimum:
-        msg = f"{what} must be a whole number >= {minimum} or None, got {value!r}"
-        raise StoreError(msg)
-    return number
-
-
-def _required_int(value: object, what: str, minimum: int) -> int:
-    try:
-        number = _check_int(value, what, minimum)
-    except StoreError:
-        number = None
-    if number is None:
-        msg = f"{what} must be a whole number >= {minimum}, got {value!r}"
-        raise StoreError(msg)
-    return number
-
-
-def _check_number(value: object, what: str) -> float:
-    """A finite number (int, float, numpy number; not bool, not text)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        msg = f"{what} must be a number, got {value!r}"
-        raise StoreError(msg)
-    number = float(value)
-    if not math.isfinite(number):
-        msg = f"{what} must be a finite number, got {value!r}"
-        raise StoreError(msg)
-    return number
-
-
-def _check_amount(value: object, what: str = "amount_eur") -> float:
-    """An amount of money in EUR: a finite number >= 0."""
-    number = _check_number(value, what)
-    if number < 0:
-        msg = (
-            f"{what} must not be negative, got {value!r}: enter costs and benefits as "
-            "positive amounts in EUR (a saving is a benefit, not a negative cost)"
-        )
-        raise StoreError(msg)
-    return number
-
-
-def _check_level(value: object) -> int:
-    number: int | None = None
-    try:
-        number = _check_int(value, "level", minimum=0)
-    except StoreError:
-        number = None
-    if number is None or number not in KIRKPATRICK_LEVELS:
-        msg = (
-            f"level must be a Kirkpatrick level 1-4 (1 reaction, 2 learning, 3 behaviour, "
-            f"4 results), got {value!r}"
-        )
-        raise StoreError(msg)
-    return number
-
-
-def _check_format(value: object) -> str:
-    from transferkit.evaluation.formats import FORMATS  # not at import: pandas, scipy
-
-    name = _text_id(value, "format", 50)
-    if name not in FORMATS:
-        msg = f"Unknown learning format {name!r}; use one of {', '.join(FORMATS)}"
-        raise StoreError(msg)
-    return name
-
-
-def _check_date(value: object, what: str) -> dt.date | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            pass
-    msg = f"{what} must be a date or an ISO date text like '2025-03-31', got {value!r}"
-    raise StoreError(msg)
-
-
-def _utc(value: object, what: str = "submitted_at") -> dt.datetime:
-    if value is None:
-        return dt.datetime.now(dt.UTC)
-    if isinstance(value, str):
-        try:
-            value = dt.datetime.fromisoformat(value.strip())
-        except ValueError:
-            msg = f"{what} must be a datetime or ISO text, got {value!r}"
-            raise StoreError(msg) from None
-    if not isinstance(value, dt.datetime):
-        msg = f"{what} must be a datetime or ISO text, got {value!r}"
-        raise StoreError(msg)
-    if value.tzinfo is None:  # naive timestamps are taken as UTC
-        return value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC)
-
-
-def _id_list(values: str | Iterable[str] | None, what: str) -> list[str]:
-    if values is None:
-        return []
-    if isinstance(values, str):
-        values = values.split(";")
-    result: list[str] = []
-    for value in values:
-        if isinstance(value, str) and not value.strip():
-            continue
-        item = _text_id(value, what)
-        if item not in result:
-            result.append(item)
-    return result
-
-
 def _as_template(template: TemplateLike | str) -> TemplateLike:
     if not isinstance(template, str):
         return template
-    try:
-        templates = importlib.import_module("transferkit.templates")
-        load_template = templates.load_template
-    except (ImportError, AttributeError) as exc:
-        msg = f"Cannot load template {template!r}: transferkit.templates is not available ({exc})"
-        raise StoreError(msg) from None
+    # templates sit below the store (they import nothing of it); loaded on first use only
+    from transferkit.templates import load_template
+
     loaded: TemplateLike = load_template(template)
     return loaded
 
@@ -316,120 +170,6 @@ def _frame(columns: dict[str, str], rows: list[dict[str, Any]]) -> pd.DataFrame:
             data[column] = pd.Series(values, dtype=dtype)
     return pd.DataFrame(data, columns=list(columns))
 
-
-# ---------------------------------------------------------------- migrations
-
-#: Table in which transferkit.live recorded closed loops before schema version 2.
-LEGACY_LOOP_TABLE = "tk_loop_closings"
-
-
-def _migrate(conn: Connection, version: int) -> None:
-    """Bring a database of an older layout ``version`` to :data:`SCHEMA_VERSION`.
-
-    ``create_all`` has already added new tables; 1 -> 2 copies the key figures of
-    the closed loops that older versions kept in ``tk_loop_closings`` into
-    ``loop_closings`` and then drops the old table: its moderator boards held
-    copies of participants' texts that erasure on request could not reach.
-    2 -> 3 adds the empty tables ``pilot_costs``, ``pilot_benefits``,
-    ``kirkpatrick_indicators`` and ``format_plans`` (``create_all``), nothing more.
-    """
-    if version < 2:
-        _copy_legacy_loop_closings(conn)
-    conn.execute(update(SchemaVersion).where(SchemaVersion.id == 1).values(version=SCHEMA_VERSION))
-
-
-def _copy_legacy_loop_closings(conn: Connection) -> int:
-    """Key figures of ``tk_loop_closings`` rows into ``loop_closings``; unreadable rows skipped."""
-    from sqlalchemy import MetaData, inspect
-
-    if not inspect(conn).has_table(LEGACY_LOOP_TABLE):
-        return 0
-    legacy = Table(LEGACY_LOOP_TABLE, MetaData(), autoload_with=conn)
-    try:
-        rows = conn.execute(select(legacy).order_by(legacy.c.id)).mappings().all()
-    except (DBAPIError, KeyError, AttributeError):
-        rows = []
-    copied = _copy_closing_rows(conn, rows)
-    legacy.drop(conn)
-    return copied
-
-
-def _copy_closing_rows(conn: Connection, rows: Sequence[Any]) -> int:
-    """Insert the latest readable legacy closing per pilot and loop into ``loop_closings``."""
-    latest: dict[tuple[str, int], Any] = {}
-    for row in rows:
-        try:
-            latest[(str(row["pilot"]), int(row["loop"]))] = row
-        except (KeyError, TypeError, ValueError):
-            continue
-    pilots = set(conn.scalars(select(Pilot.id)))
-    closings = cast(Table, LoopClosing.__table__)
-    done = {(r.pilot_id, r.loop) for r in conn.execute(select(closings.c.pilot_id, closings.c.loop))}
-    copied = 0
-    for (pilot, loop), row in latest.items():
-        if pilot not in pilots or (pilot, loop) in done:
-            continue
-        try:
-            summary = json.loads(row["summary"])
-            values = _closing_values(summary.get("indicators") or {}, summary.get("board") or {})
-            closed_at = _utc(row["closed_at"], "closed_at")
-        except (KeyError, TypeError, ValueError, AttributeError, StoreError):
-            continue
-        conn.execute(insert(closings).values(
-            pilot_id=pilot, loop=loop, template_id="reflection_loop", closed_at=closed_at,
-            **values,
-        ))
-        copied += 1
-    return copied
-
-
-def _closing_values(indicators: Mapping[str, Any], board: Mapping[str, Any]) -> dict[str, Any]:
-    """Columns of a legacy closing: counts, ratings and the board's dots (no texts)."""
-    dots = [(d.get("target"), d.get("dots")) for d in board.get("dots") or []]
-    return _check_closing(indicators, dots)
-
-
-def _check_closing(
-    indicators: Mapping[str, Any], dots: Iterable[Any]
-) -> dict[str, Any]:
-    """Validated column values of a loop closing (see :meth:`Store.close_loop`)."""
-    values: dict[str, Any] = {
-        name: _check_int(indicators.get(name, 0), name) or 0 for name in LOOP_COUNTS
-    }
-    ratings: dict[str, dict[str, Any]] = {}
-    for key, value in indicators.items():
-        if key in LOOP_COUNTS or key in {"pilot", "pilot_id", "loop"}:
-            continue
-        if key.endswith("_mean"):
-            mean = None if value is None else float(value)
-            if mean is not None and math.isnan(mean):
-                mean = None
-            if mean is not None and not math.isfinite(mean):
-                msg = f"{key} must be a finite number or None, got {value!r}"
-                raise StoreError(msg)
-            ratings.setdefault(key.removesuffix("_mean"), {"n": 0, "mean": None})["mean"] = mean
-        elif key.endswith("_n"):
-            n = _check_int(value, key) or 0
-            ratings.setdefault(key.removesuffix("_n"), {"n": 0, "mean": None})["n"] = n
-        else:
-            msg = (
-                f"unknown loop indicator {key!r}: use {', '.join(LOOP_COUNTS)}, "
-                "and <rating>_n / <rating>_mean for each rating"
-            )
-            raise StoreError(msg)
-    for name in ratings:
-        _text_id(name, "rating question id")
-    groups: list[dict[str, Any]] = []
-    for entry in dots:
-        if isinstance(entry, Mapping):
-            group, count = entry.get("group"), entry.get("dots")
-        else:
-            group, count = entry
-        groups.append({"group": _text_id(group, "group name", 300),
-                       "dots": _check_int(count, "dots") or 0})
-    values["ratings"] = ratings
-    values["dots"] = groups
-    return values
 
 
 # ---------------------------------------------------------------- the store
@@ -491,7 +231,7 @@ class Store:
                 )
                 raise StoreError(msg)
             elif version < SCHEMA_VERSION:
-                _migrate(conn, version)
+                migrate(conn, version, mask_url(self.url))
 
     # ------------------------------------------------------------ lifecycle
 
@@ -661,28 +401,28 @@ class Store:
         ``submitted_at`` values are taken as UTC.
         """
         tpl = _as_template(template)
-        phase = _optional_text(phase, "phase", _MAX_ID)
+        phase = optional_text(phase, "phase", MAX_ID)
         cleaned = tpl.validate(answers, phase=phase)
         try:
             json.dumps(cleaned, allow_nan=False)
         except (TypeError, ValueError) as exc:
             msg = f"The cleaned answers of template {tpl.id!r} cannot be stored as JSON: {exc}"
             raise StoreError(msg) from None
-        pilot = _optional_text(pilot, "pilot id", _MAX_ID)
-        code = None if participant is None else _check_code(participant)
+        pilot = optional_text(pilot, "pilot id", MAX_ID)
+        code = None if participant is None else check_code(participant)
         values = {
             "submission_id": (
                 uuid.uuid4().hex
                 if submission_id is None
-                else _text_id(submission_id, "submission_id", _MAX_CODE)
+                else text_id(submission_id, "submission_id", MAX_CODE)
             ),
             "template_id": tpl.id,
             "template_version": int(tpl.version),
             "pilot_id": pilot,
-            "loop": _check_int(loop, "loop"),
+            "loop": check_int(loop, "loop"),
             "phase": phase,
             "participant": code,
-            "submitted_at": _utc(submitted_at),
+            "submitted_at": utc_datetime(submitted_at),
             "answers": cleaned,
         }
         sid = values["submission_id"]
@@ -759,7 +499,7 @@ class Store:
         and dicts stay Python objects.
         """
         template_id, tpl = self._response_template(template)
-        rows = self._response_rows(template_id, pilot, _check_int(loop, "loop"), phase)
+        rows = self._response_rows(template_id, pilot, check_int(loop, "loop"), phase)
         question_ids: list[str] = []
         if tpl is not None:
             question_ids = [q.id for q in tpl.all_questions(phase)]
@@ -880,9 +620,7 @@ class Store:
         """
         from sqlalchemy import inspect
 
-        from transferkit.drafts import drafts_table
-
-        code = _text_id(code, "participant code", _MAX_CODE)
+        code = text_id(code, "participant code", MAX_CODE)
 
         def work(session: Session) -> int:
             drafts = 0
@@ -921,9 +659,9 @@ class Store:
 
     def add_network(self, id: str, name: str, region: str | None = None) -> str:
         """Add a network (or update the one with this id); return its id."""
-        network_id = _text_id(id, "network id")
-        network_name = _text_id(name, "network name", 300)
-        network_region = _optional_text(region, "region", 200)
+        network_id = text_id(id, "network id")
+        network_name = text_id(name, "network name", 300)
+        network_region = optional_text(region, "region", 200)
 
         def work(session: Session) -> str:
             row = session.get(Network, network_id)
@@ -956,25 +694,25 @@ class Store:
         unless given. ``roles`` (several, ``;``-joined text or a list) are
         taken from ``organiser``, ``financier``, ``sender``, ``best_practice``.
         """
-        company_id = _text_id(id, "company id")
-        employees = _check_int(employees, "employees")
+        company_id = text_id(id, "company id")
+        employees = check_int(employees, "employees")
         if size_class is None and employees is not None:
             size_class = _size_class(employees, turnover_eur, balance_sheet_eur)
         if size_class is not None and size_class not in SIZE_CLASSES:
             msg = f"size_class must be one of {', '.join(SIZE_CLASSES)}, got {size_class!r}"
             raise StoreError(msg)
-        role_list = _id_list(roles, "role")
+        role_list = id_list(roles, "role")
         unknown = [r for r in role_list if r not in ROLES]
         if unknown:
             msg = f"Unknown role(s) {', '.join(unknown)} for company {company_id!r}; use {ROLES}"
             raise StoreError(msg)
-        network_id = _optional_text(network, "network id")
+        network_id = optional_text(network, "network id")
         fields = {
-            "name": _text_id(name, "company name", 300),
+            "name": text_id(name, "company name", 300),
             "size_class": size_class,
             "employees": employees,
-            "sector": _optional_text(sector, "sector"),
-            "region": _optional_text(region, "region"),
+            "sector": optional_text(sector, "sector"),
+            "region": optional_text(region, "region"),
             "network_id": network_id,
         }
 
@@ -1008,27 +746,35 @@ class Store:
         start: dt.date | str | None = None,
         end: dt.date | str | None = None,
         loops: int | None = None,
+        hourly_rate: float | None = None,
+        currency: str = "EUR",
     ) -> str:
         """Add a pilot project (or update the one with this id); return its id.
 
         ``companies`` (ids, a list or ``;``-joined) must exist already;
-        ``loops`` is the number of planned reflection loops.
+        ``loops`` is the number of planned reflection loops. ``hourly_rate`` is
+        the loaded labour cost of one hour of the participants' working time in
+        ``currency`` (an ISO 4217 code): the needs report costs planned learning
+        time with it, and shows hours only while it is not set (``None``).
+        Updating a pilot replaces every field, the rate too.
         """
-        pilot_id = _text_id(id, "pilot id")
-        company_ids = _id_list(companies, "company id")
-        start_date, end_date = _check_date(start, "start"), _check_date(end, "end")
+        pilot_id = text_id(id, "pilot id")
+        company_ids = id_list(companies, "company id")
+        start_date, end_date = check_date(start, "start"), check_date(end, "end")
         if start_date and end_date and end_date < start_date:
             msg = f"Pilot {pilot_id!r} ends ({end_date}) before it starts ({start_date})"
             raise StoreError(msg)
-        network_id = _optional_text(network, "network id")
+        network_id = optional_text(network, "network id")
         fields = {
-            "title_de": _text_id(title_de, "title_de", 500),
-            "title_en": _optional_text(title_en, "title_en", 500),
+            "title_de": text_id(title_de, "title_de", 500),
+            "title_en": optional_text(title_en, "title_en", 500),
             "network_id": network_id,
-            "topic": _optional_text(topic, "topic", 200),
+            "topic": optional_text(topic, "topic", 200),
             "start": start_date,
             "end": end_date,
-            "loops": _check_int(loops, "loops", minimum=1),
+            "loops": check_int(loops, "loops", minimum=1),
+            "hourly_rate": check_rate(hourly_rate),
+            "currency": check_currency(currency),
         }
 
         def work(session: Session) -> str:
@@ -1056,6 +802,31 @@ class Store:
 
         return self._run(work, write=True)
 
+    def set_pilot_rate(
+        self, pilot: str, hourly_rate: float | None, currency: str = "EUR"
+    ) -> None:
+        """Set (or with ``None`` clear) the hourly rate of a pilot, leaving its other fields.
+
+        The rate is the loaded labour cost of one working hour in ``currency`` (ISO 4217);
+        the needs report costs the planned learning time of the pilot's participants with it.
+
+        >>> with Store("sqlite://") as store:
+        ...     _ = store.add_pilot("P01", "Agile Methoden", loops=3)
+        ...     store.set_pilot_rate("P01", 52.5, "CHF")
+        ...     store.pilots()[["loops", "hourly_rate", "currency"]].values.tolist()
+        [[3, 52.5, 'CHF']]
+        """
+        pilot = text_id(pilot, "pilot id")
+        rate, code = check_rate(hourly_rate), check_currency(currency)
+
+        def work(session: Session) -> None:
+            self._require_pilot(session, pilot)
+            row = session.get(Pilot, pilot)
+            if row is not None:
+                row.hourly_rate, row.currency = rate, code
+
+        self._run(work, write=True)
+
     def add_participant(
         self, code: str, *, company: str | None = None, pilot: str | None = None
     ) -> str:
@@ -1064,9 +835,9 @@ class Store:
         Codes that look like real names are refused (see
         :func:`transferkit.privacy.looks_like_name`).
         """
-        code = _check_code(code)
-        company = _optional_text(company, "company id")
-        pilot = _optional_text(pilot, "pilot id")
+        code = check_code(code)
+        company = optional_text(company, "company id")
+        pilot = optional_text(pilot, "pilot id")
 
         def work(session: Session) -> str:
             if company is not None:
@@ -1112,20 +883,20 @@ class Store:
         ``owner`` is free text (a role or a participant code). With
         ``item_id`` an existing item is updated (for importers).
         """
-        pilot = _text_id(pilot, "pilot id")
+        pilot = text_id(pilot, "pilot id")
         if status not in ACTION_STATUSES:
             msg = f"status must be one of {', '.join(ACTION_STATUSES)}, got {status!r}"
             raise StoreError(msg)
         fields = {
             "pilot_id": pilot,
-            "loop_raised": _check_int(loop_raised, "loop_raised"),
-            "what": _text_id(what, "what (the action)", 10_000),
-            "owner": _optional_text(owner, "owner", 200),
-            "due": _check_date(due, "due"),
+            "loop_raised": check_int(loop_raised, "loop_raised"),
+            "what": text_id(what, "what (the action)", 10_000),
+            "owner": optional_text(owner, "owner", 200),
+            "due": check_date(due, "due"),
             "status": status,
-            "loop_closed": _check_int(loop_closed, "loop_closed"),
+            "loop_closed": check_int(loop_closed, "loop_closed"),
         }
-        wanted_id = _check_int(item_id, "item_id", minimum=1)
+        wanted_id = check_int(item_id, "item_id", minimum=1)
 
         def work(session: Session) -> int:
             self._require_pilot(session, pilot)
@@ -1145,7 +916,7 @@ class Store:
         if status not in ACTION_STATUSES:
             msg = f"status must be one of {', '.join(ACTION_STATUSES)}, got {status!r}"
             raise StoreError(msg)
-        closed = _check_int(loop_closed, "loop_closed")
+        closed = check_int(loop_closed, "loop_closed")
 
         def work(session: Session) -> None:
             row = session.get(ActionItem, item_id)
@@ -1189,17 +960,17 @@ class Store:
            loop  participants  loop_satisfaction_mean
         0     1             5                     3.8
         """
-        pilot = _text_id(pilot, "pilot id")
-        number = _check_int(loop, "loop")
+        pilot = text_id(pilot, "pilot id")
+        number = check_int(loop, "loop")
         if number is None:
             msg = "loop must be a whole number >= 0, got None"
             raise StoreError(msg)
         if not isinstance(indicators, Mapping):
             msg = f"indicators must be a mapping (name -> value), got {type(indicators).__name__}"
             raise StoreError(msg)
-        fields = _check_closing(indicators, dots)
-        fields["template_id"] = _text_id(template, "template id")
-        fields["closed_at"] = _utc(closed_at, "closed_at")
+        fields = check_closing(indicators, dots)
+        fields["template_id"] = text_id(template, "template id")
+        fields["closed_at"] = utc_datetime(closed_at, "closed_at")
 
         def work(session: Session) -> int:
             self._require_pilot(session, pilot)
@@ -1268,11 +1039,11 @@ class Store:
         self, model: type[_Money], what: str, pilot: str, item: str,
         amount_eur: float, note: str | None,
     ) -> int:
-        pilot = _text_id(pilot, "pilot id")
+        pilot = text_id(pilot, "pilot id")
         fields = {
-            "item": _text_id(item, f"{what} item", 200),
-            "amount_eur": _check_amount(amount_eur),
-            "note": _optional_text(note, "note", 2_000),
+            "item": text_id(item, f"{what} item", 200),
+            "amount_eur": check_amount(amount_eur),
+            "note": optional_text(note, "note", 2_000),
         }
 
         def work(session: Session) -> int:
@@ -1334,12 +1105,12 @@ class Store:
         be negative). One row per pilot and ``indicator``: adding it again
         replaces level, value and unit.
         """
-        pilot = _text_id(pilot, "pilot id")
+        pilot = text_id(pilot, "pilot id")
         fields = {
-            "level": _check_level(level),
-            "indicator": _text_id(indicator, "indicator", 200),
-            "value": _check_number(value, "value"),
-            "unit": _optional_text(unit, "unit", 100),
+            "level": check_level(level),
+            "indicator": text_id(indicator, "indicator", 200),
+            "value": check_number(value, "value"),
+            "unit": optional_text(unit, "unit", 100),
         }
 
         def work(session: Session) -> int:
@@ -1376,13 +1147,13 @@ class Store:
         refused. One row per participant and format: planning it again replaces
         company, sessions and minutes. :meth:`erase_participant` removes the rows.
         """
-        company = _text_id(company, "company id")
-        code = _check_code(participant)
+        company = text_id(company, "company id")
+        code = check_code(participant)
         fields = {
             "company_id": company,
-            "format": _check_format(format),
-            "sessions": _required_int(sessions, "sessions", 1),
-            "minutes_per_session": _required_int(minutes_per_session, "minutes_per_session", 1),
+            "format": check_format(format),
+            "sessions": required_int(sessions, "sessions", 1),
+            "minutes_per_session": required_int(minutes_per_session, "minutes_per_session", 1),
         }
         now = dt.datetime.now(dt.UTC)
 
@@ -1602,7 +1373,8 @@ class Store:
         return None if loops is None else int(loops)
 
     def pilots(self) -> pd.DataFrame:
-        """Pilot projects with ``;``-joined company ids, start, end and planned loops."""
+        """Pilot projects with ``;``-joined company ids, start, end, planned loops, and
+        the hourly rate (``float64``, NaN when not set) with its ``currency``."""
         stmt = select(
             Pilot.id.label("pilot_id"),
             Pilot.network_id.label("network"),
@@ -1612,6 +1384,8 @@ class Store:
             Pilot.start,
             Pilot.end,
             Pilot.loops,
+            Pilot.hourly_rate,
+            Pilot.currency,
         ).order_by(Pilot.id)
         rows = self._select_rows(stmt)
         members: dict[str, list[str]] = {}
@@ -1630,6 +1404,8 @@ class Store:
             "start": "datetime64[s]",
             "end": "datetime64[s]",
             "loops": "Int64",
+            "hourly_rate": "float64",
+            "currency": "str",
         }
         return _frame(columns, rows)
 
