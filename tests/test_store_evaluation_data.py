@@ -732,8 +732,9 @@ def test_unknown_kind_missing_file_and_wrong_encoding(store: Store, tmp_path: Pa
 
 
 def test_the_store_checks_formats_against_the_one_vocabulary() -> None:
-    """``evaluation.formats.FORMATS`` still spells the list out; until it imports
-    ``transferkit.vocabulary.FORMATS`` both must stay equal."""
+    """The formats are defined once: evaluation and store use ``transferkit.vocabulary``."""
     from transferkit import vocabulary
+    from transferkit.store import checks
 
-    assert vocabulary.FORMATS == FORMATS
+    assert FORMATS is vocabulary.FORMATS
+    assert "FORMATS" not in vars(checks) or checks.FORMATS is vocabulary.FORMATS

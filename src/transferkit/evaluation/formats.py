@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from transferkit import vocabulary
 from transferkit.evaluation._checks import (
     EvaluationInputError,
     as_list,
@@ -17,16 +18,8 @@ from transferkit.evaluation._checks import (
 
 __all__ = ["FORMATS", "format_cost"]
 
-#: Learning formats of the templates (``training_feedback.format``).
-FORMATS = (
-    "micro_learning",
-    "e_learning",
-    "blended",
-    "workshop",
-    "wissensrunde",
-    "peer_case",
-    "tandem",
-)
+#: Learning formats of the templates (defined once, in :mod:`transferkit.vocabulary`).
+FORMATS = vocabulary.FORMATS
 
 
 def format_cost(
