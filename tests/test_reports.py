@@ -221,3 +221,19 @@ def test_reports_never_import_the_demo_generator() -> None:
                 found += [f"{path.name}: {n}" for n in names
                           if n.startswith("transferkit.datasets.generate")]
     assert not found
+
+
+def test_every_report_text_has_both_languages_and_an_unknown_key_raises() -> None:
+    import string
+
+    from transferkit.report_data import texts
+
+    assert set(texts._T["de"]) == set(texts._T["en"])
+    for key in texts._T["de"]:  # the same placeholders in both languages
+        fields = [
+            {f for _, f, _, _ in string.Formatter().parse(texts._T[lang][key]) if f}
+            for lang in ("de", "en")
+        ]
+        assert fields[0] == fields[1], key
+    with pytest.raises(KeyError, match="unknown report text"):
+        texts.text("no_such_text", "en")

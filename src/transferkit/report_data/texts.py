@@ -36,9 +36,23 @@ _T: dict[str, dict[str, str]] = {
 
 
 def text(key: str, lang: str = "de", **values: Any) -> str:
-    """A report text in ``lang`` (German by default), formatted with ``values``."""
-    table = _T.get(lang, _T["de"])
-    return table.get(key, _T["de"].get(key, key)).format(**values)
+    """A report text in ``lang`` (German by default), formatted with ``values``.
+
+    Raises ``KeyError`` for an unknown key: a typo must fail in a test, not ship
+    in a published report.
+
+    >>> text("pre", "en")
+    'before'
+    >>> text("prre")
+    Traceback (most recent call last):
+    ...
+    KeyError: "unknown report text 'prre'"
+    """
+    table = _T["en"] if lang == "en" else _T["de"]
+    if key not in table:
+        msg = f"unknown report text {key!r}"
+        raise KeyError(msg)
+    return table[key].format(**values)
 
 
 _TOPIC_NAMES = {
