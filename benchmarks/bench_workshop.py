@@ -468,7 +468,7 @@ async def measure_visits(
     base_kernels = await asyncio.to_thread(server.kernels)
     for i in range(reps + 1):  # the first visit warms disk caches and is not counted
         await asyncio.to_thread(server.wait_idle, base_kernels + i * kernels_per_visit)
-        code = f"T{label[:3].upper()}{uuid.uuid4().hex[:4].upper()}{i:02d}"
+        code = f"T{i:02d}{uuid.uuid4().int % 10**6:06d}"  # digits only: never a name
         if type_code:
             run = await visit(browser, url_of(LINK_QUERY), code=code)
         else:
