@@ -1,11 +1,14 @@
 """Participants for ``bench_workshop.py``: a light HTTP client and a real Chromium page.
 
 * :func:`http_participant` speaks the web sheet's JSON API like the page's own
-  script does (tornado's ``AsyncHTTPClient``, no browser): GET the page (and its
-  ``_xsrf`` cookie), POST ``sheet/api/open``, POST ``sheet/api/draft`` with half
+  script does (tornado's ``AsyncHTTPClient``, no browser): GET the join link
+  with the participant token (and keep the ``_xsrf`` cookie; the API calls then
+  carry the token as ``Authorization: token ...``; the code travels only in the
+  JSON bodies, never in a URL), POST ``sheet/api/open``, POST ``sheet/api/draft`` with half
   the answers, think, POST ``sheet/api/submit`` with all of them.
 * :func:`page_participant` opens a sheet (the web sheet or the Voilà sheet) in a
-  fresh Chromium context, answers by clicking like a participant and submits;
+  fresh Chromium context (on the web sheet it types the code into
+  ``.tk-code input`` and clicks ``.tk-code-start``, as a participant does), answers by clicking like a participant and submits;
   submit latency is measured inside the page (``performance.now()`` from the
   click until ``.tk-confirm`` is shown), so no Playwright round trip is in it.
 * :func:`visit` is one measured first visit (time to interactive, time to first
@@ -22,6 +25,7 @@ import re
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 VIEWPORT = {"width": 390, "height": 844}  # a phone
 INTERACTIVE = ".tk-submit:enabled"
@@ -132,13 +136,31 @@ class Outcome:
 
 
 # --------------------------------------------------------------------------- first visits
-async def visit(browser: Any, url: str) -> dict[str, float]:
-    """One first visit in a fresh context: seconds until ``.tk-submit`` is visible and enabled."""
+CODE_INPUT = ".tk-code input"
+CODE_START = ".tk-code-start"
+
+
+async def enter_code(page: Any, code: str) -> None:
+    """The web sheet's code step: type the code, click the start button (as a participant)."""
+    await page.wait_for_selector(CODE_INPUT, state="visible", timeout=TIMEOUT_MS)
+    await page.fill(CODE_INPUT, code)
+    await page.click(CODE_START, timeout=TIMEOUT_MS)
+
+
+async def visit(browser: Any, url: str, code: str | None = None) -> dict[str, float]:
+    """One first visit in a fresh context: seconds until ``.tk-submit`` is visible and enabled.
+
+    With ``code`` (the web sheet) the code is typed on the page and the start
+    button clicked as soon as the code field shows; that step (a programmatic
+    fill, no human typing time, plus the ``open`` round trip) is in the time.
+    """
     context = await browser.new_context(viewport=VIEWPORT)
     try:
         page = await context.new_page()
         start = time.perf_counter()
         await page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
+        if code is not None:
+            await enter_code(page, code)
         await page.wait_for_selector(INTERACTIVE, state="visible", timeout=TIMEOUT_MS)
         tti = time.perf_counter() - start
         timing = await page.evaluate(TIMING_JS)
@@ -176,12 +198,19 @@ async def http_participant(
     code: str,
     answers: dict[str, Any],
     think: float,
+    token: str | None = None,
 ) -> Outcome:
-    """GET the web sheet, open, save a half draft, think, submit (contract of ``transferkit.websheet``)."""
+    """GET the web sheet, open, save a half draft, think, submit (contract of ``transferkit.websheet``).
+
+    ``query`` is the link's query without code and token (what the page's script
+    sends as ``query``); ``token`` the participant secret: in the GET's URL, as
+    in the join link, and as ``Authorization: token ...`` on the API calls.
+    """
     out = Outcome("http", code)
     try:
         start = time.perf_counter()
-        page = await client.fetch(f"{base}sheet?{query}", raise_error=False, request_timeout=120)
+        link = f"{base}sheet?{query}" + (f"&token={quote(token, safe='')}" if token else "")
+        page = await client.fetch(link, raise_error=False, request_timeout=120)
         out.open_ms = (time.perf_counter() - start) * 1000
         if page.code != 200:
             out.error = f"GET sheet: {_reason(page)}"
@@ -195,6 +224,8 @@ async def http_participant(
             "X-XSRFToken": xsrf,
             "Cookie": f"_xsrf={xsrf}",
         }
+        if token:
+            headers["Authorization"] = f"token {token}"
 
         async def post(what: str, payload: dict[str, Any]) -> Any:
             return await client.fetch(
@@ -235,9 +266,20 @@ async def http_participant(
 
 # --------------------------------------------------------------------------- page participant
 async def page_participant(
-    browser: Any, url: str, template: Any, seed: int, code: str, think: float
+    browser: Any,
+    url: str,
+    template: Any,
+    seed: int,
+    code: str,
+    think: float,
+    *,
+    type_code: bool = False,
 ) -> Outcome:
-    """Open ``url`` in a fresh context, answer by clicking, think, submit; latency in the page."""
+    """Open ``url`` in a fresh context, answer by clicking, think, submit; latency in the page.
+
+    ``type_code`` (the web sheet): type ``code`` on the page's code step first;
+    the Voilà sheet takes it from ``url``. ``open_ms`` includes that step.
+    """
     out = Outcome("page", code)
     context = await browser.new_context(viewport=VIEWPORT)
     context.set_default_timeout(TIMEOUT_MS)
@@ -245,6 +287,8 @@ async def page_participant(
         page = await context.new_page()
         start = time.perf_counter()
         await page.goto(url, wait_until="commit")
+        if type_code:
+            await enter_code(page, code)
         await page.wait_for_selector(INTERACTIVE, state="visible")
         out.open_ms = (time.perf_counter() - start) * 1000
         clicks, fills = plan_answers(template, seed=seed)

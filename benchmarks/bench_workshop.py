@@ -17,19 +17,35 @@ pass/fail; the last lines are ratios. Server logs are kept when something fails.
 
    a. *baseline*: a one-button Voilà page (``import ipywidgets``,
       ``wait_for_request()``, one ``Button`` with class ``tk-submit``) served
-      by ``transferkit serve`` with its default preheating: the floor of
+      by ``transferkit serve --pool-size 2`` (preheated): the floor of
       Voilà's JavaScript frontend on this machine;
-   b. the Voilà sheet cold (``transferkit serve --pool-size 0``);
-   c. the Voilà sheet preheated (default pool);
-   d. the web sheet (``/sheet?...``) on a default server.
+   b. the Voilà sheet cold (``transferkit serve --pool-size 0``, serve's default);
+   c. the Voilà sheet preheated (``--pool-size 2``: serve's default is 0 now,
+      since participants use the web sheet, so this mode needs an explicit pool);
+   d. the web sheet (``/sheet?...&token=...``) on a default server; the code is
+      typed into ``.tk-code input`` and ``.tk-code-start`` clicked as soon as
+      the code step shows (no human typing time; the ``open`` round trip is in
+      the figure).
 
-2. **Load** against ONE ``transferkit serve`` with default options, started
-   fresh: ``--participants`` (30) arrive evenly within ``--window`` (45 s).
+   Roles as in a real workshop: every server gets an explicit
+   ``--moderator-token`` and ``--participant-token`` (new random ones per
+   server, made here). Voilà pages (a-c, 3) are opened with the moderator token
+   (``?token=``; Voilà sets its cookie for the kernel and websockets), the web
+   sheet with the participant token in the join link; the participant code is
+   never in a web sheet URL.
+
+2. **Load** against ONE ``transferkit serve`` with default options except
+   ``--max-per-address`` (raised to ``4 * participants + 64``: all light
+   clients and Chromium pages come from 127.0.0.1, while in a workshop each
+   participant has an own address; the default 64 would refuse this one
+   "device" and measure the per-address cap, not the server), started fresh: ``--participants`` (30) arrive evenly within ``--window`` (45 s).
    ``--pages`` (2) of them, spread over the window, use a real Chromium page
    that answers by clicking and submits (latency measured in the page from the
    click until ``.tk-confirm`` is shown). The others are light HTTP clients
    (tornado ``AsyncHTTPClient`` in this process's event loop) speaking the
-   page's JSON API: GET the page (timed; keeps the ``_xsrf`` cookie), POST
+   page's JSON API: GET the join link with the participant token (timed; keeps the ``_xsrf``
+   cookie; the API calls carry ``Authorization: token ...``; the code only in
+   the JSON bodies), POST
    ``sheet/api/open``, POST ``sheet/api/draft`` with half the answers, wait
    ``--think`` s, POST ``sheet/api/submit`` with ``example_answers(seed=i)``;
    the submit latency is that POST's round trip. Reported: p50/p95/max submit
@@ -41,8 +57,11 @@ pass/fail; the last lines are ratios. Server logs are kept when something fails.
 
 3. ``--voila-load`` (off by default, takes minutes): the same arrivals through
    the Voilà sheet the old way, every participant a Chromium page against
-   ``/voila/render/sheet.ipynb`` (at most ``--voila-pages`` open at once), on a
-   fresh default server.
+   ``/voila/render/sheet.ipynb`` with the moderator token (at most
+   ``--voila-pages`` open at once), on a fresh server with ``--max-kernels``
+   raised to ``participants + 4`` (at most 64; every page holds a kernel until
+   it is culled, and the default 6 would refuse the seventh page) and
+   ``--max-per-address`` raised as in 2.
 
 The benchmark client (Chromium, the HTTP clients) shares the machine with the
 server, as on a moderator's laptop it would not; figures under load are
@@ -61,6 +80,7 @@ import json
 import math
 import os
 import re
+import secrets
 import shutil
 import signal
 import statistics
@@ -74,6 +94,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
+from urllib.parse import quote
 
 import psutil
 
@@ -100,14 +121,15 @@ LOOP = 1
 LANG = "de"
 
 
-def serve_default_pool() -> int:
-    """``transferkit serve --pool-size`` default (preheated kernels of the Voilà sheet)."""
+def serve_default(name: str) -> int:
+    """A ``transferkit serve`` option's default (e.g. ``pool_size``, ``max_kernels``)."""
     from transferkit.serve import serve_command
 
-    return int(next(p.default for p in serve_command.params if p.name == "pool_size"))
+    return int(next(p.default for p in serve_command.params if p.name == name))
 
 
-DEFAULT_POOL = serve_default_pool()
+DEFAULT_POOL = serve_default("pool_size")  # 0: participants use the web sheet
+PREHEAT_POOL = 2  # the preheated modes (1a, 1c) need an explicit pool
 
 BUTTON_NOTEBOOK = {
     "cells": [
@@ -143,8 +165,12 @@ BUTTON_NOTEBOOK = {
 }
 
 
+LINK_QUERY = f"template={TEMPLATE}&pilot={PILOT}&loop={LOOP}&lang={LANG}"
+
+
 def sheet_query(code: str) -> str:
-    return f"template={TEMPLATE}&pilot={PILOT}&loop={LOOP}&lang={LANG}&code={code}"
+    """The Voilà sheet's query (it still takes the code from its URL)."""
+    return f"{LINK_QUERY}&code={code}"
 
 
 # --------------------------------------------------------------------------- server
@@ -156,16 +182,20 @@ class Server:
     port: int
     log: Path
     pool: int
+    moderator_token: str
+    participant_token: str
 
     @property
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}/"
 
     def voila_url(self, query: str) -> str:
-        return f"{self.base}voila/render/sheet.ipynb?{query}"
+        """A moderator's Voilà page (the token as ``?token=``, as serve's moderator link)."""
+        return f"{self.base}voila/render/sheet.ipynb?{query}&token={quote(self.moderator_token)}"
 
-    def web_url(self, query: str) -> str:
-        return f"{self.base}sheet?{query}"
+    def web_url(self, query: str = LINK_QUERY) -> str:
+        """The join link of the web sheet (participant token, no code)."""
+        return f"{self.base}sheet?{query}&token={quote(self.participant_token)}"
 
     def tree(self) -> list[psutil.Process]:
         """``transferkit serve``, the Voilà process (with the web sheet) and the kernels."""
@@ -267,12 +297,19 @@ def start_serve(
     *,
     name: str,
     pool_size: int | None = None,
+    max_kernels: int | None = None,
+    max_per_address: int | None = None,
     workshops: Path = WORKSHOPS,
 ) -> Server:
-    """``transferkit serve`` on 127.0.0.1 (pool_size None: serve's default; 0: no preheating)."""
+    """``transferkit serve`` on 127.0.0.1 with explicit, fresh moderator and participant tokens.
+
+    ``pool_size``/``max_kernels``/``max_per_address`` None: serve's default.
+    """
     from transferkit.serve import wait_for_port
 
     port = free_port()
+    moderator_token = secrets.token_urlsafe(16)
+    participant_token = secrets.token_urlsafe(16)
     log = tmp / f"serve-{name}.log"
     env = dict(os.environ)
     home = tmp / "home"
@@ -301,9 +338,18 @@ def start_serve(
         store_url,
         "--workshops",
         str(workshops),
+        "--moderator-token",
+        moderator_token,
+        "--participant-token",
+        participant_token,
     ]
-    if pool_size is not None:
-        argv += ["--pool-size", str(pool_size)]
+    for option, value in (
+        ("--pool-size", pool_size),
+        ("--max-kernels", max_kernels),
+        ("--max-per-address", max_per_address),
+    ):
+        if value is not None:
+            argv += [option, str(value)]
     with log.open("wb") as out:
         process = subprocess.Popen(
             argv,
@@ -313,7 +359,14 @@ def start_serve(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    server = Server(process, port, log, DEFAULT_POOL if pool_size is None else pool_size)
+    server = Server(
+        process,
+        port,
+        log,
+        DEFAULT_POOL if pool_size is None else pool_size,
+        moderator_token,
+        participant_token,
+    )
     try:
         wait_for_port("127.0.0.1", port, timeout=90, process=process)
     except BaseException:
@@ -344,14 +397,32 @@ async def start_ready(
     *,
     name: str,
     pool_size: int | None = None,
+    max_kernels: int | None = None,
+    max_per_address: int | None = None,
     workshops: Path = WORKSHOPS,
     servers: list[Server],
 ) -> Server:
     """Start a server, wait for serve's ready line and for the tree to go idle; print how long."""
-    label = "default options" if pool_size is None else f"--pool-size {pool_size}"
+    options = [
+        f"{flag} {value}"
+        for flag, value in (
+            ("--pool-size", pool_size),
+            ("--max-kernels", max_kernels),
+            ("--max-per-address", max_per_address),
+        )
+        if value is not None
+    ]
+    label = ", ".join(["tokens given", *options]) if options else "tokens given, defaults"
     started = time.perf_counter()
     server = await asyncio.to_thread(
-        start_serve, tmp, store_url, name=name, pool_size=pool_size, workshops=workshops
+        start_serve,
+        tmp,
+        store_url,
+        name=name,
+        pool_size=pool_size,
+        max_kernels=max_kernels,
+        max_per_address=max_per_address,
+        workshops=workshops,
     )
     servers.append(server)
     listening = time.perf_counter() - started
@@ -380,15 +451,28 @@ class Visits:
 
 
 async def measure_visits(
-    browser: Any, server: Server, reps: int, label: str, url_of: Any, kernels_per_visit: int
+    browser: Any,
+    server: Server,
+    reps: int,
+    label: str,
+    url_of: Any,
+    kernels_per_visit: int,
+    *,
+    type_code: bool = False,
 ) -> Visits:
-    """One warm-up and ``reps`` measured first visits; the server goes idle before each."""
+    """One warm-up and ``reps`` measured first visits; the server goes idle before each.
+
+    ``type_code`` (the web sheet): the URL has no code; it is typed on the page.
+    """
     result = Visits(label)
     base_kernels = await asyncio.to_thread(server.kernels)
     for i in range(reps + 1):  # the first visit warms disk caches and is not counted
         await asyncio.to_thread(server.wait_idle, base_kernels + i * kernels_per_visit)
-        code = f"T{label[:3].upper()}{uuid.uuid4().hex[:4].upper()}{i:02d}"
-        run = await visit(browser, url_of(sheet_query(code)))
+        code = f"T{i:02d}{uuid.uuid4().int % 10**6:06d}"  # digits only: never a name
+        if type_code:
+            run = await visit(browser, url_of(LINK_QUERY), code=code)
+        else:
+            run = await visit(browser, url_of(sheet_query(code)))
         if i:
             result.runs.append(run)
         print(
@@ -464,14 +548,22 @@ async def run_load(
     async def participant(i: int, t0: float) -> None:
         await asyncio.sleep(max(0.0, t0 + i * window / n - time.perf_counter()))
         code = f"{prefix}{i:03d}"
-        query = sheet_query(code)
         if i in as_page:
-            url = server.web_url(query) if mode == "web" else server.voila_url(query)
+            web = mode == "web"
+            url = server.web_url() if web else server.voila_url(sheet_query(code))
             async with gate:
-                outcome = await page_participant(browser, url, template, i, code, think)
+                outcome = await page_participant(
+                    browser, url, template, i, code, think, type_code=web
+                )
         else:
             outcome = await http_participant(
-                client, server.base, query, code, template.example_answers(seed=i), think
+                client,
+                server.base,
+                LINK_QUERY,
+                code,
+                template.example_answers(seed=i),
+                think,
+                token=server.participant_token,
             )
         result.outcomes.append(outcome)
 
@@ -607,7 +699,7 @@ def web_sheet_served(server: Server) -> str | None:
     import urllib.request
 
     try:
-        with urllib.request.urlopen(server.web_url(sheet_query("PROBE01")), timeout=30) as response:
+        with urllib.request.urlopen(server.web_url(), timeout=30) as response:
             body = response.read(2_000_000).decode("utf-8", "replace")
     except urllib.error.HTTPError as error:
         return f"GET /sheet answered {error.code}"
@@ -645,9 +737,17 @@ async def amain(args: argparse.Namespace, tmp: Path, servers: list[Server]) -> b
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            print("1a. baseline: a one-button Voilà page, preheated", flush=True)
+            print(
+                f"1a. baseline: a one-button Voilà page, preheated (--pool-size {PREHEAT_POOL})",
+                flush=True,
+            )
             server = await start_ready(
-                tmp, store_url, name="baseline", workshops=baseline_dir, servers=servers
+                tmp,
+                store_url,
+                name="baseline",
+                pool_size=PREHEAT_POOL,
+                workshops=baseline_dir,
+                servers=servers,
             )
             baseline = await measure_visits(
                 browser, server, args.reps, "baseline", server.voila_url, kernels_per_visit=1
@@ -661,8 +761,10 @@ async def amain(args: argparse.Namespace, tmp: Path, servers: list[Server]) -> b
             )
             await finish(server)
 
-            print("1c. Voilà sheet, preheated (default pool)", flush=True)
-            server = await start_ready(tmp, store_url, name="preheated", servers=servers)
+            print(f"1c. Voilà sheet, preheated (--pool-size {PREHEAT_POOL})", flush=True)
+            server = await start_ready(
+                tmp, store_url, name="preheated", pool_size=PREHEAT_POOL, servers=servers
+            )
             hot = await measure_visits(
                 browser, server, args.reps, "preheated", server.voila_url, kernels_per_visit=1
             )
@@ -672,7 +774,10 @@ async def amain(args: argparse.Namespace, tmp: Path, servers: list[Server]) -> b
                 "1d + 2. web sheet: a fresh default server for its first visits, then the load",
                 flush=True,
             )
-            server = await start_ready(tmp, store_url, name="web", servers=servers)
+            per_address = 4 * n + 64  # every light client comes from 127.0.0.1
+            server = await start_ready(
+                tmp, store_url, name="web", max_per_address=per_address, servers=servers
+            )
             web_missing = await asyncio.to_thread(web_sheet_served, server)
             if web_missing:
                 print(
@@ -681,7 +786,13 @@ async def amain(args: argparse.Namespace, tmp: Path, servers: list[Server]) -> b
                 failed = True
             else:
                 web = await measure_visits(
-                    browser, server, args.reps, "web", server.web_url, kernels_per_visit=0
+                    browser,
+                    server,
+                    args.reps,
+                    "web",
+                    server.web_url,
+                    kernels_per_visit=0,
+                    type_code=True,
                 )
                 await asyncio.to_thread(server.wait_idle, server.pool)
                 print(
@@ -713,7 +824,14 @@ async def amain(args: argparse.Namespace, tmp: Path, servers: list[Server]) -> b
                     f"{args.voila_pages} at once (load average now {load_line()})",
                     flush=True,
                 )
-                server = await start_ready(tmp, store_url, name="voila-load", servers=servers)
+                server = await start_ready(
+                    tmp,
+                    store_url,
+                    name="voila-load",
+                    max_kernels=min(64, n + 4),  # a kernel per page until culled
+                    max_per_address=4 * n + 64,
+                    servers=servers,
+                )
                 prefix = f"V{run}"
                 voila_load = await run_load(
                     server,
@@ -734,9 +852,9 @@ async def amain(args: argparse.Namespace, tmp: Path, servers: list[Server]) -> b
 
     print()
     print(f"load average at end: {load_line()}")
-    print_visits(baseline, "baseline one-button Voilà page (preheated)")
+    print_visits(baseline, f"baseline one-button Voilà page (preheated, pool {PREHEAT_POOL})")
     print_visits(cold, "Voilà sheet cold (--pool-size 0)")
-    print_visits(hot, f"Voilà sheet preheated (pool {DEFAULT_POOL})")
+    print_visits(hot, f"Voilà sheet preheated (pool {PREHEAT_POOL})")
     if web is not None:
         print_visits(web, "web sheet (/sheet)")
     else:
