@@ -103,7 +103,7 @@ def _app(store: Store, query: str) -> SheetApp:
 
 
 def test_submit_stores_once_and_confirms(store: Store) -> None:
-    app = _app(store, "template=training_feedback&pilot=P01&loop=1&code=K7M4QX")
+    app = _app(store, "sheet=training_feedback&pilot=P01&loop=1&code=K7M4QX")
     assert app.form is not None
     app.form.set_answers(load_template("training_feedback").example_answers())
     rid = app.submit()
@@ -111,33 +111,33 @@ def test_submit_stores_once_and_confirms(store: Store) -> None:
     assert "gespeichert" in app.confirm.value
     assert app.submit_button.disabled
     assert app.submit() == rid  # double click: the same response, nothing more
-    again = _app(store, "template=training_feedback&pilot=P01&loop=1&code=K7M4QX")
+    again = _app(store, "sheet=training_feedback&pilot=P01&loop=1&code=K7M4QX")
     assert again.response_id == rid  # reload: already submitted
     assert len(store.responses(template="training_feedback")) == 1
 
 
 def test_invalid_submit_stores_nothing(store: Store) -> None:
-    app = _app(store, "template=training_feedback&pilot=P01&code=K7M4QX&lang=en")
+    app = _app(store, "sheet=training_feedback&pilot=P01&code=K7M4QX&lang=en")
     assert app.submit() is None
     assert "Not saved" in app.summary.value
     assert store.responses(template="training_feedback").empty
 
 
 def test_draft_is_restored(store: Store) -> None:
-    app = _app(store, "template=needs_analysis&pilot=P01&code=ABCDEF")
+    app = _app(store, "sheet=needs_analysis&pilot=P01&code=ABCDEF")
     assert app.form is not None
     app.form.set_answers({"imp_ai_use": 5})
     app.save_draft()
-    reloaded = _app(store, "template=needs_analysis&pilot=P01&code=ABCDEF")
+    reloaded = _app(store, "sheet=needs_analysis&pilot=P01&code=ABCDEF")
     assert reloaded.form is not None
     assert reloaded.form.answers() == {"imp_ai_use": 5}
-    other = _app(store, "template=needs_analysis&pilot=P01&code=OTHER1")
+    other = _app(store, "sheet=needs_analysis&pilot=P01&code=OTHER1")
     assert other.form is not None
     assert other.form.answers() == {}
 
 
 def test_code_step_refuses_names(store: Store) -> None:
-    app = _app(store, "template=training_feedback&pilot=P01")
+    app = _app(store, "sheet=training_feedback&pilot=P01")
     step = app.body.children[0]
     code, buttons, message = step.children[1], step.children[2], step.children[3]
     code.value = "Max Mustermann"
@@ -164,12 +164,12 @@ def test_vote_step_has_only_the_vote(store: Store) -> None:
     ("query", "needle"),
     [
         ("", "template"),
-        ("template=nope", "unknown template"),
-        ("template=../../etc/passwd.yaml", "not"),
-        ("template=training_feedback&loop=x", "whole number"),
-        ("template=reflection_loop&pilot=P01", "phase"),
-        ("template=reflection_loop&pilot=P01&phase=nope", "nope"),
-        ("template=training_feedback&lang=fr", "de or en"),
+        ("sheet=nope", "unknown template"),
+        ("sheet=../../etc/passwd.yaml", "not"),
+        ("sheet=training_feedback&loop=x", "whole number"),
+        ("sheet=reflection_loop&pilot=P01", "phase"),
+        ("sheet=reflection_loop&pilot=P01&phase=nope", "nope"),
+        ("sheet=training_feedback&lang=fr", "de or en"),
     ],
 )
 def test_broken_links_give_a_message_not_a_traceback(store: Store, query: str, needle: str) -> None:
@@ -198,7 +198,7 @@ def test_sheet_shares_layouts_and_styles(store: Store) -> None:
     from ipywidgets.widgets.widget import _instances
 
     before = set(_instances)
-    app = _app(store, "template=needs_analysis&pilot=P01&loop=1&code=K7M4QX")
+    app = _app(store, "sheet=needs_analysis&pilot=P01&loop=1&code=K7M4QX")
     created = [_instances[k] for k in list(_instances) if k not in before]
     layouts = [x for x in created if type(x).__name__ == "Layout"]
     assert len(created) < 200, len(created)  # was 382 with a layout and a style per widget
@@ -217,7 +217,7 @@ def test_widget_sheet_and_web_sheet_share_their_texts(store: Store) -> None:
     from transferkit.sheet_texts import text
 
     template = load_template("training_feedback")
-    app = _app(store, "template=training_feedback&pilot=P01&loop=1&code=TEXTS1&lang=en")
+    app = _app(store, "sheet=training_feedback&pilot=P01&loop=1&code=TEXTS1&lang=en")
     assert app.form is not None
     assert text("legend", "en") in app.body.children[0].value
     assert app.submit_button.description == text("submit", "en")
@@ -228,5 +228,5 @@ def test_widget_sheet_and_web_sheet_share_their_texts(store: Store) -> None:
     app.form.set_answers(template.example_answers())
     rid = app.submit()
     assert app.confirm.value == text("confirm", "en", n=rid)
-    step = _app(store, "template=training_feedback&pilot=P01").body.children[0]
+    step = _app(store, "sheet=training_feedback&pilot=P01").body.children[0]
     assert step.children[0].value == text("code_intro", "de")

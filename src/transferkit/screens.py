@@ -125,7 +125,7 @@ def _join_box(title: str, url: str, scale: int = 4) -> w.Widget:
 
 
 def _sheet_template(request: SheetRequest, template: Any) -> str:
-    """The ``template=`` of the participants' join links: a built-in id, or the same custom file name.
+    """The ``sheet=`` of the participants' join links: a built-in id, or the same custom file name.
 
     A custom template's id is no name the web sheet can find; its file name
     (checked by the same :func:`~transferkit.templates.access.load_visitor_template`) is.

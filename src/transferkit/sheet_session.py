@@ -284,8 +284,8 @@ def open_session(query: str, *, store: Any, drafts: DraftStore | None = None) ->
         from transferkit.templates import list_templates
 
         msg = (
-            "Im Link fehlt die Vorlage, z. B. ?template=needs_analysis / the link names no "
-            f"template, e.g. ?template=needs_analysis. Built-in: {', '.join(list_templates())}"
+            "Im Link fehlt die Vorlage, z. B. ?sheet=needs_analysis / the link names no "
+            f"template, e.g. ?sheet=needs_analysis. Built-in: {', '.join(list_templates())}"
         )
         raise ParameterError(msg)
     template = load_sheet_template(request.template)

@@ -133,7 +133,7 @@ def test_participant_fills_in_and_submits_needs_analysis(sheet: Sheet, new_page:
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     start = time.monotonic()
-    begin(page, sheet.url("template=needs_analysis&pilot=P01&loop=2"), code)
+    begin(page, sheet.url("sheet=needs_analysis&pilot=P01&loop=2"), code)
     page.wait_for_selector(".tk-submit:enabled")
     assert time.monotonic() - start < 5  # the budget is 1.5 s under load; here a loose bound
     assert page.locator(".tk-required").count() == sum(q.required for q in template.all_questions())
@@ -171,7 +171,7 @@ def test_participant_fills_in_and_submits_needs_analysis(sheet: Sheet, new_page:
 
 def test_every_type_round_trips_like_the_widget_form(sheet: Sheet, new_page: Any) -> None:
     template = load_template_string(_all_types_yaml())
-    query = "template=all_types.yaml&pilot=P01&loop=1"
+    query = "sheet=all_types.yaml&pilot=P01&loop=1"
     for seed in (1, 2):
         planned = template.example_answers(seed=seed)
         planned["role"] = "other"
@@ -197,7 +197,7 @@ def test_every_type_round_trips_like_the_widget_form(sheet: Sheet, new_page: Any
 def test_widgets_of_every_type_in_the_page(sheet: Sheet, new_page: Any, shot: Any) -> None:
     page = new_page()
     code = _code()
-    begin(page, sheet.url("template=all_types.yaml&pilot=P01"), code)
+    begin(page, sheet.url("sheet=all_types.yaml&pilot=P01"), code)
     page.wait_for_selector(".tk-submit:enabled")
     answers = lambda: page.evaluate("window.tkSheet.answers()")
     page.locator(".tk-q-recommend .tk-scale-btn[data-value='7']").click()
@@ -256,7 +256,7 @@ def test_widgets_of_every_type_in_the_page(sheet: Sheet, new_page: Any, shot: An
 def test_invalid_sheet_shows_errors_and_stores_nothing(sheet: Sheet, new_page: Any, shot: Any) -> None:
     code = _code()
     page = new_page()
-    begin(page, sheet.url("template=training_feedback&pilot=P01&loop=1&lang=en"), code)
+    begin(page, sheet.url("sheet=training_feedback&pilot=P01&loop=1&lang=en"), code)
     page.wait_for_selector(".tk-submit:enabled")
     page.locator(".tk-q-reaction_1 input[type=radio]").nth(2).check()
     page.click(".tk-submit")
@@ -278,7 +278,7 @@ def test_lost_connection_at_submit_keeps_the_answers_and_stores_once(
     answers = template.example_answers(seed=4)
     code = _code()
     page = new_page()
-    begin(page, sheet.url("template=training_feedback&pilot=P01&loop=1&lang=en"), code)
+    begin(page, sheet.url("sheet=training_feedback&pilot=P01&loop=1&lang=en"), code)
     page.wait_for_selector(".tk-submit:enabled")
     fill(page, template, answers)
     sent = page.evaluate("window.tkSheet.answers()")
@@ -299,7 +299,7 @@ def test_lost_connection_at_submit_keeps_the_answers_and_stores_once(
 
 def test_half_filled_sheet_survives_a_reload(sheet: Sheet, new_page: Any) -> None:
     code = _code()
-    query = "template=training_feedback&pilot=P01&loop=1"
+    query = "sheet=training_feedback&pilot=P01&loop=1"
     page = new_page()
     begin(page, sheet.url(f"{query}"), code)
     page.wait_for_selector(".tk-submit:enabled")
@@ -321,7 +321,7 @@ def test_half_filled_sheet_survives_a_reload(sheet: Sheet, new_page: Any) -> Non
 
 def test_code_step_refuses_a_name_and_generates_a_code(sheet: Sheet, new_page: Any, shot: Any) -> None:
     page = new_page()
-    page.goto(sheet.url("template=training_feedback&pilot=P01"))
+    page.goto(sheet.url("sheet=training_feedback&pilot=P01"))
     page.wait_for_selector(".tk-code-start")
     assert page.locator(".tk-form").is_hidden()
     page.locator(".tk-code input").fill("Max Mustermann")
@@ -345,13 +345,13 @@ def test_code_step_refuses_a_name_and_generates_a_code(sheet: Sheet, new_page: A
 def test_phone_has_no_horizontal_scrolling(sheet: Sheet, new_page: Any, shot: Any) -> None:
     page = new_page(390, 844)
     for query in (
-        "template=needs_analysis&pilot=P01",
-        "template=pilot_goals&pilot=P01",
-        "template=reflection_loop&pilot=P01&loop=1&phase=optimierung",
-        "template=all_types.yaml",
-        "template=training_feedback",
+        "sheet=needs_analysis&pilot=P01",
+        "sheet=pilot_goals&pilot=P01",
+        "sheet=reflection_loop&pilot=P01&loop=1&phase=optimierung",
+        "sheet=all_types.yaml",
+        "sheet=training_feedback",
     ):
-        if query == "template=training_feedback":
+        if query == "sheet=training_feedback":
             page.goto(sheet.url(query))
             page.wait_for_selector(".tk-code-start")
         else:
@@ -359,7 +359,7 @@ def test_phone_has_no_horizontal_scrolling(sheet: Sheet, new_page: Any, shot: An
         for add in page.locator(".tk-add-row").all():
             add.click()
         assert no_horizontal_scroll(page), query
-        name = re.search(r"template=([a-z_]+)", query)
+        name = re.search(r"sheet=([a-z_]+)", query)
         shot(page, f"websheet_phone_{name.group(1) if name else 'x'}")
 
 
@@ -381,7 +381,7 @@ def test_show_if_in_the_page_agrees_with_python(sheet: Sheet, new_page: Any) -> 
             cases.append([condition_config(condition), answers])
             expected.append(condition.is_met(answers))
     page = new_page()
-    begin(page, sheet.url("template=training_feedback"), "SHOWIF1")
+    begin(page, sheet.url("sheet=training_feedback"), "SHOWIF1")
     got = page.evaluate(
         "(cases) => cases.map(([c, a]) => window.tkSheet.isMet(c, a))", json.loads(json.dumps(cases))
     )
@@ -389,7 +389,7 @@ def test_show_if_in_the_page_agrees_with_python(sheet: Sheet, new_page: Any) -> 
     assert wrong == []
     assert len(cases) > 1000
     # and the page's questions follow it
-    begin(page, sheet.url("template=pilot_goals&pilot=P01"), "SHOWIF1")
+    begin(page, sheet.url("sheet=pilot_goals&pilot=P01"), "SHOWIF1")
     assert page.locator(".tk-q-topic_other").is_hidden()
     page.locator(".tk-q-topic .tk-opt-other input").check()
     assert page.locator(".tk-q-topic_other").is_visible()
@@ -402,7 +402,7 @@ def test_dot_vote_on_ideas(sheet: Sheet, new_page: Any) -> None:
                      participant="IDEA01")
     code = _code()
     page = new_page()
-    begin(page, sheet.url("template=round_table&pilot=P01&loop=2&questions=votes"), code)
+    begin(page, sheet.url("sheet=round_table&pilot=P01&loop=2&questions=votes"), code)
     plus = page.locator(f".tk-opt-{idea_id('Lernpaten')} .tk-vote-plus")
     plus.wait_for()
     plus.click()

@@ -66,7 +66,7 @@ def test_participant_fills_in_and_submits(voila_server: Any, new_page: Any, shot
     answers = template.example_answers(seed=3)
     answers.pop("comment", None)
     page = new_page()
-    page.goto(voila_server.url("sheet.ipynb", "template=training_feedback&pilot=P01&loop=1&code=K7M4QX"))
+    page.goto(voila_server.url("sheet.ipynb", "sheet=training_feedback&pilot=P01&loop=1&code=K7M4QX"))
     page.wait_for_selector(".tk-submit", timeout=60_000)
     assert page.locator(".tk-required").count() >= 8  # required questions are marked
     fill(page, template, answers)
@@ -94,7 +94,7 @@ def test_voila_sheet_shows_the_feedback_chart(voila_server: Any, new_page: Any, 
     template = load_template("competence_self_assessment")
     answers = template.validate(template.example_answers(seed=11))
     page = new_page()
-    page.goto(voila_server.url("sheet.ipynb", "template=competence_self_assessment&pilot=P01&code=PROF01"))
+    page.goto(voila_server.url("sheet.ipynb", "sheet=competence_self_assessment&pilot=P01&code=PROF01"))
     page.wait_for_selector(".tk-submit", timeout=60_000)
     fill(page, template, answers)
     page.click(".tk-submit")
@@ -111,7 +111,7 @@ def test_voila_sheet_shows_the_feedback_chart(voila_server: Any, new_page: Any, 
 
 def test_invalid_sheet_shows_errors_and_stores_nothing(voila_server: Any, new_page: Any, shot: Any) -> None:
     page = new_page()
-    page.goto(voila_server.url("sheet.ipynb", "template=training_feedback&pilot=P01&loop=1&code=INVAL1&lang=en"))
+    page.goto(voila_server.url("sheet.ipynb", "sheet=training_feedback&pilot=P01&loop=1&code=INVAL1&lang=en"))
     page.wait_for_selector(".tk-submit", timeout=60_000)
     page.locator(".tk-q-reaction_1 input[type=radio]").nth(2).check()
     page.click(".tk-submit")
@@ -128,7 +128,7 @@ def test_invalid_sheet_shows_errors_and_stores_nothing(voila_server: Any, new_pa
 
 def test_draft_survives_reload(voila_server: Any, new_page: Any) -> None:
     page = new_page()
-    url = voila_server.url("sheet.ipynb", "template=training_feedback&pilot=P01&loop=1&code=DRAFT7")
+    url = voila_server.url("sheet.ipynb", "sheet=training_feedback&pilot=P01&loop=1&code=DRAFT7")
     page.goto(url)
     page.wait_for_selector(".tk-submit", timeout=60_000)
     page.locator(".tk-q-reaction_1 input[type=radio]").nth(3).check()
@@ -141,7 +141,7 @@ def test_draft_survives_reload(voila_server: Any, new_page: Any) -> None:
 
 def test_code_step_without_code(voila_server: Any, new_page: Any) -> None:
     page = new_page()
-    page.goto(voila_server.url("sheet.ipynb", "template=training_feedback&pilot=P01"))
+    page.goto(voila_server.url("sheet.ipynb", "sheet=training_feedback&pilot=P01"))
     page.wait_for_selector(".tk-code-start", timeout=60_000)
     page.locator(".tk-code input").fill("Max Mustermann")
     page.click(".tk-code-start")
@@ -153,7 +153,7 @@ def test_code_step_without_code(voila_server: Any, new_page: Any) -> None:
 
 def test_broken_link_shows_a_message_not_a_traceback(voila_server: Any, new_page: Any) -> None:
     page = new_page()
-    page.goto(voila_server.url("sheet.ipynb", "template=nonexistent&loop=x"))
+    page.goto(voila_server.url("sheet.ipynb", "sheet=nonexistent&loop=x"))
     page.wait_for_selector(".tk-page-error", timeout=60_000)
     text = page.inner_text("body")
     assert "loop" in text
@@ -173,7 +173,7 @@ def test_moderator_sees_two_participants_live(voila_server: Any, new_page: Any, 
     # PART01 joins through the web sheet (the screen's join link), PART02 through the Voilà sheet
     for code, text in texts.items():
         page = new_page()
-        query = "template=reflection_loop&pilot=P01&loop=2&phase=information"
+        query = "sheet=reflection_loop&pilot=P01&loop=2&phase=information"
         join(page, voila_server, query, code, web=code == "PART01")
         page.wait_for_selector(".tk-submit:enabled", timeout=60_000)
         fill(page, template, {"learned": text, "info_useful": 4}, phase="information")
@@ -201,7 +201,7 @@ def test_round_table_vote_totals(voila_server: Any, new_page: Any, shot: Any) ->
     shot(screen, "round_table_join")
     for code, votes in cast.items():  # VOTE01 through the web sheet, VOTE02 through Voilà
         page = new_page()
-        query = "template=round_table&pilot=P01&loop=1&questions=votes"
+        query = "sheet=round_table&pilot=P01&loop=1&questions=votes"
         join(page, voila_server, query, code, web=code == "VOTE01")
         page.wait_for_selector(".tk-submit:enabled", timeout=60_000)
         page.wait_for_selector(f".tk-opt-{idea_id('Lernpaten')} .tk-vote-plus", timeout=15_000)
@@ -236,7 +236,7 @@ def test_visitor_cannot_run_code(voila_server: Any, new_page: Any, tmp_path: Pat
     page = new_page()
     sockets: list[str] = []
     page.on("websocket", lambda ws: sockets.append(ws.url))
-    page.goto(voila_server.url("sheet.ipynb", "template=training_feedback&pilot=P01&code=SECUR1"))
+    page.goto(voila_server.url("sheet.ipynb", "sheet=training_feedback&pilot=P01&code=SECUR1"))
     page.wait_for_selector(".tk-submit", timeout=60_000)
     source = page.content()
     assert "sheet_app" not in source  # no source code shown
