@@ -68,7 +68,7 @@ def test_pool_size_is_a_deprecated_no_op(tmp_path: Path) -> None:
 def test_voila_runs_without_patches_of_its_internals() -> None:
     import voila.handler  # type: ignore[import-untyped]
 
-    import transferkit.serve as serve
+    from transferkit import serve
 
     argv = voila_argv("w")
     assert argv[1:3] == ["-m", "transferkit.serve"]
@@ -82,7 +82,8 @@ def test_ready_when_voila_listens() -> None:
     lines: list[str] = []
     watcher = ReadinessWatcher(echo=lines.append)
     watcher.feed("[Voila] Kernel started")
-    assert not watcher.ready and lines == []  # the web sheet needs Voilà's server, not kernels
+    assert not watcher.ready
+    assert lines == []  # the web sheet needs Voilà's server, not kernels
     watcher.feed("[Voila] Voilà is running at:")
     assert watcher.ready
     assert "ready" in lines[-1]
@@ -153,7 +154,7 @@ def test_stopping_serve_with_sigterm_stops_voila_and_its_kernels(tmp_path: Path)
                 url = f"http://127.0.0.1:{port}/voila/render/round_table.ipynb?token=m0d-s3cret"
                 def visit(url: str = url) -> None:
                     with contextlib.suppress(OSError):
-                        urllib.request.urlopen(url, timeout=60).read()  # noqa: S310 - our own server
+                        urllib.request.urlopen(url, timeout=60).read()
 
                 threading.Thread(target=visit, daemon=True).start()
                 opened = True

@@ -496,7 +496,13 @@ def test_the_new_link_is_not_redirected_and_the_api_takes_old_queries(client: Cl
 
 
 def test_sheet_links_name_the_sheet_not_the_voila_template() -> None:
-    from transferkit.query import KNOWN_PARAMETERS, SheetRequest, canonical_query, parse_query, sheet_url
+    from transferkit.query import (
+        KNOWN_PARAMETERS,
+        SheetRequest,
+        canonical_query,
+        parse_query,
+        sheet_url,
+    )
 
     assert "template" not in KNOWN_PARAMETERS  # Voilà's own argument
     request = SheetRequest(template="needs_analysis", pilot="P01", loop=2)
