@@ -43,7 +43,7 @@ def test_serve_dry_run_prints_links_and_command(tmp_path: Path) -> None:
     assert "participants: http://" in result.output
     assert ":8999/sheet?sheet=needs_analysis&pilot=P01&loop=2" in result.output
     links = [line for line in result.output.splitlines() if "http://" in line]
-    assert not any("sheet.ipynb" in line or "sheet=" in line for line in links)  # one sheet
+    assert not any("sheet.ipynb" in line or "template=" in line for line in links)  # one sheet
     assert "round_table.ipynb?pilot=P01&loop=2&token=" in result.output
     assert "--preheat_kernel=True" not in result.output  # participants need no kernels
     assert "█" in result.output or "▀" in result.output  # the QR code
