@@ -324,16 +324,16 @@ def test_code_step_or_form() -> None:
 @pytest.mark.parametrize(
     ("condition", "targets"),
     [
-        ({"question": "a", "equals": "Ja "}, ["ja"]),
-        ({"question": "a", "equals": 3}, ["3"]),
-        ({"question": "a", "equals": 2.5}, ["2.5"]),
-        ({"question": "a", "equals": True}, ["true"]),
-        ({"question": "a", "not_equals": None}, ["none"]),
-        ({"question": "a", "in": ["x", 1, False]}, ["x", "1", "false"]),
+        ({"question": "a", "equals": "Ja "}, ["Ja "]),  # JSON values as written: the script compares
+        ({"question": "a", "equals": 3}, [3]),
+        ({"question": "a", "equals": 2.5}, [2.5]),
+        ({"question": "a", "equals": True}, [True]),
+        ({"question": "a", "not_equals": None}, [None]),
+        ({"question": "a", "in": ["x", 1, False]}, ["x", 1, False]),
         ({"question": "a", "answered": True}, []),
     ],
 )
-def test_condition_config(condition: dict[str, Any], targets: list[str]) -> None:
+def test_condition_config(condition: dict[str, Any], targets: list[Any]) -> None:
     config = condition_config(Condition.model_validate(condition))
     assert config["targets"] == targets
     assert config["op"] == next(k for k in ("equals", "not_equals", "in", "answered") if k in condition)

@@ -7,15 +7,15 @@ import re
 import time
 import uuid
 from collections.abc import Iterator
-from itertools import product
 from pathlib import Path
 from typing import Any
 
 import pytest
 from server_helpers import wait_until as shared_wait_until
+from show_if_cases import load as show_if_table
 
 from transferkit.live import idea_id
-from transferkit.sheets import SheetForm
+from transferkit.sheet_session import sent_answers
 from transferkit.store import Store
 from transferkit.templates import load_template, load_template_string
 from transferkit.templates.model import Condition
@@ -138,10 +138,9 @@ def test_participant_fills_in_and_submits_needs_analysis(sheet: Sheet, new_page:
     assert time.monotonic() - start < 5  # the budget is 1.5 s under load; here a loose bound
     assert page.locator(".tk-required").count() == sum(q.required for q in template.all_questions())
     fill(page, template, planned)
-    # what the page will send equals what the widget form gives for the same answers
-    form = SheetForm(template, lang="de")
-    form.set_answers(planned)
-    assert page.evaluate("window.tkSheet.answers()") == form.answers()
+    # what the page will send equals what Python says a sheet sends for the same answers
+    sent = sent_answers(template, planned)
+    assert page.evaluate("window.tkSheet.answers()") == sent
     page.click(".tk-submit")
     page.wait_for_selector(".tk-confirm:visible")
     assert "gespeichert" in page.inner_text(".tk-confirm")
@@ -154,7 +153,7 @@ def test_participant_fills_in_and_submits_needs_analysis(sheet: Sheet, new_page:
     stored = sheet.rows("needs_analysis", code)
     assert len(stored) == 1
     row = stored.iloc[0]
-    for qid, value in template.validate(form.answers()).items():
+    for qid, value in template.validate(sent).items():
         assert row[qid] == value, qid
     assert "code=" not in page.url  # codes never in the address bar (history, shared tablets)
     # a reload: the code step again; the same code says "already sent" and shows nothing
@@ -169,7 +168,7 @@ def test_participant_fills_in_and_submits_needs_analysis(sheet: Sheet, new_page:
     assert errors == []
 
 
-def test_every_type_round_trips_like_the_widget_form(sheet: Sheet, new_page: Any) -> None:
+def test_every_type_round_trips_as_python_says(sheet: Sheet, new_page: Any) -> None:
     template = load_template_string(_all_types_yaml())
     query = "sheet=all_types.yaml&pilot=P01&loop=1"
     for seed in (1, 2):
@@ -181,15 +180,14 @@ def test_every_type_round_trips_like_the_widget_form(sheet: Sheet, new_page: Any
         page = new_page()
         begin(page, sheet.url(f"{query}"), code)
         page.wait_for_selector(".tk-submit:enabled")
-        form = SheetForm(template)
-        form.set_answers(planned)
-        assert page.evaluate("window.tkSheet.answers()") == form.answers()
-        assert page.evaluate("window.tkSheet.draftAnswers()") == form.draft_answers()
+        sent = sent_answers(template, planned)
+        assert page.evaluate("window.tkSheet.answers()") == sent
+        assert page.evaluate("window.tkSheet.draftAnswers()") == sent_answers(template, planned, hidden=True)
         page.click(".tk-submit")
         page.wait_for_selector(".tk-confirm:visible")
         stored = sheet.rows("all_types", code)
         assert len(stored) == 1
-        for qid, value in template.validate(form.answers()).items():
+        for qid, value in template.validate(sent).items():
             assert stored.iloc[0][qid] == value, (seed, qid)
         page.close()
 
@@ -363,29 +361,16 @@ def test_phone_has_no_horizontal_scrolling(sheet: Sheet, new_page: Any, shot: An
         shot(page, f"websheet_phone_{name.group(1) if name else 'x'}")
 
 
-def test_show_if_in_the_page_agrees_with_python(sheet: Sheet, new_page: Any) -> None:
-    values: list[Any] = [
-        None, "", "  ", "ja", " Ja ", "JA", "other", "3", "3.0", "true", "True", "none", "None",
-        3, 0, -1, 1, 2.5, 0.1, 1e-05, 12345678.5, -0.25, True, False,
-        [], ["a"], ["a", "b"], [1, 2], ["other", "x"], [2.5], {"p": 1}, {},
-    ]
-    targets: list[Any] = ["ja", "JA ", "other", 3, "3", 2.5, 1.5e16, True, False, None, "a", 1, 0.1, "none", 1e-05]
-    conditions = [{"question": "q", op: t} for op, t in product(("equals", "not_equals"), targets)]
-    conditions += [{"question": "q", "in": group} for group in (["ja", 3], [True, "x"], ["none"], ["a", 2.5], [])]
-    conditions += [{"question": "q", "answered": flag} for flag in (True, False)]
-    cases, expected = [], []
-    for raw in conditions:
-        condition = Condition.model_validate(raw)
-        for value in values:
-            answers = {} if value is None and len(cases) % 2 else {"q": value}
-            cases.append([condition_config(condition), answers])
-            expected.append(condition.is_met(answers))
+def test_show_if_in_the_page_agrees_with_the_shared_table(sheet: Sheet, new_page: Any) -> None:
+    """``window.tkSheet.isMet`` against ``tests/show_if_cases.json`` (``tests/test_show_if.py``: Python)."""
+    rows = show_if_table()
+    cases = [[condition_config(Condition.model_validate(row["condition"])), row["answers"]] for row in rows]
     page = new_page()
     begin(page, sheet.url("sheet=training_feedback"), "SHOWIF1")
     got = page.evaluate(
         "(cases) => cases.map(([c, a]) => window.tkSheet.isMet(c, a))", json.loads(json.dumps(cases))
     )
-    wrong = [(c, a, e) for (c, a), g, e in zip(cases, got, expected, strict=True) if g != e]
+    wrong = [(row, g) for row, g in zip(rows, got, strict=True) if g is not row["expected"]]
     assert wrong == []
     assert len(cases) > 1000
     # and the page's questions follow it
@@ -414,3 +399,11 @@ def test_dot_vote_on_ideas(sheet: Sheet, new_page: Any) -> None:
     stored = sheet.rows("round_table", code)
     assert len(stored) == 1  # a double click stores once
     assert stored.iloc[0]["votes"] == {idea_id("Lernpaten"): 2, idea_id("Micro-Learning am Band"): 1}
+
+
+def test_an_old_template_link_lands_on_the_sheet(sheet: Sheet, new_page: Any) -> None:
+    """A QR code printed before the rename (``?template=``) still opens the sheet, now as ``?sheet=``."""
+    page = new_page()
+    begin(page, sheet.url("template=training_feedback&pilot=P01&loop=1&lang=en"), _code())
+    assert page.url.endswith("/sheet?sheet=training_feedback&pilot=P01&loop=1&lang=en")
+    page.wait_for_selector(".tk-submit:enabled")

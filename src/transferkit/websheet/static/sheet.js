@@ -39,44 +39,26 @@
     if (typeof value === "object") return Object.keys(value).length === 0;
     return false;
   }
-  function pyFloat(x) {
-    if (Number.isNaN(x)) return "nan";
-    if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
-    const [mantissa, exponent] = x.toExponential().split("e");
-    const exp = parseInt(exponent, 10);
-    if (exp < -4 || exp >= 16) {
-      return mantissa + "e" + (exp < 0 ? "-" : "+") + String(Math.abs(exp)).padStart(2, "0");
+  /* JSON whitespace (space, tab, CR, LF): the only characters trimmed, as in Python's _JSON_SPACE. */
+  const JSON_SPACE = /^[ \t\n\r]+|[ \t\n\r]+$/g;
+  /* model._same: JSON values, no str(): strings (trimmed, any case), numbers by value, booleans. */
+  function same(a, b) {
+    if (typeof a === "boolean" || typeof b === "boolean") return a === b;
+    if (typeof a === "number" && typeof b === "number") return a === b;
+    if (typeof a === "string" && typeof b === "string") {
+      return a.replace(JSON_SPACE, "").toLowerCase() === b.replace(JSON_SPACE, "").toLowerCase();
     }
-    return String(x);
+    return false;
   }
-  function pyRepr(value) {
-    return typeof value === "string" ? "'" + value + "'" : pyStr(value);
-  }
-  /* str(value) in Python, for the values a sheet produces (numbers: whole ones are ints). */
-  function pyStr(value) {
-    if (value === null || value === undefined) return "None";
-    if (value === true) return "True";
-    if (value === false) return "False";
-    if (typeof value === "number") return Number.isInteger(value) ? String(value) : pyFloat(value);
-    if (typeof value === "string") return value;
-    if (Array.isArray(value)) return "[" + value.map(pyRepr).join(", ") + "]";
-    return "{" + Object.keys(value).map((k) => pyRepr(k) + ": " + pyRepr(value[k])).join(", ") + "}";
-  }
-  function norm(value) {
-    return pyStr(value).trim().toLowerCase();
-  }
-  /* Condition.is_met: targets come from the server already as str(target).strip().lower(). */
+  /* Condition.is_met; targets are the template's JSON values. */
   function isMet(cond, answers) {
     const value = answers[cond.question];
-    const present = !isEmpty(value);
+    const present = typeof value === "string" ? value.replace(JSON_SPACE, "") !== "" : !isEmpty(value);
     if (cond.op === "answered") return present === cond.answered;
     if (!present) return cond.op === "not_equals";
-    if (cond.op === "in") {
-      const items = Array.isArray(value) ? value : [value];
-      return items.some((a) => cond.targets.includes(norm(a)));
-    }
-    const target = cond.targets[0];
-    const hit = Array.isArray(value) ? value.some((v) => norm(v) === target) : norm(value) === target;
+    const items = Array.isArray(value) ? value : [value];
+    if (cond.op === "in") return items.some((a) => cond.targets.some((b) => same(a, b)));
+    const hit = items.some((v) => same(v, cond.targets[0]));
     return cond.op === "equals" ? hit : !hit;
   }
 
@@ -588,7 +570,7 @@
   });
 
   // for tests: the same functions the page uses
-  window.tkSheet = {isMet: isMet, pyStr: pyStr, answers: answers, draftAnswers: draftAnswers,
+  window.tkSheet = {isMet: isMet, answers: answers, draftAnswers: draftAnswers,
                     parseNumber: parseNumber};
 
   const url = new URL(window.location.href);
