@@ -26,7 +26,7 @@ from transferkit.live import (
 )
 from transferkit.query import SheetRequest
 from transferkit.screens import reflection_loop_app, round_table_app
-from transferkit.sheets import restrict_template
+from transferkit.sheet_session import restrict_template
 from transferkit.store import Store
 from transferkit.templates import load_template
 

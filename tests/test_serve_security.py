@@ -90,7 +90,7 @@ MODERATOR_ROUTES = [
     "/",
     "/voila/render/round_table.ipynb?pilot=P01&loop=1",
     "/voila/render/reflection_loop.ipynb?pilot=P01&loop=1",
-    "/voila/render/sheet.ipynb?sheet=needs_analysis",
+    "/voila/render/round_table.ipynb?sheet=round_table&pilot=P01&loop=1",
     "/voila/api/contents/",
     "/voila/files/round_table.ipynb",
     "/voila/tree/",

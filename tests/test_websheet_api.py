@@ -511,3 +511,24 @@ def test_sheet_links_name_the_sheet_not_the_voila_template() -> None:
     assert parse_query("sheet=needs_analysis&template=x&pilot=P01&loop=2") == request
     assert canonical_query(request.query()) is None
     assert canonical_query("") is None
+
+
+def test_parse_query_round_trip() -> None:
+    """Moved from the retired ipywidgets sheet's tests."""
+    from transferkit.query import SheetRequest, parse_query
+
+    request = SheetRequest(template="round_table", pilot="P01", loop=2, lang="en", questions="votes")
+    assert parse_query(request.query()) == request
+
+
+def test_draft_store_counts(store_url: str) -> None:
+    """Moved from the retired ipywidgets sheet's tests: the screens' participant counter reads these."""
+    from transferkit.drafts import DraftKey, DraftStore
+
+    with Store(store_url) as store:
+        drafts = DraftStore.for_store(store)
+        for code in ("A1B2C3", "D4E5F6"):
+            drafts.save(DraftKey("counts_only", "P01", 1, None, code), {})
+        drafts.mark_submitted(DraftKey("counts_only", "P01", 1, None, "A1B2C3"), 1)
+        assert drafts.count("counts_only", pilot="P01") == 2
+        assert drafts.count("counts_only", pilot="P01", submitted=True) == 1

@@ -106,7 +106,7 @@ def test_widget_and_html_show_the_same(name: str) -> None:
 
 
 def test_page_styles_of_both_sheets_draw_the_bars() -> None:
-    from transferkit.sheets import PAGE_CSS
+    from transferkit.screens import PAGE_CSS
     from transferkit.websheet.render import asset
     from transferkit.websheet.service import SheetService
 

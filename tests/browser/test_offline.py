@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 @pytest.mark.parametrize(
     ("notebook", "query", "ready"),
     [
-        ("sheet.ipynb", "sheet=needs_analysis&pilot=P01&loop=1&code=OFFLINE1", ".tk-submit"),
+        ("reflection_loop.ipynb", "pilot=P01&loop=1", ".tk-app, .tk-app-wide"),
         ("round_table.ipynb", "pilot=P01&loop=1", ".tk-app, .tk-app-wide"),
     ],
 )

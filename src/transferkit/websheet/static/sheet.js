@@ -1,7 +1,7 @@
 /* transferkit web sheet: code step, drafts, show_if, rows, dot votes, submit.
  *
  * The page is rendered on the server from the template; this script only
- * reads and writes the answers (the same shapes as transferkit.sheets.SheetForm),
+ * reads and writes the answers (the shapes of transferkit.sheet_session.sent_answers),
  * shows questions whose show_if holds (the semantics of
  * transferkit.templates.model.Condition.is_met), saves drafts and submits.
  * No libraries, no external requests: everything goes to the page's own API.
@@ -62,7 +62,7 @@
     return cond.op === "equals" ? hit : !hit;
   }
 
-  // ------------------------------------------------------------ reading answers (SheetForm.get)
+  // ------------------------------------------------------------ reading answers
   /* _parse_number: "12" -> 12, "2,5" -> 2.5, "" -> null, anything else stays text. */
   function parseNumber(text) {
     if (text === null || text === undefined) return null;
@@ -150,7 +150,7 @@
   function read(q) {
     return readers[q.type](boxes[q.id], q);
   }
-  /* SheetForm.answers(): visible questions, unanswered ones left out. */
+  /* sent_answers(): visible questions, unanswered ones left out. */
   function answers() {
     const out = {};
     for (const q of questions) {
@@ -160,7 +160,7 @@
     }
     return out;
   }
-  /* SheetForm.draft_answers(): everything given, hidden questions too. */
+  /* sent_answers(hidden=True): everything given, hidden questions too. */
   function draftAnswers() {
     const out = {};
     for (const q of questions) {
@@ -169,7 +169,7 @@
     }
     return out;
   }
-  /* SheetForm.update_visibility() */
+  /* show the questions whose show_if holds */
   function updateVisibility() {
     const current = {};
     for (const q of questions) {
@@ -259,7 +259,7 @@
   };
   writers.likert = writers.single_choice;
   writers.gas_goal = writers.action_items;
-  /* SheetForm.set_answers(): a stale draft never breaks the page. */
+  /* a stale draft never breaks the page. */
   function setAnswers(values) {
     for (const [qid, value] of Object.entries(values || {})) {
       const q = byId[qid];
