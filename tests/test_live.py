@@ -26,7 +26,7 @@ from transferkit.live import (
 )
 from transferkit.query import SheetRequest
 from transferkit.screens import reflection_loop_app, round_table_app
-from transferkit.sheets import restrict_template
+from transferkit.sheet_session import restrict_template
 from transferkit.store import Store
 from transferkit.templates import load_template
 
@@ -216,12 +216,12 @@ def test_moderator_join_links_carry_the_token(store: Store, monkeypatch: pytest.
     assert table.ideas_url.endswith("&token=s3cret")
     assert table.vote_url.endswith("&token=s3cret")
     # participants join through the web sheet of `transferkit serve`, not a Voilà kernel each
-    assert table.ideas_url.startswith("http://10.0.0.2:8866/sheet?template=round_table")
+    assert table.ideas_url.startswith("http://10.0.0.2:8866/sheet?sheet=round_table")
     assert "questions=votes" in table.vote_url
     loop = reflection_loop_app("pilot=P01&loop=2", store=store).screen  # type: ignore[attr-defined]
     loop.ticker.stop()
     assert loop.join_urls
-    assert all(u.startswith("http://10.0.0.2:8866/sheet?template=reflection_loop")
+    assert all(u.startswith("http://10.0.0.2:8866/sheet?sheet=reflection_loop")
                and u.endswith("&token=s3cret") for u in loop.join_urls.values())
 
 

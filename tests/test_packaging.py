@@ -86,7 +86,7 @@ def test_wheel_carries_notebooks_workshops_and_page_template(tmp_path: Path) -> 
     for name in (
         "transferkit/_bundled/notebooks/pilot_report.ipynb",
         "transferkit/_bundled/notebooks/loop_protocol.ipynb",
-        "transferkit/_bundled/workshops/sheet.ipynb",
+        "transferkit/_bundled/workshops/round_table.ipynb",
         "transferkit/_bundled/workshops/reflection_loop.ipynb",
         "transferkit/jupyter/voila/templates/transferkit/index.html.j2",
         "transferkit/templates/builtin/needs_analysis.yaml",

@@ -11,11 +11,10 @@ from transferkit.serve import find_workshops_dir, qr_text, serve_command, voila_
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_voila_argv_preheats_culls_and_protects() -> None:
-    argv = voila_argv(ROOT / "workshops", host="0.0.0.0", port=9000, pool_size=3,
+def test_voila_argv_culls_and_protects_without_preheating() -> None:
+    argv = voila_argv(ROOT / "workshops", host="0.0.0.0", port=9000,
                       cull_idle_timeout=300, cull_interval=30)
-    assert "--preheat_kernel=True" in argv
-    assert "--pool_size=3" in argv
+    assert not any("preheat" in a or "pool_size" in a for a in argv)  # no participant page needs a kernel
     assert "--MappingKernelManager.cull_idle_timeout=300" in argv
     assert "--MappingKernelManager.cull_interval=30" in argv
     assert "--VoilaConfiguration.allow_template_override=NO" in argv
@@ -23,12 +22,10 @@ def test_voila_argv_preheats_culls_and_protects() -> None:
     assert "--TransferkitVoila.max_kernels=6" in argv
     assert "--TransferkitVoila.max_body_size=262144" in argv
     assert "--port=9000" in argv
-    assert any("preheat_denylist" in a and "round_table.ipynb" in a for a in argv)
-    assert "--preheat_kernel=True" not in voila_argv("w", pool_size=0)
 
 
 def test_qr_code_is_printable() -> None:
-    text = qr_text("http://192.168.1.5:8866/voila/render/sheet.ipynb?template=needs_analysis")
+    text = qr_text("http://192.168.1.5:8866/sheet?sheet=needs_analysis")
     assert len(text.splitlines()) > 10
 
 
@@ -44,8 +41,9 @@ def test_serve_dry_run_prints_links_and_command(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "participants: http://" in result.output
-    assert ":8999/sheet?template=needs_analysis&pilot=P01&loop=2" in result.output
-    assert "sheet.ipynb?template=needs_analysis&pilot=P01&loop=2" in result.output
+    assert ":8999/sheet?sheet=needs_analysis&pilot=P01&loop=2" in result.output
+    links = [line for line in result.output.splitlines() if "http://" in line]
+    assert not any("sheet.ipynb" in line or "template=" in line for line in links)  # one sheet
     assert "round_table.ipynb?pilot=P01&loop=2&token=" in result.output
     assert "--preheat_kernel=True" not in result.output  # participants need no kernels
     assert "█" in result.output or "▀" in result.output  # the QR code
@@ -54,48 +52,43 @@ def test_serve_dry_run_prints_links_and_command(tmp_path: Path) -> None:
 def test_serve_without_workshops_folder_fails_cleanly(tmp_path: Path) -> None:
     result = CliRunner().invoke(serve_command, ["--dry-run", "--workshops", str(tmp_path)])
     assert result.exit_code == 1
-    assert "sheet.ipynb" in result.output
+    assert "round_table.ipynb" in result.output
 
 
-def test_voila_runs_through_the_preheat_fix() -> None:
+def test_pool_size_is_a_deprecated_no_op(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        serve_command,
+        ["--dry-run", "--pool-size", "2", "--db", f"sqlite:///{tmp_path}/x.db", "--workshops", str(ROOT / "workshops")],
+    )
+    assert result.exit_code == 0, result.output
+    assert "--pool-size is deprecated and ignored" in result.output
+    assert "preheat" not in result.output.split("deprecated and ignored")[1].split("\n", 1)[1]
+
+
+def test_voila_runs_without_patches_of_its_internals() -> None:
+    import voila.handler  # type: ignore[import-untyped]
+
+    from transferkit import serve
+
     argv = voila_argv("w")
     assert argv[1:3] == ["-m", "transferkit.serve"]
+    assert not hasattr(serve, "_patch_voila_preheat")
+    assert not getattr(voila.handler.VoilaHandler.should_use_rendered_notebook, "_transferkit", False)
 
 
-def test_preheated_kernels_serve_links_with_a_template_argument() -> None:
-    from types import SimpleNamespace
-
-    from voila.handler import VoilaHandler  # type: ignore[import-untyped]
-
-    from transferkit.serve import _patch_voila_preheat
-
-    _patch_voila_preheat()
-    _patch_voila_preheat()  # idempotent
-    check = VoilaHandler.should_use_rendered_notebook
-    data = {"template": "lab", "theme": "light"}
-    off = SimpleNamespace(voila_configuration=SimpleNamespace(allow_template_override="NO",
-                                                              allow_theme_override="NO"))
-    on = SimpleNamespace(voila_configuration=SimpleNamespace(allow_template_override="YES",
-                                                             allow_theme_override="YES"))
-    # ?template=needs_analysis is our sheet template, not Voilà's: preheated kernel used
-    assert check(off, data, 2, "needs_analysis", None, {}) is True
-    assert check(off, data, 0, "needs_analysis", None, {}) is False  # pool empty
-    assert check(on, data, 2, "needs_analysis", None, {}) is False  # override allowed: upstream rule
-
-
-def test_ready_when_voila_listens_pool_reported_separately() -> None:
+def test_ready_when_voila_listens() -> None:
     from transferkit.serve import ReadinessWatcher
 
     lines: list[str] = []
     watcher = ReadinessWatcher(echo=lines.append)
-    watcher.feed("[Voila] Kernel pool of sheet.ipynb is filled with 2 kernel(s)")
-    assert not watcher.ready  # the web sheet needs Voilà's server, not its kernels
-    assert "preheated" in lines[-1]
+    watcher.feed("[Voila] Kernel started")
+    assert not watcher.ready
+    assert lines == []  # the web sheet needs Voilà's server, not kernels
     watcher.feed("[Voila] Voilà is running at:")
     assert watcher.ready
     assert "ready" in lines[-1]
     watcher.feed("[Voila] Voilà is running at:")
-    assert len(lines) == 2  # said once
+    assert len(lines) == 1  # said once
 
 
 def test_voila_app_serves_the_web_sheet_first() -> None:
@@ -115,10 +108,8 @@ def test_token_reaches_the_kernels_and_join_links(monkeypatch) -> None:  # type:
     monkeypatch.setenv("TRANSFERKIT_TOKEN", "leftover")
     assert "TRANSFERKIT_TOKEN" not in serve_env("sqlite://", "http://10.0.0.2:8866/")
     monkeypatch.setenv("TRANSFERKIT_TOKEN", "s3 cret")
-    assert with_token("http://h/voila/render/sheet.ipynb?template=x") == (
-        "http://h/voila/render/sheet.ipynb?template=x&token=s3%20cret"
-    )
-    assert with_token("http://h/voila/render/sheet.ipynb") == "http://h/voila/render/sheet.ipynb?token=s3%20cret"
+    assert with_token("http://h/sheet?sheet=x") == "http://h/sheet?sheet=x&token=s3%20cret"
+    assert with_token("http://h/sheet") == "http://h/sheet?token=s3%20cret"
     monkeypatch.delenv("TRANSFERKIT_TOKEN")
     assert with_token("http://h/x?a=1") == "http://h/x?a=1"
 
@@ -140,7 +131,7 @@ def test_stopping_serve_with_sigterm_stops_voila_and_its_kernels(tmp_path: Path)
         port = probe.getsockname()[1]
     env = dict(os.environ, HOME=str(tmp_path), MPLBACKEND="Agg", PYTHONUNBUFFERED="1")
     cli = [sys.executable, "-c", "from transferkit.cli import main; main()", "serve",
-           "--host", "127.0.0.1", "--port", str(port), "--pool-size", "1",
+           "--host", "127.0.0.1", "--port", str(port), "--moderator-token", "m0d-s3cret",
            "--db", f"sqlite:///{tmp_path / 'tk.db'}", "--workshops", str(ROOT / "workshops")]
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
@@ -150,11 +141,23 @@ def test_stopping_serve_with_sigterm_stops_voila_and_its_kernels(tmp_path: Path)
     try:
         deadline = time.monotonic() + 60
         kernels: list[psutil.Process] = []
-        while time.monotonic() < deadline:  # wait for Voilà and its preheated kernel
+        opened = False
+        while time.monotonic() < deadline:  # wait for Voilà, then open a moderator screen (a kernel)
             tree = psutil.Process(process.pid).children(recursive=True)
             kernels = [p for p in tree if "ipykernel" in " ".join(p.cmdline())]
-            if "ready" in log.read_text(errors="replace") and kernels:
+            if kernels:
                 break
+            if not opened and "transferkit: ready after" in log.read_text(errors="replace"):
+                import threading
+                import urllib.request
+
+                url = f"http://127.0.0.1:{port}/voila/render/round_table.ipynb?token=m0d-s3cret"
+                def visit(url: str = url) -> None:
+                    with contextlib.suppress(OSError):
+                        urllib.request.urlopen(url, timeout=60).read()
+
+                threading.Thread(target=visit, daemon=True).start()
+                opened = True
             assert process.poll() is None, log.read_text(errors="replace")
             time.sleep(0.3)
         assert kernels, log.read_text(errors="replace")
@@ -164,6 +167,7 @@ def test_stopping_serve_with_sigterm_stops_voila_and_its_kernels(tmp_path: Path)
         _gone, alive = psutil.wait_procs(children, timeout=20)
         assert not alive, f"still running after serve stopped: {[p.cmdline()[:3] for p in alive]}"
         with socket.socket() as again:
+            again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as tornado does (TIME_WAIT)
             again.bind(("127.0.0.1", port))  # the port is free again
     finally:
         if process.poll() is None:

@@ -66,7 +66,7 @@ def _start(tmp: Path, *, limits: ServerLimits | None = None, **kwargs: Any) -> t
         store.add_pilot("P01", "Pilot eins", "Pilot one", loops=3)
     log = tmp / "voila.log"
     process, port = start_voila(
-        WORKSHOPS, store_url=store_url, pool_size=0, log_path=log,
+        WORKSHOPS, store_url=store_url, log_path=log,
         moderator_token=MODERATOR, participant_token=PARTICIPANT, limits=limits,
         env=dict(os.environ, MPLBACKEND="Agg"), **kwargs,
     )
@@ -90,7 +90,7 @@ MODERATOR_ROUTES = [
     "/",
     "/voila/render/round_table.ipynb?pilot=P01&loop=1",
     "/voila/render/reflection_loop.ipynb?pilot=P01&loop=1",
-    "/voila/render/sheet.ipynb?template=needs_analysis",
+    "/voila/render/round_table.ipynb?sheet=round_table&pilot=P01&loop=1",
     "/voila/api/contents/",
     "/voila/files/round_table.ipynb",
     "/voila/tree/",
@@ -109,7 +109,7 @@ def test_participants_reach_no_moderator_route(running: Running, route: str, sec
 
 
 def test_the_sheet_needs_the_participant_secret_and_nothing_else(running: Running) -> None:
-    sheet = "/sheet?template=needs_analysis&pilot=P01&loop=1"
+    sheet = "/sheet?sheet=needs_analysis&pilot=P01&loop=1"
     assert running.get(sheet)[0] == 403
     assert running.get(sheet + f"&token={MODERATOR}")[0] == 403  # the moderator's is no master key
     status, body, headers = running.get(sheet + f"&token={PARTICIPANT}")
@@ -131,7 +131,7 @@ def test_moderator_screens_start_kernels_up_to_the_cap(running: Running) -> None
 
 def test_no_secret_in_the_server_log(running: Running) -> None:
     running.get(f"/voila/render/round_table.ipynb?token={PARTICIPANT}")
-    running.get(f"/sheet?template=needs_analysis&token=wrong-{PARTICIPANT}")
+    running.get(f"/sheet?sheet=needs_analysis&token=wrong-{PARTICIPANT}")
     deadline = time.monotonic() + 10
     while True:  # the access log line is written just after the answer
         text = running.log.read_text(encoding="utf-8", errors="replace")
@@ -174,7 +174,7 @@ def test_https_with_certfile_and_keyfile(tmp_path: Path) -> None:
     )
     process, server = _start(tmp_path, certfile=cert, keyfile=key)
     try:
-        status, body, _ = server.get(f"/sheet?template=needs_analysis&pilot=P01&token={PARTICIPANT}")
+        status, body, _ = server.get(f"/sheet?sheet=needs_analysis&pilot=P01&token={PARTICIPANT}")
         assert status == 200
         assert "tk-code-step" in body
     finally:

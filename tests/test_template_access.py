@@ -206,7 +206,7 @@ def test_screens_refuse_hostile_template_links_with_a_short_message(
     (folder / "broken.yaml").write_text(f"id: [x\npassword: {SECRET}\n", encoding="utf-8")
     name = str(secret) if template == "ABSOLUTE" else template
     with caplog.at_level(logging.WARNING):
-        widget: Any = app(f"pilot=P01&loop=1&template={name}", store=store)
+        widget: Any = app(f"pilot=P01&loop=1&sheet={name}", store=store)
     assert "tk-page-error" in widget._dom_classes
     shown = widget.value
     _assert_reveals_nothing(shown, folder)
@@ -216,9 +216,9 @@ def test_screens_refuse_hostile_template_links_with_a_short_message(
 
 
 def test_round_table_with_a_custom_template_in_the_folder(folder: Path, store: Store) -> None:
-    widget: Any = round_table_app("pilot=P01&loop=1&template=mine.yaml", store=store)
+    widget: Any = round_table_app("pilot=P01&loop=1&sheet=mine.yaml", store=store)
     screen = widget.screen
     screen.ticker.stop()
     assert "Eigener Round Table" in screen.header.value
     # participants are sent to the same file, not to a template id the sheet cannot find
-    assert "template=mine.yaml" in screen.ideas_url
+    assert "sheet=mine.yaml" in screen.ideas_url

@@ -18,7 +18,6 @@ from fontTools.ttLib import TTFont
 SRC = Path(__file__).parents[1] / "src" / "transferkit"
 UI_FILES = [
     SRC / "screens.py",
-    SRC / "sheets.py",
     SRC / "live.py",
     SRC / "sheet_texts.py",
     SRC / "feedback.py",

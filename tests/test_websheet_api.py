@@ -43,7 +43,7 @@ def server(store_url: str) -> Iterator[BackgroundServer]:
 @pytest.fixture
 def client(server: BackgroundServer) -> Client:
     c = Client(server)
-    status, _page = c.page("template=training_feedback&pilot=P01")  # sets the _xsrf cookie
+    status, _page = c.page("sheet=training_feedback&pilot=P01")  # sets the _xsrf cookie
     assert status == 200
     assert c.cookies.get("_xsrf")
     return c
@@ -59,12 +59,12 @@ def _rows(store_url: str, template: str, code: str | None = None) -> Any:
     return rows if code is None else rows[rows["participant"] == code]
 
 
-QUERY = "template=training_feedback&pilot=P01&loop=1"
+QUERY = "sheet=training_feedback&pilot=P01&loop=1"
 
 
 # --------------------------------------------------------------------------- page
 def test_page_is_one_complete_offline_document(client: Client) -> None:
-    status, headers, data = client.request("GET", "sheet?template=needs_analysis&pilot=P01&loop=2")
+    status, headers, data = client.request("GET", "sheet?sheet=needs_analysis&pilot=P01&loop=2")
     page = data.decode("utf-8")
     assert status == 200
     assert headers["Content-Type"].startswith("text/html")
@@ -84,7 +84,7 @@ def test_page_is_one_complete_offline_document(client: Client) -> None:
 
 def test_page_is_gzipped_when_asked(client: Client) -> None:
     status, headers, data = client.request(
-        "GET", "sheet?template=needs_analysis", headers={"Accept-Encoding": "gzip"}
+        "GET", "sheet?sheet=needs_analysis", headers={"Accept-Encoding": "gzip"}
     )
     assert status == 200
     assert headers["Content-Encoding"] == "gzip"
@@ -93,7 +93,7 @@ def test_page_is_gzipped_when_asked(client: Client) -> None:
 
 
 def test_english_page(client: Client) -> None:
-    status, page = client.page("template=training_feedback&lang=en")
+    status, page = client.page("sheet=training_feedback&lang=en")
     assert status == 200
     assert '<html lang="en">' in page
     assert "Submit" in page
@@ -104,14 +104,14 @@ def test_english_page(client: Client) -> None:
     ("query", "needle"),
     [
         ("", "template"),
-        ("template=nope", "unknown template"),
-        ("template=../../etc/passwd.yaml", "not allowed"),
-        ("template=/etc/passwd.yaml", "not found"),
-        ("template=training_feedback&loop=x", "whole number"),
-        ("template=reflection_loop&pilot=P01", "phase"),
-        ("template=reflection_loop&pilot=P01&phase=nope", "nope"),
-        ("template=round_table&questions=nope", "unknown question"),
-        ("template=training_feedback&lang=fr", "de or en"),
+        ("sheet=nope", "unknown template"),
+        ("sheet=../../etc/passwd.yaml", "not allowed"),
+        ("sheet=/etc/passwd.yaml", "not found"),
+        ("sheet=training_feedback&loop=x", "whole number"),
+        ("sheet=reflection_loop&pilot=P01", "phase"),
+        ("sheet=reflection_loop&pilot=P01&phase=nope", "nope"),
+        ("sheet=round_table&questions=nope", "unknown question"),
+        ("sheet=training_feedback&lang=fr", "de or en"),
     ],
 )
 def test_broken_link_is_a_400_page_not_a_traceback(client: Client, query: str, needle: str) -> None:
@@ -272,7 +272,7 @@ def test_store_failure_is_503_and_the_draft_keeps_the_answers(
         ("draft", json.dumps({"code": "K7M4QX", "answers": {}}).encode(), "missing query"),
         ("open", json.dumps({"query": 7, "code": "K7M4QX"}).encode(), "must be strings"),
         ("draft", json.dumps({"query": QUERY, "code": "K7M4QX", "answers": [1]}).encode(), "object"),
-        ("open", json.dumps({"query": "template=nope", "code": "K7M4QX"}).encode(), "unknown template"),
+        ("open", json.dumps({"query": "sheet=nope", "code": "K7M4QX"}).encode(), "unknown template"),
         ("open", json.dumps({"query": QUERY, "code": "Max Mustermann"}).encode(), "looks like a name"),
     ],
 )
@@ -349,7 +349,7 @@ def test_example_answers_of_every_builtin_template_store_through_the_api(
             store.submit(template, {q.ideas_from: "\n".join(ideas)}, pilot="P01", loop=2,
                          participant=_code())
         answers[q.id] = {idea_id(ideas[0]): 1}
-    query = urlencode({"template": name, "pilot": "P01", "loop": 2, **({"phase": phase} if phase else {})})
+    query = urlencode({"sheet": name, "pilot": "P01", "loop": 2, **({"phase": phase} if phase else {})})
     code = _code()
     assert client.page(query)[0] == 200
     assert client.post("open", {"query": query, "code": code})[0] == 200
@@ -368,7 +368,7 @@ def test_feedback_after_submit_is_cheap_html(client: Client) -> None:
     template = load_template("needs_analysis")
     answers = template.example_answers(seed=4)
     answers.update(imp_ai_use=5, comp_ai_use=1)
-    query = "template=needs_analysis&pilot=P01&loop=1"
+    query = "sheet=needs_analysis&pilot=P01&loop=1"
     status, data = client.post("submit", {"query": query, "code": _code(), "answers": answers})
     assert status == 200
     html = data["feedback_html"]
@@ -383,12 +383,12 @@ def test_ideas_for_a_dot_vote(client: Client, store_url: str) -> None:
         template = load_template("round_table")
         store.submit(template, {"ideas": "Lernpaten\nMicro-Learning"}, pilot="P01", loop=3, participant="IDEA01")
         store.submit(template, {"ideas": "lernpaten"}, pilot="P01", loop=3, participant="IDEA02")
-    status, data = client.get("ideas?template=round_table&pilot=P01&loop=3&questions=votes")
+    status, data = client.get("ideas?sheet=round_table&pilot=P01&loop=3&questions=votes")
     assert status == 200
     assert data["ideas"] == [[idea_id("Lernpaten"), "Lernpaten"], [idea_id("Micro-Learning"), "Micro-Learning"]]
-    assert client.get("ideas?template=training_feedback")[1] == {"ideas": []}
-    assert client.get("ideas?template=nope")[0] == 400
-    query = "template=round_table&pilot=P01&loop=3&questions=votes"
+    assert client.get("ideas?sheet=training_feedback")[1] == {"ideas": []}
+    assert client.get("ideas?sheet=nope")[0] == 400
+    query = "sheet=round_table&pilot=P01&loop=3&questions=votes"
     votes = {idea_id("Lernpaten"): 2, idea_id("Micro-Learning"): 1}
     status, data = client.post("submit", {"query": query, "code": _code(), "answers": {"votes": votes}})
     assert status == 200, data
@@ -428,7 +428,7 @@ def test_an_edited_custom_template_is_read_again(
     monkeypatch.setenv("TRANSFERKIT_TEMPLATE_DIR", str(tmp_path))
     with BackgroundServer(make_app(store_url, token="")) as running:
         c = Client(running)
-        status, page = c.page("template=custom.yaml")
+        status, page = c.page("sheet=custom.yaml")
         assert status == 200
         assert "Rückmeldung zur Lerneinheit" in page
         edited = source.replace("id: training_feedback", "id: custom_feedback").replace(
@@ -436,13 +436,13 @@ def test_an_edited_custom_template_is_read_again(
         )
         custom.write_text(edited, encoding="utf-8")
         os.utime(custom, ns=(custom.stat().st_atime_ns, custom.stat().st_mtime_ns + 1_000_000_000))
-        status, page = c.page("template=custom.yaml")
+        status, page = c.page("sheet=custom.yaml")
         assert status == 200
         assert "Rückmeldung zum Werkstatt-Tag" in page
         assert "Rückmeldung zur Lerneinheit" not in page
         custom.write_text("id: [broken", encoding="utf-8")
         os.utime(custom, ns=(custom.stat().st_atime_ns, custom.stat().st_mtime_ns + 2_000_000_000))
-        status, page = c.page("template=custom.yaml")
+        status, page = c.page("sheet=custom.yaml")
         assert status == 400
         assert "custom.yaml" in page
 
@@ -454,7 +454,7 @@ from transferkit.websheet.service import SheetService
 from transferkit.templates import load_template
 service = SheetService("sqlite:///{tmp_path / 'lean.db'}")
 service.store.add_pilot("P01", "Pilot")
-query = "template=needs_analysis&pilot=P01&loop=1"
+query = "sheet=needs_analysis&pilot=P01&loop=1"
 assert service.page(query + "&code=K7M4QX", "/sheet/api/")[0] == 200
 assert service.open({{"query": query, "code": "K7M4QX"}}).status == 200
 assert service.draft({{"query": query, "code": "K7M4QX", "answers": {{"imp_ai_use": 5}}}}).status == 200
@@ -465,3 +465,70 @@ print(sorted(m for m in ("pandas", "matplotlib", "ipywidgets", "numpy") if m in 
 """
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+# --------------------------------------------------------------------------- old links
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("template=training_feedback&pilot=P01&loop=1", "sheet=training_feedback&pilot=P01&loop=1"),
+        ("pilot=P01&template=needs_analysis&lang=en&token=s3cret",
+         "pilot=P01&sheet=needs_analysis&lang=en&token=s3cret"),
+        ("template=round_table&questions=votes&code=K7M4QX", "sheet=round_table&questions=votes&code=K7M4QX"),
+        ("sheet=needs_analysis&template=round_table", "sheet=needs_analysis"),  # the new name wins
+    ],
+)
+def test_old_template_links_redirect_to_sheet(client: Client, old: str, new: str) -> None:
+    """Printed links and QR codes of before (``?template=``) keep working: 301 to ``?sheet=``."""
+    status, headers, _data = client.request("GET", f"sheet?{old}")
+    assert status == 301
+    assert headers["Location"] == f"/sheet?{new}"  # same path, other parameters kept, nothing added
+    assert headers["Cache-Control"] == "no-store"
+    status, headers, _data = client.request("GET", f"sheet/?{old}")
+    assert (status, headers["Location"]) == (301, f"/sheet/?{new}")
+
+
+def test_the_new_link_is_not_redirected_and_the_api_takes_old_queries(client: Client) -> None:
+    assert client.page("sheet=training_feedback&pilot=P01")[0] == 200
+    code = _code()
+    # a page opened before the rename sends its old query to the API: still understood
+    assert client.post("open", {"query": "template=training_feedback&pilot=P01", "code": code})[0] == 200
+
+
+def test_sheet_links_name_the_sheet_not_the_voila_template() -> None:
+    from transferkit.query import (
+        KNOWN_PARAMETERS,
+        SheetRequest,
+        canonical_query,
+        parse_query,
+        sheet_url,
+    )
+
+    assert "template" not in KNOWN_PARAMETERS  # Voilà's own argument
+    request = SheetRequest(template="needs_analysis", pilot="P01", loop=2)
+    assert sheet_url("http://h:1/", request) == "http://h:1/sheet?sheet=needs_analysis&pilot=P01&loop=2"
+    assert parse_query("template=needs_analysis&pilot=P01&loop=2") == request  # old links
+    assert parse_query("sheet=needs_analysis&template=x&pilot=P01&loop=2") == request
+    assert canonical_query(request.query()) is None
+    assert canonical_query("") is None
+
+
+def test_parse_query_round_trip() -> None:
+    """Moved from the retired ipywidgets sheet's tests."""
+    from transferkit.query import SheetRequest, parse_query
+
+    request = SheetRequest(template="round_table", pilot="P01", loop=2, lang="en", questions="votes")
+    assert parse_query(request.query()) == request
+
+
+def test_draft_store_counts(store_url: str) -> None:
+    """Moved from the retired ipywidgets sheet's tests: the screens' participant counter reads these."""
+    from transferkit.drafts import DraftKey, DraftStore
+
+    with Store(store_url) as store:
+        drafts = DraftStore.for_store(store)
+        for code in ("A1B2C3", "D4E5F6"):
+            drafts.save(DraftKey("counts_only", "P01", 1, None, code), {})
+        drafts.mark_submitted(DraftKey("counts_only", "P01", 1, None, "A1B2C3"), 1)
+        assert drafts.count("counts_only", pilot="P01") == 2
+        assert drafts.count("counts_only", pilot="P01", submitted=True) == 1

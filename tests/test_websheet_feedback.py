@@ -106,7 +106,7 @@ def test_widget_and_html_show_the_same(name: str) -> None:
 
 
 def test_page_styles_of_both_sheets_draw_the_bars() -> None:
-    from transferkit.sheets import PAGE_CSS
+    from transferkit.screens import PAGE_CSS
     from transferkit.websheet.render import asset
     from transferkit.websheet.service import SheetService
 
@@ -114,7 +114,7 @@ def test_page_styles_of_both_sheets_draw_the_bars() -> None:
     assert ".tk-bar " not in asset("sheet.css")  # one copy: the web page gets BAR_CSS inlined
     service = SheetService("sqlite://")
     try:
-        status, page = service.page("template=needs_analysis", "/sheet/api/")
+        status, page = service.page("sheet=needs_analysis", "/sheet/api/")
     finally:
         service.close()
     assert status == 200

@@ -159,7 +159,7 @@ def test_every_question_type_is_rendered(all_types: Any) -> None:
         "text", "long_text", "single_choice", "multi_choice", "likert", "scale", "number",
         "ranking", "dot_vote", "action_items", "gas_goal",
     }
-    page = _page("template=all_types", all_types)
+    page = _page("sheet=all_types", all_types)
     classes = _classes(page)
     for q in all_types.questions:
         assert classes.count(f"tk-q-{q.id}") == 1, q.id
@@ -199,8 +199,8 @@ def test_every_question_type_is_rendered(all_types: Any) -> None:
 
 
 def test_script_config_describes_the_questions(all_types: Any) -> None:
-    config = _config(_page("template=all_types&pilot=P01&loop=2", all_types))
-    assert config["query"] == "template=all_types&pilot=P01&loop=2"
+    config = _config(_page("sheet=all_types&pilot=P01&loop=2", all_types))
+    assert config["query"] == "sheet=all_types&pilot=P01&loop=2"
     assert config["api"] == "/sheet/api/"
     assert config["code"] == "K7M4QX"
     q = {item["id"]: item for item in config["questions"]}
@@ -226,7 +226,7 @@ def test_everything_is_escaped() -> None:
     show_if: {question: name, equals: "</script><script>alert(2)</script>"}
 """
     )
-    page = _page("template=all_types", template)
+    page = _page("sheet=all_types", template)
     assert "<script>alert" not in page
     assert "Team &lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "A &lt;b&gt;fett&lt;/b&gt;" in page
@@ -239,18 +239,18 @@ def test_everything_is_escaped() -> None:
 
 
 def test_required_marks_and_legend(all_types: Any) -> None:
-    page = _page("template=all_types", all_types)
+    page = _page("sheet=all_types", all_types)
     required = [q for q in all_types.questions if q.required]
     assert _classes(page).count("tk-required") == len(required)
     for q in all_types.questions:
         box = render_question(q, "de")
         assert ('class="tk-required"' in box) == q.required
     assert "* Pflichtfeld" in page
-    assert "* required" in _page("template=all_types&lang=en", all_types)
+    assert "* required" in _page("sheet=all_types&lang=en", all_types)
 
 
 def test_english(all_types: Any) -> None:
-    page = _page("template=all_types&lang=en&pilot=P01&loop=3", all_types)
+    page = _page("sheet=all_types&lang=en&pilot=P01&loop=3", all_types)
     assert '<html lang="en">' in page
     assert "Recommendation" in page
     assert "Empfehlung" not in page
@@ -272,7 +272,7 @@ def _cases() -> list[tuple[str, str | None]]:
 @pytest.mark.parametrize("lang", ["de", "en"])
 def test_every_builtin_template_renders(name: str, phase: str | None, lang: str) -> None:
     template = load_template(name)
-    query = f"template={name}&pilot=P01&loop=1&lang={lang}" + (f"&phase={phase}" if phase else "")
+    query = f"sheet={name}&pilot=P01&loop=1&lang={lang}" + (f"&phase={phase}" if phase else "")
     page = _page(query)
     classes = _classes(page)
     questions = template.all_questions(phase)
@@ -302,19 +302,19 @@ def test_show_if_questions_start_hidden() -> None:
 
 
 def test_vote_step_has_only_the_vote() -> None:
-    page = _page("template=round_table&pilot=P01&loop=1&questions=votes")
+    page = _page("sheet=round_table&pilot=P01&loop=1&questions=votes")
     assert "tk-q-votes" in page
     assert "tk-q-ideas" not in page
     assert "tk-vote-refresh" in page
     assert [q["id"] for q in _config(page)["questions"]] == ["votes"]
-    assert _config(page)["query"] == "template=round_table&pilot=P01&loop=1&questions=votes"
+    assert _config(page)["query"] == "sheet=round_table&pilot=P01&loop=1&questions=votes"
 
 
 def test_code_step_or_form() -> None:
-    with_code = _page("template=training_feedback")
+    with_code = _page("sheet=training_feedback")
     assert '<section class="tk-code-step" hidden>' in with_code
     assert '<form class="tk-form" novalidate autocomplete="off">' in with_code
-    without = _page("template=training_feedback", code=None)
+    without = _page("sheet=training_feedback", code=None)
     assert '<section class="tk-code-step">' in without
     assert '<form class="tk-form" novalidate autocomplete="off" hidden>' in without
     assert "Code erzeugen" in without
@@ -324,16 +324,16 @@ def test_code_step_or_form() -> None:
 @pytest.mark.parametrize(
     ("condition", "targets"),
     [
-        ({"question": "a", "equals": "Ja "}, ["ja"]),
-        ({"question": "a", "equals": 3}, ["3"]),
-        ({"question": "a", "equals": 2.5}, ["2.5"]),
-        ({"question": "a", "equals": True}, ["true"]),
-        ({"question": "a", "not_equals": None}, ["none"]),
-        ({"question": "a", "in": ["x", 1, False]}, ["x", "1", "false"]),
+        ({"question": "a", "equals": "Ja "}, ["Ja "]),  # JSON values as written: the script compares
+        ({"question": "a", "equals": 3}, [3]),
+        ({"question": "a", "equals": 2.5}, [2.5]),
+        ({"question": "a", "equals": True}, [True]),
+        ({"question": "a", "not_equals": None}, [None]),
+        ({"question": "a", "in": ["x", 1, False]}, ["x", 1, False]),
         ({"question": "a", "answered": True}, []),
     ],
 )
-def test_condition_config(condition: dict[str, Any], targets: list[str]) -> None:
+def test_condition_config(condition: dict[str, Any], targets: list[Any]) -> None:
     config = condition_config(Condition.model_validate(condition))
     assert config["targets"] == targets
     assert config["op"] == next(k for k in ("equals", "not_equals", "in", "answered") if k in condition)
@@ -349,6 +349,6 @@ def test_error_page_escapes() -> None:
 
 
 def test_page_config_has_no_code_in_the_query() -> None:
-    session = _session("template=training_feedback&pilot=P01&code=K7M4QX")
+    session = _session("sheet=training_feedback&pilot=P01&code=K7M4QX")
     config = page_config(session, api="/sheet/api/", code="K7M4QX")
     assert "code=" not in config["query"]

@@ -24,7 +24,7 @@ from transferkit.guard import ServerLimits
 from transferkit.store import Store
 from transferkit.websheet import BackgroundServer, make_app
 
-QUERY = "template=training_feedback&pilot=P01&loop=1"
+QUERY = "sheet=training_feedback&pilot=P01&loop=1"
 
 
 @pytest.fixture(scope="module")
@@ -68,11 +68,11 @@ def _answers() -> dict[str, Any]:
 @pytest.mark.parametrize(
     "raw",
     [
-        (b'{"query": "template=training_feedback&pilot=P01&loop=1", "code": "K7M4QX", '
+        (b'{"query": "sheet=training_feedback&pilot=P01&loop=1", "code": "K7M4QX", '
         b'"answers": {"recommend": NaN}}'),
-        (b'{"query": "template=training_feedback&pilot=P01&loop=1", "code": "K7M4QX", '
+        (b'{"query": "sheet=training_feedback&pilot=P01&loop=1", "code": "K7M4QX", '
         b'"answers": {"recommend": Infinity}}'),
-        (b'{"query": "template=training_feedback&pilot=P01&loop=1", "code": "K7M4QX", '
+        (b'{"query": "sheet=training_feedback&pilot=P01&loop=1", "code": "K7M4QX", '
         b'"answers": {"recommend": 1e400}}'),
         b'{"query": "x", "code": "K7M4QX", "answers": ' + b"[" * 5000 + b"]" * 5000 + b"}",
         b'{"query": "x", "code": "K7M4QX", "answers": {"a": ' + b'{"b": ' * 20 + b"1" + b"}" * 21 + b"}",
@@ -97,11 +97,11 @@ def test_non_finite_numbers_and_deep_nesting_are_400(
 @pytest.mark.parametrize(
     ("query", "needle"),
     [
-        ("template=training_feedback&pilot=P01&loop=100000000000000000000", "9999"),
-        ("template=training_feedback&pilot=P01&loop=999", "1–3"),
-        ("template=training_feedback&pilot=P01&loop=0", "1–3"),
-        ("template=training_feedback&pilot=P02&loop=500", "1–99"),
-        ("template=training_feedback&pilot=P77&loop=1", "P77"),
+        ("sheet=training_feedback&pilot=P01&loop=100000000000000000000", "9999"),
+        ("sheet=training_feedback&pilot=P01&loop=999", "1–3"),
+        ("sheet=training_feedback&pilot=P01&loop=0", "1–3"),
+        ("sheet=training_feedback&pilot=P02&loop=500", "1–99"),
+        ("sheet=training_feedback&pilot=P77&loop=1", "P77"),
     ],
 )
 def test_links_out_of_range_or_to_unknown_pilots_are_a_permanent_400(
@@ -120,7 +120,7 @@ def test_links_out_of_range_or_to_unknown_pilots_are_a_permanent_400(
 
 
 def test_a_pilot_without_planned_loops_takes_loops_up_to_99(client: Client) -> None:
-    status, _page = client.page("template=training_feedback&pilot=P02&loop=7")
+    status, _page = client.page("sheet=training_feedback&pilot=P02&loop=7")
     assert status == 200
 
 
@@ -194,10 +194,10 @@ def test_drafts_are_limited_per_code_and_in_total(store_url: str) -> None:
         assert client.page(QUERY)[0] == 200
         code = _code()
         for loop in (1, 2):
-            query = f"template=training_feedback&pilot=P01&loop={loop}"
+            query = f"sheet=training_feedback&pilot=P01&loop={loop}"
             assert client.post("draft", {"query": query, "code": code, "answers": {}})[0] == 200
         status, data = client.post(
-            "draft", {"query": "template=training_feedback&pilot=P01&loop=3", "code": code, "answers": {}}
+            "draft", {"query": "sheet=training_feedback&pilot=P01&loop=3", "code": code, "answers": {}}
         )
         assert status == 429
         assert data["retry"] is False
@@ -260,7 +260,7 @@ def test_half_sent_requests_time_out_and_connections_are_limited(store_url: str)
     with BackgroundServer(make_app(store_url, token=""), limits=limits) as running:
         idle = [socket.create_connection((running.host, running.port), timeout=5) for _ in range(5)]
         for sock in idle:
-            sock.sendall(b"GET /sheet?template=training_feedback HTTP/1.1\r\nHost: x\r\n")  # no end
+            sock.sendall(b"GET /sheet?sheet=training_feedback HTTP/1.1\r\nHost: x\r\n")  # no end
         extra = socket.create_connection((running.host, running.port), timeout=5)
         assert extra.recv(10) == b""  # over the limit: closed before anything is read
         extra.close()
@@ -332,7 +332,7 @@ def test_fuzzed_api_bodies_get_documented_answers_and_store_nothing_half(
     answers = st.dictionaries(st.sampled_from([*question_ids, "nope"]), _json_values(), max_size=6)
     bodies = st.fixed_dictionaries(
         {
-            "query": st.sampled_from([QUERY, "template=nope", "template=training_feedback&loop=x", ""]),
+            "query": st.sampled_from([QUERY, "sheet=nope", "sheet=training_feedback&loop=x", ""]),
             "code": st.sampled_from(["K7M4QX", "Anna Schmidt", "", "P01-07"]) | st.text(max_size=10),
             "answers": answers | _json_values(),
         }

@@ -304,7 +304,7 @@ def feedback_widget(
     """The feedback panel for the ipywidgets sheet: :func:`feedback_html` in an HTML widget.
 
     ``None`` if the template has no feedback. The page's style sheet
-    (:data:`transferkit.sheets.PAGE_CSS`, which holds :data:`BAR_CSS`) draws the bars.
+    (:data:`transferkit.screens.PAGE_CSS`, which holds :data:`BAR_CSS`) draws the bars.
     """
     content = feedback_content(template, answers, phase=phase, lang=lang)
     if content is None:

@@ -31,7 +31,7 @@ import pandas as pd
 
 from transferkit.drafts import DraftKey, DraftStore
 from transferkit.exceptions import ParameterError, StoreError, TransferkitError
-from transferkit.feedback import bars_html
+from transferkit.feedback import BAR_CSS, bars_html
 from transferkit.live import (
     Board,
     LiveFeed,
@@ -46,12 +46,14 @@ from transferkit.live import (
     tally_votes,
 )
 from transferkit.query import SheetRequest, get_query_string, parse_query, sheet_url
-from transferkit.sheets import error_box, page_style
+from transferkit.sheet_texts import text
 
 __all__ = [
     "BOARD_OWNER",
+    "PAGE_CSS",
     "ReflectionLoopScreen",
     "RoundTableScreen",
+    "error_box",
     "page_style",
     "public_base_url",
     "qr_svg",
@@ -104,6 +106,50 @@ def with_token(url: str) -> str:
     return url + ("&" if "?" in url else "?") + "token=" + quote(token, safe="")
 
 
+#: Phone-friendly styles of the moderator screens (Voilà pages; the web sheet has its own ``sheet.css``).
+PAGE_CSS = """
+.tk-sheet, .tk-app { max-width: 720px; width: 100%; margin: 0 auto; box-sizing: border-box; }
+.tk-app-wide { max-width: 1200px; width: 100%; margin: 0 auto; }
+.tk-question { border-bottom: 1px solid #e5e5e5; padding: 8px 0 12px 0; width: 100%; }
+.tk-label { font-weight: 600; font-size: 1.05em; line-height: 1.35; }
+.tk-help { color: #555; font-size: 0.92em; }
+.tk-required { color: #b00020; }
+.tk-error { color: #b00020; font-weight: 600; }
+.tk-error-summary { color: #b00020; background: #fdecea; padding: 6px 10px; border-radius: 4px; }
+.tk-confirm { color: #1b5e20; background: #e8f5e9; padding: 8px 12px; border-radius: 4px; }
+.tk-page-error { color: #b00020; background: #fdecea; padding: 12px; border-radius: 4px; }
+.tk-question .widget-radio-box label { white-space: normal; line-height: 1.3; padding: 3px 0; }
+.tk-question .widget-toggle-buttons .widget-toggle-button { min-width: 2.6em; margin: 2px; }
+.tk-question .widget-toggle-buttons { flex-wrap: wrap; }
+.tk-question input, .tk-question textarea, .tk-question select { font-size: 16px; }
+.tk-submit button, button.tk-submit { font-size: 1.1em; }
+.tk-row { flex-wrap: wrap; }
+.tk-results-table th, .tk-results-table td { padding: 4px 18px 4px 0; text-align: left; }
+.tk-results-table td + td, .tk-results-table th + th { text-align: right; }
+@media (max-width: 600px) {
+  body { font-size: 16px; }
+  .jp-OutputArea-output, .jp-Cell { padding: 0 !important; }
+}
+""" + BAR_CSS
+
+def page_style() -> Any:
+    """An ``IPython.display.HTML`` with :data:`PAGE_CSS`, to display once per app."""
+    from IPython.display import HTML
+
+    return HTML(f"<style>{PAGE_CSS}</style>")
+
+
+
+
+def error_box(message: str, lang: str = "de") -> w.Widget:
+    """A friendly error panel (class ``tk-page-error``) for a broken link or store."""
+    title = text("page_error_title", lang)
+    body = html.escape(message).replace("\n", "<br>")
+    box = w.HTML(f"<b>{title}</b><br>{body}", layout=w.Layout(width="100%"))
+    box.add_class("tk-page-error")
+    return box
+
+
 def qr_svg(url: str, scale: int = 4) -> str:
     """An inline SVG QR code of ``url``."""
     import segno
@@ -125,7 +171,7 @@ def _join_box(title: str, url: str, scale: int = 4) -> w.Widget:
 
 
 def _sheet_template(request: SheetRequest, template: Any) -> str:
-    """The ``template=`` of the participants' join links: a built-in id, or the same custom file name.
+    """The ``sheet=`` of the participants' join links: a built-in id, or the same custom file name.
 
     A custom template's id is no name the web sheet can find; its file name
     (checked by the same :func:`~transferkit.templates.access.load_visitor_template`) is.

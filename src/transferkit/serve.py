@@ -1,37 +1,32 @@
 """``transferkit serve``: run the workshop apps with Voilà on one laptop.
 
 Starts Voilà on the ``workshops/`` folder and, in the same server process,
-the light web sheet for participants (:mod:`transferkit.websheet` at
-``/sheet?template=...``: plain HTML, no kernel per participant, so thirty
-phones arriving within a minute do not overload a 2-core laptop). The
-moderator screens and the ipywidgets sheet (``sheet.ipynb``) run in Voilà
-kernels: preheated kernels for the sheet, culling of idle kernels (Voilà
-never shuts down the kernels of closed pages by itself), an optional token,
-and the store URL passed to every kernel as ``$TRANSFERKIT_DB``. Prints the
+the web sheet for participants (:mod:`transferkit.websheet` at
+``/sheet?sheet=...``: plain HTML, no kernel per participant, so thirty
+phones arriving within a minute do not overload a 2-core laptop; the one
+participant sheet). Only the moderator screens (``round_table.ipynb``,
+``reflection_loop.ipynb``) run in Voilà kernels, one per open screen:
+culling of idle kernels (Voilà never shuts down the kernels of closed pages
+by itself), the moderator secret, and the store URL passed to every kernel
+as ``$TRANSFERKIT_DB``. No kernels are preheated: no participant page needs
+one (``--pool-size`` is accepted and ignored, with a warning). Prints the
 join link and a QR code in the terminal.
 
-Why a web sheet next to Voilà: on a 2-core machine even a one-button Voilà
-page needs about 2.7 s in Chromium until it is interactive (Voilà's
-JavaScript frontend), and each visitor's kernel costs ~170 MB and seconds of
-CPU; see ``benchmarks/bench_workshop.py``.
-
 Voilà runs as ``python -m transferkit.serve`` (:func:`run_voila`): Voilà's
-application with the web sheet's handlers added, and a patch: Voilà 0.5
-gives a preheated kernel only to URLs without a ``template`` argument, and
-every sheet link has one (``?template=needs_analysis``), so without
-:func:`_patch_voila_preheat` no visitor of the Voilà sheet got a preheated kernel.
+application with the web sheet's handlers and the server's limits added,
+without any patch of Voilà's internals. Links name the sheet with ``sheet=``
+(Voilà reads ``template=`` as its own page-template name).
 
 Readiness: ``serve`` passes Voilà's log through and prints ``transferkit:
-ready after N s`` once Voilà listens (the web sheet needs no kernel), and a
-second line once the preheated kernels of the Voilà sheet are filled
-(:class:`ReadinessWatcher`). The token, if any, reaches the kernels and the
-web sheet as ``$TRANSFERKIT_TOKEN`` so that the join links and QR codes of the
-moderator screens carry it.
+ready after N s`` once Voilà listens (:class:`ReadinessWatcher`). The
+participant secret, if any, reaches the kernels and the web sheet as
+``$TRANSFERKIT_TOKEN`` so that the join links and QR codes of the moderator
+screens carry it.
 
 Examples
 --------
->>> argv = voila_argv("workshops", host="0.0.0.0", port=8866, pool_size=2)
->>> "--preheat_kernel=True" in argv and "--pool_size=2" in argv
+>>> argv = voila_argv("workshops", host="0.0.0.0", port=8866)
+>>> "--Voila.port_retries=0" in argv and not any("preheat" in a for a in argv)
 True
 """
 
@@ -77,7 +72,7 @@ __all__ = [
 #: Voilà page template shipped in ``transferkit/jupyter/voila/templates/``.
 VOILA_TEMPLATE = "transferkit"
 
-#: Notebooks opened once by the moderator: no preheated kernels for them.
+#: The Voilà apps in ``workshops/``: the moderator screens (participants use the web sheet).
 MODERATOR_NOTEBOOKS = ("reflection_loop.ipynb", "round_table.ipynb")
 
 
@@ -88,18 +83,23 @@ def find_workshops_dir(start: Path | None = None, *, bundled: Path | None = None
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         candidate = folder / "workshops"
-        if (candidate / "sheet.ipynb").is_file():
+        if _is_workshops_dir(candidate):
             return candidate
-        if folder.name == "workshops" and (folder / "sheet.ipynb").is_file():
+        if folder.name == "workshops" and _is_workshops_dir(folder):
             return folder
     shipped = bundled or Path(__file__).resolve().parent / "_bundled" / "workshops"
-    if (shipped / "sheet.ipynb").is_file():
+    if _is_workshops_dir(shipped):
         return shipped
     msg = (
-        f"No workshops/ folder with sheet.ipynb found in {here} or its parents; "
+        f"No workshops/ folder with {MODERATOR_NOTEBOOKS[1]} found in {here} or its parents; "
         "run from the transferkit repository or pass --workshops PATH"
     )
     raise TransferkitError(msg)
+
+
+def _is_workshops_dir(folder: Path) -> bool:
+    """Whether ``folder`` holds the moderator screens (the Voilà apps :func:`serve` runs)."""
+    return all((folder / name).is_file() for name in MODERATOR_NOTEBOOKS)
 
 
 def lan_address() -> str:
@@ -117,8 +117,6 @@ def voila_argv(
     *,
     host: str = "0.0.0.0",
     port: int = 8866,
-    pool_size: int = 2,
-    preheat: bool = True,
     cull_idle_timeout: int = 600,
     cull_interval: int = 60,
     show_tracebacks: bool = False,
@@ -136,7 +134,7 @@ def voila_argv(
     argv = [
         sys.executable,
         "-m",
-        "transferkit.serve",  # Voilà with the preheat fix, see run_voila()
+        "transferkit.serve",  # Voilà with the web sheet and limits, see run_voila()
         "--no-browser",
         f"--port={int(port)}",
         # A busy port must be an error: Voilà would move to another port while
@@ -148,21 +146,14 @@ def voila_argv(
         f"--MappingKernelManager.cull_idle_timeout={int(cull_idle_timeout)}",
         f"--MappingKernelManager.cull_interval={int(cull_interval)}",
         "--MappingKernelManager.cull_connected=False",
-        # Our links use ?template=<sheet template>; Voilà would take it as its own
-        # HTML template name (and fail with TemplateNotFound) unless overriding is off.
+        # No link may swap the page template (ours has no CDN links, workshops run
+        # offline) or the theme; our own links name the sheet with sheet=, not template=.
         "--VoilaConfiguration.allow_template_override=NO",
         "--VoilaConfiguration.allow_theme_override=NO",
         # Voilà's lab template without stylesheets from a CDN (workshops run offline);
         # found through $JUPYTER_PATH, see voila_env().
         f"--VoilaConfiguration.template={VOILA_TEMPLATE}",
     ]
-    if preheat and pool_size > 0:
-        denylist = "[" + ",".join(f'"{nb}"' for nb in MODERATOR_NOTEBOOKS) + "]"
-        argv += [
-            "--preheat_kernel=True",
-            f"--pool_size={int(pool_size)}",
-            f"--VoilaKernelManager.preheat_denylist={denylist}",
-        ]
     argv += [
         f"--TransferkitVoila.max_kernels={int(limits.max_kernels)}",
         f"--TransferkitVoila.max_connections={int(limits.max_connections)}",
@@ -181,37 +172,6 @@ def voila_argv(
         ]
     argv.append(str(workshops))
     return argv
-
-
-def _patch_voila_preheat() -> None:
-    """Let Voilà use preheated kernels for links with ``?template=...``.
-
-    Voilà 0.5 hands a preheated kernel only to requests whose ``template``
-    argument is absent or equal to its own HTML template, even when
-    ``allow_template_override`` is ``NO`` (then the argument is ignored for
-    rendering, but not in this check). Every sheet link carries
-    ``template=<sheet template>``, so without this patch no participant ever
-    got a preheated kernel. With overriding off, the argument is now ignored
-    here too.
-    """
-    from voila.handler import VoilaHandler  # type: ignore[import-untyped]
-
-    original = VoilaHandler.should_use_rendered_notebook
-    if getattr(original, "_transferkit", False):
-        return
-
-    def should_use_rendered_notebook(
-        self: Any, notebook_data: Any, pool_size: int, template_name: Any, theme: Any, request_args: Any
-    ) -> bool:
-        config = self.voila_configuration
-        if config.allow_template_override != "YES":
-            template_name = None
-        if config.allow_theme_override != "YES":
-            theme = None
-        return bool(original(self, notebook_data, pool_size, template_name, theme, request_args))
-
-    should_use_rendered_notebook._transferkit = True  # type: ignore[attr-defined]
-    VoilaHandler.should_use_rendered_notebook = should_use_rendered_notebook
 
 
 #: Environment variable that hands the moderator secret to Voilà (removed before kernels start).
@@ -348,8 +308,7 @@ def voila_app_class() -> Any:
 
 
 def run_voila(argv: Sequence[str] | None = None) -> None:
-    """Run Voilà (its command-line arguments) with the web sheet and :func:`_patch_voila_preheat`."""
-    _patch_voila_preheat()
+    """Run Voilà (its command-line arguments) with the web sheet and the server's limits."""
     voila_app_class().launch_instance(argv=list(sys.argv[1:] if argv is None else argv))
 
 
@@ -419,7 +378,6 @@ def serve(
     host: str = "0.0.0.0",
     port: int = 8866,
     store_url: str | None = None,
-    pool_size: int = 0,
     cull_idle_timeout: int = 600,
     cull_interval: int = 60,
     moderator_token: str | None = None,
@@ -444,8 +402,8 @@ def serve(
     is checked: it must take writes (not read-only, disk not full).
     """
     folder = workshops.resolve() if workshops is not None else find_workshops_dir()
-    if not (folder / "sheet.ipynb").is_file():
-        msg = f"{folder} has no sheet.ipynb; pass the transferkit workshops folder"
+    if not _is_workshops_dir(folder):
+        msg = f"{folder} has no {' and '.join(MODERATOR_NOTEBOOKS)}; pass the transferkit workshops folder"
         raise TransferkitError(msg)
     if not dry_run:
         check_port_free(host, port)
@@ -468,24 +426,20 @@ def serve(
     base = f"{scheme}://{public}:{port}/"
     request = SheetRequest(template=template, pilot=pilot, loop=loop)
     sheet = _with_token(sheet_url(base, request), participant_token)
-    voila_sheet = _with_token(join_url(base, "sheet.ipynb", request), moderator_token)
-    query = SheetRequest(pilot=pilot, loop=loop).query()
-    moderator = _with_token("?" + query if query else "", moderator_token)
+    moderator_request = SheetRequest(pilot=pilot, loop=loop)
     echo("transferkit workshop server")
     echo(f"  store:        {_mask(store_url)}")
     echo(f"  participants: {sheet}")
     if open_event:
         echo("                (open event: no participant secret, anyone on the network may join)")
     echo("  moderator – keep these links to yourself, never on the projector:")
-    echo(f"    round table:  {base}voila/render/round_table.ipynb{moderator}")
-    echo(f"    reflection:   {base}voila/render/reflection_loop.ipynb{moderator}")
-    echo(f"    sheet in Voilà (ipywidgets): {voila_sheet}")
+    echo(f"    round table:  {_with_token(join_url(base, 'round_table.ipynb', moderator_request), moderator_token)}")
+    echo(f"    reflection:   {_with_token(join_url(base, 'reflection_loop.ipynb', moderator_request), moderator_token)}")
     echo(qr_text(sheet))
     argv = voila_argv(
         folder,
         host=host,
         port=port,
-        pool_size=pool_size,
         cull_idle_timeout=cull_idle_timeout,
         cull_interval=cull_interval,
         limits=limits,
@@ -496,12 +450,7 @@ def serve(
         echo(" ".join(argv))
         return 0
     env = serve_env(store_url, base, participant_token, moderator_token=moderator_token)
-    preheat = pool_size > 0
-    echo(
-        "  starting … "
-        + (f"preheating {pool_size} kernel(s) for the Voilà sheet; " if preheat else "")
-        + "wait for 'ready' before sharing the link"
-    )
+    echo("  starting … wait for 'ready' before sharing the link")
     process = subprocess.Popen(
         argv, env=env, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
@@ -594,18 +543,16 @@ def _stop_signals_interrupt() -> Iterator[None]:
 
 
 class ReadinessWatcher:
-    """Pass Voilà's log through; say ``ready`` when participants can join, and when the pool is filled.
+    """Pass Voilà's log through; say ``ready`` when participants can join.
 
     Participants use the web sheet, which needs no kernel: the server is
-    ready as soon as Voilà listens. The preheated kernels of the Voilà sheet
-    take longer (seconds per kernel on a 2-core laptop); that is reported too.
+    ready as soon as Voilà listens.
 
     >>> lines = []
-    >>> watcher = ReadinessWatcher(echo=lines.append, clock=iter([0.0, 2.5, 9.5]).__next__)
+    >>> watcher = ReadinessWatcher(echo=lines.append, clock=iter([0.0, 2.5]).__next__)
     >>> watcher.feed("[Voila] Voilà is running at:")
-    >>> watcher.feed("[Voila] Kernel pool of sheet.ipynb is filled with 2 kernel(s)")
     >>> watcher.ready, lines
-    (True, ['transferkit: ready after 2.5 s: share the link now.', 'transferkit: Voilà sheet preheated after 9.5 s.'])
+    (True, ['transferkit: ready after 2.5 s: share the link now.'])
     """
 
     def __init__(self, *, echo: Any = print, clock: Any = None) -> None:
@@ -615,7 +562,6 @@ class ReadinessWatcher:
         self.clock = clock or time.monotonic
         self.started = self.clock()
         self.ready = False
-        self.preheated = False
 
     def feed(self, line: str) -> None:
         """Look at one log line (already passed through)."""
@@ -623,10 +569,6 @@ class ReadinessWatcher:
             self.ready = True
             seconds = self.clock() - self.started
             self.echo(f"transferkit: ready after {seconds:.1f} s: share the link now.")
-        elif not self.preheated and "Kernel pool of sheet.ipynb is filled" in line:
-            self.preheated = True
-            seconds = self.clock() - self.started
-            self.echo(f"transferkit: Voilà sheet preheated after {seconds:.1f} s.")
 
     def relay(self, stream: Any) -> None:
         """Copy ``stream`` (Voilà's output, bytes) to stdout line by line, watching for readiness."""
@@ -659,9 +601,8 @@ def _mask(url: str) -> str:
 @click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8866, show_default=True, type=int, help="Port.")
 @click.option("--db", "store_url", default=None, help="Store URL (default: $TRANSFERKIT_DB or data/transferkit.db).")
-@click.option("--pool-size", default=0, show_default=True, type=click.IntRange(0, 8),
-              help="Preheated kernels kept ready for the Voilà sheet (moderators only); "
-                   "participants' web sheets need none.")
+@click.option("--pool-size", default=None, type=int, hidden=True,
+              help="Deprecated, ignored: no participant page needs a kernel, none is preheated.")
 @click.option("--cull-idle-timeout", default=600, show_default=True, type=int,
               help="Shut down kernels of pages idle and disconnected this long (s).")
 @click.option("--cull-interval", default=60, show_default=True, type=int, help="Culling check interval (s).")
@@ -691,7 +632,7 @@ def serve_command(
     host: str,
     port: int,
     store_url: str | None,
-    pool_size: int,
+    pool_size: int | None,
     cull_idle_timeout: int,
     cull_interval: int,
     max_kernels: int,
@@ -715,6 +656,12 @@ def serve_command(
     if bool(certfile) != bool(keyfile):
         msg = "HTTPS needs both --certfile and --keyfile"
         raise click.UsageError(msg)
+    if pool_size is not None:
+        click.echo(
+            "transferkit: --pool-size is deprecated and ignored: participants use the web sheet, "
+            "which needs no kernel, so no kernels are preheated.",
+            err=True,
+        )
     limits = ServerLimits(
         max_kernels=max_kernels, max_connections=max_connections, max_per_address=max_per_address
     )
@@ -724,7 +671,6 @@ def serve_command(
             host=host,
             port=port,
             store_url=store_url,
-            pool_size=pool_size,
             cull_idle_timeout=cull_idle_timeout,
             cull_interval=cull_interval,
             moderator_token=moderator_token,
@@ -775,8 +721,6 @@ def start_voila(
     *,
     store_url: str,
     port: int | None = None,
-    pool_size: int = 1,
-    preheat: bool = True,
     env: dict[str, str] | None = None,
     log_path: Path | None = None,
     extra: Sequence[str] = (),
@@ -796,8 +740,6 @@ def start_voila(
         workshops,
         host="127.0.0.1",
         port=port,
-        pool_size=pool_size,
-        preheat=preheat,
         cull_idle_timeout=120,
         cull_interval=30,
         limits=limits,

@@ -1,10 +1,9 @@
 """One participant filling in one sheet, without any user interface.
 
-Both faces of a participant sheet use this: the ipywidgets page that Voilà
-serves (:mod:`transferkit.sheets`, ``workshops/sheet.ipynb``) and the light
-web page of ``transferkit serve`` (:mod:`transferkit.websheet`). What is the
-same for both lives here and only here: which template a link asks for, the
-participant code, drafts, and the one-time submit.
+The web sheet of ``transferkit serve`` (:mod:`transferkit.websheet`, the one
+participant sheet) is this plus a page: which template a link asks for, the
+participant code, drafts, the one-time submit, and which answers a sheet
+sends (:func:`sent_answers`, the rule the page's script follows).
 
 Submit is idempotent: the draft of a participant and sheet carries one
 ``submission_id``; the store inserts a response at most once per id, so a
@@ -43,6 +42,7 @@ __all__ = [
     "load_sheet_template",
     "open_session",
     "restrict_template",
+    "sent_answers",
     "template_file_stamp",
 ]
 
@@ -140,6 +140,49 @@ def restrict_template(template: Any, question_ids: Sequence[str], phase: str | N
         for p in template.phases
     ]
     return template.model_copy(update={"phases": phases})
+
+
+def _given(value: Any) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return bool(value.strip())
+    return not (isinstance(value, list | dict) and not value)
+
+
+def sent_answers(
+    template: Any, answers: dict[str, Any], phase: str | None = None, *, hidden: bool = False
+) -> dict[str, Any]:
+    """What a sheet sends for ``answers`` filled in (as JSON): questions in order, unanswered ones left out.
+
+    A question hidden by its ``show_if`` (evaluated on what is shown so far)
+    is left out too, unless ``hidden`` (what a draft keeps: everything given).
+    A ``one_per_line`` long text typed as one text is sent as its lines
+    (trimmed, empty ones dropped).
+    The web sheet's script does the same (``answers()`` / ``draftAnswers()``
+    in ``websheet/static/sheet.js``); the browser tests compare the two.
+
+    >>> from transferkit.templates import load_template
+    >>> t = load_template("pilot_goals")
+    >>> sorted(sent_answers(t, {"topic": "digital", "topic_other": "KI", "goal_1": " "}))
+    ['topic']
+    >>> sorted(sent_answers(t, {"topic": "digital", "topic_other": "KI"}, hidden=True))
+    ['topic', 'topic_other']
+    """
+    shown: dict[str, Any] = {}
+    out: dict[str, Any] = {}
+    for q in template.all_questions(phase):
+        visible = q.show_if is None or q.show_if.is_met(shown)
+        value = answers.get(q.id)
+        if getattr(q, "one_per_line", False) and isinstance(value, str):
+            value = [line.strip() for line in value.splitlines() if line.strip()]
+        if not _given(value):
+            continue
+        if visible:
+            shown[q.id] = value
+        if visible or hidden:
+            out[q.id] = value
+    return out
 
 
 @dataclass(frozen=True)
@@ -284,8 +327,8 @@ def open_session(query: str, *, store: Any, drafts: DraftStore | None = None) ->
         from transferkit.templates import list_templates
 
         msg = (
-            "Im Link fehlt die Vorlage, z. B. ?template=needs_analysis / the link names no "
-            f"template, e.g. ?template=needs_analysis. Built-in: {', '.join(list_templates())}"
+            "Im Link fehlt die Vorlage, z. B. ?sheet=needs_analysis / the link names no "
+            f"template, e.g. ?sheet=needs_analysis. Built-in: {', '.join(list_templates())}"
         )
         raise ParameterError(msg)
     template = load_sheet_template(request.template)

@@ -1,9 +1,7 @@
-"""Texts of the participant sheet, in German and English, for both of its faces.
+"""Texts of the participant sheet (the web sheet, :mod:`transferkit.websheet`), in German and English.
 
-The ipywidgets sheet (:mod:`transferkit.sheets`) and the light web sheet
-(:mod:`transferkit.websheet`) show the same confirmation, error summary,
-code hints and legend; they take them from here, so the two never drift
-apart. :func:`text` gives one text in a language (``de`` is the default,
+The confirmation, error summary, code hints and legend; the moderator
+screens' error panels take their titles from here too. :func:`text` gives one text in a language (``de`` is the default,
 anything but ``en`` gives German), :func:`texts` all of them at once (the web
 sheet hands them to its script).
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 @pytest.mark.parametrize(
     ("notebook", "query", "ready"),
     [
-        ("sheet.ipynb", "template=needs_analysis&pilot=P01&loop=1&code=OFFLINE1", ".tk-submit"),
+        ("reflection_loop.ipynb", "pilot=P01&loop=1", ".tk-app, .tk-app-wide"),
         ("round_table.ipynb", "pilot=P01&loop=1", ".tk-app, .tk-app-wide"),
     ],
 )
@@ -42,7 +42,7 @@ def test_serve_gives_participants_the_web_sheet(voila_server: Any, new_page: Any
     hosts: list[str] = []
     page.on("request", lambda request: hosts.append(urlparse(request.url).netloc))
     base = f"http://127.0.0.1:{voila_server.port}"
-    page.goto(f"{base}/sheet?template=needs_analysis&pilot=P01&loop=1")
+    page.goto(f"{base}/sheet?sheet=needs_analysis&pilot=P01&loop=1")
     page.wait_for_selector(".tk-code-start", timeout=30_000)
     page.locator(".tk-code input").fill("WEB0001")
     page.click(".tk-code-start")

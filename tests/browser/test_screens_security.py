@@ -190,7 +190,7 @@ def test_a_template_link_to_a_file_outside_the_workshops_folder_is_refused(
     secret.write_text("id: x\npassword: hunter2-s3cret\n", encoding="utf-8")
     page = new_page(1280, 900)
     for name in (str(secret), str(tmp_path / "private" / "missing.yaml")):
-        page.goto(voila_server.url(notebook, f"pilot=P01&loop=1&template={name}"))
+        page.goto(voila_server.url(notebook, f"pilot=P01&loop=1&sheet={name}"))
         page.wait_for_selector(".tk-page-error", timeout=60_000)
         shown = page.inner_text("body")
         assert "not found or not usable" in shown

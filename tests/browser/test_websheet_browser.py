@@ -7,15 +7,15 @@ import re
 import time
 import uuid
 from collections.abc import Iterator
-from itertools import product
 from pathlib import Path
 from typing import Any
 
 import pytest
 from server_helpers import wait_until as shared_wait_until
+from show_if_cases import load as show_if_table
 
 from transferkit.live import idea_id
-from transferkit.sheets import SheetForm
+from transferkit.sheet_session import sent_answers
 from transferkit.store import Store
 from transferkit.templates import load_template, load_template_string
 from transferkit.templates.model import Condition
@@ -133,15 +133,14 @@ def test_participant_fills_in_and_submits_needs_analysis(sheet: Sheet, new_page:
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     start = time.monotonic()
-    begin(page, sheet.url("template=needs_analysis&pilot=P01&loop=2"), code)
+    begin(page, sheet.url("sheet=needs_analysis&pilot=P01&loop=2"), code)
     page.wait_for_selector(".tk-submit:enabled")
     assert time.monotonic() - start < 5  # the budget is 1.5 s under load; here a loose bound
     assert page.locator(".tk-required").count() == sum(q.required for q in template.all_questions())
     fill(page, template, planned)
-    # what the page will send equals what the widget form gives for the same answers
-    form = SheetForm(template, lang="de")
-    form.set_answers(planned)
-    assert page.evaluate("window.tkSheet.answers()") == form.answers()
+    # what the page will send equals what Python says a sheet sends for the same answers
+    sent = sent_answers(template, planned)
+    assert page.evaluate("window.tkSheet.answers()") == sent
     page.click(".tk-submit")
     page.wait_for_selector(".tk-confirm:visible")
     assert "gespeichert" in page.inner_text(".tk-confirm")
@@ -154,7 +153,7 @@ def test_participant_fills_in_and_submits_needs_analysis(sheet: Sheet, new_page:
     stored = sheet.rows("needs_analysis", code)
     assert len(stored) == 1
     row = stored.iloc[0]
-    for qid, value in template.validate(form.answers()).items():
+    for qid, value in template.validate(sent).items():
         assert row[qid] == value, qid
     assert "code=" not in page.url  # codes never in the address bar (history, shared tablets)
     # a reload: the code step again; the same code says "already sent" and shows nothing
@@ -169,9 +168,9 @@ def test_participant_fills_in_and_submits_needs_analysis(sheet: Sheet, new_page:
     assert errors == []
 
 
-def test_every_type_round_trips_like_the_widget_form(sheet: Sheet, new_page: Any) -> None:
+def test_every_type_round_trips_as_python_says(sheet: Sheet, new_page: Any) -> None:
     template = load_template_string(_all_types_yaml())
-    query = "template=all_types.yaml&pilot=P01&loop=1"
+    query = "sheet=all_types.yaml&pilot=P01&loop=1"
     for seed in (1, 2):
         planned = template.example_answers(seed=seed)
         planned["role"] = "other"
@@ -181,15 +180,14 @@ def test_every_type_round_trips_like_the_widget_form(sheet: Sheet, new_page: Any
         page = new_page()
         begin(page, sheet.url(f"{query}"), code)
         page.wait_for_selector(".tk-submit:enabled")
-        form = SheetForm(template)
-        form.set_answers(planned)
-        assert page.evaluate("window.tkSheet.answers()") == form.answers()
-        assert page.evaluate("window.tkSheet.draftAnswers()") == form.draft_answers()
+        sent = sent_answers(template, planned)
+        assert page.evaluate("window.tkSheet.answers()") == sent
+        assert page.evaluate("window.tkSheet.draftAnswers()") == sent_answers(template, planned, hidden=True)
         page.click(".tk-submit")
         page.wait_for_selector(".tk-confirm:visible")
         stored = sheet.rows("all_types", code)
         assert len(stored) == 1
-        for qid, value in template.validate(form.answers()).items():
+        for qid, value in template.validate(sent).items():
             assert stored.iloc[0][qid] == value, (seed, qid)
         page.close()
 
@@ -197,7 +195,7 @@ def test_every_type_round_trips_like_the_widget_form(sheet: Sheet, new_page: Any
 def test_widgets_of_every_type_in_the_page(sheet: Sheet, new_page: Any, shot: Any) -> None:
     page = new_page()
     code = _code()
-    begin(page, sheet.url("template=all_types.yaml&pilot=P01"), code)
+    begin(page, sheet.url("sheet=all_types.yaml&pilot=P01"), code)
     page.wait_for_selector(".tk-submit:enabled")
     answers = lambda: page.evaluate("window.tkSheet.answers()")
     page.locator(".tk-q-recommend .tk-scale-btn[data-value='7']").click()
@@ -256,7 +254,7 @@ def test_widgets_of_every_type_in_the_page(sheet: Sheet, new_page: Any, shot: An
 def test_invalid_sheet_shows_errors_and_stores_nothing(sheet: Sheet, new_page: Any, shot: Any) -> None:
     code = _code()
     page = new_page()
-    begin(page, sheet.url("template=training_feedback&pilot=P01&loop=1&lang=en"), code)
+    begin(page, sheet.url("sheet=training_feedback&pilot=P01&loop=1&lang=en"), code)
     page.wait_for_selector(".tk-submit:enabled")
     page.locator(".tk-q-reaction_1 input[type=radio]").nth(2).check()
     page.click(".tk-submit")
@@ -278,7 +276,7 @@ def test_lost_connection_at_submit_keeps_the_answers_and_stores_once(
     answers = template.example_answers(seed=4)
     code = _code()
     page = new_page()
-    begin(page, sheet.url("template=training_feedback&pilot=P01&loop=1&lang=en"), code)
+    begin(page, sheet.url("sheet=training_feedback&pilot=P01&loop=1&lang=en"), code)
     page.wait_for_selector(".tk-submit:enabled")
     fill(page, template, answers)
     sent = page.evaluate("window.tkSheet.answers()")
@@ -299,7 +297,7 @@ def test_lost_connection_at_submit_keeps_the_answers_and_stores_once(
 
 def test_half_filled_sheet_survives_a_reload(sheet: Sheet, new_page: Any) -> None:
     code = _code()
-    query = "template=training_feedback&pilot=P01&loop=1"
+    query = "sheet=training_feedback&pilot=P01&loop=1"
     page = new_page()
     begin(page, sheet.url(f"{query}"), code)
     page.wait_for_selector(".tk-submit:enabled")
@@ -321,7 +319,7 @@ def test_half_filled_sheet_survives_a_reload(sheet: Sheet, new_page: Any) -> Non
 
 def test_code_step_refuses_a_name_and_generates_a_code(sheet: Sheet, new_page: Any, shot: Any) -> None:
     page = new_page()
-    page.goto(sheet.url("template=training_feedback&pilot=P01"))
+    page.goto(sheet.url("sheet=training_feedback&pilot=P01"))
     page.wait_for_selector(".tk-code-start")
     assert page.locator(".tk-form").is_hidden()
     page.locator(".tk-code input").fill("Max Mustermann")
@@ -345,13 +343,13 @@ def test_code_step_refuses_a_name_and_generates_a_code(sheet: Sheet, new_page: A
 def test_phone_has_no_horizontal_scrolling(sheet: Sheet, new_page: Any, shot: Any) -> None:
     page = new_page(390, 844)
     for query in (
-        "template=needs_analysis&pilot=P01",
-        "template=pilot_goals&pilot=P01",
-        "template=reflection_loop&pilot=P01&loop=1&phase=optimierung",
-        "template=all_types.yaml",
-        "template=training_feedback",
+        "sheet=needs_analysis&pilot=P01",
+        "sheet=pilot_goals&pilot=P01",
+        "sheet=reflection_loop&pilot=P01&loop=1&phase=optimierung",
+        "sheet=all_types.yaml",
+        "sheet=training_feedback",
     ):
-        if query == "template=training_feedback":
+        if query == "sheet=training_feedback":
             page.goto(sheet.url(query))
             page.wait_for_selector(".tk-code-start")
         else:
@@ -359,37 +357,24 @@ def test_phone_has_no_horizontal_scrolling(sheet: Sheet, new_page: Any, shot: An
         for add in page.locator(".tk-add-row").all():
             add.click()
         assert no_horizontal_scroll(page), query
-        name = re.search(r"template=([a-z_]+)", query)
+        name = re.search(r"sheet=([a-z_]+)", query)
         shot(page, f"websheet_phone_{name.group(1) if name else 'x'}")
 
 
-def test_show_if_in_the_page_agrees_with_python(sheet: Sheet, new_page: Any) -> None:
-    values: list[Any] = [
-        None, "", "  ", "ja", " Ja ", "JA", "other", "3", "3.0", "true", "True", "none", "None",
-        3, 0, -1, 1, 2.5, 0.1, 1e-05, 12345678.5, -0.25, True, False,
-        [], ["a"], ["a", "b"], [1, 2], ["other", "x"], [2.5], {"p": 1}, {},
-    ]
-    targets: list[Any] = ["ja", "JA ", "other", 3, "3", 2.5, 1.5e16, True, False, None, "a", 1, 0.1, "none", 1e-05]
-    conditions = [{"question": "q", op: t} for op, t in product(("equals", "not_equals"), targets)]
-    conditions += [{"question": "q", "in": group} for group in (["ja", 3], [True, "x"], ["none"], ["a", 2.5], [])]
-    conditions += [{"question": "q", "answered": flag} for flag in (True, False)]
-    cases, expected = [], []
-    for raw in conditions:
-        condition = Condition.model_validate(raw)
-        for value in values:
-            answers = {} if value is None and len(cases) % 2 else {"q": value}
-            cases.append([condition_config(condition), answers])
-            expected.append(condition.is_met(answers))
+def test_show_if_in_the_page_agrees_with_the_shared_table(sheet: Sheet, new_page: Any) -> None:
+    """``window.tkSheet.isMet`` against ``tests/show_if_cases.json`` (``tests/test_show_if.py``: Python)."""
+    rows = show_if_table()
+    cases = [[condition_config(Condition.model_validate(row["condition"])), row["answers"]] for row in rows]
     page = new_page()
-    begin(page, sheet.url("template=training_feedback"), "SHOWIF1")
+    begin(page, sheet.url("sheet=training_feedback"), "SHOWIF1")
     got = page.evaluate(
         "(cases) => cases.map(([c, a]) => window.tkSheet.isMet(c, a))", json.loads(json.dumps(cases))
     )
-    wrong = [(c, a, e) for (c, a), g, e in zip(cases, got, expected, strict=True) if g != e]
+    wrong = [(row, g) for row, g in zip(rows, got, strict=True) if g is not row["expected"]]
     assert wrong == []
     assert len(cases) > 1000
     # and the page's questions follow it
-    begin(page, sheet.url("template=pilot_goals&pilot=P01"), "SHOWIF1")
+    begin(page, sheet.url("sheet=pilot_goals&pilot=P01"), "SHOWIF1")
     assert page.locator(".tk-q-topic_other").is_hidden()
     page.locator(".tk-q-topic .tk-opt-other input").check()
     assert page.locator(".tk-q-topic_other").is_visible()
@@ -402,7 +387,7 @@ def test_dot_vote_on_ideas(sheet: Sheet, new_page: Any) -> None:
                      participant="IDEA01")
     code = _code()
     page = new_page()
-    begin(page, sheet.url("template=round_table&pilot=P01&loop=2&questions=votes"), code)
+    begin(page, sheet.url("sheet=round_table&pilot=P01&loop=2&questions=votes"), code)
     plus = page.locator(f".tk-opt-{idea_id('Lernpaten')} .tk-vote-plus")
     plus.wait_for()
     plus.click()
@@ -414,3 +399,11 @@ def test_dot_vote_on_ideas(sheet: Sheet, new_page: Any) -> None:
     stored = sheet.rows("round_table", code)
     assert len(stored) == 1  # a double click stores once
     assert stored.iloc[0]["votes"] == {idea_id("Lernpaten"): 2, idea_id("Micro-Learning am Band"): 1}
+
+
+def test_an_old_template_link_lands_on_the_sheet(sheet: Sheet, new_page: Any) -> None:
+    """A QR code printed before the rename (``?template=``) still opens the sheet, now as ``?sheet=``."""
+    page = new_page()
+    begin(page, sheet.url("template=training_feedback&pilot=P01&loop=1&lang=en"), _code())
+    assert page.url.endswith("/sheet?sheet=training_feedback&pilot=P01&loop=1&lang=en")
+    page.wait_for_selector(".tk-submit:enabled")

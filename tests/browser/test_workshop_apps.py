@@ -43,15 +43,12 @@ def web_sheet(server: Any, query: str) -> str:
     return f"http://127.0.0.1:{server.port}/sheet?{query}"
 
 
-def join(page: Any, server: Any, query: str, code: str, *, web: bool) -> None:
-    """Open the web sheet (code typed on the page, never in a URL) or the Voilà sheet."""
-    if web:
-        page.goto(web_sheet(server, query))
-        page.wait_for_selector(".tk-code-start", timeout=60_000)
-        page.locator(".tk-code input").fill(code)
-        page.click(".tk-code-start")
-    else:
-        page.goto(server.url("sheet.ipynb", f"{query}&code={code}"))
+def join(page: Any, server: Any, query: str, code: str) -> None:
+    """Open the web sheet of ``transferkit serve`` and type the code on the page (never in a URL)."""
+    page.goto(web_sheet(server, query))
+    page.wait_for_selector(".tk-code-start", timeout=60_000)
+    page.locator(".tk-code input").fill(code)
+    page.click(".tk-code-start")
 
 
 
@@ -66,8 +63,8 @@ def test_participant_fills_in_and_submits(voila_server: Any, new_page: Any, shot
     answers = template.example_answers(seed=3)
     answers.pop("comment", None)
     page = new_page()
-    page.goto(voila_server.url("sheet.ipynb", "template=training_feedback&pilot=P01&loop=1&code=K7M4QX"))
-    page.wait_for_selector(".tk-submit", timeout=60_000)
+    join(page, voila_server, "sheet=training_feedback&pilot=P01&loop=1", "K7M4QX")
+    page.wait_for_selector(".tk-submit:enabled", timeout=60_000)
     assert page.locator(".tk-required").count() >= 8  # required questions are marked
     fill(page, template, answers)
     page.click(".tk-submit")
@@ -80,13 +77,17 @@ def test_participant_fills_in_and_submits(voila_server: Any, new_page: Any, shot
     assert row["participant"] == "K7M4QX"
     assert row["format"] == answers["format"]
     assert int(row["recommend"]) == int(answers["recommend"])
-    # a reload with the same code stores nothing twice and says so
+    # a reload asks for the code again; the same code stores nothing twice and says so
     page.reload()
+    page.wait_for_selector(".tk-code-start", timeout=60_000)
+    page.locator(".tk-code input").fill("K7M4QX")
+    page.click(".tk-code-start")
     page.wait_for_selector(".tk-confirm:visible", timeout=60_000)
+    assert "bereits" in page.inner_text(".tk-confirm")
     assert len(voila_server.store().responses(template="training_feedback", pilot="P01")) == 1
 
 
-def test_voila_sheet_shows_the_feedback_chart(voila_server: Any, new_page: Any, shot: Any) -> None:
+def test_web_sheet_in_serve_shows_the_feedback_chart(voila_server: Any, new_page: Any, shot: Any) -> None:
     """Self-assessment: right after submitting, the participant sees their profile as bars."""
     from transferkit.feedback import feedback_content
     from transferkit.templates import load_template
@@ -94,8 +95,8 @@ def test_voila_sheet_shows_the_feedback_chart(voila_server: Any, new_page: Any, 
     template = load_template("competence_self_assessment")
     answers = template.validate(template.example_answers(seed=11))
     page = new_page()
-    page.goto(voila_server.url("sheet.ipynb", "template=competence_self_assessment&pilot=P01&code=PROF01"))
-    page.wait_for_selector(".tk-submit", timeout=60_000)
+    join(page, voila_server, "sheet=competence_self_assessment&pilot=P01", "PROF01")
+    page.wait_for_selector(".tk-submit:enabled", timeout=60_000)
     fill(page, template, answers)
     page.click(".tk-submit")
     page.wait_for_selector(".tk-confirm:visible", timeout=15_000)
@@ -111,13 +112,13 @@ def test_voila_sheet_shows_the_feedback_chart(voila_server: Any, new_page: Any, 
 
 def test_invalid_sheet_shows_errors_and_stores_nothing(voila_server: Any, new_page: Any, shot: Any) -> None:
     page = new_page()
-    page.goto(voila_server.url("sheet.ipynb", "template=training_feedback&pilot=P01&loop=1&code=INVAL1&lang=en"))
-    page.wait_for_selector(".tk-submit", timeout=60_000)
+    join(page, voila_server, "sheet=training_feedback&pilot=P01&loop=1&lang=en", "INVAL1")
+    page.wait_for_selector(".tk-submit:enabled", timeout=60_000)
     page.locator(".tk-q-reaction_1 input[type=radio]").nth(2).check()
     page.click(".tk-submit")
     page.wait_for_selector(".tk-error-summary:visible", timeout=15_000)
     assert "Not saved" in page.inner_text(".tk-error-summary")
-    errors = page.locator(".tk-error:visible")
+    errors = page.locator(".tk-question .tk-error:visible")
     assert errors.count() >= 5
     assert page.locator(".tk-q-reaction_1 .tk-error:visible").count() == 0  # answered: no error
     assert "answer" in page.locator(".tk-q-reaction_2 .tk-error").inner_text().lower()
@@ -128,32 +129,31 @@ def test_invalid_sheet_shows_errors_and_stores_nothing(voila_server: Any, new_pa
 
 def test_draft_survives_reload(voila_server: Any, new_page: Any) -> None:
     page = new_page()
-    url = voila_server.url("sheet.ipynb", "template=training_feedback&pilot=P01&loop=1&code=DRAFT7")
-    page.goto(url)
-    page.wait_for_selector(".tk-submit", timeout=60_000)
+    join(page, voila_server, "sheet=training_feedback&pilot=P01&loop=1", "DRAFT7")
+    page.wait_for_selector(".tk-submit:enabled", timeout=60_000)
     page.locator(".tk-q-reaction_1 input[type=radio]").nth(3).check()
     time.sleep(2.0)  # autosave runs 0.7 s after the last change
     page.reload()
-    page.wait_for_selector(".tk-submit", timeout=60_000)
+    page.wait_for_selector(".tk-submit:enabled", timeout=60_000)
     radio = page.locator(".tk-q-reaction_1 input[type=radio]").nth(3)
     assert wait_until(lambda: radio.is_checked(), 10)
 
 
 def test_code_step_without_code(voila_server: Any, new_page: Any) -> None:
     page = new_page()
-    page.goto(voila_server.url("sheet.ipynb", "template=training_feedback&pilot=P01"))
+    page.goto(web_sheet(voila_server, "sheet=training_feedback&pilot=P01"))
     page.wait_for_selector(".tk-code-start", timeout=60_000)
     page.locator(".tk-code input").fill("Max Mustermann")
     page.click(".tk-code-start")
-    page.wait_for_selector(".tk-error:has-text('Namen')", timeout=10_000)
+    page.wait_for_selector(".tk-code-step .tk-error:has-text('Namen')", timeout=10_000)
     page.locator(".tk-code input").fill("Q7M4QX")
     page.click(".tk-code-start")
-    page.wait_for_selector(".tk-submit", timeout=10_000)
+    page.wait_for_selector(".tk-submit:enabled", timeout=10_000)
 
 
 def test_broken_link_shows_a_message_not_a_traceback(voila_server: Any, new_page: Any) -> None:
     page = new_page()
-    page.goto(voila_server.url("sheet.ipynb", "template=nonexistent&loop=x"))
+    page.goto(web_sheet(voila_server, "sheet=nonexistent&loop=x"))
     page.wait_for_selector(".tk-page-error", timeout=60_000)
     text = page.inner_text("body")
     assert "loop" in text
@@ -170,11 +170,11 @@ def test_moderator_sees_two_participants_live(voila_server: Any, new_page: Any, 
     moderator.locator(".lm-TabBar-tab", has_text="Information").click()
     texts = {"PART01": f"Kanban-Board ausprobiert {uuid.uuid4().hex[:4]}",
              "PART02": f"Wissensrunde gestartet {uuid.uuid4().hex[:4]}"}
-    # PART01 joins through the web sheet (the screen's join link), PART02 through the Voilà sheet
+    # both join through the web sheet (the screen's join link)
     for code, text in texts.items():
         page = new_page()
-        query = "template=reflection_loop&pilot=P01&loop=2&phase=information"
-        join(page, voila_server, query, code, web=code == "PART01")
+        query = "sheet=reflection_loop&pilot=P01&loop=2&phase=information"
+        join(page, voila_server, query, code)
         page.wait_for_selector(".tk-submit:enabled", timeout=60_000)
         fill(page, template, {"learned": text, "info_useful": 4}, phase="information")
         page.click(".tk-submit")
@@ -199,10 +199,10 @@ def test_round_table_vote_totals(voila_server: Any, new_page: Any, shot: Any) ->
     screen.goto(voila_server.url("round_table.ipynb", "pilot=P01&loop=1"))
     screen.wait_for_selector(".tk-join svg", timeout=60_000)
     shot(screen, "round_table_join")
-    for code, votes in cast.items():  # VOTE01 through the web sheet, VOTE02 through Voilà
+    for code, votes in cast.items():  # through the web sheet
         page = new_page()
-        query = "template=round_table&pilot=P01&loop=1&questions=votes"
-        join(page, voila_server, query, code, web=code == "VOTE01")
+        query = "sheet=round_table&pilot=P01&loop=1&questions=votes"
+        join(page, voila_server, query, code)
         page.wait_for_selector(".tk-submit:enabled", timeout=60_000)
         page.wait_for_selector(f".tk-opt-{idea_id('Lernpaten')} .tk-vote-plus", timeout=15_000)
         for text, n in votes.items():
@@ -236,11 +236,10 @@ def test_visitor_cannot_run_code(voila_server: Any, new_page: Any, tmp_path: Pat
     page = new_page()
     sockets: list[str] = []
     page.on("websocket", lambda ws: sockets.append(ws.url))
-    page.goto(voila_server.url("sheet.ipynb", "template=training_feedback&pilot=P01&code=SECUR1"))
-    page.wait_for_selector(".tk-submit", timeout=60_000)
+    page.goto(voila_server.url("round_table.ipynb", "pilot=P01&loop=1"))
+    page.wait_for_selector(".tk-join svg", timeout=60_000)
     source = page.content()
-    assert "sheet_app" not in source  # no source code shown
-    assert "warm_up" not in source
+    assert "round_table_app" not in source  # no source code shown
     channel = next(u for u in sockets if "/channels" in u).split("?")[0]
     # without the moderator secret a visitor cannot even connect to the kernel
     with pytest.raises(websocket.WebSocketBadStatusException, match="403"):

@@ -2,7 +2,7 @@
 
 Participants' sheets (:func:`transferkit.sheet_session.load_sheet_template`)
 and the moderator screens (:mod:`transferkit.screens`) load the template of a
-link (``template=…``) only through :func:`load_visitor_template`. Whoever has
+link (``sheet=…``) only through :func:`load_visitor_template`. Whoever has
 the link decides the name, so the name is treated as hostile:
 
 - a built-in name (:func:`~transferkit.templates.list_templates`), or

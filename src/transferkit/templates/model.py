@@ -155,6 +155,15 @@ class Condition(_Strict):
     Exactly one of ``equals``, ``not_equals``, ``in`` or ``answered``.
     For list answers (multi_choice, ranking) ``equals`` means "contains" and
     ``in`` means "contains any of".
+
+    Answers and targets are compared as JSON values, the same in Python and
+    in the web sheet's script (``isMet`` in ``websheet/static/sheet.js``; one
+    table of cases, ``tests/show_if_cases.json``, runs against both): strings
+    equal strings, ignoring case and JSON whitespace (space, tab, line
+    breaks) at either end; numbers equal numbers by value (``3 == 3.0``);
+    ``true``/``false`` equal only themselves. Values of different kinds
+    never match (``3`` is not ``"3"``, ``true`` is not ``1``); a string
+    holding only JSON whitespace counts as unanswered.
     """
 
     question: str = Field(description="id of an earlier question in the same sheet or phase")
@@ -197,7 +206,7 @@ class Condition(_Strict):
     def is_met(self, answers: dict[str, Any]) -> bool:
         """Whether the condition holds for already cleaned ``answers``."""
         value = answers.get(self.question)
-        present = not _is_empty(value)
+        present = bool(value.strip(_JSON_SPACE)) if isinstance(value, str) else not _is_empty(value)
         op = self.operator
         if op == "answered":
             return present == bool(self.answered)
@@ -220,14 +229,19 @@ def _choices(names: list[str]) -> str:
     return f"; earlier questions: {', '.join(names)}" if names else ""
 
 
+#: Whitespace in JSON (RFC 8259): what show_if trims from strings, in Python and in the script.
+_JSON_SPACE = " \t\n\r"
+
+
 def _same(a: Any, b: Any) -> bool:
-    """Loose equality: ``3 == "3"``, ``True == "true"``."""
-    try:
-        if a == b and type(a) is type(b):
-            return True
-        return str(a).strip().lower() == str(b).strip().lower()
-    except (ValueError, TypeError, OverflowError):
-        return False
+    """Whether two JSON values match in a ``show_if`` (see :class:`Condition`): no ``str()`` involved."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a is b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return a == b
+    if isinstance(a, str) and isinstance(b, str):
+        return a.strip(_JSON_SPACE).lower() == b.strip(_JSON_SPACE).lower()
+    return False
 
 
 def _is_empty(value: Any) -> bool:

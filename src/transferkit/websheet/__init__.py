@@ -1,6 +1,6 @@
 """The light web sheet of ``transferkit serve``: participants' sheets without a kernel each.
 
-A sheet link (``/sheet?template=needs_analysis&pilot=P01&loop=2``) gives one
+A sheet link (``/sheet?sheet=needs_analysis&pilot=P01&loop=2``) gives one
 server-rendered HTML page with a small inline script; answers go to a JSON
 API in the same tornado process (Voilà's, or :func:`make_app`'s) and through
 the same :class:`~transferkit.sheet_session.SheetSession` as the ipywidgets

@@ -3,7 +3,8 @@
 Routes below ``base_url`` (``/`` by default):
 
 =============================  ======  ==========================================
-``sheet?template=...``         GET     the sheet page (HTML, one request; ``sheet/`` too)
+``sheet?sheet=...``            GET     the sheet page (HTML, one request; ``sheet/`` too);
+                               an old ``?template=...`` link: 301 to the same link with ``sheet=``
 ``sheet/api/new-code``         GET     ``{"code": "K7M4QX"}``
 ``sheet/api/open``             POST    ``{"query", "code"}`` → the participant's draft
 ``sheet/api/draft``            POST    ``{"query", "code", "answers"}`` → ``{"ok": true}``
@@ -44,6 +45,7 @@ import tornado.web
 from tornado.ioloop import IOLoop
 from tornado.netutil import bind_sockets
 
+from transferkit.query import canonical_query
 from transferkit.sheet_texts import text
 from transferkit.websheet.render import error_page, script_hash
 from transferkit.websheet.service import ApiResult, SheetService, _lang
@@ -164,6 +166,11 @@ class _Handler(tornado.web.RequestHandler):
 
 class _PageHandler(_Handler):
     async def get(self) -> None:
+        renamed = canonical_query(self.request.query)
+        if renamed is not None:  # an old link (?template=...): the same link with ?sheet=...
+            self.set_header("Cache-Control", "no-store")  # it may carry the participant secret
+            self.redirect(f"{self.request.path}?{renamed}", permanent=True)
+            return
         lang = self.lang
         if not self.token_ok(from_query=True):
             self.send_page(403, error_page(text("forbidden", lang), lang))
@@ -217,7 +224,7 @@ class _ApiHandler(_Handler):
         except (UnicodeDecodeError, ValueError, RecursionError):
             error = (
                 "Ungültige Anfrage: kein gültiges JSON / Bad request: the body is not valid JSON "
-                '(send e.g. {"query": "template=...", "code": "K7M4QX", "answers": {}})'
+                '(send e.g. {"query": "sheet=...", "code": "K7M4QX", "answers": {}})'
             )
             return ApiResult(400, {"ok": False, "error": error, "message": error})
 
@@ -344,7 +351,7 @@ class BackgroundServer:
     For tests and demos::
 
         with BackgroundServer(make_app("sqlite:///tmp/x.db")) as server:
-            print(server.url("sheet?template=needs_analysis"))
+            print(server.url("sheet?sheet=needs_analysis"))
     """
 
     def __init__(

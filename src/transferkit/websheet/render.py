@@ -332,20 +332,15 @@ def render_form(template: Any, phase: str | None = None, lang: str = "de") -> st
 
 
 # --------------------------------------------------------------------------- script config
-def _normal(value: Any) -> str:
-    """A condition target as Python compares it: ``str(value).strip().lower()``."""
-    return str(value).strip().lower()
-
-
 def condition_config(condition: Any) -> dict[str, Any]:
-    """A ``show_if`` condition for the script, targets already in their compared form."""
+    """A ``show_if`` condition for the script: its targets as the JSON values of the template."""
     op = condition.operator
     if op == "in":
-        targets = [_normal(v) for v in (condition.in_ or [])]
+        targets = list(condition.in_ or [])
     elif op == "equals":
-        targets = [_normal(condition.equals)]
+        targets = [condition.equals]
     elif op == "not_equals":
-        targets = [_normal(condition.not_equals)]
+        targets = [condition.not_equals]
     else:
         targets = []
     return {

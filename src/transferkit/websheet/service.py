@@ -15,10 +15,10 @@ Each API method takes the decoded JSON body and returns an :class:`ApiResult`
 Examples
 --------
 >>> service = SheetService("sqlite://")
->>> result = service.open({"query": "template=training_feedback", "code": "k7m4qx"})
+>>> result = service.open({"query": "sheet=training_feedback", "code": "k7m4qx"})
 >>> result.status, result.payload["code"], result.payload["submitted"]
 (200, 'K7M4QX', False)
->>> service.open({"query": "template=training_feedback", "code": "Max Mustermann"}).status
+>>> service.open({"query": "sheet=training_feedback", "code": "Max Mustermann"}).status
 400
 >>> service.close()
 """
@@ -78,8 +78,8 @@ class ApiResult:
 def split_code(query: str) -> tuple[str, str | None]:
     """The link's query without ``code`` (and ``token``), and the ``code`` given, if any.
 
-    >>> split_code("?template=x&code=K7M4QX&token=s3cret")
-    ('template=x', 'K7M4QX')
+    >>> split_code("?sheet=x&code=K7M4QX&token=s3cret")
+    ('sheet=x', 'K7M4QX')
     """
     pairs = parse_qsl((query or "").lstrip("?"), keep_blank_values=False)
     codes = [v for k, v in pairs if k == "code"]

@@ -1,7 +1,7 @@
 /* transferkit web sheet: code step, drafts, show_if, rows, dot votes, submit.
  *
  * The page is rendered on the server from the template; this script only
- * reads and writes the answers (the same shapes as transferkit.sheets.SheetForm),
+ * reads and writes the answers (the shapes of transferkit.sheet_session.sent_answers),
  * shows questions whose show_if holds (the semantics of
  * transferkit.templates.model.Condition.is_met), saves drafts and submits.
  * No libraries, no external requests: everything goes to the page's own API.
@@ -39,48 +39,30 @@
     if (typeof value === "object") return Object.keys(value).length === 0;
     return false;
   }
-  function pyFloat(x) {
-    if (Number.isNaN(x)) return "nan";
-    if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
-    const [mantissa, exponent] = x.toExponential().split("e");
-    const exp = parseInt(exponent, 10);
-    if (exp < -4 || exp >= 16) {
-      return mantissa + "e" + (exp < 0 ? "-" : "+") + String(Math.abs(exp)).padStart(2, "0");
+  /* JSON whitespace (space, tab, CR, LF): the only characters trimmed, as in Python's _JSON_SPACE. */
+  const JSON_SPACE = /^[ \t\n\r]+|[ \t\n\r]+$/g;
+  /* model._same: JSON values, no str(): strings (trimmed, any case), numbers by value, booleans. */
+  function same(a, b) {
+    if (typeof a === "boolean" || typeof b === "boolean") return a === b;
+    if (typeof a === "number" && typeof b === "number") return a === b;
+    if (typeof a === "string" && typeof b === "string") {
+      return a.replace(JSON_SPACE, "").toLowerCase() === b.replace(JSON_SPACE, "").toLowerCase();
     }
-    return String(x);
+    return false;
   }
-  function pyRepr(value) {
-    return typeof value === "string" ? "'" + value + "'" : pyStr(value);
-  }
-  /* str(value) in Python, for the values a sheet produces (numbers: whole ones are ints). */
-  function pyStr(value) {
-    if (value === null || value === undefined) return "None";
-    if (value === true) return "True";
-    if (value === false) return "False";
-    if (typeof value === "number") return Number.isInteger(value) ? String(value) : pyFloat(value);
-    if (typeof value === "string") return value;
-    if (Array.isArray(value)) return "[" + value.map(pyRepr).join(", ") + "]";
-    return "{" + Object.keys(value).map((k) => pyRepr(k) + ": " + pyRepr(value[k])).join(", ") + "}";
-  }
-  function norm(value) {
-    return pyStr(value).trim().toLowerCase();
-  }
-  /* Condition.is_met: targets come from the server already as str(target).strip().lower(). */
+  /* Condition.is_met; targets are the template's JSON values. */
   function isMet(cond, answers) {
     const value = answers[cond.question];
-    const present = !isEmpty(value);
+    const present = typeof value === "string" ? value.replace(JSON_SPACE, "") !== "" : !isEmpty(value);
     if (cond.op === "answered") return present === cond.answered;
     if (!present) return cond.op === "not_equals";
-    if (cond.op === "in") {
-      const items = Array.isArray(value) ? value : [value];
-      return items.some((a) => cond.targets.includes(norm(a)));
-    }
-    const target = cond.targets[0];
-    const hit = Array.isArray(value) ? value.some((v) => norm(v) === target) : norm(value) === target;
+    const items = Array.isArray(value) ? value : [value];
+    if (cond.op === "in") return items.some((a) => cond.targets.some((b) => same(a, b)));
+    const hit = items.some((v) => same(v, cond.targets[0]));
     return cond.op === "equals" ? hit : !hit;
   }
 
-  // ------------------------------------------------------------ reading answers (SheetForm.get)
+  // ------------------------------------------------------------ reading answers
   /* _parse_number: "12" -> 12, "2,5" -> 2.5, "" -> null, anything else stays text. */
   function parseNumber(text) {
     if (text === null || text === undefined) return null;
@@ -168,7 +150,7 @@
   function read(q) {
     return readers[q.type](boxes[q.id], q);
   }
-  /* SheetForm.answers(): visible questions, unanswered ones left out. */
+  /* sent_answers(): visible questions, unanswered ones left out. */
   function answers() {
     const out = {};
     for (const q of questions) {
@@ -178,7 +160,7 @@
     }
     return out;
   }
-  /* SheetForm.draft_answers(): everything given, hidden questions too. */
+  /* sent_answers(hidden=True): everything given, hidden questions too. */
   function draftAnswers() {
     const out = {};
     for (const q of questions) {
@@ -187,7 +169,7 @@
     }
     return out;
   }
-  /* SheetForm.update_visibility() */
+  /* show the questions whose show_if holds */
   function updateVisibility() {
     const current = {};
     for (const q of questions) {
@@ -277,7 +259,7 @@
   };
   writers.likert = writers.single_choice;
   writers.gas_goal = writers.action_items;
-  /* SheetForm.set_answers(): a stale draft never breaks the page. */
+  /* a stale draft never breaks the page. */
   function setAnswers(values) {
     for (const [qid, value] of Object.entries(values || {})) {
       const q = byId[qid];
@@ -588,7 +570,7 @@
   });
 
   // for tests: the same functions the page uses
-  window.tkSheet = {isMet: isMet, pyStr: pyStr, answers: answers, draftAnswers: draftAnswers,
+  window.tkSheet = {isMet: isMet, answers: answers, draftAnswers: draftAnswers,
                     parseNumber: parseNumber};
 
   const url = new URL(window.location.href);
