@@ -1,4 +1,4 @@
-"""Benchmark: the light web sheet versus the Voilà sheet, against a real ``transferkit serve``.
+"""Benchmark: the participants' web sheet versus a Voilà page, against a real ``transferkit serve``.
 
 Everything runs on 127.0.0.1 on this machine in one run: a temporary folder
 holds the SQLite store, HOME and the Jupyter/IPython/matplotlib dirs; every
@@ -17,19 +17,17 @@ pass/fail; the last lines are ratios. Server logs are kept when something fails.
 
    a. *baseline*: a one-button Voilà page (``import ipywidgets``,
       ``wait_for_request()``, one ``Button`` with class ``tk-submit``) served
-      by ``transferkit serve --pool-size 2`` (preheated): the floor of
-      Voilà's JavaScript frontend on this machine;
-   b. the Voilà sheet cold (``transferkit serve --pool-size 0``, serve's default);
-   c. the Voilà sheet preheated (``--pool-size 2``: serve's default is 0 now,
-      since participants use the web sheet, so this mode needs an explicit pool);
-   d. the web sheet (``/sheet?...&token=...``) on a default server; the code is
+      by ``transferkit serve`` (a kernel started per visit, no preheating since
+      the ipywidgets sheet was retired): the floor of any Voilà page, i.e. what
+      a participant page in Voilà would cost at least, on this machine;
+   b. the web sheet (``/sheet?...&token=...``) on a default server; the code is
       typed into ``.tk-code input`` and ``.tk-code-start`` clicked as soon as
       the code step shows (no human typing time; the ``open`` round trip is in
       the figure).
 
    Roles as in a real workshop: every server gets an explicit
    ``--moderator-token`` and ``--participant-token`` (new random ones per
-   server, made here). Voilà pages (a-c, 3) are opened with the moderator token
+   server, made here). The Voilà page (a) is opened with the moderator token
    (``?token=``; Voilà sets its cookie for the kernel and websockets), the web
    sheet with the participant token in the join link; the participant code is
    never in a web sheet URL.
@@ -55,21 +53,13 @@ pass/fail; the last lines are ratios. Server logs are kept when something fails.
    sampled every 0.5 s: before, peak, after, added per participant) and CPU
    seconds used by the server tree during the load.
 
-3. ``--voila-load`` (off by default, takes minutes): the same arrivals through
-   the Voilà sheet the old way, every participant a Chromium page against
-   ``/voila/render/sheet.ipynb`` with the moderator token (at most
-   ``--voila-pages`` open at once), on a fresh server with ``--max-kernels``
-   raised to ``participants + 4`` (at most 64; every page holds a kernel until
-   it is culled, and the default 6 would refuse the seventh page) and
-   ``--max-per-address`` raised as in 2.
-
 The benchmark client (Chromium, the HTTP clients) shares the machine with the
 server, as on a moderator's laptop it would not; figures under load are
 therefore pessimistic. The load average is printed at start, before the load
 and at the end.
 
     .venv/bin/python benchmarks/bench_workshop.py [--reps 3] [--participants 30]
-        [--window 45] [--think 1] [--pages 2] [--voila-load] [--voila-pages 4]
+        [--window 45] [--think 1] [--pages 2]
 """
 
 from __future__ import annotations
@@ -129,7 +119,6 @@ def serve_default(name: str) -> int:
 
 
 DEFAULT_POOL = serve_default("pool_size")  # 0: participants use the web sheet
-PREHEAT_POOL = 2  # the preheated modes (1a, 1c) need an explicit pool
 
 BUTTON_NOTEBOOK = {
     "cells": [
@@ -165,7 +154,7 @@ BUTTON_NOTEBOOK = {
 }
 
 
-LINK_QUERY = f"template={TEMPLATE}&pilot={PILOT}&loop={LOOP}&lang={LANG}"
+LINK_QUERY = f"sheet={TEMPLATE}&pilot={PILOT}&loop={LOOP}&lang={LANG}"
 
 
 def sheet_query(code: str) -> str:
@@ -731,47 +720,22 @@ async def amain(args: argparse.Namespace, tmp: Path, servers: list[Server]) -> b
     n = args.participants
     run = uuid.uuid4().hex[:4].upper()
     web_load: LoadResult | None = None
-    voila_load: LoadResult | None = None
     web: Visits | None = None
     web_missing: str | None = None
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            print(
-                f"1a. baseline: a one-button Voilà page, preheated (--pool-size {PREHEAT_POOL})",
-                flush=True,
-            )
+            print("1a. baseline: a one-button Voilà page (a kernel per visit)", flush=True)
             server = await start_ready(
-                tmp,
-                store_url,
-                name="baseline",
-                pool_size=PREHEAT_POOL,
-                workshops=baseline_dir,
-                servers=servers,
+                tmp, store_url, name="baseline", workshops=baseline_dir, servers=servers
             )
             baseline = await measure_visits(
                 browser, server, args.reps, "baseline", server.voila_url, kernels_per_visit=1
             )
             await finish(server)
 
-            print("1b. Voilà sheet, cold (--pool-size 0)", flush=True)
-            server = await start_ready(tmp, store_url, name="cold", pool_size=0, servers=servers)
-            cold = await measure_visits(
-                browser, server, args.reps, "cold", server.voila_url, kernels_per_visit=1
-            )
-            await finish(server)
-
-            print(f"1c. Voilà sheet, preheated (--pool-size {PREHEAT_POOL})", flush=True)
-            server = await start_ready(
-                tmp, store_url, name="preheated", pool_size=PREHEAT_POOL, servers=servers
-            )
-            hot = await measure_visits(
-                browser, server, args.reps, "preheated", server.voila_url, kernels_per_visit=1
-            )
-            await finish(server)
-
             print(
-                "1d + 2. web sheet: a fresh default server for its first visits, then the load",
+                "1b + 2. web sheet: a fresh default server for its first visits, then the load",
                 flush=True,
             )
             per_address = 4 * n + 64  # every light client comes from 127.0.0.1
@@ -781,7 +745,7 @@ async def amain(args: argparse.Namespace, tmp: Path, servers: list[Server]) -> b
             web_missing = await asyncio.to_thread(web_sheet_served, server)
             if web_missing:
                 print(
-                    f"  web sheet not served: {web_missing}; skipping 1d and the load", flush=True
+                    f"  web sheet not served: {web_missing}; skipping 1b and the load", flush=True
                 )
                 failed = True
             else:
@@ -818,43 +782,12 @@ async def amain(args: argparse.Namespace, tmp: Path, servers: list[Server]) -> b
                 )
             await finish(server)
 
-            if args.voila_load:
-                print(
-                    f"3. the same load through the Voilà sheet: {n} Chromium pages, at most "
-                    f"{args.voila_pages} at once (load average now {load_line()})",
-                    flush=True,
-                )
-                server = await start_ready(
-                    tmp,
-                    store_url,
-                    name="voila-load",
-                    max_kernels=min(64, n + 4),  # a kernel per page until culled
-                    max_per_address=4 * n + 64,
-                    servers=servers,
-                )
-                prefix = f"V{run}"
-                voila_load = await run_load(
-                    server,
-                    browser,
-                    mode="voila",
-                    n=n,
-                    window=args.window,
-                    think=args.think,
-                    pages=n,
-                    gate_size=args.voila_pages,
-                    prefix=prefix,
-                )
-                await finish(server)
-                check_store(store_url, voila_load, prefix)
-                failed |= len(voila_load.confirmed) < n or bool(voila_load.lost)
         finally:
             await browser.close()
 
     print()
     print(f"load average at end: {load_line()}")
-    print_visits(baseline, f"baseline one-button Voilà page (preheated, pool {PREHEAT_POOL})")
-    print_visits(cold, "Voilà sheet cold (--pool-size 0)")
-    print_visits(hot, f"Voilà sheet preheated (pool {PREHEAT_POOL})")
+    print_visits(baseline, "baseline one-button Voilà page (a kernel per visit)")
     if web is not None:
         print_visits(web, "web sheet (/sheet)")
     else:
@@ -866,14 +799,6 @@ async def amain(args: argparse.Namespace, tmp: Path, servers: list[Server]) -> b
             f"load through the web sheet ({n - len(web_load.of('page'))} HTTP "
             f"clients + {len(web_load.of('page'))} Chromium pages, think {args.think:g} s)",
         )
-    if voila_load is not None:
-        print_load(
-            voila_load,
-            n,
-            f"load through the Voilà sheet ({n} Chromium pages, "
-            f"at most {args.voila_pages} at once)",
-        )
-
     if failed:
         print(f"server logs kept in {keep_logs(tmp)}")
 
@@ -881,24 +806,9 @@ async def amain(args: argparse.Namespace, tmp: Path, servers: list[Server]) -> b
         return f"{a / b:.1f}x" if b and not math.isnan(a) and not math.isnan(b) else "-"
 
     web_tti = web.median("tti") if web is not None else float("nan")
-    if voila_load is not None and web_load is not None:
-        v95 = percentile([o.submit_ms for o in voila_load.outcomes if o.ok and o.submit_ms], 95)
-        w95 = percentile([o.submit_ms for o in web_load.outcomes if o.ok and o.submit_ms], 95)
-        print(f"ratio submit latency p95 under load, Voilà/web: {ratio(v95, w95)}")
-        vmem = (voila_load.rss_peak - voila_load.rss_before) / n
-        wmem = (web_load.rss_peak - web_load.rss_before) / n
-        print(f"ratio server memory added per participant (peak), Voilà/web: {ratio(vmem, wmem)}")
     print(
-        f"ratio time to interactive, Voilà sheet preheated/web sheet: "
-        f"{ratio(hot.median('tti'), web_tti)}"
-    )
-    print(
-        f"ratio time to interactive, Voilà sheet cold/preheated: "
-        f"{ratio(cold.median('tti'), hot.median('tti'))}"
-    )
-    print(
-        f"ratio time to interactive, Voilà sheet preheated/one-button baseline: "
-        f"{ratio(hot.median('tti'), baseline.median('tti'))}"
+        f"ratio time to interactive, one-button Voilà page/web sheet: "
+        f"{ratio(baseline.median('tti'), web_tti)}"
     )
     return failed
 
@@ -914,14 +824,6 @@ def main() -> None:
         type=int,
         default=2,
         help="participants of the web load that use a real Chromium page",
-    )
-    parser.add_argument(
-        "--voila-load",
-        action="store_true",
-        help="also run the load through the Voilà sheet (minutes)",
-    )
-    parser.add_argument(
-        "--voila-pages", type=int, default=4, help="Chromium pages open at once in --voila-load"
     )
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
