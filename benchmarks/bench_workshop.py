@@ -11,7 +11,7 @@ pass/fail; the last lines are ratios. Server logs are kept when something fails.
    Each visit gets a fresh browser context (empty cache, like a participant's
    phone on the first visit; viewport 390x844); one unmeasured warm-up visit,
    then the median of ``--reps``; before each visit the server's process tree is
-   left to go idle (< 10 % of a core for 1 s, the kernel pool refilled).
+   left to go idle (< 10 % of a core for 1 s).
    Navigation timing in the page gives the time to first byte, the HTML size
    and the bytes loaded in total.
 
@@ -118,7 +118,7 @@ def serve_default(name: str) -> int:
     return int(next(p.default for p in serve_command.params if p.name == name))
 
 
-DEFAULT_POOL = serve_default("pool_size")  # 0: participants use the web sheet
+DEFAULT_POOL = 0  # serve preheats no kernels any more (participants use the web sheet)
 
 BUTTON_NOTEBOOK = {
     "cells": [
@@ -180,7 +180,8 @@ class Server:
 
     def voila_url(self, query: str) -> str:
         """A moderator's Voilà page (the token as ``?token=``, as serve's moderator link)."""
-        return f"{self.base}voila/render/sheet.ipynb?{query}&token={quote(self.moderator_token)}"
+        page = f"{self.base}voila/render/round_table.ipynb"  # the baseline's one-button page
+        return f"{page}?{query}&token={quote(self.moderator_token)}"
 
     def web_url(self, query: str = LINK_QUERY) -> str:
         """The join link of the web sheet (participant token, no code)."""
@@ -711,7 +712,8 @@ async def amain(args: argparse.Namespace, tmp: Path, servers: list[Server]) -> b
     store.close()
     baseline_dir = tmp / "baseline"
     baseline_dir.mkdir()
-    (baseline_dir / "sheet.ipynb").write_text(json.dumps(BUTTON_NOTEBOOK, indent=1))
+    for name in ("round_table.ipynb", "reflection_loop.ipynb"):  # serve wants both names
+        (baseline_dir / name).write_text(json.dumps(BUTTON_NOTEBOOK, indent=1))
 
     async def finish(server: Server) -> None:
         await asyncio.to_thread(stop, server)
