@@ -32,14 +32,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
-    Column,
-    DateTime,
     Engine,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
     create_engine,
     event,
     func,
@@ -49,26 +42,9 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from transferkit.exceptions import QuotaError, StoreError
+from transferkit.store.drafts import drafts_table
 
 __all__ = ["Draft", "DraftKey", "DraftStore", "default_store_url"]
-
-_metadata = MetaData()
-
-drafts_table = Table(
-    "tk_sheet_drafts",
-    _metadata,
-    Column("draft_key", String(400), primary_key=True),
-    Column("template", String(100), nullable=False, index=True),
-    Column("pilot", String(100), nullable=True),
-    Column("loop", Integer, nullable=True),
-    Column("phase", String(100), nullable=True),
-    Column("participant", String(100), nullable=False),
-    Column("answers", Text, nullable=False),
-    Column("submission_id", String(64), nullable=False),
-    Column("response_id", Integer, nullable=True),
-    Column("updated_at", DateTime, nullable=False),
-)
-
 
 def default_store_url() -> str:
     """The store URL used when none is given: ``$TRANSFERKIT_DB`` or ``data/transferkit.db``."""
@@ -147,7 +123,7 @@ class DraftStore:
 
                 Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
             self.engine = engine if engine is not None else _make_engine(self.url)
-            _metadata.create_all(self.engine, checkfirst=True)
+            drafts_table.create(self.engine, checkfirst=True)
         except SQLAlchemyError as error:
             reason = str(getattr(error, "orig", error)).splitlines()[0]
             msg = (
