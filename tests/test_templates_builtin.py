@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from transferkit import vocabulary
 from transferkit.exceptions import AnswerValidationError
 from transferkit.templates import (
     ActionItemsQuestion,
@@ -21,15 +22,7 @@ from transferkit.templates import (
 )
 
 BUILTINS = list_templates()
-FORMATS = [
-    "micro_learning",
-    "e_learning",
-    "blended",
-    "workshop",
-    "wissensrunde",
-    "peer_case",
-    "tandem",
-]
+FORMATS = list(vocabulary.FORMATS)  # the templates must use the one vocabulary
 TOPICS = {
     "data_literacy": "digital",
     "digital_tools": "digital",
