@@ -200,7 +200,7 @@ async def http_participant(
     think: float,
     token: str | None = None,
 ) -> Outcome:
-    """GET the web sheet, open, save a half draft, think, submit (contract of ``transferkit.websheet``).
+    """GET the web sheet, open, save a half draft, think, submit (contract of ``transferkit.sheets.web``).
 
     ``query`` is the link's query without code and token (what the page's script
     sends as ``query``); ``token`` the participant secret: in the GET's URL, as

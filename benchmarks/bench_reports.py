@@ -93,7 +93,7 @@ def run_batch(url: str, pilots: list[str], out: Path, workers: int | None) -> fl
     args = ["pilot", *pilots, "--db", url, "--out", str(out)]
     if workers:
         args += ["--workers", str(workers)]
-    code = f"from transferkit.cli_report import report; report({args!r})"
+    code = f"from transferkit.cli.report import report; report({args!r})"
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", code], check=False, stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE, text=True)

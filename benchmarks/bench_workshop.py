@@ -113,7 +113,7 @@ LANG = "de"
 
 def serve_default(name: str) -> int:
     """A ``transferkit serve`` option's default (e.g. ``pool_size``, ``max_kernels``)."""
-    from transferkit.serve import serve_command
+    from transferkit.cli.serve import serve_command
 
     return int(next(p.default for p in serve_command.params if p.name == name))
 

@@ -1,7 +1,7 @@
 """Typed participant codes: names are refused, codes of every kind pass (issue 10, item 5).
 
 The rule is :func:`transferkit.privacy.code_problem`; the sheets apply it
-through :func:`transferkit.sheet_session.check_code`.
+through :func:`transferkit.sheets.session.check_code`.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from transferkit.privacy import (
     new_participant_code,
     self_generated_code,
 )
-from transferkit.sheet_session import CODE_PATTERN as SESSION_CODE_PATTERN
-from transferkit.sheet_session import check_code
-from transferkit.sheet_texts import TEXTS, text
+from transferkit.sheets.session import CODE_PATTERN as SESSION_CODE_PATTERN
+from transferkit.sheets.session import check_code
+from transferkit.sheets.texts import TEXTS, text
 
 LIST_FILES = ("given_names_de.txt", "surnames_de.txt")
 

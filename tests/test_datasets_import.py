@@ -77,7 +77,7 @@ def test_the_demo_pilots_get_the_demo_hourly_rate(imported: tuple[Store, dict[st
 
 def test_the_demo_topics_are_the_needs_templates() -> None:
     from transferkit.datasets.generate import TOPICS
-    from transferkit.report_data.data import needs_topics
+    from transferkit.reports.content.data import needs_topics
 
     assert needs_topics("needs_analysis") == TOPICS
     assert list(needs_topics("needs_analysis")) == list(TOPICS)

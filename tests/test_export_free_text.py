@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from transferkit.cli import main, write_atomically
+from transferkit.cli import main
+from transferkit.cli.common import write_atomically
 from transferkit.datasets import import_demo
 from transferkit.exceptions import StoreError
 from transferkit.privacy import without_free_text

@@ -8,7 +8,6 @@ import re
 import pandas as pd
 import pytest
 
-from transferkit.drafts import DraftKey, DraftStore
 from transferkit.exceptions import StoreError
 from transferkit.live import (
     Board,
@@ -24,10 +23,11 @@ from transferkit.live import (
     resolve_item,
     tally_votes,
 )
-from transferkit.query import SheetRequest
-from transferkit.screens import reflection_loop_app, round_table_app
-from transferkit.sheet_session import restrict_template
+from transferkit.live.screens import reflection_loop_app, round_table_app
+from transferkit.sheets.query import SheetRequest
+from transferkit.sheets.session import restrict_template
 from transferkit.store import Store
+from transferkit.store.drafts import DraftKey, DraftStore
 from transferkit.templates import load_template
 
 

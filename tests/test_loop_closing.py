@@ -20,7 +20,6 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from transferkit import report_data as rd
 from transferkit.datasets import import_demo
 from transferkit.evaluation.loops import loop_indicators
 from transferkit.exceptions import ReportError, StoreError
@@ -33,8 +32,9 @@ from transferkit.live import (
     protocol_dir,
     protocol_html,
 )
+from transferkit.live.screens import reflection_loop_app
 from transferkit.reports import ReportJob, ReportResult
-from transferkit.screens import reflection_loop_app
+from transferkit.reports import content as rd
 from transferkit.store import SCHEMA_VERSION, Store
 from transferkit.templates import load_template
 

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from transferkit import evaluation as ev
-from transferkit.cli_report import report as report_cli
+from transferkit.cli.report import report as report_cli
 from transferkit.datasets import import_demo, read_dataset
 from transferkit.exceptions import ParameterError
 from transferkit.reports import BatchResult, ReportJob, all_jobs, run_batch, run_report, write_index
@@ -74,7 +74,7 @@ def test_html_has_no_code_but_summary_and_captioned_figures(
     page = (batch[1] / f"{name}.html").read_text(encoding="utf-8")
     assert 'class="jp-InputArea' not in page
     assert 'class="jp-InputPrompt' not in page
-    for source in ("report_data", "show_section", "open_store", "pilot_id: str"):
+    for source in ("from transferkit", "reports.content", "show_section", "open_store", "pilot_id: str"):
         assert source not in page
     assert "Traceback" not in page
     assert "Warning" not in page

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from transferkit import plots
 from transferkit.evaluation import EvaluationInputError, prepost
+from transferkit.reports import plots
 
 
 @pytest.fixture(autouse=True)

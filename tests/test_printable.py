@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from transferkit.printable import PAGE_POLICY, template_to_html, template_to_text
+from transferkit.sheets.printable import PAGE_POLICY, template_to_html, template_to_text
 from transferkit.templates import list_templates, load_template
 
 

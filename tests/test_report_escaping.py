@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from transferkit import report_data as rd
-from transferkit.report_data import common
+from transferkit.reports import content as rd
+from transferkit.reports.content import common
 
 #: Each payload sets ``window.__tk_pwned`` if it ever runs (the browser test checks that).
 PAYLOADS = [
@@ -287,12 +287,12 @@ def test_figure_labels_with_dollar_signs_are_not_mathtext(store: Any) -> None:
     import matplotlib.pyplot as plt
     import pandas as pd
 
-    from transferkit.report_data.figures import _gas
+    from transferkit.reports.content.figures import draw_gas
 
     goals = pd.DataFrame({"goal": [r"Kosten $\frac{1}{0$ senken", "$x$ und $y$"],
                           "baseline": [-1, 0], "follow_up": pd.array([1, None], dtype="Int64")})
     fig, ax = plt.subplots()
-    _gas(ax=ax, goals=goals, lang="de")
+    draw_gas(ax=ax, goals=goals, lang="de")
     fig.canvas.draw()  # a mathtext error would raise here
     labels = [t.get_text() for t in ax.get_yticklabels()]
     plt.close(fig)

@@ -205,11 +205,11 @@ def test_reports_never_import_the_demo_generator() -> None:
     from the synthetic demo (``transferkit.datasets.generate``)."""
     import ast
 
-    import transferkit.report_data
     import transferkit.reports
+    import transferkit.reports.content
 
     found = []
-    for package in (transferkit.report_data, transferkit.reports):
+    for package in (transferkit.reports.content, transferkit.reports):
         for path in sorted(Path(package.__file__).parent.rglob("*.py")):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 names = (
@@ -226,7 +226,7 @@ def test_reports_never_import_the_demo_generator() -> None:
 def test_every_report_text_has_both_languages_and_an_unknown_key_raises() -> None:
     import string
 
-    from transferkit.report_data import texts
+    from transferkit.reports.content import texts
 
     assert set(texts._T["de"]) == set(texts._T["en"])
     for key in texts._T["de"]:  # the same placeholders in both languages

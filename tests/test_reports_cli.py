@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from transferkit.cli_report import report
+from transferkit.cli.report import report
 from transferkit.datasets import import_demo
 from transferkit.reports import BatchResult, ReportJob, ReportResult
 from transferkit.store import Store

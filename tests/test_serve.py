@@ -6,7 +6,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from transferkit.serve import find_workshops_dir, qr_text, serve_command, voila_argv
+from transferkit.cli.serve import serve_command
+from transferkit.serve import find_workshops_dir, qr_text, voila_argv
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -100,7 +101,7 @@ def test_voila_app_serves_the_web_sheet_first() -> None:
 
 
 def test_token_reaches_the_kernels_and_join_links(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from transferkit.screens import with_token
+    from transferkit.live.screens import with_token
     from transferkit.serve import serve_env
 
     env = serve_env("sqlite://", "http://10.0.0.2:8866/", "s3 cret")

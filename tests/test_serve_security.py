@@ -19,8 +19,9 @@ import pytest
 from click.testing import CliRunner
 from server_helpers import stop_process_group
 
+from transferkit.cli.serve import serve_command
 from transferkit.guard import ServerLimits
-from transferkit.serve import serve_command, start_voila
+from transferkit.serve import start_voila
 from transferkit.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from show_if_cases import TABLE, cases, load
 
+from transferkit.sheets.web.render import condition_config
 from transferkit.templates.model import Condition
-from transferkit.websheet.render import condition_config
 
 ROWS = load()
 

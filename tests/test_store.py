@@ -529,8 +529,8 @@ def test_bulk_rolls_back_on_error(store):
 
 def test_erasure_removes_drafts_and_owner_links(tmp_path):
     """Erasure on request leaves nothing that names the code: drafts, owners, responses."""
-    from transferkit.drafts import DraftKey, DraftStore
     from transferkit.store import Store
+    from transferkit.store.drafts import DraftKey, DraftStore
     from transferkit.templates import load_template
 
     store = Store(f"sqlite:///{tmp_path / 'erase.db'}")
@@ -552,8 +552,8 @@ def test_erasure_removes_drafts_and_owner_links(tmp_path):
 
 
 def test_erasure_of_someone_with_only_a_draft(tmp_path):
-    from transferkit.drafts import DraftKey, DraftStore
     from transferkit.store import Store
+    from transferkit.store.drafts import DraftKey, DraftStore
 
     store = Store(f"sqlite:///{tmp_path / 'erase2.db'}")
     drafts = DraftStore.for_store(store)
@@ -600,7 +600,7 @@ def test_the_store_imports_nothing_above_it() -> None:
 
 def test_erasure_reaches_the_table_the_draft_store_writes() -> None:
     """The draft store writes the one table the store defines (and erases from)."""
-    from transferkit.drafts import drafts_table as sheet_drafts
     from transferkit.store.drafts import drafts_table
+    from transferkit.store.drafts import drafts_table as sheet_drafts
 
     assert sheet_drafts is drafts_table

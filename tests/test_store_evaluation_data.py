@@ -17,11 +17,11 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from transferkit import report_data as rd
 from transferkit.datasets import import_demo, read_dataset
 from transferkit.datasets.importer import IMPORT_KINDS, import_table
 from transferkit.evaluation.formats import FORMATS
 from transferkit.exceptions import DatasetError, StoreError
+from transferkit.reports import content as rd
 from transferkit.store import SCHEMA_VERSION, Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from transferkit import report_data as rd
 from transferkit.exceptions import StoreError
+from transferkit.reports import content as rd
 from transferkit.store import SCHEMA_VERSION, Store
 from transferkit.store.migrations import LEGACY_LOOP_TABLE
 

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from transferkit.exceptions import ParameterError, TemplateError
-from transferkit.screens import reflection_loop_app, round_table_app
-from transferkit.sheet_session import custom_template_path, load_sheet_template
+from transferkit.live.screens import reflection_loop_app, round_table_app
+from transferkit.sheets.session import custom_template_path, load_sheet_template
 from transferkit.store import Store
 from transferkit.templates import load_template
 

@@ -17,13 +17,9 @@ from fontTools.ttLib import TTFont
 
 SRC = Path(__file__).parents[1] / "src" / "transferkit"
 UI_FILES = [
-    SRC / "screens.py",
-    SRC / "live.py",
-    SRC / "sheet_texts.py",
-    SRC / "feedback.py",
-    SRC / "websheet" / "render.py",
-    SRC / "websheet" / "static" / "sheet.js",
-    SRC / "websheet" / "static" / "sheet.css",
+    *sorted((SRC / "live").glob("*.py")),  # the moderator screens
+    *sorted((SRC / "sheets").rglob("*.py")),  # the participants' sheet, its texts and feedback
+    *sorted((SRC / "sheets" / "web" / "static").glob("*.*")),
     *sorted((SRC / "templates" / "builtin").glob("*.yaml")),  # the questions themselves
 ]
 
@@ -55,7 +51,7 @@ def _shown_text(path: Path) -> str:
     )
 
 
-@pytest.mark.parametrize("path", UI_FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", UI_FILES, ids=lambda p: str(p.relative_to(SRC)))
 def test_every_character_shown_has_a_glyph_in_dejavu_sans(path: Path, dejavu: set[int]) -> None:
     missing = sorted({c for c in _shown_text(path) if ord(c) > 127 and ord(c) not in dejavu})
     assert not missing, f"{path.name}: no glyph in DejaVu Sans for {missing!r}; use plain text"

@@ -21,9 +21,9 @@ from websheet_client import Client
 from transferkit.exceptions import StoreError
 from transferkit.live import idea_id
 from transferkit.privacy import is_valid_code
+from transferkit.sheets.web import BackgroundServer, make_app
 from transferkit.store import Store
 from transferkit.templates import list_templates, load_template
-from transferkit.websheet import BackgroundServer, make_app
 
 
 @pytest.fixture(scope="module")
@@ -450,7 +450,7 @@ def test_an_edited_custom_template_is_read_again(
 def test_sheet_path_imports_neither_pandas_nor_matplotlib(tmp_path: Path) -> None:
     script = f"""
 import sys
-from transferkit.websheet.service import SheetService
+from transferkit.sheets.web.service import SheetService
 from transferkit.templates import load_template
 service = SheetService("sqlite:///{tmp_path / 'lean.db'}")
 service.store.add_pilot("P01", "Pilot")
@@ -496,7 +496,7 @@ def test_the_new_link_is_not_redirected_and_the_api_takes_old_queries(client: Cl
 
 
 def test_sheet_links_name_the_sheet_not_the_voila_template() -> None:
-    from transferkit.query import (
+    from transferkit.sheets.query import (
         KNOWN_PARAMETERS,
         SheetRequest,
         canonical_query,
@@ -515,7 +515,7 @@ def test_sheet_links_name_the_sheet_not_the_voila_template() -> None:
 
 def test_parse_query_round_trip() -> None:
     """Moved from the retired ipywidgets sheet's tests."""
-    from transferkit.query import SheetRequest, parse_query
+    from transferkit.sheets.query import SheetRequest, parse_query
 
     request = SheetRequest(template="round_table", pilot="P01", loop=2, lang="en", questions="votes")
     assert parse_query(request.query()) == request
@@ -523,7 +523,7 @@ def test_parse_query_round_trip() -> None:
 
 def test_draft_store_counts(store_url: str) -> None:
     """Moved from the retired ipywidgets sheet's tests: the screens' participant counter reads these."""
-    from transferkit.drafts import DraftKey, DraftStore
+    from transferkit.store.drafts import DraftKey, DraftStore
 
     with Store(store_url) as store:
         drafts = DraftStore.for_store(store)

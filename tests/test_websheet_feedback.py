@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from transferkit.feedback import (
+from transferkit.sheets.feedback import (
     BAR_CSS,
     FeedbackContent,
     feedback_content,
@@ -106,9 +106,9 @@ def test_widget_and_html_show_the_same(name: str) -> None:
 
 
 def test_page_styles_of_both_sheets_draw_the_bars() -> None:
-    from transferkit.screens import PAGE_CSS
-    from transferkit.websheet.render import asset
-    from transferkit.websheet.service import SheetService
+    from transferkit.live.screens import PAGE_CSS
+    from transferkit.sheets.web.render import asset
+    from transferkit.sheets.web.service import SheetService
 
     assert BAR_CSS in PAGE_CSS  # the Voilà sheet and the moderator screens
     assert ".tk-bar " not in asset("sheet.css")  # one copy: the web page gets BAR_CSS inlined
@@ -210,7 +210,7 @@ def test_charts_of_hostile_topics_and_scales_are_text() -> None:
 
 
 def test_bars_escape_labels_and_axis() -> None:
-    from transferkit.feedback import bars_html
+    from transferkit.sheets.feedback import bars_html
 
     page = bars_html([(p, 1.0) for p in PAYLOADS], axis=PAYLOADS[3])
     text = assert_inert(page)

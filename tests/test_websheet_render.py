@@ -9,11 +9,9 @@ from typing import Any
 
 import pytest
 
-from transferkit.query import parse_query
-from transferkit.sheet_session import SheetSession
-from transferkit.templates import list_templates, load_template, load_template_string
-from transferkit.templates.model import Condition
-from transferkit.websheet.render import (
+from transferkit.sheets.query import parse_query
+from transferkit.sheets.session import SheetSession
+from transferkit.sheets.web.render import (
     condition_config,
     css_id,
     error_page,
@@ -22,6 +20,8 @@ from transferkit.websheet.render import (
     render_page,
     render_question,
 )
+from transferkit.templates import list_templates, load_template, load_template_string
+from transferkit.templates.model import Condition
 
 ALL_TYPES = """
 id: all_types

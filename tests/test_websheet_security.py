@@ -21,8 +21,8 @@ from sqlalchemy.exc import OperationalError
 from websheet_client import Client
 
 from transferkit.guard import ServerLimits
+from transferkit.sheets.web import BackgroundServer, make_app
 from transferkit.store import Store
-from transferkit.websheet import BackgroundServer, make_app
 
 QUERY = "sheet=training_feedback&pilot=P01&loop=1"
 

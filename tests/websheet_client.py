@@ -7,7 +7,7 @@ import json
 from http.cookies import SimpleCookie
 from typing import Any
 
-from transferkit.websheet import BackgroundServer
+from transferkit.sheets.web import BackgroundServer
 
 __all__ = ["Client"]
 

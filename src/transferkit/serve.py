@@ -1,7 +1,7 @@
 """``transferkit serve``: run the workshop apps with Voilà on one laptop.
 
 Starts Voilà on the ``workshops/`` folder and, in the same server process,
-the web sheet for participants (:mod:`transferkit.websheet` at
+the web sheet for participants (:mod:`transferkit.sheets.web` at
 ``/sheet?sheet=...``: plain HTML, no kernel per participant, so thirty
 phones arriving within a minute do not overload a 2-core laptop; the one
 participant sheet). Only the moderator screens (``round_table.ipynb``,
@@ -45,11 +45,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import click
-
 from transferkit.exceptions import TransferkitError
 from transferkit.guard import ServerLimits, raise_open_file_limit
-from transferkit.query import SheetRequest, join_url, sheet_url
+from transferkit.sheets.query import SheetRequest, join_url, sheet_url
 
 __all__ = [
     "MODERATOR_NOTEBOOKS",
@@ -60,7 +58,6 @@ __all__ = [
     "qr_text",
     "run_voila",
     "serve",
-    "serve_command",
     "serve_env",
     "start_voila",
     "voila_app_class",
@@ -256,7 +253,7 @@ def voila_app_class() -> Any:
             return settings
 
         def init_handlers(self) -> list[Any]:
-            from transferkit.websheet import handlers as web_sheet_handlers
+            from transferkit.sheets.web import handlers as web_sheet_handlers
 
             voila = [
                 (route, CappedVoilaHandler, *rest) if handler is TornadoVoilaHandler else
@@ -470,8 +467,8 @@ def check_store_writable(store_url: str) -> None:
     A read-only file or folder, a full disk or a server that refuses writes
     would otherwise show up only when the first participant sends a sheet.
     """
-    from transferkit.drafts import DraftStore
     from transferkit.store import Store
+    from transferkit.store.drafts import DraftStore
 
     try:
         store = Store(store_url)
@@ -595,100 +592,6 @@ def _mask(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except (ArgumentError, ValueError):
         return url
-
-
-@click.command("serve")
-@click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8866, show_default=True, type=int, help="Port.")
-@click.option("--db", "store_url", default=None, help="Store URL (default: $TRANSFERKIT_DB or data/transferkit.db).")
-@click.option("--pool-size", default=None, type=int, hidden=True,
-              help="Deprecated, ignored: no participant page needs a kernel, none is preheated.")
-@click.option("--cull-idle-timeout", default=600, show_default=True, type=int,
-              help="Shut down kernels of pages idle and disconnected this long (s).")
-@click.option("--cull-interval", default=60, show_default=True, type=int, help="Culling check interval (s).")
-@click.option("--max-kernels", default=6, show_default=True, type=click.IntRange(1, 64),
-              help="Most moderator screens (kernels) at once; the next one gets a clear page.")
-@click.option("--max-connections", default=1000, show_default=True, type=click.IntRange(10, 100_000),
-              help="Most open connections (and --max-per-address from one device).")
-@click.option("--max-per-address", default=64, show_default=True, type=click.IntRange(1, 100_000),
-              help="Most open connections from one address.")
-@click.option("--moderator-token", default=None,
-              help="Moderator secret (default: a new random one, printed in this terminal only).")
-@click.option("--participant-token", default=None,
-              help="Participant secret in the join link (default: a new random one).")
-@click.option("--open", "open_event", is_flag=True,
-              help="Open event: no participant secret, anyone on the network may fill in the sheet.")
-@click.option("--certfile", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
-              help="TLS certificate (PEM) for HTTPS on a shared network (with --keyfile).")
-@click.option("--keyfile", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
-              help="TLS private key (PEM) for HTTPS.")
-@click.option("--pilot", default=None, help="Pilot id put into the join link.")
-@click.option("--loop", default=None, type=int, help="Loop number put into the join link.")
-@click.option("--template", default="needs_analysis", show_default=True, help="Template of the join link.")
-@click.option("--workshops", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Workshops folder (default: ./workshops).")
-@click.option("--dry-run", is_flag=True, help="Print links and the Voilà command, do not start.")
-def serve_command(
-    host: str,
-    port: int,
-    store_url: str | None,
-    pool_size: int | None,
-    cull_idle_timeout: int,
-    cull_interval: int,
-    max_kernels: int,
-    max_connections: int,
-    max_per_address: int,
-    moderator_token: str | None,
-    participant_token: str | None,
-    open_event: bool,
-    certfile: Path | None,
-    keyfile: Path | None,
-    pilot: str | None,
-    loop: int | None,
-    template: str,
-    workshops: Path | None,
-    dry_run: bool,
-) -> None:
-    """Serve the workshop apps: the participants' web sheet and the moderator screens (Voilà)."""
-    if open_event and participant_token:
-        msg = "--open and --participant-token exclude each other"
-        raise click.UsageError(msg)
-    if bool(certfile) != bool(keyfile):
-        msg = "HTTPS needs both --certfile and --keyfile"
-        raise click.UsageError(msg)
-    if pool_size is not None:
-        click.echo(
-            "transferkit: --pool-size is deprecated and ignored: participants use the web sheet, "
-            "which needs no kernel, so no kernels are preheated.",
-            err=True,
-        )
-    limits = ServerLimits(
-        max_kernels=max_kernels, max_connections=max_connections, max_per_address=max_per_address
-    )
-    try:
-        code = serve(
-            workshops=workshops,
-            host=host,
-            port=port,
-            store_url=store_url,
-            cull_idle_timeout=cull_idle_timeout,
-            cull_interval=cull_interval,
-            moderator_token=moderator_token,
-            participant_token=participant_token,
-            open_event=open_event,
-            pilot=pilot,
-            loop=loop,
-            template=template,
-            limits=limits,
-            certfile=certfile,
-            keyfile=keyfile,
-            echo=click.echo,
-            dry_run=dry_run,
-        )
-    except TransferkitError as error:
-        raise click.ClickException(str(error)) from error
-    if code:
-        raise SystemExit(code)
 
 
 def _free_port() -> int:

@@ -62,7 +62,7 @@ def assert_harmless(page: Any) -> None:
 
 def test_round_table_shows_hostile_ideas_and_votes_as_text(voila_server: Any, new_page: Any, shot: Any) -> None:
     from transferkit.live import idea_id
-    from transferkit.sheet_session import restrict_template
+    from transferkit.sheets.session import restrict_template
     from transferkit.templates import load_template
 
     template = load_template("round_table")

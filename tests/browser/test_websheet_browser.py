@@ -15,12 +15,12 @@ from server_helpers import wait_until as shared_wait_until
 from show_if_cases import load as show_if_table
 
 from transferkit.live import idea_id
-from transferkit.sheet_session import sent_answers
+from transferkit.sheets.session import sent_answers
+from transferkit.sheets.web import BackgroundServer, make_app
+from transferkit.sheets.web.render import condition_config, css_id
 from transferkit.store import Store
 from transferkit.templates import load_template, load_template_string
 from transferkit.templates.model import Condition
-from transferkit.websheet import BackgroundServer, make_app
-from transferkit.websheet.render import condition_config, css_id
 
 pytestmark = [pytest.mark.browser]
 

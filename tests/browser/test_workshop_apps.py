@@ -89,7 +89,7 @@ def test_participant_fills_in_and_submits(voila_server: Any, new_page: Any, shot
 
 def test_web_sheet_in_serve_shows_the_feedback_chart(voila_server: Any, new_page: Any, shot: Any) -> None:
     """Self-assessment: right after submitting, the participant sees their profile as bars."""
-    from transferkit.feedback import feedback_content
+    from transferkit.sheets.feedback import feedback_content
     from transferkit.templates import load_template
 
     template = load_template("competence_self_assessment")

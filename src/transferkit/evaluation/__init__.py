@@ -5,8 +5,8 @@ not after the functions they hold, so that ``transferkit.evaluation.prepost``
 is always the function.
 """
 
-from transferkit.evaluation._checks import EvaluationInputError
 from transferkit.evaluation.change import reliable_change, reliable_change_summary
+from transferkit.evaluation.checks import EvaluationInputError
 from transferkit.evaluation.costbenefit import roi
 from transferkit.evaluation.formats import format_cost
 from transferkit.evaluation.gas import gas_summary, gas_tscore

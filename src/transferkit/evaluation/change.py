@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from transferkit.evaluation._checks import EvaluationInputError, as_float_array
+from transferkit.evaluation.checks import EvaluationInputError, as_float_array
 
 __all__ = ["CATEGORIES", "reliable_change", "reliable_change_summary"]
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from transferkit.evaluation._checks import (
+from transferkit.evaluation.checks import (
     EvaluationInputError,
     as_float_array,
     as_list,

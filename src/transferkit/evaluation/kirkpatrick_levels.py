@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from transferkit.evaluation._checks import EvaluationInputError, check_columns, check_numeric
+from transferkit.evaluation.checks import EvaluationInputError, check_columns, check_numeric
 
 __all__ = ["LEVEL_NAMES", "kirkpatrick"]
 
-#: Kirkpatrick level -> name (English; German in :mod:`transferkit.plots`).
+#: Kirkpatrick level -> name (English; German in :mod:`transferkit.reports.plots`).
 LEVEL_NAMES = {1: "reaction", 2: "learning", 3: "behaviour", 4: "results"}
 
 

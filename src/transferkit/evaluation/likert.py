@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from transferkit.evaluation._checks import EvaluationInputError, as_list, check_numeric
+from transferkit.evaluation.checks import EvaluationInputError, as_list, check_numeric
 
 __all__ = ["likert_levels", "likert_summary"]
 

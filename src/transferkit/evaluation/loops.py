@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from transferkit.evaluation._checks import (
+from transferkit.evaluation.checks import (
     EvaluationInputError,
     as_list,
     check_columns,

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from transferkit.evaluation._checks import (
+from transferkit.evaluation.checks import (
     as_list,
     check_columns,
     check_numeric,

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from transferkit.evaluation._checks import (
+from transferkit.evaluation.checks import (
     EvaluationInputError,
     check_columns,
     check_numeric,

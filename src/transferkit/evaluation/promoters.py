@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from transferkit.evaluation._checks import EvaluationInputError, as_float_array, check_range
+from transferkit.evaluation.checks import EvaluationInputError, as_float_array, check_range
 
 __all__ = ["nps"]
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from transferkit.evaluation._checks import (
+from transferkit.evaluation.checks import (
     EvaluationInputError,
     as_list,
     check_columns,

@@ -33,7 +33,7 @@ from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 
 from transferkit.exceptions import ParameterError, ReportError, TransferkitError
-from transferkit.keyfigures import KEY_FIGURES_MIMETYPE, plain
+from transferkit.reports.keyfigures import KEY_FIGURES_MIMETYPE, plain
 from transferkit.reports.params import notebook_path, validate_parameters
 
 __all__ = [

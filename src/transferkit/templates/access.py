@@ -1,7 +1,7 @@
 """The one check for templates a link names: built-in names, or files in the allowed folder.
 
-Participants' sheets (:func:`transferkit.sheet_session.load_sheet_template`)
-and the moderator screens (:mod:`transferkit.screens`) load the template of a
+Participants' sheets (:func:`transferkit.sheets.session.load_sheet_template`)
+and the moderator screens (:mod:`transferkit.live.screens`) load the template of a
 link (``sheet=…``) only through :func:`load_visitor_template`. Whoever has
 the link decides the name, so the name is treated as hostile:
 

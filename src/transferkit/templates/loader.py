@@ -35,11 +35,11 @@ from transferkit.exceptions import TemplateError, TemplateNotFoundError, Templat
 from transferkit.templates.model import (
     LIKERT_POINT_COUNTS,
     QUESTION_TYPES,
+    HintedError,
     Loc,
     Template,
     TemplateCheckError,
-    _fmt_loc,
-    _HintedError,
+    format_location,
 )
 
 __all__ = [
@@ -394,7 +394,7 @@ def _line_of(loc: Loc, lines: dict[Loc, int]) -> int | None:
 
 def _where(loc: Loc, lines: dict[Loc, int]) -> str:
     line = _line_of(loc, lines)
-    path = _fmt_loc(loc)
+    path = format_location(loc)
     return f"{path} (line {line})" if line is not None else path
 
 
@@ -497,7 +497,7 @@ def _hint(err: Any, loc: Loc) -> tuple[str, str]:
         return f"{inp!r}: {msg.lower()}", "change the number"
     if kind == "value_error":
         error = ctx.get("error")
-        if isinstance(error, _HintedError):
+        if isinstance(error, HintedError):
             return str(error), error.hint
         return msg.removeprefix("Value error, "), ""
     if field == "points":

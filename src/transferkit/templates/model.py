@@ -87,11 +87,11 @@ class TemplateCheckError(ValueError):
     def __init__(self, problems: list[tuple[Loc, str, str]]) -> None:
         self.problems = problems
         super().__init__(
-            "; ".join(f"{_fmt_loc(loc)}: {msg} ({hint})" for loc, msg, hint in problems)
+            "; ".join(f"{format_location(loc)}: {msg} ({hint})" for loc, msg, hint in problems)
         )
 
 
-class _HintedError(ValueError):
+class HintedError(ValueError):
     """A ValueError with a hint telling the author what to write instead."""
 
     def __init__(self, message: str, hint: str) -> None:
@@ -99,7 +99,7 @@ class _HintedError(ValueError):
         super().__init__(message)
 
 
-def _fmt_loc(loc: Loc) -> str:
+def format_location(loc: Loc) -> str:
     """Format a location tuple as ``questions[3].points``."""
     out = ""
     for part in loc:
@@ -187,7 +187,7 @@ class Condition(_Strict):
         if len(given) != 1:
             msg = f"show_if needs exactly one of equals, not_equals, in, answered; found {given or 'none'}"
             hint = "write e.g. `show_if: {question: q1, equals: ja}`"
-            raise _HintedError(msg, hint)
+            raise HintedError(msg, hint)
         return self
 
     @property
@@ -206,7 +206,7 @@ class Condition(_Strict):
     def is_met(self, answers: dict[str, Any]) -> bool:
         """Whether the condition holds for already cleaned ``answers``."""
         value = answers.get(self.question)
-        present = bool(value.strip(_JSON_SPACE)) if isinstance(value, str) else not _is_empty(value)
+        present = bool(value.strip(_JSON_SPACE)) if isinstance(value, str) else not is_empty(value)
         op = self.operator
         if op == "answered":
             return present == bool(self.answered)
@@ -244,8 +244,14 @@ def _same(a: Any, b: Any) -> bool:
     return False
 
 
-def _is_empty(value: Any) -> bool:
-    """Whether an answer counts as not given ("" / [] / None / {} / whitespace)."""
+def is_empty(value: Any) -> bool:
+    """Whether an answer counts as not given: ``""``, ``[]``, ``None``, ``{}`` or blanks.
+
+    Examples
+    --------
+    >>> is_empty("  "), is_empty([]), is_empty(0)
+    (True, True, False)
+    """
     if value is None:
         return True
     if isinstance(value, str):
@@ -322,7 +328,7 @@ class _ChoiceQuestion(Question):
         for opt in options:
             if opt.value in seen:
                 msg = f"duplicate option value {opt.value!r}"
-                raise _HintedError(msg, "give every option its own `value`")
+                raise HintedError(msg, "give every option its own `value`")
             seen.add(opt.value)
         return options
 
@@ -349,7 +355,7 @@ class MultiChoiceQuestion(_ChoiceQuestion):
         _check_min_max(self.min_selected, self.max_selected, "min_selected", "max_selected")
         if self.min_selected is not None and self.min_selected > len(self.options):
             msg = f"min_selected is {self.min_selected} but there are only {len(self.options)} options"
-            raise _HintedError(msg, "lower min_selected or add options")
+            raise HintedError(msg, "lower min_selected or add options")
         return self
 
 
@@ -369,11 +375,11 @@ class LikertQuestion(Question):
         if len(points) not in LIKERT_POINT_COUNTS:
             msg = f"likert needs 4 to 7 or 10 points; you gave {len(points)}"
             hint = "list 4, 5, 6, 7 or 10 points, each `{value: 1, label: {de: …, en: …}}`"
-            raise _HintedError(msg, hint)
+            raise HintedError(msg, hint)
         values = [p.value for p in points]
         if len(set(values)) != len(values):
             msg = f"likert point values must differ; you gave {values}"
-            raise _HintedError(msg, "number the points, e.g. 1, 2, 3, 4, 5")
+            raise HintedError(msg, "number the points, e.g. 1, 2, 3, 4, 5")
         return points
 
     def point_values(self) -> list[int]:
@@ -395,16 +401,16 @@ class ScaleQuestion(Question):
     def _range(self) -> ScaleQuestion:
         if self.min >= self.max:
             msg = f"scale min ({self.min:g}) must be below max ({self.max:g})"
-            raise _HintedError(msg, "write e.g. `min: 0` and `max: 10`")
+            raise HintedError(msg, "write e.g. `min: 0` and `max: 10`")
         steps = (self.max - self.min) / self.step
         if not math.isfinite(steps) or steps > 1000:
             msg = f"the scale from {self.min:g} to {self.max:g} in steps of {self.step:g} has too many points"
-            raise _HintedError(msg, "use at most 1000 steps, e.g. `min: 0`, `max: 10`, `step: 1`")
+            raise HintedError(msg, "use at most 1000 steps, e.g. `min: 0`, `max: 10`, `step: 1`")
         if abs(steps - round(steps)) > 1e-9:
             msg = (
                 f"the step {self.step:g} does not divide max - min ({self.max - self.min:g}) evenly"
             )
-            raise _HintedError(msg, "choose a step such that (max - min) / step is a whole number")
+            raise HintedError(msg, "choose a step such that (max - min) / step is a whole number")
         return self
 
     def is_integer(self) -> bool:
@@ -425,7 +431,7 @@ class NumberQuestion(Question):
     def _range(self) -> NumberQuestion:
         if self.min is not None and self.max is not None and self.min > self.max:
             msg = f"number min ({self.min:g}) is above max ({self.max:g})"
-            raise _HintedError(msg, "swap min and max")
+            raise HintedError(msg, "swap min and max")
         if (
             self.integer
             and self.min is not None
@@ -433,7 +439,7 @@ class NumberQuestion(Question):
             and math.ceil(self.min) > math.floor(self.max)
         ):
             msg = f"no whole number lies between min ({self.min:g}) and max ({self.max:g})"
-            raise _HintedError(msg, "widen the range or write `integer: false`")
+            raise HintedError(msg, "widen the range or write `integer: false`")
         return self
 
 
@@ -447,7 +453,7 @@ class RankingQuestion(_ChoiceQuestion):
     def _top(self) -> RankingQuestion:
         if self.top_n is not None and self.top_n > len(self.options):
             msg = f"top_n is {self.top_n} but there are only {len(self.options)} options"
-            raise _HintedError(msg, "lower top_n or add options")
+            raise HintedError(msg, "lower top_n or add options")
         return self
 
 
@@ -469,14 +475,14 @@ class DotVoteQuestion(Question):
     def _source(self) -> DotVoteQuestion:
         if self.source == "options" and not self.options:
             msg = "a dot vote over options needs options"
-            raise _HintedError(msg, "add `options:` or write `source: ideas`")
+            raise HintedError(msg, "add `options:` or write `source: ideas`")
         if self.source == "ideas" and self.options:
             msg = "a dot vote over ideas takes no options"
-            raise _HintedError(msg, "remove `options:` or write `source: options`")
+            raise HintedError(msg, "remove `options:` or write `source: options`")
         values = [o.value for o in self.options]
         if len(set(values)) != len(values):
             msg = "duplicate option values in dot vote"
-            raise _HintedError(msg, "give every option its own `value`")
+            raise HintedError(msg, "give every option its own `value`")
         return self
 
     def option_values(self) -> list[str]:
@@ -514,7 +520,7 @@ class GasGoalQuestion(Question):
 def _check_min_max(low: int | None, high: int | None, low_name: str, high_name: str) -> None:
     if low is not None and high is not None and low > high:
         msg = f"{low_name} ({low}) is larger than {high_name} ({high})"
-        raise _HintedError(msg, f"make {low_name} at most {high_name}")
+        raise HintedError(msg, f"make {low_name} at most {high_name}")
 
 
 AnyQuestion = Annotated[
@@ -613,7 +619,7 @@ class Template(_Strict):
                     problems.append(
                         (
                             (*loc, "id"),
-                            f"duplicate question id {q.id!r} (first at {_fmt_loc(where[q.id])})",
+                            f"duplicate question id {q.id!r} (first at {format_location(where[q.id])})",
                             "give every question its own id",
                         )
                     )

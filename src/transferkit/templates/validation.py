@@ -31,7 +31,7 @@ from transferkit.templates.model import (
     SingleChoiceQuestion,
     Template,
     TextQuestion,
-    _is_empty,
+    is_empty,
 )
 
 __all__ = [
@@ -62,17 +62,6 @@ _INVALID = object()
 
 def _msg(code: str, de: str, en: str) -> _Msg:
     return (code, de, en)
-
-
-def is_empty(value: Any) -> bool:
-    """Whether an answer counts as not given: ``""``, ``[]``, ``None``, ``{}`` or blanks.
-
-    Examples
-    --------
-    >>> is_empty("  "), is_empty([]), is_empty(0)
-    (True, True, False)
-    """
-    return _is_empty(value)
 
 
 # --- formatting helpers -------------------------------------------------------
@@ -525,7 +514,7 @@ def _clean_action_items(q: ActionItemsQuestion, value: Any) -> tuple[Any, list[_
                 )
             )
             continue
-        if all(_is_empty(row.get(k)) for k in _ROW_KEYS if k != "status"):
+        if all(is_empty(row.get(k)) for k in _ROW_KEYS if k != "status"):
             continue  # an empty row of a form
         extra = [str(k) for k in row if k not in _ROW_KEYS]
         if extra:
@@ -556,8 +545,8 @@ def _clean_action_items(q: ActionItemsQuestion, value: Any) -> tuple[Any, list[_
                 )
             )
         due_raw = row.get("due")
-        due = None if _is_empty(due_raw) else _iso_date(due_raw)
-        if not _is_empty(due_raw) and due is None:
+        due = None if is_empty(due_raw) else _iso_date(due_raw)
+        if not is_empty(due_raw) and due is None:
             problems.append(
                 _msg(
                     "invalid_date",
@@ -568,7 +557,7 @@ def _clean_action_items(q: ActionItemsQuestion, value: Any) -> tuple[Any, list[_
                 )
             )
         status = row.get("status")
-        status = "open" if _is_empty(status) else status
+        status = "open" if is_empty(status) else status
         if status not in ACTION_STATUSES:
             shown_de = _join([f"{s} ({_STATUS_DE[s]})" for s in ACTION_STATUSES])
             problems.append(
@@ -641,7 +630,7 @@ def _clean_gas_goal(q: GasGoalQuestion, value: Any) -> tuple[Any, list[_Msg]]:
                 )
             )
             continue
-        if all(_is_empty(v) for v in row.values()):
+        if all(is_empty(v) for v in row.values()):
             continue
         row_problems: list[_Msg] = []
         extra = [str(k) for k in row if k not in _GOAL_KEYS]
@@ -704,8 +693,8 @@ def _clean_gas_goal(q: GasGoalQuestion, value: Any) -> tuple[Any, list[_Msg]]:
                 )
             )
         follow_raw = row.get("follow_up")
-        follow_up = None if _is_empty(follow_raw) else _gas_level(follow_raw)
-        if (not _is_empty(follow_raw) and follow_up is None) or (
+        follow_up = None if is_empty(follow_raw) else _gas_level(follow_raw)
+        if (not is_empty(follow_raw) and follow_up is None) or (
             follow_up is None and q.follow_up_required
         ):
             row_problems.append(
@@ -813,12 +802,12 @@ def validate_answers(
             continue
         raw = answers.get(q.id)
         value: Any = None
-        if not _is_empty(raw):
+        if not is_empty(raw):
             value, msgs = _CLEANERS[q.type](q, raw)
             if msgs:
                 problems += [AnswerProblem(q.id, *m) for m in msgs]
                 continue
-        if _is_empty(value):
+        if is_empty(value):
             if q.required:
                 lab = _Label(q)
                 question = q.label.de.rstrip().endswith("?")
@@ -871,7 +860,7 @@ def validate_draft(
             en = f'There is no question "{_short(key)}" on this sheet.'
             problems.append(AnswerProblem(_short(key), "unknown_question", de, en))
             continue
-        if _is_empty(raw):
+        if is_empty(raw):
             continue
         if _text_size(raw) > _DRAFT_MAX_TEXT:
             problems.append(AnswerProblem(

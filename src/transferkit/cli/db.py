@@ -1,0 +1,152 @@
+"""``transferkit db``: create, fill, export and erase in the store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from transferkit.cli.common import DB_HELP, friendly_errors, open_store, write_atomically
+
+if TYPE_CHECKING:
+    from transferkit.templates import Template
+
+__all__ = ["db"]
+
+
+@click.group()
+def db() -> None:
+    """Create, fill and inspect the response store."""
+
+
+@db.command("init")
+@click.option("--db", "url", default=None, help=DB_HELP)
+@friendly_errors
+def db_init(url: str | None) -> None:
+    """Create the store's tables (safe to repeat)."""
+    store = open_store(url)
+    click.echo(f"Store ready: {store.info()['url']}")
+
+
+@db.command("import-demo")
+@click.option("--db", "url", default=None, help=DB_HELP)
+@friendly_errors
+def db_import_demo(url: str | None) -> None:
+    """Import the demo network (idempotent)."""
+    from transferkit.datasets import import_demo
+
+    counts = import_demo(open_store(url))
+    click.echo(json.dumps(counts, indent=2))
+
+
+@db.command("import")
+@click.argument("kind", type=click.Choice(["costs", "benefits", "indicators", "formats"]))
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="First delete the stored rows of this kind of every pilot (company, for formats) "
+    "in the file, so that a row left out of a corrected file is gone too.",
+)
+@click.option("--db", "url", default=None, help=DB_HELP)
+@friendly_errors
+def db_import(kind: str, file: Path, replace: bool, url: str | None) -> None:
+    """Import a CSV file of costs, benefits, Kirkpatrick indicators or planned formats.
+
+    The columns are those of the demo datasets (costs: pilot_id, cost_item,
+    amount_eur, note; benefits: pilot_id, benefit_item, amount_eur, note;
+    indicators: pilot_id, level, indicator, value, unit; formats: company_id,
+    participant, format, sessions, minutes_per_session). All rows or none.
+    Rows whose key is stored already are replaced; with --replace, stored rows
+    of the file's pilots (companies) that the file leaves out are deleted too.
+    """
+    from transferkit.datasets.importer import import_table
+
+    store = open_store(url)
+    n = import_table(store, kind, file, replace=replace)
+    click.echo(f"{n} rows of {kind} imported into {store.info()['url']}")
+
+
+@db.command("erase")
+@click.argument("code")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--db", "url", default=None, help=DB_HELP)
+@friendly_errors
+def db_erase(code: str, yes: bool, url: str | None) -> None:
+    """Erase a participant and everything stored about them (a request under GDPR Art. 17).
+
+    Removes their responses, planned formats and half-filled drafts; blanks the
+    owner of action items that name the code. Aggregates of closed loops stay.
+    """
+    store = open_store(url)
+    if not yes:
+        click.confirm(
+            f"Erase participant {code!r} and all their answers from {store.info()['url']}? "
+            "This cannot be undone",
+            abort=True,
+        )
+    removed = store.erase_participant(code)
+    click.echo(f"Participant {code!r} erased: {removed} rows removed.")
+
+
+EXPORT_SALT_ENV = "TRANSFERKIT_EXPORT_SALT"
+
+
+@db.command("export")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--table", type=click.Choice(["responses", "format_plans"]), default="responses",
+              show_default=True)
+@click.option("--template", default=None, help="Only this template (built-in name or YAML file).")
+@click.option("--pilot", default=None, help="Only this pilot.")
+@click.option(
+    "--free-text", type=click.Choice(["drop", "keep"]), default="drop", show_default=True,
+    help="drop: remove answers written in people's own words (they can name people); "
+    "keep: export them as written, after you have checked them.",
+)
+@click.option("--db", "url", default=None, help=DB_HELP)
+@friendly_errors
+def db_export(
+    out: Path, table: str, template: str | None, pilot: str | None, free_text: str, url: str | None
+) -> None:
+    """Write a pseudonymised CSV for sharing: participant codes become salted hashes.
+
+    With $TRANSFERKIT_EXPORT_SALT set, the same participant gets the same
+    pseudonym in every export (keep the salt secret); without it, a random salt
+    is drawn and exports cannot be linked. Lists and records are written as JSON.
+    """
+    import os
+
+    chosen: str | Template | None = template
+    if template is not None and template.endswith((".yaml", ".yml")):
+        from transferkit.templates import load_template
+
+        chosen = load_template(template)
+    salt = os.environ.get(EXPORT_SALT_ENV) or None
+    data = open_store(url).export_pseudonymized(
+        chosen, pilot, salt, table=table, free_text=free_text
+    )
+    if data.empty:
+        which = ", ".join(f"{k} {v!r}" for k, v in (("template", template), ("pilot", pilot)) if v)
+        msg = (f"Nothing to export: no rows in {table}" + (f" for {which}" if which else "")
+               + f"; {out} was not written. `transferkit db info` shows what the store holds.")
+        raise click.ClickException(msg)
+    for column in data.columns:
+        if data[column].map(lambda v: isinstance(v, list | dict)).any():
+            data[column] = data[column].map(
+                lambda v: json.dumps(v, ensure_ascii=False, default=str)
+                if isinstance(v, list | dict) else v
+            )
+    write_atomically(out, data.to_csv(index=False))
+    linked = f"linkable (salt from ${EXPORT_SALT_ENV})" if salt else "not linkable to other exports"
+    dropped = "free text removed" if free_text == "drop" else "free text kept: check it before sharing"
+    click.echo(f"{len(data)} rows written to {out} ({dropped}; pseudonyms {linked})")
+
+
+@db.command("info")
+@click.option("--db", "url", default=None, help=DB_HELP)
+@friendly_errors
+def db_info(url: str | None) -> None:
+    """Show the store URL (password hidden) and row counts."""
+    click.echo(json.dumps(open_store(url).info(), indent=2, default=str))

@@ -1,0 +1,175 @@
+"""Closing a loop: action items carried over, who took part, the loop's indicators and key figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from transferkit.exceptions import StoreError
+
+if TYPE_CHECKING:  # pandas is imported where a frame is built, not by the sheet page
+    import pandas as pd
+
+
+from transferkit.live.board import Board
+
+#: Decisions on an action item of the previous loop.
+DECISIONS = ("done", "carried_over", "dropped")
+
+
+def open_items(store: Any, pilot: str, loop: int | None) -> pd.DataFrame:
+    """Action items of ``pilot`` raised before ``loop`` and still open or carried over."""
+    import pandas as pd
+
+    items = store.action_items(pilot)
+    if items.empty:
+        return items
+    mask = items["status"].isin(["open", "carried_over"])
+    if loop is not None:
+        raised = pd.to_numeric(items["loop_raised"], errors="coerce")
+        mask &= raised.isna() | (raised < loop)
+    return items[mask].reset_index(drop=True)
+
+
+def resolve_item(store: Any, item_id: int, decision: str, loop: int | None) -> None:
+    """Record the decision on an earlier item in ``loop``: done, carried_over or dropped."""
+    if decision not in DECISIONS:
+        msg = f"decision must be one of {', '.join(DECISIONS)}, got {decision!r}"
+        raise StoreError(msg)
+    closed = loop if decision in ("done", "dropped") else None
+    store.update_action_item(int(item_id), decision, loop_closed=closed)
+
+
+# --------------------------------------------------------------------------- counting
+def participant_count(
+    store: Any,
+    template: Any,
+    *,
+    pilot: str | None = None,
+    loop: int | None = None,
+    phase: str | None = None,
+    drafts: Any = None,
+) -> dict[str, int]:
+    """``{"joined": n, "submitted": m}``: codes with a draft or a response, and with a response."""
+    template_id = template if isinstance(template, str) else template.id
+    responses = store.responses(template=template, pilot=pilot, loop=loop, phase=phase)
+    codes = set()
+    if not responses.empty:
+        codes = {c for c in responses["participant"].tolist() if isinstance(c, str)}
+        anonymous = int(responses["participant"].isna().sum())
+    else:
+        anonymous = 0
+    submitted = len(codes) + anonymous
+    joined = submitted
+    if drafts is not None:
+        joined = max(
+            submitted,
+            drafts.count(template_id, pilot=pilot, loop=loop, phase=phase) + anonymous,
+        )
+    return {"joined": joined, "submitted": submitted}
+
+
+# --------------------------------------------------------------------------- closing a loop
+def loop_indicators(
+    store: Any, pilot: str, loop: int, template: Any = "reflection_loop"
+) -> dict[str, Any]:
+    """Key figures of one loop, computed now: participants, sheets, mean ratings, action items.
+
+    The same figures the ``loop_protocol`` and pilot reports show
+    (:func:`transferkit.reports.content.loop_indicators`); missing means are ``None``.
+    """
+    from transferkit.reports.content import loop_indicators as figures
+    from transferkit.reports.content import plain
+
+    frame = figures(store, pilot, [loop], template=template)
+    row = frame[frame["loop"] == loop].to_dict("records")[0]  # keeps whole numbers int
+    return {"pilot": pilot, "loop": loop,
+            **{str(k): plain(v) for k, v in row.items() if k != "loop"}}
+
+
+@dataclass
+class LoopSummary:
+    """What a closed loop leaves behind: indicators, board, decisions, new items."""
+
+    pilot: str
+    loop: int
+    indicators: dict[str, Any]
+    board: dict[str, Any] = field(default_factory=dict)
+    decisions: list[dict[str, Any]] = field(default_factory=list)
+    new_items: list[dict[str, Any]] = field(default_factory=list)
+    closed_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    template: str = "reflection_loop"
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {
+            "pilot": self.pilot,
+            "loop": self.loop,
+            "template": self.template,
+            "indicators": self.indicators,
+            "board": self.board,
+            "decisions": self.decisions,
+            "new_items": self.new_items,
+            "closed_at": self.closed_at.isoformat(),
+        }
+
+
+def group_dots(board: Board | None) -> list[tuple[str, int]]:
+    """The board's dots on named groups, most first (dots on single cards are left out:
+    their label would be a participant's own words)."""
+    if board is None:
+        return []
+    return [(name, dots) for name, dots in board.ranking() if name not in board.items]
+
+
+def close_loop(
+    store: Any,
+    pilot: str,
+    loop: int,
+    *,
+    decisions: dict[int, str] | None = None,
+    new_items: Sequence[dict[str, Any]] = (),
+    board: Board | None = None,
+    template: Any = "reflection_loop",
+) -> LoopSummary:
+    """Close loop ``loop`` of ``pilot``.
+
+    Applies the decisions on earlier items (items without a decision are
+    carried over), stores the new action items (``what``, ``who``, ``due``),
+    computes the key figures (:func:`loop_indicators`) and records them with
+    the groups' dots through ``store.close_loop`` (table ``loop_closings``).
+    """
+    decisions = dict(decisions or {})
+    applied: list[dict[str, Any]] = []
+    earlier = open_items(store, pilot, loop)
+    for row in earlier.to_dict("records"):
+        item_id = int(row["item_id"])
+        decision = decisions.get(item_id, "carried_over")
+        resolve_item(store, item_id, decision, loop)
+        applied.append({"item_id": item_id, "what": row["what"], "decision": decision})
+    added: list[dict[str, Any]] = []
+    for item in new_items:
+        what = str(item.get("what") or "").strip()
+        if not what:
+            continue
+        owner = item.get("who") or item.get("owner") or None
+        due = item.get("due") or None
+        item_id = store.add_action_item(pilot, loop, what, owner=owner, due=due, status="open")
+        added.append({"item_id": item_id, "what": what, "who": owner, "due": due})
+    template_id = str(getattr(template, "id", template))
+    summary = LoopSummary(
+        pilot=pilot,
+        loop=loop,
+        indicators=loop_indicators(store, pilot, loop, template),
+        board=board.as_dict() if board is not None else {},
+        decisions=applied,
+        new_items=added,
+        template=template_id,
+    )
+    store.close_loop(pilot, loop, summary.indicators, dots=group_dots(board),
+                     template=template_id, closed_at=summary.closed_at)
+    return summary
+
+

@@ -1,0 +1,231 @@
+"""The protocol of a closed loop: the ``loop_protocol`` report, or a plain HTML page when it cannot run."""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from transferkit.exceptions import StoreError
+from transferkit.live.closing import LoopSummary
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ProtocolResult:
+    """The protocol of a closed loop: the ``loop_protocol`` report, or the printable summary.
+
+    ``ok`` is true when the report was made (``path`` is its HTML file);
+    otherwise ``error`` says why and ``page`` is :func:`protocol_html`.
+    """
+
+    ok: bool
+    page: str
+    path: Path | None = None
+    error: str = ""
+    seconds: float = 0.0
+
+    @property
+    def filename(self) -> str:
+        """A file name for downloading ``page``."""
+        return self.path.name if self.path is not None else "protocol.html"
+
+
+def protocol_dir(store: Any) -> Path:
+    """Where loop protocols are written: ``$TRANSFERKIT_REPORTS``, else ``reports/`` beside
+    the SQLite file, else ``reports/`` in the current folder."""
+    env = os.environ.get("TRANSFERKIT_REPORTS")
+    if env:
+        return Path(env)
+    database = _sqlite_file(store)
+    if database is not None:
+        return database.parent / "reports"
+    return Path.cwd() / "reports"
+
+
+def _sqlite_file(store: Any) -> Path | None:
+    url = getattr(store, "url", None)
+    if url is None or url.get_backend_name() != "sqlite":
+        return None
+    name = url.database or ""
+    if name in ("", ":memory:") or name.startswith("file:"):
+        return None
+    return Path(name).resolve()
+
+
+def _report_db(store: Any) -> str:
+    """The store's URL for a report kernel (another process); StoreError if it cannot see it."""
+    url = getattr(store, "url", None)
+    if url is None:
+        msg = "the store has no URL"
+        raise StoreError(msg)
+    if url.get_backend_name() == "sqlite":
+        database = _sqlite_file(store)
+        if database is None:
+            msg = "an in-memory SQLite database cannot be read by the report's own kernel"
+            raise StoreError(msg)
+        url = url.set(database=str(database))
+    return str(url.render_as_string(hide_password=False))
+
+
+def make_protocol(
+    store: Any,
+    summary: LoopSummary,
+    lang: str = "de",
+    out_dir: str | os.PathLike[str] | None = None,
+    *,
+    timeout: int = 300,
+) -> ProtocolResult:
+    """The protocol of a closed loop; never raises.
+
+    Runs the ``loop_protocol`` report (:func:`transferkit.reports.run_report`,
+    a notebook kernel: a few seconds) for the summary's pilot and loop into
+    ``out_dir`` (default :func:`protocol_dir`). When that fails, the result
+    carries the reason and the printable :func:`protocol_html` instead.
+    """
+    start = time.perf_counter()
+    try:
+        from transferkit.reports import run_report
+
+        params = {"db": _report_db(store), "lang": lang, "pilot_id": summary.pilot,
+                  "loop": int(summary.loop)}
+        folder = Path(out_dir) if out_dir is not None else protocol_dir(store)
+        result = run_report("protocol", params, folder, store=store, timeout=timeout)
+        if result.html is None:  # pragma: no cover - run_report raises instead
+            msg = "the report wrote no HTML file"
+            raise StoreError(msg)
+        page = result.html.read_text(encoding="utf-8")
+        path: Path | None = result.html
+        ok, error = True, ""
+    except Exception as exc:  # noqa: BLE001 - any failure: the printable summary instead
+        log.warning("loop protocol report failed: %s", exc)
+        page, path, ok = protocol_html(summary, lang), None, False
+        error = str(exc) or type(exc).__name__
+    return ProtocolResult(ok=ok, page=page, path=path, error=error,
+                          seconds=time.perf_counter() - start)
+
+
+_INDICATOR_LABELS = {
+    "de": {"participants": "Teilnehmende", "responses": "ausgefüllte Bögen",
+           "items_carried_in": "offene Maßnahmen aus früheren Schleifen",
+           "items_new": "neue Maßnahmen", "items_done": "erledigt",
+           "items_dropped": "verworfen", "items_open": "danach noch offen",
+           "rating": "Bewertung (1–5)"},
+    "en": {"participants": "Participants", "responses": "Sheets filled in",
+           "items_carried_in": "Open items from earlier loops", "items_new": "New action items",
+           "items_done": "Done", "items_dropped": "Dropped", "items_open": "Still open afterwards",
+           "rating": "Rating (1–5)"},
+}
+
+
+def _question_labels(template: str, lang: str) -> dict[str, str]:
+    """Question id -> label of a template (empty when it cannot be loaded)."""
+    try:
+        from transferkit.templates import load_template
+
+        return {q.id: q.label.get(lang) for q in load_template(template).all_questions()}
+    except Exception:  # noqa: BLE001 - the printable summary must not fail on a label
+        return {}
+
+
+def _indicator_rows(
+    indicators: dict[str, Any], lang: str, questions: dict[str, str] | None = None
+) -> list[tuple[str, str]]:
+    """(label, value) rows of a loop's key figures for the printable protocol."""
+    labels = _INDICATOR_LABELS["en" if lang == "en" else "de"]
+    questions = questions or {}
+    rows: list[tuple[str, str]] = []
+    for key, value in indicators.items():
+        if key in labels:
+            rows.append((labels[key], "–" if value is None else str(value)))
+        elif key.endswith("_mean"):
+            name = key.removesuffix("_mean")
+            n = indicators.get(f"{name}_n")
+            mean = "–" if value is None else f"{float(value):.1f}"
+            rows.append((f"{labels['rating']}: {questions.get(name, name)}", f"{mean} (n = {n})"))
+    return rows
+
+
+def protocol_html(summary: LoopSummary, lang: str = "de", title: str | None = None) -> str:
+    """A printable, self-contained HTML summary of a closed loop.
+
+    The fallback when the ``loop_protocol`` report cannot be made
+    (:func:`make_protocol`); it shows what the moderator just did: key
+    figures, decisions on earlier items, groups and dots, new action items.
+    """
+    from transferkit.reports.content import status_label
+
+    de = lang != "en"
+    e = html.escape
+    heading = title or (
+        f"Protokoll Reflexionsschleife {summary.loop} – Pilot {summary.pilot}"
+        if de
+        else f"Protocol of reflection loop {summary.loop} – pilot {summary.pilot}"
+    )
+    parts = [
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>",
+        f"<title>{e(heading)}</title>",
+        ("<style>body{font-family:sans-serif;max-width:800px;margin:2em auto;}"
+        "table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px 8px;text-align:left}"
+        "@media print{body{margin:0}}</style></head><body>"),
+        f"<h1>{e(heading)}</h1>",
+        f"<p>{'Abgeschlossen' if de else 'Closed'}: {e(summary.closed_at.strftime('%Y-%m-%d %H:%M'))} UTC</p>",
+        f"<h2>{'Kennzahlen' if de else 'Indicators'}</h2><table>",
+    ]
+    parts += [f"<tr><th>{e(label)}</th><td>{e(value)}</td></tr>"
+              for label, value in _indicator_rows(
+                  summary.indicators, lang, _question_labels(summary.template, lang))]
+    parts.append("</table>")
+    parts.append(f"<h2>{'Maßnahmen der letzten Schleife' if de else 'Action items of the last loop'}</h2>")
+    if summary.decisions:
+        parts.append("<ul>")
+        parts += [
+            f"<li>{e(str(d['what']))}: <b>{e(status_label(d['decision'], 'de' if de else 'en'))}</b></li>"
+            for d in summary.decisions
+        ]
+        parts.append("</ul>")
+    else:
+        parts.append("<p>–</p>")
+    board = summary.board or {}
+    if board.get("groups"):
+        parts.append(f"<h2>{'Beiträge' if de else 'Inputs'}</h2>")
+        for name, texts in board["groups"].items():
+            parts.append(f"<h3>{e(str(name))}</h3><ul>")
+            parts += [f"<li>{e(str(t))}</li>" for t in texts]
+            parts.append("</ul>")
+    if board.get("dots"):
+        parts.append(f"<h2>{'Punktabfrage' if de else 'Dot vote'}</h2><ol>")
+        parts += [f"<li>{e(str(d['target']))}: {e(str(d['dots']))}</li>" for d in board["dots"]]
+        parts.append("</ol>")
+    parts.append(f"<h2>{'Neue Maßnahmen' if de else 'New action items'}</h2>")
+    if summary.new_items:
+        parts.append(
+            "<table><tr><th>"
+            + ("</th><th>".join(["Was", "Wer", "Bis"] if de else ["What", "Who", "Due"]))
+            + "</th></tr>"
+        )
+        parts += [
+            f"<tr><td>{e(str(i['what']))}</td><td>{e(str(i.get('who') or '–'))}</td>"
+            f"<td>{e(str(i.get('due') or '–'))}</td></tr>"
+            for i in summary.new_items
+        ]
+        parts.append("</table>")
+    else:
+        parts.append("<p>–</p>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def slug(text: str) -> str:
+    """A filename-safe version of ``text``.
+
+    >>> slug("P01 loop 2")
+    'P01_loop_2'
+    """
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_")

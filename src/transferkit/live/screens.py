@@ -1,0 +1,893 @@
+"""Moderator screens (widgets): round table and reflection loop.
+
+Thin widget layers over :mod:`transferkit.live`; the notebooks
+``workshops/round_table.ipynb`` and ``workshops/reflection_loop.ipynb`` call
+:func:`round_table_app` and :func:`reflection_loop_app`. Both refresh live
+from the store every ``interval`` seconds (a :class:`~transferkit.live.Ticker`
+in the kernel's event loop).
+
+CSS classes for tests: ``tk-counter``, ``tk-idea-wall``, ``tk-vote-results``
+(rows ``tk-vote-row`` with ``data-option`` and a ``tk-vote-points`` cell),
+``tk-join``, ``tk-cards`` / ``tk-card`` (a ``tk-card-check`` box and ``tk-card-text``, under
+``tk-card-question`` headings), ``tk-earlier-items``, ``tk-suggestions``, ``tk-group-name``, ``tk-group-button``,
+``tk-decision``, ``tk-close-loop``, ``tk-protocol`` (inside: ``tk-protocol-status`` while the
+report is made, then ``tk-protocol-link`` and ``tk-protocol-path``, or ``tk-error`` and the
+printable summary), ``tk-timer-*``.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import logging
+import os
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import ipywidgets as w
+import pandas as pd
+
+from transferkit.exceptions import ParameterError, StoreError, TransferkitError
+from transferkit.live import (
+    Board,
+    LiveFeed,
+    ProtocolResult,
+    Ticker,
+    close_loop,
+    collect_inputs,
+    extract_ideas,
+    make_protocol,
+    open_items,
+    participant_count,
+    tally_votes,
+)
+from transferkit.sheets.feedback import BAR_CSS, bars_html
+from transferkit.sheets.query import SheetRequest, get_query_string, parse_query, sheet_url
+from transferkit.sheets.texts import text
+from transferkit.store.drafts import DraftKey, DraftStore
+
+__all__ = [
+    "BOARD_OWNER",
+    "PAGE_CSS",
+    "ReflectionLoopScreen",
+    "RoundTableScreen",
+    "error_box",
+    "page_style",
+    "public_base_url",
+    "qr_svg",
+    "reflection_loop_app",
+    "round_table_app",
+    "warm_up",
+    "with_token",
+]
+
+log = logging.getLogger(__name__)
+
+#: Participant code under which the moderator's board (groups, dots) is saved as a draft.
+BOARD_OWNER = "_MODERATOR"
+
+
+def _t(lang: str, de: str, en: str) -> str:
+    return en if lang == "en" else de
+
+
+def warm_up() -> None:
+    """Import what the screens need."""
+    import segno  # noqa: F401
+
+    import transferkit.store
+    import transferkit.templates  # noqa: F401
+
+
+def public_base_url() -> str:
+    """Base URL participants use: ``$TRANSFERKIT_PUBLIC_URL`` (set by ``transferkit serve``) or Voilà's address."""
+    url = os.environ.get("TRANSFERKIT_PUBLIC_URL")
+    if url:
+        return url if url.endswith("/") else url + "/"
+    host = os.environ.get("SERVER_NAME") or os.environ.get("VOILA_APP_IP") or "127.0.0.1"
+    port = os.environ.get("SERVER_PORT") or os.environ.get("VOILA_APP_PORT") or "8866"
+    return f"http://{host}:{port}/"
+
+
+def with_token(url: str) -> str:
+    """``url`` with ``token=$TRANSFERKIT_TOKEN`` added when the server requires a token.
+
+    ``transferkit serve --token`` passes the token to the kernels; the join
+    links and QR codes on the moderator screens must carry it, or participants
+    would land on a login page.
+    """
+    token = os.environ.get("TRANSFERKIT_TOKEN")
+    if not token or "token=" in url:
+        return url
+    from urllib.parse import quote
+
+    return url + ("&" if "?" in url else "?") + "token=" + quote(token, safe="")
+
+
+#: Phone-friendly styles of the moderator screens (Voilà pages; the web sheet has its own ``sheet.css``).
+PAGE_CSS = """
+.tk-sheet, .tk-app { max-width: 720px; width: 100%; margin: 0 auto; box-sizing: border-box; }
+.tk-app-wide { max-width: 1200px; width: 100%; margin: 0 auto; }
+.tk-question { border-bottom: 1px solid #e5e5e5; padding: 8px 0 12px 0; width: 100%; }
+.tk-label { font-weight: 600; font-size: 1.05em; line-height: 1.35; }
+.tk-help { color: #555; font-size: 0.92em; }
+.tk-required { color: #b00020; }
+.tk-error { color: #b00020; font-weight: 600; }
+.tk-error-summary { color: #b00020; background: #fdecea; padding: 6px 10px; border-radius: 4px; }
+.tk-confirm { color: #1b5e20; background: #e8f5e9; padding: 8px 12px; border-radius: 4px; }
+.tk-page-error { color: #b00020; background: #fdecea; padding: 12px; border-radius: 4px; }
+.tk-question .widget-radio-box label { white-space: normal; line-height: 1.3; padding: 3px 0; }
+.tk-question .widget-toggle-buttons .widget-toggle-button { min-width: 2.6em; margin: 2px; }
+.tk-question .widget-toggle-buttons { flex-wrap: wrap; }
+.tk-question input, .tk-question textarea, .tk-question select { font-size: 16px; }
+.tk-submit button, button.tk-submit { font-size: 1.1em; }
+.tk-row { flex-wrap: wrap; }
+.tk-results-table th, .tk-results-table td { padding: 4px 18px 4px 0; text-align: left; }
+.tk-results-table td + td, .tk-results-table th + th { text-align: right; }
+@media (max-width: 600px) {
+  body { font-size: 16px; }
+  .jp-OutputArea-output, .jp-Cell { padding: 0 !important; }
+}
+""" + BAR_CSS
+
+def page_style() -> Any:
+    """An ``IPython.display.HTML`` with :data:`PAGE_CSS`, to display once per app."""
+    from IPython.display import HTML
+
+    return HTML(f"<style>{PAGE_CSS}</style>")
+
+
+
+
+def error_box(message: str, lang: str = "de") -> w.Widget:
+    """A friendly error panel (class ``tk-page-error``) for a broken link or store."""
+    title = text("page_error_title", lang)
+    body = html.escape(message).replace("\n", "<br>")
+    box = w.HTML(f"<b>{title}</b><br>{body}", layout=w.Layout(width="100%"))
+    box.add_class("tk-page-error")
+    return box
+
+
+def qr_svg(url: str, scale: int = 4) -> str:
+    """An inline SVG QR code of ``url``."""
+    import segno
+
+    return str(segno.make(url, error="m").svg_inline(scale=scale))
+
+
+def _join_box(title: str, url: str, scale: int = 4) -> w.Widget:
+    """Title, link and QR code; a larger ``scale`` (7: ~340 px) for a join screen on a projector."""
+    e = html.escape
+    box = w.HTML(
+        f"<div style='margin:0 24px 16px 0'><b>{e(title)}</b><br>"
+        f"<a href='{e(url)}' target='_blank' class='tk-join-link' style='word-break:break-all'>"
+        f"{e(url)}</a><br>{qr_svg(url, scale)}</div>",
+        layout=w.Layout(flex="1 1 0", min_width="320px"),
+    )
+    box.add_class("tk-join")
+    return box
+
+
+def _sheet_template(request: SheetRequest, template: Any) -> str:
+    """The ``sheet=`` of the participants' join links: a built-in id, or the same custom file name.
+
+    A custom template's id is no name the web sheet can find; its file name
+    (checked by the same :func:`~transferkit.templates.access.load_visitor_template`) is.
+    """
+    return str(request.template) if request.template and request.template != template.id else str(template.id)
+
+
+class _Screen:
+    """Common parts: store, request, drafts, ticker."""
+
+    def __init__(self, store: Any, request: SheetRequest, *, interval: float = 1.5) -> None:
+        if request.pilot is None:
+            msg = "Im Link fehlt pilot=…, z. B. ?pilot=P01&loop=1 / the link needs pilot=…, e.g. ?pilot=P01&loop=1"
+            raise ParameterError(msg)
+        self.store = store
+        self.request = request
+        self.lang = request.lang
+        self.drafts = DraftStore.for_store(store)
+        self.ticker = Ticker(self.safe_refresh, interval)
+
+    def safe_refresh(self) -> None:
+        """Refresh; log problems instead of breaking the screen."""
+        try:
+            self.refresh()
+        except Exception:
+            log.exception("refresh failed")
+
+    def refresh(self) -> None:
+        """Read the store and update the widgets."""
+        raise NotImplementedError
+
+
+# --------------------------------------------------------------------------- round table
+class RoundTableScreen(_Screen):
+    """Idea wall, live dot vote, results chart, participant counter and join screen."""
+
+    template_id = "round_table"
+
+    def __init__(self, store: Any, request: SheetRequest, *, interval: float = 1.5) -> None:
+        super().__init__(store, request, interval=interval)
+        from transferkit.templates.access import load_visitor_template
+
+        self.template = load_visitor_template(request.template or self.template_id)
+        lang = self.lang
+        base = public_base_url()
+        common = SheetRequest(template=_sheet_template(request, self.template), pilot=request.pilot,
+                              loop=request.loop, lang=lang)
+        # participants join through the web sheet of `transferkit serve` (no kernel each)
+        self.ideas_url = with_token(sheet_url(base, common.with_(questions="network_role,ideas")))
+        self.vote_url = with_token(sheet_url(base, common.with_(questions="votes")))
+        self.feed = LiveFeed(store, self.template, pilot=request.pilot, loop=request.loop)
+        title = self.template.title.get(lang)
+        loop = f" · {_t(lang, 'Runde', 'round')} {request.loop}" if request.loop is not None else ""
+        self.header = w.HTML(f"<h2>{html.escape(title)} – {html.escape(request.pilot or '')}{loop}</h2>")
+        self.counter = w.HTML("")
+        self.counter.add_class("tk-counter")
+        self.wall = w.HTML("")
+        self.wall.add_class("tk-idea-wall")
+        self.results = w.HTML("")
+        self.results.add_class("tk-vote-results")
+        join = w.HBox(
+            [
+                _join_box(_t(lang, "1. Ideen einbringen", "1. Add ideas"), self.ideas_url, 7),
+                _join_box(_t(lang, "2. Punkte vergeben", "2. Vote"), self.vote_url, 7),
+            ],
+            layout=w.Layout(flex_flow="row wrap"),
+        )
+        tabs = w.Tab(
+            children=[
+                join,
+                w.VBox([self.wall]),
+                w.VBox([self.results]),
+            ]
+        )
+        for i, name in enumerate(
+            [_t(lang, "Beitreten", "Join"), _t(lang, "Ideenwand", "Idea wall"), _t(lang, "Ergebnis", "Results")]
+        ):
+            tabs.set_title(i, name)
+        self.tabs = tabs
+        self.widget = w.VBox([self.header, self.counter, tabs], layout=w.Layout(width="100%"))
+        self.widget.add_class("tk-app-wide")
+        self.refresh()
+
+    def vote_labels(self, ideas: pd.DataFrame) -> dict[str, str]:
+        """What may be voted for, with the text shown: the ideas so far (and a vote's own options).
+
+        Only these keys are counted (:func:`~transferkit.live.tally_votes`): a
+        key that is no idea or option never reaches the projector.
+        """
+        labels = {str(k): str(v) for k, v in zip(ideas["idea_id"], ideas["text"], strict=True)}
+        for q in self.template.all_questions():
+            if q.id == "votes" and q.type == "dot_vote" and getattr(q, "source", "") == "options":
+                labels.update({str(o.value): str(o.label.get(self.lang)) for o in getattr(q, "options", [])})
+        return labels
+
+    def totals(self) -> pd.DataFrame:
+        """Current vote totals with idea texts as labels (keys that are no idea left out)."""
+        frame = self.feed.poll()
+        return tally_votes(frame, "votes", self.vote_labels(extract_ideas(frame, "ideas")))
+
+    def refresh(self) -> None:
+        lang = self.lang
+        frame = self.feed.poll()
+        ideas = extract_ideas(frame, "ideas")
+        labels = self.vote_labels(ideas)
+        totals = tally_votes(frame, "votes", labels)  # only ideas and options count
+        count = participant_count(
+            self.store, self.template, pilot=self.request.pilot, loop=self.request.loop, drafts=self.drafts
+        )
+        voters = 0
+        if not frame.empty and "votes" in frame.columns:
+            voters = int(frame["votes"].map(
+                lambda v: isinstance(v, dict) and any(str(k) in labels for k in v)).sum())
+        self.counter.value = (
+            f"<b class='tk-count-joined'>{count['joined']}</b> {_t(lang, 'Teilnehmende', 'participants')} · "
+            f"<b class='tk-count-ideas'>{len(ideas)}</b> {_t(lang, 'Ideen', 'ideas')} · "
+            f"<b class='tk-count-voters'>{voters}</b> {_t(lang, 'haben abgestimmt', 'voted')}"
+        )
+        e = html.escape
+        cards = "".join(
+            f"<div class='tk-idea' style='display:inline-block;background:#fff59d;margin:4px;"
+            f"padding:8px;max-width:14em'>{e(r['text'])}"
+            + (f" <small>×{r['count']}</small>" if r["count"] > 1 else "")
+            + "</div>"
+            for r in ideas.to_dict("records")
+        )
+        self.wall.value = cards or _t(lang, "<i>Noch keine Ideen.</i>", "<i>No ideas yet.</i>")
+        rows = "".join(
+            f"<tr class='tk-vote-row' data-option='{e(r['option'])}'><td>{e(str(r['label']))}</td>"
+            f"<td class='tk-vote-points'>{int(r['points'])}</td><td>{int(r['voters'])}</td></tr>"
+            for r in totals.to_dict("records")
+        )
+        head = _t(lang, "<th>Idee</th><th>Punkte</th><th>Stimmen</th>", "<th>Idea</th><th>Points</th><th>Voters</th>")
+        # table and chart in one widget: they change together, never one ahead of the other
+        chart = bars_html(
+            [(str(r["label"]), float(r["points"])) for r in totals.to_dict("records")],
+            axis=_t(lang, "Punkte", "Points"),
+        )
+        self.results.value = (
+            f"<table class='tk-results-table'><tr>{head}</tr>{rows}</table>"
+            + (f"<div class='tk-vote-chart' style='font-size:1.3em'>{chart}</div>" if rows else "")
+        )
+
+
+# --------------------------------------------------------------------------- reflection loop
+_PHASE_TEXTS = {
+    "information": ["learned", "open_questions"],
+    "anwendung": ["tried", "obstacles"],
+    "austausch": ["worked"],
+    "optimierung": ["lessons"],
+}
+_PHASE_RATING = {
+    "information": "info_useful",
+    "anwendung": "app_success",
+    "austausch": "exchange_quality",
+    "optimierung": "loop_satisfaction",
+}
+
+
+class _Timer:
+    """An optional countdown per phase."""
+
+    def __init__(self, lang: str) -> None:
+        self.minutes = w.BoundedIntText(value=10, min=1, max=180, layout=w.Layout(width="5em"))
+        self.minutes.add_class("tk-timer-minutes")
+        self.button = w.Button(description=_t(lang, "Timer starten", "Start timer"))
+        self.button.add_class("tk-timer-start")
+        self.label = w.HTML("")
+        self.label.add_class("tk-timer-left")
+        self.end: float | None = None
+        self.ticker = Ticker(self.tick, 1.0)
+        self.lang = lang
+        self.button.on_click(lambda _b: self.start())
+        # plain text, no emoji: a workshop laptop may have no emoji font (the glyph shows as a box)
+        self.widget = w.HBox([self.minutes, w.HTML("min"), self.button, self.label])
+
+    def start(self) -> None:
+        self.end = time.monotonic() + 60 * int(self.minutes.value)
+        self.tick()
+        self.ticker.start()
+
+    def tick(self) -> None:
+        if self.end is None:
+            return
+        left = max(0, int(self.end - time.monotonic()))
+        self.label.value = f"<b>{left // 60:02d}:{left % 60:02d}</b>"
+        if left == 0:
+            self.label.value = "<b style='color:#b00020'>" + _t(self.lang, "Zeit!", "Time!") + "</b>"
+            self.ticker.stop()
+            self.end = None
+
+
+def _card(text: str) -> w.HBox:
+    """An input card: a checkbox and the participant's text as escaped HTML.
+
+    Not the checkbox's ``description``: the page's MathJax typesets a
+    description, so ``$…$`` typed by a participant would become formula
+    markup (an ``HTML`` widget is left alone).
+    """
+    check = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto", flex="0 0 auto"))
+    check.add_class("tk-card-check")
+    label = w.HTML(html.escape(text), layout=w.Layout(flex="1 1 auto"))
+    label.add_class("tk-card-text")
+    card = w.HBox([check, label], layout=w.Layout(width="100%", align_items="center"))
+    card.add_class("tk-card")
+    return card
+
+
+class ReflectionLoopScreen(_Screen):
+    """One loop of a pilot: earlier action items, four phases live, grouping, dots, closing."""
+
+    def __init__(self, store: Any, request: SheetRequest, *, interval: float = 1.5) -> None:
+        super().__init__(store, request, interval=interval)
+        from transferkit.templates.access import load_visitor_template
+
+        if request.loop is None:
+            msg = "Im Link fehlt loop=…, z. B. ?pilot=P01&loop=2 / the link needs loop=…, e.g. ?pilot=P01&loop=2"
+            raise ParameterError(msg)
+        self.template = load_visitor_template(request.template or "reflection_loop")
+        self.sheet_template = _sheet_template(request, self.template)
+        self.loop = int(request.loop)
+        self.pilot = str(request.pilot)
+        self.board = Board()
+        self.summary: Any = None
+        lang = self.lang
+        self.feed = LiveFeed(store, self.template, pilot=self.pilot, loop=self.loop)
+        self.header = w.HTML(
+            "<h2>"
+            + html.escape(
+                _t(lang, f"Reflexionsschleife {self.loop} – Pilot {self.pilot}",
+                   f"Reflection loop {self.loop} – pilot {self.pilot}")
+            )
+            + "</h2>"
+        )
+        self.counter = w.HTML("")
+        self.counter.add_class("tk-counter")
+        # step 0: earlier items
+        self.decisions: dict[int, w.Dropdown] = {}
+        earlier = open_items(store, self.pilot, self.loop)
+        rows: list[w.Widget] = []
+        labels = {
+            "done": _t(lang, "erledigt", "done"),
+            "carried_over": _t(lang, "übertragen", "carried over"),
+            "dropped": _t(lang, "verworfen", "dropped"),
+        }
+        for item in earlier.to_dict("records"):
+            dd = w.Dropdown(options=[(v, k) for k, v in labels.items()], value="carried_over",
+                            layout=w.Layout(width="12em"))
+            dd.add_class("tk-decision")
+            dd.add_class(f"tk-item-{int(item['item_id'])}")
+            self.decisions[int(item["item_id"])] = dd
+            who = item.get("owner")
+            text = html.escape(str(item["what"])) + (
+                f" <small>({html.escape(str(who))})</small>" if isinstance(who, str) and who else ""
+            )
+            rows.append(w.HBox([dd, w.HTML(text)]))
+        if not rows:
+            rows.append(w.HTML(_t(lang, "<i>Keine offenen Maßnahmen aus früheren Schleifen.</i>",
+                                  "<i>No open action items from earlier loops.</i>")))
+        step0 = w.VBox(rows)
+        step0.add_class("tk-earlier-items")
+        # phases
+        base = public_base_url()
+        self.join_urls: dict[str, str] = {}
+        self.cards: dict[str, w.VBox] = {}
+        self.ratings: dict[str, w.HTML] = {}
+        self.checks: dict[str, w.Checkbox] = {}
+        self.card_boxes: dict[str, w.HBox] = {}
+        phase_tabs: list[w.Widget] = []
+        for phase in self.template.phases:
+            url = with_token(sheet_url(
+                base,
+                SheetRequest(template=self.sheet_template, pilot=self.pilot, loop=self.loop, phase=phase.id,
+                             lang=lang),
+            ))
+            self.join_urls[phase.id] = url
+            cards = w.VBox([])
+            cards.add_class("tk-cards")
+            cards.add_class(f"tk-cards-{phase.id}")
+            self.cards[phase.id] = cards
+            rating = w.HTML("")
+            rating.add_class("tk-rating")
+            self.ratings[phase.id] = rating
+            intro = html.escape(phase.intro.get(lang)) if phase.intro is not None else ""
+            phase_tabs.append(
+                w.VBox([
+                    w.HTML(f"<p>{intro}</p>"),
+                    _Timer(lang).widget,
+                    w.HBox([_join_box(_t(lang, "Teilnehmen", "Join"), url),
+                            w.VBox([rating, cards], layout=w.Layout(flex="2 1 0", min_width="320px"))],
+                           layout=w.Layout(flex_flow="row wrap")),
+                ])
+            )
+        # grouping & dots
+        self.group_name = w.Text(placeholder=_t(lang, "Name der Gruppe", "group name"))
+        self.group_name.add_class("tk-group-name")
+        group_button = w.Button(description=_t(lang, "Markierte gruppieren", "Group selected"))
+        group_button.add_class("tk-group-button")
+        group_button.on_click(lambda _b: self.group_selected())
+        self.groups_box = w.VBox([])
+        self.groups_box.add_class("tk-groups")
+        step_groups = w.VBox([
+            w.HTML(_t(lang, "Beiträge in den Phasen markieren, hier gruppieren, dann Punkte vergeben.",
+                      "Select inputs in the phases, group them here, then give dots.")),
+            w.HBox([self.group_name, group_button]),
+            self.groups_box,
+        ])
+        # closing
+        self.new_items = w.VBox([])
+        add = w.Button(description="+ " + _t(lang, "Maßnahme", "action item"))
+        add.add_class("tk-add-item")
+        add.on_click(lambda _b: self.add_item_row())
+        self.suggestions = w.HTML("")
+        self.suggestions.add_class("tk-suggestions")
+        close = w.Button(description=_t(lang, "Schleife abschließen", "Close loop"), button_style="danger")
+        close.add_class("tk-close-loop")
+        close.on_click(lambda _b: self.close())
+        self.close_button = close
+        # closing a loop closed before replaces its key figures: ask first
+        self.confirm_text = w.HTML("")
+        self.overwrite_button = w.Button(description=_t(lang, "Überschreiben", "Overwrite"), button_style="danger")
+        self.overwrite_button.add_class("tk-close-overwrite")
+        self.overwrite_button.on_click(lambda _b: self.close(overwrite=True))
+        self.cancel_button = w.Button(description=_t(lang, "Abbrechen", "Cancel"))
+        self.cancel_button.add_class("tk-close-cancel")
+        self.cancel_button.on_click(lambda _b: self.cancel_close())
+        self.confirm_box = w.VBox([self.confirm_text, w.HBox([self.overwrite_button, self.cancel_button])],
+                                  layout=w.Layout(display="none"))
+        self.confirm_box.add_class("tk-close-confirm")
+        self.close_note = w.HTML("")
+        self.close_note.add_class("tk-close-note")
+        self.protocol = w.HTML("")
+        self.protocol.add_class("tk-protocol")
+        self.protocol_job: _ProtocolJob | None = None
+        self.protocol_result: ProtocolResult | None = None
+        self._progress = Ticker(self.show_protocol, 1.0)
+        step_close = w.VBox([self.suggestions, self.new_items, add, close, self.confirm_box, self.close_note,
+                             self.protocol])
+        self.add_item_row()
+        titles = [_t(lang, "Offene Maßnahmen", "Open action items")]
+        titles += [p.title.get(lang) for p in self.template.phases]
+        titles += [_t(lang, "Gruppen & Punkte", "Groups & dots"), _t(lang, "Abschluss", "Close")]
+        self.tabs = w.Tab(children=[step0, *phase_tabs, step_groups, step_close])
+        for i, title in enumerate(titles):
+            self.tabs.set_title(i, title)
+        self.widget = w.VBox([self.header, self.counter, self.tabs], layout=w.Layout(width="100%"))
+        self.widget.add_class("tk-app-wide")
+        self.refresh()
+        self.restore_board()
+
+    # The moderator's groups and dots are saved as a draft of the moderator
+    # (table tk_sheet_drafts), so reloading the page does not lose them.
+    def _board_key(self) -> DraftKey:
+        return DraftKey(f"{self.template.id}#board", pilot=self.pilot, loop=self.loop, phase=None,
+                        participant=BOARD_OWNER)
+
+    def save_board(self) -> None:
+        """Save groups and dots (called after every change); problems are logged, not shown."""
+        state = {
+            "assignment": dict(self.board.assignment),
+            "dots": dict(self.board.dots),
+            "group_order": list(self.board.group_order),
+        }
+        try:
+            self.drafts.save(self._board_key(), state)
+        except Exception:
+            log.exception("board not saved")
+
+    def restore_board(self) -> None:
+        """Restore groups and dots saved earlier for this pilot and loop."""
+        try:
+            draft = self.drafts.load(self._board_key())
+        except Exception:
+            log.exception("board not restored")
+            return
+        if draft is None or not draft.answers:
+            return
+        state = draft.answers
+        self.board.assignment.update({str(k): str(v) for k, v in (state.get("assignment") or {}).items()})
+        self.board.dots.update({str(k): int(v) for k, v in (state.get("dots") or {}).items()})
+        for name in state.get("group_order") or []:
+            if name not in self.board.group_order:
+                self.board.group_order.append(str(name))
+        self.render_groups()
+
+    def add_item_row(self) -> None:
+        """Add an empty row for a new action item."""
+        lang = self.lang
+        what = w.Text(placeholder=_t(lang, "Was?", "What?"))
+        who = w.Text(placeholder=_t(lang, "Wer?", "Who?"), layout=w.Layout(width="10em"))
+        due = w.DatePicker(value=None)
+        what.add_class("tk-item-what")
+        who.add_class("tk-item-who")
+        self.new_items.children = (*self.new_items.children, w.HBox([what, who, due]))
+
+    def item_rows(self) -> list[dict[str, Any]]:
+        """The new action items entered."""
+        out = []
+        for row in self.new_items.children:
+            what, who, due = row.children
+            if what.value.strip():
+                out.append({
+                    "what": what.value.strip(),
+                    "who": who.value.strip() or None,
+                    "due": due.value.isoformat() if due.value else None,
+                })
+        return out
+
+    def refresh(self) -> None:
+        lang = self.lang
+        frame = self.feed.poll()
+        count = participant_count(self.store, self.template, pilot=self.pilot, loop=self.loop, drafts=self.drafts)
+        self.counter.value = (
+            f"<b class='tk-count-joined'>{count['joined']}</b> {_t(lang, 'dabei', 'joined')} · "
+            f"<b class='tk-count-submitted'>{len(frame)}</b> {_t(lang, 'Beiträge', 'submissions')}"
+        )
+        for phase in self.template.phases:
+            part = frame[frame["phase"] == phase.id] if not frame.empty else frame
+            questions = _PHASE_TEXTS.get(phase.id) or [q.id for q in phase.questions if q.type in ("text", "long_text")]
+            items = collect_inputs(part, questions)
+            self.board.add(items)
+            box = self.cards[phase.id]
+            shown = sum("tk-card" in child._dom_classes for child in box.children)
+            if shown != len(items):
+                box.children = self.card_widgets(phase, questions, items)
+            rating = _PHASE_RATING.get(phase.id)
+            if rating and not part.empty and rating in part.columns:
+                values = pd.to_numeric(part[rating], errors="coerce").dropna()
+                if len(values):
+                    self.ratings[phase.id].value = (
+                        f"{_t(lang, 'Bewertung', 'rating')}: <b>{values.mean():.1f}</b> (n = {len(values)})"
+                    )
+        if not frame.empty and "actions" in frame.columns:
+            proposed = [a for v in frame["actions"].tolist() if isinstance(v, list) for a in v
+                        if isinstance(a, dict) and a.get("what")]
+            if proposed:
+                items_html = "".join(
+                    f"<li>{html.escape(str(a['what']))} ({html.escape(str(a.get('who') or '–'))})</li>"
+                    for a in proposed
+                )
+                self.suggestions.value = f"<b>{_t(lang, 'Vorschläge der Teilnehmenden', 'Proposals')}</b><ul>{items_html}</ul>"
+
+    def card_widgets(self, phase: Any, questions: Sequence[str], items: Sequence[Any]) -> list[w.Widget]:
+        """One checkbox card per input; with several questions, each under its question."""
+        labels = {q.id: str(q.label.get(self.lang)) for q in phase.questions}
+        children: list[w.Widget] = []
+        for question in questions:
+            mine = [item for item in items if item.question == question]
+            if len(questions) > 1 and mine:
+                heading = w.HTML(f"<b>{html.escape(labels.get(question, question))}</b>")
+                heading.add_class("tk-card-question")
+                children.append(heading)
+            for item in mine:
+                card = self.card_boxes.get(item.item_id)
+                if card is None:
+                    card = _card(item.text)
+                    self.card_boxes[item.item_id] = card
+                    self.checks[item.item_id] = card.children[0]
+                children.append(card)
+        return children
+
+    def group_selected(self) -> None:
+        """Group the checked input cards under the name typed in."""
+        name = self.group_name.value.strip()
+        chosen = [k for k, c in self.checks.items() if c.value]
+        if not name or not chosen:
+            return
+        self.board.group(name, chosen)
+        for k in chosen:
+            self.checks[k].value = False
+        self.group_name.value = ""
+        self.render_groups()
+        self.save_board()
+
+    def render_groups(self) -> None:
+        """Show groups with +/- dot buttons."""
+        rows: list[w.Widget] = []
+        for name, items in self.board.groups().items():
+            if not name:
+                continue
+            label = w.HTML(
+                f"<b>{html.escape(name)}</b>: " + "; ".join(html.escape(i.text) for i in items)
+                + f" — <span class='tk-dots'>{self.board.dots.get(name, 0)}</span> ●"
+            )
+            plus = w.Button(description="+●", layout=w.Layout(width="4em"))
+            minus = w.Button(description="−●", layout=w.Layout(width="4em"))
+            plus.add_class("tk-dot-plus")
+            minus.add_class("tk-dot-minus")
+            plus.on_click(lambda _b, n=name: self._dot(n, 1))
+            minus.on_click(lambda _b, n=name: self._dot(n, -1))
+            row = w.HBox([minus, plus, label])
+            row.add_class("tk-group")
+            rows.append(row)
+        self.groups_box.children = rows
+
+    def _dot(self, name: str, n: int) -> None:
+        self.board.add_dots(name, n)
+        self.render_groups()
+        self.save_board()
+
+    def earlier_closing(self) -> pd.Timestamp | None:
+        """When this pilot's loop was closed before (``None``: not yet); StoreError if unknown."""
+        closings = self.store.loop_closings(self.pilot)
+        mine = closings[closings["loop"] == self.loop] if not closings.empty else closings
+        if mine.empty:
+            return None
+        closed_at = mine.iloc[0]["closed_at"]
+        return closed_at if isinstance(closed_at, pd.Timestamp) else pd.Timestamp(closed_at)
+
+    def ask_overwrite(self, closed_at: pd.Timestamp) -> None:
+        """Show the question whether to replace the earlier closing (nothing is stored yet)."""
+        lang = self.lang
+        when = html.escape(closed_at.strftime("%Y-%m-%d %H:%M")) if not pd.isna(closed_at) else "?"
+        self.confirm_text.value = (
+            "<div class='tk-close-question'><b>"
+            + _t(lang, f"Schleife {self.loop} wurde bereits abgeschlossen ({when} UTC).",
+                 f"Loop {self.loop} was already closed ({when} UTC).")
+            + "</b> "
+            + _t(lang, "Überschreiben? Die Kennzahlen werden neu berechnet und ersetzen die bisherigen, "
+                       "die neuen Maßnahmen kommen hinzu.",
+                 "Overwrite? The key figures are computed again and replace the earlier ones; "
+                 "the new action items are added.")
+            + "</div>"
+        )
+        self.close_note.value = ""
+        self.confirm_box.layout.display = "flex"
+
+    def cancel_close(self) -> None:
+        """Keep the earlier closing: hide the question, store nothing (typed items stay)."""
+        self.confirm_box.layout.display = "none"
+        self.close_note.value = "<i>" + _t(
+            self.lang, "Nicht erneut abgeschlossen – der bisherige Abschluss bleibt.",
+            "Not closed again – the earlier closing is kept.") + "</i>"
+
+    def close(self, *, overwrite: bool = False) -> None:
+        """Close the loop (decisions, new items, key figures stored), then make its protocol.
+
+        If the loop was closed before (``store.loop_closings``), nothing is
+        stored: the screen asks first (:meth:`ask_overwrite`; buttons
+        ``tk-close-overwrite`` and ``tk-close-cancel``); ``overwrite=True``
+        is the moderator's answer "overwrite".
+
+        The protocol is the ``loop_protocol`` report, made in a background
+        thread (:func:`~transferkit.live.make_protocol`); meanwhile the screen
+        says that it is being made, afterwards it links the file (or shows why
+        not, with a printable summary instead).
+        """
+        if self.protocol_job is not None and self.protocol_job.running:
+            return
+        if not overwrite:
+            try:
+                closed_at = self.earlier_closing()
+            except TransferkitError as error:
+                self.protocol.value = f"<div class='tk-error'>⚠ {html.escape(str(error))}</div>"
+                return
+            if closed_at is not None:
+                self.ask_overwrite(closed_at)
+                return
+        self.confirm_box.layout.display = "none"
+        self.close_note.value = ""
+        decisions = {k: d.value for k, d in self.decisions.items()}
+        try:
+            self.summary = close_loop(
+                self.store, self.pilot, self.loop, decisions=decisions, new_items=self.item_rows(),
+                board=self.board, template=self.template,
+            )
+        except TransferkitError as error:
+            self.protocol.value = f"<div class='tk-error'>⚠ {html.escape(str(error))}</div>"
+            return
+        self.new_items.children = ()  # stored now: a second closing must not add them again
+        self.add_item_row()
+        self.close_button.disabled = True
+        self.protocol_result = None
+        summary, lang = self.summary, self.lang
+        self.protocol_job = _ProtocolJob(lambda: make_protocol(self.store, summary, lang))
+        self.show_protocol()
+        self._progress.start()
+
+    def wait_protocol(self, timeout: float | None = None) -> ProtocolResult | None:
+        """Wait for the protocol being made (for scripts and tests) and show it."""
+        if self.protocol_job is not None:
+            self.protocol_job.thread.join(timeout)
+        self.show_protocol()
+        return self.protocol_result
+
+    def show_protocol(self) -> None:
+        """Show the protocol's progress, or the finished protocol (called every second)."""
+        job = self.protocol_job
+        if job is None:
+            return
+        lang = self.lang
+        if job.running:
+            seconds = int(time.monotonic() - job.started)
+            self.protocol.value = (
+                "<div class='tk-protocol-status'>"
+                + _t(lang, f"Schleife abgeschlossen, Kennzahlen gespeichert. Das Protokoll wird "
+                           f"erstellt … ({seconds} s)",
+                     f"Loop closed, key figures stored. The protocol is being generated … "
+                     f"({seconds} s)")
+                + "</div>"
+            )
+            return
+        self._progress.stop()
+        self.close_button.disabled = False
+        if self.protocol_result is not None:
+            return
+        result = job.result
+        if result is None:  # make_protocol never raises; only a crash of the thread gets here
+            self.protocol.value = "<div class='tk-error'>⚠ " + html.escape(_t(
+                lang, "Das Protokoll konnte nicht erstellt werden – siehe Server-Log.",
+                "The protocol could not be generated – see the server log.")) + "</div>"
+            return
+        self.protocol_result = result
+        self.protocol.value = self._protocol_html(result)
+
+    def _protocol_html(self, result: ProtocolResult) -> str:
+        lang, e = self.lang, html.escape
+        data = base64.b64encode(result.page.encode("utf-8")).decode("ascii")
+        name = result.filename if result.ok else f"protocol_{self.pilot}_loop{self.loop}.html"
+        if result.ok:
+            link = (
+                f"<a download='{e(name)}' href='data:text/html;base64,{data}' "
+                "class='tk-protocol-link' style='font-weight:bold'>"
+                + _t(lang, "Protokoll herunterladen (HTML)", "Download the protocol (HTML)")
+                + "</a>"
+            )
+            where = _t(lang, "Gespeichert unter", "Saved as")
+            return (
+                "<div class='tk-protocol-done'>✔ "
+                + _t(lang, f"Protokoll erstellt ({result.seconds:.0f} s).",
+                     f"Protocol generated ({result.seconds:.0f} s).")
+                + f" {link}<br><small class='tk-protocol-path'>{where}: "
+                f"<code>{e(str(result.path))}</code></small></div>"
+            )
+        message = _t(
+            lang,
+            "Der Protokoll-Bericht konnte nicht erstellt werden. Die Schleife ist trotzdem "
+            "abgeschlossen und ihre Kennzahlen sind gespeichert; hier ist eine druckbare "
+            "Zusammenfassung.",
+            "The protocol report could not be generated. The loop is closed all the same and "
+            "its key figures are stored; here is a printable summary.",
+        )
+        link = (
+            f"<a download='{e(name)}' href='data:text/html;base64,{data}' class='tk-protocol-link'>"
+            + _t(lang, "Zusammenfassung herunterladen (HTML, druckbar)",
+                 "Download the summary (HTML, printable)")
+            + "</a>"
+        )
+        detail = _t(lang, "Grund", "Reason")
+        body = result.page.split("<body>", 1)[-1].rsplit("</body>", 1)[0]
+        return (
+            f"<div class='tk-error'>⚠ {e(message)}<details><summary>{detail}</summary>"
+            f"<pre style='white-space:pre-wrap'>{e(result.error)}</pre></details></div>"
+            f"{link}<div class='tk-protocol-summary' style='border:1px solid #ccc;padding:8px'>"
+            f"{body}</div>"
+        )
+
+
+class _ProtocolJob:
+    """``work()`` in a daemon thread; ``result`` when done (``None`` if it raised)."""
+
+    def __init__(self, work: Any) -> None:
+        self.work = work
+        self.result: ProtocolResult | None = None
+        self.started = time.monotonic()
+        self.thread = threading.Thread(target=self._run, name="tk-loop-protocol", daemon=True)
+        self.thread.start()
+
+    @property
+    def running(self) -> bool:
+        """Whether the work is still going on."""
+        return self.thread.is_alive()
+
+    def _run(self) -> None:
+        try:
+            self.result = self.work()
+        except Exception:
+            log.exception("making the loop protocol failed")
+
+
+# --------------------------------------------------------------------------- entry points
+def _app(kind: str, query: str | None, store: Any, interval: float) -> w.Widget:
+    lang = "de"
+    try:
+        request = parse_query(get_query_string() if query is None else query)
+        lang = request.lang
+        if store is None:
+            from transferkit.store import Store
+
+            store = Store()
+        screen: _Screen
+        if kind == "round_table":
+            screen = RoundTableScreen(store, request, interval=interval)
+        else:
+            screen = ReflectionLoopScreen(store, request, interval=interval)
+        screen.ticker.start()
+        widget = screen.widget
+        widget.screen = screen  # keep a reference for tests and the ticker
+        return widget
+    except ParameterError as error:  # a broken link: the message says what to change
+        return error_box(str(error), lang)
+    except StoreError:
+        # the store's own message may name a database file or server: the terminal gets it
+        log.exception("%s screen: store not available", kind)
+        return error_box(_t(lang, "Die Datenbank ist nicht erreichbar – siehe Server-Log.",
+                            "The database cannot be reached – see the server log."), lang)
+    except Exception:
+        log.exception("%s screen failed", kind)
+        return error_box(_t(lang, "Unerwarteter Fehler – siehe Server-Log.", "Unexpected error – see the server log."), lang)
+
+
+def round_table_app(query: str | None = None, *, store: Any = None, interval: float = 1.5) -> w.Widget:
+    """The round-table screen for the page's query (``?pilot=P01&loop=1``); never raises."""
+    return _app("round_table", query, store, interval)
+
+
+def reflection_loop_app(query: str | None = None, *, store: Any = None, interval: float = 1.5) -> w.Widget:
+    """The reflection-loop moderator screen (``?pilot=P01&loop=2``); never raises."""
+    return _app("reflection_loop", query, store, interval)

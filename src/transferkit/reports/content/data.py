@@ -1,0 +1,249 @@
+"""Data from the store, as tidy tables the reports compute with (self-assessments,
+GAS goals, training feedback, loop ratings, needs). Costs, benefits, Kirkpatrick
+indicators and planned formats come straight from the store's readers
+(``store.costs()``, ``benefits()``, ``indicators()``, ``format_plans()``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "LOOP_RATINGS",
+    "REVERSE_KEYED",
+    "SCALES",
+    "gas_goals",
+    "loop_ratings",
+    "needs",
+    "needs_topics",
+    "open_store",
+    "prepost_by_scale",
+    "reliable_change_by_scale",
+    "scale_scores_long",
+    "self_assessment",
+    "training_feedback",
+]
+
+
+#: Competence scales of the self-assessment sheet and their items.
+SCALES: dict[str, list[str]] = {
+    "dig": ["dig_1", "dig_2", "dig_3", "dig_4"],
+    "soft": ["soft_1", "soft_2", "soft_3", "soft_4"],
+    "sus": ["sus_1", "sus_2", "sus_3"],
+}
+REVERSE_KEYED = ["soft_3"]
+LOOP_RATINGS = {
+    "information": "info_useful",
+    "anwendung": "app_success",
+    "austausch": "exchange_quality",
+    "optimierung": "loop_satisfaction",
+}
+
+
+def open_store(db: str = "") -> Any:
+    """The store at ``db`` (empty: ``$TRANSFERKIT_DB`` or the embedded default)."""
+    from transferkit.store import Store
+
+    return Store(db or None)
+
+
+def self_assessment(store: Any, pilot_id: str | None = None) -> Any:
+    """Tidy self-assessments: ``participant, pilot_id, company_id, time`` (pre/post) and items."""
+    import pandas as pd
+
+    frame = store.responses(template="competence_self_assessment", pilot=pilot_id)
+    items = [i for scale in SCALES.values() for i in scale]
+    if frame.empty:  # numeric item columns even when empty: the scale scores need them
+        empty = pd.DataFrame(columns=["participant", "pilot_id", "company_id", "time", *items])
+        return empty.astype(dict.fromkeys(items, "float64"))
+    company = company_of(store)
+    out = pd.DataFrame({
+        "participant": frame["participant"],
+        "pilot_id": frame["pilot"],
+        "company_id": frame["participant"].map(company),
+        "time": frame["measurement"],
+    })
+    for item in items:
+        out[item] = pd.to_numeric(frame.get(item), errors="coerce").astype("float64")
+    return out.reset_index(drop=True)
+
+
+def company_of(store: Any) -> dict[str, str]:
+    participants = store.participants()
+    return dict(zip(participants["participant"], participants["company_id"], strict=True))
+
+
+def scale_scores_long(assessment: Any) -> Any:
+    """One row per participant, time and scale with the scale score (``score``)."""
+    from transferkit.evaluation import scale_scores
+
+    scores = scale_scores(assessment, SCALES, reverse=REVERSE_KEYED, scale_range=(1, 5))
+    wide = assessment[["participant", "pilot_id", "company_id", "time"]].join(scores)
+    return wide.melt(id_vars=["participant", "pilot_id", "company_id", "time"],
+                     value_vars=list(SCALES), var_name="scale", value_name="score")
+
+
+def prepost_by_scale(assessment: Any) -> Any:
+    """:func:`~transferkit.evaluation.prepost` of each scale score (one row per scale)."""
+    from transferkit.evaluation import prepost
+
+    long = scale_scores_long(assessment)
+    return prepost(long, "pre", "post", subject="participant", group="scale",
+                   within="time", dv="score", overall=False)
+
+
+def reliable_change_by_scale(assessment: Any, reference: Any) -> Any:
+    """Reliable change per scale; SD and Cronbach's alpha from the pre scores of ``reference``
+    (all pilots in the store: a more stable estimate than one pilot's few people)."""
+    import pandas as pd
+
+    from transferkit.evaluation import cronbach_alpha, reliable_change_summary, scale_scores
+
+    rows = []
+    ref_pre = reference[reference["time"] == "pre"]
+    ref_scores = scale_scores(ref_pre, SCALES, reverse=REVERSE_KEYED, scale_range=(1, 5))
+    long = scale_scores_long(assessment)
+    for scale, items in SCALES.items():
+        recoded = ref_pre[items].copy()
+        for item in REVERSE_KEYED:
+            if item in recoded:
+                recoded[item] = 6 - recoded[item]
+        alpha, _ = cronbach_alpha(recoded)
+        wide = long[long["scale"] == scale].pivot_table(
+            index="participant", columns="time", values="score", aggfunc="first")
+        if not {"pre", "post"} <= set(wide.columns):
+            continue
+        summary = reliable_change_summary(wide["pre"], wide["post"],
+                                          float(ref_scores[scale].std()), float(alpha))
+        summary.insert(0, "scale", scale)
+        summary["reliability"] = float(alpha)
+        rows.append(summary)
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+
+
+def gas_goals(store: Any, pilot_id: str | None = None) -> Any:
+    """Tidy GAS goals: ``pilot_id, participant, goal_id, goal, weight, baseline, follow_up``."""
+    import pandas as pd
+
+    frame = store.responses(template="pilot_goals", pilot=pilot_id)
+    rows = []
+    for _, response in frame.iterrows():
+        goals = response.get("goals")
+        if not isinstance(goals, list):
+            continue
+        for k, goal in enumerate(goals, start=1):
+            rows.append({
+                "pilot_id": response["pilot"], "participant": response["participant"],
+                "goal_id": f"{response['pilot']}-G{k}", "goal": goal["goal"],
+                "weight": float(goal.get("weight", 1.0)), "baseline": goal["baseline"],
+                "follow_up": goal.get("follow_up"),
+            })
+    columns = ["pilot_id", "participant", "goal_id", "goal", "weight", "baseline", "follow_up"]
+    out = pd.DataFrame(rows, columns=columns)
+    out["follow_up"] = pd.to_numeric(out["follow_up"], errors="coerce").astype("Int64")
+    return out.sort_values("goal_id").reset_index(drop=True)
+
+
+def training_feedback(store: Any, pilot_id: str | None = None) -> Any:
+    """Tidy training feedback: ``participant, pilot_id, format``, items, ``recommend``."""
+    frame = store.responses(template="training_feedback", pilot=pilot_id)
+    return frame.rename(columns={"pilot": "pilot_id"}).drop(
+        columns=["response_id", "submission_id", "template", "template_version", "loop",
+                 "phase", "submitted_at"], errors="ignore")
+
+
+def loop_ratings(store: Any, pilot_id: str | None = None) -> Any:
+    """Reflection-loop ratings: one row per pilot, loop and participant, one column per phase."""
+    import pandas as pd
+
+    frame = store.responses(template="reflection_loop", pilot=pilot_id)
+    columns = ["pilot_id", "loop", "participant", *LOOP_RATINGS.values()]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    present = [c for c in LOOP_RATINGS.values() if c in frame.columns]
+    rated = frame[["pilot", "loop", "participant", *present]].rename(columns={"pilot": "pilot_id"})
+    out = rated.groupby(["pilot_id", "loop", "participant"], as_index=False).first()
+    out = out.reindex(columns=columns)
+    for column in LOOP_RATINGS.values():
+        out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
+    out["loop"] = out["loop"].astype("int64")
+    return out.sort_values(["pilot_id", "loop", "participant"]).reset_index(drop=True)
+
+
+def _need_prefixes(template: Any) -> tuple[str, str]:
+    """Importance and competence prefixes of a needs template's question ids."""
+    params = template.feedback.params if template.feedback is not None else {}
+    return (str(params.get("importance_prefix", "imp_")),
+            str(params.get("competence_prefix", "comp_")))
+
+
+def needs_topics(template: Any = "needs_analysis") -> dict[str, str]:
+    """Topics of a needs-analysis template and their core area, in template order.
+
+    A topic is a pair of questions ``<importance prefix><topic>`` and ``<competence
+    prefix><topic>`` (the prefixes of the template's ``top_priorities`` feedback,
+    default ``imp_`` and ``comp_``); its area is the importance question's ``area``.
+
+    >>> list(needs_topics().items())[:2]
+    [('data_literacy', 'digital'), ('digital_tools', 'digital')]
+    """
+    if isinstance(template, str):
+        from transferkit.templates import load_template
+
+        template = load_template(template)
+    imp, comp = _need_prefixes(template)
+    questions = {q.id: q for q in template.all_questions()}
+    return {
+        qid.removeprefix(imp): str(q.area or "")
+        for qid, q in questions.items()
+        if qid.startswith(imp) and f"{comp}{qid.removeprefix(imp)}" in questions
+    }
+
+
+def needs(store: Any, company_id: str | None = None) -> Any:
+    """Tidy needs: ``company_id, participant, topic, area, importance, competence``.
+
+    The topics are those of the ``needs_analysis`` template (:func:`needs_topics`).
+    """
+    import pandas as pd
+
+    from transferkit.templates import load_template
+
+    template = load_template("needs_analysis")
+    frame = store.responses(template=template)
+    columns = ["company_id", "participant", "topic", "area", "importance", "competence"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    imp, comp = _need_prefixes(template)
+    company = company_of(store)
+    rows = []
+    for topic, area in needs_topics(template).items():
+        if f"{imp}{topic}" not in frame.columns:
+            continue
+        rows.append(pd.DataFrame({
+            "company_id": frame["participant"].map(company), "participant": frame["participant"],
+            "topic": topic, "area": area,
+            "importance": pd.to_numeric(frame[f"{imp}{topic}"], errors="coerce"),
+            "competence": pd.to_numeric(frame[f"{comp}{topic}"], errors="coerce"),
+        }))
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    out = pd.concat(rows, ignore_index=True)
+    if company_id:
+        out = out[out["company_id"] == company_id]
+    return out.sort_values(["company_id", "participant"], kind="stable").reset_index(drop=True)
+
+
+def pilot_row(store: Any, pilot_id: str) -> dict[str, Any]:
+    pilots = store.pilots()
+    row = pilots[pilots["pilot_id"] == pilot_id]
+    if row.empty:
+        from transferkit.exceptions import ParameterError
+
+        msg = f"pilot {pilot_id!r} is not in the store; valid: {', '.join(pilots['pilot_id'])}"
+        raise ParameterError(msg)
+    return dict(row.iloc[0])
+
+
+def network_name(store: Any) -> str:
+    networks = store.networks()
+    return str(networks["name"].iloc[0]) if len(networks) else "Netzwerk"

@@ -1,0 +1,165 @@
+"""The reports' figures: functions that draw on a matplotlib ``ax`` (called as
+``draw(ax=...)`` by :func:`~transferkit.reports.content.show_section`)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from transferkit.reports.content.common import de_en
+from transferkit.reports.content.data import SCALES
+from transferkit.reports.content.texts import format_name, label, text, topic_name
+
+__all__: list[str] = []  # only private drawing helpers, used by the report modules
+
+
+_PHASE_NAMES = {
+    "de": {"info_useful": "Information", "app_success": "Anwendung",
+           "exchange_quality": "Austausch", "loop_satisfaction": "Optimierung (Zufriedenheit)"},
+    "en": {"info_useful": "Information", "app_success": "Application",
+           "exchange_quality": "Exchange", "loop_satisfaction": "Optimisation (satisfaction)"},
+}
+
+
+def _plain(text: Any) -> str:
+    """A label drawn as written: an unescaped ``$`` would start matplotlib's mathtext
+    (TeX-like markup, and an error that stops the report for an odd goal text)."""
+    return str(text).replace("$", r"\$")
+
+
+def draw_shared_plot(name: str, *args: Any, ax: Any = None, **kwargs: Any) -> Any:
+    """Call ``transferkit.reports.plots.<name>`` on ``ax`` (the report's figures use the shared plots)."""
+    from transferkit.reports import plots
+
+    return getattr(plots, name)(*args, ax=ax, **kwargs)
+
+
+def draw_bars(ax: Any, series: Any, lang: str, xde: str, xen: str, yde: str, yen: str) -> Any:
+    ax.bar([str(i) for i in series.index], series.to_numpy(), color="#4C72B0")
+    ax.set_xlabel(de_en(lang, xde, xen))
+    ax.set_ylabel(de_en(lang, yde, yen))
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def draw_slopes(ax: Any, long: Any, lang: str) -> Any:
+    colours = {"dig": "#4C72B0", "soft": "#DD8452", "sus": "#55A868"}
+    x = {"pre": 0, "post": 1}
+    for k, scale in enumerate(SCALES):
+        part = long[long["scale"] == scale]
+        wide = part.pivot_table(index="participant", columns="time", values="score",
+                                aggfunc="first").dropna()
+        if not {"pre", "post"} <= set(wide.columns):
+            continue
+        offset = k * 2.5
+        for _, row in wide.iterrows():
+            ax.plot([offset + x["pre"], offset + x["post"]], [row["pre"], row["post"]],
+                    color="#bbbbbb", lw=0.7, zorder=1)
+        ax.plot([offset, offset + 1], [wide["pre"].mean(), wide["post"].mean()],
+                color=colours[scale], lw=3, marker="o", zorder=2, label=text(scale, lang))
+    ticks = [k * 2.5 + d for k in range(len(SCALES)) for d in (0, 1)]
+    ax.set_xticks(ticks, [text(t, lang) for _ in SCALES for t in ("pre", "post")])
+    ax.set_ylim(1, 5)
+    ax.set_ylabel(de_en(lang, "Selbsteinschätzung (1–5)", "Self-assessment (1–5)"))
+    ax.legend(frameon=False, loc="lower right")
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def draw_gas(ax: Any, goals: Any, lang: str) -> Any:
+    labels = [_plain(str(g)[:45]) for g in goals["goal"]]
+    y = range(len(goals))
+    ax.scatter(goals["baseline"], y, facecolors="none", edgecolors="#4C72B0", s=70,
+               label=de_en(lang, "Beginn", "start"))
+    follow = goals["follow_up"].astype("Float64").to_numpy(dtype="float64", na_value=float("nan"))
+    ax.scatter(follow, y, color="#4C72B0", s=70, label=de_en(lang, "Ende", "end"))
+    for yy, (b, f) in enumerate(zip(goals["baseline"], follow, strict=True)):
+        if not math.isnan(f):
+            ax.plot([b, f], [yy, yy], color="#4C72B0", lw=1)
+    ax.axvline(0, color="#999", ls="--", lw=1)
+    ax.set_yticks(list(y), labels)
+    ax.set_xticks([-2, -1, 0, 1, 2])
+    ax.set_xlim(-2.5, 2.5)
+    ax.invert_yaxis()
+    ax.set_xlabel(de_en(lang, "Zielerreichung (−2 … +2)", "Attainment (−2 … +2)"))
+    ax.legend(frameon=False, loc="lower right")
+    return ax
+
+
+def draw_trends(ax: Any, trends: Any, lang: str) -> Any:
+    names = _PHASE_NAMES.get(lang, _PHASE_NAMES["de"])
+    for metric, part in trends.groupby("metric", sort=False):
+        ax.plot(part["loop"].astype(int), part["mean"], marker="o", label=names.get(str(metric)))
+    ax.set_xticks(sorted({int(v) for v in trends["loop"]}))
+    ax.set_ylim(1, 5)
+    ax.set_xlabel(de_en(lang, "Reflexionsschleife", "Reflection loop"))
+    ax.set_ylabel(de_en(lang, "Bewertung (1–5)", "Rating (1–5)"))
+    ax.legend(frameon=False, fontsize="small")
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def draw_cost_bars(ax: Any, costs: Any, benefits: Any, lang: str) -> Any:
+    bottom = 0.0
+    for _, row in costs.iterrows():
+        ax.bar(de_en(lang, "Kosten", "Costs"), row["amount_eur"], bottom=bottom,
+               color="#C44E52", edgecolor="white")
+        ax.text(0, bottom + row["amount_eur"] / 2, _plain(label(row["cost_item"], lang)),
+                ha="center", va="center", fontsize=7, color="white")
+        bottom += row["amount_eur"]
+    bottom = 0.0
+    for _, row in benefits.iterrows():
+        ax.bar(de_en(lang, "Nutzen", "Benefits"), row["amount_eur"], bottom=bottom,
+               color="#55A868", edgecolor="white")
+        ax.text(1, bottom + row["amount_eur"] / 2, _plain(label(row["benefit_item"], lang)),
+                ha="center", va="center", fontsize=7, color="white")
+        bottom += row["amount_eur"]
+    ax.set_ylabel("EUR")
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def draw_satisfaction_trends(ax: Any, ratings: Any, lang: str) -> Any:
+    """The shared loop-trend plot of loop satisfaction, one line per pilot."""
+    from transferkit.reports.plots import plot_loop_trends
+
+    ax = plot_loop_trends(ratings, "loop_satisfaction", ax=ax, lang=lang)
+    ax.set_ylabel(de_en(lang, "Zufriedenheit (1–5)", "Satisfaction (1–5)"))
+    return ax
+
+
+def draw_forest(ax: Any, effects: Any, lang: str) -> Any:
+    colours = {"dig": "#4C72B0", "soft": "#DD8452", "sus": "#55A868"}
+    pilots = sorted(effects["pilot_id"].unique())
+    for k, scale in enumerate(SCALES):
+        part = effects[effects["scale"] == scale].set_index("pilot_id").reindex(pilots)
+        y = [i + (k - 1) * 0.25 for i in range(len(pilots))]
+        ax.errorbar(part["mean_diff"], y,
+                    xerr=[part["mean_diff"] - part["ci95_low"], part["ci95_high"] - part["mean_diff"]],
+                    fmt="o", color=colours[scale], capsize=2, label=text(scale, lang))
+    ax.axvline(0, color="#999", ls="--", lw=1)
+    ax.set_yticks(range(len(pilots)), [_plain(p) for p in pilots])
+    ax.invert_yaxis()
+    ax.set_xlabel(de_en(lang, "Veränderung (Punkte)", "Change (points)"))
+    ax.legend(frameon=False, fontsize="small")
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def draw_portfolio(ax: Any, needs: Any, lang: str) -> Any:
+    """The shared needs portfolio, with readable topic names instead of codes."""
+    from transferkit.reports.plots import plot_needs_portfolio
+
+    ax = plot_needs_portfolio(needs, ax=ax, lang=lang)
+    for label_ in ax.texts:
+        label_.set_text(_plain(topic_name(label_.get_text(), lang)))
+    return ax
+
+
+def draw_format_bars(ax: Any, formats: Any, lang: str) -> Any:
+    ordered = formats.sort_values("pct")
+    ax.barh([_plain(format_name(f, lang)) for f in ordered["format"]], ordered["pct"],
+            color="#4C72B0")
+    ax.set_xlabel(de_en(lang, "Anteil der Befragten (%)", "Share of respondents (%)"))
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax

@@ -1,0 +1,512 @@
+"""What the web sheet's pages and API do, without HTTP: one object per server process.
+
+:class:`SheetService` holds the process's one :class:`~transferkit.store.Store`
+and one :class:`~transferkit.store.drafts.DraftStore` (opened on first use), a cache
+of :class:`~transferkit.sheets.session.SheetSession` objects per link (a
+template is parsed once, not per visitor; a custom template file is read again
+once it is edited) with their rendered page, and the
+small thread pool in which the tornado handlers run its (synchronous,
+SQLAlchemy) methods. Every answer goes through ``SheetSession``: the same
+validation, drafts and idempotent submit as the ipywidgets sheet.
+
+Each API method takes the decoded JSON body and returns an :class:`ApiResult`
+(HTTP status and JSON payload); none raises for a participant's mistake.
+
+Examples
+--------
+>>> service = SheetService("sqlite://")
+>>> result = service.open({"query": "sheet=training_feedback", "code": "k7m4qx"})
+>>> result.status, result.payload["code"], result.payload["submitted"]
+(200, 'K7M4QX', False)
+>>> service.open({"query": "sheet=training_feedback", "code": "Max Mustermann"}).status
+400
+>>> service.close()
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
+from urllib.parse import parse_qsl, urlencode
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from transferkit.exceptions import (
+    AnswerProblem,
+    AnswerValidationError,
+    ParameterError,
+    QuotaError,
+    SheetAlreadySentError,
+    StoreError,
+    StoreFullError,
+    TransferkitError,
+)
+from transferkit.sheets.query import parse_query
+from transferkit.sheets.session import SheetSession, check_code, open_session, template_file_stamp
+from transferkit.sheets.texts import text
+from transferkit.sheets.web.render import error_page, page_skeleton, render_page
+from transferkit.store.drafts import DraftStore, default_store_url
+
+__all__ = ["MAX_DRAFT_CHARS", "MAX_LOOP", "ApiResult", "SheetService", "is_storage_full", "split_code"]
+
+#: Largest draft (characters of its JSON); a whole sheet is far smaller.
+MAX_DRAFT_CHARS = 32 * 1024
+#: Highest loop number a link may name when the pilot plans no number of loops.
+MAX_LOOP = 99
+
+log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class ApiResult:
+    """An API answer: HTTP status and the JSON payload."""
+
+    status: int
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+def split_code(query: str) -> tuple[str, str | None]:
+    """The link's query without ``code`` (and ``token``), and the ``code`` given, if any.
+
+    >>> split_code("?sheet=x&code=K7M4QX&token=s3cret")
+    ('sheet=x', 'K7M4QX')
+    """
+    pairs = parse_qsl((query or "").lstrip("?"), keep_blank_values=False)
+    codes = [v for k, v in pairs if k == "code"]
+    rest = [(k, v) for k, v in pairs if k not in ("code", "token")]
+    return urlencode(rest), (codes[-1] if codes else None)
+
+
+def query_lang(query: Any) -> str:
+    try:
+        return parse_query(query if isinstance(query, str) else "").lang
+    except ParameterError:
+        return "de"
+
+
+def _bad_request(lang: str, problem_de: str, problem_en: str) -> ApiResult:
+    error = f"Ungültige Anfrage: {problem_de} / Bad request: {problem_en}"
+    return ApiResult(400, {"ok": False, "error": error, "message": _in_lang(error, lang)})
+
+
+def _problems(error: AnswerValidationError, lang: str) -> ApiResult:
+    """The 422 answer listing the problems of a sheet or draft."""
+    problems = [
+        {
+            "question_id": p.question_id,
+            "code": p.code,
+            "message_de": p.message_de,
+            "message_en": p.message_en,
+        }
+        for p in error.problems
+    ]
+    summary = text("summary", lang, n=len(problems))
+    return ApiResult(422, {"ok": False, "problems": problems, "summary": summary})
+
+
+def is_storage_full(error: BaseException) -> bool:
+    """Whether a database error means the store takes no writes (disk full, read-only).
+
+    SQLite says "database or disk is full" / "attempt to write a readonly
+    database"; PostgreSQL has SQLSTATE 53100 (disk full) and 25006 (read-only).
+    """
+    orig = getattr(error, "orig", error)
+    if getattr(orig, "sqlstate", None) in {"53100", "25006"}:
+        return True
+    message = str(orig).lower()
+    return "disk is full" in message or "readonly database" in message or "read-only" in message
+
+
+def _in_lang(message: str, lang: str) -> str:
+    """The part of a ``"Deutsch / English"`` message in ``lang`` (the whole if it has no such parts)."""
+    parts = message.split(" / ")
+    if len(parts) != 2:
+        return message
+    return parts[1] if lang == "en" else parts[0]
+
+
+class SheetService:
+    """The web sheet of one server process: store, drafts, sessions per link, thread pool.
+
+    ``store`` / ``drafts`` may be given (tests); otherwise ``Store(store_url)``
+    is opened on first use (``store_url`` default: ``$TRANSFERKIT_DB`` or
+    ``data/transferkit.db``, as :func:`transferkit.store.drafts.default_store_url`).
+    """
+
+    def __init__(
+        self,
+        store_url: str | None = None,
+        *,
+        store: Any = None,
+        drafts: DraftStore | None = None,
+        workers: int = 4,
+        max_links: int = 256,
+    ) -> None:
+        self.store_url = store_url or default_store_url()
+        self._store = store
+        self._drafts = drafts
+        self._lock = threading.Lock()
+        self._write_lock: threading.Lock | None = None
+        self._links: OrderedDict[str, tuple[SheetSession, list[str]]] = OrderedDict()
+        self.max_links = max_links
+        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="websheet")
+
+    # ------------------------------------------------------------ resources
+    @property
+    def store(self) -> Any:
+        """The response store (opened on first use)."""
+        self._open()
+        return self._store
+
+    @property
+    def drafts(self) -> DraftStore:
+        """The draft store in the same database (opened on first use)."""
+        self._open()
+        return cast(DraftStore, self._drafts)
+
+    def _open(self) -> None:
+        if self._store is not None and self._drafts is not None:
+            return
+        with self._lock:
+            if self._store is None:
+                from transferkit.store import Store
+
+                self._store = Store(self.store_url)
+            if self._drafts is None:
+                self._drafts = DraftStore.for_store(self._store)
+            if getattr(self._store, "backend", "") == "sqlite":
+                # SQLite writes one transaction at a time anyway; inside this process
+                # they queue here instead of failing as "database is locked".
+                self._write_lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        lock = self._write_lock
+        if lock is None:
+            yield
+            return
+        with lock:
+            yield
+
+    def _write(self, work: Callable[[], _T]) -> _T:
+        from transferkit.store.engine import with_retry
+
+        with self._writing():
+            try:
+                return with_retry(work)
+            except SQLAlchemyError as error:
+                if is_storage_full(error):
+                    msg = f"the store cannot take writes: {str(getattr(error, 'orig', error))[:200]}"
+                    log.error(
+                        "transferkit: THE STORE TAKES NO MORE ANSWERS (%s). Free disk space or "
+                        "make the database writable; participants' answers wait in their pages.",
+                        msg,
+                    )
+                    raise StoreFullError(msg) from error
+                raise
+
+    def warm_up(self) -> None:
+        """Open the store and parse the built-in templates before the first participant arrives.
+
+        Problems are logged, not raised: the first request then reports them.
+        """
+        try:
+            self._open()
+            for module in ("transferkit.sheets.feedback", "transferkit.privacy"):  # not on a request
+                importlib.import_module(module)
+            from transferkit.templates import list_templates, load_template
+
+            for name in list_templates():
+                load_template(name)
+        except Exception:  # a broken store shows on the first request, with a clear message
+            log.exception("web sheet: warm-up failed")
+
+    def close(self) -> None:
+        """Stop the thread pool and close the store's connections."""
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        if self._store is not None and hasattr(self._store, "close"):
+            self._store.close()
+
+    # ------------------------------------------------------------ links
+    def session(self, query: str) -> SheetSession:
+        """The session of a link (cached; ``code`` and ``token`` are not part of the link).
+
+        Raises :class:`ParameterError` / :class:`~transferkit.exceptions.TemplateError`
+        for a broken link, :class:`StoreError` if the store cannot be opened.
+        """
+        return self._link(query)[0]
+
+    def _link(self, query: str) -> tuple[SheetSession, list[str]]:
+        request = parse_query(split_code(query)[0]).with_(code=None)
+        # A custom template file edited during the workshop is read again (new stamp, new key).
+        key = request.query() + "#" + template_file_stamp(request.template)
+        with self._lock:
+            hit = self._links.get(key)
+            if hit is not None:
+                self._links.move_to_end(key)
+                return hit
+        link = open_session(request.query(), store=None)  # a broken link fails before the store opens
+        self._check_pilot(request.pilot, request.loop, request.lang)
+        session = SheetSession(
+            link.full_template, link.request, store=self.store, drafts=self.drafts
+        )
+        entry: tuple[SheetSession, list[str]] = (session, [])
+        with self._lock:
+            self._links[key] = entry
+            while len(self._links) > self.max_links:
+                self._links.popitem(last=False)
+        return entry
+
+    def _check_pilot(self, pilot: str | None, loop: int | None, lang: str) -> None:
+        """Raise :class:`ParameterError` (a permanent 400) for an unknown pilot or unplanned loop."""
+        if pilot is None:
+            if loop is not None and not 1 <= loop <= MAX_LOOP:
+                raise ParameterError(text("loop_out_of_range", lang, loop=loop, pilot="–",
+                                          loops=MAX_LOOP))
+            return
+        try:
+            planned = self.store.pilot_loops(pilot)
+        except StoreError as error:
+            if "unknown pilot" not in str(error):
+                raise
+            raise ParameterError(text("unknown_pilot", lang, pilot=pilot)) from None
+        limit = planned or MAX_LOOP
+        if loop is not None and not 1 <= loop <= limit:
+            raise ParameterError(
+                text("loop_out_of_range", lang, loop=loop, pilot=pilot, loops=limit)
+            )
+
+    # ------------------------------------------------------------ page
+    def page(self, query: str, api: str) -> tuple[int, str]:
+        """``(status, html)`` of the sheet page for a link (a friendly error page if broken)."""
+        lang = query_lang(query)
+        try:
+            session, cache = self._link(query)
+        except StoreError as error:
+            log.exception("web sheet: store not available")
+            return 503, error_page(text("store_unavailable", lang) + "\n" + str(error), lang)
+        except TransferkitError as error:
+            return 400, error_page(str(error), lang)
+        # A code in the link is ignored: codes never travel in URLs (browser history,
+        # shared tablets, server logs); the participant types it on the page.
+        if not cache:
+            cache.append(page_skeleton(session))
+        return 200, render_page(session, api=api, code=None, code_error="", skeleton=cache[0])
+
+    # ------------------------------------------------------------ API
+    def _begin(
+        self, body: Any, *, answers: bool = False
+    ) -> tuple[SheetSession, str, str] | ApiResult:
+        """Session, checked code and language from a request body, or the 400 result."""
+        if not isinstance(body, dict):
+            return _bad_request(
+                "de",
+                "erwartet wird ein JSON-Objekt mit query und code",
+                "expected a JSON object with query and code",
+            )
+        query = body.get("query")
+        lang = query_lang(query)
+        missing = [k for k in ("query", "code", *(["answers"] if answers else [])) if k not in body]
+        if missing:
+            return _bad_request(lang, f"es fehlt {', '.join(missing)}", f"missing {', '.join(missing)}")
+        if not isinstance(query, str) or not isinstance(body["code"], str):
+            return _bad_request(lang, "query und code müssen Texte sein", "query and code must be strings")
+        try:
+            session = self.session(query)
+        except StoreError as error:
+            log.exception("web sheet: store not available")
+            return self._unavailable(lang, error)
+        except TransferkitError as error:
+            return ApiResult(400, {"ok": False, "error": str(error), "message": _in_lang(str(error), lang)})
+        try:
+            code = check_code(body["code"])
+        except ParameterError as error:
+            message = _in_lang(str(error), lang)
+            return ApiResult(400, {"ok": False, "error": str(error), "message": message})
+        return session, code, lang
+
+    @staticmethod
+    def _unavailable(lang: str, error: BaseException) -> ApiResult:
+        if isinstance(error, StoreFullError):
+            both = f"{text('store_full', 'de')} / {text('store_full', 'en')}"
+            return ApiResult(507, {"ok": False, "error": both, "message": text("store_full", lang),
+                                   "retry": False})
+        if isinstance(error, QuotaError):
+            log.warning("web sheet: draft refused: %s", error)
+            both = f"{text('quota', 'de')} / {text('quota', 'en')}"
+            return ApiResult(429, {"ok": False, "error": both, "message": text("quota", lang),
+                                   "retry": False})
+        error_text = f"{text('store_unavailable', 'de')} / {text('store_unavailable', 'en')}"
+        log.warning("web sheet: store failed: %s", error)
+        return ApiResult(
+            503, {"ok": False, "error": error_text, "message": text("store_unavailable", lang)}
+        )
+
+    def new_code(self) -> ApiResult:
+        """A fresh random participant code."""
+        from transferkit.privacy import new_participant_code
+
+        return ApiResult(200, {"code": new_participant_code()})
+
+    def open(self, body: Any) -> ApiResult:
+        """Start (or continue) a participant's sheet: their draft, and whether it was submitted."""
+        begun = self._begin(body)
+        if isinstance(begun, ApiResult):
+            return begun
+        session, code, lang = begun
+        try:
+            draft = self._write(lambda: session.open(code))
+        except (StoreError, SQLAlchemyError, OSError) as error:
+            return self._unavailable(lang, error)
+        sent = bool(draft is not None and draft.submitted)
+        payload: dict[str, Any] = {
+            "ok": True,
+            "code": code,
+            "answers": dict(draft.answers) if draft is not None and not sent else {},
+            "submitted": sent,
+            "response_id": None,
+        }
+        if sent:  # nothing of what was sent: the code may be known to others
+            payload["message"] = text("already_sent", lang)
+            payload["feedback_html"] = ""
+        return ApiResult(200, payload)
+
+    def draft(self, body: Any) -> ApiResult:
+        """Save the answers so far (not validated)."""
+        begun = self._begin(body, answers=True)
+        if isinstance(begun, ApiResult):
+            return begun
+        session, code, lang = begun
+        answers = body["answers"]
+        if not isinstance(answers, dict):
+            return _bad_request(
+                lang, "answers muss ein Objekt sein", "answers must be an object (question id: answer)"
+            )
+        if len(json.dumps(answers, ensure_ascii=False)) > MAX_DRAFT_CHARS:
+            return ApiResult(413, {"ok": False, "error": text("draft_too_large", "en"),
+                                   "message": text("draft_too_large", lang)})
+        try:
+            self._write(lambda: session.save_draft(code, answers))
+        except AnswerValidationError as error:
+            return _problems(error, lang)
+        except SheetAlreadySentError:
+            return ApiResult(409, {"ok": False, "error": text("already_sent", "en"),
+                                   "message": text("already_sent", lang), "submitted": True})
+        except (StoreError, SQLAlchemyError, OSError) as error:
+            return self._unavailable(lang, error)
+        return ApiResult(200, {"ok": True})
+
+    def submit(self, body: Any) -> ApiResult:
+        """Validate and store the sheet once; problems (422) or the store failing (503) otherwise."""
+        begun = self._begin(body, answers=True)
+        if isinstance(begun, ApiResult):
+            return begun
+        session, code, lang = begun
+        answers = body["answers"]
+        kept = body.get("draft_answers")
+        kept = kept if isinstance(kept, dict) else (answers if isinstance(answers, dict) else None)
+        try:
+            self._check_ideas(session, answers)
+            result = self._write(lambda: session.submit(code, answers, draft_answers=kept))
+        except AnswerValidationError as error:
+            if kept is not None:  # not stored, but nothing typed so far is lost either
+                try:
+                    self._write(lambda: session.save_draft(code, kept))
+                except (AnswerValidationError, SheetAlreadySentError):
+                    pass  # a draft of the wrong shape is not kept; the page still has it
+                except (StoreError, SQLAlchemyError, OSError):
+                    log.warning("web sheet: draft not saved after an invalid submit")
+            return _problems(error, lang)
+        except (StoreError, SQLAlchemyError, OSError) as error:
+            return self._unavailable(lang, error)
+        if result.again:  # a repeat shows nothing of what was sent the first time
+            return ApiResult(200, {"ok": True, "response_id": result.response_id, "again": True,
+                                   "message": text("already_sent", lang), "feedback_html": ""})
+        return ApiResult(
+            200,
+            {
+                "ok": True,
+                "response_id": result.response_id,
+                "again": result.again,
+                "message": self._confirmation(result.response_id, again=result.again, lang=lang),
+                "feedback_html": self._feedback(session, answers, lang),
+            },
+        )
+
+    def _check_ideas(self, session: SheetSession, answers: Any) -> None:
+        """Raise :class:`AnswerValidationError` for dot-vote points on ideas that do not exist."""
+        if not isinstance(answers, dict):
+            return
+        votes = [
+            q for q in session.template.all_questions(session.phase)
+            if q.type == "dot_vote" and getattr(q, "source", None) == "ideas"
+            and isinstance(answers.get(q.id), dict)
+        ]
+        if not votes:
+            return
+        from transferkit.sheets.ideas import ideas_provider_for
+
+        provider = ideas_provider_for(self.store, session.full_template, session.request)
+        known = {str(i) for i, _text in provider(None)} if provider is not None else set()
+        problems = [
+            AnswerProblem(
+                q.id, "invalid_idea",
+                "Diese Idee gibt es nicht (mehr); bitte die Liste neu laden.",
+                "This idea does not exist (any more); please reload the list.",
+            )
+            for q in votes
+            if any(str(key) not in known for key in answers[q.id])
+        ]
+        if problems:
+            raise AnswerValidationError(session.template.id, problems)
+
+    def ideas(self, query: str) -> ApiResult:
+        """``{"ideas": [[id, text], ...]}``: the ideas collected so far for a dot vote on ideas."""
+        lang = query_lang(query)
+        try:
+            session = self.session(query)
+        except StoreError as error:
+            return self._unavailable(lang, error)
+        except TransferkitError as error:
+            return ApiResult(400, {"ok": False, "error": str(error), "message": _in_lang(str(error), lang)})
+        from transferkit.sheets.ideas import ideas_provider_for
+
+        provider = ideas_provider_for(self.store, session.full_template, session.request)
+        try:
+            ideas = list(provider(None)) if provider is not None else []
+        except (StoreError, SQLAlchemyError, OSError) as error:
+            return self._unavailable(lang, error)
+        return ApiResult(200, {"ideas": [[str(i), str(t)] for i, t in ideas]})
+
+    # ------------------------------------------------------------ texts
+    @staticmethod
+    def _confirmation(response_id: int, *, again: bool, lang: str) -> str:
+        message = text("confirm", lang, n=response_id)
+        return message + (" " + text("confirm_again", lang) if again else "")
+
+    @staticmethod
+    def _feedback(session: SheetSession, answers: Any, lang: str) -> str:
+        """The feedback as HTML for the answers (cleaned if they validate); ``""`` if none."""
+        from transferkit.sheets.feedback import feedback_content, feedback_html
+
+        try:
+            try:
+                shown = session.validate(answers)
+            except AnswerValidationError:
+                shown = dict(answers) if isinstance(answers, dict) else {}
+            content = feedback_content(session.template, shown, phase=session.phase, lang=lang)
+            return feedback_html(content) if content is not None else ""
+        except Exception:  # feedback is a bonus; never break the confirmation
+            log.exception("web sheet: feedback failed")
+            return ""
+

@@ -1,0 +1,584 @@
+/* transferkit web sheet: code step, drafts, show_if, rows, dot votes, submit.
+ *
+ * The page is rendered on the server from the template; this script only
+ * reads and writes the answers (the shapes of transferkit.sheets.session.sent_answers),
+ * shows questions whose show_if holds (the semantics of
+ * transferkit.templates.model.Condition.is_met), saves drafts and submits.
+ * No libraries, no external requests: everything goes to the page's own API.
+ */
+(function () {
+  "use strict";
+  const cfg = JSON.parse(document.getElementById("tk-config").textContent);
+  const T = cfg.texts;
+  const sheet = document.querySelector(".tk-sheet");
+  const form = sheet.querySelector(".tk-form");
+  const fields = form.querySelector(".tk-questions");
+  const submitButton = form.querySelector(".tk-submit");
+  const summary = form.querySelector(".tk-error-summary");
+  const confirmBox = form.querySelector(".tk-confirm");
+  const feedbackBox = form.querySelector(".tk-feedback-box");
+  const codeStep = sheet.querySelector(".tk-code-step");
+  const codeInput = codeStep.querySelector(".tk-code input");
+  const codeMessage = codeStep.querySelector(".tk-error");
+  const questions = cfg.questions;
+  const byId = {};
+  const boxes = {};
+  const votes = {};
+  for (const q of questions) {
+    byId[q.id] = q;
+    boxes[q.id] = form.querySelector('.tk-question[data-qid="' + q.id + '"]');
+    if (q.type === "dot_vote") votes[q.id] = {};
+  }
+  const state = {code: null, submitted: false, sending: false, timer: null, dirty: false};
+
+  // ------------------------------------------------------------ show_if (Condition.is_met)
+  function isEmpty(value) {
+    if (value === null || value === undefined) return true;
+    if (typeof value === "string") return value.trim() === "";
+    if (Array.isArray(value)) return value.length === 0;
+    if (typeof value === "object") return Object.keys(value).length === 0;
+    return false;
+  }
+  /* JSON whitespace (space, tab, CR, LF): the only characters trimmed, as in Python's _JSON_SPACE. */
+  const JSON_SPACE = /^[ \t\n\r]+|[ \t\n\r]+$/g;
+  /* model._same: JSON values, no str(): strings (trimmed, any case), numbers by value, booleans. */
+  function same(a, b) {
+    if (typeof a === "boolean" || typeof b === "boolean") return a === b;
+    if (typeof a === "number" && typeof b === "number") return a === b;
+    if (typeof a === "string" && typeof b === "string") {
+      return a.replace(JSON_SPACE, "").toLowerCase() === b.replace(JSON_SPACE, "").toLowerCase();
+    }
+    return false;
+  }
+  /* Condition.is_met; targets are the template's JSON values. */
+  function isMet(cond, answers) {
+    const value = answers[cond.question];
+    const present = typeof value === "string" ? value.replace(JSON_SPACE, "") !== "" : !isEmpty(value);
+    if (cond.op === "answered") return present === cond.answered;
+    if (!present) return cond.op === "not_equals";
+    const items = Array.isArray(value) ? value : [value];
+    if (cond.op === "in") return items.some((a) => cond.targets.some((b) => same(a, b)));
+    const hit = items.some((v) => same(v, cond.targets[0]));
+    return cond.op === "equals" ? hit : !hit;
+  }
+
+  // ------------------------------------------------------------ reading answers
+  /* _parse_number: "12" -> 12, "2,5" -> 2.5, "" -> null, anything else stays text. */
+  function parseNumber(text) {
+    if (text === null || text === undefined) return null;
+    const raw = String(text).trim().replace(/,/g, ".");
+    if (!raw) return null;
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw)) return String(text).trim();
+    return Number(raw);
+  }
+  function checked(box) {
+    return box.querySelector(".tk-choices input:checked");
+  }
+  function readRow(row, q) {
+    const get = (cls) => row.querySelector(".tk-field-" + cls);
+    if (q.type === "action_items") {
+      return {
+        what: get("what").value.trim(),
+        who: get("who").value.trim(),
+        due: get("due").value || null,
+        status: get("status").value,
+      };
+    }
+    let weight = parseFloat(get("weight").value.replace(",", "."));
+    if (!Number.isFinite(weight)) weight = 1.0;
+    weight = Math.min(10, Math.max(0.1, weight));
+    const levels = {};
+    for (const input of row.querySelectorAll(".tk-field-level")) levels[input.dataset.level] = input.value.trim();
+    const level = (cls) => (get(cls).value === "" ? null : parseInt(get(cls).value, 10));
+    return {goal: get("goal").value.trim(), weight: weight, levels: levels,
+            baseline: level("baseline"), follow_up: level("follow_up")};
+  }
+  const readers = {
+    text: (box) => {
+      const value = box.querySelector("input").value;
+      return value.trim() ? value : null;
+    },
+    long_text: (box, q) => {
+      const value = box.querySelector("textarea").value;
+      if (!value.trim()) return null;
+      if (!q.one_per_line) return value;
+      return value.split(/\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/).map((s) => s.trim()).filter((s) => s);
+    },
+    single_choice: (box) => {
+      const input = checked(box);
+      return input ? input.value : null;
+    },
+    likert: (box) => {
+      const input = checked(box);
+      return input ? parseInt(input.value, 10) : null;
+    },
+    multi_choice: (box) => {
+      const values = Array.from(box.querySelectorAll(".tk-choices input:checked"), (i) => i.value);
+      return values.length ? values : null;
+    },
+    scale: (box, q) => {
+      if (!q.buttons) return parseNumber(box.querySelector("input").value);
+      const pressed = box.querySelector('.tk-scale-btn[aria-pressed="true"]');
+      return pressed ? parseInt(pressed.dataset.value, 10) : null;
+    },
+    number: (box) => parseNumber(box.querySelector("input").value),
+    ranking: (box) => {
+      const ranked = [];
+      for (const row of box.querySelectorAll(".tk-rank-row")) {
+        const rank = row.querySelector("select").value;
+        if (rank !== "") ranked.push([parseInt(rank, 10), row.dataset.key]);
+      }
+      ranked.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+      return ranked.length ? ranked.map((r) => r[1]) : null;
+    },
+    dot_vote: (box, q) => {
+      const given = {};
+      for (const [key, n] of Object.entries(votes[q.id])) if (n > 0) given[key] = n;
+      return Object.keys(given).length ? given : null;
+    },
+    action_items: (box, q) => {
+      const rows = Array.from(box.querySelectorAll(".tk-rows .tk-item-row"), (r) => readRow(r, q))
+        .filter((r) => r.what || r.who || r.due);
+      return rows.length ? rows : null;
+    },
+    gas_goal: (box, q) => {
+      const rows = Array.from(box.querySelectorAll(".tk-rows .tk-item-row"), (r) => readRow(r, q))
+        .filter((r) => r.goal || Object.values(r.levels).some((t) => t));
+      return rows.length ? rows : null;
+    },
+  };
+  function read(q) {
+    return readers[q.type](boxes[q.id], q);
+  }
+  /* sent_answers(): visible questions, unanswered ones left out. */
+  function answers() {
+    const out = {};
+    for (const q of questions) {
+      if (boxes[q.id].hidden) continue;
+      const value = read(q);
+      if (value !== null) out[q.id] = value;
+    }
+    return out;
+  }
+  /* sent_answers(hidden=True): everything given, hidden questions too. */
+  function draftAnswers() {
+    const out = {};
+    for (const q of questions) {
+      const value = read(q);
+      if (value !== null) out[q.id] = value;
+    }
+    return out;
+  }
+  /* show the questions whose show_if holds */
+  function updateVisibility() {
+    const current = {};
+    for (const q of questions) {
+      const shown = !q.show_if || isMet(q.show_if, current);
+      boxes[q.id].hidden = !shown;
+      if (shown) {
+        const value = read(q);
+        if (value !== null) current[q.id] = value;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ writing answers (drafts)
+  function empty(element) {  // element.replaceChildren() is too new for some phones
+    while (element.firstChild) element.removeChild(element.firstChild);
+  }
+  function addRow(box, values) {
+    const template = box.querySelector(".tk-row-template");
+    const row = template.content.firstElementChild.cloneNode(true);
+    box.querySelector(".tk-rows").appendChild(row);
+    if (values) fillRow(row, values);
+    return row;
+  }
+  function fillRow(row, values) {
+    const set = (cls, value) => {
+      const el = row.querySelector(".tk-field-" + cls);
+      if (el && value !== null && value !== undefined) el.value = String(value);
+    };
+    for (const key of ["what", "who", "status", "goal", "weight", "baseline", "follow_up"]) set(key, values[key]);
+    if (values.due) set("due", String(values.due).slice(0, 10));
+    const levels = values.levels || {};
+    for (const input of row.querySelectorAll(".tk-field-level")) {
+      const text = levels[input.dataset.level];
+      if (text !== undefined && text !== null) input.value = String(text);
+    }
+  }
+  const writers = {
+    text: (box, q, value) => {
+      box.querySelector("input").value = Array.isArray(value) ? value.join("\n") : String(value);
+    },
+    long_text: (box, q, value) => {
+      box.querySelector("textarea").value = Array.isArray(value) ? value.join("\n") : String(value);
+    },
+    single_choice: (box, q, value) => {
+      for (const input of box.querySelectorAll(".tk-choices input")) input.checked = input.value === String(value);
+    },
+    multi_choice: (box, q, value) => {
+      const wanted = new Set((Array.isArray(value) ? value : [value]).map(String));
+      for (const input of box.querySelectorAll(".tk-choices input")) input.checked = wanted.has(input.value);
+    },
+    scale: (box, q, value) => {
+      if (!q.buttons) {
+        box.querySelector("input").value = String(value);
+        return;
+      }
+      for (const b of box.querySelectorAll(".tk-scale-btn")) {
+        const hit = b.dataset.value === String(value) || Number(b.dataset.value) === Number(value);
+        b.setAttribute("aria-pressed", hit ? "true" : "false");
+      }
+    },
+    number: (box, q, value) => {
+      box.querySelector("input").value = String(value);
+    },
+    ranking: (box, q, value) => {
+      (Array.isArray(value) ? value : []).forEach((key, i) => {
+        for (const row of box.querySelectorAll(".tk-rank-row")) {
+          if (row.dataset.key !== String(key) || i + 1 > q.n) continue;
+          const select = row.querySelector("select");
+          select.value = String(i + 1);
+          select.dataset.rank = select.value;
+        }
+      });
+    },
+    dot_vote: (box, q, value) => {
+      if (typeof value !== "object" || Array.isArray(value)) return;
+      for (const [key, points] of Object.entries(value)) {
+        const n = parseInt(points, 10);
+        if (!Number.isNaN(n)) votes[q.id][key] = Math.max(0, n);
+      }
+      showVotes(q);
+    },
+    action_items: (box, q, value) => {
+      if (!Array.isArray(value)) return;
+      empty(box.querySelector(".tk-rows"));
+      for (const item of value) if (item && typeof item === "object") addRow(box, item);
+    },
+  };
+  writers.likert = writers.single_choice;
+  writers.gas_goal = writers.action_items;
+  /* a stale draft never breaks the page. */
+  function setAnswers(values) {
+    for (const [qid, value] of Object.entries(values || {})) {
+      const q = byId[qid];
+      if (!q || value === null || value === undefined) continue;
+      try {
+        writers[q.type](boxes[qid], q, value);
+      } catch (error) {
+        console.warn("could not restore the draft answer of " + qid, error);
+      }
+    }
+    updateVisibility();
+  }
+
+  // ------------------------------------------------------------ dot votes
+  function spent(q) {
+    return Object.values(votes[q.id]).reduce((a, b) => a + b, 0);
+  }
+  function showVotes(q) {
+    const box = boxes[q.id];
+    const left = q.budget - spent(q);
+    box.querySelector(".tk-vote-left").innerHTML = T.points_left
+      .replace("{left}", String(left)).replace("{budget}", String(q.budget));
+    for (const row of box.querySelectorAll(".tk-vote-row")) {
+      row.querySelector(".tk-vote-count").textContent = String(votes[q.id][row.dataset.key] || 0);
+    }
+  }
+  function vote(q, key, delta) {
+    const now = votes[q.id][key] || 0;
+    const next = now + delta;
+    if (next < 0 || next > q.cap) return false;
+    if (delta > 0 && spent(q) >= q.budget) return false;
+    votes[q.id][key] = next;
+    showVotes(q);
+    return true;
+  }
+  function voteRow(key, label) {
+    const row = document.createElement("div");
+    row.className = "tk-vote-row tk-row tk-opt-" + key.replace(/[^A-Za-z0-9_-]/g, "_");
+    row.dataset.key = key;
+    const button = (cls, sign, aria) => {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = cls;
+      b.textContent = sign;
+      b.setAttribute("aria-label", aria);
+      return b;
+    };
+    const count = document.createElement("span");
+    count.className = "tk-vote-count";
+    count.textContent = "0";
+    const text = document.createElement("span");
+    text.className = "tk-vote-label";
+    text.textContent = label;
+    const de = cfg.lang !== "en";
+    row.append(button("tk-vote-minus", "−", de ? "weniger" : "less"), count,
+               button("tk-vote-plus", "+", de ? "mehr" : "more"), text);
+    return row;
+  }
+  async function refreshIdeas() {
+    const ideaVotes = questions.filter((q) => q.type === "dot_vote" && q.source === "ideas");
+    if (!ideaVotes.length) return;
+    let ideas = [];
+    try {
+      const {status, data} = await api("ideas?" + cfg.query);
+      if (status === 200 && Array.isArray(data.ideas)) ideas = data.ideas;
+    } catch (error) {
+      return;
+    }
+    for (const q of ideaVotes) {
+      const box = boxes[q.id];
+      const rows = box.querySelector(".tk-vote-rows");
+      empty(rows);
+      for (const [key, label] of ideas) rows.appendChild(voteRow(key, label));
+      box.querySelector(".tk-vote-empty").hidden = ideas.length > 0;
+      showVotes(q);
+    }
+  }
+
+  // ------------------------------------------------------------ server
+  function cookie(name) {
+    for (const part of document.cookie.split(";")) {
+      const [key, ...rest] = part.trim().split("=");
+      if (key === name) return decodeURIComponent(rest.join("=")).replace(/^"|"$/g, "");
+    }
+    return "";
+  }
+  async function api(path, body, keepalive) {
+    const options = {method: body === undefined ? "GET" : "POST", credentials: "same-origin", headers: {}};
+    if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.headers["X-XSRFToken"] = cookie("_xsrf");
+      options.body = JSON.stringify(body);
+      if (keepalive) options.keepalive = true;
+    }
+    const response = await fetch(cfg.api + path, options);
+    let data;
+    try {
+      data = await response.json();
+    } catch (error) {
+      data = {ok: false, error: T.unexpected_error};
+    }
+    return {status: response.status, data: data};
+  }
+
+  // ------------------------------------------------------------ drafts
+  async function saveDraft(keepalive) {
+    clearTimeout(state.timer);
+    state.timer = null;
+    if (!state.code || state.submitted || !state.dirty) return;
+    state.dirty = false;
+    try {
+      const {status, data} = await api("draft", {query: cfg.query, code: state.code, answers: draftAnswers()}, keepalive);
+      if (status === 409) done(data);  // sent meanwhile (another tab)
+      else if (status !== 200 && status !== 422) state.dirty = true;  // 422: kept until submit
+    } catch (error) {
+      state.dirty = true;  // offline: saved with the next change or the submit
+    }
+  }
+  function changed() {
+    updateVisibility();
+    if (!state.code || state.submitted) return;
+    state.dirty = true;
+    clearTimeout(state.timer);
+    state.timer = setTimeout(saveDraft, 700);
+  }
+  window.addEventListener("pagehide", () => saveDraft(true));
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") saveDraft(true);
+  });
+
+  // ------------------------------------------------------------ problems, confirmation
+  function lines(element, messages) {
+    empty(element);
+    messages.forEach((message, i) => {
+      if (i) element.appendChild(document.createElement("br"));
+      element.appendChild(document.createTextNode("⚠ " + message));
+    });
+    element.hidden = messages.length === 0;
+  }
+  function message(problem) {
+    return cfg.lang === "en" ? problem.message_en : problem.message_de;
+  }
+  /* Each problem next to its question; problems of no shown question go to the summary. */
+  function showProblems(problems, summaryText) {
+    const grouped = {};
+    const elsewhere = [];
+    for (const p of problems) {
+      if (boxes[p.question_id] && !boxes[p.question_id].hidden) (grouped[p.question_id] = grouped[p.question_id] || []).push(message(p));
+      else elsewhere.push(message(p));
+    }
+    let first = null;
+    for (const q of questions) {
+      const box = boxes[q.id];
+      const mine = grouped[q.id] || [];
+      lines(box.querySelector(".tk-error"), mine);
+      box.classList.toggle("tk-invalid", mine.length > 0);
+      if (mine.length && !first) first = box;
+    }
+    if (summaryText) lines(summary, [summaryText, ...elsewhere]);
+    else lines(summary, []);
+    if (first) first.scrollIntoView({block: "center"});
+  }
+  function done(data) {
+    state.submitted = true;
+    remember(null);
+    clearTimeout(state.timer);
+    showProblems([], "");
+    confirmBox.textContent = data.message;
+    confirmBox.hidden = false;
+    submitButton.disabled = true;
+    submitButton.hidden = true;
+    fields.disabled = true;
+    feedbackBox.innerHTML = data.feedback_html || "";  // built and escaped by the server
+  }
+  async function submit(event) {
+    event.preventDefault();
+    if (state.sending || state.submitted || !state.code) return;
+    state.sending = true;
+    submitButton.disabled = true;
+    submitButton.textContent = T.sending;
+    clearTimeout(state.timer);
+    state.dirty = false;
+    try {
+      const {status, data} = await api("submit", {
+        query: cfg.query, code: state.code, answers: answers(), draft_answers: draftAnswers(),
+      });
+      if (status === 200 && data.ok) done(data);
+      else if (status === 422 && Array.isArray(data.problems)) showProblems(data.problems, data.summary);
+      else showProblems([], data.message || data.error || T.store_unavailable);
+    } catch (error) {
+      showProblems([], T.offline);
+    } finally {
+      state.sending = false;
+      if (!state.submitted) {
+        submitButton.disabled = false;
+        submitButton.textContent = T.submit;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ code step
+  /* The code is kept for this tab only (a reload keeps the draft), never in the URL:
+     browser history and shared tablets would show it to the next person. */
+  const codeKey = "tk-code:" + cfg.query;
+  function remember(code) {
+    try {
+      if (code) window.sessionStorage.setItem(codeKey, code);
+      else window.sessionStorage.removeItem(codeKey);
+    } catch (error) { /* storage off: the code is asked again after a reload */ }
+  }
+  function remembered() {
+    try {
+      return window.sessionStorage.getItem(codeKey);
+    } catch (error) {
+      return null;
+    }
+  }
+  function begin(data) {
+    state.code = data.code;
+    form.querySelector(".tk-code-shown").textContent = data.code;
+    remember(data.submitted ? null : data.code);
+    codeStep.hidden = true;
+    form.hidden = false;
+    setAnswers(data.answers);
+    fields.disabled = false;
+    if (data.submitted) {
+      done(data);
+    } else {
+      submitButton.disabled = false;
+    }
+    refreshIdeas();
+  }
+  async function open(code) {
+    codeMessage.hidden = true;
+    try {
+      const {status, data} = await api("open", {query: cfg.query, code: code});
+      if (status === 200 && data.ok) {
+        begin(data);
+        return;
+      }
+      lines(codeMessage, [data.message || data.error || T.unexpected_error]);
+    } catch (error) {
+      lines(codeMessage, [T.offline]);
+    }
+    form.hidden = true;
+    codeStep.hidden = false;
+  }
+  codeStep.querySelector(".tk-code-start").addEventListener("click", () => open(codeInput.value));
+  codeInput.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") open(codeInput.value);
+  });
+  codeStep.querySelector(".tk-code-generate").addEventListener("click", async () => {
+    try {
+      const {status, data} = await api("new-code");
+      if (status === 200 && data.code) {
+        codeInput.value = data.code;
+        codeMessage.hidden = true;
+        codeInput.focus();
+      }
+    } catch (error) {
+      lines(codeMessage, [T.offline]);
+    }
+  });
+
+  // ------------------------------------------------------------ events
+  form.addEventListener("input", changed);
+  form.addEventListener("change", (event) => {
+    const select = event.target.closest(".tk-rank");
+    if (select && select.value !== "") {  // a rank is given once: the other option gets the old rank
+      const box = select.closest(".tk-question");
+      const previous = select.dataset.rank || "";
+      for (const other of box.querySelectorAll(".tk-rank")) {
+        if (other !== select && other.value === select.value) {
+          other.value = previous;
+          other.dataset.rank = previous;
+        }
+      }
+    }
+    if (select) select.dataset.rank = select.value;
+    changed();
+  });
+  form.addEventListener("click", (event) => {
+    const target = event.target.closest("button");
+    if (!target || target.type === "submit" || fields.disabled) return;
+    const box = target.closest(".tk-question");
+    const q = box ? byId[box.dataset.qid] : null;
+    if (!q) return;
+    if (target.classList.contains("tk-scale-btn")) {
+      for (const b of box.querySelectorAll(".tk-scale-btn")) b.setAttribute("aria-pressed", b === target ? "true" : "false");
+    } else if (target.classList.contains("tk-vote-plus") || target.classList.contains("tk-vote-minus")) {
+      const key = target.closest(".tk-vote-row").dataset.key;
+      if (!vote(q, key, target.classList.contains("tk-vote-plus") ? 1 : -1)) return;
+    } else if (target.classList.contains("tk-add-row")) {
+      addRow(box).querySelector("input").focus();
+    } else if (target.classList.contains("tk-remove-row")) {
+      target.closest(".tk-item-row").remove();
+    } else if (target.classList.contains("tk-vote-refresh")) {
+      refreshIdeas();
+      return;
+    } else {
+      return;
+    }
+    changed();
+  });
+  form.addEventListener("submit", submit);
+  form.addEventListener("keydown", (event) => {  // Enter (a phone's "Go") does not submit half a sheet
+    if (event.key === "Enter" && event.target.tagName === "INPUT") event.preventDefault();
+  });
+
+  // for tests: the same functions the page uses
+  window.tkSheet = {isMet: isMet, answers: answers, draftAnswers: draftAnswers,
+                    parseNumber: parseNumber};
+
+  const url = new URL(window.location.href);
+  if (url.searchParams.has("code")) {  // an old link with a code: take it out of the address bar
+    url.searchParams.delete("code");
+    window.history.replaceState(null, "", url.toString());
+  }
+  const saved = remembered();
+  if (saved) open(saved);
+  else codeInput.focus();
+})();
