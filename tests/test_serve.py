@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 from transferkit.cli.serve import serve_command
 from transferkit.serve import find_workshops_dir, qr_text, voila_argv
+from transferkit.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,6 +36,7 @@ def test_find_workshops_dir() -> None:
 
 
 def test_serve_dry_run_prints_links_and_command(tmp_path: Path) -> None:
+    Store(f"sqlite:///{tmp_path}/x.db").add_pilot("P01", "Pilot", loops=4)
     result = CliRunner().invoke(
         serve_command,
         ["--dry-run", "--port", "8999", "--pilot", "P01", "--loop", "2", "--db", f"sqlite:///{tmp_path}/x.db",

@@ -383,6 +383,7 @@ def serve(
     pilot: str | None = None,
     loop: int | None = None,
     template: str = "needs_analysis",
+    phase: str | None = None,
     limits: ServerLimits | None = None,
     certfile: Path | None = None,
     keyfile: Path | None = None,
@@ -396,7 +397,9 @@ def serve(
     none, anyone on the network may fill in the sheet); the **moderator**
     secret opens the Voilà screens, their kernels and downloads, and is
     printed only here, in the terminal. Before anything is printed the store
-    is checked: it must take writes (not read-only, disk not full).
+    is checked (it must take writes: not read-only, disk not full) and so is
+    the join link (:func:`transferkit.sheets.links.check_join_link`: template,
+    phase, pilot, loop), so a typo never reaches a QR code.
     """
     folder = workshops.resolve() if workshops is not None else find_workshops_dir()
     if not _is_workshops_dir(folder):
@@ -410,6 +413,8 @@ def serve(
         store_url = resolve_url(None).render_as_string(hide_password=False)
     if not dry_run:
         check_store_writable(store_url)
+    request = SheetRequest(template=template, pilot=pilot, loop=loop, phase=phase)
+    check_link(request, store_url, folder)
     moderator_token = moderator_token or new_secret()
     participant_token = None if open_event else (participant_token or new_secret())
     if participant_token is not None and participant_token == moderator_token:
@@ -421,7 +426,6 @@ def serve(
     public = lan_address() if host in ("0.0.0.0", "") else host
     scheme = "https" if certfile else "http"
     base = f"{scheme}://{public}:{port}/"
-    request = SheetRequest(template=template, pilot=pilot, loop=loop)
     sheet = _with_token(sheet_url(base, request), participant_token)
     moderator_request = SheetRequest(pilot=pilot, loop=loop)
     echo("transferkit workshop server")
@@ -459,6 +463,22 @@ def serve(
             return process.wait()
         except KeyboardInterrupt:
             return stop_voila(process)
+
+
+def check_link(request: SheetRequest, store_url: str, folder: Path) -> None:
+    """Raise :class:`ParameterError` listing every problem of the participants' link (nothing printed yet)."""
+    from transferkit.sheets.links import check_join_link
+
+    store = None
+    if request.pilot is not None:
+        from transferkit.store import Store
+
+        store = Store(store_url)
+    try:
+        check_join_link(request, store, folder=folder).raise_for_problems()
+    finally:
+        if store is not None:
+            store.close()
 
 
 def check_store_writable(store_url: str) -> None:

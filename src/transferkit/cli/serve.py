@@ -41,6 +41,7 @@ __all__ = ["serve_command"]
 @click.option("--pilot", default=None, help="Pilot id put into the join link.")
 @click.option("--loop", default=None, type=int, help="Loop number put into the join link.")
 @click.option("--template", default="needs_analysis", show_default=True, help="Template of the join link.")
+@click.option("--phase", default=None, help="Phase of a loop template in the join link (e.g. information).")
 @click.option("--workshops", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Workshops folder (default: ./workshops).")
 @click.option("--dry-run", is_flag=True, help="Print links and the Voilà command, do not start.")
@@ -62,6 +63,7 @@ def serve_command(
     pilot: str | None,
     loop: int | None,
     template: str,
+    phase: str | None,
     workshops: Path | None,
     dry_run: bool,
 ) -> None:
@@ -95,6 +97,7 @@ def serve_command(
             pilot=pilot,
             loop=loop,
             template=template,
+            phase=phase,
             limits=limits,
             certfile=certfile,
             keyfile=keyfile,
