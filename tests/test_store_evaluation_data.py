@@ -148,7 +148,7 @@ def test_info_counts_the_new_tables(store: Store) -> None:
     ("call", "message"),
     [
         (lambda s: s.add_cost("P99", "facilitation", 10), r"Unknown pilot 'P99' \(known: X1, X2\)"),
-        (lambda s: s.add_benefit("P99", "time", 10), r"Add the pilot first"),
+        (lambda s: s.add_benefit("P99", "time", 10), r"Add it first with `transferkit pilot add`"),
         (lambda s: s.add_cost("X1", "facilitation", -5), r"must not be negative.*positive"),
         (lambda s: s.add_cost("X1", "facilitation", math.nan), r"finite number, got nan"),
         (lambda s: s.add_benefit("X1", "time", math.inf), r"finite number, got inf"),
@@ -659,7 +659,7 @@ def test_a_malformed_file_lists_every_problem_and_stores_nothing(
     assert [ln.split(":")[0].strip() for ln in lines] == [
         "line 3", "line 4", "line 5", "line 6", "line 7", "line 9"]
     assert "amount_eur: 'zwölf' is not a number; write a plain number" in lines[0]
-    assert "Unknown pilot 'P99' (known: X1, X2). Add the pilot first" in lines[1]
+    assert "Unknown pilot 'P99' (known: X1, X2). Add it first with `transferkit pilot add`" in lines[1]
     assert "must not be negative" in lines[2]
     assert "cost_item is empty; enter a value (e.g. 'facilitation')" in lines[3]
     assert "5 cells, but the header has 4 columns; put a text containing ','" in lines[4]

@@ -10,8 +10,10 @@ import click
 
 from transferkit.cli.db import db
 from transferkit.cli.demo import demo
+from transferkit.cli.registry import company, network, participant, pilot
 from transferkit.cli.report import report
 from transferkit.cli.serve import serve_command
+from transferkit.cli.setup import setup
 from transferkit.cli.templates import templates
 
 __all__ = ["main"]
@@ -23,5 +25,6 @@ def main() -> None:
     """transferkit: reflection loops, workshop sheets and pilot evaluation for SMEs."""
 
 
-for _command in (demo, templates, db, report, serve_command):
+for _command in (demo, setup, network, company, pilot, participant, templates, db, report,
+                 serve_command):
     main.add_command(_command)

@@ -42,7 +42,7 @@ def db_import_demo(url: str | None) -> None:
 
 
 @db.command("import")
-@click.argument("kind", type=click.Choice(["costs", "benefits", "indicators", "formats"]))
+@click.argument("kind", type=click.Choice(["costs", "benefits", "indicators", "formats", "responses"]))
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option(
     "--replace",
@@ -50,10 +50,16 @@ def db_import_demo(url: str | None) -> None:
     help="First delete the stored rows of this kind of every pilot (company, for formats) "
     "in the file, so that a row left out of a corrected file is gone too.",
 )
+@click.option("--template", default=None, help="responses: the template of the paper sheets.")
+@click.option("--pilot", default=None, help="responses: pilot of every row without a pilot column.")
+@click.option("--loop", type=int, default=None, help="responses: loop of every row without a loop column.")
+@click.option("--phase", default=None, help="responses: phase of a loop template.")
 @click.option("--db", "url", default=None, help=DB_HELP)
 @friendly_errors
-def db_import(kind: str, file: Path, replace: bool, url: str | None) -> None:
-    """Import a CSV file of costs, benefits, Kirkpatrick indicators or planned formats.
+def db_import(kind: str, file: Path, replace: bool, template: str | None, pilot: str | None,
+              loop: int | None, phase: str | None, url: str | None) -> None:
+    """Import a CSV file of costs, benefits, Kirkpatrick indicators or planned formats,
+    or the answers of paper sheets (``responses``, CSV or XLSX, with --template).
 
     The columns are those of the demo datasets (costs: pilot_id, cost_item,
     amount_eur, note; benefits: pilot_id, benefit_item, amount_eur, note;
@@ -61,10 +67,26 @@ def db_import(kind: str, file: Path, replace: bool, url: str | None) -> None:
     participant, format, sessions, minutes_per_session). All rows or none.
     Rows whose key is stored already are replaced; with --replace, stored rows
     of the file's pilots (companies) that the file leaves out are deleted too.
+    responses: one row per paper sheet, columns ``sheet`` (its number: importing
+    again adds nothing), optionally participant, pilot, loop, phase, then the
+    template's question ids; validated like the web sheet's answers.
     """
+    store = open_store(url)
+    if kind == "responses":
+        from transferkit.datasets.paper import import_paper_answers
+        from transferkit.templates import load_template
+
+        if template is None:
+            msg = "responses need --template (the template of the paper sheets)"
+            raise click.UsageError(msg)
+        n = import_paper_answers(store, load_template(template), file, pilot=pilot, loop=loop, phase=phase)
+        click.echo(f"{n} new responses from paper sheets imported into {store.info()['url']}")
+        return
+    if template or pilot or loop is not None or phase:
+        msg = "--template, --pilot, --loop and --phase are for `db import responses` only"
+        raise click.UsageError(msg)
     from transferkit.datasets.importer import import_table
 
-    store = open_store(url)
     n = import_table(store, kind, file, replace=replace)
     click.echo(f"{n} rows of {kind} imported into {store.info()['url']}")
 

@@ -4,12 +4,9 @@ planned learning formats)."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import difflib
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +14,14 @@ import pandas as pd
 
 from transferkit.datasets.generate import HOURLY_RATE_EUR
 from transferkit.datasets.loader import load_demo
+from transferkit.datasets.tables import (
+    Field,
+    TableSpec,
+    header_problems_of,
+    parse_cell,
+    problems_message,
+    read_csv,
+)
 from transferkit.exceptions import DatasetError, StoreError
 
 if TYPE_CHECKING:
@@ -171,55 +176,35 @@ def import_demo(store: Store) -> dict[str, int]:
 # ---------------------------------------------------------------- researchers' CSV files
 
 
-@dataclass(frozen=True)
-class _Field:
-    """One column of an import file: name, parser (text, number, int), required, example."""
+# ---------------------------------------------------------------- researchers' CSV files
 
-    name: str
-    kind: str
-    example: str
-    required: bool = True
-
-
-@dataclass(frozen=True)
-class _Kind:
-    """What a kind of import file holds and which store method takes its rows."""
-
-    fields: tuple[_Field, ...]
-    key: tuple[str, ...]
-    method: str
-    duplicate: str
-    table: str  # kind of rows for Store.remove_evaluation_rows
-    owner: str = "pilot_id"  # the column whose rows --replace deletes first
-
-
-_PILOT = _Field("pilot_id", "text", "P01")
-_KINDS: dict[str, _Kind] = {
-    "costs": _Kind(
-        (_PILOT, _Field("cost_item", "text", "facilitation"),
-         _Field("amount_eur", "number", "7200"), _Field("note", "text", "", required=False)),
+_PILOT = Field("pilot_id", "text", "P01")
+_KINDS: dict[str, TableSpec] = {
+    "costs": TableSpec(
+        (_PILOT, Field("cost_item", "text", "facilitation"),
+         Field("amount_eur", "number", "7200"), Field("note", "text", "", required=False)),
         ("pilot_id", "cost_item"), "add_cost",
         "keep one row per pilot and cost item (add the amounts up or name the items apart)",
         "costs",
     ),
-    "benefits": _Kind(
-        (_PILOT, _Field("benefit_item", "text", "time_savings"),
-         _Field("amount_eur", "number", "41290"), _Field("note", "text", "", required=False)),
+    "benefits": TableSpec(
+        (_PILOT, Field("benefit_item", "text", "time_savings"),
+         Field("amount_eur", "number", "41290"), Field("note", "text", "", required=False)),
         ("pilot_id", "benefit_item"), "add_benefit",
         "keep one row per pilot and benefit item (add the amounts up or name the items apart)",
         "benefits",
     ),
-    "indicators": _Kind(
-        (_PILOT, _Field("level", "int", "1"), _Field("indicator", "text", "satisfaction"),
-         _Field("value", "number", "3.97"), _Field("unit", "text", "", required=False)),
+    "indicators": TableSpec(
+        (_PILOT, Field("level", "int", "1"), Field("indicator", "text", "satisfaction"),
+         Field("value", "number", "3.97"), Field("unit", "text", "", required=False)),
         ("pilot_id", "indicator"), "add_indicator",
         "keep one row per pilot and indicator (name the indicators apart)",
         "indicators",
     ),
-    "formats": _Kind(
-        (_Field("company_id", "text", "C01"), _Field("participant", "text", "K7M4QX"),
-         _Field("format", "text", "workshop"), _Field("sessions", "int", "2"),
-         _Field("minutes_per_session", "int", "135")),
+    "formats": TableSpec(
+        (Field("company_id", "text", "C01"), Field("participant", "text", "K7M4QX"),
+         Field("format", "text", "workshop"), Field("sessions", "int", "2"),
+         Field("minutes_per_session", "int", "135")),
         ("participant", "format"), "add_format_plan",
         "keep one row per participant and format (add the sessions up)",
         "format_plans",
@@ -228,127 +213,6 @@ _KINDS: dict[str, _Kind] = {
 }
 #: Kinds of evaluation data that :func:`import_table` reads (``transferkit db import KIND``).
 IMPORT_KINDS = tuple(_KINDS)
-_NUMBER = (
-    "write a plain number with a decimal point, e.g. 1250 or 1250.50 (no thousands "
-    "separator, no currency sign; in a file separated by ';' a decimal comma works too)"
-)
-
-
-def _columns_text(kind: str) -> str:
-    return ", ".join(f.name + ("" if f.required else " (optional)") for f in _KINDS[kind].fields)
-
-
-def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]], str]:
-    """Header, the data rows with their line numbers, and the delimiter of a CSV file."""
-    if not path.is_file():
-        msg = f"No such file: {path}"
-        raise DatasetError(msg)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        msg = (
-            f"{path} is not a UTF-8 text file (line {line}). Save it as CSV in UTF-8 "
-            "(Excel: 'CSV UTF-8 (durch Trennzeichen getrennt)' / 'CSV UTF-8 (comma delimited)')."
-        )
-        raise DatasetError(msg) from None
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter)
-    header: list[str] | None = None
-    rows: list[tuple[int, list[str]]] = []
-    try:
-        for cells in reader:
-            if header is None:
-                header = cells
-            elif any(cell.strip() for cell in cells):
-                rows.append((reader.line_num, cells))
-    except csv.Error as exc:
-        msg = f"{path}, line {reader.line_num}: not a readable CSV row ({exc})"
-        raise DatasetError(msg) from None
-    if not header or not any(cell.strip() for cell in header):
-        msg = f"{path} is empty: the first line must name the columns"
-        raise DatasetError(msg)
-    return header, rows, delimiter
-
-
-def _header_problems(
-    kind: str, header: list[str], rows: list[tuple[int, list[str]]]
-) -> tuple[list[str], dict[str, int]]:
-    """Problems with the column names, and the position of each known column.
-
-    A misspelled column (close to a missing one) is named as such and its cells are
-    still checked under the right name, so that one run finds every problem. Columns
-    without a name and without values (trailing separators, as Excel writes them)
-    are ignored.
-    """
-    spec = _KINDS[kind]
-    names = [cell.strip().lower() for cell in header]
-    wanted = [f.name for f in spec.fields]
-    positions: dict[str, int] = {}
-    problems: list[str] = []
-    unknown: dict[str, int] = {}
-    for index, name in enumerate(names):
-        if not name:
-            if any(index < len(cells) and cells[index].strip() for _, cells in rows):
-                problems.append(f"column {index + 1} has values but no name in line 1; "
-                                "name it or remove it")
-        elif name in wanted and name not in positions:
-            positions[name] = index
-        elif name in positions or name in unknown:
-            problems.append(f"column {name!r} appears twice; keep one of them")
-        else:
-            unknown[name] = index
-    for field in spec.fields:
-        if field.name in positions:
-            continue
-        close = difflib.get_close_matches(field.name, list(unknown), n=1, cutoff=0.6)
-        if close:
-            positions[field.name] = unknown.pop(close[0])
-            problems.append(f"column {field.name!r} is missing; the file has "
-                            f"{close[0]!r} instead: rename it to {field.name!r}")
-        elif field.required:
-            problems.append(f"column {field.name!r} is missing; add it "
-                            f"(e.g. {field.example!r})")
-    for name in unknown:
-        problems.append(f"unknown column {name!r}; remove it, or rename it to "
-                        "one of the columns below")
-    return problems, positions
-
-
-def _parse(field: _Field, text: str, delimiter: str) -> tuple[Any, str | None]:
-    """The value of one cell, or a problem text."""
-    text = text.strip()
-    if not text:
-        if field.required:
-            return None, f"{field.name} is empty; enter a value (e.g. {field.example!r})"
-        return None, None
-    if field.kind == "text":
-        return text, None
-    number_text = text.replace(",", ".") if delimiter == ";" and "." not in text else text
-    try:
-        number = float(number_text)
-    except ValueError:
-        number = math.nan
-    if not math.isfinite(number) or "_" in number_text:
-        return None, f"{field.name}: {text!r} is not a number; {_NUMBER}"
-    if field.kind == "int":
-        if not number.is_integer():
-            return None, (f"{field.name}: {text!r} is not a whole number; write e.g. "
-                          f"{field.example!r}")
-        return int(number), None
-    return number, None
-
-
-def _problems_message(kind: str, path: Path, problems: list[tuple[int, str]]) -> str:
-    problems = sorted(problems, key=lambda problem: problem[0])
-    listed = "\n".join(f"  line {line}: {text}" for line, text in problems)
-    count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
-    return (
-        f"Cannot import {kind} from {path}: {count}, nothing was stored.\n{listed}\n"
-        f"The columns of a {kind} file: {_columns_text(kind)}."
-    )
-
 
 def import_table(store: Store, kind: str, path: str | Path, *, replace: bool = False) -> int:
     """Import a CSV file of evaluation data into ``store``; return the number of rows.
@@ -384,8 +248,8 @@ def import_table(store: Store, kind: str, path: str | Path, *, replace: bool = F
         raise DatasetError(msg)
     spec = _KINDS[kind]
     path = Path(path)
-    header, rows, delimiter = _read_csv(path)
-    header_problems, positions = _header_problems(kind, header, rows)
+    header, rows, delimiter = read_csv(path)
+    header_problems, positions = header_problems_of(spec, header, rows)
     problems = [(1, p) for p in header_problems]
     parsed: list[tuple[int, list[Any]]] = []
     seen: dict[tuple[Any, ...], int] = {}
@@ -403,7 +267,7 @@ def import_table(store: Store, kind: str, path: str | Path, *, replace: bool = F
                 complete = complete and not field.required
                 values[field.name] = None
                 continue
-            value, problem = _parse(field, cells[index] if index < len(cells) else "", delimiter)
+            value, problem = parse_cell(field, cells[index] if index < len(cells) else "", delimiter)
             if problem:
                 problems.append((line, problem))
                 complete = False
@@ -433,5 +297,5 @@ def import_table(store: Store, kind: str, path: str | Path, *, replace: bool = F
                     if error.__cause__ is not None:  # the database refused: stop here
                         break
         if problems:
-            raise DatasetError(_problems_message(kind, path, problems))
+            raise DatasetError(problems_message(kind, path, problems, spec))
     return len(parsed)

@@ -372,7 +372,7 @@ class Store:
             Pilot,
             pilot,
             "pilot",
-            "Add the pilot first with store.add_pilot(...) or `transferkit db import-demo`.",
+            "Add it first with `transferkit pilot add` (or store.add_pilot(...)); the demo: `transferkit db import-demo`.",
         )
 
     # ------------------------------------------------------------ responses
@@ -718,7 +718,7 @@ class Store:
 
         def work(session: Session) -> str:
             if network_id is not None:
-                self._require(session, Network, network_id, "network", "Add it with add_network.")
+                self._require(session, Network, network_id, "network", "Add it with `transferkit network add` (or store.add_network).")
             row = session.get(Company, company_id)
             if row is None:
                 row = Company(id=company_id, **fields)
@@ -779,13 +779,13 @@ class Store:
 
         def work(session: Session) -> str:
             if network_id is not None:
-                self._require(session, Network, network_id, "network", "Add it with add_network.")
+                self._require(session, Network, network_id, "network", "Add it with `transferkit network add` (or store.add_network).")
             found = session.scalars(select(Company).where(Company.id.in_(company_ids))).all()
             missing = sorted(set(company_ids) - {c.id for c in found})
             if missing:
                 msg = (
                     f"Pilot {pilot_id!r}: unknown companies {', '.join(missing)}; "
-                    "add them first with store.add_company(...)"
+                    "add them first with `transferkit company add` (or store.add_company(...))"
                 )
                 raise StoreError(msg)
             by_id = {c.id: c for c in found}
@@ -841,7 +841,7 @@ class Store:
 
         def work(session: Session) -> str:
             if company is not None:
-                self._require(session, Company, company, "company", "Add it with add_company.")
+                self._require(session, Company, company, "company", "Add it with `transferkit company add` (or store.add_company).")
             if pilot is not None:
                 self._require_pilot(session, pilot)
             row = session.get(Participant, code)
@@ -863,6 +863,73 @@ class Store:
             return code
 
         return self._run(work, write=True)
+
+    # ------------------------------------------------------------ removing set-up rows
+
+    def _refuse_if_used(self, session: Session, what: str, key: str, uses: dict[str, Any]) -> None:
+        """Raise :class:`StoreError` naming every kind of row that still refers to ``key``."""
+        counts = {name: int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+                  for name, stmt in uses.items()}
+        used = {name: n for name, n in counts.items() if n}
+        if used:
+            listed = ", ".join(f"{n} {name}" for name, n in used.items())
+            msg = (f"{what} {key!r} is still used by {listed}; remove or move those first "
+                   "(nothing was removed)")
+            raise StoreError(msg)
+
+    def remove_network(self, id: str) -> None:
+        """Remove a network that no company and no pilot belongs to (else :class:`StoreError`)."""
+        network_id = text_id(id, "network id")
+
+        def work(session: Session) -> None:
+            self._require(session, Network, network_id, "network", "See `transferkit network list`.")
+            self._refuse_if_used(session, "network", network_id, {
+                "companies": select(Company.id).where(Company.network_id == network_id),
+                "pilots": select(Pilot.id).where(Pilot.network_id == network_id),
+            })
+            session.execute(delete(Network).where(Network.id == network_id))
+
+        self._run(work, write=True)
+
+    def remove_company(self, id: str) -> None:
+        """Remove a company that no pilot, participant or format plan refers to (else :class:`StoreError`)."""
+        company_id = text_id(id, "company id")
+
+        def work(session: Session) -> None:
+            self._require(session, Company, company_id, "company", "See `transferkit company list`.")
+            self._refuse_if_used(session, "company", company_id, {
+                "pilots": select(pilot_companies.c.pilot_id).where(pilot_companies.c.company_id == company_id),
+                "participants": select(Participant.code).where(Participant.company_id == company_id),
+                "format plans": select(FormatPlan.id).where(FormatPlan.company_id == company_id),
+            })
+            session.execute(delete(CompanyRole).where(CompanyRole.company_id == company_id))
+            session.execute(delete(Company).where(Company.id == company_id))
+
+        self._run(work, write=True)
+
+    def remove_pilot(self, id: str) -> None:
+        """Remove a pilot with no participants, responses, action items, closings or evaluation data.
+
+        A pilot that has collected anything is refused with a :class:`StoreError` that
+        counts what it holds: remove participants with ``erase_participant`` first.
+        """
+        pilot_id = text_id(id, "pilot id")
+
+        def work(session: Session) -> None:
+            self._require_pilot(session, pilot_id)
+            self._refuse_if_used(session, "pilot", pilot_id, {
+                "participants": select(Participant.code).where(Participant.pilot_id == pilot_id),
+                "responses": select(Response.id).where(Response.pilot_id == pilot_id),
+                "action items": select(ActionItem.id).where(ActionItem.pilot_id == pilot_id),
+                "closed loops": select(LoopClosing.id).where(LoopClosing.pilot_id == pilot_id),
+                "costs": select(PilotCost.id).where(PilotCost.pilot_id == pilot_id),
+                "benefits": select(PilotBenefit.id).where(PilotBenefit.pilot_id == pilot_id),
+                "indicators": select(KirkpatrickIndicator.id).where(KirkpatrickIndicator.pilot_id == pilot_id),
+            })
+            session.execute(delete(pilot_companies).where(pilot_companies.c.pilot_id == pilot_id))
+            session.execute(delete(Pilot).where(Pilot.id == pilot_id))
+
+        self._run(work, write=True)
 
     # ------------------------------------------------------------ action items
 
