@@ -13,6 +13,7 @@ from transferkit.evaluation.gas import gas_summary, gas_tscore
 from transferkit.evaluation.kirkpatrick_levels import kirkpatrick
 from transferkit.evaluation.likert import likert_summary
 from transferkit.evaluation.loops import action_item_flow, loop_indicators, loop_trends
+from transferkit.evaluation.meta import meta_analysis
 from transferkit.evaluation.needs import needs_priorities
 from transferkit.evaluation.paired import prepost
 from transferkit.evaluation.promoters import nps
@@ -30,6 +31,7 @@ __all__ = [
     "likert_summary",
     "loop_indicators",
     "loop_trends",
+    "meta_analysis",
     "needs_priorities",
     "nps",
     "prepost",
