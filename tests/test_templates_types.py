@@ -21,9 +21,19 @@ from typing import Any, get_args
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import transferkit
-from transferkit.templates import QUESTION_TYPES, AnyQuestion, LikertQuestion, Question
+from transferkit.templates import (
+    QUESTION_TYPES,
+    AnyQuestion,
+    LikertQuestion,
+    Question,
+    list_templates,
+    load_template,
+    load_template_string,
+)
 from transferkit.templates import types as types_package
 from transferkit.templates.types import NOT_TYPES, QUESTION_CLASSES, question_type, type_name
 from transferkit.templates.validation import DRAFT_TOLERATED
@@ -48,7 +58,8 @@ DOCUMENTED = (
 
 
 def type_modules() -> set[str]:
-    return {m.name for m in pkgutil.iter_modules(types_package.__path__)} - NOT_TYPES
+    names = {m.name for m in pkgutil.iter_modules(types_package.__path__)}
+    return {name for name in names if not name.startswith("_")} - NOT_TYPES
 
 
 def test_every_type_module_is_registered_under_its_own_name() -> None:
@@ -119,6 +130,56 @@ def test_draft_tolerance_is_collected_from_the_types() -> None:
     }
     assert QUESTION_CLASSES["single_choice"].draft_tolerates == frozenset()
     assert QUESTION_CLASSES["number"].draft_tolerates == {"not_a_number", "out_of_range", "not_integer"}
+
+
+def one_question_per_type() -> dict[str, Question]:
+    """A question of every registered type: from the built-in templates, else made here."""
+    found: dict[str, Question] = {}
+    for name in list_templates():
+        for q in load_template(name).all_questions():
+            found.setdefault(q.type, q)
+    found.setdefault("ranking", load_template_string(
+        "id: r\nversion: 1\ntitle: {de: R, en: R}\nquestions:\n"
+        "  - {id: rank, type: ranking, top_n: 2, label: {de: Rang, en: Rank}, options: [\n"
+        "      {value: a, label: {de: A, en: A}}, {value: b, label: {de: B, en: B}},\n"
+        "      {value: c, label: {de: C, en: C}}]}\n"
+    ).question("rank"))
+    return found
+
+
+QUESTIONS = one_question_per_type()
+values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-5, 12), st.floats(), st.text(max_size=12),
+              st.sampled_from(["3", "2,5", "a", "open", "2025-03-31", "-2", "idea_1"])),
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(st.text(max_size=6) | st.sampled_from(
+                                ["what", "who", "due", "status", "goal", "levels", "baseline"]),
+                                inner, max_size=5)),
+    max_leaves=12,
+)
+
+
+def test_every_registered_type_has_a_question_here() -> None:
+    assert set(QUESTIONS) == set(QUESTION_TYPES)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(sorted(QUESTIONS)), values)
+def test_clean_answer_gives_a_clean_value_or_problems(name: str, value: Any) -> None:
+    q = QUESTIONS[name]
+    clean, problems = q.clean_answer(value)
+    if problems:
+        assert all(code and de and en for code, de, en in problems)
+    else:
+        assert q.clean_answer(clean) == (clean, [])  # cleaning is idempotent
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.sampled_from(sorted(QUESTIONS)), st.randoms(use_true_random=False))
+def test_example_answers_are_clean(name: str, rng: Any) -> None:
+    q = QUESTIONS[name]
+    example = q.example_answer(rng, {})
+    assert q.clean_answer(example) == (example, [])
 
 
 # --- a new type by one module -----------------------------------------------------------

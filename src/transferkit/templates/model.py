@@ -2,7 +2,9 @@
 
 A template is either a *sheet* (ordered ``questions``) or a *loop* (ordered
 ``phases``, each with its own questions). Every user-visible text is a
-:class:`LocalizedText` with German (``de``) and English (``en``).
+:class:`LocalizedText` with German (``de``) and English (``en``). This module
+holds what all question types share (:class:`Question`, :class:`Condition`,
+...); each type is a module of :mod:`transferkit.templates.types`.
 
 Examples
 --------

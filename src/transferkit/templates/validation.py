@@ -114,10 +114,11 @@ def validate_draft(
 ) -> dict[str, Any]:
     """Check a draft (the answers so far) with the rules of :func:`validate_answers`.
 
-    A draft may be unfinished (:data:`DRAFT_TOLERATED`: missing, too short,
-    a number half typed; each type's ``draft_tolerates``), but has the shape of real answers: only the sheet's
-    question ids, values of the question's type and options, no answer text
-    longer than 20,000 characters. Returns the draft's non-empty values as
+    A draft may be unfinished (missing, too short, a number half typed: the
+    problems in each type's ``draft_tolerates``, all together
+    :data:`DRAFT_TOLERATED`), but has the shape of real answers: only the
+    sheet's question ids, values of the question's type and options, no answer
+    text longer than 20,000 characters. Returns the draft's non-empty values as
     given (so that the participant sees what they typed); raises one
     :class:`AnswerValidationError` listing every other problem.
     """

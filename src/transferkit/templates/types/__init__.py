@@ -1,14 +1,14 @@
 """The question types: one module each, collected here into :data:`AnyQuestion`.
 
 Every module in this package except :mod:`~transferkit.templates.types.common`
-defines one question type and is named after it: ``likert.py`` defines the
-:class:`~transferkit.templates.model.Question` subclass with
-``type: Literal["likert"]``. The class holds the type's fields and template
-checks and says how an answer is cleaned (``clean_answer``), what a draft of
-it tolerates (``draft_tolerates``), what an example answer looks like
-(``example_answer``) and where it comes in lists (``type_order``). Adding a
-type means adding its module here (and a renderer to the web sheet); see
-``docs/adding-a-question-type.md``.
+(and private ``_name`` modules) defines one question type and is named after
+it: ``likert.py`` defines the :class:`~transferkit.templates.model.Question`
+subclass with ``type: Literal["likert"]``. The class holds the type's fields
+and template checks and says how an answer is cleaned (``clean_answer``),
+what a draft of it tolerates (``draft_tolerates``), what an example answer
+looks like (``example_answer``) and where it comes in lists (``type_order``).
+Adding a type means adding its module here (and a renderer to the web
+sheet); see ``docs/adding-a-question-type.md``.
 
 Examples
 --------
@@ -30,9 +30,16 @@ from pydantic import Field
 
 from transferkit.templates.model import Question
 
-__all__ = ["QUESTION_CLASSES", "QUESTION_TYPES", "AnyQuestion", "question_type", "type_name"]
+__all__ = [
+    "NOT_TYPES",
+    "QUESTION_CLASSES",
+    "QUESTION_TYPES",
+    "AnyQuestion",
+    "question_type",
+    "type_name",
+]
 
-#: Modules of this package that are not a question type.
+#: Modules of this package that are not a question type (besides private ``_name`` ones).
 NOT_TYPES = frozenset({"common"})
 
 
@@ -46,7 +53,7 @@ def type_name(cls: type[Question]) -> str | None:
 def _collect() -> dict[str, type[Question]]:
     found: list[type[Question]] = []
     for info in pkgutil.iter_modules(__path__):
-        if info.name in NOT_TYPES:
+        if info.name in NOT_TYPES or info.name.startswith("_"):
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
         classes = [
