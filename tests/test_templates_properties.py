@@ -10,6 +10,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from transferkit import templates
 from transferkit.exceptions import AnswerValidationError, TemplateError
 from transferkit.templates import Template, list_templates, load_template, load_template_string
 
@@ -26,10 +27,7 @@ FIELD_NAMES = sorted(
         "reverse", "area", "top_n", "min_goals", "max_goals", "integer",
     }
 )  # fmt: skip
-QUESTION_TYPES = [
-    "text", "long_text", "single_choice", "multi_choice", "likert", "scale", "number",
-    "ranking", "dot_vote", "action_items", "gas_goal", "bogus",
-]  # fmt: skip
+QUESTION_TYPES = [*templates.QUESTION_TYPES, "bogus"]  # every registered type, and one that is not
 
 scalars = st.one_of(
     st.none(),

@@ -33,14 +33,14 @@ from pydantic import ValidationError
 
 from transferkit.exceptions import TemplateError, TemplateNotFoundError, TemplateProblem
 from transferkit.templates.model import (
-    LIKERT_POINT_COUNTS,
-    QUESTION_TYPES,
     HintedError,
     Loc,
     Template,
     TemplateCheckError,
     format_location,
 )
+from transferkit.templates.types import QUESTION_CLASSES, QUESTION_TYPES
+from transferkit.templates.types.likert import LIKERT_POINT_COUNTS
 
 __all__ = [
     "SCHEMA_FILE",
@@ -401,8 +401,9 @@ def _where(loc: Loc, lines: dict[Loc, int]) -> str:
 def _all_field_names() -> set[str]:
     from transferkit.templates import model
 
+    modules = [model, *(sys.modules[cls.__module__] for cls in QUESTION_CLASSES.values())]
     names: set[str] = set()
-    for obj in vars(model).values():
+    for obj in (obj for module in modules for obj in vars(module).values()):
         fields = getattr(obj, "model_fields", None)
         if isinstance(fields, dict):
             for name, info in fields.items():

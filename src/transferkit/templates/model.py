@@ -2,7 +2,9 @@
 
 A template is either a *sheet* (ordered ``questions``) or a *loop* (ordered
 ``phases``, each with its own questions). Every user-visible text is a
-:class:`LocalizedText` with German (``de``) and English (``en``).
+:class:`LocalizedText` with German (``de``) and English (``en``). This module
+holds what all question types share (:class:`Question`, :class:`Condition`,
+...); each type is a module of :mod:`transferkit.templates.types`.
 
 Examples
 --------
@@ -18,55 +20,35 @@ Examples
 
 from __future__ import annotations
 
-import math
-from typing import Annotated, Any, Literal
+import random
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from transferkit.exceptions import TemplateError, TemplateProblem
 
 __all__ = [
-    "QUESTION_TYPES",
-    "ActionItemsQuestion",
+    "ACTION_STATUSES",
+    "INVALID",
     "AnyQuestion",
+    "Cleaned",
     "Condition",
-    "DotVoteQuestion",
     "Feedback",
-    "GasGoalQuestion",
-    "LikertPoint",
-    "LikertQuestion",
+    "HintedError",
     "LocalizedText",
-    "LongTextQuestion",
-    "MultiChoiceQuestion",
-    "NumberQuestion",
+    "Message",
     "Option",
     "Phase",
     "Question",
-    "RankingQuestion",
-    "ScaleQuestion",
-    "SingleChoiceQuestion",
+    "SheetProblem",
+    "Strict",
     "Template",
     "TemplateCheckError",
-    "TextQuestion",
+    "format_location",
+    "is_empty",
 ]
-
-#: The question types a template may use, in documentation order.
-QUESTION_TYPES: tuple[str, ...] = (
-    "text",
-    "long_text",
-    "single_choice",
-    "multi_choice",
-    "likert",
-    "scale",
-    "number",
-    "ranking",
-    "dot_vote",
-    "action_items",
-    "gas_goal",
-)
-
-#: Allowed numbers of points of a Likert item.
-LIKERT_POINT_COUNTS: tuple[int, ...] = (4, 5, 6, 7, 10)
 
 #: Allowed ``status`` values of an action item.
 ACTION_STATUSES: tuple[str, ...] = ("open", "done", "carried_over", "dropped")
@@ -75,6 +57,23 @@ _ID = r"^[A-Za-z][A-Za-z0-9_]*$"
 _VALUE = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 
 Loc = tuple[str | int, ...]
+
+#: A problem with one answer: ``(code, German message, English message)``.
+Message = tuple[str, str, str]
+#: What :meth:`Question.clean_answer` returns: the cleaned value and no problems,
+#: or :data:`INVALID` and the problems.
+Cleaned = tuple[Any, list[Message]]
+#: A template problem found by a question: ``(location below the question, message, hint)``.
+SheetProblem = tuple[Loc, str, str]
+
+
+class _Invalid:
+    def __repr__(self) -> str:
+        return "INVALID"
+
+
+#: The value :meth:`Question.clean_answer` gives with its problems (there is no clean value).
+INVALID: Any = _Invalid()
 
 
 class TemplateCheckError(ValueError):
@@ -110,11 +109,13 @@ def format_location(loc: Loc) -> str:
     return out or "(template)"
 
 
-class _Strict(BaseModel):
+class Strict(BaseModel):
+    """A model that rejects unknown fields (the base of every template part)."""
+
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
-class LocalizedText(_Strict):
+class LocalizedText(Strict):
     """A text in German and English.
 
     Examples
@@ -134,7 +135,7 @@ class LocalizedText(_Strict):
         return self.de
 
 
-class Option(_Strict):
+class Option(Strict):
     """A choice: the stored ``value`` and the ``label`` participants see."""
 
     value: str = Field(pattern=_VALUE, description="stored value, e.g. `e_learning`")
@@ -142,14 +143,7 @@ class Option(_Strict):
     help: LocalizedText | None = None
 
 
-class LikertPoint(_Strict):
-    """One labelled point of a Likert item."""
-
-    value: int
-    label: LocalizedText
-
-
-class Condition(_Strict):
+class Condition(Strict):
     """``show_if``: show a question only if an earlier answer matches.
 
     Exactly one of ``equals``, ``not_equals``, ``in`` or ``answered``.
@@ -278,8 +272,8 @@ class Feedback(BaseModel):
         return dict(self.model_extra or {})
 
 
-class Question(_Strict):
-    """Fields common to every question type."""
+class Question(Strict):
+    """The base of every question type: the fields they share and what each type defines."""
 
     id: str = Field(pattern=_ID, description="unique id, e.g. `imp_ai_use`")
     type: str
@@ -293,253 +287,34 @@ class Question(_Strict):
     scale_group: str | None = Field(default=None, description="scale the item belongs to")
     kirkpatrick_level: int | None = Field(default=None, ge=1, le=4)
 
+    # --- what each question type (a module in templates/types/) defines -------------
 
-class _TextBase(Question):
-    min_length: int | None = Field(default=None, ge=0)
-    max_length: int | None = Field(default=None, ge=1)
-    placeholder: LocalizedText | None = None
+    #: Where the type comes in QUESTION_TYPES and the JSON Schema (built-ins: 10, 20, ...).
+    type_order: ClassVar[int] = 1000
+    #: Problem codes of :meth:`clean_answer` that a draft keeps (an answer still being typed).
+    draft_tolerates: ClassVar[frozenset[str]] = frozenset()
 
-    @model_validator(mode="after")
-    def _lengths(self) -> _TextBase:
-        _check_min_max(self.min_length, self.max_length, "min_length", "max_length")
-        return self
+    def clean_answer(self, value: Any) -> Cleaned:
+        """Check a non-empty answer: ``(clean value, [])`` or ``(INVALID, problems)``."""
+        msg = f"question type {self.type!r} does not say how to clean an answer"
+        raise NotImplementedError(msg)
 
+    def example_answer(self, rng: random.Random, answers: Mapping[str, Any]) -> Any:
+        """A valid answer drawn with ``rng``; ``answers`` are the example answers so far."""
+        msg = f"question type {self.type!r} has no example answer"
+        raise NotImplementedError(msg)
 
-class TextQuestion(_TextBase):
-    """A short free text (one line), optionally ``min_length`` .. ``max_length`` characters."""
-
-    type: Literal["text"]
-
-
-class LongTextQuestion(_TextBase):
-    """A longer free text; ``one_per_line: true`` marks lists such as ideas (one per line)."""
-
-    type: Literal["long_text"]
-    one_per_line: bool = False
+    def sheet_problems(self, ids: AbstractSet[str]) -> list[SheetProblem]:
+        """Problems of this question that depend on its sheet or phase (question ``ids``)."""
+        return []
 
 
-class _ChoiceQuestion(Question):
-    options: list[Option] = Field(min_length=1)
-
-    @field_validator("options")
-    @classmethod
-    def _distinct_values(cls, options: list[Option]) -> list[Option]:
-        seen: set[str] = set()
-        for opt in options:
-            if opt.value in seen:
-                msg = f"duplicate option value {opt.value!r}"
-                raise HintedError(msg, "give every option its own `value`")
-            seen.add(opt.value)
-        return options
-
-    def option_values(self) -> list[str]:
-        """The option values, in order."""
-        return [o.value for o in self.options]
+# The question types (templates/types/) build on Question above and their union is what a
+# sheet or phase holds; imported here, below the base they need (they import this module).
+from transferkit.templates.types import AnyQuestion
 
 
-class SingleChoiceQuestion(_ChoiceQuestion):
-    """Choose exactly one option."""
-
-    type: Literal["single_choice"]
-
-
-class MultiChoiceQuestion(_ChoiceQuestion):
-    """Choose several options (``min_selected`` .. ``max_selected``)."""
-
-    type: Literal["multi_choice"]
-    min_selected: int | None = Field(default=None, ge=0)
-    max_selected: int | None = Field(default=None, ge=1)
-
-    @model_validator(mode="after")
-    def _bounds(self) -> MultiChoiceQuestion:
-        _check_min_max(self.min_selected, self.max_selected, "min_selected", "max_selected")
-        if self.min_selected is not None and self.min_selected > len(self.options):
-            msg = f"min_selected is {self.min_selected} but there are only {len(self.options)} options"
-            raise HintedError(msg, "lower min_selected or add options")
-        return self
-
-
-class LikertQuestion(Question):
-    """A rating on labelled points (4 to 7 or 10 points); ``reverse`` marks reverse-keyed items."""
-
-    type: Literal["likert"]
-    points: list[LikertPoint] = Field(
-        description="4 to 7 or 10 labelled points",
-        json_schema_extra={"minItems": 4, "maxItems": 10},
-    )
-    reverse: bool = False
-
-    @field_validator("points")
-    @classmethod
-    def _point_count(cls, points: list[LikertPoint]) -> list[LikertPoint]:
-        if len(points) not in LIKERT_POINT_COUNTS:
-            msg = f"likert needs 4 to 7 or 10 points; you gave {len(points)}"
-            hint = "list 4, 5, 6, 7 or 10 points, each `{value: 1, label: {de: …, en: …}}`"
-            raise HintedError(msg, hint)
-        values = [p.value for p in points]
-        if len(set(values)) != len(values):
-            msg = f"likert point values must differ; you gave {values}"
-            raise HintedError(msg, "number the points, e.g. 1, 2, 3, 4, 5")
-        return points
-
-    def point_values(self) -> list[int]:
-        """The point values, in order."""
-        return [p.value for p in self.points]
-
-
-class ScaleQuestion(Question):
-    """A numeric scale from ``min`` to ``max`` in steps of ``step`` (e.g. 0–10)."""
-
-    type: Literal["scale"]
-    min: float = Field(allow_inf_nan=False)
-    max: float = Field(allow_inf_nan=False)
-    step: float = Field(default=1, gt=0, allow_inf_nan=False)
-    min_label: LocalizedText | None = None
-    max_label: LocalizedText | None = None
-
-    @model_validator(mode="after")
-    def _range(self) -> ScaleQuestion:
-        if self.min >= self.max:
-            msg = f"scale min ({self.min:g}) must be below max ({self.max:g})"
-            raise HintedError(msg, "write e.g. `min: 0` and `max: 10`")
-        steps = (self.max - self.min) / self.step
-        if not math.isfinite(steps) or steps > 1000:
-            msg = f"the scale from {self.min:g} to {self.max:g} in steps of {self.step:g} has too many points"
-            raise HintedError(msg, "use at most 1000 steps, e.g. `min: 0`, `max: 10`, `step: 1`")
-        if abs(steps - round(steps)) > 1e-9:
-            msg = (
-                f"the step {self.step:g} does not divide max - min ({self.max - self.min:g}) evenly"
-            )
-            raise HintedError(msg, "choose a step such that (max - min) / step is a whole number")
-        return self
-
-    def is_integer(self) -> bool:
-        """Whether min, max and step are whole numbers (answers are then ints)."""
-        return all(float(x).is_integer() for x in (self.min, self.max, self.step))
-
-
-class NumberQuestion(Question):
-    """A number, optionally between ``min`` and ``max`` (``integer: true`` for whole numbers)."""
-
-    type: Literal["number"]
-    min: float | None = Field(default=None, allow_inf_nan=False)
-    max: float | None = Field(default=None, allow_inf_nan=False)
-    integer: bool = False
-    unit: LocalizedText | None = None
-
-    @model_validator(mode="after")
-    def _range(self) -> NumberQuestion:
-        if self.min is not None and self.max is not None and self.min > self.max:
-            msg = f"number min ({self.min:g}) is above max ({self.max:g})"
-            raise HintedError(msg, "swap min and max")
-        if (
-            self.integer
-            and self.min is not None
-            and self.max is not None
-            and math.ceil(self.min) > math.floor(self.max)
-        ):
-            msg = f"no whole number lies between min ({self.min:g}) and max ({self.max:g})"
-            raise HintedError(msg, "widen the range or write `integer: false`")
-        return self
-
-
-class RankingQuestion(_ChoiceQuestion):
-    """Order options, best first (all of them, or the best ``top_n``)."""
-
-    type: Literal["ranking"]
-    top_n: int | None = Field(default=None, ge=1)
-
-    @model_validator(mode="after")
-    def _top(self) -> RankingQuestion:
-        if self.top_n is not None and self.top_n > len(self.options):
-            msg = f"top_n is {self.top_n} but there are only {len(self.options)} options"
-            raise HintedError(msg, "lower top_n or add options")
-        return self
-
-
-class DotVoteQuestion(Question):
-    """Distribute a ``budget`` of points over options or over other participants' ideas.
-
-    With ``source: ideas`` there are no fixed options: any idea id is a valid
-    key; ``ideas_from`` may name the question that collects the ideas.
-    """
-
-    type: Literal["dot_vote"]
-    source: Literal["options", "ideas"] = "options"
-    options: list[Option] = Field(default_factory=list)
-    ideas_from: str | None = None
-    budget: int = Field(ge=1, description="points each participant may give")
-    max_per_item: int | None = Field(default=None, ge=1)
-
-    @model_validator(mode="after")
-    def _source(self) -> DotVoteQuestion:
-        if self.source == "options" and not self.options:
-            msg = "a dot vote over options needs options"
-            raise HintedError(msg, "add `options:` or write `source: ideas`")
-        if self.source == "ideas" and self.options:
-            msg = "a dot vote over ideas takes no options"
-            raise HintedError(msg, "remove `options:` or write `source: options`")
-        values = [o.value for o in self.options]
-        if len(set(values)) != len(values):
-            msg = "duplicate option values in dot vote"
-            raise HintedError(msg, "give every option its own `value`")
-        return self
-
-    def option_values(self) -> list[str]:
-        """The option values, in order (empty for ``source: ideas``)."""
-        return [o.value for o in self.options]
-
-
-class ActionItemsQuestion(Question):
-    """A list of action items: what / who / due (ISO date) / status."""
-
-    type: Literal["action_items"]
-    min_items: int | None = Field(default=None, ge=0)
-    max_items: int | None = Field(default=None, ge=1)
-
-    @model_validator(mode="after")
-    def _bounds(self) -> ActionItemsQuestion:
-        _check_min_max(self.min_items, self.max_items, "min_items", "max_items")
-        return self
-
-
-class GasGoalQuestion(Question):
-    """Goal Attainment Scaling: goals with five levels (-2..+2), a weight and levels reached."""
-
-    type: Literal["gas_goal"]
-    min_goals: int | None = Field(default=1, ge=0)
-    max_goals: int | None = Field(default=None, ge=1)
-    follow_up_required: bool = False
-
-    @model_validator(mode="after")
-    def _bounds(self) -> GasGoalQuestion:
-        _check_min_max(self.min_goals, self.max_goals, "min_goals", "max_goals")
-        return self
-
-
-def _check_min_max(low: int | None, high: int | None, low_name: str, high_name: str) -> None:
-    if low is not None and high is not None and low > high:
-        msg = f"{low_name} ({low}) is larger than {high_name} ({high})"
-        raise HintedError(msg, f"make {low_name} at most {high_name}")
-
-
-AnyQuestion = Annotated[
-    TextQuestion
-    | LongTextQuestion
-    | SingleChoiceQuestion
-    | MultiChoiceQuestion
-    | LikertQuestion
-    | ScaleQuestion
-    | NumberQuestion
-    | RankingQuestion
-    | DotVoteQuestion
-    | ActionItemsQuestion
-    | GasGoalQuestion,
-    Field(discriminator="type"),
-]
-
-
-class Phase(_Strict):
+class Phase(Strict):
     """One phase of a loop, with its own sheet of questions."""
 
     id: str = Field(pattern=_ID)
@@ -549,7 +324,7 @@ class Phase(_Strict):
     feedback: Feedback | None = None
 
 
-class Template(_Strict):
+class Template(Strict):
     """A sheet (``questions``) or a loop (``phases``) with id, version and texts.
 
     See ``docs/interfaces.md`` for the answer value of each question type.
@@ -587,7 +362,7 @@ class Template(_Strict):
                 problems.append(
                     (("questions",), "a sheet needs at least one question", "add `questions:`")
                 )
-            groups: list[tuple[Loc, list[Any]]] = [(("questions",), list(self.questions))]
+            groups: list[tuple[Loc, list[Question]]] = [(("questions",), list(self.questions))]
         else:
             if self.questions:
                 problems.append(
@@ -645,18 +420,10 @@ class Template(_Strict):
                             ),
                         )
                     )
-                if (
-                    isinstance(q, DotVoteQuestion)
-                    and q.ideas_from is not None
-                    and q.ideas_from not in {x.id for x in questions}
-                ):
-                    problems.append(
-                        (
-                            (*loc, "ideas_from"),
-                            f"ideas_from refers to the unknown question {q.ideas_from!r}",
-                            "name the question that collects the ideas, e.g. `ideas`",
-                        )
-                    )
+                problems += [
+                    ((*loc, *sub), message, hint)
+                    for sub, message, hint in q.sheet_problems({x.id for x in questions})
+                ]
                 earlier.add(q.id)
         if problems:
             raise TemplateCheckError(problems)

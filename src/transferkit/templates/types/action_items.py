@@ -1,0 +1,197 @@
+"""Question type ``action_items``: a list of action items (what, who, due, status)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import random
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field, model_validator
+
+from transferkit.templates.model import (
+    ACTION_STATUSES,
+    INVALID,
+    Cleaned,
+    Message,
+    Question,
+    is_empty,
+)
+from transferkit.templates.types.common import Label, check_min_max, join, msg, rows, short
+
+__all__ = ["ActionItemsQuestion"]
+
+_STATUS_DE = {
+    "open": "offen",
+    "done": "erledigt",
+    "carried_over": "übertragen",
+    "dropped": "verworfen",
+}
+_ROW_KEYS = ("what", "who", "due", "status")
+_SAMPLE_ACTIONS = (
+    "Checkliste für die Datenablage erstellen",
+    "Micro-Learning zur IT-Sicherheit an alle verteilen",
+    "Wissensrunde zum neuen Ticketsystem organisieren",
+    "Energieverbrauch der Fertigung monatlich auswerten",
+    "Erfahrungen beim nächsten Netzwerktreffen vorstellen",
+    "Lern-Tandems für das ERP-System bilden",
+)
+_SAMPLE_PEOPLE = ("AB12", "KM07", "TR33", "Team Vertrieb", "Projektleitung")
+
+
+class ActionItemsQuestion(Question):
+    """A list of action items: what / who / due (ISO date) / status."""
+
+    type: Literal["action_items"]
+    min_items: int | None = Field(default=None, ge=0)
+    max_items: int | None = Field(default=None, ge=1)
+
+    type_order: ClassVar[int] = 100
+    draft_tolerates: ClassVar[frozenset[str]] = frozenset({"missing_what", "too_few"})
+
+    @model_validator(mode="after")
+    def _bounds(self) -> ActionItemsQuestion:
+        check_min_max(self.min_items, self.max_items, "min_items", "max_items")
+        return self
+
+    def clean_answer(self, value: Any) -> Cleaned:
+        """Rows ``{what, who, due, status}``: texts stripped, ``due`` an ISO date or None."""
+        lab = Label(self)
+        items, wrong = rows(
+            lab, value, "Maßnahmen (was, wer, bis wann)", "action items (what, who, due)"
+        )
+        if items is None:
+            return INVALID, [wrong]
+        out: list[dict[str, Any]] = []
+        problems: list[Message] = []
+        for i, row in enumerate(items, start=1):
+            pre_de, pre_en = f"Bei {lab.de}, Maßnahme {i}:", f"{lab.en}, action item {i}:"
+            if not isinstance(row, Mapping):
+                problems.append(
+                    msg(
+                        "invalid_row",
+                        f"{pre_de} bitte „was“, „wer“, „bis wann“ und „Status“ angeben.",
+                        f"{pre_en} please give what, who, due and status.",
+                    )
+                )
+                continue
+            if all(is_empty(row.get(k)) for k in _ROW_KEYS if k != "status"):
+                continue  # an empty row of a form
+            extra = [str(k) for k in row if k not in _ROW_KEYS]
+            if extra:
+                problems.append(
+                    msg(
+                        "unknown_field",
+                        f"{pre_de} unbekannte Angabe {join(extra)}; möglich sind "
+                        f"what, who, due, status.",
+                        f"{pre_en} unknown field {join(extra)}; use what, who, due, status.",
+                    )
+                )
+            what = row.get("what")
+            if not isinstance(what, str) or not what.strip():
+                problems.append(
+                    msg(
+                        "missing_what",
+                        f"{pre_de} bitte angeben, was zu tun ist.",
+                        f"{pre_en} please say what is to be done.",
+                    )
+                )
+            who = row.get("who")
+            if who is not None and not isinstance(who, str):
+                problems.append(
+                    msg(
+                        "invalid_who",
+                        f"{pre_de} bitte bei „wer“ einen Namen oder ein Kürzel als Text angeben.",
+                        f"{pre_en} please give who as a text (a name or code).",
+                    )
+                )
+            due_raw = row.get("due")
+            due = None if is_empty(due_raw) else _iso_date(due_raw)
+            if not is_empty(due_raw) and due is None:
+                problems.append(
+                    msg(
+                        "invalid_date",
+                        f"{pre_de} das Datum „{short(due_raw)}“ ist ungültig; bitte als "
+                        f"JJJJ-MM-TT angeben, z. B. 2025-03-31.",
+                        f'{pre_en} the date "{short(due_raw)}" is invalid; please write '
+                        f"YYYY-MM-DD, e.g. 2025-03-31.",
+                    )
+                )
+            status = row.get("status")
+            status = "open" if is_empty(status) else status
+            if status not in ACTION_STATUSES:
+                shown_de = join([f"{s} ({_STATUS_DE[s]})" for s in ACTION_STATUSES])
+                problems.append(
+                    msg(
+                        "invalid_status",
+                        f"{pre_de} der Status „{short(status)}“ ist unbekannt; möglich sind: "
+                        f"{shown_de}.",
+                        f'{pre_en} unknown status "{short(status)}"; use one of: '
+                        f"{join(list(ACTION_STATUSES))}.",
+                    )
+                )
+            if not problems:
+                out.append(
+                    {
+                        "what": str(what).strip(),
+                        "who": (who or "").strip(),
+                        "due": due,
+                        "status": status,
+                    }
+                )
+        if problems:
+            return INVALID, problems
+        n = len(out)
+        if n and self.min_items is not None and n < self.min_items:
+            return INVALID, [
+                msg(
+                    "too_few",
+                    f"Bitte tragen Sie bei {lab.de} mindestens {self.min_items} Maßnahmen ein "
+                    f"(jetzt {n}).",
+                    f"Please enter at least {self.min_items} action items for {lab.en} (now {n}).",
+                )
+            ]
+        if self.max_items is not None and n > self.max_items:
+            return INVALID, [
+                msg(
+                    "too_many",
+                    f"Bitte tragen Sie bei {lab.de} höchstens {self.max_items} Maßnahmen ein "
+                    f"(jetzt {n}).",
+                    f"Please enter at most {self.max_items} action items for {lab.en} (now {n}).",
+                )
+            ]
+        return out, []
+
+    def example_answer(
+        self, rng: random.Random, answers: Mapping[str, Any]
+    ) -> list[dict[str, Any]]:
+        """One to three items (within ``min_items`` .. ``max_items``), due in early 2025."""
+        lo = max(self.min_items or 1, 1)
+        hi = max(lo, min(self.max_items or 3, 3))
+        start = _dt.date(2025, 1, 6)
+        return [
+            {
+                "what": rng.choice(_SAMPLE_ACTIONS),
+                "who": rng.choice(_SAMPLE_PEOPLE),
+                "due": (start + _dt.timedelta(days=rng.randint(7, 90))).isoformat(),
+                "status": rng.choice(ACTION_STATUSES),
+            }
+            for _ in range(rng.randint(lo, hi))
+        ]
+
+
+def _iso_date(value: Any) -> str | None:
+    """An ISO date string (``YYYY-MM-DD``) from a str, date or datetime, else ``None``."""
+    if isinstance(value, _dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) != 10:
+            return None
+        try:
+            return _dt.date.fromisoformat(text).isoformat()
+        except ValueError:
+            return None
+    return None

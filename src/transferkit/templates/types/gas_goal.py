@@ -1,0 +1,218 @@
+"""Question type ``gas_goal``: Goal Attainment Scaling (goals with five levels, -2..+2)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field, model_validator
+
+from transferkit.templates.model import INVALID, Cleaned, Message, Question, is_empty
+from transferkit.templates.types.common import (
+    Label,
+    check_min_max,
+    join,
+    msg,
+    rows,
+    short,
+    to_float,
+    to_int,
+)
+
+__all__ = ["GAS_LEVELS", "GasGoalQuestion"]
+
+#: Keys of the ``levels`` mapping of a GAS goal, from much worse to much better.
+GAS_LEVELS: tuple[str, ...] = ("-2", "-1", "0", "1", "2")
+
+_GOAL_KEYS = ("goal", "weight", "levels", "baseline", "follow_up")
+_SAMPLE_GOALS = (
+    "Anfragen werden vollständig im Ticketsystem bearbeitet",
+    "Mitarbeitende nutzen wöchentlich ein Micro-Learning",
+    "Materialausschuss in der Fertigung sinkt",
+    "Ein KI-Assistent unterstützt die Angebotserstellung",
+    "Jedes Team führt monatlich eine Wissensrunde durch",
+)
+_GAS_TEXTS = (
+    "viel schlechter als erwartet",
+    "etwas schlechter als erwartet",
+    "erwartetes Ergebnis",
+    "etwas besser als erwartet",
+    "viel besser als erwartet",
+)
+
+
+class GasGoalQuestion(Question):
+    """Goal Attainment Scaling: goals with five levels (-2..+2), a weight and levels reached."""
+
+    type: Literal["gas_goal"]
+    min_goals: int | None = Field(default=1, ge=0)
+    max_goals: int | None = Field(default=None, ge=1)
+    follow_up_required: bool = False
+
+    type_order: ClassVar[int] = 110
+    draft_tolerates: ClassVar[frozenset[str]] = frozenset({"missing_goal", "too_few"})
+
+    @model_validator(mode="after")
+    def _bounds(self) -> GasGoalQuestion:
+        check_min_max(self.min_goals, self.max_goals, "min_goals", "max_goals")
+        return self
+
+    def clean_answer(self, value: Any) -> Cleaned:
+        """Goals ``{goal, weight, levels, baseline, follow_up}``, levels keyed ``"-2"`` .. ``"2"``."""
+        lab = Label(self)
+        goals, wrong = rows(lab, value, "Ziele", "goals")
+        if goals is None:
+            return INVALID, [wrong]
+        out: list[dict[str, Any]] = []
+        problems: list[Message] = []
+        for i, row in enumerate(goals, start=1):
+            pre_de, pre_en = f"Bei {lab.de}, Ziel {i}:", f"{lab.en}, goal {i}:"
+            if not isinstance(row, Mapping):
+                problems.append(
+                    msg(
+                        "invalid_goal",
+                        f"{pre_de} bitte Ziel, Gewicht, fünf Stufen und Ausgangsstufe angeben.",
+                        f"{pre_en} please give goal, weight, five levels and baseline.",
+                    )
+                )
+                continue
+            if all(is_empty(v) for v in row.values()):
+                continue
+            row_problems: list[Message] = []
+            extra = [str(k) for k in row if k not in _GOAL_KEYS]
+            if extra:
+                row_problems.append(
+                    msg(
+                        "unknown_field",
+                        f"{pre_de} unbekannte Angabe {join(extra)}; möglich sind "
+                        f"{join(list(_GOAL_KEYS))}.",
+                        f"{pre_en} unknown field {join(extra)}; use {join(list(_GOAL_KEYS))}.",
+                    )
+                )
+            goal = row.get("goal")
+            if not isinstance(goal, str) or not goal.strip():
+                row_problems.append(
+                    msg(
+                        "missing_goal",
+                        f"{pre_de} bitte das Ziel beschreiben.",
+                        f"{pre_en} please describe the goal.",
+                    )
+                )
+            weight_raw = row.get("weight")
+            weight = 1.0 if weight_raw is None else to_float(weight_raw)
+            if weight is None or weight <= 0:
+                row_problems.append(
+                    msg(
+                        "invalid_weight",
+                        f"{pre_de} das Gewicht muss eine Zahl größer als 0 sein "
+                        f"(„{short(weight_raw)}“).",
+                        f'{pre_en} the weight must be a number above 0 ("{short(weight_raw)}").',
+                    )
+                )
+            levels_raw = row.get("levels")
+            levels: dict[str, str] = {}
+            levels_ok = isinstance(levels_raw, Mapping)
+            if isinstance(levels_raw, Mapping):
+                for key, text in levels_raw.items():
+                    k = _level_key(key)
+                    if k is None or k in levels or not isinstance(text, str) or not text.strip():
+                        levels_ok = False
+                        break
+                    levels[k] = text.strip()
+            if not levels_ok or set(levels) != set(GAS_LEVELS):
+                row_problems.append(
+                    msg(
+                        "invalid_levels",
+                        f"{pre_de} bitte alle fünf Stufen von -2 (viel schlechter als erwartet) "
+                        f"bis +2 (viel besser als erwartet) mit einem Text beschreiben.",
+                        f"{pre_en} please describe all five levels from -2 (much worse than "
+                        f"expected) to +2 (much better than expected) with a text.",
+                    )
+                )
+            baseline = _gas_level(row.get("baseline"))
+            if baseline is None:
+                row_problems.append(
+                    msg(
+                        "invalid_baseline",
+                        f"{pre_de} bitte die Ausgangsstufe als ganze Zahl von -2 bis 2 angeben.",
+                        f"{pre_en} please give the baseline level as a whole number from -2 to 2.",
+                    )
+                )
+            follow_raw = row.get("follow_up")
+            follow_up = None if is_empty(follow_raw) else _gas_level(follow_raw)
+            if (not is_empty(follow_raw) and follow_up is None) or (
+                follow_up is None and self.follow_up_required
+            ):
+                row_problems.append(
+                    msg(
+                        "invalid_follow_up",
+                        f"{pre_de} bitte die erreichte Stufe als ganze Zahl von -2 bis 2 angeben.",
+                        f"{pre_en} please give the level reached as a whole number from -2 to 2.",
+                    )
+                )
+            if row_problems:
+                problems += row_problems
+                continue
+            out.append(
+                {
+                    "goal": str(goal).strip(),
+                    "weight": float(weight or 1.0),
+                    "levels": {k: levels[k] for k in GAS_LEVELS},
+                    "baseline": baseline,
+                    "follow_up": follow_up,
+                }
+            )
+        if problems:
+            return INVALID, problems
+        n = len(out)
+        if n and self.min_goals is not None and n < self.min_goals:
+            return INVALID, [
+                msg(
+                    "too_few",
+                    f"Bitte formulieren Sie bei {lab.de} mindestens {self.min_goals} Ziele (jetzt {n}).",
+                    f"Please set at least {self.min_goals} goals for {lab.en} (now {n}).",
+                )
+            ]
+        if self.max_goals is not None and n > self.max_goals:
+            return INVALID, [
+                msg(
+                    "too_many",
+                    f"Bitte formulieren Sie bei {lab.de} höchstens {self.max_goals} Ziele (jetzt {n}).",
+                    f"Please set at most {self.max_goals} goals for {lab.en} (now {n}).",
+                )
+            ]
+        return out, []
+
+    def example_answer(
+        self, rng: random.Random, answers: Mapping[str, Any]
+    ) -> list[dict[str, Any]]:
+        """One to three goals (within ``min_goals`` .. ``max_goals``), all levels described."""
+        lo = max(self.min_goals or 1, 1)
+        hi = max(lo, min(self.max_goals or 3, 3))
+        goals = []
+        for _ in range(rng.randint(lo, hi)):
+            topic = rng.choice(_SAMPLE_GOALS)
+            goals.append(
+                {
+                    "goal": topic,
+                    "weight": float(rng.choice([1, 1, 2, 3])),
+                    "levels": {
+                        k: f"{topic}: {t}" for k, t in zip(GAS_LEVELS, _GAS_TEXTS, strict=True)
+                    },
+                    "baseline": rng.choice([-2, -1]),
+                    "follow_up": rng.randint(-2, 2),
+                }
+            )
+        return goals
+
+
+def _level_key(key: Any) -> str | None:
+    """Normalise a GAS level key (``-2``, ``"+1"``, ``" 0"``) to ``"-2"`` .. ``"2"``."""
+    n = to_int(key)
+    return str(n) if n is not None and -2 <= n <= 2 else None
+
+
+def _gas_level(value: Any) -> int | None:
+    n = to_int(value)
+    return n if n is not None and -2 <= n <= 2 else None

@@ -1,0 +1,69 @@
+"""Question type ``multi_choice``: choose several options."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field, model_validator
+
+from transferkit.templates.model import INVALID, Cleaned, HintedError
+from transferkit.templates.types.common import ChoiceBase, Label, check_min_max, msg, selection
+
+__all__ = ["MultiChoiceQuestion"]
+
+
+class MultiChoiceQuestion(ChoiceBase):
+    """Choose several options (``min_selected`` .. ``max_selected``)."""
+
+    type: Literal["multi_choice"]
+    min_selected: int | None = Field(default=None, ge=0)
+    max_selected: int | None = Field(default=None, ge=1)
+
+    type_order: ClassVar[int] = 40
+    draft_tolerates: ClassVar[frozenset[str]] = frozenset({"too_few"})
+
+    @model_validator(mode="after")
+    def _bounds(self) -> MultiChoiceQuestion:
+        check_min_max(self.min_selected, self.max_selected, "min_selected", "max_selected")
+        if self.min_selected is not None and self.min_selected > len(self.options):
+            text = f"min_selected is {self.min_selected} but there are only {len(self.options)} options"
+            raise HintedError(text, "lower min_selected or add options")
+        return self
+
+    def clean_answer(self, value: Any) -> Cleaned:
+        """The chosen option values in the order of the options (one value counts as a list)."""
+        lab = Label(self)
+        allowed = self.option_values()
+        chosen, problems = selection(lab, value, allowed)
+        if chosen is None:
+            return INVALID, problems
+        n = len(chosen)
+        if self.min_selected is not None and 0 < n < self.min_selected:
+            k = self.min_selected
+            return INVALID, [
+                msg(
+                    "too_few",
+                    f"Bitte wählen Sie bei {lab.de} mindestens {k} Antworten (jetzt {n}).",
+                    f"Please choose at least {k} answers for {lab.en} (now {n}).",
+                )
+            ]
+        if self.max_selected is not None and n > self.max_selected:
+            k = self.max_selected
+            return INVALID, [
+                msg(
+                    "too_many",
+                    f"Bitte wählen Sie bei {lab.de} höchstens {k} Antworten (jetzt {n}).",
+                    f"Please choose at most {k} answers for {lab.en} (now {n}).",
+                )
+            ]
+        return [v for v in allowed if v in chosen], []
+
+    def example_answer(self, rng: random.Random, answers: Mapping[str, Any]) -> list[str]:
+        """Between ``min_selected`` (at least one) and ``max_selected`` options."""
+        values = self.option_values()
+        lo = max(self.min_selected or 1, 1)
+        hi = min(self.max_selected or len(values), len(values))
+        chosen = set(rng.sample(values, rng.randint(lo, max(lo, hi))))
+        return [v for v in values if v in chosen]

@@ -1,0 +1,59 @@
+"""Question type ``ranking``: put options in order, best first."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field, model_validator
+
+from transferkit.templates.model import INVALID, Cleaned, HintedError
+from transferkit.templates.types.common import ChoiceBase, Label, join, selection
+
+__all__ = ["RankingQuestion"]
+
+
+class RankingQuestion(ChoiceBase):
+    """Order options, best first (all of them, or the best ``top_n``)."""
+
+    type: Literal["ranking"]
+    top_n: int | None = Field(default=None, ge=1)
+
+    type_order: ClassVar[int] = 80
+
+    @model_validator(mode="after")
+    def _top(self) -> RankingQuestion:
+        if self.top_n is not None and self.top_n > len(self.options):
+            text = f"top_n is {self.top_n} but there are only {len(self.options)} options"
+            raise HintedError(text, "lower top_n or add options")
+        return self
+
+    def clean_answer(self, value: Any) -> Cleaned:
+        """The option values best first: all of them, or exactly ``top_n``."""
+        lab = Label(self)
+        allowed = self.option_values()
+        if isinstance(value, set | frozenset | str):
+            value = None  # a ranking needs an order
+        ranked, problems = selection(lab, value, allowed)
+        if ranked is None:
+            return INVALID, problems
+        wanted = self.top_n or len(allowed)
+        if len(ranked) != wanted:
+            missing = [v for v in allowed if v not in ranked]
+            if self.top_n is None:
+                de = f"Bitte bringen Sie bei {lab.de} alle Möglichkeiten in eine Reihenfolge; "
+                de += f"es fehlen: {join(missing)}."
+                en = f"Please put all choices for {lab.en} in order; missing: {join(missing)}."
+            else:
+                de = f"Bitte nennen Sie bei {lab.de} genau {wanted} Möglichkeiten in Reihenfolge "
+                de += f"(jetzt {len(ranked)})."
+                en = f"Please rank exactly {wanted} choices for {lab.en} (now {len(ranked)})."
+            return INVALID, [("incomplete_ranking", de, en)]
+        return ranked, []
+
+    def example_answer(self, rng: random.Random, answers: Mapping[str, Any]) -> list[str]:
+        """The options shuffled (the first ``top_n``)."""
+        values = self.option_values()
+        rng.shuffle(values)
+        return values[: self.top_n or len(values)]
