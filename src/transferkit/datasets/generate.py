@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import sys
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from transferkit.datasets import tidy
 from transferkit.privacy import CODE_ALPHABET, CODE_LENGTH
 from transferkit.vocabulary import FORMATS
 
@@ -46,14 +47,9 @@ __all__ = [
     "TEMPLATE_VERSIONS",
     "TOPICS",
     "DemoData",
-    "action_items_from_responses",
-    "gas_goals_from_responses",
+    "csv_text",
     "generate",
-    "loop_ratings_from_responses",
     "main",
-    "needs_from_responses",
-    "self_assessment_from_responses",
-    "training_feedback_from_responses",
     "write_codebook",
     "write_demo",
 ]
@@ -1092,166 +1088,6 @@ def _loop_responses(
     return records
 
 
-# --------------------------------------------------- tidy tables from responses
-def _of(responses: Iterable[dict[str, Any]], template: str) -> list[dict[str, Any]]:
-    return [r for r in responses if r["template"] == template]
-
-
-def self_assessment_from_responses(
-    responses: Sequence[dict[str, Any]], participants: pd.DataFrame
-) -> pd.DataFrame:
-    """Tidy ``self_assessment`` table (one row per participant and time) from raw responses."""
-    company = dict(zip(participants["participant"], participants["company_id"], strict=True))
-    rows = [
-        {
-            "participant": r["participant"],
-            "pilot_id": r["pilot"],
-            "company_id": company[r["participant"]],
-            "time": r["answers"]["measurement"],
-            **{item: r["answers"].get(item) for item in ITEMS},
-        }
-        for r in _of(responses, "competence_self_assessment")
-    ]
-    df = pd.DataFrame(rows).astype({item: "Int64" for item in ITEMS})
-    order = {"pre": 0, "post": 1}
-    df = df.sort_values(["pilot_id", "participant", "time"], key=_time_key(order))
-    return df.reset_index(drop=True)
-
-
-def _time_key(order: dict[str, int]) -> Any:
-    def key(col: pd.Series) -> pd.Series:
-        return col.map(order) if col.name == "time" else col
-
-    return key
-
-
-def gas_goals_from_responses(responses: Sequence[dict[str, Any]]) -> pd.DataFrame:
-    """Tidy ``gas_goals`` table (one row per goal) from ``pilot_goals`` responses."""
-    rows = []
-    for r in _of(responses, "pilot_goals"):
-        for k, goal in enumerate(r["answers"]["goals"], start=1):
-            rows.append(
-                {
-                    "pilot_id": r["pilot"],
-                    "participant": r["participant"],
-                    "goal_id": f"{r['pilot']}-G{k}",
-                    "goal": goal["goal"],
-                    "weight": int(goal["weight"]),
-                    "baseline": goal["baseline"],
-                    "follow_up": goal["follow_up"],
-                }
-            )
-    df = pd.DataFrame(rows).astype({"follow_up": "Int64"})
-    return df.sort_values("goal_id").reset_index(drop=True)
-
-
-def training_feedback_from_responses(responses: Sequence[dict[str, Any]]) -> pd.DataFrame:
-    """Tidy ``training_feedback`` table (one row per returned sheet)."""
-    rows = [
-        {
-            "participant": r["participant"],
-            "pilot_id": r["pilot"],
-            "format": r["answers"]["format"],
-            **{item: r["answers"][item] for item in FEEDBACK_ITEMS},
-            "recommend": r["answers"]["recommend"],
-        }
-        for r in _of(responses, "training_feedback")
-    ]
-    return pd.DataFrame(rows).sort_values(["pilot_id", "participant"]).reset_index(drop=True)
-
-
-def needs_from_responses(
-    responses: Sequence[dict[str, Any]], participants: pd.DataFrame
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Tidy ``needs`` (participant x topic) and ``needs_profile`` (formats, time) tables."""
-    company = dict(zip(participants["participant"], participants["company_id"], strict=True))
-    rows, profiles = [], []
-    for r in _of(responses, "needs_analysis"):
-        code, answers = r["participant"], r["answers"]
-        for topic, area in TOPICS.items():
-            rows.append(
-                {
-                    "company_id": company[code],
-                    "participant": code,
-                    "topic": topic,
-                    "area": area,
-                    "importance": answers[f"imp_{topic}"],
-                    "competence": answers[f"comp_{topic}"],
-                }
-            )
-        profiles.append(
-            {
-                "company_id": company[code],
-                "participant": code,
-                "formats": ";".join(answers["formats"]),
-                "minutes_per_week": answers["minutes_per_week"],
-                "discussed_with": ";".join(answers["discussed_with"])
-                if "discussed_with" in answers
-                else None,
-            }
-        )
-    needs = pd.DataFrame(rows)
-    topic_order = {t: k for k, t in enumerate(TOPICS)}
-    needs = needs.sort_values(
-        ["company_id", "participant", "topic"],
-        key=lambda c: c.map(topic_order) if c.name == "topic" else c,
-    ).reset_index(drop=True)
-    profile = pd.DataFrame(profiles).sort_values(["company_id", "participant"])
-    return needs, profile.reset_index(drop=True)
-
-
-def loop_ratings_from_responses(responses: Sequence[dict[str, Any]]) -> pd.DataFrame:
-    """Tidy ``loop_ratings`` table: one row per pilot, loop and participant, one column per phase.
-
-    A rating is missing (NaN) when the participant did not submit that phase.
-    """
-    cells: dict[tuple[str, int, str], dict[str, Any]] = {}
-    for r in _of(responses, "reflection_loop"):
-        key = (r["pilot"], r["loop"], r["participant"])
-        row = cells.setdefault(key, {"pilot_id": key[0], "loop": key[1], "participant": key[2]})
-        question = PHASE_RATINGS[r["phase"]]
-        row[question] = r["answers"].get(question)
-    df = pd.DataFrame(list(cells.values()))
-    df = df.reindex(columns=["pilot_id", "loop", "participant", *PHASE_RATINGS.values()])
-    df = df.astype({q: "Int64" for q in PHASE_RATINGS.values()})
-    return df.sort_values(["pilot_id", "loop", "participant"]).reset_index(drop=True)
-
-
-def action_items_from_responses(responses: Sequence[dict[str, Any]]) -> pd.DataFrame:
-    """Tidy ``action_items`` table: each item once, with its latest status.
-
-    An item is first listed (status ``open``) in the ``optimierung`` phase of the
-    loop that raised it and reviewed in each later loop's ``optimierung`` phase;
-    ``loop_closed`` is the loop whose review marked it ``done`` or ``dropped``.
-    """
-    items: dict[tuple[str, str], dict[str, Any]] = {}
-    reviews = sorted(
-        (r for r in _of(responses, "reflection_loop") if r["answers"].get("actions")),
-        key=lambda r: (r["pilot"], r["loop"]),
-    )
-    for r in reviews:
-        for action in r["answers"]["actions"]:
-            key = (r["pilot"], action["what"])
-            item = items.setdefault(
-                key,
-                {
-                    "pilot_id": r["pilot"],
-                    "loop_raised": r["loop"],
-                    "what": action["what"],
-                    "owner": action["who"],
-                    "due": action["due"],
-                    "status": "open",
-                    "loop_closed": None,
-                },
-            )
-            item["status"] = action["status"]
-            if action["status"] in ("done", "dropped") and item["loop_closed"] is None:
-                item["loop_closed"] = r["loop"]
-    df = pd.DataFrame(list(items.values()))
-    df.insert(0, "item_id", range(1, len(df) + 1))
-    return df.astype({"loop_closed": "Int64"})
-
-
 # ---------------------------------------------------------- other tidy tables
 def _format_plan(
     seed: int, participants: pd.DataFrame, needs_profile: pd.DataFrame
@@ -1367,8 +1203,9 @@ def generate(seed: int = DEFAULT_SEED) -> DemoData:
         + _goal_responses(participants)
     )
     responses.sort(key=lambda r: (r["submitted_at"], r["submission_id"]))
-    needs, needs_profile = needs_from_responses(responses, participants)
-    feedback = training_feedback_from_responses(responses)
+    frame = tidy.responses_frame(responses)
+    needs_profile = tidy.needs_profile(frame, participants)
+    feedback = tidy.training_feedback(frame)
     format_plan = _format_plan(seed, participants, needs_profile)
     costs, benefits = _costs_benefits(seed, participants, format_plan)
     tables = {
@@ -1376,13 +1213,13 @@ def generate(seed: int = DEFAULT_SEED) -> DemoData:
         "companies": _companies(),
         "pilots": _pilots(),
         "participants": participants,
-        "self_assessment": self_assessment_from_responses(responses, participants),
-        "gas_goals": gas_goals_from_responses(responses),
+        "self_assessment": tidy.self_assessment(frame, participants),
+        "gas_goals": tidy.gas_goals(frame),
         "training_feedback": feedback,
-        "needs": needs,
+        "needs": tidy.needs(frame, participants, TOPICS),
         "needs_profile": needs_profile,
-        "loop_ratings": loop_ratings_from_responses(responses),
-        "action_items": action_items_from_responses(responses),
+        "loop_ratings": tidy.loop_ratings(frame),
+        "action_items": tidy.action_items(frame),
         "costs": costs,
         "benefits": benefits,
         "indicators": _indicators(seed, feedback),
@@ -1403,13 +1240,24 @@ def write_demo(directory: str | Path = DEMO_DIR, seed: int = DEFAULT_SEED) -> li
     written = []
     for name, df in data.tables.items():
         path = out / f"{name}.csv"
-        df.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+        path.write_text(csv_text(df), encoding="utf-8")
         written.append(path)
     path = out / "responses.jsonl"
     lines = [json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in data.responses]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     written.append(path)
     return written
+
+
+def csv_text(df: pd.DataFrame) -> str:
+    """``df`` as the shipped CSV text: a column of whole numbers is written without
+    decimals (``3``, not ``3.0``; missing is empty), dates as ``YYYY-MM-DD``."""
+    out = df.copy()
+    for column in out.columns:
+        values = out[column]
+        if values.dtype == "float64" and bool((values.dropna() % 1 == 0).all()):
+            out[column] = values.astype("Int64")
+    return str(out.to_csv(index=False, lineterminator="\n"))
 
 
 def write_codebook(path: str | Path) -> Path:
