@@ -12,7 +12,8 @@ computed here from the store, so it is tested without a browser:
   previous loop (done / carried over / dropped) (``closing``);
 - :func:`close_loop` closes a loop (its key figures, from
   :func:`transferkit.evaluation.loops.loop_indicators`, stored with
-  ``Store.close_loop``); :func:`make_protocol` runs the ``loop_protocol`` report for it, or falls back to :func:`protocol_html` (``protocol``);
+  ``Store.close_loop``); :func:`make_protocol` runs the ``loop_protocol`` report
+  for it, or falls back to :func:`protocol_html` (``protocol``);
 - :func:`participant_count` counts who joined and who submitted.
 
 Examples
