@@ -8,19 +8,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from transferkit.datasets import CATALOGUE, load_demo, read_responses, render_codebook
+from transferkit.datasets import CATALOGUE, load_demo, read_responses, render_codebook, tidy
 from transferkit.datasets.generate import (
     DEFAULT_SEED,
     PHASE_RATINGS,
     TEMPLATE_VERSIONS,
-    action_items_from_responses,
-    gas_goals_from_responses,
+    TOPICS,
+    csv_text,
     generate,
-    loop_ratings_from_responses,
     main,
-    needs_from_responses,
-    self_assessment_from_responses,
-    training_feedback_from_responses,
     write_demo,
 )
 from transferkit.templates import load_template
@@ -42,10 +38,6 @@ RECORD_KEYS = [
 
 def shipped_text(filename: str) -> str:
     return SHIPPED.joinpath(filename).read_text(encoding="utf-8")
-
-
-def csv_text(df: pd.DataFrame) -> str:
-    return df.to_csv(index=False, lineterminator="\n")
 
 
 def test_regenerating_gives_byte_identical_files(tmp_path: Path) -> None:
@@ -87,17 +79,16 @@ def test_other_seed_gives_other_but_consistent_data() -> None:
 
 
 def test_tidy_tables_are_derived_from_the_responses() -> None:
-    responses = read_responses()
+    responses = tidy.responses_frame(read_responses())
     participants = load_demo().participants
-    needs, profile = needs_from_responses(responses, participants)
     derived = {
-        "self_assessment": self_assessment_from_responses(responses, participants),
-        "gas_goals": gas_goals_from_responses(responses),
-        "training_feedback": training_feedback_from_responses(responses),
-        "needs": needs,
-        "needs_profile": profile,
-        "loop_ratings": loop_ratings_from_responses(responses),
-        "action_items": action_items_from_responses(responses),
+        "self_assessment": tidy.self_assessment(responses, participants),
+        "gas_goals": tidy.gas_goals(responses),
+        "training_feedback": tidy.training_feedback(responses),
+        "needs": tidy.needs(responses, participants, TOPICS),
+        "needs_profile": tidy.needs_profile(responses, participants),
+        "loop_ratings": tidy.loop_ratings(responses),
+        "action_items": tidy.action_items(responses),
     }
     for name, df in derived.items():
         assert csv_text(df) == shipped_text(f"{name}.csv"), name

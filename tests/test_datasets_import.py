@@ -67,7 +67,7 @@ def test_store_reproduces_the_tidy_data(imported: tuple[Store, dict[str, int]]) 
 
 
 def test_the_demo_pilots_get_the_demo_hourly_rate(imported: tuple[Store, dict[str, int]]) -> None:
-    from transferkit.datasets.generate import HOURLY_RATE_EUR
+    from transferkit.datasets.spec import HOURLY_RATE_EUR
 
     pilots = imported[0].pilots()
     assert HOURLY_RATE_EUR == 48

@@ -96,6 +96,14 @@ def test_loop_indicators_hand_counted() -> None:
     assert res["participants"].dtype == "int64"
 
 
+def test_loop_indicators_is_defined_once() -> None:
+    """The reports (``loop_figures``) and the moderator's closing call this one function."""
+    src = Path(__file__).resolve().parents[1] / "src" / "transferkit"
+    defined = [p.relative_to(src).as_posix() for p in src.rglob("*.py")
+               if "def loop_indicators(" in p.read_text(encoding="utf-8")]
+    assert defined == ["evaluation/loops.py"]
+
+
 def test_loop_indicators_without_items_or_sheets() -> None:
     empty = pd.DataFrame({"loop": pd.Series([], dtype="Int64"), "participant": []})
     res = loop_indicators(empty, None, ratings="sat", loops=[3])
@@ -258,7 +266,7 @@ def test_demo_report_loop_figures_are_unchanged(demo: Store) -> None:
 
 def test_demo_loops_closed_with_their_figures_give_the_same_reports(demo: Store) -> None:
     for pilot in DEMO_PILOT:
-        for row in rd.loop_indicators(demo, pilot).to_dict("records"):
+        for row in rd.loop_figures(demo, pilot, stored=False).to_dict("records"):
             demo.close_loop(pilot, int(row["loop"]), row)
     assert len(demo.loop_closings()) == len(DEMO_PROTOCOL)
     _assert_demo_figures_unchanged(demo)

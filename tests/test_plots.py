@@ -46,6 +46,19 @@ def test_prepost_slopes():
     assert len(ax.lines) == 31  # 30 people + the mean
 
 
+def test_prepost_slopes_side_by_side():
+    """The pilot report draws one chart per scale on one Axes (figures.draw_slopes)."""
+    _, ax = plt.subplots()
+    plots.plot_prepost(wide(), "pre", "post", ax=ax, legend="A")
+    plots.plot_prepost(wide(), "pre", "post", ax=ax, position=2.5, mean_color="C0",
+                       legend="B", color="#bbbbbb", linewidth=0.7)
+    assert len(ax.lines) == 62
+    means = [line for line in ax.lines if line.get_label() in ("A", "B")]
+    assert [list(line.get_xdata()) for line in means] == [[0, 1], [2.5, 3.5]]
+    assert ax.get_legend_handles_labels()[1] == ["A", "B"]
+    assert ax.lines[31].get_color() == "#bbbbbb"
+
+
 def test_gas_plot():
     goals = pd.DataFrame({"pilot_id": ["P1", "P1", "P2"], "weight": [1, 2, 1],
                           "baseline": [-1, -1, -2], "follow_up": [0, 1, 0]})
@@ -75,6 +88,38 @@ def test_forest_plot_from_prepost():
     ax = plots.plot_forest(effects)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["P1", "P2", "overall"]
     assert "95%-KI" in ax.get_xlabel()
+
+
+def test_forest_series_shifted_over_the_same_rows():
+    """The network report draws one series per scale (figures.draw_forest)."""
+    effects = pd.DataFrame({"pilot_id": ["P1", "P2"], "mean_diff": [0.5, np.nan],
+                            "ci95_low": [0.1, np.nan], "ci95_high": [0.9, np.nan]})
+    _, ax = plt.subplots()
+    plots.plot_forest(effects, ax=ax, shift=-0.25, legend="dig")
+    plots.plot_forest(effects, ax=ax, shift=0.25, legend="soft", color="C1")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["P1", "P2"]
+    assert ax.get_legend_handles_labels()[1] == ["dig", "soft"]
+    first = ax.containers[0].lines[0]
+    assert list(first.get_ydata()[:1]) == [-0.25]
+
+
+def test_report_figures_draw_with_the_shared_plots():
+    from transferkit.reports.content import figures
+
+    long = pd.DataFrame({"participant": ["a", "a", "b", "b"] * 3,
+                         "time": ["pre", "post"] * 6,
+                         "scale": [s for s in ("dig", "soft", "sus") for _ in range(4)],
+                         "score": [2.0, 3.0, 3.0, 4.0] * 3})
+    _, ax = plt.subplots()
+    figures.draw_slopes(ax, long, "en")
+    assert len(ax.lines) == 9  # 2 people + the mean, per scale
+    effects = pd.DataFrame({"pilot_id": ["P1", "P2", "P1"], "scale": ["dig", "dig", "sus"],
+                            "mean_diff": [0.5, 0.2, 0.1], "ci95_low": [0.1, -0.1, -0.3],
+                            "ci95_high": [0.9, 0.5, 0.5]})
+    _, ax = plt.subplots()
+    figures.draw_forest(ax, effects, "de")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["P1", "P2"]
+    assert len(ax.containers) == 3
 
 
 def test_reliable_change_scatter():

@@ -6,6 +6,11 @@ training feedback, needs analyses, reflection-loop ratings, action items,
 costs and benefits, Kirkpatrick indicators, coder agreement data and
 planned learning formats, plus the raw sheet responses they come from.
 
+Modules: ``spec`` (the network's literal data), ``generate`` (draws the responses and
+writes ``demo/``), ``tidy`` (the one converter from stored responses to tidy tables, also
+used by the reports), ``catalogue`` (names, columns, types, the codebook), ``loader``
+(reads the shipped files) and ``importer`` (loads the demo or a CSV into a store).
+
 >>> from transferkit.datasets import list_datasets, read_dataset
 >>> read_dataset("pilots")["pilot_id"].tolist()
 ['P01', 'P02', 'P03', 'P04', 'P05', 'P06']

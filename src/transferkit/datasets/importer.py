@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from transferkit.datasets.generate import HOURLY_RATE_EUR
 from transferkit.datasets.loader import load_demo
+from transferkit.datasets.spec import HOURLY_RATE_EUR
 from transferkit.datasets.tables import (
     Field,
     TableSpec,
@@ -57,7 +57,7 @@ def import_demo(store: Store) -> dict[str, int]:
     """Load the demo network into ``store``; return the number of rows of each kind.
 
     Adds the network, companies (with roles), pilots (with the demo's hourly rate of
-    48 EUR, :data:`~transferkit.datasets.generate.HOURLY_RATE_EUR`), participants, every raw
+    48 EUR, :data:`~transferkit.datasets.spec.HOURLY_RATE_EUR`), participants, every raw
     response (validated by ``store.submit`` against its template, with its
     fixed ``submission_id``), the action items with their final status, and the
     evaluation data: costs, benefits, Kirkpatrick indicators and planned

@@ -15,12 +15,12 @@ from typing import Any
 import pandas as pd
 
 from transferkit.datasets.catalogue import CATALOGUE, DatasetInfo
+from transferkit.datasets.tidy import typed
 from transferkit.exceptions import DatasetError
 
 __all__ = ["DemoNetwork", "list_datasets", "load_demo", "read_dataset", "read_responses"]
 
 _PACKAGE = "transferkit.datasets"
-_READ_DTYPES = {"string": "str", "integer": "int64", "number": "float64"}
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -97,7 +97,8 @@ def read_responses() -> list[dict[str, Any]]:
 
 
 def read_dataset(name: str) -> pd.DataFrame:
-    """Read one demo dataset as a DataFrame (column types from the catalogue).
+    """Read one demo dataset as a DataFrame (column types from the catalogue, applied by
+    :func:`transferkit.datasets.tidy.typed` as for every tidy table).
 
     Integer columns are ``int64``, columns of kind *number* ``float64`` (missing
     values are ``NaN``), dates ``datetime64``, text the pandas string dtype.
@@ -112,12 +113,9 @@ def read_dataset(name: str) -> pd.DataFrame:
     info = _info(name)
     if info.name == "responses":
         return pd.DataFrame(read_responses(), columns=[c.name for c in info.columns])
-    dtypes = {c.name: _READ_DTYPES[c.kind] for c in info.columns if c.kind in _READ_DTYPES}
-    dates = [c.name for c in info.columns if c.kind == "date"]
+    texts = {c.name: "str" for c in info.columns if c.kind == "string"}  # codes stay text
     with _resource(info.file).open("r", encoding="utf-8") as handle:
-        df = pd.read_csv(handle, dtype=dtypes, keep_default_na=False, na_values=[""])
-    for column in dates:
-        df[column] = pd.to_datetime(df[column], format="%Y-%m-%d")
+        df = pd.read_csv(handle, dtype=texts, keep_default_na=False, na_values=[""])
     expected = [c.name for c in info.columns]
     if list(df.columns) != expected:
         msg = (
@@ -125,7 +123,7 @@ def read_dataset(name: str) -> pd.DataFrame:
             "regenerate it with `python -m transferkit.datasets.generate`."
         )
         raise DatasetError(msg)
-    return df
+    return typed(df, info.name)
 
 
 def list_datasets() -> pd.DataFrame:

@@ -10,9 +10,10 @@ computed here from the store, so it is tested without a browser:
   over options or over participants' ideas (:mod:`transferkit.sheets.ideas`);
 - :func:`open_items` / :func:`resolve_item` carry action items over from the
   previous loop (done / carried over / dropped) (``closing``);
-- :func:`loop_indicators` and :func:`close_loop` close a loop (key figures
-  stored with ``Store.close_loop``); :func:`make_protocol` runs the
-  ``loop_protocol`` report for it, or falls back to :func:`protocol_html` (``protocol``);
+- :func:`close_loop` closes a loop (its key figures, from
+  :func:`transferkit.evaluation.loops.loop_indicators`, stored with
+  ``Store.close_loop``); :func:`make_protocol` runs the ``loop_protocol`` report
+  for it, or falls back to :func:`protocol_html` (``protocol``);
 - :func:`participant_count` counts who joined and who submitted.
 
 Examples
@@ -29,7 +30,6 @@ from transferkit.live.closing import (
     LoopSummary,
     close_loop,
     group_dots,
-    loop_indicators,
     open_items,
     participant_count,
     resolve_item,
@@ -52,7 +52,6 @@ __all__ = [
     "group_dots",
     "idea_id",
     "ideas_provider_for",
-    "loop_indicators",
     "make_protocol",
     "open_items",
     "participant_count",

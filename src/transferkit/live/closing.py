@@ -72,18 +72,13 @@ def participant_count(
 
 
 # --------------------------------------------------------------------------- closing a loop
-def loop_indicators(
-    store: Any, pilot: str, loop: int, template: Any = "reflection_loop"
-) -> dict[str, Any]:
-    """Key figures of one loop, computed now: participants, sheets, mean ratings, action items.
+def _indicators_now(store: Any, pilot: str, loop: int, template: Any) -> dict[str, Any]:
+    """Key figures of one loop as they are now (``reports.content.loop_figures`` with
+    ``stored=False``, i.e. :func:`transferkit.evaluation.loops.loop_indicators` on the
+    store): the mapping ``Store.close_loop`` stores; missing means are ``None``."""
+    from transferkit.reports.content import loop_figures, plain
 
-    The same figures the ``loop_protocol`` and pilot reports show
-    (:func:`transferkit.reports.content.loop_indicators`); missing means are ``None``.
-    """
-    from transferkit.reports.content import loop_indicators as figures
-    from transferkit.reports.content import plain
-
-    frame = figures(store, pilot, [loop], template=template)
+    frame = loop_figures(store, pilot, [loop], template=template, stored=False)
     row = frame[frame["loop"] == loop].to_dict("records")[0]  # keeps whole numbers int
     return {"pilot": pilot, "loop": loop,
             **{str(k): plain(v) for k, v in row.items() if k != "loop"}}
@@ -138,7 +133,8 @@ def close_loop(
 
     Applies the decisions on earlier items (items without a decision are
     carried over), stores the new action items (``what``, ``who``, ``due``),
-    computes the key figures (:func:`loop_indicators`) and records them with
+    computes the loop's key figures now
+    (:func:`transferkit.evaluation.loops.loop_indicators`) and records them with
     the groups' dots through ``store.close_loop`` (table ``loop_closings``).
     """
     decisions = dict(decisions or {})
@@ -162,7 +158,7 @@ def close_loop(
     summary = LoopSummary(
         pilot=pilot,
         loop=loop,
-        indicators=loop_indicators(store, pilot, loop, template),
+        indicators=_indicators_now(store, pilot, loop, template),
         board=board.as_dict() if board is not None else {},
         decisions=applied,
         new_items=added,

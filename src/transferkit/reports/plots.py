@@ -168,6 +168,9 @@ def plot_prepost(
     *,
     ax: Any = None,
     lang: str = "de",
+    position: float = 0.0,
+    mean_color: str = "C3",
+    legend: str | None = None,
     **kwargs: Any,
 ) -> Any:
     """Paired slope chart: one line per person from pre to post, means in bold.
@@ -180,6 +183,13 @@ def plot_prepost(
         Columns of the two measurements; rows missing either are left out.
     ax : matplotlib.axes.Axes, optional
     lang : {"de", "en"}
+    position : float
+        x of the pre measurement (post is at ``position + 1``): several charts, e.g.
+        one per scale, side by side on one ``ax``.
+    mean_color : str
+        Colour of the means.
+    legend : str, optional
+        Legend label of the means.
     **kwargs
         Passed to the per-person lines (``ax.plot``).
 
@@ -192,13 +202,14 @@ def plot_prepost(
     check_numeric(data, [pre, post])
     pairs = data[[pre, post]].dropna().to_numpy(dtype=float)
     style = {"color": "grey", "alpha": 0.4, "linewidth": 1} | kwargs
+    x = [position, position + 1]
     for a, b in pairs:
-        ax.plot([0, 1], [a, b], **style)
+        ax.plot(x, [a, b], **style)
     if len(pairs):
-        ax.plot([0, 1], pairs.mean(axis=0), color="C3", linewidth=3, marker="o")
-    ax.set_xticks([0, 1])
+        ax.plot(x, pairs.mean(axis=0), color=mean_color, linewidth=3, marker="o", label=legend)
+    ax.set_xticks(x)
     ax.set_xticklabels([text["pre"], text["post"]])
-    ax.set_xlim(-0.2, 1.2)
+    ax.margins(x=0.2)
     ax.set_ylabel(text["score"])
     return ax
 
@@ -334,6 +345,8 @@ def plot_forest(
     *,
     ax: Any = None,
     lang: str = "de",
+    shift: float = 0.0,
+    legend: str | None = None,
     **kwargs: Any,
 ) -> Any:
     """Forest plot of effects with confidence intervals across pilots.
@@ -342,10 +355,16 @@ def plot_forest(
     ----------
     effects : pandas.DataFrame
         One row per pilot, e.g. the result of
-        :func:`transferkit.evaluation.prepost` with ``group="pilot_id"``.
+        :func:`transferkit.evaluation.prepost` with ``group="pilot_id"``; a row with a
+        missing effect keeps its place, without a marker.
     estimate, ci_low, ci_high, label : str
         Columns with the effect, its interval and the row label.
     ax, lang
+    shift : float
+        Moves the markers up or down from their row (several series, e.g. one per
+        scale, over the same rows).
+    legend : str, optional
+        Legend label of the series.
     **kwargs
         Passed to ``ax.errorbar``.
 
@@ -361,8 +380,8 @@ def plot_forest(
     low = effects[ci_low].to_numpy(dtype=float)
     high = effects[ci_high].to_numpy(dtype=float)
     y = np.arange(len(effects))
-    style = {"fmt": "s", "color": "black", "capsize": 3} | kwargs
-    ax.errorbar(est, y, xerr=[est - low, high - est], **style)
+    style = {"fmt": "s", "color": "black", "capsize": 3, "label": legend} | kwargs
+    ax.errorbar(est, y + shift, xerr=[est - low, high - est], **style)
     ax.axvline(0, color="grey", linestyle="--", linewidth=0.8)
     ax.set_yticks(y)
     ax.set_yticklabels(effects[label].astype(str))

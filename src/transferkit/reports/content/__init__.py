@@ -47,7 +47,7 @@ from transferkit.reports.content.network import (
     network_report,
 )
 from transferkit.reports.content.pilot import pilot_report
-from transferkit.reports.content.protocol import loop_figures, loop_indicators, loop_protocol
+from transferkit.reports.content.protocol import loop_figures, loop_protocol
 from transferkit.reports.content.texts import format_name, label, status_label, text, topic_name
 
 __all__ = [
@@ -64,7 +64,6 @@ __all__ = [
     "gas_goals",
     "label",
     "loop_figures",
-    "loop_indicators",
     "loop_protocol",
     "loop_ratings",
     "needs",

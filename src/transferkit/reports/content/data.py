@@ -47,24 +47,12 @@ def open_store(db: str = "") -> Any:
 
 
 def self_assessment(store: Any, pilot_id: str | None = None) -> Any:
-    """Tidy self-assessments: ``participant, pilot_id, company_id, time`` (pre/post) and items."""
-    import pandas as pd
+    """Tidy self-assessments: ``participant, pilot_id, company_id, time`` (pre/post) and items
+    (:func:`transferkit.datasets.tidy.self_assessment`)."""
+    from transferkit.datasets import tidy
 
     frame = store.responses(template="competence_self_assessment", pilot=pilot_id)
-    items = [i for scale in SCALES.values() for i in scale]
-    if frame.empty:  # numeric item columns even when empty: the scale scores need them
-        empty = pd.DataFrame(columns=["participant", "pilot_id", "company_id", "time", *items])
-        return empty.astype(dict.fromkeys(items, "float64"))
-    company = company_of(store)
-    out = pd.DataFrame({
-        "participant": frame["participant"],
-        "pilot_id": frame["pilot"],
-        "company_id": frame["participant"].map(company),
-        "time": frame["measurement"],
-    })
-    for item in items:
-        out[item] = pd.to_numeric(frame.get(item), errors="coerce").astype("float64")
-    return out.reset_index(drop=True)
+    return tidy.self_assessment(frame, store.participants())
 
 
 def company_of(store: Any) -> dict[str, str]:
@@ -121,52 +109,27 @@ def reliable_change_by_scale(assessment: Any, reference: Any) -> Any:
 
 
 def gas_goals(store: Any, pilot_id: str | None = None) -> Any:
-    """Tidy GAS goals: ``pilot_id, participant, goal_id, goal, weight, baseline, follow_up``."""
-    import pandas as pd
+    """Tidy GAS goals: ``pilot_id, participant, goal_id, goal, weight, baseline, follow_up``
+    (:func:`transferkit.datasets.tidy.gas_goals`)."""
+    from transferkit.datasets import tidy
 
-    frame = store.responses(template="pilot_goals", pilot=pilot_id)
-    rows = []
-    for _, response in frame.iterrows():
-        goals = response.get("goals")
-        if not isinstance(goals, list):
-            continue
-        for k, goal in enumerate(goals, start=1):
-            rows.append({
-                "pilot_id": response["pilot"], "participant": response["participant"],
-                "goal_id": f"{response['pilot']}-G{k}", "goal": goal["goal"],
-                "weight": float(goal.get("weight", 1.0)), "baseline": goal["baseline"],
-                "follow_up": goal.get("follow_up"),
-            })
-    columns = ["pilot_id", "participant", "goal_id", "goal", "weight", "baseline", "follow_up"]
-    out = pd.DataFrame(rows, columns=columns)
-    out["follow_up"] = pd.to_numeric(out["follow_up"], errors="coerce").astype("Int64")
-    return out.sort_values("goal_id").reset_index(drop=True)
+    return tidy.gas_goals(store.responses(template="pilot_goals", pilot=pilot_id))
 
 
 def training_feedback(store: Any, pilot_id: str | None = None) -> Any:
-    """Tidy training feedback: ``participant, pilot_id, format``, items, ``recommend``."""
-    frame = store.responses(template="training_feedback", pilot=pilot_id)
-    return frame.rename(columns={"pilot": "pilot_id"}).drop(
-        columns=["response_id", "submission_id", "template", "template_version", "loop",
-                 "phase", "submitted_at"], errors="ignore")
+    """Tidy training feedback: ``participant, pilot_id, format``, items, ``recommend``
+    (:func:`transferkit.datasets.tidy.training_feedback`)."""
+    from transferkit.datasets import tidy
+
+    return tidy.training_feedback(store.responses(template="training_feedback", pilot=pilot_id))
 
 
 def loop_ratings(store: Any, pilot_id: str | None = None) -> Any:
-    """Reflection-loop ratings: one row per pilot, loop and participant, one column per phase."""
-    import pandas as pd
+    """Reflection-loop ratings: one row per pilot, loop and participant, one column per phase
+    (:func:`transferkit.datasets.tidy.loop_ratings`)."""
+    from transferkit.datasets import tidy
 
-    frame = store.responses(template="reflection_loop", pilot=pilot_id)
-    columns = ["pilot_id", "loop", "participant", *LOOP_RATINGS.values()]
-    if frame.empty:
-        return pd.DataFrame(columns=columns)
-    present = [c for c in LOOP_RATINGS.values() if c in frame.columns]
-    rated = frame[["pilot", "loop", "participant", *present]].rename(columns={"pilot": "pilot_id"})
-    out = rated.groupby(["pilot_id", "loop", "participant"], as_index=False).first()
-    out = out.reindex(columns=columns)
-    for column in LOOP_RATINGS.values():
-        out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
-    out["loop"] = out["loop"].astype("int64")
-    return out.sort_values(["pilot_id", "loop", "participant"]).reset_index(drop=True)
+    return tidy.loop_ratings(store.responses(template="reflection_loop", pilot=pilot_id))
 
 
 def _need_prefixes(template: Any) -> tuple[str, str]:
@@ -200,37 +163,21 @@ def needs_topics(template: Any = "needs_analysis") -> dict[str, str]:
 
 
 def needs(store: Any, company_id: str | None = None) -> Any:
-    """Tidy needs: ``company_id, participant, topic, area, importance, competence``.
+    """Tidy needs: ``company_id, participant, topic, area, importance, competence``
+    (:func:`transferkit.datasets.tidy.needs`).
 
     The topics are those of the ``needs_analysis`` template (:func:`needs_topics`).
     """
-    import pandas as pd
-
+    from transferkit.datasets import tidy
     from transferkit.templates import load_template
 
     template = load_template("needs_analysis")
-    frame = store.responses(template=template)
-    columns = ["company_id", "participant", "topic", "area", "importance", "competence"]
-    if frame.empty:
-        return pd.DataFrame(columns=columns)
     imp, comp = _need_prefixes(template)
-    company = company_of(store)
-    rows = []
-    for topic, area in needs_topics(template).items():
-        if f"{imp}{topic}" not in frame.columns:
-            continue
-        rows.append(pd.DataFrame({
-            "company_id": frame["participant"].map(company), "participant": frame["participant"],
-            "topic": topic, "area": area,
-            "importance": pd.to_numeric(frame[f"{imp}{topic}"], errors="coerce"),
-            "competence": pd.to_numeric(frame[f"{comp}{topic}"], errors="coerce"),
-        }))
-    if not rows:
-        return pd.DataFrame(columns=columns)
-    out = pd.concat(rows, ignore_index=True)
+    out = tidy.needs(store.responses(template=template), store.participants(),
+                     needs_topics(template), importance_prefix=imp, competence_prefix=comp)
     if company_id:
-        out = out[out["company_id"] == company_id]
-    return out.sort_values(["company_id", "participant"], kind="stable").reset_index(drop=True)
+        out = out[out["company_id"] == company_id].reset_index(drop=True)
+    return out
 
 
 def pilot_row(store: Any, pilot_id: str) -> dict[str, Any]:

@@ -43,22 +43,23 @@ def draw_bars(ax: Any, series: Any, lang: str, xde: str, xen: str, yde: str, yen
 
 
 def draw_slopes(ax: Any, long: Any, lang: str) -> Any:
+    """The shared pre/post slope chart (:func:`~transferkit.reports.plots.plot_prepost`),
+    one per scale side by side."""
+    from transferkit.reports.plots import plot_prepost
+
     colours = {"dig": "#4C72B0", "soft": "#DD8452", "sus": "#55A868"}
-    x = {"pre": 0, "post": 1}
     for k, scale in enumerate(SCALES):
         part = long[long["scale"] == scale]
         wide = part.pivot_table(index="participant", columns="time", values="score",
                                 aggfunc="first").dropna()
         if not {"pre", "post"} <= set(wide.columns):
             continue
-        offset = k * 2.5
-        for _, row in wide.iterrows():
-            ax.plot([offset + x["pre"], offset + x["post"]], [row["pre"], row["post"]],
-                    color="#bbbbbb", lw=0.7, zorder=1)
-        ax.plot([offset, offset + 1], [wide["pre"].mean(), wide["post"].mean()],
-                color=colours[scale], lw=3, marker="o", zorder=2, label=text(scale, lang))
+        plot_prepost(wide, "pre", "post", ax=ax, lang=lang, position=k * 2.5,
+                     mean_color=colours[scale], legend=text(scale, lang),
+                     color="#bbbbbb", alpha=1.0, linewidth=0.7, zorder=1)
     ticks = [k * 2.5 + d for k in range(len(SCALES)) for d in (0, 1)]
     ax.set_xticks(ticks, [text(t, lang) for _ in SCALES for t in ("pre", "post")])
+    ax.margins(x=0.05)
     ax.set_ylim(1, 5)
     ax.set_ylabel(de_en(lang, "Selbsteinschätzung (1–5)", "Self-assessment (1–5)"))
     ax.legend(frameon=False, loc="lower right")
@@ -129,17 +130,17 @@ def draw_satisfaction_trends(ax: Any, ratings: Any, lang: str) -> Any:
 
 
 def draw_forest(ax: Any, effects: Any, lang: str) -> Any:
+    """The shared forest plot (:func:`~transferkit.reports.plots.plot_forest`), one series
+    per scale over the same rows of pilots."""
+    from transferkit.reports.plots import plot_forest
+
     colours = {"dig": "#4C72B0", "soft": "#DD8452", "sus": "#55A868"}
     pilots = sorted(effects["pilot_id"].unique())
     for k, scale in enumerate(SCALES):
         part = effects[effects["scale"] == scale].set_index("pilot_id").reindex(pilots)
-        y = [i + (k - 1) * 0.25 for i in range(len(pilots))]
-        ax.errorbar(part["mean_diff"], y,
-                    xerr=[part["mean_diff"] - part["ci95_low"], part["ci95_high"] - part["mean_diff"]],
-                    fmt="o", color=colours[scale], capsize=2, label=text(scale, lang))
-    ax.axvline(0, color="#999", ls="--", lw=1)
+        plot_forest(part.reset_index(), ax=ax, lang=lang, shift=(k - 1) * 0.25,
+                    legend=text(scale, lang), fmt="o", color=colours[scale], capsize=2)
     ax.set_yticks(range(len(pilots)), [_plain(p) for p in pilots])
-    ax.invert_yaxis()
     ax.set_xlabel(de_en(lang, "Veränderung (Punkte)", "Change (points)"))
     ax.legend(frameon=False, fontsize="small")
     ax.spines[["top", "right"]].set_visible(False)

@@ -16,7 +16,7 @@ from transferkit.reports.content.common import (
 from transferkit.reports.content.data import LOOP_RATINGS, pilot_row
 from transferkit.reports.content.texts import status_label
 
-__all__ = ["loop_figures", "loop_indicators", "loop_protocol"]
+__all__ = ["loop_figures", "loop_protocol"]
 
 
 _PHASES = {
@@ -29,29 +29,29 @@ _PHASE_TEXTS = {"information": "learned", "anwendung": "tried", "austausch": "wo
                 "optimierung": "lessons"}
 
 
-def loop_indicators(store: Any, pilot_id: str, loops: Any = (), *,
-                    template: Any = "reflection_loop") -> Any:
-    """Key figures of each reflection loop of a pilot, computed now from its answer sheets and
-    action items (:func:`transferkit.evaluation.loops.loop_indicators`; ratings
-    :data:`LOOP_RATINGS`). ``loops`` are added even without answer sheets."""
-    from transferkit.evaluation.loops import loop_indicators as compute
+def loop_figures(store: Any, pilot_id: str, loops: Any = (), *,
+                 template: Any = "reflection_loop", stored: bool = True) -> Any:
+    """Key figures of each reflection loop of a pilot (those with answer sheets and ``loops``).
 
-    frame = store.responses(template=template, pilot=pilot_id)
-    return compute(frame, store.action_items(pilot_id), ratings=list(LOOP_RATINGS.values()),
-                   loops=[int(n) for n in loops])
-
-
-def loop_figures(store: Any, pilot_id: str, loops: Any = ()) -> Any:
-    """Key figures of each loop of a pilot: as stored when the moderator closed it
-    (``Store.loop_closings``), else computed now (:func:`loop_indicators`).
-
-    Columns of :func:`loop_indicators`, then ``closed_at`` (``NaT`` while open)
-    and ``dots`` (the moderator's dot vote on groups; empty while open).
+    Computed now from the pilot's answer sheets and action items by
+    :func:`transferkit.evaluation.loops.loop_indicators` (ratings :data:`LOOP_RATINGS`),
+    with its columns. With ``stored`` (the reports), a loop the moderator closed has the
+    figures stored then (``Store.loop_closings``) instead, and two columns follow:
+    ``closed_at`` (``NaT`` while open) and ``dots`` (the moderator's dot vote on groups;
+    empty while open). ``stored=False`` gives the figures as they are now (closing a loop).
     """
     import pandas as pd
 
-    closings = store.loop_closings(pilot_id).set_index("loop")
-    figures = loop_indicators(store, pilot_id, [*loops, *closings.index]).set_index("loop")
+    from transferkit.evaluation.loops import loop_indicators
+
+    closings = store.loop_closings(pilot_id).set_index("loop") if stored else None
+    wanted = [int(n) for n in loops] + ([] if closings is None else list(closings.index))
+    frame = store.responses(template=template, pilot=pilot_id)
+    figures = loop_indicators(frame, store.action_items(pilot_id),
+                              ratings=list(LOOP_RATINGS.values()), loops=wanted)
+    if closings is None:
+        return figures
+    figures = figures.set_index("loop")
     for column in figures.columns.intersection(closings.columns):
         figures.loc[closings.index, column] = closings[column]
     figures["closed_at"] = closings["closed_at"].reindex(figures.index)
