@@ -34,7 +34,14 @@ import numpy as np
 import pandas as pd
 
 from transferkit.privacy import CODE_ALPHABET, CODE_LENGTH
-from transferkit.vocabulary import FORMATS
+from transferkit.vocabulary import (
+    CLOSED_STATUSES,
+    FORMATS,
+    OPEN_STATUSES,
+    PHASE_RATINGS,
+    SCALE_GROUPS,
+    TOPICS,
+)
 
 __all__ = [
     "BLANK_ITEMS",
@@ -70,27 +77,6 @@ TEMPLATE_VERSIONS: dict[str, int] = {
     "needs_analysis": 1,
     "reflection_loop": 1,
 }
-#: Needs-analysis topics and their core area.
-TOPICS: dict[str, str] = {
-    "data_literacy": "digital",
-    "digital_tools": "digital",
-    "it_security": "digital",
-    "ai_use": "digital",
-    "communication": "soft",
-    "self_organisation": "soft",
-    "change_agility": "soft",
-    "teamwork": "soft",
-    "resource_efficiency": "sustainability",
-    "sustainable_products": "sustainability",
-    "csr_reporting": "sustainability",
-}
-#: The rating question of each reflection-loop phase.
-PHASE_RATINGS: dict[str, str] = {
-    "information": "info_useful",
-    "anwendung": "app_success",
-    "austausch": "exchange_quality",
-    "optimierung": "loop_satisfaction",
-}
 #: Free-text question of each reflection-loop phase.
 PHASE_TEXTS: dict[str, str] = {
     "information": "learned",
@@ -105,12 +91,8 @@ NETWORK: dict[str, str] = {
     "region": "Baden-Württemberg: Neckar-Alb, Schwarzwald-Baar-Heuberg, Bodensee-Oberschwaben",
 }
 
-SCALES: dict[str, tuple[str, ...]] = {
-    "dig": ("dig_1", "dig_2", "dig_3", "dig_4"),
-    "soft": ("soft_1", "soft_2", "soft_3", "soft_4"),
-    "sus": ("sus_1", "sus_2", "sus_3"),
-}
-ITEMS: tuple[str, ...] = SCALES["dig"] + SCALES["soft"] + SCALES["sus"]
+SCALES: dict[str, tuple[str, ...]] = SCALE_GROUPS
+ITEMS: tuple[str, ...] = tuple(item for items in SCALES.values() for item in items)
 REVERSE_KEYED = ("soft_3",)
 #: Single self-assessment items left blank. 0 while the built-in template
 #: ``competence_self_assessment`` makes every item required (a blank item would
@@ -209,7 +191,7 @@ PILOTS: tuple[dict[str, Any], ...] = (
         "start": date(2025, 2, 3),
         "end": date(2025, 9, 26),
         "n": 12,
-        "effect": {"dig": 0.75, "soft": 0.10, "sus": 0.0},
+        "effect": {"digital": 0.75, "soft": 0.10, "sustainability": 0.0},
         "loop_base": 3.3,
         "loop_slope": 0.35,
         "satisfaction": 0.45,
@@ -265,7 +247,7 @@ PILOTS: tuple[dict[str, Any], ...] = (
         "start": date(2025, 3, 3),
         "end": date(2025, 11, 28),
         "n": 10,
-        "effect": {"dig": 0.15, "soft": 0.55, "sus": 0.0},
+        "effect": {"digital": 0.15, "soft": 0.55, "sustainability": 0.0},
         "loop_base": 3.7,
         "loop_slope": -0.3,
         "satisfaction": -0.35,
@@ -334,7 +316,7 @@ PILOTS: tuple[dict[str, Any], ...] = (
         "start": date(2025, 4, 1),
         "end": date(2025, 10, 31),
         "n": 10,
-        "effect": {"dig": 0.40, "soft": 0.15, "sus": 0.30},
+        "effect": {"digital": 0.40, "soft": 0.15, "sustainability": 0.30},
         "loop_base": 3.4,
         "loop_slope": 0.2,
         "satisfaction": 0.6,
@@ -395,7 +377,7 @@ PILOTS: tuple[dict[str, Any], ...] = (
         "start": date(2025, 5, 5),
         "end": date(2026, 2, 27),
         "n": 10,
-        "effect": {"dig": 0.0, "soft": 0.0, "sus": 0.70},
+        "effect": {"digital": 0.0, "soft": 0.0, "sustainability": 0.70},
         "loop_base": 3.2,
         "loop_slope": 0.4,
         "satisfaction": 0.2,
@@ -462,7 +444,7 @@ PILOTS: tuple[dict[str, Any], ...] = (
         "start": date(2025, 9, 1),
         "end": date(2026, 4, 30),
         "n": 9,
-        "effect": {"dig": 0.70, "soft": 0.10, "sus": 0.0},
+        "effect": {"digital": 0.70, "soft": 0.10, "sustainability": 0.0},
         "loop_base": 3.1,
         "loop_slope": 0.45,
         "satisfaction": 0.3,
@@ -529,7 +511,7 @@ PILOTS: tuple[dict[str, Any], ...] = (
         "start": date(2025, 10, 6),
         "end": date(2026, 6, 26),
         "n": 9,
-        "effect": {"dig": 0.30, "soft": 0.50, "sus": 0.05},
+        "effect": {"digital": 0.30, "soft": 0.50, "sustainability": 0.05},
         "loop_base": 3.6,
         "loop_slope": 0.3,
         "satisfaction": 0.7,
@@ -1001,7 +983,7 @@ def _action_flow(seed: int) -> dict[str, list[dict[str, Any]]]:
         for loop in range(1, LOOPS + 1):
             # review at this loop's optimierung: earlier items still open
             for item in items:
-                if item["status"] in ("open", "carried_over"):
+                if item["status"] in OPEN_STATUSES:
                     u = rng.random()
                     if u < 0.55:
                         item["status"], item["loop_closed"] = "done", loop
@@ -1245,7 +1227,7 @@ def action_items_from_responses(responses: Sequence[dict[str, Any]]) -> pd.DataF
                 },
             )
             item["status"] = action["status"]
-            if action["status"] in ("done", "dropped") and item["loop_closed"] is None:
+            if action["status"] in CLOSED_STATUSES and item["loop_closed"] is None:
                 item["loop_closed"] = r["loop"]
     df = pd.DataFrame(list(items.values()))
     df.insert(0, "item_id", range(1, len(df) + 1))

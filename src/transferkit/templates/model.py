@@ -24,6 +24,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from transferkit.exceptions import TemplateError, TemplateProblem
+from transferkit.vocabulary import ACTION_STATUSES as _STATUSES
 
 __all__ = [
     "QUESTION_TYPES",
@@ -69,7 +70,7 @@ QUESTION_TYPES: tuple[str, ...] = (
 LIKERT_POINT_COUNTS: tuple[int, ...] = (4, 5, 6, 7, 10)
 
 #: Allowed ``status`` values of an action item.
-ACTION_STATUSES: tuple[str, ...] = ("open", "done", "carried_over", "dropped")
+ACTION_STATUSES: tuple[str, ...] = _STATUSES  # the one vocabulary
 
 _ID = r"^[A-Za-z][A-Za-z0-9_]*$"
 _VALUE = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"

@@ -33,6 +33,7 @@ from transferkit.templates.model import (
     TextQuestion,
     is_empty,
 )
+from transferkit.vocabulary import STATUS_LABELS
 
 __all__ = [
     "DRAFT_TOLERATED",
@@ -46,12 +47,7 @@ __all__ = [
 #: Keys of the ``levels`` mapping of a GAS goal, from much worse to much better.
 GAS_LEVELS: tuple[str, ...] = ("-2", "-1", "0", "1", "2")
 
-_STATUS_DE = {
-    "open": "offen",
-    "done": "erledigt",
-    "carried_over": "übertragen",
-    "dropped": "verworfen",
-}
+_STATUS_DE = STATUS_LABELS["de"]
 _ROW_KEYS = ("what", "who", "due", "status")
 _GOAL_KEYS = ("goal", "weight", "levels", "baseline", "follow_up")
 
