@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from transferkit import privacy
 from transferkit.exceptions import ParameterError
+from transferkit.i18n import catalogue
 from transferkit.privacy import (
     CODE_ALPHABET,
     CODE_PATTERN,
@@ -28,7 +29,7 @@ from transferkit.privacy import (
 )
 from transferkit.sheets.session import CODE_PATTERN as SESSION_CODE_PATTERN
 from transferkit.sheets.session import check_code
-from transferkit.sheets.texts import TEXTS, text
+from transferkit.sheets.texts import text
 
 LIST_FILES = ("given_names_de.txt", "surnames_de.txt")
 
@@ -119,7 +120,7 @@ def test_malformed_codes_are_refused_for_their_shape(typed):
 @pytest.mark.parametrize("key", ["code_name", "code_shape", "code_refused"])
 def test_code_messages_split_into_german_and_english(key):
     """The web sheet shows one side of ``"<de> / <en>"``: neither side may contain " / "."""
-    de, en = TEXTS[key]
+    de, en = catalogue()[f"sheet.{key}"]["de"], catalogue()[f"sheet.{key}"]["en"]
     assert " / " not in de
     assert " / " not in en
     assert "K7M4QX" in de

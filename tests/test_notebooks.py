@@ -23,8 +23,8 @@ from transferkit.reports import BatchResult, ReportJob, all_jobs, run_batch, run
 from transferkit.store import Store
 
 TRIVIAL = str(Path(__file__).parent / "notebooks" / "trivial.ipynb")
-SCALES = {"dig": ["dig_1", "dig_2", "dig_3", "dig_4"],
-          "soft": ["soft_1", "soft_2", "soft_3", "soft_4"], "sus": ["sus_1", "sus_2", "sus_3"]}
+SCALES = {"digital": ["dig_1", "dig_2", "dig_3", "dig_4"],  # the templates' scale_group names
+          "soft": ["soft_1", "soft_2", "soft_3", "soft_4"], "sustainability": ["sus_1", "sus_2", "sus_3"]}
 
 
 @pytest.fixture(scope="session")
@@ -139,10 +139,10 @@ def test_network_key_figures_equal_the_evaluation_functions(
     for _, row in gas.iterrows():
         assert kf["gas"][row["pilot_id"]]["t_follow_up"] == pytest.approx(row["t_follow_up"])
     long = _scale_scores(read_dataset("self_assessment"))
-    dig = ev.prepost(long[long["scale"] == "dig"], "pre", "post", subject="participant",
+    dig = ev.prepost(long[long["scale"] == "digital"], "pre", "post", subject="participant",
                      group="pilot_id", within="time", dv="score", overall=False)
     for _, row in dig.iterrows():
-        assert kf["effects"][row["pilot_id"]]["dig"]["mean_diff"] == pytest.approx(row["mean_diff"])
+        assert kf["effects"][row["pilot_id"]]["digital"]["mean_diff"] == pytest.approx(row["mean_diff"])
     assert kf["n_participants"] == len(read_dataset("participants"))
 
 
@@ -157,11 +157,11 @@ def test_network_benchmark_is_anonymous(batch: tuple[BatchResult, Path]) -> None
     metrics = kf["benchmark"]["metrics"]
     # the company's own change equals the mean change of its participants
     long = _scale_scores(read_dataset("self_assessment"))
-    wide = long[long["scale"] == "dig"].pivot_table(
+    wide = long[long["scale"] == "digital"].pivot_table(
         index=["participant", "company_id"], columns="time", values="score").reset_index()
     change = wide["post"] - wide["pre"]
-    assert metrics["change_dig"]["company"] == pytest.approx(change[wide["company_id"] == "C03"].mean())
-    assert metrics["change_dig"]["peers"] == pytest.approx(change[wide["company_id"] != "C03"].mean())
+    assert metrics["change_digital"]["company"] == pytest.approx(change[wide["company_id"] == "C03"].mean())
+    assert metrics["change_digital"]["peers"] == pytest.approx(change[wide["company_id"] != "C03"].mean())
     # groups of fewer than three companies are hidden
     assert kf["participation"]["size_class:micro"] == "–"
 

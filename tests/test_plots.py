@@ -108,12 +108,12 @@ def test_report_figures_draw_with_the_shared_plots():
 
     long = pd.DataFrame({"participant": ["a", "a", "b", "b"] * 3,
                          "time": ["pre", "post"] * 6,
-                         "scale": [s for s in ("dig", "soft", "sus") for _ in range(4)],
+                         "scale": [s for s in ("digital", "soft", "sustainability") for _ in range(4)],
                          "score": [2.0, 3.0, 3.0, 4.0] * 3})
     _, ax = plt.subplots()
     figures.draw_slopes(ax, long, "en")
     assert len(ax.lines) == 9  # 2 people + the mean, per scale
-    effects = pd.DataFrame({"pilot_id": ["P1", "P2", "P1"], "scale": ["dig", "dig", "sus"],
+    effects = pd.DataFrame({"pilot_id": ["P1", "P2", "P1"], "scale": ["digital", "digital", "sustainability"],
                             "mean_diff": [0.5, 0.2, 0.1], "ci95_low": [0.1, -0.1, -0.3],
                             "ci95_high": [0.9, 0.5, 0.5]})
     _, ax = plt.subplots()

@@ -23,19 +23,7 @@ from transferkit.templates import (
 
 BUILTINS = list_templates()
 FORMATS = list(vocabulary.FORMATS)  # the templates must use the one vocabulary
-TOPICS = {
-    "data_literacy": "digital",
-    "digital_tools": "digital",
-    "it_security": "digital",
-    "ai_use": "digital",
-    "communication": "soft",
-    "self_organisation": "soft",
-    "change_agility": "soft",
-    "teamwork": "soft",
-    "resource_efficiency": "sustainability",
-    "sustainable_products": "sustainability",
-    "csr_reporting": "sustainability",
-}
+TOPICS = vocabulary.TOPICS
 
 
 def test_there_are_eight() -> None:
@@ -113,12 +101,7 @@ def test_competence_self_assessment_ids() -> None:
     m = t.question("measurement")
     assert isinstance(m, SingleChoiceQuestion)
     assert m.option_values() == ["pre", "post"]
-    groups = {
-        "digital": ["dig_1", "dig_2", "dig_3", "dig_4"],
-        "soft": ["soft_1", "soft_2", "soft_3", "soft_4"],
-        "sustainability": ["sus_1", "sus_2", "sus_3"],
-    }
-    for group, ids in groups.items():
+    for group, ids in vocabulary.SCALE_GROUPS.items():
         assert_likert_1_to_5(t, ids)
         for qid in ids:
             q = t.question(qid)
@@ -214,3 +197,65 @@ def test_learning_partnership_and_education_plan() -> None:
     answers = ep.example_answers(seed=0)
     trimmed = {k: v for k, v in answers.items() if not k.endswith(("_2", "_3"))}
     assert ep.validate(trimmed) == trimmed
+
+
+# --------------------------------------------------------------------------- the one vocabulary
+def test_scale_groups_agree_with_the_vocabulary() -> None:
+    """Every ``scale_group`` of the self-assessment is a vocabulary scale group with the same
+    items, in the same order; the needs analysis' ``area`` uses the same names."""
+    t = load_template("competence_self_assessment")
+    found: dict[str, list[str]] = {}
+    for q in t.all_questions():
+        if getattr(q, "scale_group", None) is not None:
+            found.setdefault(q.scale_group, []).append(q.id)
+    assert found == {group: list(items) for group, items in vocabulary.SCALE_GROUPS.items()}
+    areas = {q.area for q in load_template("needs_analysis").all_questions() if q.area is not None}
+    assert areas == set(vocabulary.SCALE_GROUPS)
+    for lang in ("de", "en"):
+        assert set(vocabulary.SCALE_GROUP_NAMES[lang]) == set(vocabulary.SCALE_GROUPS)
+
+
+def test_topics_agree_with_the_vocabulary() -> None:
+    """The needs analysis asks about exactly the vocabulary's topics, in its order, with its
+    areas, and each question quotes the topic's name in both languages."""
+    t = load_template("needs_analysis")
+    asked = [q.id.removeprefix("imp_") for q in t.all_questions() if q.id.startswith("imp_")]
+    assert asked == list(vocabulary.TOPICS)
+    for topic, area in vocabulary.TOPICS.items():
+        for prefix in ("imp_", "comp_"):
+            q = t.question(prefix + topic)
+            assert q.area == area
+            assert f"‚{vocabulary.TOPIC_NAMES['de'][topic]}‘" in q.label.de, q.id
+            assert f"'{vocabulary.TOPIC_NAMES['en'][topic]}'" in q.label.en, q.id
+    for names in (vocabulary.TOPIC_NAMES, vocabulary.TOPIC_SHORT_NAMES):
+        assert set(names) == {"de", "en"}
+        for lang in ("de", "en"):
+            assert set(names[lang]) == set(vocabulary.TOPICS)
+
+
+def test_phase_ratings_agree_with_the_vocabulary() -> None:
+    """The reflection loop has the vocabulary's phases, in order, each with its rating question."""
+    t = load_template("reflection_loop")
+    assert t.phase_ids() == list(vocabulary.PHASE_RATINGS)
+    for phase, rating in vocabulary.PHASE_RATINGS.items():
+        assert isinstance(t.question(rating), LikertQuestion)
+        assert rating in [q.id for q in t.all_questions(phase)], phase
+
+
+def test_statuses_agree_with_the_vocabulary() -> None:
+    """Action items allow the vocabulary's statuses; where a built-in sheet lists the statuses
+    in its help, it names them with the vocabulary's labels, in both languages."""
+    from transferkit.store import ACTION_STATUSES as STORED
+    from transferkit.templates.model import ACTION_STATUSES as ALLOWED
+
+    assert ALLOWED == STORED == vocabulary.ACTION_STATUSES
+    assert set(vocabulary.OPEN_STATUSES) | set(vocabulary.CLOSED_STATUSES) == set(ALLOWED)
+    assert not set(vocabulary.OPEN_STATUSES) & set(vocabulary.CLOSED_STATUSES)
+    for lang in ("de", "en"):
+        assert list(vocabulary.STATUS_LABELS[lang]) == list(ALLOWED)
+    q = load_template("reflection_loop").question("actions")
+    assert isinstance(q, ActionItemsQuestion)
+    assert q.help is not None
+    for lang in ("de", "en"):
+        listed = ", ".join(vocabulary.STATUS_LABELS[lang][s] for s in ALLOWED)
+        assert f"({listed})" in q.help.get(lang), lang

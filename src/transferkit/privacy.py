@@ -259,7 +259,7 @@ def code_problem(text: object) -> CodeProblem | None:
     -------
     {"name", "shape"} or None
         The kind of problem; the sheets show a different message for each
-        (``code_name`` and ``code_shape`` in :mod:`transferkit.sheets.texts`).
+        (``sheet.code_name`` and ``sheet.code_shape`` in :mod:`transferkit.i18n`).
 
     Notes
     -----

@@ -54,7 +54,13 @@ from transferkit.datasets.spec import (
     TEXTS,
 )
 from transferkit.privacy import CODE_ALPHABET, CODE_LENGTH
-from transferkit.vocabulary import FORMATS
+from transferkit.vocabulary import (
+    FORMATS,
+    OPEN_STATUSES,
+    PHASE_RATINGS,
+    SCALE_GROUPS,
+    TOPICS,
+)
 
 __all__ = [
     "BLANK_ITEMS",
@@ -85,27 +91,6 @@ TEMPLATE_VERSIONS: dict[str, int] = {
     "needs_analysis": 1,
     "reflection_loop": 1,
 }
-#: Needs-analysis topics and their core area.
-TOPICS: dict[str, str] = {
-    "data_literacy": "digital",
-    "digital_tools": "digital",
-    "it_security": "digital",
-    "ai_use": "digital",
-    "communication": "soft",
-    "self_organisation": "soft",
-    "change_agility": "soft",
-    "teamwork": "soft",
-    "resource_efficiency": "sustainability",
-    "sustainable_products": "sustainability",
-    "csr_reporting": "sustainability",
-}
-#: The rating question of each reflection-loop phase.
-PHASE_RATINGS: dict[str, str] = {
-    "information": "info_useful",
-    "anwendung": "app_success",
-    "austausch": "exchange_quality",
-    "optimierung": "loop_satisfaction",
-}
 #: Free-text question of each reflection-loop phase.
 PHASE_TEXTS: dict[str, str] = {
     "information": "learned",
@@ -114,12 +99,8 @@ PHASE_TEXTS: dict[str, str] = {
     "optimierung": "lessons",
 }
 
-SCALES: dict[str, tuple[str, ...]] = {
-    "dig": ("dig_1", "dig_2", "dig_3", "dig_4"),
-    "soft": ("soft_1", "soft_2", "soft_3", "soft_4"),
-    "sus": ("sus_1", "sus_2", "sus_3"),
-}
-ITEMS: tuple[str, ...] = SCALES["dig"] + SCALES["soft"] + SCALES["sus"]
+SCALES: dict[str, tuple[str, ...]] = SCALE_GROUPS
+ITEMS: tuple[str, ...] = tuple(item for items in SCALES.values() for item in items)
 REVERSE_KEYED = ("soft_3",)
 #: Single self-assessment items left blank. 0 while the built-in template
 #: ``competence_self_assessment`` makes every item required (a blank item would
@@ -455,7 +436,7 @@ def _action_flow(seed: int) -> dict[str, list[dict[str, Any]]]:
         for loop in range(1, LOOPS + 1):
             # review at this loop's optimierung: earlier items still open
             for item in items:
-                if item["status"] in ("open", "carried_over"):
+                if item["status"] in OPEN_STATUSES:
                     u = rng.random()
                     if u < 0.55:
                         item["status"], item["loop_closed"] = "done", loop

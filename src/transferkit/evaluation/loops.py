@@ -15,11 +15,12 @@ from transferkit.evaluation.checks import (
     group_codes,
     group_mean,
 )
+from transferkit.vocabulary import CLOSED_STATUSES, OPEN_STATUSES
 
 __all__ = ["action_item_flow", "loop_indicators", "loop_trends"]
 
-_OPEN = ("open", "carried_over")
-_STATUSES = ("open", "carried_over", "done", "dropped")
+_OPEN = OPEN_STATUSES
+_STATUSES = OPEN_STATUSES + CLOSED_STATUSES
 
 
 def loop_trends(
@@ -192,7 +193,7 @@ def action_item_flow(
     st = actions[status].astype(str)
     r = actions[raised].to_numpy(dtype=float, na_value=np.nan)
     c = actions[closed].to_numpy(dtype=float, na_value=np.nan)
-    resolved = st.isin(["done", "dropped"]).to_numpy()
+    resolved = st.isin(CLOSED_STATUSES).to_numpy()
     if np.isnan(r).any():
         msg = f"Column {raised!r} has missing values: every item needs the loop it was raised in."
         raise EvaluationInputError(msg)

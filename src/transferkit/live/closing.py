@@ -14,9 +14,10 @@ if TYPE_CHECKING:  # pandas is imported where a frame is built, not by the sheet
 
 
 from transferkit.live.board import Board
+from transferkit.vocabulary import ACTION_STATUSES, CLOSED_STATUSES, OPEN_STATUSES
 
 #: Decisions on an action item of the previous loop.
-DECISIONS = ("done", "carried_over", "dropped")
+DECISIONS = tuple(s for s in ACTION_STATUSES if s != "open")
 
 
 def open_items(store: Any, pilot: str, loop: int | None) -> pd.DataFrame:
@@ -26,7 +27,7 @@ def open_items(store: Any, pilot: str, loop: int | None) -> pd.DataFrame:
     items = store.action_items(pilot)
     if items.empty:
         return items
-    mask = items["status"].isin(["open", "carried_over"])
+    mask = items["status"].isin(OPEN_STATUSES)
     if loop is not None:
         raised = pd.to_numeric(items["loop_raised"], errors="coerce")
         mask &= raised.isna() | (raised < loop)
@@ -38,7 +39,7 @@ def resolve_item(store: Any, item_id: int, decision: str, loop: int | None) -> N
     if decision not in DECISIONS:
         msg = f"decision must be one of {', '.join(DECISIONS)}, got {decision!r}"
         raise StoreError(msg)
-    closed = loop if decision in ("done", "dropped") else None
+    closed = loop if decision in CLOSED_STATUSES else None
     store.update_action_item(int(item_id), decision, loop_closed=closed)
 
 

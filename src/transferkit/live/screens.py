@@ -30,7 +30,9 @@ import ipywidgets as w
 import pandas as pd
 
 from transferkit.exceptions import ParameterError, StoreError, TransferkitError
+from transferkit.i18n import text
 from transferkit.live import (
+    DECISIONS,
     Board,
     LiveFeed,
     ProtocolResult,
@@ -45,8 +47,8 @@ from transferkit.live import (
 )
 from transferkit.sheets.feedback import BAR_CSS, bars_html
 from transferkit.sheets.query import SheetRequest, get_query_string, parse_query, sheet_url
-from transferkit.sheets.texts import text
 from transferkit.store.drafts import DraftKey, DraftStore
+from transferkit.vocabulary import PHASE_RATINGS, STATUS_LABELS
 
 __all__ = [
     "BOARD_OWNER",
@@ -67,10 +69,6 @@ log = logging.getLogger(__name__)
 
 #: Participant code under which the moderator's board (groups, dots) is saved as a draft.
 BOARD_OWNER = "_MODERATOR"
-
-
-def _t(lang: str, de: str, en: str) -> str:
-    return en if lang == "en" else de
 
 
 def warm_up() -> None:
@@ -143,7 +141,7 @@ def page_style() -> Any:
 
 def error_box(message: str, lang: str = "de") -> w.Widget:
     """A friendly error panel (class ``tk-page-error``) for a broken link or store."""
-    title = text("page_error_title", lang)
+    title = text("sheet.page_error_title", lang)
     body = html.escape(message).replace("\n", "<br>")
     box = w.HTML(f"<b>{title}</b><br>{body}", layout=w.Layout(width="100%"))
     box.add_class("tk-page-error")
@@ -224,7 +222,7 @@ class RoundTableScreen(_Screen):
         self.vote_url = with_token(sheet_url(base, common.with_(questions="votes")))
         self.feed = LiveFeed(store, self.template, pilot=request.pilot, loop=request.loop)
         title = self.template.title.get(lang)
-        loop = f" · {_t(lang, 'Runde', 'round')} {request.loop}" if request.loop is not None else ""
+        loop = f" · {text('live.round', lang)} {request.loop}" if request.loop is not None else ""
         self.header = w.HTML(f"<h2>{html.escape(title)} – {html.escape(request.pilot or '')}{loop}</h2>")
         self.counter = w.HTML("")
         self.counter.add_class("tk-counter")
@@ -234,8 +232,8 @@ class RoundTableScreen(_Screen):
         self.results.add_class("tk-vote-results")
         join = w.HBox(
             [
-                _join_box(_t(lang, "1. Ideen einbringen", "1. Add ideas"), self.ideas_url, 7),
-                _join_box(_t(lang, "2. Punkte vergeben", "2. Vote"), self.vote_url, 7),
+                _join_box(text("live.1_add_ideas", lang), self.ideas_url, 7),
+                _join_box(text("live.2_vote", lang), self.vote_url, 7),
             ],
             layout=w.Layout(flex_flow="row wrap"),
         )
@@ -247,7 +245,7 @@ class RoundTableScreen(_Screen):
             ]
         )
         for i, name in enumerate(
-            [_t(lang, "Beitreten", "Join"), _t(lang, "Ideenwand", "Idea wall"), _t(lang, "Ergebnis", "Results")]
+            [text("live.join", lang), text("live.idea_wall", lang), text("live.results", lang)]
         ):
             tabs.set_title(i, name)
         self.tabs = tabs
@@ -286,9 +284,9 @@ class RoundTableScreen(_Screen):
             voters = int(frame["votes"].map(
                 lambda v: isinstance(v, dict) and any(str(k) in labels for k in v)).sum())
         self.counter.value = (
-            f"<b class='tk-count-joined'>{count['joined']}</b> {_t(lang, 'Teilnehmende', 'participants')} · "
-            f"<b class='tk-count-ideas'>{len(ideas)}</b> {_t(lang, 'Ideen', 'ideas')} · "
-            f"<b class='tk-count-voters'>{voters}</b> {_t(lang, 'haben abgestimmt', 'voted')}"
+            f"<b class='tk-count-joined'>{count['joined']}</b> {text('live.participants', lang)} · "
+            f"<b class='tk-count-ideas'>{len(ideas)}</b> {text('live.ideas', lang)} · "
+            f"<b class='tk-count-voters'>{voters}</b> {text('live.voted', lang)}"
         )
         e = html.escape
         cards = "".join(
@@ -298,17 +296,17 @@ class RoundTableScreen(_Screen):
             + "</div>"
             for r in ideas.to_dict("records")
         )
-        self.wall.value = cards or _t(lang, "<i>Noch keine Ideen.</i>", "<i>No ideas yet.</i>")
+        self.wall.value = cards or text("live.no_ideas_yet", lang)
         rows = "".join(
             f"<tr class='tk-vote-row' data-option='{e(r['option'])}'><td>{e(str(r['label']))}</td>"
             f"<td class='tk-vote-points'>{int(r['points'])}</td><td>{int(r['voters'])}</td></tr>"
             for r in totals.to_dict("records")
         )
-        head = _t(lang, "<th>Idee</th><th>Punkte</th><th>Stimmen</th>", "<th>Idea</th><th>Points</th><th>Voters</th>")
+        head = text("live.idea_points_voters", lang)
         # table and chart in one widget: they change together, never one ahead of the other
         chart = bars_html(
             [(str(r["label"]), float(r["points"])) for r in totals.to_dict("records")],
-            axis=_t(lang, "Punkte", "Points"),
+            axis=text("live.points", lang),
         )
         self.results.value = (
             f"<table class='tk-results-table'><tr>{head}</tr>{rows}</table>"
@@ -323,12 +321,6 @@ _PHASE_TEXTS = {
     "austausch": ["worked"],
     "optimierung": ["lessons"],
 }
-_PHASE_RATING = {
-    "information": "info_useful",
-    "anwendung": "app_success",
-    "austausch": "exchange_quality",
-    "optimierung": "loop_satisfaction",
-}
 
 
 class _Timer:
@@ -337,7 +329,7 @@ class _Timer:
     def __init__(self, lang: str) -> None:
         self.minutes = w.BoundedIntText(value=10, min=1, max=180, layout=w.Layout(width="5em"))
         self.minutes.add_class("tk-timer-minutes")
-        self.button = w.Button(description=_t(lang, "Timer starten", "Start timer"))
+        self.button = w.Button(description=text("live.start_timer", lang))
         self.button.add_class("tk-timer-start")
         self.label = w.HTML("")
         self.label.add_class("tk-timer-left")
@@ -359,7 +351,7 @@ class _Timer:
         left = max(0, int(self.end - time.monotonic()))
         self.label.value = f"<b>{left // 60:02d}:{left % 60:02d}</b>"
         if left == 0:
-            self.label.value = "<b style='color:#b00020'>" + _t(self.lang, "Zeit!", "Time!") + "</b>"
+            self.label.value = "<b style='color:#b00020'>" + text("live.time", self.lang) + "</b>"
             self.ticker.stop()
             self.end = None
 
@@ -401,8 +393,7 @@ class ReflectionLoopScreen(_Screen):
         self.header = w.HTML(
             "<h2>"
             + html.escape(
-                _t(lang, f"Reflexionsschleife {self.loop} – Pilot {self.pilot}",
-                   f"Reflection loop {self.loop} – pilot {self.pilot}")
+                text("live.reflection_loop_pilot", lang, loop=self.loop, pilot=self.pilot)
             )
             + "</h2>"
         )
@@ -412,11 +403,7 @@ class ReflectionLoopScreen(_Screen):
         self.decisions: dict[int, w.Dropdown] = {}
         earlier = open_items(store, self.pilot, self.loop)
         rows: list[w.Widget] = []
-        labels = {
-            "done": _t(lang, "erledigt", "done"),
-            "carried_over": _t(lang, "übertragen", "carried over"),
-            "dropped": _t(lang, "verworfen", "dropped"),
-        }
+        labels = {status: STATUS_LABELS[lang][status] for status in DECISIONS}
         for item in earlier.to_dict("records"):
             dd = w.Dropdown(options=[(v, k) for k, v in labels.items()], value="carried_over",
                             layout=w.Layout(width="12em"))
@@ -424,13 +411,12 @@ class ReflectionLoopScreen(_Screen):
             dd.add_class(f"tk-item-{int(item['item_id'])}")
             self.decisions[int(item["item_id"])] = dd
             who = item.get("owner")
-            text = html.escape(str(item["what"])) + (
+            entry = html.escape(str(item["what"])) + (
                 f" <small>({html.escape(str(who))})</small>" if isinstance(who, str) and who else ""
             )
-            rows.append(w.HBox([dd, w.HTML(text)]))
+            rows.append(w.HBox([dd, w.HTML(entry)]))
         if not rows:
-            rows.append(w.HTML(_t(lang, "<i>Keine offenen Maßnahmen aus früheren Schleifen.</i>",
-                                  "<i>No open action items from earlier loops.</i>")))
+            rows.append(w.HTML(text("live.no_open_action_items_from", lang)))
         step0 = w.VBox(rows)
         step0.add_class("tk-earlier-items")
         # phases
@@ -460,42 +446,41 @@ class ReflectionLoopScreen(_Screen):
                 w.VBox([
                     w.HTML(f"<p>{intro}</p>"),
                     _Timer(lang).widget,
-                    w.HBox([_join_box(_t(lang, "Teilnehmen", "Join"), url),
+                    w.HBox([_join_box(text("live.join_2", lang), url),
                             w.VBox([rating, cards], layout=w.Layout(flex="2 1 0", min_width="320px"))],
                            layout=w.Layout(flex_flow="row wrap")),
                 ])
             )
         # grouping & dots
-        self.group_name = w.Text(placeholder=_t(lang, "Name der Gruppe", "group name"))
+        self.group_name = w.Text(placeholder=text("live.group_name", lang))
         self.group_name.add_class("tk-group-name")
-        group_button = w.Button(description=_t(lang, "Markierte gruppieren", "Group selected"))
+        group_button = w.Button(description=text("live.group_selected", lang))
         group_button.add_class("tk-group-button")
         group_button.on_click(lambda _b: self.group_selected())
         self.groups_box = w.VBox([])
         self.groups_box.add_class("tk-groups")
         step_groups = w.VBox([
-            w.HTML(_t(lang, "Beiträge in den Phasen markieren, hier gruppieren, dann Punkte vergeben.",
-                      "Select inputs in the phases, group them here, then give dots.")),
+            w.HTML(text("live.select_inputs_in_the_phases", lang)),
             w.HBox([self.group_name, group_button]),
             self.groups_box,
         ])
         # closing
         self.new_items = w.VBox([])
-        add = w.Button(description="+ " + _t(lang, "Maßnahme", "action item"))
+        add = w.Button(description="+ " + text("live.action_item", lang))
         add.add_class("tk-add-item")
         add.on_click(lambda _b: self.add_item_row())
         self.suggestions = w.HTML("")
         self.suggestions.add_class("tk-suggestions")
-        close = w.Button(description=_t(lang, "Schleife abschließen", "Close loop"), button_style="danger")
+        close = w.Button(description=text("live.close_loop", lang), button_style="danger")
         close.add_class("tk-close-loop")
         close.on_click(lambda _b: self.close())
         self.close_button = close
         # closing a loop closed before replaces its key figures: ask first
         self.confirm_text = w.HTML("")
-        self.overwrite_button = w.Button(description=_t(lang, "Überschreiben", "Overwrite"), button_style="danger")
+        self.overwrite_button = w.Button(description=text("live.overwrite", lang), button_style="danger")
         self.overwrite_button.add_class("tk-close-overwrite")
         self.overwrite_button.on_click(lambda _b: self.close(overwrite=True))
-        self.cancel_button = w.Button(description=_t(lang, "Abbrechen", "Cancel"))
+        self.cancel_button = w.Button(description=text("live.cancel", lang))
         self.cancel_button.add_class("tk-close-cancel")
         self.cancel_button.on_click(lambda _b: self.cancel_close())
         self.confirm_box = w.VBox([self.confirm_text, w.HBox([self.overwrite_button, self.cancel_button])],
@@ -511,9 +496,9 @@ class ReflectionLoopScreen(_Screen):
         step_close = w.VBox([self.suggestions, self.new_items, add, close, self.confirm_box, self.close_note,
                              self.protocol])
         self.add_item_row()
-        titles = [_t(lang, "Offene Maßnahmen", "Open action items")]
+        titles = [text("live.open_action_items", lang)]
         titles += [p.title.get(lang) for p in self.template.phases]
-        titles += [_t(lang, "Gruppen & Punkte", "Groups & dots"), _t(lang, "Abschluss", "Close")]
+        titles += [text("live.groups_dots", lang), text("live.close", lang)]
         self.tabs = w.Tab(children=[step0, *phase_tabs, step_groups, step_close])
         for i, title in enumerate(titles):
             self.tabs.set_title(i, title)
@@ -560,8 +545,8 @@ class ReflectionLoopScreen(_Screen):
     def add_item_row(self) -> None:
         """Add an empty row for a new action item."""
         lang = self.lang
-        what = w.Text(placeholder=_t(lang, "Was?", "What?"))
-        who = w.Text(placeholder=_t(lang, "Wer?", "Who?"), layout=w.Layout(width="10em"))
+        what = w.Text(placeholder=text("live.what", lang))
+        who = w.Text(placeholder=text("live.who", lang), layout=w.Layout(width="10em"))
         due = w.DatePicker(value=None)
         what.add_class("tk-item-what")
         who.add_class("tk-item-who")
@@ -585,8 +570,8 @@ class ReflectionLoopScreen(_Screen):
         frame = self.feed.poll()
         count = participant_count(self.store, self.template, pilot=self.pilot, loop=self.loop, drafts=self.drafts)
         self.counter.value = (
-            f"<b class='tk-count-joined'>{count['joined']}</b> {_t(lang, 'dabei', 'joined')} · "
-            f"<b class='tk-count-submitted'>{len(frame)}</b> {_t(lang, 'Beiträge', 'submissions')}"
+            f"<b class='tk-count-joined'>{count['joined']}</b> {text('live.joined', lang)} · "
+            f"<b class='tk-count-submitted'>{len(frame)}</b> {text('live.submissions', lang)}"
         )
         for phase in self.template.phases:
             part = frame[frame["phase"] == phase.id] if not frame.empty else frame
@@ -597,12 +582,12 @@ class ReflectionLoopScreen(_Screen):
             shown = sum("tk-card" in child._dom_classes for child in box.children)
             if shown != len(items):
                 box.children = self.card_widgets(phase, questions, items)
-            rating = _PHASE_RATING.get(phase.id)
+            rating = PHASE_RATINGS.get(phase.id)
             if rating and not part.empty and rating in part.columns:
                 values = pd.to_numeric(part[rating], errors="coerce").dropna()
                 if len(values):
                     self.ratings[phase.id].value = (
-                        f"{_t(lang, 'Bewertung', 'rating')}: <b>{values.mean():.1f}</b> (n = {len(values)})"
+                        f"{text('live.rating', lang)}: <b>{values.mean():.1f}</b> (n = {len(values)})"
                     )
         if not frame.empty and "actions" in frame.columns:
             proposed = [a for v in frame["actions"].tolist() if isinstance(v, list) for a in v
@@ -612,7 +597,7 @@ class ReflectionLoopScreen(_Screen):
                     f"<li>{html.escape(str(a['what']))} ({html.escape(str(a.get('who') or '–'))})</li>"
                     for a in proposed
                 )
-                self.suggestions.value = f"<b>{_t(lang, 'Vorschläge der Teilnehmenden', 'Proposals')}</b><ul>{items_html}</ul>"
+                self.suggestions.value = f"<b>{text('live.proposals', lang)}</b><ul>{items_html}</ul>"
 
     def card_widgets(self, phase: Any, questions: Sequence[str], items: Sequence[Any]) -> list[w.Widget]:
         """One checkbox card per input; with several questions, each under its question."""
@@ -687,13 +672,9 @@ class ReflectionLoopScreen(_Screen):
         when = html.escape(closed_at.strftime("%Y-%m-%d %H:%M")) if not pd.isna(closed_at) else "?"
         self.confirm_text.value = (
             "<div class='tk-close-question'><b>"
-            + _t(lang, f"Schleife {self.loop} wurde bereits abgeschlossen ({when} UTC).",
-                 f"Loop {self.loop} was already closed ({when} UTC).")
+            + text("live.loop_was_already_closed_utc", lang, loop=self.loop, when=when)
             + "</b> "
-            + _t(lang, "Überschreiben? Die Kennzahlen werden neu berechnet und ersetzen die bisherigen, "
-                       "die neuen Maßnahmen kommen hinzu.",
-                 "Overwrite? The key figures are computed again and replace the earlier ones; "
-                 "the new action items are added.")
+            + text("live.overwrite_the_key_figures_are", lang)
             + "</div>"
         )
         self.close_note.value = ""
@@ -702,9 +683,7 @@ class ReflectionLoopScreen(_Screen):
     def cancel_close(self) -> None:
         """Keep the earlier closing: hide the question, store nothing (typed items stay)."""
         self.confirm_box.layout.display = "none"
-        self.close_note.value = "<i>" + _t(
-            self.lang, "Nicht erneut abgeschlossen – der bisherige Abschluss bleibt.",
-            "Not closed again – the earlier closing is kept.") + "</i>"
+        self.close_note.value = "<i>" + text("live.not_closed_again_the_earlier", self.lang) + "</i>"
 
     def close(self, *, overwrite: bool = False) -> None:
         """Close the loop (decisions, new items, key figures stored), then make its protocol.
@@ -767,10 +746,7 @@ class ReflectionLoopScreen(_Screen):
             seconds = int(time.monotonic() - job.started)
             self.protocol.value = (
                 "<div class='tk-protocol-status'>"
-                + _t(lang, f"Schleife abgeschlossen, Kennzahlen gespeichert. Das Protokoll wird "
-                           f"erstellt … ({seconds} s)",
-                     f"Loop closed, key figures stored. The protocol is being generated … "
-                     f"({seconds} s)")
+                + text("live.loop_closed_key_figures_stored", lang, seconds=seconds)
                 + "</div>"
             )
             return
@@ -780,9 +756,7 @@ class ReflectionLoopScreen(_Screen):
             return
         result = job.result
         if result is None:  # make_protocol never raises; only a crash of the thread gets here
-            self.protocol.value = "<div class='tk-error'>⚠ " + html.escape(_t(
-                lang, "Das Protokoll konnte nicht erstellt werden – siehe Server-Log.",
-                "The protocol could not be generated – see the server log.")) + "</div>"
+            self.protocol.value = "<div class='tk-error'>⚠ " + html.escape(text("live.the_protocol_could_not_be", lang)) + "</div>"
             return
         self.protocol_result = result
         self.protocol.value = self._protocol_html(result)
@@ -795,32 +769,23 @@ class ReflectionLoopScreen(_Screen):
             link = (
                 f"<a download='{e(name)}' href='data:text/html;base64,{data}' "
                 "class='tk-protocol-link' style='font-weight:bold'>"
-                + _t(lang, "Protokoll herunterladen (HTML)", "Download the protocol (HTML)")
+                + text("live.download_the_protocol_html", lang)
                 + "</a>"
             )
-            where = _t(lang, "Gespeichert unter", "Saved as")
+            where = text("live.saved_as", lang)
             return (
                 "<div class='tk-protocol-done'>✔ "
-                + _t(lang, f"Protokoll erstellt ({result.seconds:.0f} s).",
-                     f"Protocol generated ({result.seconds:.0f} s).")
+                + text("live.protocol_generated_s", lang, seconds=result.seconds)
                 + f" {link}<br><small class='tk-protocol-path'>{where}: "
                 f"<code>{e(str(result.path))}</code></small></div>"
             )
-        message = _t(
-            lang,
-            "Der Protokoll-Bericht konnte nicht erstellt werden. Die Schleife ist trotzdem "
-            "abgeschlossen und ihre Kennzahlen sind gespeichert; hier ist eine druckbare "
-            "Zusammenfassung.",
-            "The protocol report could not be generated. The loop is closed all the same and "
-            "its key figures are stored; here is a printable summary.",
-        )
+        message = text("live.the_protocol_report_could_not", lang)
         link = (
             f"<a download='{e(name)}' href='data:text/html;base64,{data}' class='tk-protocol-link'>"
-            + _t(lang, "Zusammenfassung herunterladen (HTML, druckbar)",
-                 "Download the summary (HTML, printable)")
+            + text("live.download_the_summary_html_printable", lang)
             + "</a>"
         )
-        detail = _t(lang, "Grund", "Reason")
+        detail = text("live.reason", lang)
         body = result.page.split("<body>", 1)[-1].rsplit("</body>", 1)[0]
         return (
             f"<div class='tk-error'>⚠ {e(message)}<details><summary>{detail}</summary>"
@@ -876,11 +841,10 @@ def _app(kind: str, query: str | None, store: Any, interval: float) -> w.Widget:
     except StoreError:
         # the store's own message may name a database file or server: the terminal gets it
         log.exception("%s screen: store not available", kind)
-        return error_box(_t(lang, "Die Datenbank ist nicht erreichbar – siehe Server-Log.",
-                            "The database cannot be reached – see the server log."), lang)
+        return error_box(text("live.the_database_cannot_be_reached", lang), lang)
     except Exception:
         log.exception("%s screen failed", kind)
-        return error_box(_t(lang, "Unerwarteter Fehler – siehe Server-Log.", "Unexpected error – see the server log."), lang)
+        return error_box(text("live.unexpected_error_see_the_server", lang), lang)
 
 
 def round_table_app(query: str | None = None, *, store: Any = None, interval: float = 1.5) -> w.Widget:

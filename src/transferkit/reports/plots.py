@@ -21,6 +21,7 @@ from transferkit.evaluation import (
 )
 from transferkit.evaluation.checks import EvaluationInputError, check_columns, check_numeric
 from transferkit.evaluation.likert import likert_levels
+from transferkit.i18n import LANGUAGES, area_texts
 
 __all__ = [
     "plot_forest",
@@ -32,61 +33,12 @@ __all__ = [
     "plot_reliable_change",
 ]
 
-_TEXT: dict[str, dict[str, str]] = {
-    "de": {
-        "percent": "Anteil der Antworten (%)",
-        "pre": "vorher",
-        "post": "nachher",
-        "score": "Wert",
-        "baseline": "Ausgangslage",
-        "follow_up": "Nachbefragung",
-        "tscore": "GAS-T-Wert",
-        "loop": "Schleife",
-        "mean": "Mittelwert",
-        "importance": "Wichtigkeit",
-        "competence": "aktuelle Kompetenz",
-        "develop": "entwickeln",
-        "maintain": "halten",
-        "monitor": "beobachten",
-        "reduce": "zurückstellen",
-        "effect": "Effekt (95%-KI)",
-        "no_change": "keine Veränderung",
-        "improved": "verbessert",
-        "no_reliable_change": "keine reliable Veränderung",
-        "deteriorated": "verschlechtert",
-        "rci_band": "Bereich ohne reliable Veränderung",
-    },
-    "en": {
-        "percent": "share of answers (%)",
-        "pre": "pre",
-        "post": "post",
-        "score": "score",
-        "baseline": "baseline",
-        "follow_up": "follow-up",
-        "tscore": "GAS T-score",
-        "loop": "loop",
-        "mean": "mean",
-        "importance": "importance",
-        "competence": "current competence",
-        "develop": "develop",
-        "maintain": "maintain",
-        "monitor": "monitor",
-        "reduce": "reduce",
-        "effect": "effect (95% CI)",
-        "no_change": "no change",
-        "improved": "improved",
-        "no_reliable_change": "no reliable change",
-        "deteriorated": "deteriorated",
-        "rci_band": "no reliable change zone",
-    },
-}
-
-
-def _t(lang: str) -> dict[str, str]:
-    if lang not in _TEXT:
+def _texts(lang: str) -> dict[str, str]:
+    """The plots' texts in ``lang`` (the ``plots`` area of :mod:`transferkit.i18n`)."""
+    if lang not in LANGUAGES:
         msg = f"lang must be 'de' or 'en', got {lang!r}."
         raise EvaluationInputError(msg)
-    return _TEXT[lang]
+    return area_texts("plots", lang)
 
 
 def _axes(ax: Any) -> Any:
@@ -134,7 +86,7 @@ def plot_likert(
     """
     import matplotlib as mpl
 
-    text = _t(lang)
+    text = _texts(lang)
     ax = _axes(ax)
     lv = likert_levels(levels)
     summary = likert_summary(data, list(items), lv.tolist())
@@ -197,7 +149,7 @@ def plot_prepost(
     -------
     matplotlib.axes.Axes
     """
-    text = _t(lang)
+    text = _texts(lang)
     ax = _axes(ax)
     check_numeric(data, [pre, post])
     pairs = data[[pre, post]].dropna().to_numpy(dtype=float)
@@ -239,7 +191,7 @@ def plot_gas(
     -------
     matplotlib.axes.Axes
     """
-    text = _t(lang)
+    text = _texts(lang)
     ax = _axes(ax)
     summary = gas_summary(goals, by, rho=rho)
     y = np.arange(len(summary))
@@ -279,7 +231,7 @@ def plot_loop_trends(
     -------
     matplotlib.axes.Axes
     """
-    text = _t(lang)
+    text = _texts(lang)
     ax = _axes(ax)
     trends = loop_trends(responses, metric, pilot=pilot, loop=loop)
     for name, part in trends.groupby(pilot, sort=True):
@@ -316,7 +268,7 @@ def plot_needs_portfolio(
     -------
     matplotlib.axes.Axes
     """
-    text = _t(lang)
+    text = _texts(lang)
     ax = _axes(ax)
     area = "area" if "area" in needs.columns else None
     table = needs_priorities(needs, by=None, area=area, midpoint=midpoint)
@@ -372,7 +324,7 @@ def plot_forest(
     -------
     matplotlib.axes.Axes
     """
-    text = _t(lang)
+    text = _texts(lang)
     ax = _axes(ax)
     check_columns(effects, label)
     check_numeric(effects, [estimate, ci_low, ci_high])
@@ -421,7 +373,7 @@ def plot_reliable_change(
     Points outside the band :math:`post = pre \\pm z\\,S_{diff}` changed reliably
     (Jacobson & Truax 1991).
     """
-    text = _t(lang)
+    text = _texts(lang)
     ax = _axes(ax)
     rc = reliable_change(pre, post, sd_pre, reliability, z, higher_is_better=higher_is_better)
     s_diff = float(rc["s_diff"].iloc[0]) if len(rc) else 0.0

@@ -6,6 +6,8 @@ from typing import Any
 
 import pandas as pd
 
+from transferkit.i18n import text
+
 __all__ = ["pilot_overview", "pilot_summary_lines"]
 
 
@@ -52,19 +54,8 @@ def pilot_summary_lines(store: Any, lang: str = "de") -> list[str]:
     """One readable line per pilot project, German (default) or English."""
     overview = pilot_overview(store)
     title = "title_en" if lang == "en" else "title_de"
-    if lang == "en":
-        pattern = (
-            "{pilot_id}  {title}: {companies} companies, {participants} participants, "
-            "{responses} responses, loops {loops_with_data}/{planned_loops}, "
-            "action items {actions_open} open of {actions_total}"
-        )
-    else:
-        pattern = (
-            "{pilot_id}  {title}: {companies} Unternehmen, {participants} Teilnehmende, "
-            "{responses} Antworten, Schleifen {loops_with_data}/{planned_loops}, "
-            "Maßnahmen {actions_open} offen von {actions_total}"
-        )
     records: list[dict[str, Any]] = [
         {str(key): value for key, value in row.items()} for row in overview.to_dict("records")
     ]
-    return [pattern.format(title=row[title], **row) for row in records]
+    return [text("report.pilot_summary_line", lang, **{**row, "title": row[title]})
+            for row in records]

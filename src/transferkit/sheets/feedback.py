@@ -33,6 +33,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from transferkit.i18n import text
+from transferkit.vocabulary import TOPIC_NAMES
+
 __all__ = [
     "BAR_CSS",
     "FeedbackContent",
@@ -129,7 +132,6 @@ def feedback_content(
     if spec is None:
         return None
     params = spec.params
-    de = lang != "en"
     if spec.kind == "top_priorities":
         importance_prefix = str(params.get("importance_prefix", "imp_"))
         rows = top_priorities(
@@ -138,20 +140,19 @@ def feedback_content(
             importance_prefix=importance_prefix,
             competence_prefix=str(params.get("competence_prefix", "comp_")),
         )
-        words = ("Wichtigkeit", "Kenntnisstand") if de else ("importance", "competence")
         return FeedbackContent(
             kind=spec.kind,
-            title="Ihre wichtigsten Lernfelder" if de else "Your top learning priorities",
+            title=text("feedback.top_priorities", lang),
             rows=tuple(
                 FeedbackRow(
                     _topic_label(template, topic, lang, importance_prefix),
-                    f"{words[0]} {imp}, {words[1]} {comp} (+{gap})",
+                    text("feedback.priority", lang, importance=imp, competence=comp, gap=gap),
                     float(max(gap, 0)),
                 )
                 for topic, imp, comp, gap in rows
             ),
             ordered=True,
-            chart_label="Lücke (Wichtigkeit − Kenntnisstand)" if de else "gap (importance − competence)",
+            chart_label=text("feedback.gap_axis", lang),
             scale_max=_likert_range(template, importance_prefix),
         )
     if spec.kind == "profile":
@@ -161,14 +162,14 @@ def feedback_content(
         scores = {k: scores[k] for k in wanted if k in scores}
         return FeedbackContent(
             kind=spec.kind,
-            title="Ihr Kompetenzprofil" if de else "Your competence profile",
+            title=text("feedback.profile", lang),
             rows=tuple(FeedbackRow(str(k), f"{v:.1f}", float(v)) for k, v in scores.items()),
-            chart_label="Mittelwert" if de else "mean",
+            chart_label=text("feedback.mean", lang),
             scale_max=_likert_max(template, group_by),
         )
     return FeedbackContent(
         kind=spec.kind,
-        title="Ihre Angaben" if de else "Your answers",
+        title=text("feedback.summary", lang),
         rows=tuple(FeedbackRow(_label_of(template, k, lang), _show(v)) for k, v in answers.items()),
     )
 
@@ -200,18 +201,13 @@ def _label_of(template: Any, qid: str, lang: str) -> str:
         return qid
 
 
-# The topic's name in an importance question, e.g. „Wie wichtig ist das Thema ‚KI im Alltag‘ …“.
-_QUOTED = re.compile(r"[‚'‘“\"„]([^‚'‘’“”\"„]{2,80})[‘'’”\"“]")
-
-
 def _topic_label(template: Any, topic: str, lang: str, prefix: str = "imp_") -> str:
-    """The topic's name as quoted in its importance question, else the id in words."""
-    try:
-        label = str(template.question(prefix + topic).label.get(lang))
-    except KeyError:
-        label = ""
-    match = _QUOTED.search(label)
-    return match.group(1).strip() if match else topic.replace("_", " ")
+    """The topic's name (:data:`transferkit.vocabulary.TOPIC_NAMES`); a topic of a custom
+    template that the vocabulary does not know: its importance question, else its id in words."""
+    name = TOPIC_NAMES[lang].get(topic)
+    if name is None:
+        name = _label_of(template, prefix + topic, lang)
+    return name if name != prefix + topic else topic.replace("_", " ")
 
 
 def _show(value: Any) -> str:
@@ -270,11 +266,11 @@ def bars_html(bars: Sequence[tuple[str, float]], *, top: float | None = None, ax
     top = top or max((value for _label, value in bars), default=0.0) or 1.0
     label = html.escape(axis)
     parts = [f'<div class="tk-chart" role="img" aria-label="{label}">']
-    for text, value in bars:
+    for name, value in bars:
         width = min(100.0, max(0.0, 100.0 * value / top))
         parts.append(
             '<div class="tk-bar-row">'
-            f'<div class="tk-bar-label">{html.escape(text)}</div>'
+            f'<div class="tk-bar-label">{html.escape(name)}</div>'
             f'<div class="tk-bar-track"><div class="tk-bar" style="width:{width:.1f}%"></div></div>'
             f'<div class="tk-bar-value">{_number(value)}</div></div>'
         )

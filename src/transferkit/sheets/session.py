@@ -27,10 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from transferkit.exceptions import AnswerValidationError, ParameterError, SheetAlreadySentError
+from transferkit.i18n import text
 from transferkit.privacy import CODE_PATTERN as _CODE_PATTERN
 from transferkit.privacy import code_problem
 from transferkit.sheets.query import SheetRequest, parse_query
-from transferkit.sheets.texts import text
 from transferkit.store.drafts import Draft, DraftKey, DraftStore
 
 __all__ = [
@@ -60,7 +60,7 @@ def check_code(value: str) -> str:
     (``ANNA``, ``Anna_Schmidt``, ``Jürgen``, ``mueller2``, an e-mail address)
     the ``code_name`` text, for anything else that is not a code (no digit,
     too short or long, other characters) the ``code_shape`` text of
-    :mod:`transferkit.sheets.texts`.
+    the ``sheet`` area of :mod:`transferkit.i18n`.
 
     >>> check_code("p01-07"), check_code("A07KP")
     ('P01-07', 'A07KP')
@@ -72,7 +72,7 @@ def check_code(value: str) -> str:
     problem = code_problem(value)
     if problem is not None:
         key = "code_name" if problem == "name" else "code_shape"
-        msg = f"{text(key, 'de')} / {text(key, 'en')}"
+        msg = f"{text(f'sheet.{key}', 'de')} / {text(f'sheet.{key}', 'en')}"
         raise ParameterError(msg)
     return value.strip().upper()
 
@@ -270,7 +270,7 @@ class SheetSession:
         kept = self.template.validate_draft(answers, phase=self.phase)
         previous = self.drafts.load(self.key(code))
         if previous is not None and previous.submitted:
-            msg = f"{text('already_sent', 'de')} / {text('already_sent', 'en')}"
+            msg = f"{text('sheet.already_sent', 'de')} / {text('sheet.already_sent', 'en')}"
             raise SheetAlreadySentError(msg)
         return self.drafts.save(self.key(code), kept)
 

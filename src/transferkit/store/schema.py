@@ -30,6 +30,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from transferkit.store.sme import SIZE_CLASSES
+from transferkit.vocabulary import ACTION_STATUSES
 
 __all__ = [
     "ACTION_STATUSES",
@@ -62,8 +63,7 @@ __all__ = [
 SCHEMA_VERSION = 4
 #: Roles a company can take in a network (several at once).
 ROLES = ("organiser", "financier", "sender", "best_practice")
-#: Status values of an action item.
-ACTION_STATUSES = ("open", "done", "carried_over", "dropped")
+# Status values of an action item: ACTION_STATUSES, from transferkit.vocabulary.
 #: Kirkpatrick's evaluation levels: 1 reaction, 2 learning, 3 behaviour, 4 results.
 KIRKPATRICK_LEVELS = (1, 2, 3, 4)
 #: Whole-number key figures of a closed loop (columns of ``loop_closings``), in order.

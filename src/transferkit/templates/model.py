@@ -28,6 +28,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from transferkit.exceptions import TemplateError, TemplateProblem
+from transferkit.vocabulary import ACTION_STATUSES as _STATUSES
 
 __all__ = [
     "ACTION_STATUSES",
@@ -51,7 +52,7 @@ __all__ = [
 ]
 
 #: Allowed ``status`` values of an action item.
-ACTION_STATUSES: tuple[str, ...] = ("open", "done", "carried_over", "dropped")
+ACTION_STATUSES: tuple[str, ...] = _STATUSES  # the one vocabulary
 
 _ID = r"^[A-Za-z][A-Za-z0-9_]*$"
 _VALUE = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"

@@ -48,7 +48,14 @@ from transferkit.reports.content.network import (
 )
 from transferkit.reports.content.pilot import pilot_report
 from transferkit.reports.content.protocol import loop_figures, loop_protocol
-from transferkit.reports.content.texts import format_name, label, status_label, text, topic_name
+from transferkit.reports.content.texts import (
+    format_name,
+    label,
+    scale_name,
+    status_label,
+    text,
+    topic_name,
+)
 
 __all__ = [
     "KEY_FIGURES_MIMETYPE",
@@ -75,6 +82,7 @@ __all__ = [
     "preferred_formats",
     "prepost_by_scale",
     "reliable_change_by_scale",
+    "scale_name",
     "scale_scores_long",
     "self_assessment",
     "show_figure",

@@ -226,7 +226,3 @@ def format_date(value: Any) -> str:
         return f"{value:%d.%m.%Y}"
     except (TypeError, ValueError):
         return "–"
-
-
-def de_en(lang: str, de: str, en: str) -> str:
-    return en if lang == "en" else de

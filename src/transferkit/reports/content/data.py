@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from transferkit.vocabulary import PHASE_RATINGS, SCALE_GROUPS
+
 __all__ = [
     "LOOP_RATINGS",
     "REVERSE_KEYED",
@@ -24,19 +26,12 @@ __all__ = [
 ]
 
 
-#: Competence scales of the self-assessment sheet and their items.
-SCALES: dict[str, list[str]] = {
-    "dig": ["dig_1", "dig_2", "dig_3", "dig_4"],
-    "soft": ["soft_1", "soft_2", "soft_3", "soft_4"],
-    "sus": ["sus_1", "sus_2", "sus_3"],
-}
+#: Competence scales of the self-assessment sheet (its ``scale_group`` names) and their
+#: items; the ``scale`` column of the tables below holds these names.
+SCALES: dict[str, list[str]] = {group: list(items) for group, items in SCALE_GROUPS.items()}
 REVERSE_KEYED = ["soft_3"]
-LOOP_RATINGS = {
-    "information": "info_useful",
-    "anwendung": "app_success",
-    "austausch": "exchange_quality",
-    "optimierung": "loop_satisfaction",
-}
+#: The rating question of each reflection-loop phase.
+LOOP_RATINGS: dict[str, str] = dict(PHASE_RATINGS)
 
 
 def open_store(db: str = "") -> Any:

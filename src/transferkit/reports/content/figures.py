@@ -6,19 +6,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from transferkit.reports.content.common import de_en
+from transferkit.i18n import has_text
 from transferkit.reports.content.data import SCALES
-from transferkit.reports.content.texts import format_name, label, text, topic_name
+from transferkit.reports.content.texts import format_name, label, scale_name, text, topic_name
 
 __all__: list[str] = []  # only private drawing helpers, used by the report modules
-
-
-_PHASE_NAMES = {
-    "de": {"info_useful": "Information", "app_success": "Anwendung",
-           "exchange_quality": "Austausch", "loop_satisfaction": "Optimierung (Zufriedenheit)"},
-    "en": {"info_useful": "Information", "app_success": "Application",
-           "exchange_quality": "Exchange", "loop_satisfaction": "Optimisation (satisfaction)"},
-}
 
 
 def _plain(text: Any) -> str:
@@ -34,10 +26,10 @@ def draw_shared_plot(name: str, *args: Any, ax: Any = None, **kwargs: Any) -> An
     return getattr(plots, name)(*args, ax=ax, **kwargs)
 
 
-def draw_bars(ax: Any, series: Any, lang: str, xde: str, xen: str, yde: str, yen: str) -> Any:
+def draw_bars(ax: Any, series: Any, xlabel: str, ylabel: str) -> Any:
     ax.bar([str(i) for i in series.index], series.to_numpy(), color="#4C72B0")
-    ax.set_xlabel(de_en(lang, xde, xen))
-    ax.set_ylabel(de_en(lang, yde, yen))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.spines[["top", "right"]].set_visible(False)
     return ax
 
@@ -47,7 +39,7 @@ def draw_slopes(ax: Any, long: Any, lang: str) -> Any:
     one per scale side by side."""
     from transferkit.reports.plots import plot_prepost
 
-    colours = {"dig": "#4C72B0", "soft": "#DD8452", "sus": "#55A868"}
+    colours = {"digital": "#4C72B0", "soft": "#DD8452", "sustainability": "#55A868"}
     for k, scale in enumerate(SCALES):
         part = long[long["scale"] == scale]
         wide = part.pivot_table(index="participant", columns="time", values="score",
@@ -55,13 +47,13 @@ def draw_slopes(ax: Any, long: Any, lang: str) -> Any:
         if not {"pre", "post"} <= set(wide.columns):
             continue
         plot_prepost(wide, "pre", "post", ax=ax, lang=lang, position=k * 2.5,
-                     mean_color=colours[scale], legend=text(scale, lang),
+                     mean_color=colours[scale], legend=scale_name(scale, lang),
                      color="#bbbbbb", alpha=1.0, linewidth=0.7, zorder=1)
     ticks = [k * 2.5 + d for k in range(len(SCALES)) for d in (0, 1)]
     ax.set_xticks(ticks, [text(t, lang) for _ in SCALES for t in ("pre", "post")])
     ax.margins(x=0.05)
     ax.set_ylim(1, 5)
-    ax.set_ylabel(de_en(lang, "Selbsteinschätzung (1–5)", "Self-assessment (1–5)"))
+    ax.set_ylabel(text("self_assessment_1_5", lang))
     ax.legend(frameon=False, loc="lower right")
     ax.spines[["top", "right"]].set_visible(False)
     return ax
@@ -71,9 +63,9 @@ def draw_gas(ax: Any, goals: Any, lang: str) -> Any:
     labels = [_plain(str(g)[:45]) for g in goals["goal"]]
     y = range(len(goals))
     ax.scatter(goals["baseline"], y, facecolors="none", edgecolors="#4C72B0", s=70,
-               label=de_en(lang, "Beginn", "start"))
+               label=text("start_2", lang))
     follow = goals["follow_up"].astype("Float64").to_numpy(dtype="float64", na_value=float("nan"))
-    ax.scatter(follow, y, color="#4C72B0", s=70, label=de_en(lang, "Ende", "end"))
+    ax.scatter(follow, y, color="#4C72B0", s=70, label=text("end_2", lang))
     for yy, (b, f) in enumerate(zip(goals["baseline"], follow, strict=True)):
         if not math.isnan(f):
             ax.plot([b, f], [yy, yy], color="#4C72B0", lw=1)
@@ -82,19 +74,20 @@ def draw_gas(ax: Any, goals: Any, lang: str) -> Any:
     ax.set_xticks([-2, -1, 0, 1, 2])
     ax.set_xlim(-2.5, 2.5)
     ax.invert_yaxis()
-    ax.set_xlabel(de_en(lang, "Zielerreichung (−2 … +2)", "Attainment (−2 … +2)"))
+    ax.set_xlabel(text("attainment_2_2", lang))
     ax.legend(frameon=False, loc="lower right")
     return ax
 
 
 def draw_trends(ax: Any, trends: Any, lang: str) -> Any:
-    names = _PHASE_NAMES.get(lang, _PHASE_NAMES["de"])
     for metric, part in trends.groupby("metric", sort=False):
-        ax.plot(part["loop"].astype(int), part["mean"], marker="o", label=names.get(str(metric)))
+        key = f"rating_{metric}"
+        name = text(key, lang) if has_text(f"report.{key}") else None
+        ax.plot(part["loop"].astype(int), part["mean"], marker="o", label=name)
     ax.set_xticks(sorted({int(v) for v in trends["loop"]}))
     ax.set_ylim(1, 5)
-    ax.set_xlabel(de_en(lang, "Reflexionsschleife", "Reflection loop"))
-    ax.set_ylabel(de_en(lang, "Bewertung (1–5)", "Rating (1–5)"))
+    ax.set_xlabel(text("reflection_loop", lang))
+    ax.set_ylabel(text("rating_1_5", lang))
     ax.legend(frameon=False, fontsize="small")
     ax.spines[["top", "right"]].set_visible(False)
     return ax
@@ -103,14 +96,14 @@ def draw_trends(ax: Any, trends: Any, lang: str) -> Any:
 def draw_cost_bars(ax: Any, costs: Any, benefits: Any, lang: str) -> Any:
     bottom = 0.0
     for _, row in costs.iterrows():
-        ax.bar(de_en(lang, "Kosten", "Costs"), row["amount_eur"], bottom=bottom,
+        ax.bar(text("costs", lang), row["amount_eur"], bottom=bottom,
                color="#C44E52", edgecolor="white")
         ax.text(0, bottom + row["amount_eur"] / 2, _plain(label(row["cost_item"], lang)),
                 ha="center", va="center", fontsize=7, color="white")
         bottom += row["amount_eur"]
     bottom = 0.0
     for _, row in benefits.iterrows():
-        ax.bar(de_en(lang, "Nutzen", "Benefits"), row["amount_eur"], bottom=bottom,
+        ax.bar(text("benefits", lang), row["amount_eur"], bottom=bottom,
                color="#55A868", edgecolor="white")
         ax.text(1, bottom + row["amount_eur"] / 2, _plain(label(row["benefit_item"], lang)),
                 ha="center", va="center", fontsize=7, color="white")
@@ -125,7 +118,7 @@ def draw_satisfaction_trends(ax: Any, ratings: Any, lang: str) -> Any:
     from transferkit.reports.plots import plot_loop_trends
 
     ax = plot_loop_trends(ratings, "loop_satisfaction", ax=ax, lang=lang)
-    ax.set_ylabel(de_en(lang, "Zufriedenheit (1–5)", "Satisfaction (1–5)"))
+    ax.set_ylabel(text("satisfaction_1_5", lang))
     return ax
 
 
@@ -134,14 +127,14 @@ def draw_forest(ax: Any, effects: Any, lang: str) -> Any:
     per scale over the same rows of pilots."""
     from transferkit.reports.plots import plot_forest
 
-    colours = {"dig": "#4C72B0", "soft": "#DD8452", "sus": "#55A868"}
+    colours = {"digital": "#4C72B0", "soft": "#DD8452", "sustainability": "#55A868"}
     pilots = sorted(effects["pilot_id"].unique())
     for k, scale in enumerate(SCALES):
         part = effects[effects["scale"] == scale].set_index("pilot_id").reindex(pilots)
         plot_forest(part.reset_index(), ax=ax, lang=lang, shift=(k - 1) * 0.25,
-                    legend=text(scale, lang), fmt="o", color=colours[scale], capsize=2)
+                    legend=scale_name(scale, lang), fmt="o", color=colours[scale], capsize=2)
     ax.set_yticks(range(len(pilots)), [_plain(p) for p in pilots])
-    ax.set_xlabel(de_en(lang, "Veränderung (Punkte)", "Change (points)"))
+    ax.set_xlabel(text("change_points", lang))
     ax.legend(frameon=False, fontsize="small")
     ax.spines[["top", "right"]].set_visible(False)
     return ax
@@ -161,6 +154,6 @@ def draw_format_bars(ax: Any, formats: Any, lang: str) -> Any:
     ordered = formats.sort_values("pct")
     ax.barh([_plain(format_name(f, lang)) for f in ordered["format"]], ordered["pct"],
             color="#4C72B0")
-    ax.set_xlabel(de_en(lang, "Anteil der Befragten (%)", "Share of respondents (%)"))
+    ax.set_xlabel(text("share_of_respondents", lang))
     ax.spines[["top", "right"]].set_visible(False)
     return ax

@@ -7,7 +7,7 @@ import math
 from functools import partial
 from typing import Any
 
-from transferkit.reports.content.common import Report, Section, de_en, format_number, plain
+from transferkit.reports.content.common import Report, Section, format_number, plain
 from transferkit.reports.content.data import company_of, needs, network_name
 from transferkit.reports.content.figures import draw_format_bars, draw_portfolio
 from transferkit.reports.content.texts import format_name, text, topic_name
@@ -101,52 +101,33 @@ def _format_cost_table(
     cost = format_cost(rated, rate, by="format", cost_key="row")
     kf["format_hours"] = float(cost["hours"].sum())
     table = pd.DataFrame({
-        de_en(lang, "Format", "Format"): [format_name(f, lang) for f in cost["format"]],
-        de_en(lang, "Termine", "Sessions"): cost["sessions"].astype(int),
-        de_en(lang, "Stunden", "Hours"): cost["hours"],
+        text("format", lang): [format_name(f, lang) for f in cost["format"]],
+        text("sessions", lang): cost["sessions"].astype(int),
+        text("hours", lang): cost["hours"],
     })
     if hours_only:
         kf["hourly_rate"] = None
         if missing:
             who = ", ".join(missing)
-            note = de_en(
-                lang,
-                f"Für {who} ist kein Stundensatz hinterlegt. Die Tabelle zeigt deshalb die "
-                "geplanten Stunden, keine Kosten (den Stundensatz legt die Begleitforschung "
-                "je Pilot im Store fest).",
-                f"No hourly rate is set for {who}. The table therefore shows the planned "
-                "hours, not their cost (the research team sets the rate per pilot in the "
-                "store).")
+            note = text("no_hourly_rate_is_set", lang, who=who)
         else:
-            note = de_en(
-                lang,
-                f"Die Piloten rechnen in verschiedenen Währungen ({', '.join(currencies)}); "
-                "die Tabelle zeigt deshalb die geplanten Stunden, keine Kosten.",
-                f"The pilots use different currencies ({', '.join(currencies)}); the table "
-                "therefore shows the planned hours, not their cost.")
-        caption = de_en(lang, "Geplante Lernzeit in Stunden (ohne Kosten: siehe oben)",
-                         "Planned learning time in hours (no cost: see above)")
+            note = text("the_pilots_use_different_currencies", lang, currencies=', '.join(currencies))
+        caption = text("planned_learning_time_in_hours", lang)
         return table, caption, note
     currency = currencies[0]
     kf["format_currency"] = currency
     kf[f"format_cost_{currency.lower()}"] = float(cost["cost_eur"].sum())
     symbol = "€" if currency == "EUR" and lang != "en" else currency
-    table[de_en(lang, f"Kosten der Arbeitszeit ({symbol})",
-                 f"Cost of working time ({currency})")] = cost["cost_eur"]
+    table[text("cost_of_working_time", lang, symbol=symbol)] = cost["cost_eur"]
     rates = sorted(set(rated["hourly_rate"]))
     if len(rates) == 1:
         kf["hourly_rate"] = rates[0]
         at = _money(rates[0], currency, lang)
-        caption = de_en(lang, f"Geplante Lernzeit und ihre Kosten (Arbeitszeit zu {at} je "
-                               "Stunde)",
-                         f"Planned learning time and its cost (working time at {at} per hour)")
+        caption = text("planned_learning_time_and_its", lang, at=at)
     else:
         kf["hourly_rate"] = None
         low, high = _money(rates[0], currency, lang), _money(rates[-1], currency, lang)
-        caption = de_en(lang, "Geplante Lernzeit und ihre Kosten (Arbeitszeit zum Stundensatz "
-                               f"des jeweiligen Piloten, {low} bis {high})",
-                         "Planned learning time and its cost (working time at the hourly rate "
-                         f"of each pilot, {low} to {high})")
+        caption = text("planned_learning_time_and_its_2", lang, low=low, high=high)
     return table, caption, ""
 
 
@@ -167,9 +148,8 @@ def needs_report(store: Any, company_id: str = "", lang: str = "de") -> Report:
     names = dict(zip(companies["company_id"], companies["name"], strict=True))
     who = names.get(company_id, company_id) if company_id else network_name(store)
     report = Report(
-        title=de_en(lang, f"Bedarfsanalyse: {who}", f"Needs analysis: {who}"),
-        subtitle=de_en(lang, "Welche Lernthemen sind am wichtigsten – und in welcher Form?",
-                        "Which learning topics matter most – and in which format?"),
+        title=text("needs_analysis", lang, who=who),
+        subtitle=text("which_learning_topics_matter_most", lang),
         summary="", lang=lang)
     kf: dict[str, Any] = {"title": report.title, "company_id": company_id or None}
     need = needs(store)
@@ -180,51 +160,31 @@ def needs_report(store: Any, company_id: str = "", lang: str = "de") -> Report:
     mine = need[need["company_id"] == company_id] if company_id else need
     kf["n_respondents"] = int(mine["participant"].nunique())
 
-    sec = Section("priorities", de_en(lang, "Prioritäten", "Priorities"),
+    sec = Section("priorities", text("priorities", lang),
                   empty=text("no_data", lang))
     if len(prio):
         prio = prio.sort_values("rank")
         kf["priorities"] = [{"topic": str(r["topic"]), "rank": int(r["rank"]),
                              "priority": r["priority"], "gap": r["gap"]}
                             for _, r in prio.iterrows()]
-        sec.text = de_en(
-            lang,
-            "Die Priorität verbindet zwei Fragen: Wie wichtig ist ein Thema für die Arbeit, "
-            "und wie gut beherrschen es die Beschäftigten heute? Hohe Wichtigkeit bei geringer "
-            "Kompetenz ergibt hohe Priorität.",
-            "Priority combines two questions: how important is a topic for the work, and how "
-            "well do employees master it today? High importance with low competence means high "
-            "priority.")
+        sec.text = text("priority_combines_two_questions_how", lang)
         sec.tables.append((needs_table(prio.head(8), lang), ""))
     report.sections["priorities"] = sec
 
-    sec = Section("portfolio", de_en(lang, "Portfolio der Lernthemen", "Portfolio of topics"),
+    sec = Section("portfolio", text("portfolio_of_topics", lang),
                   empty=text("no_data", lang))
     if len(prio):
-        sec.figures.append((partial(draw_portfolio, needs=mine, lang=lang), de_en(
-            lang,
-            "Jedes Thema nach Wichtigkeit (senkrecht) und heutiger Kompetenz (waagrecht), "
-            "Skala 1–5. Oben links stehen die dringendsten Lernthemen.",
-            "Each topic by importance (vertical) and current competence (horizontal), scale "
-            "1–5. The most urgent topics are top left.")))
+        sec.figures.append((partial(draw_portfolio, needs=mine, lang=lang), text("each_topic_by_importance_vertical", lang)))
     report.sections["portfolio"] = sec
 
-    sec = Section("formats", de_en(lang, "Bevorzugte Lernformate und Zeitaufwand",
-                                    "Preferred learning formats and time cost"),
+    sec = Section("formats", text("preferred_learning_formats_and_time", lang),
                   empty=text("no_data", lang))
     formats, minutes = preferred_formats(store, company_id)
     if len(formats):
         kf["preferred_formats"] = {str(r["format"]): int(r["n"]) for _, r in formats.iterrows()}
         kf["median_minutes_per_week"] = minutes
-        sec.text = de_en(
-            lang,
-            f"Die Befragten können im Mittel (Median) {format_number(minutes, 0, lang)} Minuten pro Woche "
-            "für das Lernen aufbringen.",
-            f"Respondents can spend a median of {format_number(minutes, 0, lang)} minutes per week on "
-            "learning.")
-        sec.figures.append((partial(draw_format_bars, formats=formats, lang=lang), de_en(
-            lang, "Anteil der Befragten, die ein Lernformat bevorzugen (Mehrfachnennung möglich).",
-            "Share of respondents preferring each learning format (several answers possible).")))
+        sec.text = text("respondents_can_spend_a_median", lang, minutes=format_number(minutes, 0, lang))
+        sec.figures.append((partial(draw_format_bars, formats=formats, lang=lang), text("share_of_respondents_preferring_each", lang)))
     plan = store.format_plans(company_id or None)
     if len(plan):
         table, caption, note = _format_cost_table(store, plan, kf, lang)
@@ -232,18 +192,13 @@ def needs_report(store: Any, company_id: str = "", lang: str = "de") -> Report:
         sec.tables.append((table, caption))
     report.sections["formats"] = sec
 
-    parts = [de_en(lang, f"An der Bedarfsanalyse haben {kf['n_respondents']} Beschäftigte "
-                          "teilgenommen.",
-                    f"{kf['n_respondents']} employees took part in the needs analysis.")]
+    parts = [text("employees_took_part_in_the", lang, n_respondents=kf['n_respondents'])]
     if kf.get("priorities"):
         top = [topic_name(p["topic"], lang) for p in kf["priorities"][:3]]
-        parts.append(de_en(lang, f"Am dringendsten sind: {', '.join(top)}.",
-                            f"The most urgent topics are: {', '.join(top)}."))
+        parts.append(text("the_most_urgent_topics_are", lang, topics=', '.join(top)))
     if kf.get("preferred_formats"):
         best = max(kf["preferred_formats"], key=kf["preferred_formats"].get)
-        parts.append(de_en(lang, f"Am liebsten lernen die Beschäftigten mit "
-                                  f"„{format_name(best, lang)}“.",
-                            f"Employees most like to learn with “{format_name(best, lang)}”."))
+        parts.append(text("employees_most_like_to_learn", lang, best=format_name(best, lang)))
     report.summary = " ".join(parts)
     report.key_figures = plain(kf)
     return report
@@ -253,9 +208,9 @@ def needs_table(prio: Any, lang: str) -> Any:
     import pandas as pd
 
     return pd.DataFrame({
-        de_en(lang, "Rang", "Rank"): prio["rank"].astype(int),
-        de_en(lang, "Thema", "Topic"): [topic_name(t, lang) for t in prio["topic"]],
-        de_en(lang, "Wichtigkeit", "Importance"): prio["importance"],
-        de_en(lang, "heutige Kompetenz", "Current competence"): prio["competence"],
-        de_en(lang, "Lücke", "Gap"): prio["gap"],
+        text("rank", lang): prio["rank"].astype(int),
+        text("topic", lang): [topic_name(t, lang) for t in prio["topic"]],
+        text("importance", lang): prio["importance"],
+        text("current_competence", lang): prio["competence"],
+        text("gap", lang): prio["gap"],
     })

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
-from transferkit.reports.content.common import Report, Section, de_en, format_number, plain
+from transferkit.i18n import has_text
+from transferkit.reports.content.common import Report, Section, format_number, plain
 from transferkit.reports.content.data import (
     SCALES,
     company_of,
@@ -120,20 +121,10 @@ def company_benchmark(store: Any, company_id: str, lang: str = "de") -> Any:
     return pd.DataFrame(rows)
 
 
-_METRIC_NAMES = {
-    "de": {"change_dig": "Veränderung digitale Kompetenzen (Punkte)",
-           "change_soft": "Veränderung Soft Skills (Punkte)",
-           "change_sus": "Veränderung Nachhaltigkeit (Punkte)",
-           "loop_satisfaction": "Zufriedenheit mit den Schleifen (1–5)",
-           "nps": "Weiterempfehlung (NPS, −100…100)",
-           "needs_gap": "Mittlere Bedarfslücke (Wichtigkeit − Kompetenz)"},
-    "en": {"change_dig": "Change in digital skills (points)",
-           "change_soft": "Change in soft skills (points)",
-           "change_sus": "Change in sustainability (points)",
-           "loop_satisfaction": "Satisfaction with the loops (1–5)",
-           "nps": "Willingness to recommend (NPS, −100…100)",
-           "needs_gap": "Mean needs gap (importance − competence)"},
-}
+def _metric_name(metric: str, lang: str) -> str:
+    """A benchmark measure in words (``report.metric_<name>``), else its name."""
+    key = f"metric_{metric}"
+    return text(key, lang) if has_text(f"report.{key}") else metric
 
 
 def network_report(store: Any, company_id: str = "", lang: str = "de") -> Report:
@@ -143,40 +134,36 @@ def network_report(store: Any, company_id: str = "", lang: str = "de") -> Report
 
     from transferkit.evaluation import gas_summary, loop_trends
 
-    en = lang == "en"
     pilots = store.pilots()
     companies = store.companies()
     people = store.participants()
     name = network_name(store)
     report = Report(
-        title=de_en(lang, f"Netzwerkbericht: {name}", f"Network report: {name}"),
-        subtitle=de_en(lang, f"{len(pilots)} Pilotprojekte · {len(companies)} Unternehmen · "
-                              f"{len(people)} Teilnehmende",
-                        f"{len(pilots)} pilot projects · {len(companies)} companies · "
-                        f"{len(people)} participants"),
+        title=text("network_report", lang, name=name),
+        subtitle=text("pilot_projects_companies_participants", lang, pilots=len(pilots), companies=len(companies), people=len(people)),
         summary="", lang=lang)
     kf: dict[str, Any] = {"title": report.title, "n_pilots": len(pilots),
                           "n_companies": len(companies), "n_participants": len(people)}
-    title_col = "title_en" if en else "title_de"
+    title_col = text("title_en", lang)
 
     # overview
     goals = gas_goals(store)
     gas = gas_summary(goals, by="pilot_id") if len(goals) else pd.DataFrame()
     overview = pd.DataFrame({
-        de_en(lang, "Pilot", "Pilot"): pilots["pilot_id"],
-        de_en(lang, "Thema", "Title"): pilots[title_col],
-        de_en(lang, "Unternehmen", "Companies"): [
+        text("pilot", lang): pilots["pilot_id"],
+        text("title", lang): pilots[title_col],
+        text("companies", lang): [
             len([c for c in str(v).split(";") if c]) for v in pilots["companies"]],
-        de_en(lang, "Teilnehmende", "Participants"): [
+        text("participants", lang): [
             int((people["pilot_id"] == p).sum()) for p in pilots["pilot_id"]],
-        de_en(lang, "Schleifen", "Loops"): pilots["loops"].astype("Int64").astype(str),
+        text("loops_2", lang): pilots["loops"].astype("Int64").astype(str),
     })
     report.sections["overview"] = Section(
-        "overview", de_en(lang, "Die Pilotprojekte", "The pilot projects"),
+        "overview", text("the_pilot_projects", lang),
         tables=[(overview, "")])
 
     # effects (forest plot)
-    sec = Section("effects", de_en(lang, "Wirkung im Vergleich", "Effects compared"),
+    sec = Section("effects", text("effects_compared", lang),
                   empty=text("no_data", lang))
     assessment = self_assessment(store)
     if len(assessment):
@@ -187,46 +174,28 @@ def network_report(store: Any, company_id: str = "", lang: str = "de") -> Report
                      for _, r in part.iterrows()}
             for p, part in effects.groupby("pilot_id")
         }
-        dig = effects[effects["scale"] == "dig"].sort_values("mean_diff", ascending=False)
-        sec.text = de_en(
-            lang,
-            "Die stärkste Veränderung der digitalen Kompetenzen zeigte "
-            f"{dig['pilot_id'].iloc[0]} (+{format_number(dig['mean_diff'].iloc[0], 2, lang)} Punkte).",
-            f"{dig['pilot_id'].iloc[0]} showed the largest change in digital skills "
-            f"(+{format_number(dig['mean_diff'].iloc[0], 2, lang)} points).")
-        sec.figures.append((partial(draw_forest, effects=effects, lang=lang), de_en(
-            lang,
-            "Veränderung der Selbsteinschätzung (nachher − vorher, Punkte auf der Skala 1–5) je "
-            "Pilotprojekt und Kompetenzbereich, mit 95 %-Intervall. Liegt das Intervall ganz "
-            "rechts der Null, ist die Verbesserung deutlich.",
-            "Change in self-assessment (after − before, points on the 1–5 scale) per pilot "
-            "and skill area, with 95% interval. An interval entirely right of zero is a clear "
-            "improvement.")))
+        dig = effects[effects["scale"] == "digital"].sort_values("mean_diff", ascending=False)
+        sec.text = text("showed_the_largest_change_in", lang, dig_pilot_id=dig['pilot_id'].iloc[0], dig=format_number(dig['mean_diff'].iloc[0], 2, lang))
+        sec.figures.append((partial(draw_forest, effects=effects, lang=lang), text("change_in_self_assessment_after", lang)))
     report.sections["effects"] = sec
 
     # GAS comparison
-    sec = Section("gas", de_en(lang, "Zielerreichung im Vergleich", "Goal attainment compared"),
+    sec = Section("gas", text("goal_attainment_compared", lang),
                   empty=text("no_data", lang))
     if len(gas):
         kf["gas"] = {str(r["pilot_id"]): {"t_baseline": r["t_baseline"],
                                           "t_follow_up": r["t_follow_up"]}
                      for _, r in gas.iterrows()}
-        sec.figures.append((partial(draw_shared_plot, "plot_gas", goals, by="pilot_id", lang=lang), de_en(
-            lang, "GAS-T-Wert je Pilotprojekt zu Beginn und am Ende; 50 bedeutet: Ziele wie "
-                  "erwartet erreicht.",
-            "GAS T-score per pilot at the start and at the end; 50 means goals reached as "
-            "expected.")))
+        sec.figures.append((partial(draw_shared_plot, "plot_gas", goals, by="pilot_id", lang=lang), text("gas_t_score_per_pilot", lang)))
     report.sections["gas"] = sec
 
     # participation by size, sector and role (groups of fewer than MIN_GROUP companies hidden)
-    sec = Section("participation", de_en(lang, "Beteiligung nach Unternehmensgröße, Branche "
-                                                "und Rolle",
-                                          "Participation by company size, sector and role"))
+    sec = Section("participation", text("participation_by_company_size_sector", lang))
     per_company = people.groupby("company_id").size()
     comp = companies.assign(participants=companies["company_id"].map(per_company).fillna(0))
     breakdown = []
-    for column, name_ in (("size_class", de_en(lang, "Größe", "Size")),
-                          ("sector", de_en(lang, "Branche", "Sector"))):
+    for column, name_ in (("size_class", text("size", lang)),
+                          ("sector", text("sector", lang))):
         for value, group in comp.groupby(column):
             breakdown.append({"key": f"{column}:{value}", "group": name_,
                               "value": label(value, lang), "companies": len(group),
@@ -234,7 +203,7 @@ def network_report(store: Any, company_id: str = "", lang: str = "de") -> Report
     roles = comp.assign(role=comp["roles"].str.split(";")).explode("role")
     for value, group in roles.groupby("role"):
         if value:
-            breakdown.append({"key": f"role:{value}", "group": de_en(lang, "Rolle", "Role"),
+            breakdown.append({"key": f"role:{value}", "group": text("role", lang),
                               "value": label(value, lang), "companies": len(group),
                               "participants": int(group["participants"].sum())})
     table = pd.DataFrame(breakdown)
@@ -243,31 +212,24 @@ def network_report(store: Any, company_id: str = "", lang: str = "de") -> Report
     kf["participation"] = {f"{r['key']}": r["participants"] for _, r in table.iterrows()}
     table = table.drop(columns="key")
     sec.tables.append((table.rename(columns={
-        "group": de_en(lang, "Merkmal", "Feature"), "value": de_en(lang, "Ausprägung", "Value"),
-        "companies": de_en(lang, "Unternehmen", "Companies"),
-        "participants": de_en(lang, "Teilnehmende", "Participants")}), de_en(
-        lang, f"Gruppen mit weniger als {MIN_GROUP} Unternehmen sind ausgeblendet (–).",
-        f"Groups of fewer than {MIN_GROUP} companies are hidden (–).")))
+        "group": text("feature", lang), "value": text("value_2", lang),
+        "companies": text("companies", lang),
+        "participants": text("participants", lang)}), text("groups_of_fewer_than_companies", lang, MIN_GROUP=MIN_GROUP)))
     report.sections["participation"] = sec
 
     # loop satisfaction across pilots
-    sec = Section("loops", de_en(lang, "Reflexionsschleifen im Vergleich",
-                                  "Reflection loops compared"), empty=text("no_data", lang))
+    sec = Section("loops", text("reflection_loops_compared", lang), empty=text("no_data", lang))
     ratings = loop_ratings(store)
     if len(ratings):
         trends = loop_trends(ratings, "loop_satisfaction")
         kf["loop_satisfaction_slope"] = {
             str(p): float(part["slope"].iloc[0]) for p, part in trends.groupby("pilot_id")}
-        sec.figures.append((partial(draw_satisfaction_trends, ratings=ratings, lang=lang), de_en(
-            lang, "Zufriedenheit mit den Reflexionsschleifen (1–5) je Pilotprojekt, "
-                  "Schleife für Schleife.",
-            "Satisfaction with the reflection loops (1–5) per pilot, loop by loop.")))
+        sec.figures.append((partial(draw_satisfaction_trends, ratings=ratings, lang=lang), text("satisfaction_with_the_reflection_loops", lang)))
     report.sections["loops"] = sec
 
     # anonymous benchmark
     if company_id:
         bench = company_benchmark(store, company_id, lang)
-        names = _METRIC_NAMES.get(lang, _METRIC_NAMES["de"])
         kf["benchmark"] = {"company_id": company_id, "metrics": {
             str(r["metric"]): {"company": r["company"], "peers": r["peers"],
                                "suppressed": bool(r["suppressed"])}
@@ -275,21 +237,13 @@ def network_report(store: Any, company_id: str = "", lang: str = "de") -> Report
         cname = dict(zip(companies["company_id"], companies["name"], strict=True)).get(
             company_id, company_id)
         table = pd.DataFrame({
-            de_en(lang, "Kennzahl", "Measure"): [names.get(m, m) for m in bench["metric"]],
+            text("measure", lang): [_metric_name(str(m), lang) for m in bench["metric"]],
             cname: bench["company"],
-            de_en(lang, "übrige Unternehmen", "other companies"): bench["peers"],
+            text("other_companies", lang): bench["peers"],
         })
         report.sections["benchmark"] = Section(
-            "benchmark", de_en(lang, f"Anonymer Vergleich: {cname}",
-                                f"Anonymous benchmark: {cname}"),
-            text=de_en(
-                lang,
-                "Die Werte des Unternehmens im Vergleich zum Durchschnitt aller übrigen "
-                "Unternehmen des Netzwerks. Kein anderes Unternehmen wird einzeln gezeigt; "
-                f"Werte aus weniger als {MIN_GROUP} Antworten oder Unternehmen sind ausgeblendet (–).",
-                "The company's values against the average of all other companies in the "
-                "network. No other company is shown on its own; values from fewer than "
-                f"{MIN_GROUP} answers or companies are hidden (–)."),
+            "benchmark", text("anonymous_benchmark", lang, cname=cname),
+            text=text("the_company_s_values_against", lang, MIN_GROUP=MIN_GROUP),
             tables=[(table, "")])
     report.summary = _network_summary(kf, lang)
     report.key_figures = plain(kf)
@@ -297,29 +251,15 @@ def network_report(store: Any, company_id: str = "", lang: str = "de") -> Report
 
 
 def _network_summary(kf: Mapping[str, Any], lang: str) -> str:
-    parts = [de_en(
-        lang,
-        f"Im Netzwerk arbeiteten {kf['n_companies']} Unternehmen mit {kf['n_participants']} "
-        f"Beschäftigten in {kf['n_pilots']} wissenschaftlich begleiteten Pilotprojekten.",
-        f"{kf['n_companies']} companies with {kf['n_participants']} employees worked in "
-        f"{kf['n_pilots']} scientifically accompanied pilot projects.")]
+    parts = [text("companies_with_employees_worked_in", lang, n_companies=kf['n_companies'], n_participants=kf['n_participants'], n_pilots=kf['n_pilots'])]
     effects = kf.get("effects", {})
-    improved = [p for p, e in effects.items() if e.get("dig", {}).get("mean_diff", 0) > 0.3]
+    improved = [p for p, e in effects.items() if e.get("digital", {}).get("mean_diff", 0) > 0.3]
     if effects:
-        parts.append(de_en(
-            lang,
-            f"In {len(improved)} von {len(effects)} Pilotprojekten stiegen die selbst "
-            "eingeschätzten digitalen Kompetenzen spürbar (um mehr als 0,3 Punkte).",
-            f"In {len(improved)} of {len(effects)} pilots, self-assessed digital skills rose "
-            "noticeably (by more than 0.3 points)."))
+        parts.append(text("in_of_pilots_self_assessed", lang, improved=len(improved), effects=len(effects)))
     gas = kf.get("gas", {})
     if gas:
         reached = [p for p, g in gas.items() if (g.get("t_follow_up") or 0) >= 50]
-        parts.append(de_en(
-            lang, f"{len(reached)} Pilotprojekte erreichten ihre Ziele wie erwartet oder besser.",
-            f"{len(reached)} pilots reached their goals as expected or better."))
+        parts.append(text("pilots_reached_their_goals_as", lang, reached=len(reached)))
     if "benchmark" in kf:
-        parts.append(de_en(
-            lang, "Am Ende steht ein anonymer Vergleich eines Unternehmens mit den übrigen.",
-            "The report ends with an anonymous benchmark of one company against the others."))
+        parts.append(text("the_report_ends_with_an", lang))
     return " ".join(parts)

@@ -10,7 +10,6 @@ from typing import Any
 from transferkit.reports.content.common import (
     Report,
     Section,
-    de_en,
     format_date,
     format_number,
     plain,
@@ -36,7 +35,7 @@ from transferkit.reports.content.figures import (
 )
 from transferkit.reports.content.needs_analysis import needs_table
 from transferkit.reports.content.protocol import loop_figures
-from transferkit.reports.content.texts import label, text
+from transferkit.reports.content.texts import label, scale_name, text
 
 __all__ = ["pilot_report"]
 
@@ -82,12 +81,9 @@ def pilot_report(store: Any, pilot_id: str, lang: str = "de") -> Report:
     if len(ratings):
         per_loop = figures[figures["participants"] > 0].set_index("loop")["participants"]
         kf["participants_by_loop"] = {str(k): int(v) for k, v in per_loop.items()}
-        sec.figures.append((partial(draw_bars, series=per_loop, lang=lang, xde="Schleife", xen="Loop",
-                                    yde="Teilnehmende", yen="Participants"),
-                            "Teilnehmende je Reflexionsschleife: wie viele Personen in jeder "
-                            "Schleife mindestens eine Phase ausgefüllt haben." if not en else
-                            "Participants per reflection loop: how many people filled in at "
-                            "least one phase of each loop."))
+        sec.figures.append((partial(draw_bars, series=per_loop, xlabel=text("loop", lang),
+                                    ylabel=text("participants", lang)),
+                            text("participants_per_reflection_loop_how", lang)))
     report.sections["participation"] = sec
 
     # pre/post effects
@@ -105,11 +101,7 @@ def pilot_report(store: Any, pilot_id: str, lang: str = "de") -> Report:
         sec.tables.append((_effects_table(effects, lang), ""))
         means = scale_scores_long(assessment)
         sec.figures.append((partial(draw_slopes, long=means, lang=lang),
-                            "Mittelwerte der Selbsteinschätzung (1 = gering, 5 = hoch) vorher und "
-                            "nachher, je Kompetenzbereich; graue Linien: einzelne Personen."
-                            if not en else
-                            "Mean self-assessment (1 = low, 5 = high) before and after, per skill "
-                            "area; grey lines: individual people."))
+                            text("mean_self_assessment_1_low", lang)))
     report.sections["effects"] = sec
 
     # reliable change
@@ -124,10 +116,7 @@ def pilot_report(store: Any, pilot_id: str, lang: str = "de") -> Report:
                 for _, r in rci.iterrows()
             }
             sec.text = (
-                "Eine Veränderung gilt als verlässlich, wenn sie größer ist als die Messungenauigkeit "
-                "des Fragebogens (Reliable Change Index, 95 %)." if not en else
-                "A change counts as reliable when it is larger than the questionnaire's measurement "
-                "error (Reliable Change Index, 95%).")
+                text("a_change_counts_as_reliable", lang))
             sec.tables.append((_rci_table(rci, lang), ""))
     report.sections["rci"] = sec
 
@@ -140,21 +129,10 @@ def pilot_report(store: Any, pilot_id: str, lang: str = "de") -> Report:
         kf["gas"] = {"n_goals": int(row["n_goals"]), "t_baseline": row["t_baseline"],
                      "t_follow_up": row["t_follow_up"], "t_change": row["t_change"]}
         sec.text = (
-            f"Für {len(goals)} Ziele wurde zu Beginn und am Ende eingeschätzt, wie weit sie "
-            "erreicht sind (−2 = viel weniger als erwartet, 0 = wie erwartet, +2 = viel mehr). "
-            f"Der gewichtete Gesamtwert (T-Wert, 50 = wie erwartet) stieg von "
-            f"{format_number(row['t_baseline'], 0, lang)} auf {format_number(row['t_follow_up'], 0, lang)}."
-            if not en else
-            f"For {len(goals)} goals, attainment was rated at the start and at the end "
-            "(−2 = much less than expected, 0 = as expected, +2 = much more). The weighted "
-            f"overall score (T-score, 50 = as expected) went from {format_number(row['t_baseline'], 0, lang)} "
-            f"to {format_number(row['t_follow_up'], 0, lang)}.")
+            text("for_goals_attainment_was_rated", lang, goals=len(goals), baseline=format_number(row['t_baseline'], 0, lang), follow_up=format_number(row['t_follow_up'], 0, lang)))
         sec.tables.append((_goals_table(goals, lang), ""))
         sec.figures.append((partial(draw_gas, goals=goals, lang=lang),
-                            "Zielerreichung je Ziel zu Beginn (Kreis) und am Ende (Punkt); "
-                            "0 ist das erwartete Ergebnis." if not en else
-                            "Attainment of each goal at the start (circle) and at the end (dot); "
-                            "0 is the expected outcome."))
+                            text("attainment_of_each_goal_at", lang)))
     report.sections["gas"] = sec
 
     # loops and action items
@@ -166,17 +144,12 @@ def pilot_report(store: Any, pilot_id: str, lang: str = "de") -> Report:
         kf["loop_satisfaction_slope"] = float(sat["slope"].iloc[0]) if len(sat) else None
         sec.text = _loops_text(sat, lang)
         sec.figures.append((partial(draw_trends, trends=trends, lang=lang),
-                            "Durchschnittliche Bewertung je Phase der Reflexionsschleife "
-                            "(1 = schlecht, 5 = sehr gut), Schleife für Schleife." if not en else
-                            "Mean rating of each phase of the reflection loop (1 = poor, "
-                            "5 = very good), loop by loop."))
+                            text("mean_rating_of_each_phase", lang)))
     closed = figures[figures["closed_at"].notna()]
     if len(closed):
         kf["loops_closed"] = {str(int(r["loop"])): r["closed_at"].isoformat()
                               for _, r in closed.iterrows()}
-        sec.tables.append((_closed_loops_table(closed, lang), de_en(
-            lang, "Abgeschlossene Schleifen: Kennzahlen beim Abschluss durch die Moderation",
-            "Closed loops: key figures when the moderator closed them")))
+        sec.tables.append((_closed_loops_table(closed, lang), text("closed_loops_key_figures_when", lang)))
     report.sections["loops"] = sec
 
     sec = Section("actions", text("actions", lang), empty=text("no_data", lang))
@@ -189,15 +162,11 @@ def pilot_report(store: Any, pilot_id: str, lang: str = "de") -> Report:
                               "open": len(open_items),
                               "dropped": int((actions["status"] == "dropped").sum())}
         sec.text = (
-            f"In den Schleifen wurden {len(actions)} Maßnahmen vereinbart; "
-            f"{kf['action_items']['done']} sind erledigt, {len(open_items)} noch offen."
-            if not en else
-            f"The loops agreed on {len(actions)} action items; {kf['action_items']['done']} are "
-            f"done, {len(open_items)} still open.")
+            text("the_loops_agreed_on_action", lang, actions=len(actions), done=kf['action_items']['done'], open_items=len(open_items)))
         sec.tables.append((_flow_table(flow, lang), ""))
         if len(open_items):
             sec.tables.append((_open_items_table(open_items, lang),
-                               "Offene Maßnahmen" if not en else "Open action items"))
+                               text("open_action_items", lang)))
     report.sections["actions"] = sec
 
     # Kirkpatrick
@@ -209,10 +178,7 @@ def pilot_report(store: Any, pilot_id: str, lang: str = "de") -> Report:
         levels = kirkpatrick(indicators)
         kf["kirkpatrick"] = {str(int(r["level"])): r["value"] for _, r in levels.iterrows()}
         sec.text = (
-            "Vier Ebenen der Wirkung: Zufriedenheit (1), Lernen (2), Verhalten am Arbeitsplatz (3), "
-            "Ergebnisse im Unternehmen (4)." if not en else
-            "Four levels of impact: reaction (1), learning (2), behaviour at work (3), results for "
-            "the company (4).")
+            text("four_levels_of_impact_reaction", lang))
         sec.tables.append((_kirkpatrick_table(levels, lang), ""))
     report.sections["kirkpatrick"] = sec
 
@@ -225,13 +191,12 @@ def pilot_report(store: Any, pilot_id: str, lang: str = "de") -> Report:
         top = prio.sort_values("rank").head(5)
         kf["top_needs"] = [str(t) for t in top["topic"]]
         sec.tables.append((needs_table(top, lang),
-                           "Die fünf wichtigsten Lernthemen" if not en else "The five top topics"))
+                           text("the_five_top_topics", lang)))
     report.sections["needs"] = sec
 
     # ROI
     sec = Section("roi", text("roi", lang), empty=(
-        "Für dieses Pilotprojekt liegen keine Kostendaten vor." if not en else
-        "There are no cost data for this pilot."))
+        text("there_are_no_cost_data", lang)))
     costs, benefits = store.costs(pilot_id), store.benefits(pilot_id)
     if len(costs) and len(benefits):
         result = roi(benefits, costs, by="pilot_id").iloc[0]
@@ -240,9 +205,7 @@ def pilot_report(store: Any, pilot_id: str, lang: str = "de") -> Report:
                      "roi_percent": result["roi_percent"]}
         sec.text = _roi_text(result, lang)
         sec.figures.append((partial(draw_cost_bars, costs=costs, benefits=benefits, lang=lang),
-                            "Kosten und bezifferter Nutzen des Pilotprojekts in Euro, nach Posten."
-                            if not en else
-                            "Costs and monetised benefits of the pilot in euros, by item."))
+                            text("costs_and_monetised_benefits_of", lang)))
     report.sections["roi"] = sec
 
     report.summary = _pilot_summary(kf, lang)
@@ -261,10 +224,10 @@ def _participation_table(people: Any, assessment: Any, ratings: Any, names: Mapp
         pre = set(mine.loc[mine["time"] == "pre", "participant"])
         post = set(mine.loc[mine["time"] == "post", "participant"])
         rows.append({
-            de_en(lang, "Unternehmen", "Company"): names.get(str(company), str(company)),
-            de_en(lang, "Teilnehmende", "Participants"): len(codes),
-            de_en(lang, "vorher + nachher", "before + after"): len(pre & post),
-            de_en(lang, "in Schleifen aktiv", "active in loops"):
+            text("company", lang): names.get(str(company), str(company)),
+            text("participants", lang): len(codes),
+            text("before_after", lang): len(pre & post),
+            text("active_in_loops", lang):
                 int(ratings["participant"].isin(codes).groupby(ratings["participant"]).any().sum())
                 if len(ratings) else 0,
         })
@@ -274,18 +237,13 @@ def _participation_table(people: Any, assessment: Any, ratings: Any, names: Mapp
 def _effects_text(effects: Any, lang: str) -> str:
     parts = []
     for _, row in effects.iterrows():
-        name = text(str(row["scale"]), lang)
+        name = scale_name(str(row["scale"]), lang)
         diff = format_number(row["mean_diff"], 2, lang)
         sign = "+" if row["mean_diff"] > 0 else ""
         sure = (row["p_t"] < 0.05) if row["p_t"] == row["p_t"] else False
-        if lang == "en":
-            parts.append(f"{name}: {sign}{diff} points ({'clear' if sure else 'not a clear'} "
-                         "change)")
-        else:
-            parts.append(f"{name}: {sign}{diff} Punkte ({'deutliche' if sure else 'keine deutliche'}"
-                         " Veränderung)")
-    lead = de_en(lang, "Veränderung der Selbsteinschätzung auf der Skala 1–5 — ",
-                  "Change in self-assessment on the 1–5 scale — ")
+        key = "effect_clear" if sure else "effect_not_clear"
+        parts.append(text(key, lang, name=name, sign=sign, diff=diff))
+    lead = text("change_in_self_assessment_on", lang)
     return lead + "; ".join(parts) + "."
 
 
@@ -293,15 +251,15 @@ def _effects_table(effects: Any, lang: str) -> Any:
     import pandas as pd
 
     return pd.DataFrame({
-        de_en(lang, "Bereich", "Area"): [text(str(s), lang) for s in effects["scale"]],
-        de_en(lang, "Personen", "People"): effects["n"].astype(int),
-        de_en(lang, "vorher", "before"): effects["mean_pre"],
-        de_en(lang, "nachher", "after"): effects["mean_post"],
-        de_en(lang, "Veränderung", "Change"): effects["mean_diff"],
-        de_en(lang, "95 %-Intervall", "95% interval"): [
+        text("area", lang): [scale_name(str(s), lang) for s in effects["scale"]],
+        text("people", lang): effects["n"].astype(int),
+        text("pre", lang): effects["mean_pre"],
+        text("post", lang): effects["mean_post"],
+        text("change", lang): effects["mean_diff"],
+        text("95_interval", lang): [
             f"{format_number(lo, 2, lang)} … {format_number(hi, 2, lang)}"
             for lo, hi in zip(effects["ci95_low"], effects["ci95_high"], strict=True)],
-        de_en(lang, "Effektstärke d", "Effect size d"): effects["d_av"],
+        text("effect_size_d", lang): effects["d_av"],
         "p": effects["p_t"],
     })
 
@@ -310,12 +268,12 @@ def _rci_table(rci: Any, lang: str) -> Any:
     import pandas as pd
 
     return pd.DataFrame({
-        de_en(lang, "Bereich", "Area"): [text(str(s), lang) for s in rci["scale"]],
-        de_en(lang, "Personen", "People"): rci["n"].astype(int),
-        de_en(lang, "verbessert", "improved"): rci["improved"].astype(int),
-        de_en(lang, "unverändert", "no reliable change"): rci["no_reliable_change"].astype(int),
-        de_en(lang, "verschlechtert", "deteriorated"): rci["deteriorated"].astype(int),
-        de_en(lang, "Reliabilität (α)", "Reliability (α)"): rci["reliability"],
+        text("area", lang): [scale_name(str(s), lang) for s in rci["scale"]],
+        text("people", lang): rci["n"].astype(int),
+        text("improved", lang): rci["improved"].astype(int),
+        text("no_reliable_change", lang): rci["no_reliable_change"].astype(int),
+        text("deteriorated", lang): rci["deteriorated"].astype(int),
+        text("reliability", lang): rci["reliability"],
     })
 
 
@@ -323,10 +281,10 @@ def _goals_table(goals: Any, lang: str) -> Any:
     import pandas as pd
 
     return pd.DataFrame({
-        de_en(lang, "Ziel", "Goal"): goals["goal"],
-        de_en(lang, "Gewicht", "Weight"): goals["weight"].map(lambda w: f"{w:g}"),
-        de_en(lang, "Beginn", "Start"): goals["baseline"].astype(int),
-        de_en(lang, "Ende", "End"): goals["follow_up"].map(
+        text("goal", lang): goals["goal"],
+        text("weight", lang): goals["weight"].map(lambda w: f"{w:g}"),
+        text("start", lang): goals["baseline"].astype(int),
+        text("end", lang): goals["follow_up"].map(
             _level),
     })
 
@@ -341,27 +299,22 @@ def _loops_text(sat: Any, lang: str) -> str:
     if sat.empty:
         return ""
     first, last = sat["mean"].iloc[0], sat["mean"].iloc[-1]
-    trend = ("gestiegen" if last > first + 0.1 else "gesunken" if last < first - 0.1
-             else "etwa gleich geblieben")
-    trend_en = ("risen" if last > first + 0.1 else "fallen" if last < first - 0.1
-                else "stayed about the same")
-    if lang == "en":
-        return (f"Satisfaction with the loops has {trend_en}: from {format_number(first, 1, lang)} in the "
-                f"first to {format_number(last, 1, lang)} in the last loop (scale 1–5).")
-    return (f"Die Zufriedenheit mit den Schleifen ist {trend}: von {format_number(first, 1, lang)} in der "
-            f"ersten auf {format_number(last, 1, lang)} in der letzten Schleife (Skala 1–5).")
+    trend = ("trend_risen" if last > first + 0.1 else "trend_fallen" if last < first - 0.1
+             else "trend_same")
+    return text("loops_satisfaction_trend", lang, trend=text(trend, lang),
+                first=format_number(first, 1, lang), last=format_number(last, 1, lang))
 
 
 def _flow_table(flow: Any, lang: str) -> Any:
     import pandas as pd
 
     return pd.DataFrame({
-        de_en(lang, "Schleife", "Loop"): flow["loop"].astype(int),
-        de_en(lang, "übernommen", "carried in"): flow["carried_in"].astype(int),
-        de_en(lang, "neu", "new"): flow["opened"].astype(int),
-        de_en(lang, "erledigt", "done"): flow["closed"].astype(int),
-        de_en(lang, "verworfen", "dropped"): flow["dropped"].astype(int),
-        de_en(lang, "weiter offen", "still open"): flow["carried_over"].astype(int),
+        text("loop", lang): flow["loop"].astype(int),
+        text("carried_in", lang): flow["carried_in"].astype(int),
+        text("new", lang): flow["opened"].astype(int),
+        text("done", lang): flow["closed"].astype(int),
+        text("dropped", lang): flow["dropped"].astype(int),
+        text("still_open", lang): flow["carried_over"].astype(int),
     })
 
 
@@ -369,25 +322,25 @@ def _open_items_table(items: Any, lang: str) -> Any:
     import pandas as pd
 
     return pd.DataFrame({
-        de_en(lang, "Maßnahme", "Action"): items["what"],
-        de_en(lang, "verantwortlich", "owner"): items["owner"].fillna("–"),
-        de_en(lang, "fällig", "due"): items["due"].map(format_date),
-        de_en(lang, "aus Schleife", "from loop"): items["loop_raised"].astype("Int64").astype(str),
+        text("action", lang): items["what"],
+        text("owner", lang): items["owner"].fillna("–"),
+        text("due", lang): items["due"].map(format_date),
+        text("from_loop", lang): items["loop_raised"].astype("Int64").astype(str),
     })
 
 
 def _kirkpatrick_table(levels: Any, lang: str) -> Any:
     import pandas as pd
 
-    names = {1: de_en(lang, "Zufriedenheit", "Reaction"), 2: de_en(lang, "Lernen", "Learning"),
-             3: de_en(lang, "Verhalten", "Behaviour"), 4: de_en(lang, "Ergebnisse", "Results")}
+    names = {1: text("reaction", lang), 2: text("learning", lang),
+             3: text("behaviour", lang), 4: text("results", lang)}
     return pd.DataFrame({
-        de_en(lang, "Ebene", "Level"): [f"{int(v)} {names.get(int(v), '')}" for v in levels["level"]],
-        de_en(lang, "Kennzahl", "Indicator"): [
+        text("level", lang): [f"{int(v)} {names.get(int(v), '')}" for v in levels["level"]],
+        text("indicator", lang): [
             "; ".join(label(i.strip(), lang) for i in str(v).split(";")) if isinstance(v, str)
             else "–" for v in levels["indicators"]],
-        de_en(lang, "Wert", "Value"): levels["value"],
-        de_en(lang, "Einheit", "Unit"): [label(u, lang) if isinstance(u, str) else "–"
+        text("value", lang): levels["value"],
+        text("unit", lang): [label(u, lang) if isinstance(u, str) else "–"
                                           for u in levels["unit"]],
     })
 
@@ -398,52 +351,32 @@ def _eur(value: float, lang: str) -> str:
 
 
 def _roi_text(result: Any, lang: str) -> str:
-    if lang == "en":
-        return (f"Costs {_eur(result['costs'], lang)}, monetised benefits "
-                f"{_eur(result['benefits'], lang)}: every euro spent returned "
-                f"{format_number(result['bcr'], 2, lang)} euros (ROI {format_number(result['roi_percent'], 0, lang)}%).")
-    return (f"Kosten {_eur(result['costs'], lang)}, bezifferter Nutzen "
-            f"{_eur(result['benefits'], lang)}: Jeder eingesetzte Euro brachte "
-            f"{format_number(result['bcr'], 2, lang)} Euro zurück (ROI {format_number(result['roi_percent'], 0, lang)} %).")
+    return text("roi_text", lang, costs=_eur(result["costs"], lang),
+                benefits=_eur(result["benefits"], lang), bcr=format_number(result["bcr"], 2, lang),
+                roi=format_number(result["roi_percent"], 0, lang))
 
 
 def _pilot_summary(kf: Mapping[str, Any], lang: str) -> str:
-    en = lang == "en"
-    parts = [(f"{kf['n_participants']} people took part in this pilot project."
-              if en else f"An diesem Pilotprojekt haben {kf['n_participants']} Personen teilgenommen.")]
+    parts = [(text("people_took_part_in_this", lang, n_participants=kf['n_participants']))]
     effects = kf.get("effects", {})
     if effects:
         best = max(effects, key=lambda s: effects[s]["mean_diff"])
         diff = effects[best]["mean_diff"]
         parts.append(
-            f"Their self-assessed skills grew most in the area “{text(best, lang)}” "
-            f"(+{format_number(diff, 2, lang)} points on a 1–5 scale)." if en else
-            f"Ihre selbst eingeschätzten Kompetenzen wuchsen am stärksten im Bereich "
-            f"„{text(best, lang)}“ (+{format_number(diff, 2, lang)} Punkte auf der Skala 1–5).")
+            text("their_self_assessed_skills_grew", lang, best=scale_name(best, lang), diff=format_number(diff, 2, lang)))
     gas = kf.get("gas")
     if gas:
         reached = gas["t_follow_up"] is not None and gas["t_follow_up"] >= 50
-        parts.append(
-            ("The project goals were reached as expected or better overall." if reached else
-             "Overall, the project goals were not yet fully reached.") if en else
-            ("Die Projektziele wurden insgesamt wie erwartet oder besser erreicht." if reached else
-             "Die Projektziele wurden insgesamt noch nicht ganz erreicht."))
+        parts.append(text("goals_reached" if reached else "goals_not_reached", lang))
     actions = kf.get("action_items")
     if actions:
         parts.append(
-            f"Of {actions['total']} agreed action items, {actions['done']} are done and "
-            f"{actions['open']} still open." if en else
-            f"Von {actions['total']} vereinbarten Maßnahmen sind {actions['done']} erledigt und "
-            f"{actions['open']} noch offen.")
+            text("of_agreed_action_items_are", lang, total=actions['total'], done=actions['done'], open=actions['open']))
     money = kf.get("roi")
     if money:
         gain = money["roi_percent"] >= 0
-        parts.append(
-            (f"The benefits exceed the costs (ROI {format_number(money['roi_percent'], 0, lang)}%)." if gain
-             else f"So far the costs exceed the benefits (ROI {format_number(money['roi_percent'], 0, lang)}%).")
-            if en else
-            (f"Der Nutzen übersteigt die Kosten (ROI {format_number(money['roi_percent'], 0, lang)} %)." if gain
-             else f"Bisher übersteigen die Kosten den Nutzen (ROI {format_number(money['roi_percent'], 0, lang)} %)."))
+        parts.append(text("roi_gain" if gain else "roi_loss", lang,
+                          roi=format_number(money["roi_percent"], 0, lang)))
     return " ".join(parts)
 
 
@@ -451,13 +384,13 @@ def _closed_loops_table(closed: Any, lang: str) -> Any:
     import pandas as pd
 
     return pd.DataFrame({
-        de_en(lang, "Schleife", "Loop"): closed["loop"].astype(int),
-        de_en(lang, "abgeschlossen", "closed"): closed["closed_at"].map(format_date),
-        de_en(lang, "Teilnehmende", "Participants"): closed["participants"].astype(int),
-        de_en(lang, "Zufriedenheit (1–5)", "Satisfaction (1–5)"):
+        text("loop", lang): closed["loop"].astype(int),
+        text("closed", lang): closed["closed_at"].map(format_date),
+        text("participants", lang): closed["participants"].astype(int),
+        text("satisfaction_1_5", lang):
             closed["loop_satisfaction_mean"].astype(float),
-        de_en(lang, "neue Maßnahmen", "new items"): closed["items_new"].astype(int),
-        de_en(lang, "erledigt", "done"): closed["items_done"].astype(int),
-        de_en(lang, "verworfen", "dropped"): closed["items_dropped"].astype(int),
-        de_en(lang, "noch offen", "still open"): closed["items_open"].astype(int),
+        text("new_items", lang): closed["items_new"].astype(int),
+        text("done", lang): closed["items_done"].astype(int),
+        text("dropped", lang): closed["items_dropped"].astype(int),
+        text("still_open_2", lang): closed["items_open"].astype(int),
     })

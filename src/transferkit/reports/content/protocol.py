@@ -8,23 +8,16 @@ from typing import Any
 from transferkit.reports.content.common import (
     Report,
     Section,
-    de_en,
     format_date,
     format_number,
     plain,
 )
 from transferkit.reports.content.data import LOOP_RATINGS, pilot_row
-from transferkit.reports.content.texts import status_label
+from transferkit.reports.content.texts import status_label, text
 
 __all__ = ["loop_figures", "loop_protocol"]
 
 
-_PHASES = {
-    "de": {"information": "Information", "anwendung": "Anwendung", "austausch": "Austausch",
-           "optimierung": "Optimierung"},
-    "en": {"information": "Information", "anwendung": "Application", "austausch": "Exchange",
-           "optimierung": "Optimisation"},
-}
 _PHASE_TEXTS = {"information": "learned", "anwendung": "tried", "austausch": "worked",
                 "optimierung": "lessons"}
 
@@ -70,8 +63,7 @@ def loop_protocol(store: Any, pilot_id: str, loop: int, lang: str = "de") -> Rep
     pilot = pilot_row(store, pilot_id)
     title = str(pilot["title_en"] if lang == "en" else pilot["title_de"])
     report = Report(
-        title=de_en(lang, f"Protokoll der Reflexionsschleife {loop}", f"Protocol of reflection "
-                     f"loop {loop}"),
+        title=text("protocol_of_reflection_loop", lang, loop=loop),
         subtitle=f"{pilot_id}: {title}", summary="", lang=lang)
     kf: dict[str, Any] = {"title": f"{report.title} – {pilot_id}", "pilot_id": pilot_id,
                           "loop": loop}
@@ -79,9 +71,9 @@ def loop_protocol(store: Any, pilot_id: str, loop: int, lang: str = "de") -> Rep
     row = figures[figures["loop"] == loop].iloc[0]
     frame = store.responses(template="reflection_loop", pilot=pilot_id, loop=loop)
     kf["n_participants"] = int(row["participants"])
-    phases = _PHASES.get(lang, _PHASES["de"])
     kf["phases"] = {}
-    for phase, label in phases.items():
+    for phase in LOOP_RATINGS:
+        label = text(f"phase_{phase}", lang)
         part = frame[frame["phase"] == phase] if len(frame) else frame
         rating = LOOP_RATINGS[phase]
         mean = row[f"{rating}_mean"]
@@ -89,23 +81,18 @@ def loop_protocol(store: Any, pilot_id: str, loop: int, lang: str = "de") -> Rep
                  if str(t).strip()]
         kf["phases"][phase] = {"n": int(row[f"{rating}_n"]),
                                "mean_rating": None if pd.isna(mean) else float(mean)}
-        sec = Section(phase, de_en(lang, f"Phase {label}", f"Phase: {label}"),
-                      empty=de_en(lang, "Keine Beiträge.", "No input."))
+        sec = Section(phase, text("phase", lang, label=label),
+                      empty=text("no_input", lang))
         if kf["phases"][phase]["n"] or texts:
             n = kf["phases"][phase]["n"]
-            sec.text = de_en(
-                lang, f"{n} Beiträge; mittlere Bewertung "
-                      f"{format_number(kf['phases'][phase]['mean_rating'], 1, lang)} (1–5).",
-                f"{n} contributions; mean rating "
-                f"{format_number(kf['phases'][phase]['mean_rating'], 1, lang)} (1–5).")
+            sec.text = text("contributions_mean_rating_1_5", lang, n=n, rating=format_number(kf['phases'][phase]['mean_rating'], 1, lang))
             sec.items = list(dict.fromkeys(texts))  # one bullet per input, shown as text
         report.sections[phase] = sec
 
     # votes (round tables of this pilot and loop) and the moderator's dots on groups
     votes = store.responses(template="round_table", pilot=pilot_id, loop=loop)
-    sec = Section("votes", de_en(lang, "Abstimmung", "Votes"),
-                  empty=de_en(lang, "In dieser Schleife wurde nicht abgestimmt.",
-                               "There was no vote in this loop."))
+    sec = Section("votes", text("votes", lang),
+                  empty=text("there_was_no_vote_in", lang))
     if len(votes) and "votes" in votes.columns:
         tally: dict[str, int] = {}
         for ballot in votes["votes"].dropna():
@@ -114,14 +101,14 @@ def loop_protocol(store: Any, pilot_id: str, loop: int, lang: str = "de") -> Rep
         if tally:
             kf["votes"] = dict(sorted(tally.items(), key=lambda kv: -kv[1]))
             sec.tables.append((pd.DataFrame({
-                de_en(lang, "Vorschlag", "Proposal"): list(kf["votes"]),
-                de_en(lang, "Punkte", "Points"): list(kf["votes"].values())}), ""))
+                text("proposal", lang): list(kf["votes"]),
+                text("points", lang): list(kf["votes"].values())}), ""))
     if row["dots"]:
         kf["dots"] = {str(d["group"]): int(d["dots"]) for d in row["dots"]}
         sec.tables.append((pd.DataFrame({
-            de_en(lang, "Gruppe", "Group"): list(kf["dots"]),
-            de_en(lang, "Punkte", "Dots"): list(kf["dots"].values())}),
-            de_en(lang, "Punktabfrage der Moderation", "The moderator's dot vote")))
+            text("group", lang): list(kf["dots"]),
+            text("dots", lang): list(kf["dots"].values())}),
+            text("the_moderator_s_dot_vote", lang)))
     report.sections["votes"] = sec
 
     items = store.action_items(pilot_id)
@@ -129,33 +116,21 @@ def loop_protocol(store: Any, pilot_id: str, loop: int, lang: str = "de") -> Rep
     carried = items[_carried_into(items, loop)] if len(items) else items
     kf["decisions"] = int(row["items_new"])
     kf["carried_over"] = int(row["items_carried_in"])
-    sec = Section("decisions", de_en(lang, "Beschlossene Maßnahmen", "Agreed action items"),
-                  empty=de_en(lang, "Keine neuen Maßnahmen.", "No new action items."))
+    sec = Section("decisions", text("agreed_action_items", lang),
+                  empty=text("no_new_action_items", lang))
     if len(decided):
         sec.tables.append((_items_table(decided, lang), ""))
     report.sections["decisions"] = sec
-    sec = Section("carried", de_en(lang, "Offene Punkte aus früheren Schleifen",
-                                    "Open items carried over from earlier loops"),
-                  empty=de_en(lang, "Keine offenen Punkte.", "No open items."))
+    sec = Section("carried", text("open_items_carried_over_from", lang),
+                  empty=text("no_open_items", lang))
     if len(carried):
         sec.tables.append((_items_table(carried, lang), ""))
     report.sections["carried"] = sec
-    report.summary = de_en(
-        lang,
-        f"In Schleife {loop} haben {kf['n_participants']} Personen mitgewirkt. Es wurden "
-        f"{kf['decisions']} Maßnahmen beschlossen; {kf['carried_over']} Punkte aus früheren "
-        "Schleifen standen noch auf der Liste.",
-        f"{kf['n_participants']} people took part in loop {loop}. They agreed on "
-        f"{kf['decisions']} action items; {kf['carried_over']} items from earlier loops were "
-        "still on the list.")
+    report.summary = text("people_took_part_in_loop", lang, loop=loop, n_participants=kf['n_participants'], decisions=kf['decisions'], carried_over=kf['carried_over'])
     if pd.notna(row["closed_at"]):
         kf["closed_at"] = row["closed_at"].isoformat()
         when = f"{row['closed_at']:%d.%m.%Y %H:%M} UTC"
-        report.summary += de_en(
-            lang, f" Die Moderation hat die Schleife am {when} abgeschlossen; die Kennzahlen "
-                  "sind die beim Abschluss gespeicherten.",
-            f" The moderator closed the loop on {when}; the key figures are those stored at "
-            "closing.")
+        report.summary += text("the_moderator_closed_the_loop", lang, when=when)
     report.key_figures = plain(kf)
     return report
 
@@ -175,9 +150,9 @@ def _items_table(items: Any, lang: str) -> Any:
     import pandas as pd
 
     return pd.DataFrame({
-        de_en(lang, "Maßnahme", "Action"): items["what"],
-        de_en(lang, "verantwortlich", "owner"): items["owner"].fillna("–"),
-        de_en(lang, "fällig", "due"): items["due"].map(format_date),
-        de_en(lang, "Stand heute", "Status now"): items["status"].map(
+        text("action", lang): items["what"],
+        text("owner", lang): items["owner"].fillna("–"),
+        text("due", lang): items["due"].map(format_date),
+        text("status_now", lang): items["status"].map(
             lambda s: status_label(s, lang)),
     })

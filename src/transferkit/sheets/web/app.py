@@ -45,8 +45,8 @@ import tornado.web
 from tornado.ioloop import IOLoop
 from tornado.netutil import bind_sockets
 
+from transferkit.i18n import in_lang, text
 from transferkit.sheets.query import canonical_query
-from transferkit.sheets.texts import text
 from transferkit.sheets.web.render import error_page, script_hash
 from transferkit.sheets.web.service import ApiResult, SheetService, query_lang
 
@@ -173,7 +173,7 @@ class _PageHandler(_Handler):
             return
         lang = self.lang
         if not self.token_ok(from_query=True):
-            self.send_page(403, error_page(text("forbidden", lang), lang))
+            self.send_page(403, error_page(text("sheet.forbidden", lang), lang))
             return
         self.xsrf_token  # noqa: B018 - sets the _xsrf cookie the page's script sends back
         status, page = await self.run(self.service.page, self.request.query, self.base + "sheet/api/")
@@ -199,7 +199,7 @@ class _PageHandler(_Handler):
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         lang = self.lang
         self.clear_header("Content-Encoding")
-        self.send_page(status_code, error_page(text("unexpected_error", lang), lang))
+        self.send_page(status_code, error_page(text("sheet.unexpected_error", lang), lang))
 
 
 class _ApiHandler(_Handler):
@@ -239,19 +239,19 @@ class _ApiHandler(_Handler):
         lang = self.lang
         error = kwargs.get("exc_info", (None, None, None))[1]
         if status_code == 403 and isinstance(error, tornado.web.HTTPError) and error.reason == "token":
-            message = f"{text('forbidden', 'de')} / {text('forbidden', 'en')}"
-            local = text("forbidden", lang)
+            message = f"{text('sheet.forbidden', 'de')} / {text('sheet.forbidden', 'en')}"
+            local = text("sheet.forbidden", lang)
         elif status_code == 403:  # XSRF
             message = (
                 "Sicherheitsprüfung fehlgeschlagen – bitte die Seite neu laden. / "
                 "Security check failed (XSRF token missing or wrong) – please reload the page."
             )
-            local = message.split(" / ")[lang == "en"]
+            local = in_lang(message, lang)
         elif status_code < 500:
             message = local = f"HTTP {status_code}"
         else:
-            message = f"{text('unexpected_error', 'de')} / {text('unexpected_error', 'en')}"
-            local = text("unexpected_error", lang)
+            message = f"{text('sheet.unexpected_error', 'de')} / {text('sheet.unexpected_error', 'en')}"
+            local = text("sheet.unexpected_error", lang)
         self.set_header("Content-Type", "application/json; charset=UTF-8")
         self.finish(json.dumps({"ok": False, "error": message, "message": local}, ensure_ascii=False))
 

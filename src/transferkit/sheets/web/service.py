@@ -49,9 +49,9 @@ from transferkit.exceptions import (
     StoreFullError,
     TransferkitError,
 )
+from transferkit.i18n import in_lang, text
 from transferkit.sheets.query import parse_query
 from transferkit.sheets.session import SheetSession, check_code, open_session, template_file_stamp
-from transferkit.sheets.texts import text
 from transferkit.sheets.web.render import error_page, page_skeleton, render_page
 from transferkit.store.drafts import DraftStore, default_store_url
 
@@ -96,7 +96,7 @@ def query_lang(query: Any) -> str:
 
 def _bad_request(lang: str, problem_de: str, problem_en: str) -> ApiResult:
     error = f"Ungültige Anfrage: {problem_de} / Bad request: {problem_en}"
-    return ApiResult(400, {"ok": False, "error": error, "message": _in_lang(error, lang)})
+    return ApiResult(400, {"ok": False, "error": error, "message": in_lang(error, lang)})
 
 
 def _problems(error: AnswerValidationError, lang: str) -> ApiResult:
@@ -110,7 +110,7 @@ def _problems(error: AnswerValidationError, lang: str) -> ApiResult:
         }
         for p in error.problems
     ]
-    summary = text("summary", lang, n=len(problems))
+    summary = text("sheet.summary", lang, n=len(problems))
     return ApiResult(422, {"ok": False, "problems": problems, "summary": summary})
 
 
@@ -125,14 +125,6 @@ def is_storage_full(error: BaseException) -> bool:
         return True
     message = str(orig).lower()
     return "disk is full" in message or "readonly database" in message or "read-only" in message
-
-
-def _in_lang(message: str, lang: str) -> str:
-    """The part of a ``"Deutsch / English"`` message in ``lang`` (the whole if it has no such parts)."""
-    parts = message.split(" / ")
-    if len(parts) != 2:
-        return message
-    return parts[1] if lang == "en" else parts[0]
 
 
 class SheetService:
@@ -271,7 +263,7 @@ class SheetService:
         """Raise :class:`ParameterError` (a permanent 400) for an unknown pilot or unplanned loop."""
         if pilot is None:
             if loop is not None and not 1 <= loop <= MAX_LOOP:
-                raise ParameterError(text("loop_out_of_range", lang, loop=loop, pilot="–",
+                raise ParameterError(text("sheet.loop_out_of_range", lang, loop=loop, pilot="–",
                                           loops=MAX_LOOP))
             return
         try:
@@ -279,11 +271,11 @@ class SheetService:
         except StoreError as error:
             if "unknown pilot" not in str(error):
                 raise
-            raise ParameterError(text("unknown_pilot", lang, pilot=pilot)) from None
+            raise ParameterError(text("sheet.unknown_pilot", lang, pilot=pilot)) from None
         limit = planned or MAX_LOOP
         if loop is not None and not 1 <= loop <= limit:
             raise ParameterError(
-                text("loop_out_of_range", lang, loop=loop, pilot=pilot, loops=limit)
+                text("sheet.loop_out_of_range", lang, loop=loop, pilot=pilot, loops=limit)
             )
 
     # ------------------------------------------------------------ page
@@ -294,7 +286,7 @@ class SheetService:
             session, cache = self._link(query)
         except StoreError as error:
             log.exception("web sheet: store not available")
-            return 503, error_page(text("store_unavailable", lang) + "\n" + str(error), lang)
+            return 503, error_page(text("sheet.store_unavailable", lang) + "\n" + str(error), lang)
         except TransferkitError as error:
             return 400, error_page(str(error), lang)
         # A code in the link is ignored: codes never travel in URLs (browser history,
@@ -327,29 +319,29 @@ class SheetService:
             log.exception("web sheet: store not available")
             return self._unavailable(lang, error)
         except TransferkitError as error:
-            return ApiResult(400, {"ok": False, "error": str(error), "message": _in_lang(str(error), lang)})
+            return ApiResult(400, {"ok": False, "error": str(error), "message": in_lang(str(error), lang)})
         try:
             code = check_code(body["code"])
         except ParameterError as error:
-            message = _in_lang(str(error), lang)
+            message = in_lang(str(error), lang)
             return ApiResult(400, {"ok": False, "error": str(error), "message": message})
         return session, code, lang
 
     @staticmethod
     def _unavailable(lang: str, error: BaseException) -> ApiResult:
         if isinstance(error, StoreFullError):
-            both = f"{text('store_full', 'de')} / {text('store_full', 'en')}"
-            return ApiResult(507, {"ok": False, "error": both, "message": text("store_full", lang),
+            both = f"{text('sheet.store_full', 'de')} / {text('sheet.store_full', 'en')}"
+            return ApiResult(507, {"ok": False, "error": both, "message": text("sheet.store_full", lang),
                                    "retry": False})
         if isinstance(error, QuotaError):
             log.warning("web sheet: draft refused: %s", error)
-            both = f"{text('quota', 'de')} / {text('quota', 'en')}"
-            return ApiResult(429, {"ok": False, "error": both, "message": text("quota", lang),
+            both = f"{text('sheet.quota', 'de')} / {text('sheet.quota', 'en')}"
+            return ApiResult(429, {"ok": False, "error": both, "message": text("sheet.quota", lang),
                                    "retry": False})
-        error_text = f"{text('store_unavailable', 'de')} / {text('store_unavailable', 'en')}"
+        error_text = f"{text('sheet.store_unavailable', 'de')} / {text('sheet.store_unavailable', 'en')}"
         log.warning("web sheet: store failed: %s", error)
         return ApiResult(
-            503, {"ok": False, "error": error_text, "message": text("store_unavailable", lang)}
+            503, {"ok": False, "error": error_text, "message": text("sheet.store_unavailable", lang)}
         )
 
     def new_code(self) -> ApiResult:
@@ -377,7 +369,7 @@ class SheetService:
             "response_id": None,
         }
         if sent:  # nothing of what was sent: the code may be known to others
-            payload["message"] = text("already_sent", lang)
+            payload["message"] = text("sheet.already_sent", lang)
             payload["feedback_html"] = ""
         return ApiResult(200, payload)
 
@@ -393,15 +385,15 @@ class SheetService:
                 lang, "answers muss ein Objekt sein", "answers must be an object (question id: answer)"
             )
         if len(json.dumps(answers, ensure_ascii=False)) > MAX_DRAFT_CHARS:
-            return ApiResult(413, {"ok": False, "error": text("draft_too_large", "en"),
-                                   "message": text("draft_too_large", lang)})
+            return ApiResult(413, {"ok": False, "error": text("sheet.draft_too_large", "en"),
+                                   "message": text("sheet.draft_too_large", lang)})
         try:
             self._write(lambda: session.save_draft(code, answers))
         except AnswerValidationError as error:
             return _problems(error, lang)
         except SheetAlreadySentError:
-            return ApiResult(409, {"ok": False, "error": text("already_sent", "en"),
-                                   "message": text("already_sent", lang), "submitted": True})
+            return ApiResult(409, {"ok": False, "error": text("sheet.already_sent", "en"),
+                                   "message": text("sheet.already_sent", lang), "submitted": True})
         except (StoreError, SQLAlchemyError, OSError) as error:
             return self._unavailable(lang, error)
         return ApiResult(200, {"ok": True})
@@ -431,7 +423,7 @@ class SheetService:
             return self._unavailable(lang, error)
         if result.again:  # a repeat shows nothing of what was sent the first time
             return ApiResult(200, {"ok": True, "response_id": result.response_id, "again": True,
-                                   "message": text("already_sent", lang), "feedback_html": ""})
+                                   "message": text("sheet.already_sent", lang), "feedback_html": ""})
         return ApiResult(
             200,
             {
@@ -478,7 +470,7 @@ class SheetService:
         except StoreError as error:
             return self._unavailable(lang, error)
         except TransferkitError as error:
-            return ApiResult(400, {"ok": False, "error": str(error), "message": _in_lang(str(error), lang)})
+            return ApiResult(400, {"ok": False, "error": str(error), "message": in_lang(str(error), lang)})
         from transferkit.sheets.ideas import ideas_provider_for
 
         provider = ideas_provider_for(self.store, session.full_template, session.request)
@@ -491,8 +483,8 @@ class SheetService:
     # ------------------------------------------------------------ texts
     @staticmethod
     def _confirmation(response_id: int, *, again: bool, lang: str) -> str:
-        message = text("confirm", lang, n=response_id)
-        return message + (" " + text("confirm_again", lang) if again else "")
+        message = text("sheet.confirm", lang, n=response_id)
+        return message + (" " + text("sheet.confirm_again", lang) if again else "")
 
     @staticmethod
     def _feedback(session: SheetSession, answers: Any, lang: str) -> str:

@@ -18,15 +18,11 @@ from transferkit.templates.model import (
     is_empty,
 )
 from transferkit.templates.types.common import Label, check_min_max, join, msg, rows, short
+from transferkit.vocabulary import STATUS_LABELS
 
 __all__ = ["ActionItemsQuestion"]
 
-_STATUS_DE = {
-    "open": "offen",
-    "done": "erledigt",
-    "carried_over": "übertragen",
-    "dropped": "verworfen",
-}
+_STATUS_DE = STATUS_LABELS["de"]
 _ROW_KEYS = ("what", "who", "due", "status")
 _SAMPLE_ACTIONS = (
     "Checkliste für die Datenablage erstellen",
