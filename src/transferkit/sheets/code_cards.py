@@ -11,20 +11,13 @@ from collections.abc import Sequence
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-__all__ = ["code_cards_html"]
+from transferkit.i18n import text
 
-_NOTE = {
-    "de": "Ihr persönlicher Code: bitte aufbewahren und bei jedem Bogen eingeben. Kein Name nötig.",
-    "en": "Your personal code: keep it and type it on every sheet. No name needed.",
-}
-_TITLE = {"de": "Teilnahme-Codes", "en": "Participant codes"}
+__all__ = ["code_cards_html"]
 
 
 def code_cards_html(codes: Sequence[str], *, pilot_title: str = "", lang: str = "de") -> str:
     """The HTML page of code cards for ``codes`` (German or English)."""
-    if lang not in _NOTE:
-        msg = f"lang must be 'de' or 'en', got {lang!r}"
-        raise ValueError(msg)
     environment = Environment(
         loader=PackageLoader("transferkit.sheets", "templates"),
         autoescape=True,
@@ -32,7 +25,7 @@ def code_cards_html(codes: Sequence[str], *, pilot_title: str = "", lang: str = 
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    title = _TITLE[lang] + (f" – {pilot_title}" if pilot_title else "")
+    title = text("sheet.code_cards_title", lang) + (f" – {pilot_title}" if pilot_title else "")
     return environment.get_template("code_cards.html.j2").render(
-        lang=lang, title=title, codes=list(codes), pilot_line=pilot_title, note=_NOTE[lang]
+        lang=lang, title=title, codes=list(codes), pilot_line=pilot_title, note=text("sheet.code_cards_note", lang)
     )
