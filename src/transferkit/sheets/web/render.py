@@ -1,13 +1,14 @@
 """A sheet template rendered as one light HTML page (the web sheet's face).
 
 Everything a participant sees is rendered here on the server from the
-template by the jinja2 templates in ``templates/`` (autoescape: every text is
-escaped): the header, the code step, one box per question
-(``tk-q-<id>``, the same CSS classes as the ipywidgets sheet; one macro per
-question type in ``templates/questions.html.j2``), the submit button and the
-places for errors, confirmation and feedback. The page's
-style sheet and script (``static/sheet.css``, ``static/sheet.js``) are inlined,
-so a sheet is one request with no external resource (workshops run offline).
+template, by the jinja2 templates in ``templates/`` (autoescape: every text is
+escaped): the header, the code step, one box per question (``tk-q-<id>``, the
+same CSS classes as the ipywidgets sheet; one macro per question type in
+``templates/questions.html.j2``), the submit button and the places for errors,
+confirmation and feedback. The page's style sheet and script
+(``static/sheet.css``, ``static/sheet.js``) are inlined as they are, so a sheet
+is one request with no external resource (workshops run offline) and the
+script's CSP hash (:func:`script_hash`) holds.
 
 What the script needs to know about the questions (type, ``show_if``, vote
 budget, ...) travels as JSON in ``<script type="application/json" id="tk-config">``.
