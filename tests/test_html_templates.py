@@ -186,6 +186,11 @@ def test_every_question_type_has_its_macro() -> None:
     widgets = module.widgets  # type: ignore[attr-defined]
     assert set(widgets) == set(QUESTION_TYPES)
     assert all(isinstance(macro, jinja2.runtime.Macro) for macro in widgets.values())
+    # loaded without the web sheet's helpers first: its own environment is not touched
+    from transferkit.sheets.web.render import render_form
+    from transferkit.templates import load_template
+
+    assert "tk-question" in render_form(load_template("training_feedback"))
 
 
 class _Elements(HTMLParser):

@@ -15,7 +15,6 @@ Examples
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,30 +23,38 @@ import jinja2
 __all__ = ["environment", "render", "template"]
 
 
-@functools.cache
-def environment(package: str, folder: str = "templates") -> jinja2.Environment:
-    """The jinja2 environment of the templates in ``folder`` of ``package`` (made once)."""
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader(package, folder),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        auto_reload=False,  # package files: loaded once
-    )
-    # ``tojson`` as the page scripts read it: compact, UTF-8, keys in their order
-    env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "separators": (",", ":")}
-    return env
+#: The environments made so far: (package, folder, id of helpers) -> (helpers, environment).
+_MADE: dict[tuple[str, str, int], tuple[Mapping[str, Any] | None, jinja2.Environment]] = {}
+
+
+def environment(
+    package: str, folder: str = "templates", helpers: Mapping[str, Any] | None = None
+) -> jinja2.Environment:
+    """The jinja2 environment of the templates in ``folder`` of ``package`` (made once per
+    ``helpers``: the functions its templates call, its globals from the start)."""
+    key = (package, folder, id(helpers))
+    if key not in _MADE:
+        env = jinja2.Environment(
+            loader=jinja2.PackageLoader(package, folder),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            auto_reload=False,  # package files: loaded once
+        )
+        # ``tojson`` as the page scripts read it: compact, UTF-8, keys in their order
+        env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "separators": (",", ":")}
+        env.globals.update(helpers or {})
+        _MADE[key] = (helpers, env)  # keeps ``helpers`` alive, so its id stays its own
+    return _MADE[key][1]
 
 
 def template(
     package: str, name: str, *, folder: str = "templates", helpers: Mapping[str, Any] | None = None
 ) -> jinja2.Template:
     """The template ``name`` of ``package``'s ``folder``, with ``helpers`` (functions) as globals."""
-    return environment(package, folder).get_template(
-        name, globals=None if helpers is None else dict(helpers)
-    )
+    return environment(package, folder, helpers).get_template(name)
 
 
 def render(
