@@ -71,7 +71,8 @@ def test_ci_runs_readme_test_command() -> None:
 
 
 def test_wheel_carries_notebooks_workshops_and_page_template(tmp_path: Path) -> None:
-    """An installed wheel finds its report notebooks and workshop apps outside a checkout."""
+    """An installed wheel finds its report notebooks, workshop apps and page templates
+    outside a checkout."""
     import subprocess
     import sys
     import zipfile
@@ -96,6 +97,15 @@ def test_wheel_carries_notebooks_workshops_and_page_template(tmp_path: Path) -> 
         "transferkit/namelists/given_names_de.txt",
         "transferkit/namelists/surnames_de.txt",
         "transferkit/reports/templates/transferkit_report/index.html.j2",
+        # the HTML pages' jinja2 templates (transferkit.pages)
+        "transferkit/sheets/web/templates/document.html.j2",
+        "transferkit/sheets/web/templates/error.html.j2",
+        "transferkit/sheets/web/templates/parts.html.j2",
+        "transferkit/sheets/web/templates/questions.html.j2",
+        "transferkit/sheets/web/templates/sheet.html.j2",
+        "transferkit/sheets/templates/printable.html.j2",
+        "transferkit/live/templates/protocol.html.j2",
+        "transferkit/reports/templates/batch_index/page.html.j2",
     ):
         assert name in names, name
     site = tmp_path / "site"
@@ -112,3 +122,17 @@ def test_wheel_carries_notebooks_workshops_and_page_template(tmp_path: Path) -> 
     out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, check=True,
                          capture_output=True, text=True).stdout.splitlines()
     assert all(line.startswith(str(site)) for line in out), out
+    pages = (  # the installed wheel renders its pages from its own templates
+        "from transferkit.sheets.printable import template_to_html;"
+        "from transferkit.sheets.web.render import error_page;"
+        "from transferkit.templates import load_template;"
+        "import transferkit.pages as p;"
+        "print(p.environment('transferkit.sheets').loader.get_source("
+        "p.environment('transferkit.sheets'), 'printable.html.j2')[1]);"
+        "print('<pre>' in template_to_html(load_template('round_table')), "
+        "'tk-page-error' in error_page('x'))"
+    )
+    out = subprocess.run([sys.executable, "-c", pages], cwd=tmp_path, env=env, check=True,
+                         capture_output=True, text=True).stdout.splitlines()
+    assert out[0].startswith(str(site)), out
+    assert out[1] == "True True", out

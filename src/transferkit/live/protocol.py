@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import logging
 import os
 import re
@@ -11,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from transferkit import pages
 from transferkit.exceptions import StoreError
 from transferkit.live.closing import LoopSummary
 
@@ -152,74 +152,46 @@ def _indicator_rows(
     return rows
 
 
+_WORDS: dict[str, dict[str, Any]] = {
+    "de": {"protocol": "Protokoll Reflexionsschleife {loop} – Pilot {pilot}",
+           "closed": "Abgeschlossen", "indicators": "Kennzahlen",
+           "decisions": "Maßnahmen der letzten Schleife", "inputs": "Beiträge",
+           "dots": "Punktabfrage", "new_items": "Neue Maßnahmen", "columns": ("Was", "Wer", "Bis")},
+    "en": {"protocol": "Protocol of reflection loop {loop} – pilot {pilot}",
+           "closed": "Closed", "indicators": "Indicators",
+           "decisions": "Action items of the last loop", "inputs": "Inputs", "dots": "Dot vote",
+           "new_items": "New action items", "columns": ("What", "Who", "Due")},
+}
+
+
 def protocol_html(summary: LoopSummary, lang: str = "de", title: str | None = None) -> str:
     """A printable, self-contained HTML summary of a closed loop.
 
     The fallback when the ``loop_protocol`` report cannot be made
     (:func:`make_protocol`); it shows what the moderator just did: key
     figures, decisions on earlier items, groups and dots, new action items.
+    Every value is escaped (``templates/protocol.html.j2``, autoescape).
     """
     from transferkit.reports.content import status_label
 
-    de = lang != "en"
-    e = html.escape
-    heading = title or (
-        f"Protokoll Reflexionsschleife {summary.loop} – Pilot {summary.pilot}"
-        if de
-        else f"Protocol of reflection loop {summary.loop} – pilot {summary.pilot}"
-    )
-    parts = [
-        "<!DOCTYPE html><html><head><meta charset='utf-8'>",
-        f"<title>{e(heading)}</title>",
-        ("<style>body{font-family:sans-serif;max-width:800px;margin:2em auto;}"
-        "table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px 8px;text-align:left}"
-        "@media print{body{margin:0}}</style></head><body>"),
-        f"<h1>{e(heading)}</h1>",
-        f"<p>{'Abgeschlossen' if de else 'Closed'}: {e(summary.closed_at.strftime('%Y-%m-%d %H:%M'))} UTC</p>",
-        f"<h2>{'Kennzahlen' if de else 'Indicators'}</h2><table>",
-    ]
-    parts += [f"<tr><th>{e(label)}</th><td>{e(value)}</td></tr>"
-              for label, value in _indicator_rows(
-                  summary.indicators, lang, _question_labels(summary.template, lang))]
-    parts.append("</table>")
-    parts.append(f"<h2>{'Maßnahmen der letzten Schleife' if de else 'Action items of the last loop'}</h2>")
-    if summary.decisions:
-        parts.append("<ul>")
-        parts += [
-            f"<li>{e(str(d['what']))}: <b>{e(status_label(d['decision'], 'de' if de else 'en'))}</b></li>"
-            for d in summary.decisions
-        ]
-        parts.append("</ul>")
-    else:
-        parts.append("<p>–</p>")
+    lang = "en" if lang == "en" else "de"
+    words = _WORDS[lang]
     board = summary.board or {}
-    if board.get("groups"):
-        parts.append(f"<h2>{'Beiträge' if de else 'Inputs'}</h2>")
-        for name, texts in board["groups"].items():
-            parts.append(f"<h3>{e(str(name))}</h3><ul>")
-            parts += [f"<li>{e(str(t))}</li>" for t in texts]
-            parts.append("</ul>")
-    if board.get("dots"):
-        parts.append(f"<h2>{'Punktabfrage' if de else 'Dot vote'}</h2><ol>")
-        parts += [f"<li>{e(str(d['target']))}: {e(str(d['dots']))}</li>" for d in board["dots"]]
-        parts.append("</ol>")
-    parts.append(f"<h2>{'Neue Maßnahmen' if de else 'New action items'}</h2>")
-    if summary.new_items:
-        parts.append(
-            "<table><tr><th>"
-            + ("</th><th>".join(["Was", "Wer", "Bis"] if de else ["What", "Who", "Due"]))
-            + "</th></tr>"
-        )
-        parts += [
-            f"<tr><td>{e(str(i['what']))}</td><td>{e(str(i.get('who') or '–'))}</td>"
-            f"<td>{e(str(i.get('due') or '–'))}</td></tr>"
-            for i in summary.new_items
-        ]
-        parts.append("</table>")
-    else:
-        parts.append("<p>–</p>")
-    parts.append("</body></html>")
-    return "\n".join(parts)
+    return pages.render(
+        "transferkit.live",
+        "protocol.html.j2",
+        words=words,
+        heading=title or words["protocol"].format(loop=summary.loop, pilot=summary.pilot),
+        closed=summary.closed_at.strftime("%Y-%m-%d %H:%M"),
+        indicators=_indicator_rows(
+            summary.indicators, lang, _question_labels(summary.template, lang)),
+        decisions=[(str(d["what"]), status_label(d["decision"], lang)) for d in summary.decisions],
+        groups=[(str(name), [str(t) for t in texts])
+                for name, texts in (board.get("groups") or {}).items()],
+        dots=[(str(d["target"]), str(d["dots"])) for d in board.get("dots") or []],
+        new_items=[(str(i["what"]), str(i.get("who") or "–"), str(i.get("due") or "–"))
+                   for i in summary.new_items],
+    )
 
 
 def slug(text: str) -> str:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import html
 import os
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
+from transferkit import pages
 from transferkit.reports.runner import REPORT_POLICY, ReportResult
 
 __all__ = ["write_index"]
@@ -32,13 +32,6 @@ _TEXT = {
     },
 }
 
-_STYLE = """
-body{font-family:system-ui,sans-serif;max-width:50em;margin:2em auto;padding:0 1em;color:#222}
-h1{font-size:1.6em} h2{font-size:1.2em;margin-top:1.6em;border-bottom:1px solid #ccc}
-li{margin:.3em 0} .meta{color:#666;font-size:.9em} .failed{color:#a00}
-"""
-
-
 def _href(path: Path, out: Path) -> str:
     """A relative link to ``path``, percent-encoded: no file name (``javascript:…``, ``?``,
     ``#``) can be read as a scheme, a query or a fragment.
@@ -55,7 +48,8 @@ def write_index(
     """Write ``index.html`` into ``out_dir`` linking each report; failed ones are listed
     with their error. Returns the path.
 
-    Titles and errors are escaped, links are relative, and the page carries the reports'
+    Titles and errors are escaped (``templates/batch_index/page.html.j2``, autoescape),
+    links are relative, and the page carries the reports'
     Content-Security-Policy (:data:`~transferkit.reports.runner.REPORT_POLICY`).
     """
     text = _TEXT.get(lang, _TEXT["de"])
@@ -65,34 +59,22 @@ def write_index(
     for result in results:
         kind = result.job.kind if result.job.kind in text else "other"
         groups.setdefault(kind, []).append(result)
-    esc = html.escape
-    parts = [
-        f'<!DOCTYPE html><html lang="{esc(lang)}"><head><meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{esc(REPORT_POLICY)}">',
-        f"<title>{esc(text['title'])}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>{esc(text['title'])}</h1><p>{esc(text['intro'])}</p>",
-        f'<p class="meta">{esc(text["made"])} {datetime.now():%Y-%m-%d %H:%M}</p>',
-    ]
-    failed: list[ReportResult] = []
+    failed: list[str] = []
+    shown: list[tuple[str, list[dict[str, str | None]]]] = []
     for kind in ("pilot", "network", "needs", "protocol", "other"):
         made = [(r, r.html) for r in groups.get(kind, []) if r.ok and r.html is not None]
-        failed += [r for r in groups.get(kind, []) if not r.ok]
-        if not made:
-            continue
-        parts.append(f"<h2>{esc(text[kind])}</h2><ul>")
-        for result, html_path in made:
-            link = _href(html_path, out)
-            extra = ""
-            if result.json is not None:
-                extra = (f' <span class="meta">(<a href="{esc(_href(result.json, out))}">'
-                         f"{esc(text['figures'])}</a>)</span>")
-            parts.append(f'<li><a href="{esc(link)}">{esc(result.title)}</a>{extra}</li>')
-        parts.append("</ul>")
-    if failed:
-        parts.append(f'<h2 class="failed">{esc(text["failed"])}</h2><ul>')
-        parts += [f'<li class="failed">{esc(r.describe_failure())}</li>' for r in failed]
-        parts.append("</ul>")
-    parts.append("</body></html>")
+        failed += [r.describe_failure() for r in groups.get(kind, []) if not r.ok]
+        if made:
+            shown.append((text[kind], [
+                {"href": _href(html_path, out), "title": result.title,
+                 "figures": None if result.json is None else _href(result.json, out)}
+                for result, html_path in made
+            ]))
+    page = pages.render(
+        "transferkit.reports", "page.html.j2", folder="templates/batch_index",
+        lang=lang, policy=REPORT_POLICY, words=text, made=f"{datetime.now():%Y-%m-%d %H:%M}",
+        groups=shown, failed=failed,
+    )
     path = out / "index.html"
-    path.write_text("\n".join(parts), encoding="utf-8")
+    path.write_text(page, encoding="utf-8")
     return path

@@ -13,9 +13,9 @@ True
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
+from transferkit import pages
 from transferkit.templates import LocalizedText, Template
 
 __all__ = ["PAGE_POLICY", "question_lines", "template_to_html", "template_to_text"]
@@ -133,17 +133,16 @@ PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; f
 def template_to_html(template: Template, lang: str = "de") -> str:
     """Render a template as a self-contained printable HTML page (A4, one column).
 
-    Every text of the template is escaped (a custom template's texts may come from
-    anyone); the page carries :data:`PAGE_POLICY`. Any ``lang`` but ``"en"`` is German.
+    Every text of the template is escaped (``templates/printable.html.j2``, autoescape:
+    a custom template's texts may come from anyone); the page carries
+    :data:`PAGE_POLICY`. Any ``lang`` but ``"en"`` is German.
     """
     lang = "en" if lang == "en" else "de"
-    body = html.escape(template_to_text(template, lang))
-    title = html.escape(template.title.get(lang))
-    return (
-        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{html.escape(PAGE_POLICY)}">'
-        f"<title>{title}</title><style>@page {{ size: A4; margin: 18mm; }} "
-        "body { font-family: sans-serif; } pre { white-space: pre-wrap; "
-        "font-family: inherit; font-size: 11pt; line-height: 1.6; }</style></head>"
-        f"<body><h1>{title}</h1><pre>{body}</pre></body></html>\n"
+    return pages.render(
+        "transferkit.sheets",
+        "printable.html.j2",
+        lang=lang,
+        policy=PAGE_POLICY,
+        title=template.title.get(lang),
+        sheet=template_to_text(template, lang),
     )
