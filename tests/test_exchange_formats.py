@@ -93,7 +93,7 @@ def test_sav_labels_read_back(store: Store, tmp_path: Path, name: str, lang: str
     assert meta.variable_value_labels[q.id][q.points[0].value] == q.points[0].label.get(lang)
     values = frame[q.id].dropna()
     assert (values == values.round()).all()
-    assert meta.original_variable_types[q.id].startswith("F") and meta.original_variable_types[q.id].endswith(".0")
+    assert re.fullmatch(r"F\d+\.0", meta.original_variable_types[q.id])
     # pseudonyms, never the stored codes
     raw = set(store.responses(template=name)["participant"].dropna())
     assert not raw & set(frame["participant"])
@@ -102,7 +102,7 @@ def test_sav_labels_read_back(store: Store, tmp_path: Path, name: str, lang: str
 
 def test_sav_german_umlauts_and_long_label(odd_data: pd.DataFrame, tmp_path: Path) -> None:
     path = tmp_path / "odd.sav"
-    codebook, notes = write_sav(odd_data, ODD, path, "de")
+    write_sav(odd_data, ODD, path, "de")
     frame, meta = pyreadstat.read_sav(str(path))
     assert meta.variable_value_labels["place"] == {1.0: QUOTED, 2.0: "Über Video"}
     assert meta.column_names_to_labels["place"] == LONG  # 105 bytes: fits SPSS's 256
@@ -132,11 +132,12 @@ def test_sav_over_long_label_warned_and_whole_in_codebook(tmp_path: Path) -> Non
 def test_dta_shortens_labels_to_80_with_a_warning(odd_data: pd.DataFrame, tmp_path: Path) -> None:
     path = tmp_path / "odd.dta"
     with pytest.warns(ExchangeWarning, match="80 characters"):
-        codebook, notes = write_dta(odd_data, ODD, path, "de")
+        _, notes = write_dta(odd_data, ODD, path, "de")
     assert any(n.startswith("place: variable label") for n in notes)
     frame, meta = pyreadstat.read_dta(str(path))
     label = meta.column_names_to_labels["place"]
-    assert len(label) == 80 and LONG.startswith(label[:-1])
+    assert len(label) == 80
+    assert LONG.startswith(label[:-1])
     assert meta.variable_value_labels["place"] == {1: QUOTED, 2: "Über Video"}
     assert frame["place"].tolist() == [1, 2]
     cb = pd.read_csv(tmp_path / "odd.codebook.csv")
@@ -175,7 +176,7 @@ def test_free_text_dropped_by_default(store: Store) -> None:
 
 
 def test_r_script_factors_and_quoting(odd_data: pd.DataFrame, tmp_path: Path) -> None:
-    codebook, _ = write_r(odd_data, ODD, tmp_path, "de")
+    write_r(odd_data, ODD, tmp_path, "de")
     script = (tmp_path / "responses.R").read_text(encoding="utf-8")
     assert 'read.csv("responses.csv", fileEncoding = "UTF-8"' in script
     assert ('responses[["place"]] <- factor(responses[["place"]], levels = c(1L, 2L), '
@@ -198,7 +199,8 @@ def test_r_script_every_choice_variable(store: Store, tmp_path: Path) -> None:
             levels = ", ".join(f"{k}L" for k in v.value_labels)
             labels = ", ".join(r_string(t) for t in v.value_labels.values())
             assert f"levels = c({levels}), labels = c({labels})" in script, v.name
-    assert 'factor(responses[["reaction_1"]]' in script and "ordered = TRUE" in script
+    assert 'factor(responses[["reaction_1"]]' in script
+    assert "ordered = TRUE" in script
 
 
 def test_xlsx_sheets(store: Store, tmp_path: Path) -> None:

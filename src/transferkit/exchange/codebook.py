@@ -173,20 +173,19 @@ def build_codebook(
             continue
         label = q.label.get(lang)
         qtype = q.type
-        common = {"question": q.id, "question_type": qtype}
         if qtype in ("text", "long_text"):
-            variables.append(Variable(_safe_name(q.id, used), label, "string", "nominal", **common))
+            variables.append(Variable(_safe_name(q.id, used), label, "string", "nominal", question=q.id, question_type=qtype))
         elif qtype == "single_choice":
             options = q.options  # type: ignore[attr-defined]
             variables.append(Variable(
-                _safe_name(q.id, used), label, "integer", "nominal", **common,
+                _safe_name(q.id, used), label, "integer", "nominal", question=q.id, question_type=qtype,
                 value_labels={i: o.label.get(lang) for i, o in enumerate(options, 1)},
                 codes={i: o.value for i, o in enumerate(options, 1)},
             ))
         elif qtype == "likert":
             points = q.points  # type: ignore[attr-defined]
             variables.append(Variable(
-                _safe_name(q.id, used), label, "integer", "ordinal", **common,
+                _safe_name(q.id, used), label, "integer", "ordinal", question=q.id, question_type=qtype,
                 value_labels={int(p.value): p.label.get(lang) for p in points},
             ))
         elif qtype == "scale":
@@ -198,11 +197,11 @@ def build_codebook(
                     value_labels[int(getattr(q, end))] = end_label.get(lang)
             variables.append(Variable(
                 _safe_name(q.id, used), label, "integer" if whole else "number",
-                "ordinal" if whole else "scale", **common, value_labels=value_labels,
+                "ordinal" if whole else "scale", question=q.id, question_type=qtype, value_labels=value_labels,
             ))
         elif qtype == "number":
-            kind: Kind = "integer" if q.integer else "number"  # type: ignore[attr-defined]
-            variables.append(Variable(_safe_name(q.id, used), label, kind, "scale", **common))
+            number_kind: Kind = "integer" if q.integer else "number"  # type: ignore[attr-defined]
+            variables.append(Variable(_safe_name(q.id, used), label, number_kind, "scale", question=q.id, question_type=qtype))
         elif qtype in ("multi_choice", "ranking", "dot_vote"):
             options = q.options  # type: ignore[attr-defined]
             if qtype == "dot_vote" and not options:
@@ -213,14 +212,14 @@ def build_codebook(
                 name = _safe_name(f"{q.id}_{o.value}", used)
                 if qtype == "multi_choice":
                     variables.append(Variable(
-                        name, option_label, "integer", "nominal", **common, option=o.value,
+                        name, option_label, "integer", "nominal", question=q.id, question_type=qtype, option=o.value,
                         value_labels=dict(_SELECTED[lang]),
                     ))
                 else:
                     word = _RANK if qtype == "ranking" else _POINTS
                     variables.append(Variable(
                         name, f"{option_label} ({word[lang]})", "integer",
-                        "ordinal" if qtype == "ranking" else "scale", **common, option=o.value,
+                        "ordinal" if qtype == "ranking" else "scale", question=q.id, question_type=qtype, option=o.value,
                     ))
         elif qtype in _NOT_FLAT:
             notes.append(f"{q.id}: {qtype} answers are lists of records; left out of the flat table")
@@ -264,44 +263,43 @@ def tidy_for_export(
                 out[v.name] = [None if _missing(x) else str(x) for x in column]
             continue
         answers = data[v.question]
-        convert: Callable[[Any], Any]
-        if v.question_type == "single_choice":
-            back = {value: code for code, value in v.codes.items()}
-            convert = lambda x, back=back: back.get(x) if isinstance(x, str) else None  # noqa: E731
-        elif v.question_type == "multi_choice":
-            convert = lambda x, o=v.option: (int(o in x) if isinstance(x, list) else None)  # noqa: E731
-        elif v.question_type == "ranking":
-            convert = lambda x, o=v.option: (  # noqa: E731
-                (x.index(o) + 1 if o in x else None) if isinstance(x, list) else None
-            )
-        elif v.question_type == "dot_vote":
-            convert = lambda x, o=v.option: (  # noqa: E731
-                _int_or_none(x.get(o, 0)) if isinstance(x, dict) else None
-            )
-        elif v.kind == "integer":
-            convert = _int_or_none
-        elif v.kind == "number":
-            convert = lambda x: None if _missing(x) else float(x)  # noqa: E731
-        else:
-            convert = lambda x: None if _missing(x) else str(x)  # noqa: E731
+        convert = _converter(v)
         values = [convert(x) for x in answers]
         if v.kind == "integer":
-            out[v.name] = pd.array(values, dtype="Int64")
+            out[v.name] = pd.Series(values, dtype="Int64")
         elif v.kind == "number":
-            out[v.name] = pd.array(values, dtype="Float64")
+            out[v.name] = pd.Series(values, dtype="Float64")
         else:
             out[v.name] = pd.Series(values, dtype="object")
     table = pd.DataFrame(out, index=range(len(data)))
     return table, codebook
 
 
+def _converter(v: Variable) -> Callable[[Any], Any]:
+    """The function turning one stored answer into ``v``'s cell."""
+    option = v.option or ""
+    if v.question_type == "single_choice":
+        back = {value: code for code, value in v.codes.items()}
+        return lambda x: back.get(x) if isinstance(x, str) else None
+    if v.question_type == "multi_choice":
+        return lambda x: int(option in x) if isinstance(x, list) else None
+    if v.question_type == "ranking":
+        return lambda x: (x.index(option) + 1 if option in x else None) if isinstance(x, list) else None
+    if v.question_type == "dot_vote":
+        return lambda x: _int_or_none(x.get(option, 0)) if isinstance(x, dict) else None
+    if v.kind == "integer":
+        return _int_or_none
+    if v.kind == "number":
+        return lambda x: None if _missing(x) else float(x)
+    return lambda x: None if _missing(x) else str(x)
+
+
 def _missing(x: Any) -> bool:
-    if x is None:
-        return True
-    try:
-        return bool(x != x)  # NaN, pd.NA
-    except (TypeError, ValueError):
+    import pandas as pd
+
+    if isinstance(x, list | dict):
         return False
+    return bool(pd.isna(x))
 
 
 def note(notes: list[str], message: str) -> None:
@@ -325,4 +323,7 @@ def replace_atomically(path: Path, write: Callable[[Path], None]) -> None:
 
 def write_text_atomically(path: Path, text: str) -> None:
     """Write UTF-8 ``text`` to ``path`` through a temporary file."""
-    replace_atomically(path, lambda p: p.write_text(text, encoding="utf-8", newline=""))
+    def write(temporary: Path) -> None:
+        temporary.write_text(text, encoding="utf-8", newline="")
+
+    replace_atomically(path, write)

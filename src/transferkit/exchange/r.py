@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from transferkit.templates import Template
 
-__all__ = ["r_string", "r_script", "write_r"]
+__all__ = ["r_script", "r_string", "write_r"]
 
 
 def r_string(text: str) -> str:
@@ -38,8 +38,8 @@ def r_script(codebook: Codebook, csv_name: str = "responses.csv") -> str:
     lines = [
         "# Written by transferkit: reads the pseudonymised responses and labels them.",
         '# Run in this folder: source("responses.R", encoding = "UTF-8")',
-        f"responses <- read.csv({r_string(csv_name)}, fileEncoding = \"UTF-8\", "
-        "stringsAsFactors = FALSE, check.names = FALSE, na.strings = \"\")",
+        (f"responses <- read.csv({r_string(csv_name)}, fileEncoding = \"UTF-8\", "
+         "stringsAsFactors = FALSE, check.names = FALSE, na.strings = \"\")"),
     ]
     for v in codebook.variables:
         target = _name(v.name)

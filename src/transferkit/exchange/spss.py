@@ -57,8 +57,8 @@ def write_sav(
     notes = list(codebook.notes)
     for n in notes:
         note([], n)
-    variable_labels: dict[str, str] = {}
-    value_labels: dict[str, dict[int, str]] = {}
+    variable_labels: dict[str, str | None] = {}
+    value_labels: dict[str, dict[int | float, str]] = {}
     for v in codebook.variables:
         label = v.label
         if len(label.encode("utf-8")) > VARIABLE_LABEL_BYTES:
@@ -67,7 +67,7 @@ def write_sav(
                         "cut in the .sav, whole in the codebook")
         variable_labels[v.name] = label
         if v.value_labels:
-            labels = {}
+            labels: dict[int | float, str] = {}
             for code, text in v.value_labels.items():
                 if len(text.encode("utf-8")) > VALUE_LABEL_BYTES:
                     note(notes, f"{v.name}={code}: value label longer than SPSS's "
@@ -80,7 +80,7 @@ def write_sav(
         lengths = table[v.name].dropna().astype("string").str.len()
         width = int(lengths.max()) if len(lengths) else 1
         formats[v.name] = _format(v.kind, width)
-    measures = {v.name: v.measure for v in codebook.variables}
+    measures: dict[str, str] = {v.name: v.measure for v in codebook.variables}
     title = template.title.get(lang) if hasattr(template, "title") else template.id
 
     def write(tmp: Path) -> None:

@@ -60,8 +60,8 @@ def write_dta(
             table = table.rename(columns={v.name: new})
             v.name = new
         used.add(v.name.lower())
-    variable_labels: dict[str, str] = {}
-    value_labels: dict[str, dict[int, str]] = {}
+    variable_labels: dict[str, str | None] = {}
+    value_labels: dict[str, dict[int | float, str]] = {}
     for v in codebook.variables:
         if len(v.label) > LABEL_CHARS:
             note(notes, f"{v.name}: variable label longer than Stata's {LABEL_CHARS} characters; "
@@ -72,7 +72,7 @@ def write_dta(
                 if len(text) > LABEL_CHARS:
                     note(notes, f"{v.name}={code}: value label longer than Stata's {LABEL_CHARS} "
                                 "characters; shortened in the .dta, whole in the codebook")
-            value_labels[v.name] = {k: _shorten(t) for k, t in v.value_labels.items()}
+            value_labels[v.name] = {float(k): _shorten(t) for k, t in v.value_labels.items()}
     title = _shorten(template.title.get(lang))
 
     def write(tmp: Path) -> None:
