@@ -259,3 +259,28 @@ def test_cli_format_needs_template(tmp_path: Path) -> None:
                                        "--db", f"sqlite:///{tmp_path / 'db.sqlite'}"])
     assert result.exit_code != 0
     assert "--template" in result.output
+
+
+BUILTIN = sorted(p.stem for p in (Path(__file__).parents[1] / "src/transferkit/templates/builtin").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("name", BUILTIN)
+def test_every_builtin_template_with_demo_rows(store: Store, tmp_path: Path, name: str) -> None:
+    from frictionless import validate
+
+    template, data = export(store, name)
+    if data.empty:
+        pytest.skip(f"the demo has no responses of {name}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ExchangeWarning)
+        codebook, notes = write_sav(data, template, tmp_path / "a.sav", "en")
+        write_dta(data, template, tmp_path / "a.dta", "en")
+        write_datapackage(data, template, tmp_path / "dp", "en")
+    _, meta = pyreadstat.read_sav(str(tmp_path / "a.sav"))
+    assert meta.column_names_to_labels == {v.name: v.label for v in codebook.variables}
+    report = validate(str(tmp_path / "dp" / "datapackage.json"))
+    assert report.valid, report.flatten(["type", "note", "fieldName"])[:5]
+    # what a flat table cannot hold is named, never dropped silently
+    for q in template.all_questions():
+        if q.id in data.columns and q.type in ("action_items", "gas_goal"):
+            assert any(n.startswith(f"{q.id}:") for n in notes)

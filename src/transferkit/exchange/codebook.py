@@ -74,6 +74,14 @@ class Variable:
     value_labels: dict[int, str] = field(default_factory=dict)
     #: integer code -> stored option value (single_choice)
     codes: dict[int, str] = field(default_factory=dict)
+    #: allowed range (scale, number); value labels of a scale name only its ends
+    minimum: float | None = None
+    maximum: float | None = None
+
+    @property
+    def closed(self) -> bool:
+        """Whether the value labels list every allowed value (choices, Likert, 0/1)."""
+        return bool(self.value_labels) and self.question_type != "scale"
 
 
 @dataclass
@@ -198,10 +206,14 @@ def build_codebook(
             variables.append(Variable(
                 _safe_name(q.id, used), label, "integer" if whole else "number",
                 "ordinal" if whole else "scale", question=q.id, question_type=qtype, value_labels=value_labels,
+                minimum=q.min, maximum=q.max,  # type: ignore[attr-defined]
             ))
         elif qtype == "number":
             number_kind: Kind = "integer" if q.integer else "number"  # type: ignore[attr-defined]
-            variables.append(Variable(_safe_name(q.id, used), label, number_kind, "scale", question=q.id, question_type=qtype))
+            variables.append(Variable(
+                _safe_name(q.id, used), label, number_kind, "scale", question=q.id, question_type=qtype,
+                minimum=q.min, maximum=q.max,  # type: ignore[attr-defined]
+            ))
         elif qtype in ("multi_choice", "ranking", "dot_vote"):
             options = q.options  # type: ignore[attr-defined]
             if qtype == "dot_vote" and not options:

@@ -26,9 +26,17 @@ def _field(v: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"name": v.name, "title": v.label, "type": v.kind}
     if v.question:
         out["description"] = f"{v.question} ({v.question_type})"
-    if v.value_labels:
-        out["constraints"] = {"enum": list(v.value_labels)}
+    constraints: dict[str, Any] = {}
+    if v.closed:
+        constraints["enum"] = list(v.value_labels)
         out["categories"] = [{"value": k, "label": t} for k, t in v.value_labels.items()]
+    elif v.value_labels:  # a scale's labelled ends
+        out["x_value_labels"] = {str(k): t for k, t in v.value_labels.items()}
+    for key, bound in (("minimum", v.minimum), ("maximum", v.maximum)):
+        if bound is not None:
+            constraints[key] = int(bound) if v.kind == "integer" and float(bound).is_integer() else bound
+    if constraints:
+        out["constraints"] = constraints
     return out
 
 
