@@ -284,3 +284,24 @@ def test_every_builtin_template_with_demo_rows(store: Store, tmp_path: Path, nam
     for q in template.all_questions():
         if q.id in data.columns and q.type in ("action_items", "gas_goal"):
             assert any(n.startswith(f"{q.id}:") for n in notes)
+
+
+def test_ranking_and_dot_vote_one_integer_column_per_option() -> None:
+    options = [{"value": v, "label": {"de": v.upper(), "en": v}} for v in ("a", "b", "c")]
+    template = Template.model_validate({
+        "id": "rank_vote", "version": 1, "kind": "sheet",
+        "title": {"de": "Rang", "en": "Rank"},
+        "questions": [
+            {"id": "order", "type": "ranking", "label": {"de": "Reihenfolge", "en": "Order"},
+             "options": options},
+            {"id": "votes", "type": "dot_vote", "budget": 3, "label": {"de": "Punkte", "en": "Dots"},
+             "options": options},
+        ],
+    })
+    data = pd.DataFrame({"template": ["rank_vote"], "participant": ["Xabc"],
+                         "order": [["c", "a", "b"]], "votes": [{"b": 2, "c": 1}]})
+    table, codebook = tidy_for_export(data, template, "de")
+    assert table.loc[0, ["order_a", "order_b", "order_c"]].tolist() == [2, 3, 1]
+    assert table.loc[0, ["votes_a", "votes_b", "votes_c"]].tolist() == [0, 2, 1]
+    assert codebook.variable("order_c").label == "Reihenfolge: C (Rang)"
+    assert all(str(table[c].dtype) == "Int64" for c in ("order_a", "votes_c"))
