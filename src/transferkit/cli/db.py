@@ -11,6 +11,8 @@ import click
 from transferkit.cli.common import DB_HELP, friendly_errors, open_store, write_atomically
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from transferkit.templates import Template
 
 __all__ = ["db"]
@@ -117,7 +119,16 @@ EXPORT_SALT_ENV = "TRANSFERKIT_EXPORT_SALT"
 
 
 @db.command("export")
-@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "sav", "dta", "r", "xlsx", "datapackage"]),
+    default="csv", show_default=True,
+    help="csv: one file, lists as JSON; sav (SPSS), dta (Stata), xlsx: one file with labels; "
+    "r, datapackage: OUT is a folder (CSV, codebook, R script / datapackage.json). "
+    "All but csv need --template.",
+)
+@click.option("--lang", type=click.Choice(["de", "en"]), default="de", show_default=True,
+              help="Language of variable and value labels (not csv).")
 @click.option("--table", type=click.Choice(["responses", "format_plans"]), default="responses",
               show_default=True)
 @click.option("--template", default=None, help="Only this template (built-in name or YAML file).")
@@ -130,18 +141,24 @@ EXPORT_SALT_ENV = "TRANSFERKIT_EXPORT_SALT"
 @click.option("--db", "url", default=None, help=DB_HELP)
 @friendly_errors
 def db_export(
-    out: Path, table: str, template: str | None, pilot: str | None, free_text: str, url: str | None
+    out: Path, fmt: str, lang: str, table: str, template: str | None, pilot: str | None,
+    free_text: str, url: str | None,
 ) -> None:
     """Write a pseudonymised CSV for sharing: participant codes become salted hashes.
 
     With $TRANSFERKIT_EXPORT_SALT set, the same participant gets the same
     pseudonym in every export (keep the salt secret); without it, a random salt
-    is drawn and exports cannot be linked. Lists and records are written as JSON.
+    is drawn and exports cannot be linked. CSV: lists and records are written
+    as JSON. Other formats: labelled codes, one 0/1 column per multi_choice
+    option; what a format cannot hold is printed as a note.
     """
     import os
 
     chosen: str | Template | None = template
-    if template is not None and template.endswith((".yaml", ".yml")):
+    if fmt != "csv" and (template is None or table != "responses"):
+        msg = f"--format {fmt} needs --template (its questions give the labels) and --table responses"
+        raise click.UsageError(msg)
+    if template is not None and (fmt != "csv" or template.endswith((".yaml", ".yml"))):
         from transferkit.templates import load_template
 
         chosen = load_template(template)
@@ -154,6 +171,12 @@ def db_export(
         msg = (f"Nothing to export: no rows in {table}" + (f" for {which}" if which else "")
                + f"; {out} was not written. `transferkit db info` shows what the store holds.")
         raise click.ClickException(msg)
+    linked = f"linkable (salt from ${EXPORT_SALT_ENV})" if salt else "not linkable to other exports"
+    dropped = "free text removed" if free_text == "drop" else "free text kept: check it before sharing"
+    if fmt != "csv":
+        _export_format(data, chosen, out, fmt, lang)
+        click.echo(f"{len(data)} rows written to {out} as {fmt} ({dropped}; pseudonyms {linked})")
+        return
     for column in data.columns:
         if data[column].map(lambda v: isinstance(v, list | dict)).any():
             data[column] = data[column].map(
@@ -161,9 +184,24 @@ def db_export(
                 if isinstance(v, list | dict) else v
             )
     write_atomically(out, data.to_csv(index=False))
-    linked = f"linkable (salt from ${EXPORT_SALT_ENV})" if salt else "not linkable to other exports"
-    dropped = "free text removed" if free_text == "drop" else "free text kept: check it before sharing"
     click.echo(f"{len(data)} rows written to {out} ({dropped}; pseudonyms {linked})")
+
+
+def _export_format(data: pd.DataFrame, template: object, out: Path, fmt: str, lang: str) -> None:
+    """Write ``data`` in ``fmt`` (not csv) and print the notes on what did not fit."""
+    import warnings
+
+    from transferkit import exchange
+    from transferkit.templates import Template
+
+    assert isinstance(template, Template)
+    writer = {"sav": exchange.write_sav, "dta": exchange.write_dta, "r": exchange.write_r,
+              "xlsx": exchange.write_xlsx, "datapackage": exchange.write_datapackage}[fmt]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", exchange.ExchangeWarning)
+        _, notes = writer(data, template, out, lang)
+    for line in notes:
+        click.echo(f"note: {line}", err=True)
 
 
 @db.command("info")
