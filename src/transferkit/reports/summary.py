@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from transferkit.store import Store
+    from transferkit.store.values import Row
 
 __all__ = ["pilot_overview", "pilot_summary_lines"]
 
 
-def pilot_overview(store: Any) -> pd.DataFrame:
+def pilot_overview(store: Store) -> pd.DataFrame:
     """Per pilot: companies, participants, responses, loops with data, open action items.
 
     Parameters
@@ -48,7 +52,7 @@ def pilot_overview(store: Any) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def pilot_summary_lines(store: Any, lang: str = "de") -> list[str]:
+def pilot_summary_lines(store: Store, lang: str = "de") -> list[str]:
     """One readable line per pilot project, German (default) or English."""
     overview = pilot_overview(store)
     title = "title_en" if lang == "en" else "title_de"
@@ -64,7 +68,7 @@ def pilot_summary_lines(store: Any, lang: str = "de") -> list[str]:
             "{responses} Antworten, Schleifen {loops_with_data}/{planned_loops}, "
             "Maßnahmen {actions_open} offen von {actions_total}"
         )
-    records: list[dict[str, Any]] = [
+    records: list[Row] = [
         {str(key): value for key, value in row.items()} for row in overview.to_dict("records")
     ]
     return [pattern.format(title=row[title], **row) for row in records]
