@@ -24,17 +24,20 @@ from __future__ import annotations
 import json
 import sys
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from transferkit.privacy import CODE_ALPHABET, CODE_LENGTH
 from transferkit.vocabulary import FORMATS
+
+if TYPE_CHECKING:
+    from transferkit.store.values import Answers, Row
 
 __all__ = [
     "BLANK_ITEMS",
@@ -199,7 +202,7 @@ def _levels(*texts: str) -> dict[str, str]:
 
 # Each pilot: its companies, size, built-in effects (item-scale points on a
 # 1-5 Likert item, item SD is about 1), loop trend, formats, goals, economics.
-PILOTS: tuple[dict[str, Any], ...] = (
+PILOTS: tuple[Row, ...] = (
     {
         "pilot_id": "P01",
         "title_de": "Digitale Schichtübergabe per Tablet",
@@ -678,7 +681,7 @@ class DemoData:
     """Result of :func:`generate`: tidy tables by name and the raw response records."""
 
     tables: dict[str, pd.DataFrame]
-    responses: list[dict[str, Any]]
+    responses: list[Row]
 
 
 def _rng(seed: int, stream: int) -> np.random.Generator:
@@ -712,14 +715,14 @@ def _stamp(day: date, hour: int, minute: int) -> str:
 
 def _record(
     template: str,
-    answers: dict[str, Any],
+    answers: Answers,
     *,
     pilot: str | None,
     loop: int | None,
     phase: str | None,
     participant: str | None,
     submitted_at: str,
-) -> dict[str, Any]:
+) -> Row:
     key = f"{template}|{pilot}|{loop}|{phase}|{participant}|{submitted_at}"
     return {
         "template": template,
@@ -734,11 +737,11 @@ def _record(
     }
 
 
-def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
+def _rows(df: pd.DataFrame) -> list[Row]:
     return [{str(k): v for k, v in r.items()} for r in df.to_dict(orient="records")]
 
 
-def _loop_dates(pilot: dict[str, Any]) -> list[tuple[date, date]]:
+def _loop_dates(pilot: Row) -> list[tuple[date, date]]:
     start, end = pilot["start"], pilot["end"]
     length = (end - start).days // LOOPS
     return [
@@ -809,7 +812,7 @@ def _participants(seed: int) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------- responses
-def _self_assessment_responses(seed: int, participants: pd.DataFrame) -> list[dict[str, Any]]:
+def _self_assessment_responses(seed: int, participants: pd.DataFrame) -> list[Row]:
     rng = _rng(seed, 2)
     pilots = {p["pilot_id"]: p for p in PILOTS}
     intercept = {
@@ -831,7 +834,7 @@ def _self_assessment_responses(seed: int, participants: pd.DataFrame) -> list[di
         post_day = pilot["end"] - timedelta(days=int(rng.integers(0, 10)))
         change = rng.normal(0.0, 0.2, size=3)
         for time, day in (("pre", pre_day), ("post", post_day)):
-            answers: dict[str, Any] = {"measurement": time}
+            answers: Answers = {"measurement": time}
             for s, (scale, items) in enumerate(SCALES.items()):
                 level = theta[i, s]
                 if time == "post":
@@ -860,7 +863,7 @@ def _self_assessment_responses(seed: int, participants: pd.DataFrame) -> list[di
     return records
 
 
-def _goal_responses(participants: pd.DataFrame) -> list[dict[str, Any]]:
+def _goal_responses(participants: pd.DataFrame) -> list[Row]:
     records = []
     for pilot in PILOTS:
         coordinator = participants.loc[participants["pilot_id"] == pilot["pilot_id"], "participant"]
@@ -890,7 +893,7 @@ def _goal_responses(participants: pd.DataFrame) -> list[dict[str, Any]]:
     return records
 
 
-def _feedback_responses(seed: int, participants: pd.DataFrame) -> list[dict[str, Any]]:
+def _feedback_responses(seed: int, participants: pd.DataFrame) -> list[Row]:
     rng = _rng(seed, 3)
     pilots = {p["pilot_id"]: p for p in PILOTS}
     base = {
@@ -907,7 +910,7 @@ def _feedback_responses(seed: int, participants: pd.DataFrame) -> list[dict[str,
         weights = np.array([0.6, 0.25, 0.15][: len(formats)])
         fmt = str(rng.choice(formats, p=weights / weights.sum()))
         sat = rng.normal(pilot["satisfaction"], 0.8)
-        answers: dict[str, Any] = {"format": fmt}
+        answers: Answers = {"format": fmt}
         for item, mean in base.items():
             answers[item] = _likert(mean + 0.7 * sat + rng.normal(0.0, 0.55))
         answers["recommend"] = int(np.clip(round(7.9 + 1.7 * sat + rng.normal(0.0, 1.1)), 0, 10))
@@ -928,7 +931,7 @@ def _feedback_responses(seed: int, participants: pd.DataFrame) -> list[dict[str,
     return records
 
 
-def _needs_responses(seed: int, participants: pd.DataFrame) -> list[dict[str, Any]]:
+def _needs_responses(seed: int, participants: pd.DataFrame) -> list[Row]:
     rng = _rng(seed, 4)
     pilots = {p["pilot_id"]: p for p in PILOTS}
     sectors = {c[0]: c[2] for c in COMPANIES}
@@ -957,7 +960,7 @@ def _needs_responses(seed: int, participants: pd.DataFrame) -> list[dict[str, An
         pilot = pilots[row["pilot_id"]]
         sector = sectors[row["company_id"]]
         person = rng.normal(0.0, 0.5)
-        answers: dict[str, Any] = {}
+        answers: Answers = {}
         for topic, area in TOPICS.items():
             imp = importance[sector][area] + (0.8 if focus[pilot["topic"]] == topic else 0.0)
             answers[f"imp_{topic}"] = _likert(imp + rng.normal(0.0, 0.7))
@@ -990,14 +993,14 @@ def _needs_responses(seed: int, participants: pd.DataFrame) -> list[dict[str, An
     return records
 
 
-def _action_flow(seed: int) -> dict[str, list[dict[str, Any]]]:
+def _action_flow(seed: int) -> dict[str, list[Row]]:
     """Action items per pilot with their status at each loop review."""
     rng = _rng(seed, 5)
-    flows: dict[str, list[dict[str, Any]]] = {}
+    flows: dict[str, list[Row]] = {}
     for pilot in PILOTS:
         pool = list(pilot["actions"])
         loops = _loop_dates(pilot)
-        items: list[dict[str, Any]] = []
+        items: list[Row] = []
         for loop in range(1, LOOPS + 1):
             # review at this loop's optimierung: earlier items still open
             for item in items:
@@ -1030,8 +1033,8 @@ def _action_flow(seed: int) -> dict[str, list[dict[str, Any]]]:
 
 
 def _loop_responses(
-    seed: int, participants: pd.DataFrame, flows: dict[str, list[dict[str, Any]]]
-) -> list[dict[str, Any]]:
+    seed: int, participants: pd.DataFrame, flows: dict[str, list[Row]]
+) -> list[Row]:
     rng = _rng(seed, 6)
     records = []
     phase_offset = {"information": 0.1, "anwendung": -0.2, "austausch": 0.15, "optimierung": 0.0}
@@ -1055,7 +1058,7 @@ def _loop_responses(
                         + phase_offset[phase]
                         + person[code]
                     )
-                    answers: dict[str, Any] = {question: _likert(mean + rng.normal(0.0, 0.6))}
+                    answers: Answers = {question: _likert(mean + rng.normal(0.0, 0.6))}
                     text_id = PHASE_TEXTS[phase]
                     answers[text_id] = str(rng.choice(_TEXTS[text_id]))
                     if phase == "anwendung" and rng.random() < 0.25:
@@ -1093,12 +1096,12 @@ def _loop_responses(
 
 
 # --------------------------------------------------- tidy tables from responses
-def _of(responses: Iterable[dict[str, Any]], template: str) -> list[dict[str, Any]]:
+def _of(responses: Iterable[Row], template: str) -> list[Row]:
     return [r for r in responses if r["template"] == template]
 
 
 def self_assessment_from_responses(
-    responses: Sequence[dict[str, Any]], participants: pd.DataFrame
+    responses: Sequence[Row], participants: pd.DataFrame
 ) -> pd.DataFrame:
     """Tidy ``self_assessment`` table (one row per participant and time) from raw responses."""
     company = dict(zip(participants["participant"], participants["company_id"], strict=True))
@@ -1118,14 +1121,14 @@ def self_assessment_from_responses(
     return df.reset_index(drop=True)
 
 
-def _time_key(order: dict[str, int]) -> Any:
+def _time_key(order: dict[str, int]) -> Callable[[pd.Series], pd.Series]:
     def key(col: pd.Series) -> pd.Series:
         return col.map(order) if col.name == "time" else col
 
     return key
 
 
-def gas_goals_from_responses(responses: Sequence[dict[str, Any]]) -> pd.DataFrame:
+def gas_goals_from_responses(responses: Sequence[Row]) -> pd.DataFrame:
     """Tidy ``gas_goals`` table (one row per goal) from ``pilot_goals`` responses."""
     rows = []
     for r in _of(responses, "pilot_goals"):
@@ -1145,7 +1148,7 @@ def gas_goals_from_responses(responses: Sequence[dict[str, Any]]) -> pd.DataFram
     return df.sort_values("goal_id").reset_index(drop=True)
 
 
-def training_feedback_from_responses(responses: Sequence[dict[str, Any]]) -> pd.DataFrame:
+def training_feedback_from_responses(responses: Sequence[Row]) -> pd.DataFrame:
     """Tidy ``training_feedback`` table (one row per returned sheet)."""
     rows = [
         {
@@ -1161,7 +1164,7 @@ def training_feedback_from_responses(responses: Sequence[dict[str, Any]]) -> pd.
 
 
 def needs_from_responses(
-    responses: Sequence[dict[str, Any]], participants: pd.DataFrame
+    responses: Sequence[Row], participants: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Tidy ``needs`` (participant x topic) and ``needs_profile`` (formats, time) tables."""
     company = dict(zip(participants["participant"], participants["company_id"], strict=True))
@@ -1200,12 +1203,12 @@ def needs_from_responses(
     return needs, profile.reset_index(drop=True)
 
 
-def loop_ratings_from_responses(responses: Sequence[dict[str, Any]]) -> pd.DataFrame:
+def loop_ratings_from_responses(responses: Sequence[Row]) -> pd.DataFrame:
     """Tidy ``loop_ratings`` table: one row per pilot, loop and participant, one column per phase.
 
     A rating is missing (NaN) when the participant did not submit that phase.
     """
-    cells: dict[tuple[str, int, str], dict[str, Any]] = {}
+    cells: dict[tuple[str, int, str], Row] = {}
     for r in _of(responses, "reflection_loop"):
         key = (r["pilot"], r["loop"], r["participant"])
         row = cells.setdefault(key, {"pilot_id": key[0], "loop": key[1], "participant": key[2]})
@@ -1217,14 +1220,14 @@ def loop_ratings_from_responses(responses: Sequence[dict[str, Any]]) -> pd.DataF
     return df.sort_values(["pilot_id", "loop", "participant"]).reset_index(drop=True)
 
 
-def action_items_from_responses(responses: Sequence[dict[str, Any]]) -> pd.DataFrame:
+def action_items_from_responses(responses: Sequence[Row]) -> pd.DataFrame:
     """Tidy ``action_items`` table: each item once, with its latest status.
 
     An item is first listed (status ``open``) in the ``optimierung`` phase of the
     loop that raised it and reviewed in each later loop's ``optimierung`` phase;
     ``loop_closed`` is the loop whose review marked it ``done`` or ``dropped``.
     """
-    items: dict[tuple[str, str], dict[str, Any]] = {}
+    items: dict[tuple[str, str], Row] = {}
     reviews = sorted(
         (r for r in _of(responses, "reflection_loop") if r["answers"].get("actions")),
         key=lambda r: (r["pilot"], r["loop"]),

@@ -17,5 +17,5 @@ JSONValue: TypeAlias = Any
 #: A sheet's answers by question id, as a template validates them and the store keeps them.
 Answers: TypeAlias = dict[str, JSONValue]
 
-#: One row read from the database or headed for it: column name to value.
+#: One record (a database row, a line of JSON): field or column name to value.
 Row: TypeAlias = dict[str, JSONValue]
