@@ -33,7 +33,7 @@ FOLDERS = {
     ("transferkit.sheets.web", "templates"): [
         "document.html.j2", "error.html.j2", "parts.html.j2", "questions.html.j2", "sheet.html.j2",
     ],
-    ("transferkit.sheets", "templates"): ["printable.html.j2"],
+    ("transferkit.sheets", "templates"): ["code_cards.html.j2", "printable.html.j2"],
     ("transferkit.live", "templates"): ["protocol.html.j2"],
     ("transferkit.reports", "templates/batch_index"): ["page.html.j2"],
 }

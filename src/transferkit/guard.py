@@ -31,12 +31,17 @@ import logging
 import re
 import resource
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 from tornado.httpserver import HTTPServer
 from tornado.iostream import IOStream
+
+if TYPE_CHECKING:
+    from tornado.httputil import HTTPServerConnectionDelegate, HTTPServerRequest
+    from tornado.web import RequestHandler
 
 __all__ = [
     "SECRET_PARAMETERS",
@@ -59,6 +64,15 @@ access_log = logging.getLogger("tornado.access")
 SECRET_PARAMETERS = frozenset({"token", "code", "_xsrf"})
 
 
+class HTTPServerLimits(TypedDict):
+    """The keyword arguments of :class:`tornado.httpserver.HTTPServer` that :class:`ServerLimits` sets."""
+
+    idle_connection_timeout: float
+    body_timeout: float
+    max_body_size: int
+    max_header_size: int
+
+
 @dataclass(frozen=True)
 class ServerLimits:
     """The limits of one workshop server (defaults sized for a room of a few hundred phones)."""
@@ -71,7 +85,7 @@ class ServerLimits:
     max_header_size: int = 16 * 1024
     max_kernels: int = 6
 
-    def http_server_kwargs(self) -> dict[str, Any]:
+    def http_server_kwargs(self) -> HTTPServerLimits:
         """Keyword arguments for :class:`tornado.httpserver.HTTPServer`."""
         return {
             "idle_connection_timeout": self.idle_timeout,
@@ -86,11 +100,11 @@ class LimitedHTTPServer(HTTPServer):
 
     def initialize(  # type: ignore[override]
         self,
-        request_callback: Any,
+        request_callback: HTTPServerConnectionDelegate | Callable[[HTTPServerRequest], None],
         *,
         max_connections: int = 1000,
         max_per_address: int = 64,
-        **kwargs: Any,
+        **kwargs: Any,  # tornado's HTTPServer options, passed on
     ) -> None:
         super().initialize(request_callback, **kwargs)
         self.max_connections = max_connections
@@ -98,7 +112,7 @@ class LimitedHTTPServer(HTTPServer):
         self._per_address: Counter[str] = Counter()
         self.refused = 0
 
-    def handle_stream(self, stream: IOStream, address: Any) -> None:
+    def handle_stream(self, stream: IOStream, address: tuple[object, ...]) -> None:
         host = _host(address)
         if len(self._connections) >= self.max_connections or (
             self._per_address[host] >= self.max_per_address
@@ -117,7 +131,7 @@ class LimitedHTTPServer(HTTPServer):
         self._per_address[host] += 1
         super().handle_stream(stream, address)
 
-    def on_close(self, server_conn: Any) -> None:
+    def on_close(self, server_conn: object) -> None:
         host = _host(getattr(getattr(server_conn, "context", None), "address", None))
         self._per_address[host] -= 1
         if self._per_address[host] <= 0:
@@ -125,7 +139,7 @@ class LimitedHTTPServer(HTTPServer):
         super().on_close(server_conn)
 
 
-def _host(address: Any) -> str:
+def _host(address: object) -> str:
     return str(address[0]) if isinstance(address, tuple) and address else "local"
 
 
@@ -201,7 +215,7 @@ def scrub_uri(uri: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
 
 
-def log_request(handler: Any) -> None:
+def log_request(handler: RequestHandler) -> None:
     """Tornado's ``log_function``: like tornado's own, without secrets in the URI."""
     status = handler.get_status()
     if status < 400:

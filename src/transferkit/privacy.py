@@ -31,10 +31,13 @@ import unicodedata
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from transferkit.store import TemplateLike
+    from transferkit.store.values import JSONValue
 
 __all__ = [
     "CODE_ALPHABET",
@@ -367,7 +370,7 @@ _FREE_TEXT = ("text", "long_text")
 
 def without_free_text(
     responses: pd.DataFrame,
-    template_of: Callable[[str], Any | None],
+    template_of: Callable[[str], TemplateLike | None],
     answer_columns: list[str],
 ) -> pd.DataFrame:
     """A copy of ``responses`` without the answers that people wrote in their own words.
@@ -407,7 +410,7 @@ def without_free_text(
     return data.drop(columns=empty)
 
 
-def _cleaned(value: Any, kind: str | None, *, known: bool) -> Any:
+def _cleaned(value: JSONValue, kind: str | None, *, known: bool) -> JSONValue:
     if _missing(value):
         return value
     if not known:  # template unknown: keep numbers only
@@ -420,5 +423,5 @@ def _cleaned(value: Any, kind: str | None, *, known: bool) -> Any:
     return value
 
 
-def _missing(value: Any) -> bool:
+def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))

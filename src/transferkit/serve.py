@@ -40,14 +40,31 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from transferkit.exceptions import TransferkitError
 from transferkit.guard import ServerLimits, raise_open_file_limit
 from transferkit.sheets.query import SheetRequest, join_url, sheet_url
+
+if TYPE_CHECKING:
+    from types import FrameType
+
+    from transferkit.guard import LimitedHTTPServer
+
+#: Where the server's messages go (``print`` by default; tests collect them).
+Echo = Callable[[str], object]
+
+
+class VoilaApp(Protocol):
+    """What :func:`voila_app_class` gives: Voilà's application class (a traitlets app)."""
+
+    @classmethod
+    def launch_instance(cls, argv: list[str] | None = None) -> None:
+        """Configure from ``argv`` and run the server (blocks)."""
+        ...
 
 __all__ = [
     "MODERATOR_NOTEBOOKS",
@@ -177,7 +194,7 @@ MODERATOR_TOKEN_ENV = "TRANSFERKIT_MODERATOR_TOKEN"
 PARTICIPANT_TOKEN_ENV = "TRANSFERKIT_TOKEN"
 
 
-def voila_app_class() -> Any:
+def voila_app_class() -> type[VoilaApp]:
     """Voilà's application class with the web sheet and the server's limits (see :mod:`transferkit.guard`).
 
     Two roles: Voilà's own routes (moderator screens, their kernels and
@@ -207,7 +224,7 @@ def voila_app_class() -> Any:
             self.set_header("Cache-Control", "no-store")
             self.finish(forbidden_page())
 
-    class CappedVoilaHandler(TornadoVoilaHandler):
+    class CappedVoilaHandler(TornadoVoilaHandler):  # type: ignore[misc, unused-ignore]  # voila has no types
         """Voilà's page handler, which starts a kernel per page: refused past ``max_kernels``."""
 
         @tornado.web.authenticated
@@ -222,7 +239,7 @@ def voila_app_class() -> Any:
                 return
             await super().get(path)
 
-    class TransferkitVoila(Voila):
+    class TransferkitVoila(Voila):  # type: ignore[misc, unused-ignore]  # voila has no types
         """Voilà plus ``/sheet`` (participants' web sheet) in one tornado application, with limits."""
 
         max_kernels = Int(6, help="Most kernels (moderator screens) running at once.").tag(config=True)
@@ -236,7 +253,7 @@ def voila_app_class() -> Any:
         certfile = Unicode("", help="TLS certificate (PEM) for HTTPS.").tag(config=True)
         keyfile = Unicode("", help="TLS private key (PEM) for HTTPS.").tag(config=True)
 
-        def init_settings(self) -> dict[str, Any]:
+        def init_settings(self) -> dict[str, Any]:  # tornado settings: values of any type
             secret = os.environ.pop(MODERATOR_TOKEN_ENV, "")  # kernels must not inherit it
             if secret:
                 self.token = secret
@@ -252,7 +269,7 @@ def voila_app_class() -> Any:
             settings["login_url"] = url_path_join(self.base_url, "transferkit/forbidden")
             return settings
 
-        def init_handlers(self) -> list[Any]:
+        def init_handlers(self) -> list[tuple[object, ...]]:
             from transferkit.sheets.web import handlers as web_sheet_handlers
 
             voila = [
@@ -287,7 +304,7 @@ def voila_app_class() -> Any:
             )
             app = self.app
 
-            def listen(port: int, address: str = "", **_kwargs: Any) -> Any:
+            def listen(port: int, address: str = "", **_kwargs: object) -> LimitedHTTPServer:
                 server = LimitedHTTPServer(
                     app,
                     max_connections=limits.max_connections,
@@ -387,7 +404,7 @@ def serve(
     limits: ServerLimits | None = None,
     certfile: Path | None = None,
     keyfile: Path | None = None,
-    echo: Any = print,
+    echo: Echo = print,
     dry_run: bool = False,
 ) -> int:
     """Start Voilà (blocking until Ctrl+C); print the links and a QR code first. Returns the exit code.
@@ -547,7 +564,7 @@ def _stop_signals_interrupt() -> Iterator[None]:
         yield  # signal handlers can only be set in the main thread
         return
 
-    def interrupt(signum: int, _frame: Any) -> None:
+    def interrupt(signum: int, _frame: FrameType | None) -> None:
         raise KeyboardInterrupt(signal.Signals(signum).name)
 
     wanted = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
@@ -572,7 +589,7 @@ class ReadinessWatcher:
     (True, ['transferkit: ready after 2.5 s: share the link now.'])
     """
 
-    def __init__(self, *, echo: Any = print, clock: Any = None) -> None:
+    def __init__(self, *, echo: Echo = print, clock: Callable[[], float] | None = None) -> None:
         import time
 
         self.echo = echo
@@ -587,7 +604,7 @@ class ReadinessWatcher:
             seconds = self.clock() - self.started
             self.echo(f"transferkit: ready after {seconds:.1f} s: share the link now.")
 
-    def relay(self, stream: Any) -> None:
+    def relay(self, stream: IO[bytes]) -> None:
         """Copy ``stream`` (Voilà's output, bytes) to stdout line by line, watching for readiness."""
         for raw in iter(stream.readline, b""):
             line = raw.decode("utf-8", "replace")
@@ -621,7 +638,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for_port(host: str, port: int, timeout: float = 60.0, process: Any = None) -> None:
+def wait_for_port(
+    host: str, port: int, timeout: float = 60.0, process: subprocess.Popen[bytes] | None = None
+) -> None:
     """Wait until ``host:port`` accepts connections (Voilà answers /api/status with 403)."""
     import time
 

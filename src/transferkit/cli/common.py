@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import click
 
@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 __all__ = ["DB_HELP", "friendly_errors", "open_store", "write_atomically"]
 
-F = TypeVar("F", bound=Callable[..., Any])
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 DB_HELP = (
     "Store URL (any SQLAlchemy URL, e.g. postgresql://user@host/db). "
@@ -24,17 +25,17 @@ DB_HELP = (
 )
 
 
-def friendly_errors(func: F) -> F:
+def friendly_errors(func: Callable[_P, _R]) -> Callable[_P, _R]:
     """Turn transferkit errors into their message (no traceback) and exit code 1."""
 
     @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
         try:
             return func(*args, **kwargs)
         except TransferkitError as error:
             raise click.ClickException(str(error)) from error
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 def open_store(url: str | None) -> Store:

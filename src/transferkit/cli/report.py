@@ -14,15 +14,18 @@ Exit code 1 when a parameter is wrong or any report failed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 from transferkit.cli.common import DB_HELP, friendly_errors
 
+if TYPE_CHECKING:
+    from transferkit.store.values import JSONValue
+
 __all__ = ["report"]
 
-F = TypeVar("F", bound=Callable[..., Any])
+F = TypeVar("F", bound=Callable[..., object])
 
 def _common(func: F) -> F:
     """Options every report command takes: --db, --lang, --out."""
@@ -39,11 +42,11 @@ def _workers(func: F) -> F:
                         help="Reports made in parallel. Default: one per CPU core.")(func)
 
 
-def _params(db: str | None, lang: str, **extra: Any) -> dict[str, Any]:
+def _params(db: str | None, lang: str, **extra: JSONValue) -> dict[str, JSONValue]:
     return {"db": db or "", "lang": lang, **extra}
 
 
-def _one(kind: str, params: dict[str, Any], out_dir: str) -> None:
+def _one(kind: str, params: dict[str, JSONValue], out_dir: str) -> None:
     from transferkit.reports import run_report
 
     result = run_report(kind, params, out_dir)

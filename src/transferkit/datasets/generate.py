@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -61,6 +61,9 @@ from transferkit.vocabulary import (
     SCALE_GROUPS,
     TOPICS,
 )
+
+if TYPE_CHECKING:
+    from transferkit.store.values import Answers, Row
 
 __all__ = [
     "BLANK_ITEMS",
@@ -113,7 +116,7 @@ class DemoData:
     """Result of :func:`generate`: tidy tables by name and the raw response records."""
 
     tables: dict[str, pd.DataFrame]
-    responses: list[dict[str, Any]]
+    responses: list[Row]
 
 
 def _rng(seed: int, stream: int) -> np.random.Generator:
@@ -147,14 +150,14 @@ def _stamp(day: date, hour: int, minute: int) -> str:
 
 def _record(
     template: str,
-    answers: dict[str, Any],
+    answers: Answers,
     *,
     pilot: str | None,
     loop: int | None,
     phase: str | None,
     participant: str | None,
     submitted_at: str,
-) -> dict[str, Any]:
+) -> Row:
     key = f"{template}|{pilot}|{loop}|{phase}|{participant}|{submitted_at}"
     return {
         "template": template,
@@ -169,11 +172,11 @@ def _record(
     }
 
 
-def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
+def _rows(df: pd.DataFrame) -> list[Row]:
     return [{str(k): v for k, v in r.items()} for r in df.to_dict(orient="records")]
 
 
-def _loop_dates(pilot: dict[str, Any]) -> list[tuple[date, date]]:
+def _loop_dates(pilot: Row) -> list[tuple[date, date]]:
     start, end = pilot["start"], pilot["end"]
     length = (end - start).days // LOOPS
     return [
@@ -244,7 +247,7 @@ def _participants(seed: int) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------- responses
-def _self_assessment_responses(seed: int, participants: pd.DataFrame) -> list[dict[str, Any]]:
+def _self_assessment_responses(seed: int, participants: pd.DataFrame) -> list[Row]:
     rng = _rng(seed, 2)
     pilots = {p["pilot_id"]: p for p in PILOTS}
     intercept = {
@@ -266,7 +269,7 @@ def _self_assessment_responses(seed: int, participants: pd.DataFrame) -> list[di
         post_day = pilot["end"] - timedelta(days=int(rng.integers(0, 10)))
         change = rng.normal(0.0, 0.2, size=3)
         for time, day in (("pre", pre_day), ("post", post_day)):
-            answers: dict[str, Any] = {"measurement": time}
+            answers: Answers = {"measurement": time}
             for s, (scale, items) in enumerate(SCALES.items()):
                 level = theta[i, s]
                 if time == "post":
@@ -295,7 +298,7 @@ def _self_assessment_responses(seed: int, participants: pd.DataFrame) -> list[di
     return records
 
 
-def _goal_responses(participants: pd.DataFrame) -> list[dict[str, Any]]:
+def _goal_responses(participants: pd.DataFrame) -> list[Row]:
     records = []
     for pilot in PILOTS:
         coordinator = participants.loc[participants["pilot_id"] == pilot["pilot_id"], "participant"]
@@ -325,7 +328,7 @@ def _goal_responses(participants: pd.DataFrame) -> list[dict[str, Any]]:
     return records
 
 
-def _feedback_responses(seed: int, participants: pd.DataFrame) -> list[dict[str, Any]]:
+def _feedback_responses(seed: int, participants: pd.DataFrame) -> list[Row]:
     rng = _rng(seed, 3)
     pilots = {p["pilot_id"]: p for p in PILOTS}
     base = {
@@ -342,7 +345,7 @@ def _feedback_responses(seed: int, participants: pd.DataFrame) -> list[dict[str,
         weights = np.array([0.6, 0.25, 0.15][: len(formats)])
         fmt = str(rng.choice(formats, p=weights / weights.sum()))
         sat = rng.normal(pilot["satisfaction"], 0.8)
-        answers: dict[str, Any] = {"format": fmt}
+        answers: Answers = {"format": fmt}
         for item, mean in base.items():
             answers[item] = _likert(mean + 0.7 * sat + rng.normal(0.0, 0.55))
         answers["recommend"] = int(np.clip(round(7.9 + 1.7 * sat + rng.normal(0.0, 1.1)), 0, 10))
@@ -363,7 +366,7 @@ def _feedback_responses(seed: int, participants: pd.DataFrame) -> list[dict[str,
     return records
 
 
-def _needs_responses(seed: int, participants: pd.DataFrame) -> list[dict[str, Any]]:
+def _needs_responses(seed: int, participants: pd.DataFrame) -> list[Row]:
     rng = _rng(seed, 4)
     pilots = {p["pilot_id"]: p for p in PILOTS}
     sectors = {c[0]: c[2] for c in COMPANIES}
@@ -392,7 +395,7 @@ def _needs_responses(seed: int, participants: pd.DataFrame) -> list[dict[str, An
         pilot = pilots[row["pilot_id"]]
         sector = sectors[row["company_id"]]
         person = rng.normal(0.0, 0.5)
-        answers: dict[str, Any] = {}
+        answers: Answers = {}
         for topic, area in TOPICS.items():
             imp = importance[sector][area] + (0.8 if focus[pilot["topic"]] == topic else 0.0)
             answers[f"imp_{topic}"] = _likert(imp + rng.normal(0.0, 0.7))
@@ -425,14 +428,14 @@ def _needs_responses(seed: int, participants: pd.DataFrame) -> list[dict[str, An
     return records
 
 
-def _action_flow(seed: int) -> dict[str, list[dict[str, Any]]]:
+def _action_flow(seed: int) -> dict[str, list[Row]]:
     """Action items per pilot with their status at each loop review."""
     rng = _rng(seed, 5)
-    flows: dict[str, list[dict[str, Any]]] = {}
+    flows: dict[str, list[Row]] = {}
     for pilot in PILOTS:
         pool = list(pilot["actions"])
         loops = _loop_dates(pilot)
-        items: list[dict[str, Any]] = []
+        items: list[Row] = []
         for loop in range(1, LOOPS + 1):
             # review at this loop's optimierung: earlier items still open
             for item in items:
@@ -465,8 +468,8 @@ def _action_flow(seed: int) -> dict[str, list[dict[str, Any]]]:
 
 
 def _loop_responses(
-    seed: int, participants: pd.DataFrame, flows: dict[str, list[dict[str, Any]]]
-) -> list[dict[str, Any]]:
+    seed: int, participants: pd.DataFrame, flows: dict[str, list[Row]]
+) -> list[Row]:
     rng = _rng(seed, 6)
     records = []
     phase_offset = {"information": 0.1, "anwendung": -0.2, "austausch": 0.15, "optimierung": 0.0}
@@ -490,7 +493,7 @@ def _loop_responses(
                         + phase_offset[phase]
                         + person[code]
                     )
-                    answers: dict[str, Any] = {question: _likert(mean + rng.normal(0.0, 0.6))}
+                    answers: Answers = {question: _likert(mean + rng.normal(0.0, 0.6))}
                     text_id = PHASE_TEXTS[phase]
                     answers[text_id] = str(rng.choice(TEXTS[text_id]))
                     if phase == "anwendung" and rng.random() < 0.25:

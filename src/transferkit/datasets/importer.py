@@ -8,7 +8,7 @@ import datetime as dt
 import math
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeAlias
 
 import pandas as pd
 
@@ -26,11 +26,15 @@ from transferkit.exceptions import DatasetError, StoreError
 
 if TYPE_CHECKING:
     from transferkit.store import Store
+    from transferkit.store.values import JSONValue, Row
+
+#: The value of one parsed CSV cell.
+_Cell: TypeAlias = "str | int | float | None"
 
 __all__ = ["IMPORT_KINDS", "import_demo", "import_table"]
 
 
-def _none(value: Any) -> Any:
+def _none(value: object) -> JSONValue:
     """Missing values (NaN, NaT, pd.NA) as ``None``; numpy scalars as Python numbers."""
     if value is None or value is pd.NA or value is pd.NaT:
         return None
@@ -39,18 +43,18 @@ def _none(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
-def _int(value: Any) -> int | None:
-    value = _none(value)
-    return None if value is None else int(value)
+def _int(value: object) -> int | None:
+    plain = _none(value)
+    return None if plain is None else int(plain)
 
 
-def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
+def _rows(df: pd.DataFrame) -> list[Row]:
     return [{str(k): v for k, v in r.items()} for r in df.to_dict(orient="records")]
 
 
-def _date(value: Any) -> dt.date | None:
-    value = _none(value)
-    return value.date() if isinstance(value, dt.datetime) else value
+def _date(value: object) -> dt.date | None:
+    plain = _none(value)
+    return plain.date() if isinstance(plain, dt.datetime) else plain
 
 
 def import_demo(store: Store) -> dict[str, int]:
@@ -251,15 +255,15 @@ def import_table(store: Store, kind: str, path: str | Path, *, replace: bool = F
     header, rows, delimiter = read_csv(path)
     header_problems, positions = header_problems_of(spec, header, rows)
     problems = [(1, p) for p in header_problems]
-    parsed: list[tuple[int, list[Any]]] = []
-    seen: dict[tuple[Any, ...], int] = {}
+    parsed: list[tuple[int, list[_Cell]]] = []
+    seen: dict[tuple[_Cell, ...], int] = {}
     for line, cells in rows:
         if len(cells) > len(header):
             too_many = (f"{len(cells)} cells, but the header has {len(header)} columns; "
                         f"put a text containing {delimiter!r} in double quotes")
             problems.append((line, too_many))
             continue
-        values: dict[str, Any] = {}
+        values: dict[str, _Cell] = {}
         complete = True
         for field in spec.fields:
             index = positions.get(field.name)
@@ -283,11 +287,11 @@ def import_table(store: Store, kind: str, path: str | Path, *, replace: bool = F
             parsed.append((line, [values[f.name] for f in spec.fields]))
     if not rows:
         problems.append((1, "the file has no rows below the header line"))
-    add: Callable[..., Any] = getattr(store, spec.method)
+    add: Callable[..., object] = getattr(store, spec.method)
     with store.bulk():  # one transaction: an error below rolls everything back
         if replace and not header_problems:
             owner = [f.name for f in spec.fields].index(spec.owner)
-            store.remove_evaluation_rows(spec.table, {args[owner] for _line, args in parsed})
+            store.remove_evaluation_rows(spec.table, {str(args[owner]) for _line, args in parsed})
         if not header_problems:
             for line, args in parsed:
                 try:

@@ -10,13 +10,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, fields
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from transferkit.datasets.catalogue import CATALOGUE, DatasetInfo
 from transferkit.datasets.tidy import typed
 from transferkit.exceptions import DatasetError
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
+    from transferkit.store.values import Row
 
 __all__ = ["DemoNetwork", "list_datasets", "load_demo", "read_dataset", "read_responses"]
 
@@ -50,7 +55,7 @@ class DemoNetwork:
     indicators: pd.DataFrame
     coding: pd.DataFrame
     format_plan: pd.DataFrame
-    responses: list[dict[str, Any]]
+    responses: list[Row]
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tidy datasets by name (everything except ``responses``)."""
@@ -71,7 +76,7 @@ def _info(name: str) -> DatasetInfo:
     return CATALOGUE[name]
 
 
-def _resource(filename: str) -> Any:
+def _resource(filename: str) -> Traversable:
     path = resources.files(_PACKAGE).joinpath("demo", filename)
     if not path.is_file():
         msg = (
@@ -82,7 +87,7 @@ def _resource(filename: str) -> Any:
     return path
 
 
-def read_responses() -> list[dict[str, Any]]:
+def read_responses() -> list[Row]:
     """The raw demo responses (``responses.jsonl``) as a list of records.
 
     Each record has ``template``, ``template_version``, ``pilot``, ``loop``,
@@ -149,7 +154,7 @@ def list_datasets() -> pd.DataFrame:
 
 def load_demo() -> DemoNetwork:
     """Load the whole demo network (fresh DataFrames on every call)."""
-    tables: dict[str, Any] = {
+    tables: dict[str, pd.DataFrame] = {
         f.name: read_dataset(f.name) for f in fields(DemoNetwork) if f.name != "responses"
     }
     return DemoNetwork(**tables, responses=read_responses())

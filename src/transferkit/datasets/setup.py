@@ -232,7 +232,9 @@ def _spec_table(spec: SetupKind) -> TableSpec:
 def _message(path: Path, problems: list[tuple[str, int, str]], workbook: bool) -> str:
     order = {kind: n for n, kind in enumerate(SETUP_KINDS)}
     problems = sorted(problems, key=lambda p: (order.get(_kind_of(p[0]) or "", -1), p[1]))
-    where = (lambda sheet, n: f"sheet {sheet}, row {n}") if workbook else (lambda _s, n: f"line {n}")
+    def where(sheet: str, n: int) -> str:
+        return f"sheet {sheet}, row {n}" if workbook else f"line {n}"
+
     listed = "\n".join(f"  {where(sheet, n)}: {text}" for sheet, n, text in problems)
     count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
     return (f"Cannot set up from {path}: {count}, nothing was stored.\n{listed}\n"

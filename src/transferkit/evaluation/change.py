@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from transferkit.evaluation.checks import EvaluationInputError, as_float_array
 
@@ -32,8 +31,8 @@ def _s_diff(pre: np.ndarray, sd_pre: float | None, reliability: float) -> tuple[
 
 
 def reliable_change(
-    pre: Any,
-    post: Any,
+    pre: ArrayLike,
+    post: ArrayLike,
     sd_pre: float | None,
     reliability: float,
     z: float = 1.96,
@@ -129,11 +128,11 @@ def reliable_change(
 
 
 def reliable_change_summary(
-    pre: Any,
-    post: Any,
+    pre: ArrayLike,
+    post: ArrayLike,
     sd_pre: float | None,
     reliability: float,
-    group: Any = None,
+    group: ArrayLike | None = None,
     z: float = 1.96,
     *,
     higher_is_better: bool = True,

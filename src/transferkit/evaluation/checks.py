@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
-from typing import Any
+from typing import Any, TypeAlias, TypeVar, overload
 
 import numpy as np
 import pandas as pd
 
 from transferkit.exceptions import EvaluationInputError
+
+#: Factorized columns by column name: integer codes per row and the sorted distinct values.
+FactorCache: TypeAlias = "dict[Hashable, tuple[np.ndarray, np.ndarray | pd.Index]]"
 
 __all__ = [
     "EvaluationInputError",
@@ -25,7 +28,14 @@ __all__ = [
 ]
 
 
-def as_list(columns: Any) -> list[Any]:
+_Name = TypeVar("_Name", bound=Hashable)
+
+
+@overload
+def as_list(columns: str | Iterable[str] | None) -> list[str]: ...
+@overload
+def as_list(columns: _Name | Iterable[_Name] | None) -> list[_Name]: ...
+def as_list(columns: object) -> list[Any]:  # the overloads above say what comes back
     """``None`` -> ``[]``, one name -> ``[name]``, a sequence -> a list."""
     if columns is None:
         return []
@@ -45,7 +55,7 @@ def check_frame(data: object, what: str = "data") -> pd.DataFrame:
 def check_columns(data: pd.DataFrame, *columns: Hashable | Sequence[Hashable] | None) -> None:
     """Raise a clear error naming each missing column and listing the available ones."""
     check_frame(data)
-    wanted: list[Any] = []
+    wanted: list[Hashable] = []
     for col in columns:
         wanted += as_list(col)
     missing = [c for c in wanted if c not in data.columns]
@@ -105,14 +115,14 @@ def check_range(
         raise EvaluationInputError(msg)
 
 
-def factorize(column: pd.Series) -> tuple[np.ndarray, Any]:
+def factorize(column: pd.Series) -> tuple[np.ndarray, np.ndarray | pd.Index]:
     """Integer code per row (-1 where missing) and the sorted distinct values of a column.
 
     Text columns are factorized as an array of Python strings, which pandas
     hashes about twice as fast as its string extension array; the codes and
     the order of the values are the same.
     """
-    values: Any = column
+    values: pd.Series | np.ndarray = column
     if isinstance(column.dtype, pd.StringDtype):
         values = column.to_numpy(dtype=object)
     return pd.factorize(values, sort=True)
@@ -151,8 +161,8 @@ def _compact_codes(
 
 def group_codes(
     frame: pd.DataFrame,
-    keys: Sequence[Any],
-    cache: dict[Any, tuple[np.ndarray, Any]] | None = None,
+    keys: Sequence[Hashable],
+    cache: FactorCache | None = None,
 ) -> tuple[np.ndarray, pd.DataFrame]:
     """Integer group code per row (-1 where a key is missing) and the sorted group keys.
 
@@ -179,7 +189,7 @@ def group_codes(
         size *= width
         uniques.append(labels)
     out, present = _compact_codes(combined, valid, size)
-    columns: dict[Any, Any] = {}
+    columns: dict[Hashable, np.ndarray | list[object]] = {}
     rest = present
     for key, labels in zip(reversed(list(keys)), reversed(uniques), strict=True):
         size = max(len(labels), 1)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypeVar, cast
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from transferkit.evaluation.checks import (
     EvaluationInputError,
@@ -17,7 +18,10 @@ from transferkit.evaluation.checks import (
 __all__ = ["roi"]
 
 
-def _ratios(benefits: Any, costs: Any) -> dict[str, Any]:
+_Amount = TypeVar("_Amount", pd.Series, np.float64)
+
+
+def _ratios(benefits: _Amount, costs: _Amount) -> dict[str, _Amount]:
     with np.errstate(divide="ignore", invalid="ignore"):
         return {
             "benefits": benefits,
@@ -29,8 +33,8 @@ def _ratios(benefits: Any, costs: Any) -> dict[str, Any]:
 
 
 def roi(
-    benefits: Any,
-    costs: Any,
+    benefits: pd.DataFrame | ArrayLike,
+    costs: pd.DataFrame | ArrayLike,
     *,
     by: str | None = None,
     amount: str = "amount_eur",
@@ -99,9 +103,10 @@ def roi(
                 raise EvaluationInputError(msg)
             check_columns(frame, by)
             check_numeric(frame, amount)
-        b = benefits.groupby(by)[amount].sum()
-        c = costs.groupby(by)[amount].sum()
-        if (benefits[amount] < 0).any() or (costs[amount] < 0).any():
+        benefit_rows, cost_rows = cast(pd.DataFrame, benefits), cast(pd.DataFrame, costs)
+        b = benefit_rows.groupby(by)[amount].sum()
+        c = cost_rows.groupby(by)[amount].sum()
+        if (benefit_rows[amount] < 0).any() or (cost_rows[amount] < 0).any():
             msg = f"Column {amount!r} has negative amounts; enter costs and benefits as positive."
             raise EvaluationInputError(msg)
         index = b.index.union(c.index)

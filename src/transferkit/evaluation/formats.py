@@ -24,7 +24,7 @@ FORMATS = vocabulary.FORMATS
 
 def format_cost(
     plan: pd.DataFrame,
-    hourly_cost: float | Mapping[Any, float] | pd.Series,
+    hourly_cost: float | Mapping[Any, float] | pd.Series,  # Any: ids of any type (keys are invariant)
     *,
     by: str | list[str] | None = None,
     format: str = "format",

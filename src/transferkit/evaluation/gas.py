@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from transferkit.evaluation.checks import (
     EvaluationInputError,
@@ -26,7 +26,7 @@ def _check_rho(rho: float) -> None:
         raise EvaluationInputError(msg)
 
 
-def gas_tscore(levels: Any, weights: Any = None, rho: float = 0.3) -> float:
+def gas_tscore(levels: ArrayLike, weights: ArrayLike | None = None, rho: float = 0.3) -> float:
     """GAS T-score of one set of goals.
 
     Parameters

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
 from transferkit.evaluation.checks import (
+    FactorCache,
     as_list,
     check_columns,
     check_numeric,
@@ -107,7 +106,7 @@ def needs_priorities(
     check_numeric(needs, [importance, competence])
     imp = needs[importance].to_numpy(dtype=float, na_value=np.nan)
     comp = needs[competence].to_numpy(dtype=float, na_value=np.nan)
-    cache: dict[Any, tuple[np.ndarray, Any]] = {}
+    cache: FactorCache = {}
     frames = []
     scopes: list[tuple[str, list[str]]] = []
     if keys:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from transferkit.evaluation.checks import EvaluationInputError, as_float_array, check_range
 
 __all__ = ["nps"]
 
 
-def nps(scores: Any) -> pd.Series:
+def nps(scores: ArrayLike) -> pd.Series:
     """Net Promoter Score of 0–10 recommendation ratings.
 
     Parameters

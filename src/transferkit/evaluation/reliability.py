@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from transferkit.evaluation.checks import (
@@ -23,7 +24,7 @@ Level = Literal["nominal", "ordinal", "interval", "ratio"]
 _LEVELS = ("nominal", "ordinal", "interval", "ratio")
 
 
-def _numeric_items(items: Any) -> pd.DataFrame:
+def _numeric_items(items: pd.DataFrame | ArrayLike) -> pd.DataFrame:
     if isinstance(items, pd.DataFrame):
         frame = items
     else:
@@ -37,7 +38,7 @@ def _numeric_items(items: Any) -> pd.DataFrame:
 
 
 def cronbach_alpha(
-    items: Any,
+    items: pd.DataFrame | ArrayLike,
     nan_policy: Literal["pairwise", "listwise"] = "pairwise",
     ci: float = 0.95,
 ) -> tuple[float, tuple[float, float]]:
@@ -231,13 +232,13 @@ def scale_scores(
 
 
 def krippendorff_alpha(
-    reliability_data: Any,
+    reliability_data: pd.DataFrame | ArrayLike,
     level: Level = "nominal",
     *,
     unit: str | None = None,
     coder: str | None = None,
     value: str | None = None,
-    categories: Sequence[Any] | None = None,
+    categories: Sequence[Hashable] | None = None,
 ) -> float:
     """Krippendorff's alpha for agreement between coders.
 
@@ -310,8 +311,8 @@ def krippendorff_alpha(
         if not all(c is not None for c in tidy):
             msg = "Tidy coding data needs all of unit=, coder= and value= column names."
             raise EvaluationInputError(msg)
-        check_columns(reliability_data, [unit, coder, value])
-        frame = reliability_data
+        frame = cast(pd.DataFrame, reliability_data)  # check_columns refuses anything else
+        check_columns(frame, [unit, coder, value])
         if frame.duplicated(subset=[unit, coder]).any():
             msg = f"Some {coder!r} coded the same {unit!r} twice; keep one code per coder and unit."
             raise EvaluationInputError(msg)

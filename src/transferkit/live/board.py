@@ -4,13 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 if TYPE_CHECKING:  # pandas is imported where a frame is built, not by the sheet page
     import pandas as pd
 
 
 from transferkit.sheets.ideas import answer_lines
+
+
+class DotCount(TypedDict):
+    """Dots on one group (or loose card), as :meth:`Board.as_dict` lists them."""
+
+    target: str
+    dots: int
+
+
+class BoardSummary(TypedDict, total=False):
+    """:meth:`Board.as_dict`: card texts per group and the dots, most first (empty: no board)."""
+
+    groups: dict[str, list[str]]
+    dots: list[DotCount]
 
 
 @dataclass
@@ -131,7 +145,7 @@ class Board:
         item = self.items.get(target)
         return item.text if item is not None else target
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> BoardSummary:
         """JSON-ready summary (for the protocol and the loop log)."""
         return {
             "groups": {

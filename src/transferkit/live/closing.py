@@ -3,24 +3,45 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 from transferkit.exceptions import StoreError
 
 if TYPE_CHECKING:  # pandas is imported where a frame is built, not by the sheet page
     import pandas as pd
 
+    from transferkit.store import Store, TemplateLike
+    from transferkit.store.drafts import DraftStore
+    from transferkit.store.values import JSONValue
 
-from transferkit.live.board import Board
+
+from transferkit.live.board import Board, BoardSummary
 from transferkit.vocabulary import ACTION_STATUSES, CLOSED_STATUSES, OPEN_STATUSES
+
+
+class Decision(TypedDict):
+    """The decision on an earlier action item, as :class:`LoopSummary` keeps it."""
+
+    item_id: int
+    what: str
+    decision: str
+
+
+class NewItem(TypedDict):
+    """A new action item, as :class:`LoopSummary` keeps it."""
+
+    item_id: int
+    what: str
+    who: str | None
+    due: JSONValue
 
 #: Decisions on an action item of the previous loop.
 DECISIONS = tuple(s for s in ACTION_STATUSES if s != "open")
 
 
-def open_items(store: Any, pilot: str, loop: int | None) -> pd.DataFrame:
+def open_items(store: Store, pilot: str, loop: int | None) -> pd.DataFrame:
     """Action items of ``pilot`` raised before ``loop`` and still open or carried over."""
     import pandas as pd
 
@@ -34,7 +55,7 @@ def open_items(store: Any, pilot: str, loop: int | None) -> pd.DataFrame:
     return items[mask].reset_index(drop=True)
 
 
-def resolve_item(store: Any, item_id: int, decision: str, loop: int | None) -> None:
+def resolve_item(store: Store, item_id: int, decision: str, loop: int | None) -> None:
     """Record the decision on an earlier item in ``loop``: done, carried_over or dropped."""
     if decision not in DECISIONS:
         msg = f"decision must be one of {', '.join(DECISIONS)}, got {decision!r}"
@@ -45,13 +66,13 @@ def resolve_item(store: Any, item_id: int, decision: str, loop: int | None) -> N
 
 # --------------------------------------------------------------------------- counting
 def participant_count(
-    store: Any,
-    template: Any,
+    store: Store,
+    template: TemplateLike | str,
     *,
     pilot: str | None = None,
     loop: int | None = None,
     phase: str | None = None,
-    drafts: Any = None,
+    drafts: DraftStore | None = None,
 ) -> dict[str, int]:
     """``{"joined": n, "submitted": m}``: codes with a draft or a response, and with a response."""
     template_id = template if isinstance(template, str) else template.id
@@ -73,7 +94,9 @@ def participant_count(
 
 
 # --------------------------------------------------------------------------- closing a loop
-def _indicators_now(store: Any, pilot: str, loop: int, template: Any) -> dict[str, Any]:
+def _indicators_now(
+    store: Store, pilot: str, loop: int, template: TemplateLike | str
+) -> dict[str, JSONValue]:
     """Key figures of one loop as they are now (``reports.content.loop_figures`` with
     ``stored=False``, i.e. :func:`transferkit.evaluation.loops.loop_indicators` on the
     store): the mapping ``Store.close_loop`` stores; missing means are ``None``."""
@@ -91,14 +114,14 @@ class LoopSummary:
 
     pilot: str
     loop: int
-    indicators: dict[str, Any]
-    board: dict[str, Any] = field(default_factory=dict)
-    decisions: list[dict[str, Any]] = field(default_factory=list)
-    new_items: list[dict[str, Any]] = field(default_factory=list)
+    indicators: dict[str, JSONValue]
+    board: BoardSummary = field(default_factory=lambda: BoardSummary())
+    decisions: list[Decision] = field(default_factory=list)
+    new_items: list[NewItem] = field(default_factory=list)
     closed_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     template: str = "reflection_loop"
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, JSONValue]:
         """JSON-ready."""
         return {
             "pilot": self.pilot,
@@ -121,14 +144,14 @@ def group_dots(board: Board | None) -> list[tuple[str, int]]:
 
 
 def close_loop(
-    store: Any,
+    store: Store,
     pilot: str,
     loop: int,
     *,
     decisions: dict[int, str] | None = None,
-    new_items: Sequence[dict[str, Any]] = (),
+    new_items: Sequence[Mapping[str, JSONValue]] = (),
     board: Board | None = None,
-    template: Any = "reflection_loop",
+    template: TemplateLike | str = "reflection_loop",
 ) -> LoopSummary:
     """Close loop ``loop`` of ``pilot``.
 
@@ -139,14 +162,14 @@ def close_loop(
     the groups' dots through ``store.close_loop`` (table ``loop_closings``).
     """
     decisions = dict(decisions or {})
-    applied: list[dict[str, Any]] = []
+    applied: list[Decision] = []
     earlier = open_items(store, pilot, loop)
     for row in earlier.to_dict("records"):
         item_id = int(row["item_id"])
         decision = decisions.get(item_id, "carried_over")
         resolve_item(store, item_id, decision, loop)
         applied.append({"item_id": item_id, "what": row["what"], "decision": decision})
-    added: list[dict[str, Any]] = []
+    added: list[NewItem] = []
     for item in new_items:
         what = str(item.get("what") or "").strip()
         if not what:

@@ -6,10 +6,12 @@ import asyncio
 import logging
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pandas is imported where a frame is built, not by the sheet page
     import pandas as pd
+
+    from transferkit.store import Store, TemplateLike
 
 
 log = logging.getLogger(__name__)
@@ -20,8 +22,8 @@ class LiveFeed:
 
     def __init__(
         self,
-        store: Any,
-        template: Any = None,
+        store: Store,
+        template: TemplateLike | str | None = None,
         *,
         pilot: str | None = None,
         loop: int | None = None,

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from transferkit.store.values import JSONValue
 
 __all__ = ["KEY_FIGURES_MIMETYPE", "plain"]
 
@@ -22,7 +25,7 @@ __all__ = ["KEY_FIGURES_MIMETYPE", "plain"]
 KEY_FIGURES_MIMETYPE = "application/vnd.transferkit.reports.keyfigures+json"
 
 
-def plain(value: Any) -> Any:
+def plain(value: object) -> JSONValue:
     """``value`` as plain JSON data: numpy scalars -> Python, NaN/inf -> None, tuples -> lists."""
     if isinstance(value, Mapping):
         return {str(k): plain(v) for k, v in value.items()}

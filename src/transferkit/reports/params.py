@@ -20,11 +20,17 @@ import tokenize
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import nbformat
 
 from transferkit.exceptions import ParameterError, TransferkitError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from transferkit.store import Store
+    from transferkit.store.values import JSONValue
 
 __all__ = [
     "LANGUAGES",
@@ -66,10 +72,10 @@ class Parameter:
 
     name: str
     type: str
-    default: Any
+    default: JSONValue
     help: str = ""
 
-    def accepts(self, value: Any) -> bool:
+    def accepts(self, value: object) -> bool:
         """Whether ``value`` has this parameter's type (``bool`` is not an ``int``)."""
         types, nullable = _TYPES.get(self.type, ((object,), True))
         if value is None:
@@ -142,7 +148,8 @@ def notebook_parameters(kind: str | os.PathLike[str]) -> dict[str, Parameter]:
     or has a line that is not ``name: type = literal  # comment``.
     """
     path = notebook_path(kind)
-    nb = nbformat.read(path, as_version=4)
+    # nbformat's read has no annotations (an unused ignore outside --strict)
+    nb = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call, unused-ignore]
     cells = [
         c for c in nb.cells
         if c.cell_type == "code" and "parameters" in c.get("metadata", {}).get("tags", [])
@@ -181,7 +188,7 @@ def notebook_parameters(kind: str | os.PathLike[str]) -> dict[str, Parameter]:
     return params
 
 
-def _column(frame: Any, candidates: Iterable[str]) -> list[str]:
+def _column(frame: pd.DataFrame, candidates: Iterable[str]) -> list[str]:
     """Values of the first of ``candidates`` that is a column of ``frame`` (as strings)."""
     for column in candidates:
         if column in frame.columns:
@@ -195,10 +202,10 @@ def _valid_list(values: Iterable[str]) -> str:
 
 def validate_parameters(
     kind: str | os.PathLike[str],
-    params: Mapping[str, Any] | None = None,
+    params: Mapping[str, JSONValue] | None = None,
     *,
-    store: Any = None,
-) -> dict[str, Any]:
+    store: Store | None = None,
+) -> dict[str, JSONValue]:
     """Check ``params`` against the notebook's parameters cell and the store.
 
     Returns the complete parameters (defaults filled in). Raises one
@@ -243,7 +250,7 @@ def validate_parameters(
     return values
 
 
-def _store_problems(values: Mapping[str, Any], store: Any) -> list[str]:
+def _store_problems(values: Mapping[str, JSONValue], store: Store) -> list[str]:
     problems: list[str] = []
     pilot_id = values.get("pilot_id")
     pilots = store.pilots()
@@ -267,7 +274,7 @@ def _store_problems(values: Mapping[str, Any], store: Any) -> list[str]:
     return problems
 
 
-def _pilot_loops(store: Any, pilots: Any, pilot_id: str) -> list[int]:
+def _pilot_loops(store: Store, pilots: pd.DataFrame, pilot_id: str) -> list[int]:
     """Loop numbers of a pilot: planned (1..loops), with responses, or closed on the moderator screen."""
     loops: set[int] = set()
     responses = store.responses(pilot=pilot_id)

@@ -27,7 +27,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
@@ -35,6 +35,13 @@ from jupyter_client.manager import AsyncKernelManager
 from transferkit.exceptions import ParameterError, ReportError, TransferkitError
 from transferkit.reports.keyfigures import KEY_FIGURES_MIMETYPE, plain
 from transferkit.reports.params import notebook_path, validate_parameters
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from nbformat import NotebookNode
+
+    from transferkit.store import Store
+    from transferkit.store.values import JSONValue
 
 __all__ = [
     "KEY_FIGURES_MIMETYPE",
@@ -86,7 +93,7 @@ class ReportJob:
     or a notebook path), its parameters, and optionally the output file stem."""
 
     kind: str
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, JSONValue] = field(default_factory=dict)
     name: str | None = None
 
 
@@ -100,7 +107,7 @@ class ReportResult:
     html: Path | None = None
     json: Path | None = None
     notebook: Path | None = None
-    key_figures: dict[str, Any] = field(default_factory=dict)
+    key_figures: dict[str, JSONValue] = field(default_factory=dict)
     seconds: float = 0.0
     error: str = ""
     cell: int | None = None  # execution count of the failing cell, as shown in the notebook
@@ -148,7 +155,7 @@ class BatchResult:
             raise ReportError(self.summary())
 
 
-def report_name(kind: str, values: Mapping[str, Any]) -> str:
+def report_name(kind: str, values: Mapping[str, JSONValue]) -> str:
     """The output file stem of a report, e.g. ``pilot_P01`` or ``needs_C03_en``.
 
     Characters other than letters, digits, ``_``, ``.`` and ``-`` become ``_``.
@@ -173,7 +180,7 @@ def report_name(kind: str, values: Mapping[str, Any]) -> str:
     return re.sub(r"[^\w.-]", "_", stem).lstrip(".") or "report"
 
 
-def _key_figures(nb: Any) -> dict[str, Any] | None:
+def _key_figures(nb: NotebookNode) -> dict[str, JSONValue] | None:
     """The last key-figures output of an executed notebook."""
     found = None
     for cell in nb.cells:
@@ -184,7 +191,7 @@ def _key_figures(nb: Any) -> dict[str, Any] | None:
     return dict(found) if found is not None else None
 
 
-def _to_html(nb: Any, title: str) -> str:
+def _to_html(nb: NotebookNode, title: str) -> str:
     """HTML without code, prompts, stderr or hidden cells; figures stay embedded.
 
     The page loads nothing and runs no script (:data:`REPORT_TEMPLATE`, :data:`REPORT_POLICY`).
@@ -206,7 +213,8 @@ def _to_html(nb: Any, title: str) -> str:
             ]
         cells.append(cell)
     nb.cells = cells
-    exporter = HTMLExporter(
+    # nbconvert's exporters have no annotations (an unused ignore outside --strict)
+    exporter = HTMLExporter(  # type: ignore[no-untyped-call, unused-ignore]
         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
         template_name=REPORT_TEMPLATE, extra_template_basedirs=[str(_TEMPLATES)],
         log=_QUIET,
@@ -272,7 +280,9 @@ def _write(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
-def _secret_free(values: Mapping[str, Any]) -> tuple[dict[str, Any], type[AsyncKernelManager]]:
+def _secret_free(
+    values: Mapping[str, JSONValue],
+) -> tuple[dict[str, JSONValue], type[AsyncKernelManager]]:
     """Parameters to inject and the kernel manager to use.
 
     A store URL with a password never enters the executed notebook: it reaches
@@ -296,7 +306,9 @@ def _secret_free(values: Mapping[str, Any]) -> tuple[dict[str, Any], type[AsyncK
     return injected, ThisPythonKernelManager
 
 
-def _execute(job: ReportJob, out_dir: Path, values: Mapping[str, Any], timeout: int) -> ReportResult:
+def _execute(
+    job: ReportJob, out_dir: Path, values: Mapping[str, JSONValue], timeout: int
+) -> ReportResult:
     """Execute one validated job and export it; failures become a failed result."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -352,11 +364,11 @@ def _execute(job: ReportJob, out_dir: Path, values: Mapping[str, Any], timeout: 
 
 def run_report(
     kind: str,
-    params: Mapping[str, Any] | None = None,
+    params: Mapping[str, JSONValue] | None = None,
     out_dir: str | os.PathLike[str] = "reports",
     *,
     name: str | None = None,
-    store: Any = None,
+    store: Store | None = None,
     timeout: int = 600,
 ) -> ReportResult:
     """Validate, execute and export one report; return its result.
@@ -377,18 +389,18 @@ def run_report(
 
 
 def _batch_worker(
-    job: ReportJob, out_dir: str, values: Mapping[str, Any], timeout: int
+    job: ReportJob, out_dir: str, values: Mapping[str, JSONValue], timeout: int
 ) -> ReportResult:
     return _execute(job, Path(out_dir), values, timeout)
 
 
 def run_batch(
-    jobs: Iterable[ReportJob | tuple[str, Mapping[str, Any]]],
+    jobs: Iterable[ReportJob | tuple[str, Mapping[str, JSONValue]]],
     out_dir: str | os.PathLike[str] = "reports",
     workers: int | None = None,
     *,
     progress: bool = True,
-    store: Any = None,
+    store: Store | None = None,
     timeout: int = 600,
 ) -> BatchResult:
     """Make many reports in parallel, one worker process per core by default.
@@ -402,8 +414,8 @@ def run_batch(
     start = time.perf_counter()
     job_list = [j if isinstance(j, ReportJob) else ReportJob(j[0], dict(j[1])) for j in jobs]
     results: list[ReportResult | None] = [None] * len(job_list)
-    stores: dict[str, Any] = {}
-    todo: list[tuple[int, ReportJob, dict[str, Any]]] = []
+    stores: dict[str, Store] = {}
+    todo: list[tuple[int, ReportJob, dict[str, JSONValue]]] = []
     names: dict[str, int] = {}
     for index, job in enumerate(job_list):
         try:
@@ -450,14 +462,14 @@ def run_batch(
 
 
 
-def _ids(frame: Any, candidates: Sequence[str]) -> list[str]:
+def _ids(frame: pd.DataFrame, candidates: Sequence[str]) -> list[str]:
     for column in candidates:
         if column in frame.columns:
             return sorted(str(v) for v in frame[column].dropna().unique())
     return []
 
 
-def all_jobs(store: Any, lang: str = "de", db: str = "") -> list[ReportJob]:
+def all_jobs(store: Store, lang: str = "de", db: str = "") -> list[ReportJob]:
     """The reports of ``transferkit report all``: every pilot, the network, and the
     needs analysis of the network and of each company with needs data."""
     common = {"db": db, "lang": lang}

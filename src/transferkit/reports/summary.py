@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from transferkit.i18n import text
 
+if TYPE_CHECKING:
+    from transferkit.store import Store
+    from transferkit.store.values import Row
+
 __all__ = ["pilot_overview", "pilot_summary_lines"]
 
 
-def pilot_overview(store: Any) -> pd.DataFrame:
+def pilot_overview(store: Store) -> pd.DataFrame:
     """Per pilot: companies, participants, responses, loops with data, open action items.
 
     Parameters
@@ -50,11 +54,11 @@ def pilot_overview(store: Any) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def pilot_summary_lines(store: Any, lang: str = "de") -> list[str]:
+def pilot_summary_lines(store: Store, lang: str = "de") -> list[str]:
     """One readable line per pilot project, German (default) or English."""
     overview = pilot_overview(store)
     title = "title_en" if lang == "en" else "title_de"
-    records: list[dict[str, Any]] = [
+    records: list[Row] = [
         {str(key): value for key, value in row.items()} for row in overview.to_dict("records")
     ]
     return [text("report.pilot_summary_line", lang, **{**row, "title": row[title]})

@@ -10,16 +10,26 @@ import hashlib
 import logging
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict, cast
 
 if TYPE_CHECKING:  # pandas is imported where a frame is built, not by the sheet page
     import pandas as pd
+
+    from transferkit.sheets.query import SheetRequest
+    from transferkit.store import Store
+    from transferkit.templates import DotVoteQuestion, Template
 
 
 log = logging.getLogger(__name__)
 
 
-def _texts(value: Any) -> list[str]:
+class _Idea(TypedDict):
+    idea_id: str
+    text: str
+    count: int
+
+
+def _texts(value: object) -> list[str]:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return []
     if isinstance(value, list | tuple):
@@ -28,7 +38,7 @@ def _texts(value: Any) -> list[str]:
     return [text] if text else []
 
 
-def answer_lines(value: Any) -> list[str]:
+def answer_lines(value: object) -> list[str]:
     """The non-empty lines of a text answer (or of each text in a list), bullets stripped.
 
     >>> answer_lines("- Kanban\\n\\n* WIP limits")
@@ -64,7 +74,7 @@ def extract_ideas(responses: pd.DataFrame, question: str = "ideas") -> pd.DataFr
     """
     import pandas as pd
 
-    seen: dict[str, dict[str, Any]] = {}
+    seen: dict[str, _Idea] = {}
     if not responses.empty and question in responses.columns:
         for value in responses[question].tolist():
             for text in dict.fromkeys(answer_lines(value)):
@@ -142,14 +152,14 @@ def _log_unknown_vote(question: str, key: str) -> None:
     log.warning("dot vote %s: ignored a key that is no idea or option: %r", question, key[:100])
 
 
-def _dot_vote_question(template: Any) -> Any:
+def _dot_vote_question(template: Template) -> DotVoteQuestion | None:
     for q in template.all_questions():
         if q.type == "dot_vote" and getattr(q, "source", "options") == "ideas":
-            return q
+            return cast("DotVoteQuestion", q)
     return None
 
 
-def _ideas_question(template: Any, vote: Any) -> str:
+def _ideas_question(template: Template, vote: DotVoteQuestion) -> str:
     if getattr(vote, "ideas_from", None):
         return str(vote.ideas_from)
     for q in template.all_questions():
@@ -162,8 +172,8 @@ def _ideas_question(template: Any, vote: Any) -> str:
 
 
 def ideas_provider_for(
-    store: Any, template: Any, request: Any
-) -> Callable[[Any], list[tuple[str, str]]] | None:
+    store: Store, template: Template, request: SheetRequest
+) -> Callable[[object], list[tuple[str, str]]] | None:
     """For a template with a dot vote over ideas: a function giving the current ideas.
 
     The ideas are read from the store (same template, pilot and loop); the
@@ -174,7 +184,7 @@ def ideas_provider_for(
         return None
     question = _ideas_question(template, vote)
 
-    def provider(_question: Any) -> list[tuple[str, str]]:
+    def provider(_question: object) -> list[tuple[str, str]]:
         responses = store.responses(template=template, pilot=request.pilot, loop=request.loop)
         ideas = extract_ideas(responses, question)
         return [(r["idea_id"], r["text"]) for r in ideas.to_dict("records")]

@@ -21,17 +21,27 @@ transferkit.exceptions.ParameterError: Das sieht nach einem Namen aus – bitte 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from transferkit.exceptions import AnswerValidationError, ParameterError, SheetAlreadySentError
+from transferkit.exceptions import (
+    AnswerValidationError,
+    ParameterError,
+    SheetAlreadySentError,
+    StoreError,
+)
 from transferkit.i18n import text
 from transferkit.privacy import CODE_PATTERN as _CODE_PATTERN
 from transferkit.privacy import code_problem
 from transferkit.sheets.query import SheetRequest, parse_query
 from transferkit.store.drafts import Draft, DraftKey, DraftStore
+
+if TYPE_CHECKING:
+    from transferkit.store import Store
+    from transferkit.store.values import Answers, JSONValue
+    from transferkit.templates import Template
 
 __all__ = [
     "CODE_PATTERN",
@@ -77,7 +87,7 @@ def check_code(value: str) -> str:
     return value.strip().upper()
 
 
-def load_sheet_template(name: str) -> Any:
+def load_sheet_template(name: str) -> Template:
     """Load a built-in template by name, or a YAML file inside the allowed folder.
 
     Custom files are looked up in ``$TRANSFERKIT_TEMPLATE_DIR`` (default: the
@@ -115,7 +125,9 @@ def template_file_stamp(name: str | None) -> str:
     return f"{stat.st_mtime_ns}:{stat.st_size}"
 
 
-def restrict_template(template: Any, question_ids: Sequence[str], phase: str | None = None) -> Any:
+def restrict_template(
+    template: Template, question_ids: Sequence[str], phase: str | None = None
+) -> Template:
     """A copy of ``template`` with only ``question_ids`` (same id and version), e.g. a vote step.
 
     Raises :class:`ParameterError` naming the valid ids if one is unknown.
@@ -142,7 +154,7 @@ def restrict_template(template: Any, question_ids: Sequence[str], phase: str | N
     return template.model_copy(update={"phases": phases})
 
 
-def _given(value: Any) -> bool:
+def _given(value: object) -> bool:
     if value is None:
         return False
     if isinstance(value, str):
@@ -151,8 +163,12 @@ def _given(value: Any) -> bool:
 
 
 def sent_answers(
-    template: Any, answers: dict[str, Any], phase: str | None = None, *, hidden: bool = False
-) -> dict[str, Any]:
+    template: Template,
+    answers: Mapping[str, JSONValue],
+    phase: str | None = None,
+    *,
+    hidden: bool = False,
+) -> Answers:
     """What a sheet sends for ``answers`` filled in (as JSON): questions in order, unanswered ones left out.
 
     A question hidden by its ``show_if`` (evaluated on what is shown so far)
@@ -169,8 +185,8 @@ def sent_answers(
     >>> sorted(sent_answers(t, {"topic": "digital", "topic_other": "KI"}, hidden=True))
     ['topic', 'topic_other']
     """
-    shown: dict[str, Any] = {}
-    out: dict[str, Any] = {}
+    shown: Answers = {}
+    out: Answers = {}
     for q in template.all_questions(phase):
         visible = q.show_if is None or q.show_if.is_met(shown)
         value = answers.get(q.id)
@@ -197,15 +213,17 @@ class SheetSession:
     """The sheet a link asks for: template (restricted to the link's questions), pilot, loop, phase.
 
     Methods take the participant ``code`` (see :func:`check_code`), so one
-    session serves every participant of the same link.
+    session serves every participant of the same link. Without a ``store``
+    (``None``) the session only checks the link: :meth:`submit` raises
+    :class:`~transferkit.exceptions.StoreError`.
     """
 
     def __init__(
         self,
-        template: Any,
+        template: Template,
         request: SheetRequest,
         *,
-        store: Any,
+        store: Store | None,
         drafts: DraftStore | None = None,
     ) -> None:
         self.full_template = template
@@ -258,7 +276,7 @@ class SheetSession:
             draft = Draft(draft.key, {}, draft.submission_id, draft.response_id, draft.updated_at)
         return draft
 
-    def save_draft(self, code: str, answers: dict[str, Any]) -> Draft | None:
+    def save_draft(self, code: str, answers: Answers) -> Draft | None:
         """Save the answers so far, checked like answers but possibly unfinished.
 
         Raises :class:`AnswerValidationError` for a draft of the wrong shape
@@ -274,12 +292,12 @@ class SheetSession:
             raise SheetAlreadySentError(msg)
         return self.drafts.save(self.key(code), kept)
 
-    def validate(self, answers: dict[str, Any]) -> dict[str, Any]:
+    def validate(self, answers: Answers) -> Answers:
         """The cleaned answers, or one :class:`AnswerValidationError` listing every problem."""
         return dict(self.template.validate(answers, phase=self.phase))
 
     def submit(
-        self, code: str, answers: dict[str, Any], *, draft_answers: dict[str, Any] | None = None
+        self, code: str, answers: Answers, *, draft_answers: Answers | None = None
     ) -> SubmitResult:
         """Validate and store the sheet once; a repeat returns the first response id.
 
@@ -300,6 +318,9 @@ class SheetSession:
                 kept = self.template.validate(answers, phase=self.phase)
             draft = self.drafts.save(self.key(code), kept)
             submission_id = draft.submission_id
+        if self.store is None:  # a session that only checked a link (web sheet cache)
+            msg = "this sheet session has no store to submit to"
+            raise StoreError(msg)
         response_id = int(
             self.store.submit(
                 self.template,
@@ -316,7 +337,7 @@ class SheetSession:
         return SubmitResult(response_id)
 
 
-def open_session(query: str, *, store: Any, drafts: DraftStore | None = None) -> SheetSession:
+def open_session(query: str, *, store: Store | None, drafts: DraftStore | None = None) -> SheetSession:
     """The :class:`SheetSession` for a link's query string.
 
     Raises :class:`ParameterError` (German / English) for a link without or with

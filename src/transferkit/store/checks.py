@@ -11,11 +11,12 @@ import math
 import numbers
 import operator
 from collections.abc import Iterable, Mapping
-from typing import Any, cast
+from typing import SupportsIndex, cast
 
 from transferkit.exceptions import StoreError
 from transferkit.privacy import looks_like_name
 from transferkit.store.schema import KIRKPATRICK_LEVELS, LOOP_COUNTS
+from transferkit.store.values import JSONValue, Row
 from transferkit.vocabulary import FORMATS
 
 __all__ = [
@@ -81,7 +82,7 @@ def check_int(value: object, what: str, minimum: int = 0) -> int | None:
     number: int | None = None
     if not isinstance(value, bool):
         try:
-            number = operator.index(cast(Any, value))  # int, numpy integers
+            number = operator.index(cast(SupportsIndex, value))  # int, numpy integers
         except TypeError:
             if isinstance(value, float) and value.is_integer():
                 number = int(value)
@@ -217,13 +218,13 @@ def id_list(values: str | Iterable[str] | None, what: str) -> list[str]:
 
 
 def check_closing(
-    indicators: Mapping[str, Any], dots: Iterable[Any]
-) -> dict[str, Any]:
+    indicators: Mapping[str, JSONValue], dots: Iterable[JSONValue]
+) -> Row:
     """Validated column values of a loop closing (see :meth:`Store.close_loop`)."""
-    values: dict[str, Any] = {
+    values: Row = {
         name: check_int(indicators.get(name, 0), name) or 0 for name in LOOP_COUNTS
     }
-    ratings: dict[str, dict[str, Any]] = {}
+    ratings: dict[str, dict[str, float | None]] = {}
     for key, value in indicators.items():
         if key in LOOP_COUNTS or key in {"pilot", "pilot_id", "loop"}:
             continue
@@ -246,7 +247,7 @@ def check_closing(
             raise StoreError(msg)
     for name in ratings:
         text_id(name, "rating question id")
-    groups: list[dict[str, Any]] = []
+    groups: list[dict[str, str | int]] = []
     for entry in dots:
         if isinstance(entry, Mapping):
             group, count = entry.get("group"), entry.get("dots")

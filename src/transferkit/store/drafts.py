@@ -33,7 +33,7 @@ import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Column,
@@ -53,6 +53,14 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from transferkit.exceptions import QuotaError, StoreError
+from transferkit.store.values import Answers
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+    from sqlalchemy.engine.interfaces import DBAPIConnection
+    from sqlalchemy.pool import ConnectionPoolEntry
+
+    from transferkit.store.store import Store
 
 __all__ = ["Draft", "DraftKey", "DraftStore", "default_store_url", "drafts_table"]
 
@@ -105,7 +113,7 @@ class Draft:
     """A saved draft: answers so far, the submission id and, once submitted, the response id."""
 
     key: DraftKey
-    answers: dict[str, Any] = field(default_factory=dict)
+    answers: Answers = field(default_factory=dict)
     submission_id: str = ""
     response_id: int | None = None
     updated_at: datetime | None = None
@@ -125,7 +133,7 @@ def _make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn: Any, _record: Any) -> None:  # pragma: no cover - trivial
+        def _pragmas(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:  # pragma: no cover - trivial
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA busy_timeout=30000")
@@ -160,7 +168,7 @@ class DraftStore:
             raise StoreError(msg) from error
 
     @classmethod
-    def for_store(cls, store: Any) -> DraftStore:
+    def for_store(cls, store: Store) -> DraftStore:
         """Drafts in the same database as ``store`` (uses its engine when it has one)."""
         engine = getattr(store, "engine", None)
         if isinstance(engine, Engine):
@@ -184,7 +192,7 @@ class DraftStore:
             updated_at=row.updated_at,
         )
 
-    def save(self, key: DraftKey, answers: dict[str, Any]) -> Draft:
+    def save(self, key: DraftKey, answers: Answers) -> Draft:
         """Create or update the draft for ``key``; keeps its submission id."""
         now = datetime.now(UTC).replace(tzinfo=None)
         text = json.dumps(answers, default=str)
@@ -227,7 +235,7 @@ class DraftStore:
             raise StoreError(msg)
         return draft
 
-    def _check_quota(self, conn: Any, key: DraftKey) -> None:
+    def _check_quota(self, conn: Connection, key: DraftKey) -> None:
         """Raise :class:`QuotaError` if a new draft would pass a limit (checked before inserting)."""
         t = drafts_table.c
         mine = conn.execute(

@@ -7,13 +7,19 @@ import random
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 
 from transferkit.exceptions import StoreError
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from sqlalchemy import Connection
+    from sqlalchemy.pool import ConnectionPoolEntry
 
 __all__ = [
     "DEFAULT_PATH",
@@ -83,7 +89,7 @@ def _sqlite_file(url: URL) -> Path | None:
     return Path(database)
 
 
-def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
     # Let SQLAlchemy emit BEGIN itself (see _on_sqlite_begin); pysqlite's own
     # transaction handling would start write transactions too late.
     dbapi_connection.isolation_level = None
@@ -98,7 +104,7 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
-def _on_sqlite_begin(conn: Any) -> None:
+def _on_sqlite_begin(conn: Connection) -> None:
     # A write transaction takes the write lock at BEGIN, where the busy
     # timeout applies; a deferred one upgrading later fails at once in WAL mode.
     if conn.get_execution_options().get(WRITE_OPTION):
@@ -115,7 +121,7 @@ def make_store_engine(url: URL) -> Engine:
     (those run with the execution option :data:`WRITE_OPTION`).
     """
     backend = url.get_backend_name()
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {}  # create_engine's keyword arguments, of many types
     if backend == "sqlite":
         kwargs["connect_args"] = {"timeout": 30}
         path = _sqlite_file(url)

@@ -23,14 +23,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy import Connection, Table, column, insert, inspect, select, table, update
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import DBAPIError
 
 from transferkit.exceptions import StoreError
 from transferkit.store.checks import check_closing, check_int, text_id, utc_datetime
 from transferkit.store.schema import SCHEMA_VERSION, LoopClosing, Pilot, SchemaVersion
+from transferkit.store.values import JSONValue, Row
 
 __all__ = ["LEGACY_LOOP_TABLE", "migrate"]
 
@@ -103,8 +105,8 @@ def _copy_legacy_loop_closings(conn: Connection, version: int, database: str) ->
         raise _legacy_error(database, version, why, fix) from exc
 
     pilots = set(conn.scalars(select(Pilot.id)))
-    latest: dict[tuple[str, int], dict[str, Any]] = {}
-    problems: list[tuple[Any, str]] = []
+    latest: dict[tuple[str, int], Row] = {}
+    problems: list[tuple[JSONValue, str]] = []
     for row in rows:
         try:
             pilot, loop, values = _legacy_row(row)
@@ -132,7 +134,7 @@ def _copy_legacy_loop_closings(conn: Connection, version: int, database: str) ->
     return copied
 
 
-def _legacy_row(row: Mapping[Any, Any]) -> tuple[str, int, dict[str, Any]]:
+def _legacy_row(row: RowMapping) -> tuple[str, int, Row]:
     """Pilot, loop and the ``loop_closings`` values of one legacy row, or raise why not."""
     pilot = text_id(row["pilot"], "pilot")
     loop = check_int(row["loop"], "loop")
@@ -165,7 +167,7 @@ def _legacy_row(row: Mapping[Any, Any]) -> tuple[str, int, dict[str, Any]]:
     return pilot, loop, values
 
 
-def _problem_text(problems: list[tuple[Any, str]], total: int) -> tuple[str, str]:
+def _problem_text(problems: list[tuple[JSONValue, str]], total: int) -> tuple[str, str]:
     """The why and the fix of the error for unreadable legacy rows."""
     listed = "".join(f"\n  - row id {rid}: {why}" for rid, why in problems[:_LISTED])
     if len(problems) > _LISTED:

@@ -7,7 +7,6 @@ step in :mod:`transferkit.store.migrations`.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -30,6 +29,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from transferkit.store.sme import SIZE_CLASSES
+from transferkit.store.values import Answers, JSONValue
 from transferkit.vocabulary import ACTION_STATUSES
 
 __all__ = [
@@ -94,13 +94,13 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
     impl = DateTime
     cache_ok = True
 
-    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
         """Convert aware datetimes to naive UTC; naive ones are taken as UTC."""
         if value is not None and value.tzinfo is not None:
             value = value.astimezone(dt.UTC).replace(tzinfo=None)
         return value
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
         """Attach UTC to the stored naive value."""
         if value is None:
             return None
@@ -225,7 +225,7 @@ class Response(Base):
     phase: Mapped[str | None] = mapped_column(String(_ID))
     participant: Mapped[str | None] = mapped_column(ForeignKey("participants.code"))
     submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    answers: Mapped[dict[str, Any]] = mapped_column(_Json)
+    answers: Mapped[Answers] = mapped_column(_Json)
 
 
 class ActionItem(Base):
@@ -268,9 +268,9 @@ class LoopClosing(Base):
     items_dropped: Mapped[int] = mapped_column(Integer, default=0)
     items_open: Mapped[int] = mapped_column(Integer, default=0)
     #: rating question id -> {"n": number of ratings, "mean": mean or null}
-    ratings: Mapped[dict[str, Any]] = mapped_column(_Json)
+    ratings: Mapped[dict[str, JSONValue]] = mapped_column(_Json)
     #: the moderator's dot vote on groups of inputs: [{"group": name, "dots": n}, ...]
-    dots: Mapped[list[Any]] = mapped_column(_Json)
+    dots: Mapped[list[JSONValue]] = mapped_column(_Json)
 
 
 class PilotCost(Base):

@@ -11,17 +11,28 @@ import json
 import math
 import secrets
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypedDict, TypeVar, cast
 
-from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Executable,
+    Select,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from transferkit.exceptions import StoreError, TransferkitError
 from transferkit.store.checks import (
@@ -75,8 +86,9 @@ from transferkit.store.schema import (
 )
 from transferkit.store.sme import SIZE_CLASSES
 from transferkit.store.sme import size_class as _size_class
+from transferkit.store.values import Answers, JSONValue, Row
 
-__all__ = ["RESPONSE_COLUMNS", "Store", "TemplateLike"]
+__all__ = ["RESPONSE_COLUMNS", "QuestionLike", "Store", "StoreInfo", "TemplateLike"]
 
 if TYPE_CHECKING:  # pandas is imported when a table is read, not by writers
     import pandas as pd
@@ -109,6 +121,24 @@ _T = TypeVar("_T")
 _Money = TypeVar("_Money", PilotCost, PilotBenefit)
 
 
+class QuestionLike(Protocol):
+    """What the store needs of a question (``transferkit.templates.Question``)."""
+
+    @property
+    def id(self) -> str:
+        """Question id."""
+        ...
+
+
+class StoreInfo(TypedDict):
+    """What :meth:`Store.info` reports."""
+
+    url: str
+    backend: str
+    counts: dict[str, int]
+    schema_version: int | None
+
+
 class TemplateLike(Protocol):
     """What the store needs of a template (``transferkit.templates.Template``)."""
 
@@ -122,11 +152,11 @@ class TemplateLike(Protocol):
         """Template version."""
         ...
 
-    def all_questions(self, phase: str | None = None) -> list[Any]:
+    def all_questions(self, phase: str | None = None) -> Sequence[QuestionLike]:
         """Questions (each with ``.id``), of one phase or all."""
         ...
 
-    def validate(self, answers: dict[str, Any], *, phase: str | None = None) -> dict[str, Any]:
+    def validate(self, answers: Answers, *, phase: str | None = None) -> Answers:
         """Cleaned answers, or raise ``AnswerValidationError``."""
         ...
 
@@ -141,7 +171,7 @@ def _as_template(template: TemplateLike | str) -> TemplateLike:
     return loaded
 
 
-def _answer_series(values: list[Any], name: str) -> pd.Series:
+def _answer_series(values: list[JSONValue], name: str) -> pd.Series:
     import pandas as pd
 
     present = [v for v in values if v is not None]
@@ -156,7 +186,7 @@ def _answer_series(values: list[Any], name: str) -> pd.Series:
     return pd.Series(values, name=name, dtype=object)
 
 
-def _frame(columns: dict[str, str], rows: list[dict[str, Any]]) -> pd.DataFrame:
+def _frame(columns: dict[str, str], rows: list[Row]) -> pd.DataFrame:
     import pandas as pd
 
     data = {}
@@ -319,11 +349,11 @@ class Store:
             self._bulk = None
             session.close()
 
-    def _statements(self) -> dict[str, Any]:
+    def _statements(self) -> dict[str, Executable]:
         """Statements of ``submit``, built once (it runs in every sheet submission)."""
         responses = cast(Table, Response.__table__)
         participants = cast(Table, Participant.__table__)
-        sql: dict[str, Any] = {
+        sql: dict[str, Executable] = {
             "find": select(responses.c.id).where(responses.c.submission_id == bindparam("sid")),
             "pilot": select(Pilot.__table__.c.id).where(Pilot.__table__.c.id == bindparam("pilot")),
         }
@@ -340,25 +370,25 @@ class Store:
             sql["response"] = insert(responses)
         return sql
 
-    def _insert_ignore(self, conn: Connection, what: str, values: dict[str, Any]) -> Any:
+    def _insert_ignore(self, conn: Connection, what: str, values: Row) -> int | None:
         """INSERT that does nothing when the key exists; returns the new id (responses)."""
         if self.backend in {"sqlite", "postgresql"}:
             result = conn.execute(self._sql[what], values)
-            return result.scalar() if what == "response" else None
+            return cast("int | None", result.scalar()) if what == "response" else None
         try:  # other databases: a savepoint, and the unique key decides
             with conn.begin_nested():
                 conn.execute(self._sql[what], values)
         except IntegrityError:
             return None  # a concurrent writer stored the same key first
         return (
-            conn.scalar(self._sql["find"], {"sid": values["submission_id"]})
+            cast("int | None", conn.scalar(self._sql["find"], {"sid": values["submission_id"]}))
             if what == "response"
             else None
         )
 
     # ------------------------------------------------------------ lookups
 
-    def _require(self, session: Session, model: Any, key: str, what: str, hint: str) -> None:
+    def _require(self, session: Session, model: type[Pilot | Network | Company], key: str, what: str, hint: str) -> None:
         if session.get(model, key) is not None:
             return
         known = session.scalars(select(model.id).order_by(model.id).limit(30)).all()
@@ -380,7 +410,7 @@ class Store:
     def submit(
         self,
         template: TemplateLike | str,
-        answers: dict[str, Any],
+        answers: Answers,
         *,
         pilot: str | None = None,
         loop: int | None = None,
@@ -596,7 +626,7 @@ class Store:
             raise StoreError(msg)
         key = (salt if salt is not None else secrets.token_hex(16)).encode()
 
-        def pseudonym(code: Any) -> Any:
+        def pseudonym(code: object) -> object:
             if not isinstance(code, str):
                 return code
             return "X" + hmac.new(key, code.encode(), hashlib.sha256).hexdigest()[:12]
@@ -866,7 +896,7 @@ class Store:
 
     # ------------------------------------------------------------ removing set-up rows
 
-    def _refuse_if_used(self, session: Session, what: str, key: str, uses: dict[str, Any]) -> None:
+    def _refuse_if_used(self, session: Session, what: str, key: str, uses: dict[str, Select[Any]]) -> None:
         """Raise :class:`StoreError` naming every kind of row that still refers to ``key``."""
         counts = {name: int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
                   for name, stmt in uses.items()}
@@ -1002,9 +1032,9 @@ class Store:
         self,
         pilot: str,
         loop: int,
-        indicators: Mapping[str, Any],
+        indicators: Mapping[str, JSONValue],
         *,
-        dots: Iterable[Any] = (),
+        dots: Iterable[JSONValue] = (),
         template: str = "reflection_loop",
         closed_at: dt.datetime | str | None = None,
     ) -> int:
@@ -1335,7 +1365,7 @@ class Store:
         ...     store.remove_evaluation_rows("costs", ["P01"]), len(store.costs())
         (1, 0)
         """
-        tables: dict[str, Any] = {
+        tables: dict[str, InstrumentedAttribute[str]] = {
             "costs": PilotCost.pilot_id,
             "benefits": PilotBenefit.pilot_id,
             "indicators": KirkpatrickIndicator.pilot_id,
@@ -1355,8 +1385,8 @@ class Store:
 
     # ------------------------------------------------------------ tables as DataFrames
 
-    def _select_rows(self, stmt: Any) -> list[dict[str, Any]]:
-        def work(session: Session) -> list[dict[str, Any]]:
+    def _select_rows(self, stmt: Executable) -> list[Row]:
+        def work(session: Session) -> list[Row]:
             return [dict(row._mapping) for row in session.execute(stmt)]
 
         return self._run(work, write=False)
@@ -1503,7 +1533,7 @@ class Store:
         }
         return _frame(columns, self._select_rows(stmt))
 
-    def info(self) -> dict[str, Any]:
+    def info(self) -> StoreInfo:
         """URL (password masked), backend, schema version and row counts per table."""
         tables = {
             "networks": Network,
@@ -1519,13 +1549,18 @@ class Store:
             "format_plans": FormatPlan,
         }
 
-        def work(session: Session) -> dict[str, Any]:
+        def work(session: Session) -> tuple[dict[str, int], int | None]:
             counts = {
                 name: int(session.scalar(select(func.count()).select_from(model)) or 0)
                 for name, model in tables.items()
             }
             version = session.scalar(select(SchemaVersion.version))
-            return {"counts": counts, "schema_version": version}
+            return counts, version
 
-        result = self._run(work, write=False)
-        return {"url": mask_url(self.url), "backend": self.backend, **result}
+        counts, version = self._run(work, write=False)
+        return {
+            "url": mask_url(self.url),
+            "backend": self.backend,
+            "counts": counts,
+            "schema_version": version,
+        }
