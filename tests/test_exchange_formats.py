@@ -7,6 +7,7 @@ import warnings
 from pathlib import Path
 
 import pandas as pd
+import pyreadstat
 import pytest
 from click.testing import CliRunner
 
@@ -24,8 +25,6 @@ from transferkit.exchange import (
 from transferkit.exchange.r import r_string
 from transferkit.store import Store
 from transferkit.templates import Template, load_template
-
-pyreadstat = pytest.importorskip("pyreadstat")
 
 LONG = "Wie zufrieden sind Sie mit der Begleitung durch die Hochschule während der ganzen Pilotphase im Betrieb?"
 QUOTED = 'Schulung „vor Ort" – Rückfrage'
