@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from transferkit.reports.content.numbers import format_number, localize_ticks
 from transferkit.reports.keyfigures import KEY_FIGURES_MIMETYPE, plain
 
 __all__ = [
@@ -139,11 +140,16 @@ def show_heading(text: str, level: int = 2) -> None:
     _show_html(heading_html(text, level))
 
 
-def show_figure(fig: Any, caption: str, *, dpi: int = 110) -> None:
-    """Display a matplotlib figure as a PNG (embedded in the HTML) and its caption; close it."""
+def show_figure(fig: Any, caption: str, *, dpi: int = 110, lang: str | None = None) -> None:
+    """Display a matplotlib figure as a PNG (embedded in the HTML) and its caption; close it.
+
+    With ``lang="de"`` numeric tick labels get a decimal comma (:func:`localize_ticks`).
+    """
     import matplotlib.pyplot as plt
     from IPython.display import HTML, Image
 
+    if lang is not None:
+        localize_ticks(fig, lang)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
@@ -156,26 +162,46 @@ def show_figure(fig: Any, caption: str, *, dpi: int = 110) -> None:
 def show_table(frame: Any, caption: str = "", *, precision: int = 2, lang: str = "de") -> None:
     """Display a DataFrame as a plain HTML table (no index), with a caption above.
 
-    Decimals get ``precision`` places, with a decimal comma in German. Cells, column
-    names and the caption are escaped.
+    Decimals get ``precision`` places, thousands grouped, with a decimal comma in
+    German. Numeric columns (also formatted ones such as ``p < .001``) are aligned
+    right, text columns left. Cells, column names and the caption are escaped.
     """
     from IPython.display import HTML
 
     def fmt(value: Any) -> str:
         if isinstance(value, float):
             return "–" if math.isnan(value) else format_number(value, precision, lang)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return format_number(value, 0, lang)
         return str(value)
 
+    number = _TABLES[0]
+    _TABLES[0] += 1
+    rules = "".join(
+        f".tk-table-{number} td:nth-child({i}), .tk-table-{number} th:nth-child({i})"
+        f" {{text-align: {'right' if _is_numeric_column(frame[column]) else 'left'}}}"
+        for i, column in enumerate(frame.columns, start=1)
+    )
     table = frame.to_html(index=False, formatters=dict.fromkeys(frame.columns, fmt),
-                          border=0, classes="tk-table", na_rep="–", escape=True)
+                          border=0, classes=["tk-table", f"tk-table-{number}"], na_rep="–",
+                          escape=True)
+    style = f"<style>{rules}</style>"
     head = f'<p style="font-weight:bold;margin-bottom:0.3em">{_escape(caption)}</p>' if caption else ""
-    _display(HTML(_TABLE_STYLE + head + table))
+    _display(HTML(style + head + table))
 
 
-_TABLE_STYLE = (
-    "<style>.tk-table td:first-child, .tk-table th:first-child {text-align: left;}"
-    " .tk-table th {text-align: right;}</style>"
-)
+_TABLES = [0]  # a number per table of the report, for its column alignment
+_NUMERIC_TEXT = re.compile(r"^\s*(?:[-−]?[\d.,]+\s*%?|[-−]?[\d.,]+\s*…\s*[-−]?[\d.,]+|p [<=] [\d.,]+|t\([\d.,]+\) = [-−]?[\d.,]+|–)\s*$")
+
+
+def _is_numeric_column(column: Any) -> bool:
+    """Numbers, or texts that show numbers (``1,25``, ``p < .001``, ``0,1 … 0,9``): aligned right."""
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+    if is_numeric_dtype(column) and not is_bool_dtype(column):
+        return True
+    values = [str(v) for v in column.dropna().tolist()]
+    return bool(values) and all(_NUMERIC_TEXT.match(v) for v in values)
 
 
 def show_report_header(report: Report) -> None:
@@ -203,22 +229,12 @@ def show_section(report: Report, key: str) -> None:
     for draw, caption in section.figures:
         fig, ax = plt.subplots(figsize=(7.5, 4.2))
         draw(ax=ax)
-        show_figure(fig, caption)
+        show_figure(fig, caption, lang=report.lang)
 
 
 def show_key_figures(figures: Mapping[str, Any]) -> None:
     """Display the key figures for the report runner (invisible in the HTML)."""
     _display({KEY_FIGURES_MIMETYPE: plain(figures)}, raw=True)
-
-
-def format_number(value: Any, digits: int = 1, lang: str = "de") -> str:
-    """A number for prose: German decimal comma in German."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    out = f"{value:.{digits}f}"
-    if out.lstrip("-").strip("0.") == "":  # -0.00 reads as a negative change: show 0.00
-        out = out.lstrip("-")
-    return out.replace(".", ",") if lang == "de" else out
 
 
 def format_date(value: Any) -> str:

@@ -7,9 +7,10 @@ import math
 from functools import partial
 from typing import Any
 
-from transferkit.reports.content.common import Report, Section, format_number, plain
+from transferkit.reports.content.common import Report, Section, plain
 from transferkit.reports.content.data import company_of, needs, network_name
 from transferkit.reports.content.figures import draw_format_bars, draw_portfolio
+from transferkit.reports.content.numbers import format_number
 from transferkit.reports.content.texts import format_name, text, topic_name
 
 __all__ = ["format_rates", "needs_report", "preferred_formats"]

@@ -8,7 +8,7 @@ from functools import partial
 from typing import Any
 
 from transferkit.i18n import has_text
-from transferkit.reports.content.common import Report, Section, format_number, plain
+from transferkit.reports.content.common import Report, Section, plain
 from transferkit.reports.content.data import (
     SCALES,
     company_of,
@@ -25,6 +25,7 @@ from transferkit.reports.content.figures import (
     draw_satisfaction_trends,
     draw_shared_plot,
 )
+from transferkit.reports.content.numbers import format_number
 from transferkit.reports.content.texts import label, text
 
 __all__ = ["MIN_GROUP", "company_benchmark", "effects_by_pilot", "network_report"]

@@ -11,7 +11,6 @@ from transferkit.reports.content.common import (
     Report,
     Section,
     format_date,
-    format_number,
     plain,
 )
 from transferkit.reports.content.data import (
@@ -34,6 +33,7 @@ from transferkit.reports.content.figures import (
     draw_trends,
 )
 from transferkit.reports.content.needs_analysis import needs_table
+from transferkit.reports.content.numbers import format_number, format_p, format_t
 from transferkit.reports.content.protocol import loop_figures
 from transferkit.reports.content.texts import label, scale_name, text
 
@@ -260,7 +260,8 @@ def _effects_table(effects: Any, lang: str) -> Any:
             f"{format_number(lo, 2, lang)} … {format_number(hi, 2, lang)}"
             for lo, hi in zip(effects["ci95_low"], effects["ci95_high"], strict=True)],
         text("effect_size_d", lang): effects["d_av"],
-        "p": effects["p_t"],
+        text("t_test", lang): [format_t(t, df, lang) for t, df in zip(effects["t"], effects["df"], strict=True)],
+        "p": [format_p(p, lang) for p in effects["p_t"]],
     })
 
 

@@ -9,10 +9,10 @@ from transferkit.reports.content.common import (
     Report,
     Section,
     format_date,
-    format_number,
     plain,
 )
 from transferkit.reports.content.data import LOOP_RATINGS, pilot_row
+from transferkit.reports.content.numbers import format_number
 from transferkit.reports.content.texts import status_label, text
 
 __all__ = ["loop_figures", "loop_protocol"]
