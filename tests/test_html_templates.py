@@ -26,6 +26,7 @@ MODULES = [
     "sheets/printable.py",
     "live/protocol.py",
     "reports/index.py",
+    "sheets/code_cards.py",
     "pages.py",
 ]
 #: (package, folder) of each template folder, and its templates.
@@ -33,7 +34,7 @@ FOLDERS = {
     ("transferkit.sheets.web", "templates"): [
         "document.html.j2", "error.html.j2", "parts.html.j2", "questions.html.j2", "sheet.html.j2",
     ],
-    ("transferkit.sheets", "templates"): ["printable.html.j2"],
+    ("transferkit.sheets", "templates"): ["code_cards.html.j2", "printable.html.j2"],
     ("transferkit.live", "templates"): ["protocol.html.j2"],
     ("transferkit.reports", "templates/batch_index"): ["page.html.j2"],
 }
