@@ -313,9 +313,8 @@
     const text = document.createElement("span");
     text.className = "tk-vote-label";
     text.textContent = label;
-    const de = cfg.lang !== "en";
-    row.append(button("tk-vote-minus", "−", de ? "weniger" : "less"), count,
-               button("tk-vote-plus", "+", de ? "mehr" : "more"), text);
+    row.append(button("tk-vote-minus", "−", T.vote_less), count,
+               button("tk-vote-plus", "+", T.vote_more), text);
     return row;
   }
   async function refreshIdeas() {
