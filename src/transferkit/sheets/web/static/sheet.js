@@ -398,8 +398,8 @@
     });
     element.hidden = messages.length === 0;
   }
-  function message(problem) {
-    return cfg.lang === "en" ? problem.message_en : problem.message_de;
+  function message(problem) {  /* the server sends each problem in both languages */
+    return problem["message_" + cfg.lang];
   }
   /* Each problem next to its question; problems of no shown question go to the summary. */
   function showProblems(problems, summaryText) {
