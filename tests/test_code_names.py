@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from transferkit import privacy
 from transferkit.exceptions import ParameterError
-from transferkit.i18n import catalogue
+from transferkit.i18n import catalogue, text
 from transferkit.privacy import (
     CODE_ALPHABET,
     CODE_PATTERN,
@@ -29,7 +29,6 @@ from transferkit.privacy import (
 )
 from transferkit.sheets.session import CODE_PATTERN as SESSION_CODE_PATTERN
 from transferkit.sheets.session import check_code
-from transferkit.sheets.texts import text
 
 LIST_FILES = ("given_names_de.txt", "surnames_de.txt")
 
@@ -103,7 +102,7 @@ def test_names_are_refused_as_names(typed):
     assert looks_like_name(typed)
     with pytest.raises(ParameterError) as error:
         check_code(typed)
-    assert str(error.value) == f"{text('code_name', 'de')} / {text('code_name', 'en')}"
+    assert str(error.value) == f"{text('sheet.code_name', 'de')} / {text('sheet.code_name', 'en')}"
     assert "looks like a name" in str(error.value)
     assert "Namen" in str(error.value)
 
@@ -113,7 +112,7 @@ def test_malformed_codes_are_refused_for_their_shape(typed):
     assert code_problem(typed) == "shape"
     with pytest.raises(ParameterError) as error:
         check_code(typed)  # type: ignore[arg-type]
-    assert str(error.value) == f"{text('code_shape', 'de')} / {text('code_shape', 'en')}"
+    assert str(error.value) == f"{text('sheet.code_shape', 'de')} / {text('sheet.code_shape', 'en')}"
     assert "contains digits, e.g. K7M4QX" in str(error.value)
 
 

@@ -26,6 +26,7 @@ MODULES = [
     "sheets/printable.py",
     "live/protocol.py",
     "reports/index.py",
+    "sheets/code_cards.py",
     "pages.py",
 ]
 #: (package, folder) of each template folder, and its templates.

@@ -12,6 +12,7 @@ from typing import Any
 
 from transferkit import pages
 from transferkit.exceptions import StoreError
+from transferkit.i18n import text
 from transferkit.live.closing import LoopSummary
 
 log = logging.getLogger(__name__)
@@ -111,17 +112,10 @@ def make_protocol(
                           seconds=time.perf_counter() - start)
 
 
-_INDICATOR_LABELS = {
-    "de": {"participants": "Teilnehmende", "responses": "ausgefüllte Bögen",
-           "items_carried_in": "offene Maßnahmen aus früheren Schleifen",
-           "items_new": "neue Maßnahmen", "items_done": "erledigt",
-           "items_dropped": "verworfen", "items_open": "danach noch offen",
-           "rating": "Bewertung (1–5)"},
-    "en": {"participants": "Participants", "responses": "Sheets filled in",
-           "items_carried_in": "Open items from earlier loops", "items_new": "New action items",
-           "items_done": "Done", "items_dropped": "Dropped", "items_open": "Still open afterwards",
-           "rating": "Rating (1–5)"},
-}
+#: The key figures of a loop shown with a name of their own (``protocol.indicator_<name>``);
+#: ``<question>_mean`` ratings are shown as ``protocol.rating``.
+_COUNTS = ("participants", "responses", "items_carried_in", "items_new", "items_done",
+           "items_dropped", "items_open")
 
 
 def _question_labels(template: str, lang: str) -> dict[str, str]:
@@ -138,30 +132,22 @@ def _indicator_rows(
     indicators: dict[str, Any], lang: str, questions: dict[str, str] | None = None
 ) -> list[tuple[str, str]]:
     """(label, value) rows of a loop's key figures for the printable protocol."""
-    labels = _INDICATOR_LABELS["en" if lang == "en" else "de"]
     questions = questions or {}
     rows: list[tuple[str, str]] = []
     for key, value in indicators.items():
-        if key in labels:
-            rows.append((labels[key], "–" if value is None else str(value)))
+        if key in _COUNTS:
+            rows.append((text(f"protocol.indicator_{key}", lang), "–" if value is None else str(value)))
         elif key.endswith("_mean"):
             name = key.removesuffix("_mean")
             n = indicators.get(f"{name}_n")
             mean = "–" if value is None else f"{float(value):.1f}"
-            rows.append((f"{labels['rating']}: {questions.get(name, name)}", f"{mean} (n = {n})"))
+            label = text("protocol.rating", lang, question=questions.get(name, name))
+            rows.append((label, f"{mean} (n = {n})"))
     return rows
 
 
-_WORDS: dict[str, dict[str, Any]] = {
-    "de": {"protocol": "Protokoll Reflexionsschleife {loop} – Pilot {pilot}",
-           "closed": "Abgeschlossen", "indicators": "Kennzahlen",
-           "decisions": "Maßnahmen der letzten Schleife", "inputs": "Beiträge",
-           "dots": "Punktabfrage", "new_items": "Neue Maßnahmen", "columns": ("Was", "Wer", "Bis")},
-    "en": {"protocol": "Protocol of reflection loop {loop} – pilot {pilot}",
-           "closed": "Closed", "indicators": "Indicators",
-           "decisions": "Action items of the last loop", "inputs": "Inputs", "dots": "Dot vote",
-           "new_items": "New action items", "columns": ("What", "Who", "Due")},
-}
+#: The helpers of ``templates/protocol.html.j2``: its headings from the catalogue.
+_HELPERS: dict[str, Any] = {"text": text}
 
 
 def protocol_html(summary: LoopSummary, lang: str = "de", title: str | None = None) -> str:
@@ -170,18 +156,20 @@ def protocol_html(summary: LoopSummary, lang: str = "de", title: str | None = No
     The fallback when the ``loop_protocol`` report cannot be made
     (:func:`make_protocol`); it shows what the moderator just did: key
     figures, decisions on earlier items, groups and dots, new action items.
-    Every value is escaped (``templates/protocol.html.j2``, autoescape).
+    Every value is escaped (``templates/protocol.html.j2``, autoescape). Its texts
+    come from :mod:`transferkit.i18n` (area ``protocol``): a ``lang`` other than
+    ``de`` or ``en`` raises :class:`~transferkit.i18n.LanguageError`.
     """
     from transferkit.reports.content import status_label
 
-    lang = "en" if lang == "en" else "de"
-    words = _WORDS[lang]
     board = summary.board or {}
+    heading = text("protocol.heading", lang, loop=summary.loop, pilot=summary.pilot)
     return pages.render(
         "transferkit.live",
         "protocol.html.j2",
-        words=words,
-        heading=title or words["protocol"].format(loop=summary.loop, pilot=summary.pilot),
+        helpers=_HELPERS,
+        lang=lang,
+        heading=title or heading,
         closed=summary.closed_at.strftime("%Y-%m-%d %H:%M"),
         indicators=_indicator_rows(
             summary.indicators, lang, _question_labels(summary.template, lang)),

@@ -6,8 +6,8 @@ sheet is printed on paper, with boxes to tick and lines to write on.
 Examples
 --------
 >>> from transferkit.templates import load_template
->>> text = template_to_text(load_template("training_feedback"), lang="en")
->>> text.splitlines()[0].startswith("training_feedback v")
+>>> sheet = template_to_text(load_template("training_feedback"), lang="en")
+>>> sheet.splitlines()[0].startswith("training_feedback v")
 True
 """
 
@@ -16,37 +16,10 @@ from __future__ import annotations
 from typing import Any
 
 from transferkit import pages
+from transferkit.i18n import LANGUAGES, text
 from transferkit.templates import LocalizedText, Template
 
 __all__ = ["PAGE_POLICY", "question_lines", "template_to_html", "template_to_text"]
-
-_WORDS = {
-    "de": {
-        "required": "Pflichtfrage",
-        "optional": "optional",
-        "phase": "Phase",
-        "budget": "Punkte zu verteilen",
-        "rank": "Rangfolge (1 = wichtigste)",
-        "what_who_due": "Was | Wer | Bis wann | Status",
-        "goal": "Ziel | Gewicht | Stufen -2 … +2 | Ausgangsstufe | Folgestufe",
-        "range": "Wert von {low} bis {high}",
-        "only_if": "nur wenn „{q}“ beantwortet ist",
-        "code": "Teilnahme-Code (kein Name)",
-    },
-    "en": {
-        "required": "required",
-        "optional": "optional",
-        "phase": "Phase",
-        "budget": "points to distribute",
-        "rank": "ranking (1 = most important)",
-        "what_who_due": "What | Who | Due | Status",
-        "goal": "Goal | weight | levels -2 … +2 | baseline | follow-up",
-        "range": "value from {low} to {high}",
-        "only_if": "only if “{q}” is answered",
-        "code": "participant code (no name)",
-    },
-}
-
 
 def _fmt(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
@@ -56,13 +29,12 @@ def _fmt(value: Any) -> str:
 
 def question_lines(question: Any, lang: str = "de") -> list[str]:
     """The printable lines of one question: label, hint and answer boxes."""
-    words = _WORDS["en" if lang == "en" else "de"]
-    mark = "*" if question.required else f"({words['optional']})"
+    mark = "*" if question.required else f"({text('printable.optional', lang)})"
     lines = [f"{question.label.get(lang)} {mark}"]
     if question.help is not None:
         lines.append(f"   {question.help.get(lang)}")
     if question.show_if is not None:
-        lines.append(f"   [{words['only_if'].format(q=question.show_if.question)}]")
+        lines.append(f"   [{text('printable.only_if', lang, q=question.show_if.question)}]")
     kind = question.type
     if kind in {"single_choice", "multi_choice"}:
         box = "( )" if kind == "single_choice" else "[ ]"
@@ -80,18 +52,18 @@ def question_lines(question: Any, lang: str = "de") -> list[str]:
         lines.append("   " + "  ".join(f"( ){v}" for v in values))
     elif kind == "number":
         low, high = _fmt(question.min), _fmt(question.max)
-        lines.append(f"   ________  ({words['range'].format(low=low or '…', high=high or '…')})")
+        lines.append(f"   ________  ({text('printable.range', lang, low=low or '…', high=high or '…')})")
     elif kind == "ranking":
-        lines.append(f"   {words['rank']}:")
+        lines.append(f"   {text('printable.rank', lang)}:")
         lines += [f"   __ {option.label.get(lang)}" for option in question.options]
     elif kind == "dot_vote":
-        lines.append(f"   {question.budget} {words['budget']}")
+        lines.append(f"   {question.budget} {text('printable.budget', lang)}")
         lines += [f"   ____ {option.label.get(lang)}" for option in question.options]
     elif kind == "action_items":
-        lines.append(f"   {words['what_who_due']}")
+        lines.append(f"   {text('printable.action_columns', lang)}")
         lines += ["   ______________________ | ________ | ________ | ______"] * 3
     elif kind == "gas_goal":
-        lines.append(f"   {words['goal']}")
+        lines.append(f"   {text('printable.goal_columns', lang)}")
         lines += ["   ______________________________________________"] * 3
     elif kind == "long_text":
         lines += ["   ______________________________________________"] * 3
@@ -107,16 +79,19 @@ def _sections(template: Template) -> list[tuple[LocalizedText | None, list[Any]]
 
 
 def template_to_text(template: Template, lang: str = "de") -> str:
-    """Render a template as a plain-text sheet (numbered questions, answer boxes)."""
-    words = _WORDS["en" if lang == "en" else "de"]
+    """Render a template as a plain-text sheet (numbered questions, answer boxes).
+
+    The sheet's own words come from :mod:`transferkit.i18n` (area ``printable``): a
+    ``lang`` other than ``de`` or ``en`` raises :class:`~transferkit.i18n.LanguageError`.
+    """
     out = [f"{template.id} v{template.version} — {template.title.get(lang)}"]
     if template.description is not None:
         out.append(template.description.get(lang))
-    out += ["", f"{words['code']}: __________", ""]
+    out += ["", f"{text('printable.code', lang)}: __________", ""]
     number = 0
     for title, questions in _sections(template):
         if title is not None:
-            out += [f"== {words['phase']}: {title.get(lang)} ==", ""]
+            out += [f"== {text('printable.phase', lang)}: {title.get(lang)} ==", ""]
         for question in questions:
             number += 1
             lines = question_lines(question, lang)
@@ -135,9 +110,12 @@ def template_to_html(template: Template, lang: str = "de") -> str:
 
     Every text of the template is escaped (``templates/printable.html.j2``, autoescape:
     a custom template's texts may come from anyone); the page carries
-    :data:`PAGE_POLICY`. Any ``lang`` but ``"en"`` is German.
+    :data:`PAGE_POLICY`. A ``lang`` other than those of :data:`transferkit.i18n.LANGUAGES`
+    gives the German page (as :meth:`LocalizedText.get` does for the template's texts),
+    so the page's ``lang`` attribute is always one of them.
     """
-    lang = "en" if lang == "en" else "de"
+    if lang not in LANGUAGES:
+        lang = "de"
     return pages.render(
         "transferkit.sheets",
         "printable.html.j2",

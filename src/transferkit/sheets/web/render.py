@@ -41,8 +41,9 @@ import jinja2
 from markupsafe import Markup
 
 from transferkit import pages
+from transferkit.i18n import area_texts, text
 from transferkit.sheets.feedback import BAR_CSS
-from transferkit.sheets.texts import STATUS_LABELS, text, texts
+from transferkit.vocabulary import ACTION_STATUSES, STATUS_LABELS
 
 __all__ = [
     "asset",
@@ -57,7 +58,6 @@ __all__ = [
     "script_hash",
 ]
 
-_STATUSES = ("open", "done", "carried_over", "dropped")
 _MARKERS = ("<!--CODE-STEP-->", "<!--FORM-HIDDEN-->", "<!--CONFIG-->")
 
 
@@ -85,14 +85,15 @@ def _level_name(v: int) -> str:
 
 
 def _markup_text(key: str, lang: str, **values: Any) -> Markup:
-    """A sheet text that carries markup of its own (``points_left``, also shown by the
-    script as HTML); the package's text is the markup, ``values`` are escaped."""
+    """A catalogue text that carries markup of its own (``sheet.points_left``, also shown
+    by the script as HTML); the package's text is the markup, ``values`` are escaped."""
     return Markup(text(key, lang)).format(**values)
 
 
 def _statuses(lang: str) -> dict[str, str]:
-    labels = STATUS_LABELS["en" if lang == "en" else "de"]
-    return {status: labels[status] for status in _STATUSES}
+    """The action-item statuses in words, in their order (:mod:`transferkit.vocabulary`)."""
+    labels = STATUS_LABELS[lang]
+    return {status: labels[status] for status in ACTION_STATUSES}
 
 
 @functools.cache
@@ -205,8 +206,8 @@ def page_config(session: Any, *, api: str, code: str | None = None, code_error: 
         "code": code,
         "code_error": code_error,
         "questions": [_question_config(q) for q in session.template.all_questions(session.phase)],
-        "texts": texts(lang),
-        "status": STATUS_LABELS["en" if lang == "en" else "de"],
+        "texts": area_texts("sheet", lang),
+        "status": _statuses(lang),
     }
 
 
@@ -246,9 +247,9 @@ def page_skeleton(session: Any) -> str:
     lang, template, request = session.lang, session.template, session.request
     sub = []
     if request.pilot:
-        sub.append(f"{text('pilot', lang)} {request.pilot}")
+        sub.append(f"{text('sheet.pilot', lang)} {request.pilot}")
     if request.loop is not None:
-        sub.append(f"{text('loop', lang)} {request.loop}")
+        sub.append(f"{text('sheet.loop', lang)} {request.loop}")
     phase = template.phase(session.phase) if session.phase else None
     if phase is not None:
         sub.append(phase.title.get(lang))
@@ -266,6 +267,7 @@ def page_skeleton(session: Any) -> str:
 
 def error_page(message: str, lang: str = "de", *, title: str | None = None) -> str:
     """A complete page with a friendly error panel (class ``tk-page-error``), never a traceback."""
+    default = text("sheet.page_error_title", lang)  # also refuses a language other than de, en
     return _template("error.html.j2").render(
-        lang=lang, title=title or text("page_error_title", lang), message=message, style=_style()
+        lang=lang, title=title or default, message=message, style=_style()
     )

@@ -313,9 +313,8 @@
     const text = document.createElement("span");
     text.className = "tk-vote-label";
     text.textContent = label;
-    const de = cfg.lang !== "en";
-    row.append(button("tk-vote-minus", "−", de ? "weniger" : "less"), count,
-               button("tk-vote-plus", "+", de ? "mehr" : "more"), text);
+    row.append(button("tk-vote-minus", "−", T.vote_less), count,
+               button("tk-vote-plus", "+", T.vote_more), text);
     return row;
   }
   async function refreshIdeas() {
@@ -399,8 +398,8 @@
     });
     element.hidden = messages.length === 0;
   }
-  function message(problem) {
-    return cfg.lang === "en" ? problem.message_en : problem.message_de;
+  function message(problem) {  /* the server sends each problem in both languages */
+    return problem["message_" + cfg.lang];
   }
   /* Each problem next to its question; problems of no shown question go to the summary. */
   function showProblems(problems, summaryText) {
