@@ -233,3 +233,13 @@ def test_a_pilot_not_in_the_store_fails_before_a_kernel_starts(
     assert result.exit_code == 1
     assert "pilot P01 has no loop 7; valid loops: 1, 2, 3" in result.output
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(("name", "heading"), [("pilot_P01", "Methoden"), ("network_C03_en", "Methods"),
+                                               ("needs_C03", "Methoden"), ("protocol_P01_loop2", "Methoden")])
+def test_every_report_ends_with_methods_and_a_footer(batch: tuple[BatchResult, Path], name: str,
+                                                     heading: str) -> None:
+    page = (batch[1] / f"{name}.html").read_text(encoding="utf-8")
+    assert f">{heading}<" in page
+    assert 'class="tk-footer"' in page
+    assert "transferkit" in page.split('class="tk-footer"', 1)[1]

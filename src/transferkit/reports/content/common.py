@@ -32,6 +32,7 @@ __all__ = [
     "list_html",
     "plain",
     "show_figure",
+    "show_footer",
     "show_heading",
     "show_key_figures",
     "show_list",
@@ -70,6 +71,7 @@ class Report:
     lang: str
     sections: dict[str, Section] = field(default_factory=dict)
     key_figures: dict[str, Any] = field(default_factory=dict)
+    footer: str = ""  # version, date and data source (methods.footer_text)
 
 
 def _display(obj: Any, raw: bool = False) -> None:
@@ -230,6 +232,15 @@ def show_section(report: Report, key: str) -> None:
         fig, ax = plt.subplots(figsize=(7.5, 4.2))
         draw(ax=ax)
         show_figure(fig, caption, lang=report.lang)
+
+
+def show_footer(report: Report) -> None:
+    """Display the report's footer (version, date, data source) in small grey type."""
+    from IPython.display import HTML
+
+    if report.footer:
+        _display(HTML(f'<p class="tk-footer" style="color:#666;font-size:0.85em;margin-top:2em">'
+                      f"{_escape(report.footer)}</p>"))
 
 
 def show_key_figures(figures: Mapping[str, Any]) -> None:

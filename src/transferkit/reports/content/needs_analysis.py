@@ -10,6 +10,7 @@ from typing import Any
 from transferkit.reports.content.common import Report, Section, plain
 from transferkit.reports.content.data import company_of, needs, network_name
 from transferkit.reports.content.figures import draw_format_bars, draw_portfolio
+from transferkit.reports.content.methods import data_source, footer_text, methods_section
 from transferkit.reports.content.numbers import format_number
 from transferkit.reports.content.texts import format_name, text, topic_name
 
@@ -202,6 +203,8 @@ def needs_report(store: Any, company_id: str = "", lang: str = "de") -> Report:
         parts.append(text("employees_most_like_to_learn", lang, best=format_name(best, lang)))
     report.summary = " ".join(parts)
     report.key_figures = plain(kf)
+    report.sections["methods"] = methods_section("needs", lang)
+    report.footer = footer_text(lang, data_source(store))
     return report
 
 

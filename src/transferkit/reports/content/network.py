@@ -25,6 +25,7 @@ from transferkit.reports.content.figures import (
     draw_satisfaction_trends,
     draw_shared_plot,
 )
+from transferkit.reports.content.methods import data_source, footer_text, methods_section
 from transferkit.reports.content.numbers import format_number
 from transferkit.reports.content.texts import label, text
 
@@ -248,6 +249,8 @@ def network_report(store: Any, company_id: str = "", lang: str = "de") -> Report
             tables=[(table, "")])
     report.summary = _network_summary(kf, lang)
     report.key_figures = plain(kf)
+    report.sections["methods"] = methods_section("network", lang)
+    report.footer = footer_text(lang, data_source(store))
     return report
 
 

@@ -32,6 +32,7 @@ from transferkit.reports.content.figures import (
     draw_slopes,
     draw_trends,
 )
+from transferkit.reports.content.methods import data_source, footer_text, methods_section
 from transferkit.reports.content.needs_analysis import needs_table
 from transferkit.reports.content.numbers import format_number, format_p, format_t
 from transferkit.reports.content.protocol import loop_figures
@@ -210,6 +211,12 @@ def pilot_report(store: Any, pilot_id: str, lang: str = "de") -> Report:
 
     report.summary = _pilot_summary(kf, lang)
     report.key_figures = plain(kf)
+    n_by: dict[str, int] = {}
+    if effects is not None:
+        for _, row in effects.iterrows():
+            n_by[f"{text('effects', lang)}, {scale_name(str(row['scale']), lang)}"] = int(row["n"])
+    report.sections["methods"] = methods_section("pilot", lang, n_by)
+    report.footer = footer_text(lang, data_source(store))
     return report
 
 

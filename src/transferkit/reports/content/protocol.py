@@ -12,6 +12,7 @@ from transferkit.reports.content.common import (
     plain,
 )
 from transferkit.reports.content.data import LOOP_RATINGS, pilot_row
+from transferkit.reports.content.methods import data_source, footer_text, methods_section
 from transferkit.reports.content.numbers import format_number
 from transferkit.reports.content.texts import status_label, text
 
@@ -132,6 +133,8 @@ def loop_protocol(store: Any, pilot_id: str, loop: int, lang: str = "de") -> Rep
         when = f"{row['closed_at']:%d.%m.%Y %H:%M} UTC"
         report.summary += text("the_moderator_closed_the_loop", lang, when=when)
     report.key_figures = plain(kf)
+    report.sections["methods"] = methods_section("protocol", lang)
+    report.footer = footer_text(lang, data_source(store))
     return report
 
 
