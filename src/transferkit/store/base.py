@@ -22,7 +22,7 @@ from transferkit.store.engine import mask_url, with_retry
 from transferkit.store.schema import Company, Network, Pilot
 from transferkit.store.values import Answers, Row
 
-__all__ = ["QuestionLike", "StoreBase", "TemplateLike"]
+__all__ = ["QuestionLike", "StoreBase", "TemplateLike", "as_template", "table_frame"]
 
 if TYPE_CHECKING:  # pandas is imported when a table is read, not by writers
     import pandas as pd
@@ -61,7 +61,8 @@ class TemplateLike(Protocol):
         ...
 
 
-def _as_template(template: TemplateLike | str) -> TemplateLike:
+def as_template(template: TemplateLike | str) -> TemplateLike:
+    """``template`` itself, or the built-in template of that name."""
     if not isinstance(template, str):
         return template
     # templates sit below the store (they import nothing of it); loaded on first use only
@@ -71,7 +72,8 @@ def _as_template(template: TemplateLike | str) -> TemplateLike:
     return loaded
 
 
-def _frame(columns: dict[str, str], rows: list[Row]) -> pd.DataFrame:
+def table_frame(columns: dict[str, str], rows: list[Row]) -> pd.DataFrame:
+    """A DataFrame of ``rows`` with exactly ``columns`` (name -> dtype), also when empty."""
     import pandas as pd
 
     data = {}

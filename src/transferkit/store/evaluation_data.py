@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from transferkit.exceptions import StoreError
-from transferkit.store.base import StoreBase, _frame
+from transferkit.store.base import StoreBase, table_frame
 from transferkit.store.checks import (
     check_amount,
     check_code,
@@ -224,7 +224,7 @@ class EvaluationDataMixin(StoreBase):
         if pilot is not None:
             stmt = stmt.where(model.pilot_id == pilot)
         columns = {"pilot_id": "str", item: "str", "amount_eur": "float64", "note": "str"}
-        return _frame(columns, self._select_rows(stmt))
+        return table_frame(columns, self._select_rows(stmt))
 
     def indicators(self, pilot: str | None = None) -> pd.DataFrame:
         """Kirkpatrick indicators (all, or of one pilot): ``pilot_id, level, indicator, value,
@@ -242,7 +242,7 @@ class EvaluationDataMixin(StoreBase):
             "value": "float64",
             "unit": "str",
         }
-        return _frame(columns, self._select_rows(stmt))
+        return table_frame(columns, self._select_rows(stmt))
 
     def format_plans(self, company: str | None = None) -> pd.DataFrame:
         """Planned learning formats (all, or of one company): ``company_id, participant,
@@ -264,7 +264,7 @@ class EvaluationDataMixin(StoreBase):
             "sessions": "int64",
             "minutes_per_session": "int64",
         }
-        return _frame(columns, self._select_rows(stmt))
+        return table_frame(columns, self._select_rows(stmt))
 
     def remove_evaluation_rows(self, kind: str, owners: Iterable[str]) -> int:
         """Delete the ``kind`` rows of some pilots (companies, for formats); return how many.

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from transferkit.exceptions import StoreError
-from transferkit.store.base import StoreBase, _frame
+from transferkit.store.base import StoreBase, table_frame
 from transferkit.store.checks import (
     check_closing,
     check_date,
@@ -122,7 +122,7 @@ class LoopsMixin(StoreBase):
             "status": "str",
             "loop_closed": "Int64",
         }
-        return _frame(columns, self._select_rows(stmt))
+        return table_frame(columns, self._select_rows(stmt))
 
     # ------------------------------------------------------------ closed loops
 
@@ -205,7 +205,7 @@ class LoopsMixin(StoreBase):
         if pilot is not None:
             stmt = stmt.where(LoopClosing.pilot_id == pilot)
         rows = self._select_rows(stmt)
-        frame = _frame(
+        frame = table_frame(
             {
                 "closing_id": "int64",
                 "pilot_id": "str",

@@ -11,7 +11,7 @@ from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from transferkit.exceptions import StoreError
-from transferkit.store.base import StoreBase, _frame
+from transferkit.store.base import StoreBase, table_frame
 from transferkit.store.checks import (
     check_code,
     check_currency,
@@ -334,7 +334,7 @@ class RegistryMixin(StoreBase):
         """Networks: ``network_id, name, region``."""
         stmt = select(Network.id.label("network_id"), Network.name, Network.region)
         columns = {"network_id": "str", "name": "str", "region": "str"}
-        return _frame(columns, self._select_rows(stmt.order_by(Network.id)))
+        return table_frame(columns, self._select_rows(stmt.order_by(Network.id)))
 
     def companies(self) -> pd.DataFrame:
         """Companies with size class, sector, region, network and ``;``-joined roles."""
@@ -364,7 +364,7 @@ class RegistryMixin(StoreBase):
             "network": "str",
             "roles": "str",
         }
-        return _frame(columns, rows)
+        return table_frame(columns, rows)
 
     def pilot_loops(self, pilot_id: str) -> int | None:
         """The planned number of loops of a pilot (``None`` if not planned).
@@ -417,7 +417,7 @@ class RegistryMixin(StoreBase):
             "hourly_rate": "float64",
             "currency": "str",
         }
-        return _frame(columns, rows)
+        return table_frame(columns, rows)
 
     def participants(self) -> pd.DataFrame:
         """Participant codes with company, pilot and number of stored responses."""
@@ -444,4 +444,4 @@ class RegistryMixin(StoreBase):
             "registered_at": "datetime64[us, UTC]",
             "responses": "int64",
         }
-        return _frame(columns, self._select_rows(stmt))
+        return table_frame(columns, self._select_rows(stmt))

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from transferkit.exceptions import StoreError, TransferkitError
-from transferkit.store.base import StoreBase, TemplateLike, _as_template, _frame
+from transferkit.store.base import StoreBase, TemplateLike, as_template, table_frame
 from transferkit.store.checks import (
     MAX_CODE,
     MAX_ID,
@@ -143,7 +143,7 @@ class ResponsesMixin(StoreBase):
         participant that looks like a real name is refused. Naive
         ``submitted_at`` values are taken as UTC.
         """
-        tpl = _as_template(template)
+        tpl = as_template(template)
         phase = optional_text(phase, "phase", MAX_ID)
         cleaned = tpl.validate(answers, phase=phase)
         try:
@@ -196,7 +196,7 @@ class ResponsesMixin(StoreBase):
         if not isinstance(template, str):
             return template.id, template
         try:
-            loaded = _as_template(template)
+            loaded = as_template(template)
         except (TransferkitError, ImportError):
             return template, None
         return loaded.id, loaded
@@ -252,7 +252,7 @@ class ResponsesMixin(StoreBase):
                 if key not in known:
                     known.add(key)
                     question_ids.append(key)
-        meta = _frame(
+        meta = table_frame(
             _RESPONSE_DTYPES,
             [
                 {
