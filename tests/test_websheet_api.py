@@ -143,7 +143,8 @@ def test_open_draft_submit_round_trip_stores_once(client: Client, store_url: str
     answers = load_template("training_feedback").example_answers(seed=1)
     status, opened = client.post("open", {"query": QUERY, "code": code.lower()})
     assert status == 200
-    assert opened == {"ok": True, "code": code, "answers": {}, "submitted": False, "response_id": None}
+    assert opened == {"ok": True, "code": code, "answers": {}, "submitted": False, "response_id": None,
+                      "companies": [], "ask_company": False}
     half = {k: answers[k] for k in list(answers)[:3]}
     assert client.post("draft", {"query": QUERY, "code": code, "answers": half}) == (200, {"ok": True})
     assert client.post("open", {"query": QUERY, "code": code})[1]["answers"] == half

@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 #: Parameters understood in a workshop link (``sheet`` fills :attr:`SheetRequest.template`).
-KNOWN_PARAMETERS = ("sheet", "pilot", "loop", "phase", "lang", "code", "questions")
+KNOWN_PARAMETERS = ("sheet", "pilot", "company", "loop", "phase", "lang", "code", "questions")
 
 #: Old parameter names still understood: old name → new name (``template=`` clashed with Voilà's own argument).
 LEGACY_PARAMETERS = {"template": "sheet"}
@@ -68,6 +68,7 @@ class SheetRequest:
     lang: str = "de"
     code: str | None = None
     questions: str | None = None
+    company: str | None = None  # the participant's company, when the link is for one company
 
     def question_ids(self) -> list[str]:
         """The ``questions=a,b`` selection as a list (empty: all questions)."""
@@ -123,7 +124,7 @@ def parse_query(query: str | None) -> SheetRequest:
             "questions", questions, "ist keine Liste von Fragen-IDs",
             "is not a list of question ids (e.g. questions=ideas,network_role)",
         )
-    for name in ("pilot", "phase", "code"):
+    for name in ("pilot", "company", "phase", "code"):
         item = values.get(name)
         if item is not None and not _SAFE.match(item):
             _bad(
@@ -153,6 +154,7 @@ def parse_query(query: str | None) -> SheetRequest:
         lang=lang,
         code=values.get("code"),
         questions=questions,
+        company=values.get("company"),
     )
 
 

@@ -297,13 +297,15 @@ class SheetSession:
         return dict(self.template.validate(answers, phase=self.phase))
 
     def submit(
-        self, code: str, answers: Answers, *, draft_answers: Answers | None = None
+        self, code: str, answers: Answers, *, draft_answers: Answers | None = None,
+        company: str | None = None,
     ) -> SubmitResult:
         """Validate and store the sheet once; a repeat returns the first response id.
 
         Raises :class:`AnswerValidationError` (nothing is stored) or a
         :class:`~transferkit.exceptions.StoreError`. ``draft_answers`` is what
-        the draft keeps (default: ``answers``).
+        the draft keeps (default: ``answers``). ``company`` (else the link's)
+        is recorded for a participant who has no company yet.
         """
         self.validate(answers)
         submission_id = f"{self.key(code).as_string()}"
@@ -329,6 +331,7 @@ class SheetSession:
                 loop=self.request.loop,
                 phase=self.phase,
                 participant=code,
+                company=company or self.request.company,
                 submission_id=submission_id,
             )
         )

@@ -366,6 +366,24 @@ class RegistryMixin(StoreBase):
         }
         return table_frame(columns, rows)
 
+    def pilot_company_names(self, pilot_id: str) -> list[tuple[str, str]]:
+        """``(company id, name)`` of the companies of a pilot, by id; light (no pandas).
+
+        The web sheet asks a participant without a company to pick one of these.
+        """
+        stmt = (
+            select(Company.id, Company.name)
+            .join(pilot_companies, pilot_companies.c.company_id == Company.id)
+            .where(pilot_companies.c.pilot_id == pilot_id)
+            .order_by(Company.id)
+        )
+        return [(str(r["id"]), str(r["name"])) for r in self._select_rows(stmt)]
+
+    def participant_company(self, code: str) -> str | None:
+        """The company of a registered participant code (``None``: unknown code or no company)."""
+        rows = self._select_rows(select(Participant.company_id).where(Participant.code == code))
+        return None if not rows or rows[0]["company_id"] is None else str(rows[0]["company_id"])
+
     def pilot_loops(self, pilot_id: str) -> int | None:
         """The planned number of loops of a pilot (``None`` if not planned).
 

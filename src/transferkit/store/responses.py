@@ -28,7 +28,15 @@ from transferkit.store.checks import (
     utc_datetime,
 )
 from transferkit.store.drafts import drafts_table
-from transferkit.store.schema import ActionItem, FormatPlan, Participant, Pilot, Response
+from transferkit.store.schema import (
+    ActionItem,
+    Company,
+    FormatPlan,
+    Participant,
+    Pilot,
+    Response,
+    pilot_companies,
+)
 from transferkit.store.values import Answers, JSONValue, Row
 
 __all__ = ["RESPONSE_COLUMNS", "ResponsesMixin"]
@@ -129,6 +137,7 @@ class ResponsesMixin(StoreBase):
         loop: int | None = None,
         phase: str | None = None,
         participant: str | None = None,
+        company: str | None = None,
         submission_id: str | None = None,
         submitted_at: dt.datetime | str | None = None,
     ) -> int:
@@ -140,7 +149,10 @@ class ResponsesMixin(StoreBase):
         ``None``); submitting the same id again stores nothing and returns
         the first response's id, even when both submits run at once.
         ``pilot`` must exist; a new ``participant`` code is registered; a
-        participant that looks like a real name is refused. Naive
+        participant that looks like a real name is refused. ``company`` (a
+        company of the pilot, if the pilot names companies) is recorded for a
+        participant who has none yet, so the answers count in that company's
+        reports; a participant's company, once known, is kept. Naive
         ``submitted_at`` values are taken as UTC.
         """
         tpl = as_template(template)
@@ -153,6 +165,7 @@ class ResponsesMixin(StoreBase):
             raise StoreError(msg) from None
         pilot = optional_text(pilot, "pilot id", MAX_ID)
         code = None if participant is None else check_code(participant)
+        company = optional_text(company, "company id", MAX_ID)
         values = {
             "submission_id": (
                 uuid.uuid4().hex
@@ -175,9 +188,18 @@ class ResponsesMixin(StoreBase):
             conn = session.connection()
             if pilot is not None and conn.scalar(self._sql["pilot"], {"pilot": pilot}) is None:
                 self._require_pilot(session, pilot)
+            if company is not None:
+                self._check_company_of_pilot(session, company, pilot)
             if code is not None:
-                registration = {"code": code, "pilot_id": pilot, "registered_at": now}
+                registration = {"code": code, "pilot_id": pilot, "company_id": company,
+                                "registered_at": now}
                 self._insert_ignore(conn, "participant", registration)
+                if company is not None:  # a code registered before without its company
+                    conn.execute(
+                        update(Participant)
+                        .where(Participant.code == code, Participant.company_id.is_(None))
+                        .values(company_id=company)
+                    )
             stored = self._insert_ignore(conn, "response", values)
             if stored is None:  # stored before (maybe just now by a concurrent writer)
                 stored = conn.scalar(self._sql["find"], {"sid": sid})
@@ -187,6 +209,20 @@ class ResponsesMixin(StoreBase):
             return int(stored)
 
         return self._run(work, write=True)
+
+    def _check_company_of_pilot(self, session: Session, company: str, pilot: str | None) -> None:
+        """Raise :class:`StoreError` unless ``company`` exists and takes part in ``pilot``."""
+        self._require(session, Company, company, "company",
+                      "Add it with `transferkit company add` (or store.add_company).")
+        if pilot is None:
+            return
+        ids = session.scalars(
+            select(pilot_companies.c.company_id).where(pilot_companies.c.pilot_id == pilot)
+        ).all()
+        if ids and company not in ids:
+            msg = (f"company {company!r} does not take part in pilot {pilot!r} "
+                   f"(its companies: {', '.join(sorted(ids))})")
+            raise StoreError(msg)
 
     def _response_template(
         self, template: TemplateLike | str | None

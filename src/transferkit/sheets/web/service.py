@@ -371,7 +371,45 @@ class SheetService:
         if sent:  # nothing of what was sent: the code may be known to others
             payload["message"] = text("sheet.already_sent", lang)
             payload["feedback_html"] = ""
+        else:
+            try:
+                companies = self._companies_to_offer(session, code)
+            except (StoreError, SQLAlchemyError, OSError) as error:
+                return self._unavailable(lang, error)
+            payload["companies"] = [[i, name] for i, name in companies]
+            payload["ask_company"] = len(companies) > 1
         return ApiResult(200, payload)
+
+    def _companies_to_offer(self, session: SheetSession, code: str) -> list[tuple[str, str]]:
+        """The pilot's companies a participant without a company picks from (none: nothing to ask).
+
+        Nothing is asked when the link names the company or the participant has one; a pilot
+        with a single company gets it without asking.
+        """
+        pilot = session.request.pilot
+        if pilot is None or session.request.company is not None:
+            return []
+        if self.store.participant_company(code) is not None:
+            return []
+        names: list[tuple[str, str]] = self.store.pilot_company_names(pilot)
+        return names
+
+    def _company_for(self, session: SheetSession, code: str, given: object) -> str | None:
+        """The company a submit records, or :class:`AnswerValidationError` if one must be chosen."""
+        offered = self._companies_to_offer(session, code)
+        if not offered:
+            return None
+        if len(offered) == 1:
+            return offered[0][0]
+        if given in (None, ""):
+            problem = AnswerProblem("company", "company_missing", text("sheet.company_missing", "de"),
+                                    text("sheet.company_missing", "en"))
+        elif given not in {i for i, _name in offered}:
+            problem = AnswerProblem("company", "company_unknown", text("sheet.company_unknown", "de"),
+                                    text("sheet.company_unknown", "en"))
+        else:
+            return str(given)
+        raise AnswerValidationError(session.template.id, [problem])
 
     def draft(self, body: Any) -> ApiResult:
         """Save the answers so far (not validated)."""
@@ -409,7 +447,10 @@ class SheetService:
         kept = kept if isinstance(kept, dict) else (answers if isinstance(answers, dict) else None)
         try:
             self._check_ideas(session, answers)
-            result = self._write(lambda: session.submit(code, answers, draft_answers=kept))
+            company = self._company_for(session, code, body.get("company"))
+            result = self._write(
+                lambda: session.submit(code, answers, draft_answers=kept, company=company)
+            )
         except AnswerValidationError as error:
             if kept is not None:  # not stored, but nothing typed so far is lost either
                 try:

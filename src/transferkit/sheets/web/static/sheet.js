@@ -444,6 +444,7 @@
     try {
       const {status, data} = await api("submit", {
         query: cfg.query, code: state.code, answers: answers(), draft_answers: draftAnswers(),
+        company: companySelect.value || null,
       });
       if (status === 200 && data.ok) done(data);
       else if (status === 422 && Array.isArray(data.problems)) showProblems(data.problems, data.summary);
@@ -476,8 +477,24 @@
       return null;
     }
   }
+  /* A participant not yet registered with a company picks it from the pilot's companies,
+     so the answers count in that company's reports. Names are set as text, never HTML. */
+  const companyBox = form.querySelector(".tk-company");
+  const companySelect = companyBox.querySelector("select");
+  function offerCompanies(data) {
+    const offered = data.ask_company && Array.isArray(data.companies) ? data.companies : [];
+    while (companySelect.options.length > 1) companySelect.remove(1);
+    for (const [id, name] of offered) {
+      const option = document.createElement("option");
+      option.value = String(id);
+      option.textContent = String(name);
+      companySelect.appendChild(option);
+    }
+    companyBox.hidden = offered.length === 0;
+  }
   function begin(data) {
     state.code = data.code;
+    offerCompanies(data);
     form.querySelector(".tk-code-shown").textContent = data.code;
     remember(data.submitted ? null : data.code);
     codeStep.hidden = true;
