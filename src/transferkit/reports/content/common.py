@@ -19,12 +19,20 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from transferkit.reports.keyfigures import KEY_FIGURES_MIMETYPE, plain
 
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from transferkit.store.values import JSONValue
+
 __all__ = [
     "KEY_FIGURES_MIMETYPE",
+    "Cell",
+    "KeyFigures",
     "Report",
     "Section",
     "heading_html",
@@ -42,6 +50,14 @@ __all__ = [
 ]
 
 
+#: A report's key figures: name to a value headed for JSON (numbers, texts, lists and
+#: mappings of these; numpy scalars and NaN until :func:`plain` makes them JSON).
+KeyFigures: TypeAlias = "dict[str, JSONValue]"
+
+#: One cell of a DataFrame as a report formats it: a number, text, date, ``None`` or NA.
+Cell: TypeAlias = Any
+
+
 @dataclass
 class Section:
     """One part of a report: a heading, an intro, a bullet list, tables and figures with captions.
@@ -54,8 +70,8 @@ class Section:
     heading: str
     text: str = ""
     items: list[str] = field(default_factory=list)  # bullets, e.g. participants' inputs
-    tables: list[tuple[Any, str]] = field(default_factory=list)  # (DataFrame, caption)
-    figures: list[tuple[Callable[..., Any], str]] = field(default_factory=list)  # (draw(ax=), caption)
+    tables: list[tuple[pd.DataFrame, str]] = field(default_factory=list)  # (DataFrame, caption)
+    figures: list[tuple[Callable[..., object], str]] = field(default_factory=list)  # (draw(ax=), caption)
     empty: str = ""  # shown instead when there are no data
 
 
@@ -68,16 +84,16 @@ class Report:
     summary: str
     lang: str
     sections: dict[str, Section] = field(default_factory=dict)
-    key_figures: dict[str, Any] = field(default_factory=dict)
+    key_figures: KeyFigures = field(default_factory=dict)
 
 
-def _display(obj: Any, raw: bool = False) -> None:
+def _display(obj: object, raw: bool = False) -> None:
     from IPython.display import display
 
     display(obj, raw=raw)
 
 
-def _escape(text: Any) -> str:
+def _escape(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
@@ -139,7 +155,7 @@ def show_heading(text: str, level: int = 2) -> None:
     _show_html(heading_html(text, level))
 
 
-def show_figure(fig: Any, caption: str, *, dpi: int = 110) -> None:
+def show_figure(fig: Figure, caption: str, *, dpi: int = 110) -> None:
     """Display a matplotlib figure as a PNG (embedded in the HTML) and its caption; close it."""
     import matplotlib.pyplot as plt
     from IPython.display import HTML, Image
@@ -153,7 +169,7 @@ def show_figure(fig: Any, caption: str, *, dpi: int = 110) -> None:
     ))
 
 
-def show_table(frame: Any, caption: str = "", *, precision: int = 2, lang: str = "de") -> None:
+def show_table(frame: pd.DataFrame, caption: str = "", *, precision: int = 2, lang: str = "de") -> None:
     """Display a DataFrame as a plain HTML table (no index), with a caption above.
 
     Decimals get ``precision`` places, with a decimal comma in German. Cells, column
@@ -161,7 +177,7 @@ def show_table(frame: Any, caption: str = "", *, precision: int = 2, lang: str =
     """
     from IPython.display import HTML
 
-    def fmt(value: Any) -> str:
+    def fmt(value: Cell) -> str:
         if isinstance(value, float):
             return "–" if math.isnan(value) else format_number(value, precision, lang)
         return str(value)
@@ -206,12 +222,12 @@ def show_section(report: Report, key: str) -> None:
         show_figure(fig, caption)
 
 
-def show_key_figures(figures: Mapping[str, Any]) -> None:
+def show_key_figures(figures: Mapping[str, JSONValue]) -> None:
     """Display the key figures for the report runner (invisible in the HTML)."""
     _display({KEY_FIGURES_MIMETYPE: plain(figures)}, raw=True)
 
 
-def format_number(value: Any, digits: int = 1, lang: str = "de") -> str:
+def format_number(value: float | None, digits: int = 1, lang: str = "de") -> str:
     """A number for prose: German decimal comma in German."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
@@ -221,7 +237,7 @@ def format_number(value: Any, digits: int = 1, lang: str = "de") -> str:
     return out.replace(".", ",") if lang == "de" else out
 
 
-def format_date(value: Any) -> str:
+def format_date(value: Cell) -> str:
     try:
         return f"{value:%d.%m.%Y}"
     except (TypeError, ValueError):
