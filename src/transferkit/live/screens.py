@@ -23,8 +23,8 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import ipywidgets as w
 import pandas as pd
@@ -49,6 +49,14 @@ from transferkit.sheets.feedback import BAR_CSS, bars_html
 from transferkit.sheets.query import SheetRequest, get_query_string, parse_query, sheet_url
 from transferkit.store.drafts import DraftKey, DraftStore
 from transferkit.vocabulary import PHASE_RATINGS, STATUS_LABELS
+
+if TYPE_CHECKING:
+    from IPython.display import HTML
+
+    from transferkit.live import InputItem, LoopSummary
+    from transferkit.store import Store
+    from transferkit.store.values import Row
+    from transferkit.templates import Phase, Template
 
 __all__ = [
     "BOARD_OWNER",
@@ -130,7 +138,7 @@ PAGE_CSS = """
 }
 """ + BAR_CSS
 
-def page_style() -> Any:
+def page_style() -> HTML:
     """An ``IPython.display.HTML`` with :data:`PAGE_CSS`, to display once per app."""
     from IPython.display import HTML
 
@@ -168,7 +176,7 @@ def _join_box(title: str, url: str, scale: int = 4) -> w.Widget:
     return box
 
 
-def _sheet_template(request: SheetRequest, template: Any) -> str:
+def _sheet_template(request: SheetRequest, template: Template) -> str:
     """The ``sheet=`` of the participants' join links: a built-in id, or the same custom file name.
 
     A custom template's id is no name the web sheet can find; its file name
@@ -180,7 +188,7 @@ def _sheet_template(request: SheetRequest, template: Any) -> str:
 class _Screen:
     """Common parts: store, request, drafts, ticker."""
 
-    def __init__(self, store: Any, request: SheetRequest, *, interval: float = 1.5) -> None:
+    def __init__(self, store: Store, request: SheetRequest, *, interval: float = 1.5) -> None:
         if request.pilot is None:
             msg = "Im Link fehlt pilot=…, z. B. ?pilot=P01&loop=1 / the link needs pilot=…, e.g. ?pilot=P01&loop=1"
             raise ParameterError(msg)
@@ -208,7 +216,7 @@ class RoundTableScreen(_Screen):
 
     template_id = "round_table"
 
-    def __init__(self, store: Any, request: SheetRequest, *, interval: float = 1.5) -> None:
+    def __init__(self, store: Store, request: SheetRequest, *, interval: float = 1.5) -> None:
         super().__init__(store, request, interval=interval)
         from transferkit.templates.access import load_visitor_template
 
@@ -375,7 +383,7 @@ def _card(text: str) -> w.HBox:
 class ReflectionLoopScreen(_Screen):
     """One loop of a pilot: earlier action items, four phases live, grouping, dots, closing."""
 
-    def __init__(self, store: Any, request: SheetRequest, *, interval: float = 1.5) -> None:
+    def __init__(self, store: Store, request: SheetRequest, *, interval: float = 1.5) -> None:
         super().__init__(store, request, interval=interval)
         from transferkit.templates.access import load_visitor_template
 
@@ -387,7 +395,7 @@ class ReflectionLoopScreen(_Screen):
         self.loop = int(request.loop)
         self.pilot = str(request.pilot)
         self.board = Board()
-        self.summary: Any = None
+        self.summary: LoopSummary | None = None
         lang = self.lang
         self.feed = LiveFeed(store, self.template, pilot=self.pilot, loop=self.loop)
         self.header = w.HTML(
@@ -552,7 +560,7 @@ class ReflectionLoopScreen(_Screen):
         who.add_class("tk-item-who")
         self.new_items.children = (*self.new_items.children, w.HBox([what, who, due]))
 
-    def item_rows(self) -> list[dict[str, Any]]:
+    def item_rows(self) -> list[Row]:
         """The new action items entered."""
         out = []
         for row in self.new_items.children:
@@ -599,7 +607,9 @@ class ReflectionLoopScreen(_Screen):
                 )
                 self.suggestions.value = f"<b>{text('live.proposals', lang)}</b><ul>{items_html}</ul>"
 
-    def card_widgets(self, phase: Any, questions: Sequence[str], items: Sequence[Any]) -> list[w.Widget]:
+    def card_widgets(
+        self, phase: Phase, questions: Sequence[str], items: Sequence[InputItem]
+    ) -> list[w.Widget]:
         """One checkbox card per input; with several questions, each under its question."""
         labels = {q.id: str(q.label.get(self.lang)) for q in phase.questions}
         children: list[w.Widget] = []
@@ -798,7 +808,7 @@ class ReflectionLoopScreen(_Screen):
 class _ProtocolJob:
     """``work()`` in a daemon thread; ``result`` when done (``None`` if it raised)."""
 
-    def __init__(self, work: Any) -> None:
+    def __init__(self, work: Callable[[], ProtocolResult]) -> None:
         self.work = work
         self.result: ProtocolResult | None = None
         self.started = time.monotonic()
@@ -818,7 +828,7 @@ class _ProtocolJob:
 
 
 # --------------------------------------------------------------------------- entry points
-def _app(kind: str, query: str | None, store: Any, interval: float) -> w.Widget:
+def _app(kind: str, query: str | None, store: Store | None, interval: float) -> w.Widget:
     lang = "de"
     try:
         request = parse_query(get_query_string() if query is None else query)
@@ -847,11 +857,11 @@ def _app(kind: str, query: str | None, store: Any, interval: float) -> w.Widget:
         return error_box(text("live.unexpected_error_see_the_server", lang), lang)
 
 
-def round_table_app(query: str | None = None, *, store: Any = None, interval: float = 1.5) -> w.Widget:
+def round_table_app(query: str | None = None, *, store: Store | None = None, interval: float = 1.5) -> w.Widget:
     """The round-table screen for the page's query (``?pilot=P01&loop=1``); never raises."""
     return _app("round_table", query, store, interval)
 
 
-def reflection_loop_app(query: str | None = None, *, store: Any = None, interval: float = 1.5) -> w.Widget:
+def reflection_loop_app(query: str | None = None, *, store: Store | None = None, interval: float = 1.5) -> w.Widget:
     """The reflection-loop moderator screen (``?pilot=P01&loop=2``); never raises."""
     return _app("reflection_loop", query, store, interval)

@@ -31,10 +31,16 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from transferkit.i18n import text
 from transferkit.vocabulary import TOPIC_NAMES
+
+if TYPE_CHECKING:
+    import ipywidgets as w
+
+    from transferkit.store.values import Answers, JSONValue
+    from transferkit.templates import Feedback, LikertQuestion, Template
 
 __all__ = [
     "BAR_CSS",
@@ -80,7 +86,7 @@ class FeedbackContent:
 
 
 def top_priorities(
-    answers: dict[str, Any],
+    answers: Answers,
     *,
     top: int = 3,
     importance_prefix: str = "imp_",
@@ -100,7 +106,7 @@ def top_priorities(
     return rows[:top]
 
 
-def profile_scores(template: Any, answers: dict[str, Any], group_by: str = "scale_group") -> dict[str, float]:
+def profile_scores(template: Template, answers: Answers, group_by: str = "scale_group") -> dict[str, float]:
     """Mean answer per scale (``scale_group`` or ``area``), reverse-keyed Likert items turned."""
     sums: dict[str, list[float]] = {}
     for q in template.all_questions():
@@ -108,7 +114,7 @@ def profile_scores(template: Any, answers: dict[str, Any], group_by: str = "scal
         value = answers.get(q.id)
         if group is None or q.type != "likert" or not isinstance(value, int | float):
             continue
-        points = q.point_values()
+        points = cast("LikertQuestion", q).point_values()
         score = float(value)
         if getattr(q, "reverse", False):
             score = min(points) + max(points) - score
@@ -117,7 +123,7 @@ def profile_scores(template: Any, answers: dict[str, Any], group_by: str = "scal
 
 
 # --------------------------------------------------------------------------- what is shown
-def _spec(template: Any, phase: str | None) -> Any:
+def _spec(template: Template, phase: str | None) -> Feedback | None:
     spec = template.feedback
     if phase is not None:
         spec = getattr(template.phase(phase), "feedback", None) or spec
@@ -125,7 +131,7 @@ def _spec(template: Any, phase: str | None) -> Any:
 
 
 def feedback_content(
-    template: Any, answers: dict[str, Any], *, phase: str | None = None, lang: str = "de"
+    template: Template, answers: Answers, *, phase: str | None = None, lang: str = "de"
 ) -> FeedbackContent | None:
     """What the template's feedback shows for ``answers``, or ``None`` if it defines none."""
     spec = _spec(template, phase)
@@ -174,34 +180,35 @@ def feedback_content(
     )
 
 
-def _likert_range(template: Any, prefix: str) -> float:
+def _likert_range(template: Template, prefix: str) -> float:
     """The largest possible gap: the widest point range of the ``prefix`` Likert items (4 for 1–5)."""
     spans = [
-        max(q.point_values()) - min(q.point_values())
+        max(points) - min(points)
         for q in template.all_questions()
         if q.type == "likert" and q.id.startswith(prefix)
+        for points in [cast("LikertQuestion", q).point_values()]
     ]
     return float(max(spans, default=4))
 
 
-def _likert_max(template: Any, group_by: str) -> float:
+def _likert_max(template: Template, group_by: str) -> float:
     """The highest point value of the grouped Likert items (5 for 1–5)."""
     tops = [
-        max(q.point_values())
+        max(cast("LikertQuestion", q).point_values())
         for q in template.all_questions()
         if q.type == "likert" and getattr(q, group_by, None) is not None
     ]
     return float(max(tops, default=5))
 
 
-def _label_of(template: Any, qid: str, lang: str) -> str:
+def _label_of(template: Template, qid: str, lang: str) -> str:
     try:
         return str(template.question(qid).label.get(lang))
     except KeyError:
         return qid
 
 
-def _topic_label(template: Any, topic: str, lang: str, prefix: str = "imp_") -> str:
+def _topic_label(template: Template, topic: str, lang: str, prefix: str = "imp_") -> str:
     """The topic's name (:data:`transferkit.vocabulary.TOPIC_NAMES`); a topic of a custom
     template that the vocabulary does not know: its importance question, else its id in words."""
     name = TOPIC_NAMES[lang].get(topic)
@@ -210,7 +217,7 @@ def _topic_label(template: Any, topic: str, lang: str, prefix: str = "imp_") -> 
     return name if name != prefix + topic else topic.replace("_", " ")
 
 
-def _show(value: Any) -> str:
+def _show(value: JSONValue) -> str:
     if isinstance(value, list):
         return "; ".join(_show(v) for v in value)
     if isinstance(value, dict):
@@ -295,8 +302,8 @@ def feedback_html(content: FeedbackContent) -> str:
 
 
 def feedback_widget(
-    template: Any, answers: dict[str, Any], *, phase: str | None = None, lang: str = "de"
-) -> Any:
+    template: Template, answers: Answers, *, phase: str | None = None, lang: str = "de"
+) -> w.HTML | None:
     """The feedback panel for the ipywidgets sheet: :func:`feedback_html` in an HTML widget.
 
     ``None`` if the template has no feedback. The page's style sheet

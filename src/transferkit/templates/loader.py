@@ -25,15 +25,18 @@ import os
 import re
 import sys
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from transferkit.exceptions import TemplateError, TemplateNotFoundError, TemplateProblem
 from transferkit.templates.model import (
     HintedError,
+    JSONValue,
     Loc,
     Template,
     TemplateCheckError,
@@ -62,7 +65,7 @@ _NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
 # --- built-ins -----------------------------------------------------------------------
 
 
-def _builtin_dir() -> Any:
+def _builtin_dir() -> Traversable:
     return resources.files(_PACKAGE).joinpath(_BUILTIN_DIR)
 
 
@@ -180,11 +183,11 @@ def _yaml_hint(problem: str) -> str:
     return "check indentation and quoting around this line; quote texts containing ':' or '#'"
 
 
-def _mark_location(mark: Any) -> str:
+def _mark_location(mark: yaml.Mark) -> str:
     return f"line {mark.line + 1}, column {mark.column + 1}"
 
 
-def _parse(text: str, source: str) -> tuple[Any, dict[Loc, int]]:
+def _parse(text: str, source: str) -> tuple[JSONValue, dict[Loc, int]]:
     """YAML text -> (data, map from field path to 1-based line)."""
     try:
         loader = yaml.SafeLoader(text)
@@ -228,7 +231,7 @@ def _parse(text: str, source: str) -> tuple[Any, dict[Loc, int]]:
     return data, lines
 
 
-def _bad_scalar(node: Any) -> str:
+def _bad_scalar(node: yaml.Node | None) -> str:
     """Location of the first scalar that SafeLoader cannot construct (e.g. 2024-02-30)."""
     stack = [node]
     seen = 0
@@ -341,7 +344,7 @@ def load_template_string(text: str, source: str = "<string>") -> Template:
         raise TemplateError(source, [problem]) from None
 
 
-def _kind_name(value: Any) -> str:
+def _kind_name(value: object) -> str:
     if isinstance(value, list):
         return "list"
     if isinstance(value, str):
@@ -367,7 +370,7 @@ _TEXT_FIELDS = frozenset(
 )
 
 
-def _clean_loc(loc: tuple[Any, ...], data: Any) -> Loc:
+def _clean_loc(loc: tuple[Any, ...], data: JSONValue) -> Loc:
     """Drop pydantic's union tags from ``loc``, following the data."""
     out: list[str | int] = []
     cur = data
@@ -411,7 +414,7 @@ def _all_field_names() -> set[str]:
     return names
 
 
-def _hint(err: Any, loc: Loc) -> tuple[str, str]:
+def _hint(err: ErrorDetails, loc: Loc) -> tuple[str, str]:
     """(message, hint) for one pydantic error."""
     kind = err["type"]
     ctx = err.get("ctx") or {}
@@ -506,7 +509,7 @@ def _hint(err: Any, loc: Loc) -> tuple[str, str]:
     return msg, ""
 
 
-def _problems(exc: ValidationError, data: Any, lines: dict[Loc, int]) -> list[TemplateProblem]:
+def _problems(exc: ValidationError, data: JSONValue, lines: dict[Loc, int]) -> list[TemplateProblem]:
     problems: list[TemplateProblem] = []
     for err in exc.errors():
         ctx = err.get("ctx") or {}
@@ -525,7 +528,7 @@ def _problems(exc: ValidationError, data: Any, lines: dict[Loc, int]) -> list[Te
 # --- JSON Schema -----------------------------------------------------------------------
 
 
-def template_json_schema() -> dict[str, Any]:
+def template_json_schema() -> dict[str, JSONValue]:
     """The JSON Schema (draft 2020-12) of a template file.
 
     Examples

@@ -23,7 +23,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -33,16 +33,19 @@ from transferkit.vocabulary import ACTION_STATUSES as _STATUSES
 __all__ = [
     "ACTION_STATUSES",
     "INVALID",
+    "Answers",
     "AnyQuestion",
     "Cleaned",
     "Condition",
     "Feedback",
     "HintedError",
+    "JSONValue",
     "LocalizedText",
     "Message",
     "Option",
     "Phase",
     "Question",
+    "Row",
     "SheetProblem",
     "Strict",
     "Template",
@@ -59,11 +62,24 @@ _VALUE = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 
 Loc = tuple[str | int, ...]
 
+#: An answer value: as given (from a form, JSON or Python) before cleaning, or
+#: the JSON value it is cleaned into (str, int, float, bool, None, lists and
+#: dicts of these). Kept as ``Any`` so readers need not narrow each value; the
+#: name says what is meant. The same as ``transferkit.store.values.JSONValue``
+#: (templates sit below the store and may not import it).
+JSONValue: TypeAlias = Any
+
+#: A sheet's answers by question id (``transferkit.store.values.Answers``).
+Answers: TypeAlias = dict[str, JSONValue]
+
+#: One row of a list answer (an action item, a goal): field name to value.
+Row: TypeAlias = dict[str, JSONValue]
+
 #: A problem with one answer: ``(code, German message, English message)``.
 Message = tuple[str, str, str]
 #: What :meth:`Question.clean_answer` returns: the cleaned value and no problems,
 #: or :data:`INVALID` and the problems.
-Cleaned = tuple[Any, list[Message]]
+Cleaned = tuple[JSONValue, list[Message]]
 #: A template problem found by a question: ``(location below the question, message, hint)``.
 SheetProblem = tuple[Loc, str, str]
 
@@ -198,7 +214,7 @@ class Condition(Strict):
                 return name
         return "answered"  # pragma: no cover - excluded by the validator
 
-    def is_met(self, answers: dict[str, Any]) -> bool:
+    def is_met(self, answers: Answers) -> bool:
         """Whether the condition holds for already cleaned ``answers``."""
         value = answers.get(self.question)
         present = bool(value.strip(_JSON_SPACE)) if isinstance(value, str) else not is_empty(value)
@@ -228,7 +244,7 @@ def _choices(names: list[str]) -> str:
 _JSON_SPACE = " \t\n\r"
 
 
-def _same(a: Any, b: Any) -> bool:
+def _same(a: JSONValue, b: JSONValue) -> bool:
     """Whether two JSON values match in a ``show_if`` (see :class:`Condition`): no ``str()`` involved."""
     if isinstance(a, bool) or isinstance(b, bool):
         return isinstance(a, bool) and isinstance(b, bool) and a is b
@@ -239,7 +255,7 @@ def _same(a: Any, b: Any) -> bool:
     return False
 
 
-def is_empty(value: Any) -> bool:
+def is_empty(value: object) -> bool:
     """Whether an answer counts as not given: ``""``, ``[]``, ``None``, ``{}`` or blanks.
 
     Examples
@@ -268,7 +284,7 @@ class Feedback(BaseModel):
     kind: str = Field(min_length=1, description="e.g. top_priorities, profile, summary")
 
     @property
-    def params(self) -> dict[str, Any]:
+    def params(self) -> dict[str, JSONValue]:
         """The parameters besides ``kind``."""
         return dict(self.model_extra or {})
 
@@ -295,12 +311,12 @@ class Question(Strict):
     #: Problem codes of :meth:`clean_answer` that a draft keeps (an answer still being typed).
     draft_tolerates: ClassVar[frozenset[str]] = frozenset()
 
-    def clean_answer(self, value: Any) -> Cleaned:
+    def clean_answer(self, value: JSONValue) -> Cleaned:
         """Check a non-empty answer: ``(clean value, [])`` or ``(INVALID, problems)``."""
         msg = f"question type {self.type!r} does not say how to clean an answer"
         raise NotImplementedError(msg)
 
-    def example_answer(self, rng: random.Random, answers: Mapping[str, Any]) -> Any:
+    def example_answer(self, rng: random.Random, answers: Mapping[str, JSONValue]) -> JSONValue:
         """A valid answer drawn with ``rng``; ``answers`` are the example answers so far."""
         msg = f"question type {self.type!r} has no example answer"
         raise NotImplementedError(msg)
@@ -474,8 +490,8 @@ class Template(Strict):
     # --- answers ----------------------------------------------------------
 
     def validate(  # type: ignore[override]
-        self, answers: Any, *, phase: str | None = None
-    ) -> dict[str, Any]:
+        self, answers: Mapping[str, JSONValue], *, phase: str | None = None
+    ) -> Answers:
         """Check ``answers`` and return them cleaned.
 
         Parameters
@@ -500,7 +516,7 @@ class Template(Strict):
 
         return validate_answers(self, answers, phase=phase)
 
-    def validate_draft(self, answers: Any, *, phase: str | None = None) -> dict[str, Any]:
+    def validate_draft(self, answers: Mapping[str, JSONValue], *, phase: str | None = None) -> Answers:
         """Check a half-filled sheet: like :meth:`validate`, but unfinished answers are allowed.
 
         Returns the non-empty answers as given; raises :class:`AnswerValidationError`
@@ -510,7 +526,7 @@ class Template(Strict):
 
         return validate_draft(self, answers, phase=phase)
 
-    def example_answers(self, phase: str | None = None, *, seed: int = 0) -> dict[str, Any]:
+    def example_answers(self, phase: str | None = None, *, seed: int = 0) -> Answers:
         """A complete, valid set of answers (deterministic for a given ``seed``)."""
         from transferkit.templates.validation import example_answers
 

@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from typing import Any
 
 from transferkit.exceptions import AnswerProblem, AnswerValidationError
-from transferkit.templates.model import Template, is_empty
+from transferkit.templates.model import Answers, JSONValue, Template, is_empty
 from transferkit.templates.types import QUESTION_CLASSES
 from transferkit.templates.types.common import Label, short
 
@@ -31,8 +30,8 @@ __all__ = [
 
 
 def validate_answers(
-    template: Template, answers: Any, *, phase: str | None = None
-) -> dict[str, Any]:
+    template: Template, answers: object, *, phase: str | None = None
+) -> Answers:
     """Validate ``answers`` against ``template`` (see :meth:`Template.validate`).
 
     Raises
@@ -70,12 +69,12 @@ def validate_answers(
             de = f"Die Frage „{short(key)}“ gibt es in diesem Bogen nicht."
             en = f'There is no question "{short(key)}" on this sheet.'
         problems.append(AnswerProblem(short(key), "unknown_question", de, en))
-    cleaned: dict[str, Any] = {}
+    cleaned: Answers = {}
     for q in questions:
         if q.show_if is not None and not q.show_if.is_met(cleaned):
             continue
         raw = answers.get(q.id)
-        value: Any = None
+        value: JSONValue = None
         if not is_empty(raw):
             value, msgs = q.clean_answer(raw)
             if msgs:
@@ -110,8 +109,8 @@ _DRAFT_MAX_TEXT = 20_000  # characters of one answer in a draft, whatever the te
 
 
 def validate_draft(
-    template: Template, answers: Any, *, phase: str | None = None
-) -> dict[str, Any]:
+    template: Template, answers: object, *, phase: str | None = None
+) -> Answers:
     """Check a draft (the answers so far) with the rules of :func:`validate_answers`.
 
     A draft may be unfinished (missing, too short, a number half typed: the
@@ -127,7 +126,7 @@ def validate_draft(
         return validate_answers(template, answers, phase=phase)  # the not_a_dict problem
     by_id = {q.id: q for q in questions}
     problems: list[AnswerProblem] = []
-    kept: dict[str, Any] = {}
+    kept: Answers = {}
     for key, raw in answers.items():
         q = by_id.get(key) if isinstance(key, str) else None
         if q is None:
@@ -155,7 +154,7 @@ def validate_draft(
     return kept
 
 
-def _text_size(value: Any) -> int:
+def _text_size(value: object) -> int:
     """Characters of text in a (nested) answer value."""
     if isinstance(value, str):
         return len(value)
@@ -171,14 +170,14 @@ def _text_size(value: Any) -> int:
 
 def example_answers(
     template: Template, *, phase: str | None = None, seed: int = 0
-) -> dict[str, Any]:
+) -> Answers:
     """Complete, valid answers for ``template`` (or one ``phase``), deterministic per ``seed``.
 
     Every visible question is answered, optional ones too; questions hidden by
     ``show_if`` are left out.
     """
     rng = random.Random(seed)
-    answers: dict[str, Any] = {}
+    answers: Answers = {}
     for q in template.all_questions(phase):
         if q.show_if is not None and not q.show_if.is_met(answers):
             continue

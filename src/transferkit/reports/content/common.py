@@ -19,13 +19,21 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from transferkit.reports.content.numbers import format_number, localize_ticks
 from transferkit.reports.keyfigures import KEY_FIGURES_MIMETYPE, plain
 
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from transferkit.store.values import JSONValue
+
 __all__ = [
     "KEY_FIGURES_MIMETYPE",
+    "Cell",
+    "KeyFigures",
     "Report",
     "Section",
     "heading_html",
@@ -44,6 +52,14 @@ __all__ = [
 ]
 
 
+#: A report's key figures: name to a value headed for JSON (numbers, texts, lists and
+#: mappings of these; numpy scalars and NaN until :func:`plain` makes them JSON).
+KeyFigures: TypeAlias = "dict[str, JSONValue]"
+
+#: One cell of a DataFrame as a report formats it: a number, text, date, ``None`` or NA.
+Cell: TypeAlias = Any
+
+
 @dataclass
 class Section:
     """One part of a report: a heading, an intro, a bullet list, tables and figures with captions.
@@ -56,8 +72,8 @@ class Section:
     heading: str
     text: str = ""
     items: list[str] = field(default_factory=list)  # bullets, e.g. participants' inputs
-    tables: list[tuple[Any, str]] = field(default_factory=list)  # (DataFrame, caption)
-    figures: list[tuple[Callable[..., Any], str]] = field(default_factory=list)  # (draw(ax=), caption)
+    tables: list[tuple[pd.DataFrame, str]] = field(default_factory=list)  # (DataFrame, caption)
+    figures: list[tuple[Callable[..., object], str]] = field(default_factory=list)  # (draw(ax=), caption)
     empty: str = ""  # shown instead when there are no data
 
 
@@ -70,17 +86,17 @@ class Report:
     summary: str
     lang: str
     sections: dict[str, Section] = field(default_factory=dict)
-    key_figures: dict[str, Any] = field(default_factory=dict)
+    key_figures: KeyFigures = field(default_factory=dict)
     footer: str = ""  # version, date and data source (methods.footer_text)
 
 
-def _display(obj: Any, raw: bool = False) -> None:
+def _display(obj: object, raw: bool = False) -> None:
     from IPython.display import display
 
     display(obj, raw=raw)
 
 
-def _escape(text: Any) -> str:
+def _escape(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
@@ -142,7 +158,7 @@ def show_heading(text: str, level: int = 2) -> None:
     _show_html(heading_html(text, level))
 
 
-def show_figure(fig: Any, caption: str, *, dpi: int = 110, lang: str | None = None) -> None:
+def show_figure(fig: Figure, caption: str, *, dpi: int = 110, lang: str | None = None) -> None:
     """Display a matplotlib figure as a PNG (embedded in the HTML) and its caption; close it.
 
     With ``lang="de"`` numeric tick labels get a decimal comma (:func:`localize_ticks`).
@@ -161,7 +177,7 @@ def show_figure(fig: Any, caption: str, *, dpi: int = 110, lang: str | None = No
     ))
 
 
-def show_table(frame: Any, caption: str = "", *, precision: int = 2, lang: str = "de") -> None:
+def show_table(frame: pd.DataFrame, caption: str = "", *, precision: int = 2, lang: str = "de") -> None:
     """Display a DataFrame as a plain HTML table (no index), with a caption above.
 
     Decimals get ``precision`` places, thousands grouped, with a decimal comma in
@@ -170,7 +186,7 @@ def show_table(frame: Any, caption: str = "", *, precision: int = 2, lang: str =
     """
     from IPython.display import HTML
 
-    def fmt(value: Any) -> str:
+    def fmt(value: Cell) -> str:
         if isinstance(value, float):
             return "–" if math.isnan(value) else format_number(value, precision, lang)
         if isinstance(value, int) and not isinstance(value, bool):
@@ -243,12 +259,12 @@ def show_footer(report: Report) -> None:
                       f"{_escape(report.footer)}</p>"))
 
 
-def show_key_figures(figures: Mapping[str, Any]) -> None:
+def show_key_figures(figures: Mapping[str, JSONValue]) -> None:
     """Display the key figures for the report runner (invisible in the HTML)."""
     _display({KEY_FIGURES_MIMETYPE: plain(figures)}, raw=True)
 
 
-def format_date(value: Any) -> str:
+def format_date(value: Cell) -> str:
     try:
         return f"{value:%d.%m.%Y}"
     except (TypeError, ValueError):

@@ -5,9 +5,16 @@ indicators and planned formats come straight from the store's readers
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from transferkit.vocabulary import PHASE_RATINGS, SCALE_GROUPS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from transferkit.store import Store
+    from transferkit.store.values import Row
+    from transferkit.templates import Template
 
 __all__ = [
     "LOOP_RATINGS",
@@ -34,14 +41,14 @@ REVERSE_KEYED = ["soft_3"]
 LOOP_RATINGS: dict[str, str] = dict(PHASE_RATINGS)
 
 
-def open_store(db: str = "") -> Any:
+def open_store(db: str = "") -> Store:
     """The store at ``db`` (empty: ``$TRANSFERKIT_DB`` or the embedded default)."""
     from transferkit.store import Store
 
     return Store(db or None)
 
 
-def self_assessment(store: Any, pilot_id: str | None = None) -> Any:
+def self_assessment(store: Store, pilot_id: str | None = None) -> pd.DataFrame:
     """Tidy self-assessments: ``participant, pilot_id, company_id, time`` (pre/post) and items
     (:func:`transferkit.datasets.tidy.self_assessment`)."""
     from transferkit.datasets import tidy
@@ -50,12 +57,12 @@ def self_assessment(store: Any, pilot_id: str | None = None) -> Any:
     return tidy.self_assessment(frame, store.participants())
 
 
-def company_of(store: Any) -> dict[str, str]:
+def company_of(store: Store) -> dict[str, str]:
     participants = store.participants()
     return dict(zip(participants["participant"], participants["company_id"], strict=True))
 
 
-def scale_scores_long(assessment: Any) -> Any:
+def scale_scores_long(assessment: pd.DataFrame) -> pd.DataFrame:
     """One row per participant, time and scale with the scale score (``score``)."""
     from transferkit.evaluation import scale_scores
 
@@ -65,7 +72,7 @@ def scale_scores_long(assessment: Any) -> Any:
                      value_vars=list(SCALES), var_name="scale", value_name="score")
 
 
-def prepost_by_scale(assessment: Any) -> Any:
+def prepost_by_scale(assessment: pd.DataFrame) -> pd.DataFrame:
     """:func:`~transferkit.evaluation.prepost` of each scale score (one row per scale)."""
     from transferkit.evaluation import prepost
 
@@ -74,7 +81,7 @@ def prepost_by_scale(assessment: Any) -> Any:
                    within="time", dv="score", overall=False)
 
 
-def reliable_change_by_scale(assessment: Any, reference: Any) -> Any:
+def reliable_change_by_scale(assessment: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
     """Reliable change per scale; SD and Cronbach's alpha from the pre scores of ``reference``
     (all pilots in the store: a more stable estimate than one pilot's few people)."""
     import pandas as pd
@@ -103,7 +110,7 @@ def reliable_change_by_scale(assessment: Any, reference: Any) -> Any:
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
 
-def gas_goals(store: Any, pilot_id: str | None = None) -> Any:
+def gas_goals(store: Store, pilot_id: str | None = None) -> pd.DataFrame:
     """Tidy GAS goals: ``pilot_id, participant, goal_id, goal, weight, baseline, follow_up``
     (:func:`transferkit.datasets.tidy.gas_goals`)."""
     from transferkit.datasets import tidy
@@ -111,7 +118,7 @@ def gas_goals(store: Any, pilot_id: str | None = None) -> Any:
     return tidy.gas_goals(store.responses(template="pilot_goals", pilot=pilot_id))
 
 
-def training_feedback(store: Any, pilot_id: str | None = None) -> Any:
+def training_feedback(store: Store, pilot_id: str | None = None) -> pd.DataFrame:
     """Tidy training feedback: ``participant, pilot_id, format``, items, ``recommend``
     (:func:`transferkit.datasets.tidy.training_feedback`)."""
     from transferkit.datasets import tidy
@@ -119,7 +126,7 @@ def training_feedback(store: Any, pilot_id: str | None = None) -> Any:
     return tidy.training_feedback(store.responses(template="training_feedback", pilot=pilot_id))
 
 
-def loop_ratings(store: Any, pilot_id: str | None = None) -> Any:
+def loop_ratings(store: Store, pilot_id: str | None = None) -> pd.DataFrame:
     """Reflection-loop ratings: one row per pilot, loop and participant, one column per phase
     (:func:`transferkit.datasets.tidy.loop_ratings`)."""
     from transferkit.datasets import tidy
@@ -127,14 +134,14 @@ def loop_ratings(store: Any, pilot_id: str | None = None) -> Any:
     return tidy.loop_ratings(store.responses(template="reflection_loop", pilot=pilot_id))
 
 
-def _need_prefixes(template: Any) -> tuple[str, str]:
+def _need_prefixes(template: Template) -> tuple[str, str]:
     """Importance and competence prefixes of a needs template's question ids."""
     params = template.feedback.params if template.feedback is not None else {}
     return (str(params.get("importance_prefix", "imp_")),
             str(params.get("competence_prefix", "comp_")))
 
 
-def needs_topics(template: Any = "needs_analysis") -> dict[str, str]:
+def needs_topics(template: Template | str = "needs_analysis") -> dict[str, str]:
     """Topics of a needs-analysis template and their core area, in template order.
 
     A topic is a pair of questions ``<importance prefix><topic>`` and ``<competence
@@ -157,7 +164,7 @@ def needs_topics(template: Any = "needs_analysis") -> dict[str, str]:
     }
 
 
-def needs(store: Any, company_id: str | None = None) -> Any:
+def needs(store: Store, company_id: str | None = None) -> pd.DataFrame:
     """Tidy needs: ``company_id, participant, topic, area, importance, competence``
     (:func:`transferkit.datasets.tidy.needs`).
 
@@ -175,7 +182,7 @@ def needs(store: Any, company_id: str | None = None) -> Any:
     return out
 
 
-def pilot_row(store: Any, pilot_id: str) -> dict[str, Any]:
+def pilot_row(store: Store, pilot_id: str) -> Row:
     pilots = store.pilots()
     row = pilots[pilots["pilot_id"] == pilot_id]
     if row.empty:
@@ -186,6 +193,6 @@ def pilot_row(store: Any, pilot_id: str) -> dict[str, Any]:
     return dict(row.iloc[0])
 
 
-def network_name(store: Any) -> str:
+def network_name(store: Store) -> str:
     networks = store.networks()
     return str(networks["name"].iloc[0]) if len(networks) else "Netzwerk"

@@ -4,29 +4,34 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from transferkit.i18n import has_text
 from transferkit.reports.content.data import SCALES
 from transferkit.reports.content.texts import format_name, label, scale_name, text, topic_name
 
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+
 __all__: list[str] = []  # only private drawing helpers, used by the report modules
 
 
-def _plain(text: Any) -> str:
+def _plain(text: object) -> str:
     """A label drawn as written: an unescaped ``$`` would start matplotlib's mathtext
     (TeX-like markup, and an error that stops the report for an odd goal text)."""
     return str(text).replace("$", r"\$")
 
 
-def draw_shared_plot(name: str, *args: Any, ax: Any = None, **kwargs: Any) -> Any:
+def draw_shared_plot(name: str, *args: Any, ax: Axes | None = None, **kwargs: Any) -> Axes:
     """Call ``transferkit.reports.plots.<name>`` on ``ax`` (the report's figures use the shared plots)."""
     from transferkit.reports import plots
 
-    return getattr(plots, name)(*args, ax=ax, **kwargs)
+    drawn: Axes = getattr(plots, name)(*args, ax=ax, **kwargs)
+    return drawn
 
 
-def draw_bars(ax: Any, series: Any, xlabel: str, ylabel: str) -> Any:
+def draw_bars(ax: Axes, series: pd.Series, xlabel: str, ylabel: str) -> Axes:
     ax.bar([str(i) for i in series.index], series.to_numpy(), color="#4C72B0")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
@@ -34,7 +39,7 @@ def draw_bars(ax: Any, series: Any, xlabel: str, ylabel: str) -> Any:
     return ax
 
 
-def draw_slopes(ax: Any, long: Any, lang: str) -> Any:
+def draw_slopes(ax: Axes, long: pd.DataFrame, lang: str) -> Axes:
     """The shared pre/post slope chart (:func:`~transferkit.reports.plots.plot_prepost`),
     one per scale side by side."""
     from transferkit.reports.plots import plot_prepost
@@ -59,7 +64,7 @@ def draw_slopes(ax: Any, long: Any, lang: str) -> Any:
     return ax
 
 
-def draw_gas(ax: Any, goals: Any, lang: str) -> Any:
+def draw_gas(ax: Axes, goals: pd.DataFrame, lang: str) -> Axes:
     labels = [_plain(str(g)[:45]) for g in goals["goal"]]
     y = range(len(goals))
     ax.scatter(goals["baseline"], y, facecolors="none", edgecolors="#4C72B0", s=70,
@@ -79,7 +84,7 @@ def draw_gas(ax: Any, goals: Any, lang: str) -> Any:
     return ax
 
 
-def draw_trends(ax: Any, trends: Any, lang: str) -> Any:
+def draw_trends(ax: Axes, trends: pd.DataFrame, lang: str) -> Axes:
     for metric, part in trends.groupby("metric", sort=False):
         key = f"rating_{metric}"
         name = text(key, lang) if has_text(f"report.{key}") else None
@@ -93,7 +98,7 @@ def draw_trends(ax: Any, trends: Any, lang: str) -> Any:
     return ax
 
 
-def draw_cost_bars(ax: Any, costs: Any, benefits: Any, lang: str) -> Any:
+def draw_cost_bars(ax: Axes, costs: pd.DataFrame, benefits: pd.DataFrame, lang: str) -> Axes:
     bottom = 0.0
     for _, row in costs.iterrows():
         ax.bar(text("costs", lang), row["amount_eur"], bottom=bottom,
@@ -113,7 +118,7 @@ def draw_cost_bars(ax: Any, costs: Any, benefits: Any, lang: str) -> Any:
     return ax
 
 
-def draw_satisfaction_trends(ax: Any, ratings: Any, lang: str) -> Any:
+def draw_satisfaction_trends(ax: Axes, ratings: pd.DataFrame, lang: str) -> Axes:
     """The shared loop-trend plot of loop satisfaction, one line per pilot."""
     from transferkit.reports.plots import plot_loop_trends
 
@@ -122,7 +127,7 @@ def draw_satisfaction_trends(ax: Any, ratings: Any, lang: str) -> Any:
     return ax
 
 
-def draw_forest(ax: Any, effects: Any, lang: str) -> Any:
+def draw_forest(ax: Axes, effects: pd.DataFrame, lang: str) -> Axes:
     """The shared forest plot (:func:`~transferkit.reports.plots.plot_forest`), one series
     per scale over the same rows of pilots."""
     from transferkit.reports.plots import plot_forest
@@ -140,7 +145,7 @@ def draw_forest(ax: Any, effects: Any, lang: str) -> Any:
     return ax
 
 
-def draw_portfolio(ax: Any, needs: Any, lang: str) -> Any:
+def draw_portfolio(ax: Axes, needs: pd.DataFrame, lang: str) -> Axes:
     """The shared needs portfolio, with readable topic names instead of codes."""
     from transferkit.reports.plots import plot_needs_portfolio
 
@@ -150,7 +155,7 @@ def draw_portfolio(ax: Any, needs: Any, lang: str) -> Any:
     return ax
 
 
-def draw_format_bars(ax: Any, formats: Any, lang: str) -> Any:
+def draw_format_bars(ax: Axes, formats: pd.DataFrame, lang: str) -> Axes:
     ordered = formats.sort_values("pct")
     ax.barh([_plain(format_name(f, lang)) for f in ordered["format"]], ordered["pct"],
             color="#4C72B0")

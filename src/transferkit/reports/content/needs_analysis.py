@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING
 
 from transferkit.reports.content.common import Report, Section, plain
 from transferkit.reports.content.data import company_of, needs, network_name
@@ -14,10 +14,16 @@ from transferkit.reports.content.methods import data_source, footer_text, method
 from transferkit.reports.content.numbers import format_number
 from transferkit.reports.content.texts import format_name, text, topic_name
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from transferkit.reports.content.common import KeyFigures
+    from transferkit.store import Store
+
 __all__ = ["format_rates", "needs_report", "preferred_formats"]
 
 
-def preferred_formats(store: Any, company_id: str = "") -> Any:
+def preferred_formats(store: Store, company_id: str = "") -> tuple[pd.DataFrame, float]:
     """Share of respondents preferring each learning format, and their minutes per week."""
     import pandas as pd
 
@@ -30,11 +36,11 @@ def preferred_formats(store: Any, company_id: str = "") -> Any:
     counts = chosen.value_counts()
     table = pd.DataFrame({"format": counts.index.astype(str), "n": counts.to_numpy(),
                           "pct": counts.to_numpy() / len(frame) * 100})
-    minutes = pd.to_numeric(frame.get("minutes_per_week"), errors="coerce")
+    minutes = pd.to_numeric(frame.get("minutes_per_week"), errors="coerce")  # type: ignore[call-overload]  # None if absent, as before
     return table.reset_index(drop=True), float(minutes.median())
 
 
-def format_rates(store: Any, plan: Any) -> tuple[Any, list[str]]:
+def format_rates(store: Store, plan: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """The hourly rate and currency for each row of ``plan`` (``store.format_plans()``).
 
     A planned format is costed at the rate of the pilot the participant takes part in
@@ -87,8 +93,8 @@ def _money(value: float, currency: str, lang: str) -> str:
 
 
 def _format_cost_table(
-    store: Any, plan: Any, kf: dict[str, Any], lang: str
-) -> tuple[Any, str, str]:
+    store: Store, plan: pd.DataFrame, kf: KeyFigures, lang: str
+) -> tuple[pd.DataFrame, str, str]:
     """The planned learning time per format, costed where every row has a rate in one
     currency; else hours only. Returns the table, its caption and a note for the text."""
     import pandas as pd
@@ -133,7 +139,7 @@ def _format_cost_table(
     return table, caption, ""
 
 
-def needs_report(store: Any, company_id: str = "", lang: str = "de") -> Report:
+def needs_report(store: Store, company_id: str = "", lang: str = "de") -> Report:
     """Everything the needs report shows for one company, or the whole network when
     ``company_id`` is empty.
 
@@ -153,7 +159,7 @@ def needs_report(store: Any, company_id: str = "", lang: str = "de") -> Report:
         title=text("needs_analysis", lang, who=who),
         subtitle=text("which_learning_topics_matter_most", lang),
         summary="", lang=lang)
-    kf: dict[str, Any] = {"title": report.title, "company_id": company_id or None}
+    kf: KeyFigures = {"title": report.title, "company_id": company_id or None}
     need = needs(store)
     prio = needs_priorities(need, by="company_id") if len(need) else pd.DataFrame()
     if len(prio):
@@ -208,7 +214,7 @@ def needs_report(store: Any, company_id: str = "", lang: str = "de") -> Report:
     return report
 
 
-def needs_table(prio: Any, lang: str) -> Any:
+def needs_table(prio: pd.DataFrame, lang: str) -> pd.DataFrame:
     import pandas as pd
 
     return pd.DataFrame({

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING
 
 from transferkit.i18n import has_text
 from transferkit.reports.content.common import Report, Section, plain
@@ -29,6 +29,15 @@ from transferkit.reports.content.methods import data_source, footer_text, method
 from transferkit.reports.content.numbers import format_number
 from transferkit.reports.content.texts import label, text
 
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    from numpy.typing import NDArray
+
+    from transferkit.reports.content.common import KeyFigures
+    from transferkit.store import Store
+    from transferkit.store.values import JSONValue, Row
+
 __all__ = ["MIN_GROUP", "company_benchmark", "effects_by_pilot", "network_report"]
 
 
@@ -36,7 +45,7 @@ __all__ = ["MIN_GROUP", "company_benchmark", "effects_by_pilot", "network_report
 MIN_GROUP = 3
 
 
-def effects_by_pilot(assessment: Any) -> Any:
+def effects_by_pilot(assessment: pd.DataFrame) -> pd.DataFrame:
     """:func:`~transferkit.evaluation.prepost` of each scale per pilot: one row per scale and pilot."""
     import pandas as pd
 
@@ -52,7 +61,7 @@ def effects_by_pilot(assessment: Any) -> Any:
     return pd.concat(parts, ignore_index=True)
 
 
-def company_benchmark(store: Any, company_id: str, lang: str = "de") -> Any:
+def company_benchmark(store: Store, company_id: str, lang: str = "de") -> pd.DataFrame:
     """One company against the pooled rest of the network, never showing another company.
 
     Rows: self-assessed change per scale, loop satisfaction, willingness to recommend
@@ -66,9 +75,9 @@ def company_benchmark(store: Any, company_id: str, lang: str = "de") -> Any:
     from transferkit.evaluation import nps
 
     company_by_participant = company_of(store)
-    rows: list[dict[str, Any]] = []
+    rows: list[Row] = []
 
-    def add(metric: str, own: Any, peer: Any, own_companies: int = 1) -> None:
+    def add(metric: str, own: pd.Series, peer: NDArray[np.object_], own_companies: int = 1) -> None:
         own_vals = pd.Series(own, dtype="float64").dropna()
         peer_vals = pd.DataFrame(peer, columns=["company_id", "value"]).dropna()
         peer_companies = peer_vals["company_id"].nunique()
@@ -116,10 +125,10 @@ def company_benchmark(store: Any, company_id: str, lang: str = "de") -> Any:
     need = needs(store)
     if len(need):
         gaps = need.assign(gap=need["importance"] - need["competence"])
-        per_person = gaps.groupby(["participant", "company_id"], as_index=False)["gap"].mean()
-        mine = per_person["company_id"] == company_id
-        add("needs_gap", per_person.loc[mine, "gap"],
-            per_person.loc[~mine, ["company_id", "gap"]].to_numpy())
+        gap_by_person = gaps.groupby(["participant", "company_id"], as_index=False)["gap"].mean()
+        mine = gap_by_person["company_id"] == company_id
+        add("needs_gap", gap_by_person.loc[mine, "gap"],
+            gap_by_person.loc[~mine, ["company_id", "gap"]].to_numpy())
     return pd.DataFrame(rows)
 
 
@@ -129,7 +138,7 @@ def _metric_name(metric: str, lang: str) -> str:
     return text(key, lang) if has_text(f"report.{key}") else metric
 
 
-def network_report(store: Any, company_id: str = "", lang: str = "de") -> Report:
+def network_report(store: Store, company_id: str = "", lang: str = "de") -> Report:
     """Everything the network report shows: all pilots side by side, optionally the
     anonymous benchmark of ``company_id`` against its peers."""
     import pandas as pd
@@ -144,7 +153,7 @@ def network_report(store: Any, company_id: str = "", lang: str = "de") -> Report
         title=text("network_report", lang, name=name),
         subtitle=text("pilot_projects_companies_participants", lang, pilots=len(pilots), companies=len(companies), people=len(people)),
         summary="", lang=lang)
-    kf: dict[str, Any] = {"title": report.title, "n_pilots": len(pilots),
+    kf: KeyFigures = {"title": report.title, "n_pilots": len(pilots),
                           "n_companies": len(companies), "n_participants": len(people)}
     title_col = text("title_en", lang)
 
@@ -205,7 +214,7 @@ def network_report(store: Any, company_id: str = "", lang: str = "de") -> Report
     roles = comp.assign(role=comp["roles"].str.split(";")).explode("role")
     for value, group in roles.groupby("role"):
         if value:
-            breakdown.append({"key": f"role:{value}", "group": text("role", lang),
+            breakdown.append({"key": f"role:{value!s}", "group": text("role", lang),
                               "value": label(value, lang), "companies": len(group),
                               "participants": int(group["participants"].sum())})
     table = pd.DataFrame(breakdown)
@@ -254,7 +263,7 @@ def network_report(store: Any, company_id: str = "", lang: str = "de") -> Report
     return report
 
 
-def _network_summary(kf: Mapping[str, Any], lang: str) -> str:
+def _network_summary(kf: Mapping[str, JSONValue], lang: str) -> str:
     parts = [text("companies_with_employees_worked_in", lang, n_companies=kf['n_companies'], n_participants=kf['n_participants'], n_pilots=kf['n_pilots'])]
     effects = kf.get("effects", {})
     improved = [p for p, e in effects.items() if e.get("digital", {}).get("mean_diff", 0) > 0.3]

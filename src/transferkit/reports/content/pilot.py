@@ -3,9 +3,9 @@ reflection loops, action items, Kirkpatrick levels, needs and costs of one pilot
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING
 
 from transferkit.reports.content.common import (
     Report,
@@ -38,10 +38,17 @@ from transferkit.reports.content.numbers import format_number, format_p, format_
 from transferkit.reports.content.protocol import loop_figures
 from transferkit.reports.content.texts import label, scale_name, text
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from transferkit.reports.content.common import Cell, KeyFigures
+    from transferkit.store import Store
+    from transferkit.store.values import JSONValue
+
 __all__ = ["pilot_report"]
 
 
-def pilot_report(store: Any, pilot_id: str, lang: str = "de") -> Report:
+def pilot_report(store: Store, pilot_id: str, lang: str = "de") -> Report:
     """Everything the pilot report shows, computed from the store."""
     from transferkit.evaluation import (
         action_item_flow,
@@ -65,7 +72,7 @@ def pilot_report(store: Any, pilot_id: str, lang: str = "de") -> Report:
                       start=format_date(pilot.get("start")), end=format_date(pilot.get("end"))),
         summary="", lang=lang,
     )
-    kf: dict[str, Any] = {"title": report.title, "pilot_id": pilot_id}
+    kf: KeyFigures = {"title": report.title, "pilot_id": pilot_id}
 
     # participation
     people = store.participants()
@@ -220,8 +227,8 @@ def pilot_report(store: Any, pilot_id: str, lang: str = "de") -> Report:
     return report
 
 
-def _participation_table(people: Any, assessment: Any, ratings: Any, names: Mapping[str, str],
-                         lang: str) -> Any:
+def _participation_table(people: pd.DataFrame, assessment: pd.DataFrame, ratings: pd.DataFrame, names: Mapping[Hashable, str],
+                         lang: str) -> pd.DataFrame:
     import pandas as pd
 
     rows = []
@@ -241,7 +248,7 @@ def _participation_table(people: Any, assessment: Any, ratings: Any, names: Mapp
     return pd.DataFrame(rows)
 
 
-def _effects_text(effects: Any, lang: str) -> str:
+def _effects_text(effects: pd.DataFrame, lang: str) -> str:
     parts = []
     for _, row in effects.iterrows():
         name = scale_name(str(row["scale"]), lang)
@@ -254,7 +261,7 @@ def _effects_text(effects: Any, lang: str) -> str:
     return lead + "; ".join(parts) + "."
 
 
-def _effects_table(effects: Any, lang: str) -> Any:
+def _effects_table(effects: pd.DataFrame, lang: str) -> pd.DataFrame:
     import pandas as pd
 
     return pd.DataFrame({
@@ -272,7 +279,7 @@ def _effects_table(effects: Any, lang: str) -> Any:
     })
 
 
-def _rci_table(rci: Any, lang: str) -> Any:
+def _rci_table(rci: pd.DataFrame, lang: str) -> pd.DataFrame:
     import pandas as pd
 
     return pd.DataFrame({
@@ -285,7 +292,7 @@ def _rci_table(rci: Any, lang: str) -> Any:
     })
 
 
-def _goals_table(goals: Any, lang: str) -> Any:
+def _goals_table(goals: pd.DataFrame, lang: str) -> pd.DataFrame:
     import pandas as pd
 
     return pd.DataFrame({
@@ -297,13 +304,13 @@ def _goals_table(goals: Any, lang: str) -> Any:
     })
 
 
-def _level(value: Any) -> str:
+def _level(value: Cell) -> str:
     import pandas as pd
 
     return "–" if pd.isna(value) else f"{int(value):+d}".replace("+0", "0")
 
 
-def _loops_text(sat: Any, lang: str) -> str:
+def _loops_text(sat: pd.DataFrame, lang: str) -> str:
     if sat.empty:
         return ""
     first, last = sat["mean"].iloc[0], sat["mean"].iloc[-1]
@@ -313,7 +320,7 @@ def _loops_text(sat: Any, lang: str) -> str:
                 first=format_number(first, 1, lang), last=format_number(last, 1, lang))
 
 
-def _flow_table(flow: Any, lang: str) -> Any:
+def _flow_table(flow: pd.DataFrame, lang: str) -> pd.DataFrame:
     import pandas as pd
 
     return pd.DataFrame({
@@ -326,7 +333,7 @@ def _flow_table(flow: Any, lang: str) -> Any:
     })
 
 
-def _open_items_table(items: Any, lang: str) -> Any:
+def _open_items_table(items: pd.DataFrame, lang: str) -> pd.DataFrame:
     import pandas as pd
 
     return pd.DataFrame({
@@ -337,7 +344,7 @@ def _open_items_table(items: Any, lang: str) -> Any:
     })
 
 
-def _kirkpatrick_table(levels: Any, lang: str) -> Any:
+def _kirkpatrick_table(levels: pd.DataFrame, lang: str) -> pd.DataFrame:
     import pandas as pd
 
     names = {1: text("reaction", lang), 2: text("learning", lang),
@@ -358,13 +365,13 @@ def _eur(value: float, lang: str) -> str:
     return (text_.replace(",", ".") + " €") if lang != "en" else f"EUR {text_}"
 
 
-def _roi_text(result: Any, lang: str) -> str:
+def _roi_text(result: pd.Series, lang: str) -> str:
     return text("roi_text", lang, costs=_eur(result["costs"], lang),
                 benefits=_eur(result["benefits"], lang), bcr=format_number(result["bcr"], 2, lang),
                 roi=format_number(result["roi_percent"], 0, lang))
 
 
-def _pilot_summary(kf: Mapping[str, Any], lang: str) -> str:
+def _pilot_summary(kf: Mapping[str, JSONValue], lang: str) -> str:
     parts = [(text("people_took_part_in_this", lang, n_participants=kf['n_participants']))]
     effects = kf.get("effects", {})
     if effects:
@@ -388,7 +395,7 @@ def _pilot_summary(kf: Mapping[str, Any], lang: str) -> str:
     return " ".join(parts)
 
 
-def _closed_loops_table(closed: Any, lang: str) -> Any:
+def _closed_loops_table(closed: pd.DataFrame, lang: str) -> pd.DataFrame:
     import pandas as pd
 
     return pd.DataFrame({

@@ -3,7 +3,7 @@ items) and the key figures of each loop (as stored at closing, else computed now
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from transferkit.reports.content.common import (
     Report,
@@ -16,6 +16,14 @@ from transferkit.reports.content.methods import data_source, footer_text, method
 from transferkit.reports.content.numbers import format_number
 from transferkit.reports.content.texts import status_label, text
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    import pandas as pd
+
+    from transferkit.reports.content.common import KeyFigures
+    from transferkit.store import Store, TemplateLike
+
 __all__ = ["loop_figures", "loop_protocol"]
 
 
@@ -23,8 +31,9 @@ _PHASE_TEXTS = {"information": "learned", "anwendung": "tried", "austausch": "wo
                 "optimierung": "lessons"}
 
 
-def loop_figures(store: Any, pilot_id: str, loops: Any = (), *,
-                 template: Any = "reflection_loop", stored: bool = True) -> Any:
+def loop_figures(store: Store, pilot_id: str, loops: Iterable[int] = (), *,
+                 template: TemplateLike | str = "reflection_loop",
+                 stored: bool = True) -> pd.DataFrame:
     """Key figures of each reflection loop of a pilot (those with answer sheets and ``loops``).
 
     Computed now from the pilot's answer sheets and action items by
@@ -55,7 +64,7 @@ def loop_figures(store: Any, pilot_id: str, loops: Any = (), *,
     return figures.reset_index()
 
 
-def loop_protocol(store: Any, pilot_id: str, loop: int, lang: str = "de") -> Report:
+def loop_protocol(store: Store, pilot_id: str, loop: int, lang: str = "de") -> Report:
     """The protocol of one reflection loop: inputs per phase, votes, decisions (action items
     with owners and due dates) and open items carried over. No participant codes are shown.
     The key figures are those stored when the loop was closed, if it was."""
@@ -66,7 +75,7 @@ def loop_protocol(store: Any, pilot_id: str, loop: int, lang: str = "de") -> Rep
     report = Report(
         title=text("protocol_of_reflection_loop", lang, loop=loop),
         subtitle=f"{pilot_id}: {title}", summary="", lang=lang)
-    kf: dict[str, Any] = {"title": f"{report.title} – {pilot_id}", "pilot_id": pilot_id,
+    kf: KeyFigures = {"title": f"{report.title} – {pilot_id}", "pilot_id": pilot_id,
                           "loop": loop}
     figures = loop_figures(store, pilot_id, [loop])
     row = figures[figures["loop"] == loop].iloc[0]
@@ -138,7 +147,7 @@ def loop_protocol(store: Any, pilot_id: str, loop: int, lang: str = "de") -> Rep
     return report
 
 
-def _carried_into(items: Any, loop: int) -> Any:
+def _carried_into(items: pd.DataFrame, loop: int) -> pd.Series:
     """Mask of the items raised before ``loop`` and not yet done or dropped when it began
     (as ``carried_in`` of :func:`transferkit.evaluation.action_item_flow`)."""
     import pandas as pd
@@ -149,7 +158,7 @@ def _carried_into(items: Any, loop: int) -> Any:
     return (raised < loop) & ~(closed < loop)
 
 
-def _items_table(items: Any, lang: str) -> Any:
+def _items_table(items: pd.DataFrame, lang: str) -> pd.DataFrame:
     import pandas as pd
 
     return pd.DataFrame({

@@ -7,15 +7,13 @@ scale groups, topics and statuses come from :mod:`transferkit.vocabulary`.
 
 from __future__ import annotations
 
-from typing import Any
-
 from transferkit import i18n
 from transferkit.vocabulary import SCALE_GROUP_NAMES, STATUS_LABELS, TOPIC_SHORT_NAMES
 
 __all__ = ["format_name", "label", "scale_name", "status_label", "text", "topic_name"]
 
 
-def text(key: str, lang: str = "de", **values: Any) -> str:
+def text(key: str, lang: str = "de", **values: object) -> str:
     """A report text in ``lang`` (German by default), formatted with ``values``.
 
     Raises ``KeyError`` for an unknown key: a typo must fail in a test, not ship
@@ -31,12 +29,12 @@ def text(key: str, lang: str = "de", **values: Any) -> str:
     return i18n.text(f"report.{key}", lang, **values)
 
 
-def _named(area: str, value: Any, lang: str, fallback: str) -> str:
+def _named(area: str, value: object, lang: str, fallback: str) -> str:
     key = f"{area}.{value}"
     return i18n.text(key, lang) if i18n.has_text(key) else fallback
 
 
-def label(value: Any, lang: str = "de") -> str:
+def label(value: object, lang: str = "de") -> str:
     """A readable label for a code such as ``staff_learning_time`` or ``percent`` (a code
     without a label: its words, ``staff learning time``)."""
     key = str(value)

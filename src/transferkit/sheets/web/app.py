@@ -39,7 +39,8 @@ import math
 import os
 import re
 import threading
-from typing import Any, Self
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NoReturn, Self, TypeVar
 
 import tornado.web
 from tornado.ioloop import IOLoop
@@ -50,9 +51,15 @@ from transferkit.sheets.query import canonical_query
 from transferkit.sheets.web.render import error_page, script_hash
 from transferkit.sheets.web.service import ApiResult, SheetService, query_lang
 
+if TYPE_CHECKING:
+    from transferkit.guard import ServerLimits
+    from transferkit.store.values import JSONValue
+
 __all__ = ["MAX_JSON_DEPTH", "TOKEN_COOKIE", "BackgroundServer", "decode_json", "handlers", "make_app"]
 
 log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 #: Cookie that carries the (hashed) access token after the first visit with ``?token=``.
 TOKEN_COOKIE = "transferkit_sheet_token"
@@ -62,12 +69,12 @@ _MAX_BODY = 128 * 1024
 MAX_JSON_DEPTH = 12
 
 
-def _no_constants(name: str) -> Any:
+def _no_constants(name: str) -> NoReturn:
     msg = f"{name} is not a JSON number"
     raise ValueError(msg)
 
 
-def decode_json(raw: bytes, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
+def decode_json(raw: bytes, *, max_depth: int = MAX_JSON_DEPTH) -> JSONValue:
     """A request body as JSON: strict (no ``NaN``/``Infinity``), nested at most ``max_depth`` deep.
 
     Raises ``ValueError`` saying what is wrong.
@@ -159,7 +166,7 @@ class _Handler(tornado.web.RequestHandler):
             return True
         return False
 
-    async def run(self, work: Any, *args: Any) -> Any:
+    async def run(self, work: Callable[..., _T], *args: object) -> _T:
         """``work(*args)`` in the service's thread pool."""
         return await IOLoop.current().run_in_executor(self.service.executor, work, *args)
 
@@ -214,7 +221,7 @@ class _ApiHandler(_Handler):
         self.set_header("Content-Type", "application/json; charset=UTF-8")
         self.finish(json.dumps(result.payload, ensure_ascii=False, allow_nan=False, default=str))
 
-    def body(self) -> Any:
+    def body(self) -> JSONValue | ApiResult:
         """The decoded JSON body, or an :class:`ApiResult` (400/413) saying what is wrong."""
         raw = self.request.body or b""
         if len(raw) > _MAX_BODY:
@@ -228,7 +235,7 @@ class _ApiHandler(_Handler):
             )
             return ApiResult(400, {"ok": False, "error": error, "message": error})
 
-    async def post_with(self, method: Any) -> None:
+    async def post_with(self, method: Callable[[JSONValue], ApiResult]) -> None:
         body = self.body()
         if isinstance(body, ApiResult):
             self.send(body)
@@ -293,7 +300,7 @@ def handlers(
     token: str | None = None,
     service: SheetService | None = None,
     warm_up: bool = True,
-) -> list[tuple[str, type, dict[str, Any]]]:
+) -> list[tuple[str, type[tornado.web.RequestHandler], dict[str, object]]]:
     """Tornado URL specs of the web sheet below ``base_url`` (e.g. to prepend to Voilà's).
 
     ``token`` defaults to ``$TRANSFERKIT_TOKEN`` (none if unset); ``store_url``
@@ -309,7 +316,7 @@ def handlers(
         service = SheetService(store_url)
     if warm_up:
         service.executor.submit(service.warm_up)
-    shared = {"service": service, "token": token, "base": base}
+    shared: dict[str, object] = {"service": service, "token": token, "base": base}
     prefix = re.escape(base)
     return [
         (prefix + "sheet/?", _PageHandler, shared),  # "/sheet/" too
@@ -355,7 +362,7 @@ class BackgroundServer:
     """
 
     def __init__(
-        self, app: tornado.web.Application, host: str = "127.0.0.1", *, limits: Any = None
+        self, app: tornado.web.Application, host: str = "127.0.0.1", *, limits: ServerLimits | None = None
     ) -> None:
         from transferkit.guard import ServerLimits
 

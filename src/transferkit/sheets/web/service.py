@@ -34,7 +34,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 from urllib.parse import parse_qsl, urlencode
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -55,6 +55,10 @@ from transferkit.sheets.session import SheetSession, check_code, open_session, t
 from transferkit.sheets.web.render import error_page, page_skeleton, render_page
 from transferkit.store.drafts import DraftStore, default_store_url
 
+if TYPE_CHECKING:
+    from transferkit.store import Store
+    from transferkit.store.values import JSONValue
+
 __all__ = ["MAX_DRAFT_CHARS", "MAX_LOOP", "ApiResult", "SheetService", "is_storage_full", "split_code"]
 
 #: Largest draft (characters of its JSON); a whole sheet is far smaller.
@@ -72,7 +76,7 @@ class ApiResult:
     """An API answer: HTTP status and the JSON payload."""
 
     status: int
-    payload: dict[str, Any] = field(default_factory=dict)
+    payload: dict[str, JSONValue] = field(default_factory=dict)
 
 
 def split_code(query: str) -> tuple[str, str | None]:
@@ -87,7 +91,7 @@ def split_code(query: str) -> tuple[str, str | None]:
     return urlencode(rest), (codes[-1] if codes else None)
 
 
-def query_lang(query: Any) -> str:
+def query_lang(query: object) -> str:
     try:
         return parse_query(query if isinstance(query, str) else "").lang
     except ParameterError:
@@ -139,7 +143,7 @@ class SheetService:
         self,
         store_url: str | None = None,
         *,
-        store: Any = None,
+        store: Store | None = None,
         drafts: DraftStore | None = None,
         workers: int = 4,
         max_links: int = 256,
@@ -155,10 +159,10 @@ class SheetService:
 
     # ------------------------------------------------------------ resources
     @property
-    def store(self) -> Any:
+    def store(self) -> Store:
         """The response store (opened on first use)."""
         self._open()
-        return self._store
+        return cast("Store", self._store)
 
     @property
     def drafts(self) -> DraftStore:
@@ -297,7 +301,7 @@ class SheetService:
 
     # ------------------------------------------------------------ API
     def _begin(
-        self, body: Any, *, answers: bool = False
+        self, body: JSONValue, *, answers: bool = False
     ) -> tuple[SheetSession, str, str] | ApiResult:
         """Session, checked code and language from a request body, or the 400 result."""
         if not isinstance(body, dict):
@@ -350,7 +354,7 @@ class SheetService:
 
         return ApiResult(200, {"code": new_participant_code()})
 
-    def open(self, body: Any) -> ApiResult:
+    def open(self, body: JSONValue) -> ApiResult:
         """Start (or continue) a participant's sheet: their draft, and whether it was submitted."""
         begun = self._begin(body)
         if isinstance(begun, ApiResult):
@@ -361,7 +365,7 @@ class SheetService:
         except (StoreError, SQLAlchemyError, OSError) as error:
             return self._unavailable(lang, error)
         sent = bool(draft is not None and draft.submitted)
-        payload: dict[str, Any] = {
+        payload: dict[str, JSONValue] = {
             "ok": True,
             "code": code,
             "answers": dict(draft.answers) if draft is not None and not sent else {},
@@ -411,7 +415,7 @@ class SheetService:
             return str(given)
         raise AnswerValidationError(session.template.id, [problem])
 
-    def draft(self, body: Any) -> ApiResult:
+    def draft(self, body: JSONValue) -> ApiResult:
         """Save the answers so far (not validated)."""
         begun = self._begin(body, answers=True)
         if isinstance(begun, ApiResult):
@@ -436,7 +440,7 @@ class SheetService:
             return self._unavailable(lang, error)
         return ApiResult(200, {"ok": True})
 
-    def submit(self, body: Any) -> ApiResult:
+    def submit(self, body: JSONValue) -> ApiResult:
         """Validate and store the sheet once; problems (422) or the store failing (503) otherwise."""
         begun = self._begin(body, answers=True)
         if isinstance(begun, ApiResult):
@@ -476,7 +480,7 @@ class SheetService:
             },
         )
 
-    def _check_ideas(self, session: SheetSession, answers: Any) -> None:
+    def _check_ideas(self, session: SheetSession, answers: JSONValue) -> None:
         """Raise :class:`AnswerValidationError` for dot-vote points on ideas that do not exist."""
         if not isinstance(answers, dict):
             return
@@ -528,7 +532,7 @@ class SheetService:
         return message + (" " + text("sheet.confirm_again", lang) if again else "")
 
     @staticmethod
-    def _feedback(session: SheetSession, answers: Any, lang: str) -> str:
+    def _feedback(session: SheetSession, answers: JSONValue, lang: str) -> str:
         """The feedback as HTML for the answers (cleaned if they validate); ``""`` if none."""
         from transferkit.sheets.feedback import feedback_content, feedback_html
 

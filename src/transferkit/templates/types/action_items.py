@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import random
 from collections.abc import Mapping
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -13,8 +13,10 @@ from transferkit.templates.model import (
     ACTION_STATUSES,
     INVALID,
     Cleaned,
+    JSONValue,
     Message,
     Question,
+    Row,
     is_empty,
 )
 from transferkit.templates.types.common import Label, check_min_max, join, msg, rows, short
@@ -50,7 +52,7 @@ class ActionItemsQuestion(Question):
         check_min_max(self.min_items, self.max_items, "min_items", "max_items")
         return self
 
-    def clean_answer(self, value: Any) -> Cleaned:
+    def clean_answer(self, value: JSONValue) -> Cleaned:
         """Rows ``{what, who, due, status}``: texts stripped, ``due`` an ISO date or None."""
         lab = Label(self)
         items, wrong = rows(
@@ -58,7 +60,7 @@ class ActionItemsQuestion(Question):
         )
         if items is None:
             return INVALID, [wrong]
-        out: list[dict[str, Any]] = []
+        out: list[Row] = []
         problems: list[Message] = []
         for i, row in enumerate(items, start=1):
             pre_de, pre_en = f"Bei {lab.de}, Maßnahme {i}:", f"{lab.en}, action item {i}:"
@@ -159,8 +161,8 @@ class ActionItemsQuestion(Question):
         return out, []
 
     def example_answer(
-        self, rng: random.Random, answers: Mapping[str, Any]
-    ) -> list[dict[str, Any]]:
+        self, rng: random.Random, answers: Mapping[str, JSONValue]
+    ) -> list[Row]:
         """One to three items (within ``min_items`` .. ``max_items``), due in early 2025."""
         lo = max(self.min_items or 1, 1)
         hi = max(lo, min(self.max_items or 3, 3))
@@ -176,7 +178,7 @@ class ActionItemsQuestion(Question):
         ]
 
 
-def _iso_date(value: Any) -> str | None:
+def _iso_date(value: object) -> str | None:
     """An ISO date string (``YYYY-MM-DD``) from a str, date or datetime, else ``None``."""
     if isinstance(value, _dt.datetime):
         return value.date().isoformat()

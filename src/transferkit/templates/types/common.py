@@ -12,7 +12,6 @@ import math
 import numbers
 import random
 from collections.abc import Mapping
-from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
@@ -20,6 +19,7 @@ from transferkit.templates.model import (
     INVALID,
     Cleaned,
     HintedError,
+    JSONValue,
     LocalizedText,
     Message,
     Option,
@@ -81,13 +81,13 @@ def fmt(x: float, lang: str) -> str:
     return text.replace(".", ",") if lang == "de" else text
 
 
-def short(value: Any) -> str:
+def short(value: object) -> str:
     """``value`` as a text of at most 40 characters, for a message."""
     text = _text(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _text(value: Any) -> str:
+def _text(value: object) -> str:
     """``str(value)``, but never failing (huge ints, broken ``__str__``)."""
     try:
         return str(value)
@@ -111,7 +111,7 @@ class Label:
 # --- numbers ------------------------------------------------------------------------
 
 
-def to_number(value: Any) -> float | int | None:
+def to_number(value: object) -> float | int | None:
     """Coerce ``value`` to a finite number if that is unambiguous, else ``None``."""
     if isinstance(value, bool):
         return None
@@ -138,7 +138,7 @@ def to_number(value: Any) -> float | int | None:
     return None
 
 
-def to_int(value: Any) -> int | None:
+def to_int(value: object) -> int | None:
     """Coerce to an int if the value is a whole number (``"3"``, ``3.0``), else ``None``."""
     num = to_number(value)
     if num is None or isinstance(num, int):
@@ -146,7 +146,7 @@ def to_int(value: Any) -> int | None:
     return int(num) if num.is_integer() else None
 
 
-def to_float(value: Any) -> float | None:
+def to_float(value: object) -> float | None:
     """Coerce to a finite float, else ``None``."""
     num = to_number(value)
     if num is None:
@@ -158,7 +158,7 @@ def to_float(value: Any) -> float | None:
     return f if math.isfinite(f) else None
 
 
-def not_a_number(lab: Label, value: Any) -> Message:
+def not_a_number(lab: Label, value: object) -> Message:
     """The problem "not a number"."""
     return msg(
         "not_a_number",
@@ -266,7 +266,7 @@ class ChoiceBase(Question):
         return [o.value for o in self.options]
 
 
-def as_value(value: Any) -> str | None:
+def as_value(value: object) -> str | None:
     """An option value given as str (or a number that reads as one)."""
     if isinstance(value, str):
         return value.strip()
@@ -275,7 +275,7 @@ def as_value(value: Any) -> str | None:
     return None
 
 
-def invalid_option(lab: Label, value: Any, allowed: list[str]) -> Message:
+def invalid_option(lab: Label, value: object, allowed: list[str]) -> Message:
     """The problem "``value`` is not one of ``allowed``"."""
     return msg(
         "invalid_option",
@@ -286,7 +286,7 @@ def invalid_option(lab: Label, value: Any, allowed: list[str]) -> Message:
     )
 
 
-def selection(lab: Label, value: Any, allowed: list[str]) -> tuple[list[str] | None, list[Message]]:
+def selection(lab: Label, value: JSONValue, allowed: list[str]) -> tuple[list[str] | None, list[Message]]:
     """A list of distinct known option values, or problems."""
     if isinstance(value, str | int | float) and not isinstance(value, bool):
         value = [value]
@@ -321,7 +321,9 @@ def selection(lab: Label, value: Any, allowed: list[str]) -> tuple[list[str] | N
 # --- rows (action items, goals) -------------------------------------------------------
 
 
-def rows(lab: Label, value: Any, what_de: str, what_en: str) -> tuple[list[Any] | None, Message]:
+def rows(
+    lab: Label, value: JSONValue, what_de: str, what_en: str
+) -> tuple[list[JSONValue] | None, Message]:
     """The rows of a list answer (one mapping counts as one row), and the "wrong type" problem."""
     if isinstance(value, Mapping):
         value = [value]

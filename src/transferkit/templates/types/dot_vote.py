@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -13,6 +13,7 @@ from transferkit.templates.model import (
     INVALID,
     Cleaned,
     HintedError,
+    JSONValue,
     Message,
     Option,
     Question,
@@ -76,7 +77,7 @@ class DotVoteQuestion(Question):
             )
         ]
 
-    def clean_answer(self, value: Any) -> Cleaned:
+    def clean_answer(self, value: JSONValue) -> Cleaned:
         """Option value (or idea id) -> whole points from 0; at most ``budget`` in all."""
         lab = Label(self)
         if not isinstance(value, Mapping):
@@ -152,7 +153,7 @@ class DotVoteQuestion(Question):
             ]
         return out, []
 
-    def example_answer(self, rng: random.Random, answers: Mapping[str, Any]) -> dict[str, int]:
+    def example_answer(self, rng: random.Random, answers: Mapping[str, JSONValue]) -> dict[str, int]:
         """The budget spread at random (over the ideas of ``ideas_from`` in ``answers``)."""
         if self.source == "options":
             keys = self.option_values()

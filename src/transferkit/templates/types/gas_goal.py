@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from transferkit.templates.model import INVALID, Cleaned, Message, Question, is_empty
+from transferkit.templates.model import (
+    INVALID,
+    Cleaned,
+    JSONValue,
+    Message,
+    Question,
+    Row,
+    is_empty,
+)
 from transferkit.templates.types.common import (
     Label,
     check_min_max,
@@ -58,13 +66,13 @@ class GasGoalQuestion(Question):
         check_min_max(self.min_goals, self.max_goals, "min_goals", "max_goals")
         return self
 
-    def clean_answer(self, value: Any) -> Cleaned:
+    def clean_answer(self, value: JSONValue) -> Cleaned:
         """Goals ``{goal, weight, levels, baseline, follow_up}``, levels keyed ``"-2"`` .. ``"2"``."""
         lab = Label(self)
         goals, wrong = rows(lab, value, "Ziele", "goals")
         if goals is None:
             return INVALID, [wrong]
-        out: list[dict[str, Any]] = []
+        out: list[Row] = []
         problems: list[Message] = []
         for i, row in enumerate(goals, start=1):
             pre_de, pre_en = f"Bei {lab.de}, Ziel {i}:", f"{lab.en}, goal {i}:"
@@ -185,8 +193,8 @@ class GasGoalQuestion(Question):
         return out, []
 
     def example_answer(
-        self, rng: random.Random, answers: Mapping[str, Any]
-    ) -> list[dict[str, Any]]:
+        self, rng: random.Random, answers: Mapping[str, JSONValue]
+    ) -> list[Row]:
         """One to three goals (within ``min_goals`` .. ``max_goals``), all levels described."""
         lo = max(self.min_goals or 1, 1)
         hi = max(lo, min(self.max_goals or 3, 3))
@@ -207,12 +215,12 @@ class GasGoalQuestion(Question):
         return goals
 
 
-def _level_key(key: Any) -> str | None:
+def _level_key(key: object) -> str | None:
     """Normalise a GAS level key (``-2``, ``"+1"``, ``" 0"``) to ``"-2"`` .. ``"2"``."""
     n = to_int(key)
     return str(n) if n is not None and -2 <= n <= 2 else None
 
 
-def _gas_level(value: Any) -> int | None:
+def _gas_level(value: object) -> int | None:
     n = to_int(value)
     return n if n is not None and -2 <= n <= 2 else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator
 
@@ -12,6 +12,7 @@ from transferkit.templates.model import (
     INVALID,
     Cleaned,
     HintedError,
+    JSONValue,
     LocalizedText,
     Question,
     Strict,
@@ -60,7 +61,7 @@ class LikertQuestion(Question):
         """The point values, in order."""
         return [p.value for p in self.points]
 
-    def clean_answer(self, value: Any) -> Cleaned:
+    def clean_answer(self, value: JSONValue) -> Cleaned:
         """The point value as an int (``"3"`` and ``3.0`` are read as ``3``)."""
         lab = Label(self)
         values = self.point_values()
@@ -78,6 +79,6 @@ class LikertQuestion(Question):
             ]
         return v, []
 
-    def example_answer(self, rng: random.Random, answers: Mapping[str, Any]) -> int:
+    def example_answer(self, rng: random.Random, answers: Mapping[str, JSONValue]) -> int:
         """One of the points."""
         return rng.choice(self.point_values())

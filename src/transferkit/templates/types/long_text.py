@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
-from transferkit.templates.model import INVALID, Cleaned
+from transferkit.templates.model import INVALID, Cleaned, JSONValue
 from transferkit.templates.types.common import SAMPLE_TEXTS, TextBase
 
 __all__ = ["LongTextQuestion"]
@@ -21,7 +21,7 @@ class LongTextQuestion(TextBase):
     type_order: ClassVar[int] = 20
     draft_tolerates: ClassVar[frozenset[str]] = frozenset({"too_short", "too_long"})
 
-    def clean_answer(self, value: Any) -> Cleaned:
+    def clean_answer(self, value: JSONValue) -> Cleaned:
         """The text stripped, line breaks kept; a list of texts becomes one line each."""
         if isinstance(value, list | tuple):
             if not all(isinstance(v, str) for v in value):
@@ -31,7 +31,7 @@ class LongTextQuestion(TextBase):
             return INVALID, [self.wrong_text()]
         return self.check_length(value.replace("\r\n", "\n").strip())
 
-    def example_answer(self, rng: random.Random, answers: Mapping[str, Any]) -> str:
+    def example_answer(self, rng: random.Random, answers: Mapping[str, JSONValue]) -> str:
         """Two to four sample sentences, one per line."""
         n = rng.randint(2, 4)
         return self.fit_length("\n".join(rng.sample(SAMPLE_TEXTS, n)), rng)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from transferkit.templates.model import INVALID, Cleaned, HintedError
+from transferkit.templates.model import INVALID, Cleaned, HintedError, JSONValue
 from transferkit.templates.types.common import ChoiceBase, Label, check_min_max, msg, selection
 
 __all__ = ["MultiChoiceQuestion"]
@@ -32,7 +32,7 @@ class MultiChoiceQuestion(ChoiceBase):
             raise HintedError(text, "lower min_selected or add options")
         return self
 
-    def clean_answer(self, value: Any) -> Cleaned:
+    def clean_answer(self, value: JSONValue) -> Cleaned:
         """The chosen option values in the order of the options (one value counts as a list)."""
         lab = Label(self)
         allowed = self.option_values()
@@ -60,7 +60,7 @@ class MultiChoiceQuestion(ChoiceBase):
             ]
         return [v for v in allowed if v in chosen], []
 
-    def example_answer(self, rng: random.Random, answers: Mapping[str, Any]) -> list[str]:
+    def example_answer(self, rng: random.Random, answers: Mapping[str, JSONValue]) -> list[str]:
         """Between ``min_selected`` (at least one) and ``max_selected`` options."""
         values = self.option_values()
         lo = max(self.min_selected or 1, 1)

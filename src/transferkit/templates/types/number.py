@@ -5,11 +5,18 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Mapping
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from transferkit.templates.model import INVALID, Cleaned, HintedError, LocalizedText, Question
+from transferkit.templates.model import (
+    INVALID,
+    Cleaned,
+    HintedError,
+    JSONValue,
+    LocalizedText,
+    Question,
+)
 from transferkit.templates.types.common import Label, msg, not_a_number, out_of_range, to_number
 
 __all__ = ["NumberQuestion"]
@@ -44,7 +51,7 @@ class NumberQuestion(Question):
             raise HintedError(text, "widen the range or write `integer: false`")
         return self
 
-    def clean_answer(self, value: Any) -> Cleaned:
+    def clean_answer(self, value: JSONValue) -> Cleaned:
         """The number (``"2,5"`` is read as 2.5; an int if ``integer``)."""
         lab = Label(self)
         num = to_number(value)
@@ -64,7 +71,7 @@ class NumberQuestion(Question):
             return INVALID, [out_of_range(lab, self.min, self.max)]
         return num, []
 
-    def example_answer(self, rng: random.Random, answers: Mapping[str, Any]) -> int | float:
+    def example_answer(self, rng: random.Random, answers: Mapping[str, JSONValue]) -> int | float:
         """A number in the range (whole if ``integer`` or the bounds are whole)."""
         low = self.min if self.min is not None else min(0.0, self.max if self.max is not None else 0.0)
         high = self.max if self.max is not None else low + 100.0

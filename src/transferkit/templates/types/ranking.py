@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from transferkit.templates.model import INVALID, Cleaned, HintedError
+from transferkit.templates.model import INVALID, Cleaned, HintedError, JSONValue
 from transferkit.templates.types.common import ChoiceBase, Label, join, selection
 
 __all__ = ["RankingQuestion"]
@@ -29,7 +29,7 @@ class RankingQuestion(ChoiceBase):
             raise HintedError(text, "lower top_n or add options")
         return self
 
-    def clean_answer(self, value: Any) -> Cleaned:
+    def clean_answer(self, value: JSONValue) -> Cleaned:
         """The option values best first: all of them, or exactly ``top_n``."""
         lab = Label(self)
         allowed = self.option_values()
@@ -52,7 +52,7 @@ class RankingQuestion(ChoiceBase):
             return INVALID, [("incomplete_ranking", de, en)]
         return ranked, []
 
-    def example_answer(self, rng: random.Random, answers: Mapping[str, Any]) -> list[str]:
+    def example_answer(self, rng: random.Random, answers: Mapping[str, JSONValue]) -> list[str]:
         """The options shuffled (the first ``top_n``)."""
         values = self.option_values()
         rng.shuffle(values)

@@ -5,11 +5,18 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Mapping
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from transferkit.templates.model import INVALID, Cleaned, HintedError, LocalizedText, Question
+from transferkit.templates.model import (
+    INVALID,
+    Cleaned,
+    HintedError,
+    JSONValue,
+    LocalizedText,
+    Question,
+)
 from transferkit.templates.types.common import (
     Label,
     fmt,
@@ -55,7 +62,7 @@ class ScaleQuestion(Question):
         """Whether min, max and step are whole numbers (answers are then ints)."""
         return all(float(x).is_integer() for x in (self.min, self.max, self.step))
 
-    def clean_answer(self, value: Any) -> Cleaned:
+    def clean_answer(self, value: JSONValue) -> Cleaned:
         """The point of the scale (an int if :meth:`is_integer`), snapped to its step."""
         lab = Label(self)
         num = to_number(value)
@@ -80,7 +87,7 @@ class ScaleQuestion(Question):
             return round(snapped), []
         return float(round(snapped, 10)), []
 
-    def example_answer(self, rng: random.Random, answers: Mapping[str, Any]) -> int | float:
+    def example_answer(self, rng: random.Random, answers: Mapping[str, JSONValue]) -> int | float:
         """A point of the scale."""
         steps = round((self.max - self.min) / self.step)
         value = self.min + rng.randint(0, steps) * self.step

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
-from transferkit.templates.model import INVALID, Cleaned
+from transferkit.templates.model import INVALID, Cleaned, JSONValue
 from transferkit.templates.types.common import ChoiceBase, Label, as_value, invalid_option
 
 __all__ = ["SingleChoiceQuestion"]
@@ -19,7 +19,7 @@ class SingleChoiceQuestion(ChoiceBase):
 
     type_order: ClassVar[int] = 30
 
-    def clean_answer(self, value: Any) -> Cleaned:
+    def clean_answer(self, value: JSONValue) -> Cleaned:
         """The option value (a number given for a value such as ``"3"`` is read as text)."""
         allowed = self.option_values()
         v = as_value(value)
@@ -27,6 +27,6 @@ class SingleChoiceQuestion(ChoiceBase):
             return INVALID, [invalid_option(Label(self), value, allowed)]
         return v, []
 
-    def example_answer(self, rng: random.Random, answers: Mapping[str, Any]) -> str:
+    def example_answer(self, rng: random.Random, answers: Mapping[str, JSONValue]) -> str:
         """One of the options."""
         return rng.choice(self.option_values())
