@@ -182,9 +182,18 @@ def _structure_from_tsv(path: Path) -> LimeStructure:
 def read_limesurvey_structure(path: str | Path) -> LimeStructure:
     """The structure of a LimeSurvey survey from its ``.lss`` file or its TSV (``.txt``/``.tsv``) export."""
     path = Path(path)
-    if path.suffix.lower() in (".lss", ".xml"):
+    if path.suffix.lower() in (".lss", ".xml") or _is_xml(path):
         return _structure_from_lss(path)
     return _structure_from_tsv(path)
+
+
+def _is_xml(path: Path) -> bool:
+    """Whether the file starts like an XML document (whatever its suffix)."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+    except OSError:
+        return False
 
 
 def _candidates(structure: LimeStructure | None) -> object:
