@@ -204,8 +204,8 @@ def _candidates(structure: LimeStructure | None) -> object:
             pair = structure.fields[column.lstrip("_")]
         elif (match := _BRACKET.match(column)) or (match := _JOINED.match(column)):
             pair = (match.group(1), match.group(2))
-        if pair is not None:
-            code, sub = pair
+        if pair is not None and not (pair[1] or "").lower().endswith(("other", "comment")):
+            code, sub = pair  # "other" and comment fields hold free text beside the question: not imported
             found += [(f"{code}_{sub}", None), (code, sub)] if sub else [(code, None)]
         return found
 

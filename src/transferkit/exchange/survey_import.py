@@ -142,7 +142,7 @@ def read_delimited(path: Path, *, delimiter: str | None = None) -> tuple[list[st
                "(LimeSurvey and KoboToolbox do so by default).")
         raise DatasetError(msg) from None
     if delimiter is None:
-        first = next(csv.reader([text.split("\n", 1)[0]], delimiter="\x00"), [""])[0]
+        first = text.split("\n", 1)[0]
         outside = "".join(part for i, part in enumerate(first.split('"')) if i % 2 == 0)
         delimiter = max(("\t", ";", ","), key=outside.count)
     reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter)
@@ -171,6 +171,7 @@ def read_delimited(path: Path, *, delimiter: str | None = None) -> tuple[list[st
 class _Target:
     question: str
     sub: str | None  # option (0/1 column, dot-vote points) or rank position
+    code: str  # the source's question code (its option labels are filed under it)
 
 
 def _map_columns(data: SurveyData, questions: Mapping[str, Question], mapping: Mapping[str, str],
@@ -187,15 +188,15 @@ def _map_columns(data: SurveyData, questions: Mapping[str, Question], mapping: M
         target: _Target | None = None
         named = mapping.get(column)
         for code, sub in data.candidates(column):
-            code = mapping.get(code, code) if named is None else named
-            if code not in questions:
+            qid = mapping.get(code, code) if named is None else named
+            if qid not in questions:
                 continue
-            question = questions[code]
+            question = questions[qid]
             if sub is None or question.type in ("multi_choice", "dot_vote") or (
                     question.type == "ranking" and sub.isdigit()):
-                target = _Target(code, sub)
+                target = _Target(qid, sub, code)
                 break
-            misfit.append(f"{column!r} ({question.type} {code!r})")
+            misfit.append(f"{column!r} ({question.type} {qid!r})")
             misfit_columns.add(column)
             break
         if target is not None:
@@ -235,20 +236,22 @@ def _option(question: Question, code: str, labels: Mapping[str, list[str]]) -> s
 def _answers(record: SourceRecord, targets: Mapping[str, _Target], questions: Mapping[str, Question],
              data: SurveyData) -> tuple[dict[str, Any], list[str]]:
     """The answers of one record as the web sheet would send them, and problems with its cells."""
-    whole: dict[str, str] = {}
+    whole: dict[str, tuple[str, str]] = {}
     parts: dict[str, list[tuple[str, str, str]]] = {}
+    codes: dict[str, str] = {}
     for column, target in targets.items():
         text = record.values.get(column, "").strip()
+        codes.setdefault(target.question, target.code)
         if target.sub is None:
             if text not in MISSING:
-                whole[target.question] = text
+                whole[target.question] = (text, target.code)
         else:
             parts.setdefault(target.question, []).append((target.sub, text, column))
     answers: dict[str, Any] = {}
     problems: list[str] = []
-    for qid, text in whole.items():
+    for qid, (text, code) in whole.items():
         question = questions[qid]
-        labels = data.labels.get(qid, {})
+        labels = data.labels.get(code) or data.labels.get(qid, {})
         if question.type == "single_choice":
             answers[qid] = _option(question, text, labels)
         elif question.type in ("multi_choice", "ranking"):
@@ -260,7 +263,7 @@ def _answers(record: SourceRecord, targets: Mapping[str, _Target], questions: Ma
         if qid in answers:  # the summary column (KoboToolbox writes both) wins
             continue
         question = questions[qid]
-        labels = data.labels.get(qid, {})
+        labels = data.labels.get(codes[qid]) or data.labels.get(qid, {})
         if question.type == "multi_choice":
             chosen = []
             for sub, text, column in cells:
