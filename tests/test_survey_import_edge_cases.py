@@ -118,7 +118,8 @@ def test_limesurvey_csv_with_codes_and_tsv_structure(store: Store, template: Tem
     skipped = {s.number: s.reason for s in result.skipped}
     assert set(skipped) == {3, 4}
     assert "incomplete" in skipped[3]
-    assert "format:" in skipped[4] and "rating_SQ001:" in skipped[4]
+    assert "format:" in skipped[4]
+    assert "rating_SQ001:" in skipped[4]
     assert any("'topics[other]'" in note for note in result.notes)  # not dropped silently
     stored = store.responses(template=template).sort_values("submission_id")
     assert stored["submission_id"].tolist() == ["limesurvey-421337-7", "limesurvey-421337-8"]

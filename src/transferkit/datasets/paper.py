@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from transferkit.datasets.tables import read_csv, read_workbook
-from transferkit.exchange.cells import NOT_IN_ONE_CELL, cell_answer
 from transferkit.exceptions import AnswerValidationError, DatasetError, StoreError
+from transferkit.exchange.cells import NOT_IN_ONE_CELL, cell_answer
 
 if TYPE_CHECKING:
     from transferkit.store import Store

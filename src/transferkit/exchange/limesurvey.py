@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from transferkit.exchange.survey_import import SourceRecord, SurveyData, read_de
 __all__ = ["LimeStructure", "read_limesurvey", "read_limesurvey_structure"]
 
 _METADATA = frozenset({"id", "token", "submitdate", "lastpage", "startlanguage", "seed", "startdate",
-                       "datestamp", "ipaddr", "refurl", "interviewtime", "refurl"})
+                       "datestamp", "ipaddr", "refurl", "interviewtime"})
 _SGQA = re.compile(r"^_?(\d+)X(\d+)X(\d+)(.*)$")
 _BRACKET = re.compile(r"^([A-Za-z][A-Za-z0-9_]*)\[([^\]]+)\]$")
 _JOINED = re.compile(r"^([A-Za-z][A-Za-z0-9]*)[_.]([A-Za-z0-9]+)\.?$")
@@ -54,7 +55,7 @@ def _parse_xml(path: Path, kind: str) -> ET.Element:
         msg = f"No such file: {path}"
         raise DatasetError(msg)
     try:
-        root = ET.parse(path).getroot()  # noqa: S314 - LimeSurvey's own export; expat resolves no entities
+        root = ET.parse(path).getroot()  # expat: no external entities, entity expansion limited
     except ET.ParseError as error:
         msg = f"{path} is not a LimeSurvey {kind} file (XML): {error}"
         raise DatasetError(msg) from None
@@ -196,7 +197,7 @@ def _is_xml(path: Path) -> bool:
         return False
 
 
-def _candidates(structure: LimeStructure | None) -> object:
+def _candidates(structure: LimeStructure | None) -> Callable[[str], list[tuple[str, str | None]]]:
     def candidates(column: str) -> list[tuple[str, str | None]]:
         found: list[tuple[str, str | None]] = [(column, None)]
         pair: tuple[str, str | None] | None = None
@@ -292,7 +293,7 @@ def read_limesurvey(path: str | Path, structure: str | Path | LimeStructure | No
         description=f"LimeSurvey survey {sid} ({path.name})",
         columns=columns,
         records=records,
-        candidates=_candidates(structure),  # type: ignore[arg-type]
+        candidates=_candidates(structure),
         is_metadata=_is_metadata,
         labels=structure.labels if structure is not None else {},
         separator=";",

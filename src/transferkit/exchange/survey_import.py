@@ -44,10 +44,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MISSING",
+    "SkippedRecord",
     "SourceRecord",
     "SurveyData",
     "SurveyImportResult",
-    "SkippedRecord",
     "import_survey",
     "import_survey_data",
     "read_delimited",
