@@ -272,7 +272,7 @@ def _answers(record: SourceRecord, targets: Mapping[str, _Target], questions: Ma
                     chosen.append(_option(question, sub, labels))
                 elif flag not in _NOT_CHOSEN:
                     problems.append(f"{column}: {text!r} is neither 1/Y (chosen) nor 0/N/empty (not chosen)")
-            if chosen or any(t.strip() for _, t, _ in cells):
+            if chosen or any(t not in MISSING for _, t, _ in cells):  # all n/a: not shown, unanswered
                 answers[qid] = chosen
         elif question.type == "ranking":
             ranked = sorted((int(sub), text) for sub, text, _ in cells if text not in MISSING)
