@@ -214,9 +214,9 @@ def _candidates(structure: LimeStructure | None) -> Callable[[str], list[tuple[s
 
 
 def _is_metadata(column: str) -> bool:
-    name = column.lstrip("_")
-    return (name.lower() in _METADATA or name.lower().endswith("time")
-            or (_SGQA.match(name) is not None and name.lower().endswith("time")))
+    """LimeSurvey's own columns: response id, dates, language, seed, and timings (``…time``)."""
+    name = column.lstrip("_").lower()
+    return name in _METADATA or name.endswith("time")
 
 
 def _survey_id(path: Path, structure: LimeStructure | None, columns: list[str], given: str | None) -> str:
