@@ -261,3 +261,75 @@ def test_kobo_lists_are_split_on_white_space(template: Template) -> None:
         q for q in template.all_questions() if q.id == "topics")
     assert cell_answer(topics, "ki  agil", separator=None) == ["ki", "agil"]
     assert cell_answer(topics, "Künstliche Intelligenz; Agile Methoden") == ["ki", "agil"]
+
+
+LSS_CHOICES = """<?xml version="1.0" encoding="UTF-8"?>
+<document>
+ <LimeSurveyDocType>Survey</LimeSurveyDocType>
+ <DBVersion>496</DBVersion>
+ <questions><rows>
+  <row><qid>10</qid><parent_qid>0</parent_qid><sid>998877</sid><gid>5</gid><type>L</type><title>format</title>
+   <other>N</other></row>
+  <row><qid>11</qid><parent_qid>0</parent_qid><sid>998877</sid><gid>5</gid><type>M</type><title>topics</title>
+   <other>Y</other></row>
+ </rows></questions>
+ <subquestions><rows>
+  <row><qid>12</qid><parent_qid>11</parent_qid><sid>998877</sid><gid>5</gid><type>T</type><title>SQ001</title>
+   <question_order>1</question_order><scale_id>0</scale_id></row>
+  <row><qid>13</qid><parent_qid>11</parent_qid><sid>998877</sid><gid>5</gid><type>T</type><title>SQ002</title>
+   <question_order>2</question_order><scale_id>0</scale_id></row>
+ </rows></subquestions>
+ <question_l10ns><rows>
+  <row><qid>12</qid><question><![CDATA[<b>Agile</b> Methoden]]></question><language>de</language></row>
+  <row><qid>13</qid><question>Nachhaltigkeit</question><language>de</language></row>
+ </rows></question_l10ns>
+ <answers><rows>
+  <row><aid>1</aid><qid>10</qid><code>A1</code><sortorder>1</sortorder><scale_id>0</scale_id></row>
+  <row><aid>2</aid><qid>10</qid><code>A2</code><sortorder>2</sortorder><scale_id>0</scale_id></row>
+ </rows></answers>
+ <answer_l10ns><rows>
+  <row><aid>1</aid><answer>Kurzer Workshop</answer><language>de</language></row>
+  <row><aid>2</aid><answer>Learning tandem</answer><language>en</language></row>
+ </rows></answer_l10ns>
+</document>
+"""
+
+LSR_CHOICES = """<?xml version="1.0" encoding="UTF-8"?>
+<document>
+ <LimeSurveyDocType>Responses</LimeSurveyDocType>
+ <responses>
+  <fields><fieldname>id</fieldname><fieldname>submitdate</fieldname><fieldname>998877X5X10</fieldname>
+   <fieldname>998877X5X11SQ001</fieldname><fieldname>998877X5X11SQ002</fieldname>
+   <fieldname>998877X5X11other</fieldname></fields>
+  <rows>
+   <row><id>1</id><submitdate>2026-03-06 12:00:00</submitdate><_998877X5X10>A2</_998877X5X10>
+    <_998877X5X11SQ001>Y</_998877X5X11SQ001><_998877X5X11SQ002>Y</_998877X5X11SQ002>
+    <_998877X5X11other>Buchhaltung</_998877X5X11other></row>
+   <row><id>2</id><submitdate>2026-03-06 12:10:00</submitdate><_998877X5X10>A1</_998877X5X10>
+    <_998877X5X11SQ001/><_998877X5X11SQ002/><_998877X5X11other/></row>
+  </rows>
+ </responses>
+</document>
+"""
+
+
+def test_lss_answer_options_and_sub_questions_give_option_values(store: Store, template: Template,
+                                                                 tmp_path: Path) -> None:
+    structure = tmp_path / "survey.lss"
+    structure.write_text(LSS_CHOICES, encoding="utf-8")
+    responses = tmp_path / "responses.lsr"
+    responses.write_text(LSR_CHOICES, encoding="utf-8")
+    result = import_survey(store, template, responses, structure=structure, pilot="P01")
+    assert (result.added, result.skipped) == (2, [])
+    assert any("'998877X5X11other'" in note for note in result.notes)  # the "other" text: reported
+    stored = store.responses(template=template).sort_values("submission_id")
+    assert stored["submission_id"].tolist() == ["limesurvey-998877-1", "limesurvey-998877-2"]
+    assert stored["format"].tolist() == ["tandem", "workshop"]  # labels in de and en, HTML removed
+    assert stored["topics"].iloc[0] == ["agil", "nachhaltig"]
+
+
+def test_a_mapping_to_a_question_the_template_lacks_is_refused(store: Store, template: Template,
+                                                               tmp_path: Path) -> None:
+    data = write(tmp_path / "kobo.csv", "format;_uuid", "workshop;u1")
+    with pytest.raises(DatasetError, match="does not have"):
+        import_survey(store, template, data, pilot="P01", mapping={"format": "formatt"})
