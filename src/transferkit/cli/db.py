@@ -93,6 +93,53 @@ def db_import(kind: str, file: Path, replace: bool, template: str | None, pilot:
     click.echo(f"{n} rows of {kind} imported into {store.info()['url']}")
 
 
+@db.command("import-survey")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--structure", type=click.Path(path_type=Path), default=None,
+              help="LimeSurvey: the survey structure (.lss or tab-separated .txt), needed with a .lsr file; "
+              "KoboToolbox: the XLSForm (its repeat groups are reported).")
+@click.option("--template", required=True, help="The template whose question ids are the survey's question codes "
+              "(built-in name or YAML file).")
+@click.option("--participant-column", default=None,
+              help="The column with each respondent's pseudonymous code (e.g. LimeSurvey's token).")
+@click.option("--pilot", default=None, help="Pilot of every response.")
+@click.option("--loop", type=int, default=None, help="Loop of every response.")
+@click.option("--phase", default=None, help="Phase of a loop template.")
+@click.option("--source", type=click.Choice(["limesurvey", "kobo"]), default=None,
+              help="Which tool exported FILE (default: recognised from the file).")
+@click.option("--mapping", type=click.Path(path_type=Path), default=None,
+              help="YAML file `source column or code: question id` where they differ.")
+@click.option("--survey-id", default=None, help="LimeSurvey survey id, if neither file names it.")
+@click.option("--db", "url", default=None, help=DB_HELP)
+@friendly_errors
+def db_import_survey(file: Path, structure: Path | None, template: str, participant_column: str | None,
+                     pilot: str | None, loop: int | None, phase: str | None, source: str | None,
+                     mapping: Path | None, survey_id: str | None, url: str | None) -> None:
+    """Import responses exported from LimeSurvey (.lsr with --structure, or CSV/R with question codes)
+    or KoboToolbox/ODK (CSV with ';' or ',', or XLSX), validated by the template like the web sheet.
+
+    Columns belong to the questions whose ids are the survey's question codes
+    (LimeSurvey) or names (KoboToolbox). Each response keeps the source's
+    response id, so importing the same file again adds nothing. Incomplete and
+    invalid responses are skipped and listed with their record number and reason;
+    the others are stored.
+    """
+    from transferkit.exchange.survey_import import import_survey, read_mapping
+    from transferkit.templates import load_template
+
+    store = open_store(url)
+    result = import_survey(
+        store, load_template(template), file, structure=structure, source=source,
+        participant_column=participant_column, pilot=pilot, loop=loop, phase=phase,
+        mapping=read_mapping(mapping) if mapping is not None else None, survey_id=survey_id,
+    )
+    click.echo(f"{result.summary()}; store: {store.info()['url']}")
+    for skipped in result.skipped:
+        click.echo(f"skipped {skipped}", err=True)
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+
+
 @db.command("erase")
 @click.argument("code")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")

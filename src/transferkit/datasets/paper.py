@@ -22,19 +22,20 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from transferkit.datasets.tables import read_csv, read_workbook
 from transferkit.exceptions import AnswerValidationError, DatasetError, StoreError
+from transferkit.exchange.cells import NOT_IN_ONE_CELL, cell_answer
 
 if TYPE_CHECKING:
     from transferkit.store import Store
-    from transferkit.templates import Question, Template
+    from transferkit.templates import Template
 
 __all__ = ["NOT_ON_PAPER", "import_paper_answers", "paper_submission_id"]
 
 #: Question types whose answer does not fit one cell of a row.
-NOT_ON_PAPER = ("action_items", "gas_goal")
+NOT_ON_PAPER = NOT_IN_ONE_CELL
 _CONTEXT = ("sheet", "participant", "pilot", "loop", "phase")
 
 
@@ -47,32 +48,6 @@ def paper_submission_id(template: str, pilot: str | None, loop: int | None, phas
     """
     key = "\x1f".join([template, pilot or "", str(loop or ""), phase or "", sheet.strip()])
     return "paper-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:40]
-
-
-def _choice_value(question: Question, text: str) -> str:
-    """The option value for a typed value or label (case and spaces ignored); else the text."""
-    wanted = " ".join(text.split()).casefold()
-    for option in getattr(question, "options", None) or []:
-        names = [str(option.value), *(str(option.label.get(lang)) for lang in ("de", "en"))]
-        if wanted in (" ".join(n.split()).casefold() for n in names):
-            return str(option.value)
-    return text.strip()
-
-
-def _cell_answer(question: Question, text: str) -> Any:
-    """A typed cell as the JSON value the web sheet would send for ``question``."""
-    kind = question.type
-    if kind == "single_choice":
-        return _choice_value(question, text)
-    if kind in ("multi_choice", "ranking"):
-        return [_choice_value(question, part) for part in text.split(";") if part.strip()]
-    if kind == "dot_vote":
-        votes: dict[str, Any] = {}
-        for part in (p for p in text.split(";") if p.strip()):
-            option, _, points = part.partition(":")
-            votes[_choice_value(question, option)] = points.strip()
-        return votes
-    return text.strip()
 
 
 def _rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]], bool]:
@@ -135,7 +110,7 @@ def import_paper_answers(
                 problems.append((line, f"loop: {row['loop']!r} is not a whole number"))
                 continue
             row_phase = row.get("phase") or phase
-            answers = {qid: _cell_answer(questions[qid], text) for qid, text in row.items()
+            answers = {qid: cell_answer(questions[qid], text) for qid, text in row.items()
                        if qid in questions and text}
             sid = paper_submission_id(template.id, row_pilot, row_loop, row_phase, sheet)
             try:

@@ -1,0 +1,302 @@
+"""LimeSurvey exports read for the response import: structure (``.lss``, TSV) and responses (``.lsr``, CSV, R).
+
+- **Structure**: the survey structure file (``.lss``, XML; *Export → Survey
+  structure*) or the tab-separated one (``.txt``/``.tsv``). It gives the survey
+  id, each question's code and type, the codes and labels of its answer options
+  and sub-questions, and the internal field names (``734488X11X299``, "SGQA")
+  that a ``.lsr`` file uses.
+- **Responses**: a ``.lsr`` file (XML, *Export → Survey archive* or *VV*), or the
+  CSV export with question codes as headings (*Export results → Question code*),
+  or the data file of the R export. A response without ``submitdate`` was not
+  finished and is skipped as incomplete.
+
+Submission ids are ``limesurvey-<survey id>-<response id>``.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from transferkit.exceptions import DatasetError
+from transferkit.exchange.survey_import import SourceRecord, SurveyData, read_delimited
+
+__all__ = ["LimeStructure", "read_limesurvey", "read_limesurvey_structure"]
+
+_METADATA = frozenset({"id", "token", "submitdate", "lastpage", "startlanguage", "seed", "startdate",
+                       "datestamp", "ipaddr", "refurl", "interviewtime"})
+_SGQA = re.compile(r"^_?(\d+)X(\d+)X(\d+)(.*)$")
+_BRACKET = re.compile(r"^([A-Za-z][A-Za-z0-9_]*)\[([^\]]+)\]$")
+_JOINED = re.compile(r"^([A-Za-z][A-Za-z0-9]*)[_.]([A-Za-z0-9]+)\.?$")
+#: LimeSurvey writes this submitdate when the survey does not record dates.
+_NO_DATE = "1980-01-01 00:00:00"
+#: Question types with one column per sub-question (arrays, multiple choice, multiple numbers/texts).
+_PER_SUBQUESTION = set("MPABCEFHKQ:;1")
+
+
+@dataclass
+class LimeStructure:
+    """What a survey structure tells the import: survey id, field names and labels."""
+
+    survey_id: str
+    #: SGQA field name → (question code, sub code or None)
+    fields: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    #: question code → option or sub-question code → labels (one per language)
+    labels: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    #: question code → LimeSurvey question type letter
+    types: dict[str, str] = field(default_factory=dict)
+
+
+def _parse_xml(path: Path, kind: str) -> ET.Element:
+    if not path.is_file():
+        msg = f"No such file: {path}"
+        raise DatasetError(msg)
+    try:
+        root = ET.parse(path).getroot()  # expat: no external entities, entity expansion limited
+    except ET.ParseError as error:
+        msg = f"{path} is not a LimeSurvey {kind} file (XML): {error}"
+        raise DatasetError(msg) from None
+    doctype = (root.findtext("LimeSurveyDocType") or "").strip()
+    wanted = "Survey" if kind == "structure" else "Responses"
+    if doctype != wanted:
+        msg = (f"{path} is a LimeSurvey {doctype or 'unknown'!r} document, not {wanted!r}: "
+               + ("give the .lss survey structure" if kind == "structure" else "give the .lsr responses"))
+        raise DatasetError(msg)
+    return root
+
+
+def _rows(root: ET.Element, section: str) -> list[dict[str, str]]:
+    """The rows of one table of a LimeSurvey XML document, as field → text."""
+    table = root.find(section)
+    if table is None:
+        return []
+    return [{child.tag: (child.text or "") for child in row} for row in table.iterfind("rows/row")]
+
+
+def _add_label(labels: dict[str, dict[str, list[str]]], code: str, sub: str, text: str) -> None:
+    text = re.sub(r"<[^>]+>", "", text).strip()  # LimeSurvey texts may hold HTML
+    if text:
+        found = labels.setdefault(code, {}).setdefault(sub, [])
+        if text not in found:
+            found.append(text)
+
+
+def _structure_from_lss(path: Path) -> LimeStructure:
+    root = _parse_xml(path, "structure")
+    questions: dict[str, dict[str, str]] = {}
+    for row in _rows(root, "questions"):
+        if row.get("parent_qid", "0") in ("0", ""):
+            questions.setdefault(row["qid"], row)
+    subs: dict[str, list[dict[str, str]]] = {}
+    seen_sub: set[str] = set()
+    texts: dict[str, list[str]] = {}
+    for row in _rows(root, "subquestions") + [r for r in _rows(root, "questions")
+                                               if r.get("parent_qid", "0") not in ("0", "")]:
+        if row["qid"] not in seen_sub:
+            seen_sub.add(row["qid"])
+            subs.setdefault(row["parent_qid"], []).append(row)
+        if row.get("question"):
+            texts.setdefault(row["qid"], []).append(row["question"])
+    for row in _rows(root, "question_l10ns"):
+        texts.setdefault(row["qid"], []).append(row.get("question", ""))
+    survey_id = next((r.get("sid", "") for r in _rows(root, "surveys")), "") or next(
+        (q.get("sid", "") for q in questions.values()), "")
+    structure = LimeStructure(survey_id)
+    codes = {qid: q.get("title", "") for qid, q in questions.items()}
+    answer_texts: dict[str, list[str]] = {}
+    for row in _rows(root, "answer_l10ns"):
+        answer_texts.setdefault(row["aid"], []).append(row.get("answer", ""))
+    answer_count: dict[str, int] = {}
+    for row in _rows(root, "answers"):
+        code = codes.get(row.get("qid", ""))
+        if code is None:
+            continue
+        labels = [row["answer"]] if row.get("answer") else answer_texts.get(row.get("aid", ""), [])
+        if row.get("code") not in structure.labels.get(code, {}):
+            answer_count[code] = answer_count.get(code, 0) + 1
+        for text in labels:
+            _add_label(structure.labels, code, row.get("code", ""), text)
+        structure.labels.setdefault(code, {}).setdefault(row.get("code", ""), [])
+    for qid, question in questions.items():
+        code, kind = question.get("title", ""), question.get("type", "")
+        structure.types[code] = kind
+        base = f"{question.get('sid', survey_id)}X{question.get('gid', '')}X{qid}"
+        rows = sorted(subs.get(qid, []), key=lambda r: (r.get("scale_id", "0"), int(r.get("question_order") or 0)))
+        for row in rows:
+            for text in texts.get(row["qid"], []):
+                _add_label(structure.labels, code, row.get("title", ""), text)
+        if kind in _PER_SUBQUESTION:
+            first = [r["title"] for r in rows if r.get("scale_id", "0") in ("0", "")]
+            second = [r["title"] for r in rows if r.get("scale_id") == "1"]
+            for sub in first:
+                if kind in ":;" and second:
+                    for other in second:
+                        structure.fields[f"{base}{sub}_{other}"] = (code, f"{sub}_{other}")
+                elif kind == "1":
+                    structure.fields[f"{base}{sub}#0"] = (code, f"{sub}#0")
+                    structure.fields[f"{base}{sub}#1"] = (code, f"{sub}#1")
+                else:
+                    structure.fields[base + sub] = (code, sub)
+                if kind == "P":
+                    structure.fields[f"{base}{sub}comment"] = (code, f"{sub}comment")
+        elif kind == "R":
+            for rank in range(1, answer_count.get(code, 0) + 1):
+                structure.fields[f"{base}{rank}"] = (code, str(rank))
+        elif kind != "X":
+            structure.fields[base] = (code, None)
+        if kind == "O":
+            structure.fields[f"{base}comment"] = (code, "comment")
+        if question.get("other") == "Y":
+            structure.fields[f"{base}other"] = (code, "other")
+    return structure
+
+
+def _structure_from_tsv(path: Path) -> LimeStructure:
+    header, rows, _ = read_delimited(path, delimiter="\t")
+    index = {name: i for i, name in enumerate(header)}
+    if not {"class", "name"} <= index.keys():
+        msg = (f"{path} is not a LimeSurvey survey structure in TSV form: its first line lacks the "
+               "columns 'class' and 'name' (export the structure as .lss or as tab-separated .txt)")
+        raise DatasetError(msg)
+
+    def cell(cells: list[str], name: str) -> str:
+        i = index.get(name)
+        return cells[i].strip() if i is not None and i < len(cells) else ""
+
+    structure = LimeStructure("")
+    code = ""
+    for _, cells in rows:
+        kind = cell(cells, "class")
+        if kind == "S" and cell(cells, "name") == "sid":
+            structure.survey_id = cell(cells, "text")
+        elif kind == "Q":
+            code = cell(cells, "name")
+            structure.types[code] = cell(cells, "type/scale")
+        elif kind in ("SQ", "A") and code:
+            _add_label(structure.labels, code, cell(cells, "name"), cell(cells, "text"))
+    return structure
+
+
+def read_limesurvey_structure(path: str | Path) -> LimeStructure:
+    """The structure of a LimeSurvey survey from its ``.lss`` file or its TSV (``.txt``/``.tsv``) export."""
+    path = Path(path)
+    if path.suffix.lower() in (".lss", ".xml") or _is_xml(path):
+        return _structure_from_lss(path)
+    return _structure_from_tsv(path)
+
+
+def _is_xml(path: Path) -> bool:
+    """Whether the file starts like an XML document (whatever its suffix)."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+    except OSError:
+        return False
+
+
+def _candidates(structure: LimeStructure | None) -> Callable[[str], list[tuple[str, str | None]]]:
+    def candidates(column: str) -> list[tuple[str, str | None]]:
+        found: list[tuple[str, str | None]] = [(column, None)]
+        pair: tuple[str, str | None] | None = None
+        if structure is not None and column.lstrip("_") in structure.fields:
+            pair = structure.fields[column.lstrip("_")]
+        elif (match := _BRACKET.match(column)) or (match := _JOINED.match(column)):
+            pair = (match.group(1), match.group(2))
+        if pair is not None and not (pair[1] or "").lower().endswith(("other", "comment")):
+            code, sub = pair  # "other" and comment fields hold free text beside the question: not imported
+            found += [(f"{code}_{sub}", None), (code, sub)] if sub else [(code, None)]
+        return found
+
+    return candidates
+
+
+def _is_metadata(column: str) -> bool:
+    """LimeSurvey's own columns: response id, dates, language, seed, and timings (``…time``)."""
+    name = column.lstrip("_").lower()
+    return name in _METADATA or name.endswith("time")
+
+
+def _survey_id(path: Path, structure: LimeStructure | None, columns: list[str], given: str | None) -> str:
+    if given:
+        return given
+    if structure is not None and structure.survey_id:
+        return structure.survey_id
+    for column in columns:
+        if match := _SGQA.match(column):
+            return match.group(1)
+    if match := re.search(r"survey_?(\d{3,})", path.name):
+        return match.group(1)
+    msg = (f"Cannot tell the LimeSurvey survey id of {path.name} (it is part of every submission id): "
+           "give the survey structure (--structure survey.lss) or --survey-id")
+    raise DatasetError(msg)
+
+
+def _records(rows: list[tuple[int, list[str]]], columns: list[str], where: str) -> list[SourceRecord]:
+    records = []
+    has_submitdate = "submitdate" in columns
+    for number, (line, cells) in enumerate(rows, start=1):
+        values = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(columns) if name}
+        submitted = values.get("submitdate", "").strip()
+        incomplete = None
+        if has_submitdate and not submitted:
+            last = values.get("lastpage", "").strip()
+            incomplete = ("incomplete: not finished (submitdate is empty"
+                          + (f", last page {last})" if last else ")"))
+        records.append(SourceRecord(
+            number=number, where=f"{where} {line}", response_id=values.get("id", "").strip() or None,
+            values=values, incomplete=incomplete,
+            submitted_at=None if not submitted or submitted == _NO_DATE else submitted,
+        ))
+    return records
+
+
+def read_limesurvey(path: str | Path, structure: str | Path | LimeStructure | None = None, *,
+                    survey_id: str | None = None) -> SurveyData:
+    """Responses of a LimeSurvey export (``.lsr``, or CSV/R with question codes) for the import.
+
+    ``structure`` (a ``.lss`` or TSV file, or one read before) is needed for a
+    ``.lsr`` file, whose columns are internal field names; with a CSV export it
+    adds the labels of answer options.
+    """
+    path = Path(path)
+    if structure is not None and not isinstance(structure, LimeStructure):
+        structure = read_limesurvey_structure(structure)
+    notes: list[str] = []
+    if path.suffix.lower() in (".lsr", ".xml"):
+        root = _parse_xml(path, "responses")
+        table = root.find("responses")
+        columns = [f.text or "" for f in table.iterfind("fields/fieldname")] if table is not None else []
+        elements = list(table.iterfind("rows/row")) if table is not None else []
+        rows = []
+        for element in elements:
+            values = {child.tag.lstrip("_") if child.tag.lstrip("_") in columns else child.tag: child.text or ""
+                      for child in element}
+            rows.append(values)
+        sgqa = [c for c in columns if _SGQA.match(c)]
+        if sgqa and (structure is None or not any(c in structure.fields for c in sgqa)):
+            msg = (f"{path.name} names its columns by LimeSurvey field names ({sgqa[0]}, …): give the "
+                   "survey structure of the same survey (--structure survey.lss) to map them to question codes")
+            raise DatasetError(msg)
+        table_rows = [(n, [values.get(c, "") for c in columns]) for n, values in enumerate(rows, start=1)]
+        records = _records(table_rows, columns, "row")
+    else:
+        columns, table_rows, _ = read_delimited(path)
+        records = _records(table_rows, columns, "line")
+    if "submitdate" not in columns:
+        notes.append("the file has no column 'submitdate': every response was taken as complete")
+    sid = _survey_id(path, structure, columns, survey_id)
+    return SurveyData(
+        source="limesurvey",
+        description=f"LimeSurvey survey {sid} ({path.name})",
+        columns=columns,
+        records=records,
+        candidates=_candidates(structure),
+        is_metadata=_is_metadata,
+        labels=structure.labels if structure is not None else {},
+        separator=";",
+        notes=notes,
+        id_prefix=f"limesurvey-{sid}",
+    )
