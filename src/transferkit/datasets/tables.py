@@ -9,7 +9,6 @@ before anything is stored.
 
 from __future__ import annotations
 
-import csv
 import difflib
 import math
 from dataclasses import dataclass
@@ -17,6 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from transferkit.exceptions import DatasetError
+
+_EXCEL_UTF8 = (
+    "Save it as CSV in UTF-8 (Excel: 'CSV UTF-8 (durch Trennzeichen getrennt)' / "
+    "'CSV UTF-8 (comma delimited)')."
+)
 
 __all__ = [
     "Field",
@@ -63,37 +67,13 @@ def columns_text(spec: TableSpec) -> str:
 
 
 def read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]], str]:
-    """Header, the data rows with their line numbers, and the delimiter of a CSV file."""
-    if not path.is_file():
-        msg = f"No such file: {path}"
-        raise DatasetError(msg)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        msg = (
-            f"{path} is not a UTF-8 text file (line {line}). Save it as CSV in UTF-8 "
-            "(Excel: 'CSV UTF-8 (durch Trennzeichen getrennt)' / 'CSV UTF-8 (comma delimited)')."
-        )
-        raise DatasetError(msg) from None
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter)
-    header: list[str] | None = None
-    rows: list[tuple[int, list[str]]] = []
-    try:
-        for cells in reader:
-            if header is None:
-                header = cells
-            elif any(cell.strip() for cell in cells):
-                rows.append((reader.line_num, cells))
-    except csv.Error as exc:
-        msg = f"{path}, line {reader.line_num}: not a readable CSV row ({exc})"
-        raise DatasetError(msg) from None
-    if not header or not any(cell.strip() for cell in header):
-        msg = f"{path} is empty: the first line must name the columns"
-        raise DatasetError(msg)
-    return header, rows, delimiter
+    """Header, the data rows with their line numbers, and the delimiter of a CSV file (``,`` or ``;``).
+
+    :func:`transferkit.exchange.delimited.read_delimited`, with the hint for Excel users.
+    """
+    from transferkit.exchange.delimited import read_delimited
+
+    return read_delimited(path, utf8_hint=_EXCEL_UTF8)
 
 
 def header_problems_of(

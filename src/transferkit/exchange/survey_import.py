@@ -27,7 +27,6 @@ number and the reason; the others are stored (not all or nothing).
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from transferkit.exceptions import AnswerValidationError, DatasetError, StoreError
 from transferkit.exchange.cells import NOT_IN_ONE_CELL, cell_answer, choice_value
+from transferkit.exchange.delimited import read_delimited
 from transferkit.privacy import code_problem
 
 if TYPE_CHECKING:
@@ -123,46 +123,6 @@ class SurveyImportResult:
         """One line: how many responses were added, imported before and skipped."""
         return (f"{self.description}: {self.added} new responses, {self.already} imported before, "
                 f"{len(self.skipped)} skipped")
-
-
-def read_delimited(path: Path, *, delimiter: str | None = None) -> tuple[list[str], list[tuple[int, list[str]]], str]:
-    """Header, the data rows with their line numbers, and the delimiter (``;``, ``,`` or tab) of a text table.
-
-    The delimiter is the one of ``;``, ``,`` and tab that the header line holds
-    most often (outside quotes), unless given. Cells may span lines (quoted).
-    """
-    if not path.is_file():
-        msg = f"No such file: {path}"
-        raise DatasetError(msg)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        msg = (f"{path} is not a UTF-8 text file (line {line}). Export it again as UTF-8 "
-               "(LimeSurvey and KoboToolbox do so by default).")
-        raise DatasetError(msg) from None
-    if delimiter is None:
-        first = text.split("\n", 1)[0]
-        outside = "".join(part for i, part in enumerate(first.split('"')) if i % 2 == 0)
-        delimiter = max(("\t", ";", ","), key=outside.count)
-    reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter)
-    header: list[str] | None = None
-    rows: list[tuple[int, list[str]]] = []
-    start = 1
-    try:
-        for cells in reader:
-            if header is None:
-                header = cells
-            elif any(cell.strip() for cell in cells):
-                rows.append((start, cells))
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        msg = f"{path}, line {reader.line_num}: not a readable row ({exc})"
-        raise DatasetError(msg) from None
-    if not header or not any(cell.strip() for cell in header):
-        msg = f"{path} is empty: the first line must name the columns"
-        raise DatasetError(msg)
-    return [cell.strip() for cell in header], rows, delimiter
 
 
 # ---------------------------------------------------------------- columns → questions
