@@ -26,9 +26,17 @@ N_COMPANIES = 2_000
 N_PILOTS = 200
 ITEMS = [f"item_{i}" for i in range(1, 12)]
 TOPICS = [
-    "data_literacy", "digital_tools", "it_security", "ai_use", "communication",
-    "self_organisation", "change_agility", "teamwork", "resource_efficiency",
-    "sustainable_products", "csr_reporting",
+    "data_literacy",
+    "digital_tools",
+    "it_security",
+    "ai_use",
+    "communication",
+    "self_organisation",
+    "change_agility",
+    "teamwork",
+    "resource_efficiency",
+    "sustainable_products",
+    "csr_reporting",
 ]
 METRICS = ["info_useful", "app_success", "exchange_quality", "loop_satisfaction"]
 
@@ -41,19 +49,22 @@ def build(n: int, seed: int = 0) -> dict[str, pd.DataFrame]:
     pre = rng.integers(1, 6, n).astype(float)
     post = np.clip(pre + rng.integers(-1, 3, n), 1, 5)
     post[rng.random(n) < 0.02] = np.nan
-    selfass = pd.DataFrame({"pilot_id": pilot, "participant": np.arange(n),
-                            "pre": pre, "post": post})
+    selfass = pd.DataFrame(
+        {"pilot_id": pilot, "participant": np.arange(n), "pre": pre, "post": post}
+    )
     likert = pd.DataFrame(rng.integers(1, 6, (n, len(ITEMS))).astype(float), columns=ITEMS)
     loops = pd.DataFrame({"pilot_id": pilot, "loop": rng.integers(1, 7, n)})
     for m in METRICS:
         loops[m] = rng.integers(1, 6, n).astype(float)
     cid = np.array([f"C{i:04d}" for i in range(N_COMPANIES)])
-    needs = pd.DataFrame({
-        "company_id": cid[company],
-        "topic": np.array(TOPICS)[rng.integers(0, len(TOPICS), n)],
-        "importance": rng.integers(1, 6, n),
-        "competence": rng.integers(1, 6, n),
-    })
+    needs = pd.DataFrame(
+        {
+            "company_id": cid[company],
+            "topic": np.array(TOPICS)[rng.integers(0, len(TOPICS), n)],
+            "importance": rng.integers(1, 6, n),
+            "competence": rng.integers(1, 6, n),
+        }
+    )
     return {"selfass": selfass, "likert": likert, "loops": loops, "needs": needs}
 
 
@@ -84,32 +95,54 @@ def loop_baseline(t: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         r = np.corrcoef(x, y)[0, 1]
         d_z = d.mean() / d.std(ddof=1)
         d_av = d.mean() / ((s1 + s2) / 2)
-        rows.append({"pilot_id": g, "t": tt.statistic, "p_t": tt.pvalue, "w": w.statistic,
-                     "p_wilcoxon": w.pvalue, "d_z": d_z, "d_av": d_av,
-                     "d_rm": d_z * np.sqrt(2 * (1 - r))})
+        rows.append(
+            {
+                "pilot_id": g,
+                "t": tt.statistic,
+                "p_t": tt.pvalue,
+                "w": w.statistic,
+                "p_wilcoxon": w.pvalue,
+                "d_z": d_z,
+                "d_av": d_av,
+                "d_rm": d_z * np.sqrt(2 * (1 - r)),
+            }
+        )
     pp = pd.DataFrame(rows)
     lk = []
     for item in ITEMS:
         x = t["likert"][item].dropna().to_numpy()
         lo, hi = stats.t.interval(0.95, len(x) - 1, loc=x.mean(), scale=stats.sem(x))
         counts = {f"n_{v}": int((x == v).sum()) for v in range(1, 6)}
-        lk.append({"item": item, **counts, "median": np.median(x), "mean": x.mean(),
-                   "ci95_low": lo, "ci95_high": hi, "top2": 100 * np.mean(x >= 4)})
+        lk.append(
+            {
+                "item": item,
+                **counts,
+                "median": np.median(x),
+                "mean": x.mean(),
+                "ci95_low": lo,
+                "ci95_high": hi,
+                "top2": 100 * np.mean(x >= 4),
+            }
+        )
     lt = []
     for m in METRICS:
         for p, part in t["loops"].groupby("pilot_id"):
             means = part.groupby("loop")[m].mean()
             slope = np.polyfit(means.index.to_numpy(float), means.to_numpy(), 1)[0]
             for loop, value in means.items():
-                lt.append({"pilot_id": p, "loop": loop, "metric": m, "mean": value,
-                           "slope": slope})
+                lt.append({"pilot_id": p, "loop": loop, "metric": m, "mean": value, "slope": slope})
     nd = []
     for (c, topic), part in t["needs"].groupby(["company_id", "topic"]):
         imp, comp = part["importance"].mean(), part["competence"].mean()
-        nd.append({"company_id": c, "topic": topic, "gap": imp - comp,
-                   "priority": imp * (imp - comp)})
-    return {"prepost": pp, "likert": pd.DataFrame(lk), "loops": pd.DataFrame(lt),
-            "needs": pd.DataFrame(nd)}
+        nd.append(
+            {"company_id": c, "topic": topic, "gap": imp - comp, "priority": imp * (imp - comp)}
+        )
+    return {
+        "prepost": pp,
+        "likert": pd.DataFrame(lk),
+        "loops": pd.DataFrame(lt),
+        "needs": pd.DataFrame(nd),
+    }
 
 
 def check_same(fast: dict, slow: dict) -> None:
@@ -122,8 +155,9 @@ def check_same(fast: dict, slow: dict) -> None:
     sl = slow["loops"].sort_values(["metric", "pilot_id", "loop"]).reset_index(drop=True)
     np.testing.assert_allclose(fl[["mean", "slope"]], sl[["mean", "slope"]], rtol=1e-9)
     fn = fast["needs"][fast["needs"]["scope"] == "company"].reset_index(drop=True)
-    np.testing.assert_allclose(fn[["gap", "priority"]], slow["needs"][["gap", "priority"]],
-                               rtol=1e-9)
+    np.testing.assert_allclose(
+        fn[["gap", "priority"]], slow["needs"][["gap", "priority"]], rtol=1e-9
+    )
 
 
 def main() -> None:

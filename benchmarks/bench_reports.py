@@ -61,30 +61,49 @@ def build_network(url: str, n_pilots: int) -> list[str]:
                     break
                 new = f"P{len(pilots) + 1:02d}"
                 pilots.append(new)
-                store.add_pilot(new, f"{p['title_de']} ({copy + 1})", f"{p['title_en']} ({copy + 1})",
-                                network=str(demo.network["network_id"].iloc[0]),
-                                topic=str(p["topic"]), companies=str(p["companies"]),
-                                start=p["start"].date(), end=p["end"].date(), loops=int(p["loops"]))
+                store.add_pilot(
+                    new,
+                    f"{p['title_de']} ({copy + 1})",
+                    f"{p['title_en']} ({copy + 1})",
+                    network=str(demo.network["network_id"].iloc[0]),
+                    topic=str(p["topic"]),
+                    companies=str(p["companies"]),
+                    start=p["start"].date(),
+                    end=p["end"].date(),
+                    loops=int(p["loops"]),
+                )
                 people = demo.participants[demo.participants["pilot_id"] == p["pilot_id"]]
                 for _, person in people.iterrows():
-                    store.add_participant(code(person["participant"]),
-                                          company=person["company_id"], pilot=new)
+                    store.add_participant(
+                        code(person["participant"]), company=person["company_id"], pilot=new
+                    )
                 for record in demo.responses:
                     if record["pilot"] != p["pilot_id"]:
                         continue
-                    store.submit(templates[record["template"]], record["answers"], pilot=new,
-                                 loop=record["loop"], phase=record["phase"],
-                                 participant=code(record["participant"]),
-                                 submission_id=str(uuid.uuid5(uuid.NAMESPACE_URL,
-                                                              f"{record['submission_id']}/{new}")),
-                                 submitted_at=record["submitted_at"])
+                    store.submit(
+                        templates[record["template"]],
+                        record["answers"],
+                        pilot=new,
+                        loop=record["loop"],
+                        phase=record["phase"],
+                        participant=code(record["participant"]),
+                        submission_id=str(
+                            uuid.uuid5(uuid.NAMESPACE_URL, f"{record['submission_id']}/{new}")
+                        ),
+                        submitted_at=record["submitted_at"],
+                    )
                 items = demo.action_items[demo.action_items["pilot_id"] == p["pilot_id"]]
                 for _, item in items.iterrows():
                     closed = item["loop_closed"]
-                    store.add_action_item(new, int(item["loop_raised"]), str(item["what"]),
-                                          owner=str(item["owner"]), due=item["due"].date(),
-                                          status=str(item["status"]),
-                                          loop_closed=None if pd.isna(closed) else int(closed))
+                    store.add_action_item(
+                        new,
+                        int(item["loop_raised"]),
+                        str(item["what"]),
+                        owner=str(item["owner"]),
+                        due=item["due"].date(),
+                        status=str(item["status"]),
+                        loop_closed=None if pd.isna(closed) else int(closed),
+                    )
     return pilots
 
 
@@ -95,8 +114,13 @@ def run_batch(url: str, pilots: list[str], out: Path, workers: int | None) -> fl
         args += ["--workers", str(workers)]
     code = f"from transferkit.cli.report import report; report({args!r})"
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code], check=False, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     seconds = time.perf_counter() - start
     if done.returncode:
         print("batch failed:", *done.stderr.splitlines()[-8:], sep="\n  ")
@@ -109,12 +133,31 @@ def run_baseline(url: str, pilots: list[str], out: Path) -> float:
     start = time.perf_counter()
     for pilot in pilots:
         executed = out / f"pilot_{pilot}.ipynb"
-        subprocess.run([str(BIN / "papermill"), str(NOTEBOOK), str(executed), "-p", "db", url,
-                        "-p", "pilot_id", pilot, "-k", "python3", "--no-progress-bar"],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input",
-                        str(executed)], check=True, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                str(BIN / "papermill"),
+                str(NOTEBOOK),
+                str(executed),
+                "-p",
+                "db",
+                url,
+                "-p",
+                "pilot_id",
+                pilot,
+                "-k",
+                "python3",
+                "--no-progress-bar",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        subprocess.run(
+            [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     return time.perf_counter() - start
 
 
@@ -134,12 +177,16 @@ def main() -> None:
         print(f"cores: {os.cpu_count()}, workers: {args.workers or os.cpu_count()}")
         batch = run_batch(url, pilots, Path(tmp) / "batch", args.workers)
         made = len(list((Path(tmp) / "batch").glob("pilot_*.html")))
-        print(f"batch    (transferkit report pilot ...): {batch:7.1f} s, "
-              f"{batch / len(pilots):5.2f} s per report ({made} made)")
+        print(
+            f"batch    (transferkit report pilot ...): {batch:7.1f} s, "
+            f"{batch / len(pilots):5.2f} s per report ({made} made)"
+        )
         baseline = run_baseline(url, pilots, Path(tmp) / "baseline")
         made = len(list((Path(tmp) / "baseline").glob("pilot_*.html")))
-        print(f"baseline (papermill + nbconvert CLI):    {baseline:7.1f} s, "
-              f"{baseline / len(pilots):5.2f} s per report ({made} made)")
+        print(
+            f"baseline (papermill + nbconvert CLI):    {baseline:7.1f} s, "
+            f"{baseline / len(pilots):5.2f} s per report ({made} made)"
+        )
         print(f"ratio: {baseline / batch:.2f}x")
 
 

@@ -20,12 +20,68 @@ TABLE = Path(__file__).with_name("show_if_cases.json")
 
 #: Answers as a sheet sends them (JSON); ``None``: the question is unanswered (not in the answers).
 VALUES: list[Any] = [
-    None, "", "  ", "\t\n", "\u00a0", "ja", " Ja ", "JA", "ja\t", "jä", "JÄ", "other", "3", "3.0", "true",
-    "True", "none", "None", 3, 3.0, 0, -1, 1, 2.5, 0.1, 1e-05, 12345678.5, -0.25, True, False,
-    [], ["a"], ["A "], ["a", "b"], [1, 2], [3], ["3"], ["other", "x"], [2.5], [True], {"p": 1}, {},
+    None,
+    "",
+    "  ",
+    "\t\n",
+    "\u00a0",
+    "ja",
+    " Ja ",
+    "JA",
+    "ja\t",
+    "jä",
+    "JÄ",
+    "other",
+    "3",
+    "3.0",
+    "true",
+    "True",
+    "none",
+    "None",
+    3,
+    3.0,
+    0,
+    -1,
+    1,
+    2.5,
+    0.1,
+    1e-05,
+    12345678.5,
+    -0.25,
+    True,
+    False,
+    [],
+    ["a"],
+    ["A "],
+    ["a", "b"],
+    [1, 2],
+    [3],
+    ["3"],
+    ["other", "x"],
+    [2.5],
+    [True],
+    {"p": 1},
+    {},
 ]
 #: Targets of ``equals`` / ``not_equals`` as a template's YAML gives them.
-TARGETS: list[Any] = ["ja", "JA ", "Jä", "other", 3, "3", 2.5, 1.5e16, True, False, None, "a", 1, 0.1, "none", 1e-05]
+TARGETS: list[Any] = [
+    "ja",
+    "JA ",
+    "Jä",
+    "other",
+    3,
+    "3",
+    2.5,
+    1.5e16,
+    True,
+    False,
+    None,
+    "a",
+    1,
+    0.1,
+    "none",
+    1e-05,
+]
 GROUPS: list[list[Any]] = [["ja", 3], [True, "x"], ["none"], ["a", 2.5], [], [1, "other"], [False]]
 
 _SPACE = " \t\n\r"
@@ -71,14 +127,22 @@ def expected(condition: dict[str, Any], answers: dict[str, Any]) -> bool:
 
 def cases() -> list[dict[str, Any]]:
     """Every condition against every answer."""
-    conditions: list[dict[str, Any]] = [{"question": "q", op: t} for op, t in product(("equals", "not_equals"), TARGETS)]
+    conditions: list[dict[str, Any]] = [
+        {"question": "q", op: t} for op, t in product(("equals", "not_equals"), TARGETS)
+    ]
     conditions += [{"question": "q", "in": group} for group in GROUPS]
     conditions += [{"question": "q", "answered": flag} for flag in (True, False)]
     out = []
     for condition in conditions:
         for value in VALUES:
             answers = {} if value is None else {"q": value}
-            out.append({"condition": condition, "answers": answers, "expected": expected(condition, answers)})
+            out.append(
+                {
+                    "condition": condition,
+                    "answers": answers,
+                    "expected": expected(condition, answers),
+                }
+            )
     return out
 
 
@@ -90,6 +154,7 @@ def load() -> list[dict[str, Any]]:
 if __name__ == "__main__":
     rows = cases()
     TABLE.write_text(
-        "[\n" + ",\n".join(json.dumps(row, ensure_ascii=False) for row in rows) + "\n]\n", encoding="utf-8"
+        "[\n" + ",\n".join(json.dumps(row, ensure_ascii=False) for row in rows) + "\n]\n",
+        encoding="utf-8",
     )
     print(f"{TABLE}: {len(rows)} cases")

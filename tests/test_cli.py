@@ -121,14 +121,17 @@ def test_db_import_reads_a_csv_into_the_store(
     store = Store(db_url)
     store.add_pilot("X1", "Eigenes Pilotprojekt")
     costs = tmp_path / "costs.csv"
-    costs.write_text("pilot_id,cost_item,amount_eur\nX1,facilitation,1000\nX1,licences,500\n",
-                     encoding="utf-8")
+    costs.write_text(
+        "pilot_id,cost_item,amount_eur\nX1,facilitation,1000\nX1,licences,500\n", encoding="utf-8"
+    )
     result = runner.invoke(main, ["db", "import", "costs", str(costs), "--db", db_url])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("2 rows of costs imported into sqlite:///")
     assert store.costs("X1")["amount_eur"].sum() == 1500.0
     costs.write_text("pilot_id,cost_item,amount_eur\nX1,facilitation,1200\n", encoding="utf-8")
-    replaced = runner.invoke(main, ["db", "import", "costs", str(costs), "--replace", "--db", db_url])
+    replaced = runner.invoke(
+        main, ["db", "import", "costs", str(costs), "--replace", "--db", db_url]
+    )
     assert replaced.exit_code == 0, replaced.output
     assert store.costs("X1")["cost_item"].tolist() == ["facilitation"]  # licences is gone
     help_text = runner.invoke(main, ["db", "import", "--help"]).output

@@ -52,20 +52,63 @@ ACCEPTED = {
 
 NAMES = [
     # a single given name or surname
-    "ANNA", "anna", "MUSTERMANN", "Schmidt", "Max", "Mehmet", "Fatima", "Nowak", "Iwanow", "Ivanov",
+    "ANNA",
+    "anna",
+    "MUSTERMANN",
+    "Schmidt",
+    "Max",
+    "Mehmet",
+    "Fatima",
+    "Nowak",
+    "Iwanow",
+    "Ivanov",
     # names joined by space , . _ -
-    "Anna_Schmidt", "MAX.MUSTERMANN", "max-mustermann", "Mustermann, Max", "Max Mustermann",
-    "Dr. Anna Schmidt", "Anna-Lena", "Zbigniew Brzęczyszczykiewicz",
+    "Anna_Schmidt",
+    "MAX.MUSTERMANN",
+    "max-mustermann",
+    "Mustermann, Max",
+    "Max Mustermann",
+    "Dr. Anna Schmidt",
+    "Anna-Lena",
+    "Zbigniew Brzęczyszczykiewicz",
     # umlauts and accents, in every spelling
-    "Jürgen", "JÜRGEN", "JUERGEN", "JURGEN", "Özlem", "OEZLEM", "OZLEM", "Müller", "MUELLER", "MULLER",
-    "Ayşe", "AYSE", "Łukasz", "Yılmaz", "Çelik", "Schäfer", "Weiß", "WEISS", "René",
+    "Jürgen",
+    "JÜRGEN",
+    "JUERGEN",
+    "JURGEN",
+    "Özlem",
+    "OEZLEM",
+    "OZLEM",
+    "Müller",
+    "MUELLER",
+    "MULLER",
+    "Ayşe",
+    "AYSE",
+    "Łukasz",
+    "Yılmaz",
+    "Çelik",
+    "Schäfer",
+    "Weiß",
+    "WEISS",
+    "René",
     unicodedata.normalize("NFD", "Jürgen"),  # decomposed umlaut
     # names with digits appended or prepended
-    "ANNA1985", "mueller2", "2mueller", "1985-anna", "ANNA12", "Jürgen1", "P01-ANNA",
+    "ANNA1985",
+    "mueller2",
+    "2mueller",
+    "1985-anna",
+    "ANNA12",
+    "Jürgen1",
+    "P01-ANNA",
     # glued
-    "MAXMUSTERMANN", "annaschmidt", "MSCHMIDT", "amueller7",
+    "MAXMUSTERMANN",
+    "annaschmidt",
+    "MSCHMIDT",
+    "amueller7",
     # e-mail addresses
-    "max@example.org", "anna.schmidt@firma.de", "k7m4qx@firma.de",
+    "max@example.org",
+    "anna.schmidt@firma.de",
+    "k7m4qx@firma.de",
 ]
 
 SHAPES = [
@@ -112,7 +155,9 @@ def test_malformed_codes_are_refused_for_their_shape(typed):
     assert code_problem(typed) == "shape"
     with pytest.raises(ParameterError) as error:
         check_code(typed)  # type: ignore[arg-type]
-    assert str(error.value) == f"{text('sheet.code_shape', 'de')} / {text('sheet.code_shape', 'en')}"
+    assert (
+        str(error.value) == f"{text('sheet.code_shape', 'de')} / {text('sheet.code_shape', 'en')}"
+    )
     assert "contains digits, e.g. K7M4QX" in str(error.value)
 
 
@@ -211,8 +256,14 @@ def test_name_list_lines_are_folded_upper_case_names(name):
 
 def test_umlaut_names_are_listed_in_both_foldings():
     lists = name_lists()
-    for pair in [("MUELLER", "MULLER"), ("JUERGEN", "JURGEN"), ("OEZLEM", "OZLEM"),
-                 ("SCHAEFER", "SCHAFER"), ("KOEHLER", "KOHLER"), ("GUENTHER", "GUNTHER")]:
+    for pair in [
+        ("MUELLER", "MULLER"),
+        ("JUERGEN", "JURGEN"),
+        ("OEZLEM", "OZLEM"),
+        ("SCHAEFER", "SCHAFER"),
+        ("KOEHLER", "KOHLER"),
+        ("GUENTHER", "GUNTHER"),
+    ]:
         assert set(pair) <= lists["given"] | lists["surname"], pair
     assert {"AYSE", "LUKASZ", "YILMAZ", "CELIK", "MUSTERMANN", "IWANOW", "IVANOV"} <= (
         lists["given"] | lists["surname"]
@@ -222,9 +273,30 @@ def test_umlaut_names_are_listed_in_both_foldings():
 def test_the_lists_hold_names_from_the_main_origins():
     given = name_lists()["given"]
     surnames = name_lists()["surname"]
-    assert {"ANNA", "JUERGEN", "MEHMET", "AYSE", "PIOTR", "MALGORZATA", "SERGEJ", "SWETLANA",
-            "MOHAMMED", "FATIMA", "GIUSEPPE", "GIULIA"} <= given
-    assert {"MUELLER", "SCHMIDT", "YILMAZ", "NOWAK", "KOWALSKA", "IWANOW", "RUSSO", "NGUYEN"} <= surnames
+    assert {
+        "ANNA",
+        "JUERGEN",
+        "MEHMET",
+        "AYSE",
+        "PIOTR",
+        "MALGORZATA",
+        "SERGEJ",
+        "SWETLANA",
+        "MOHAMMED",
+        "FATIMA",
+        "GIUSEPPE",
+        "GIULIA",
+    } <= given
+    assert {
+        "MUELLER",
+        "SCHMIDT",
+        "YILMAZ",
+        "NOWAK",
+        "KOWALSKA",
+        "IWANOW",
+        "RUSSO",
+        "NGUYEN",
+    } <= surnames
 
 
 def test_every_listed_name_is_refused():
@@ -261,8 +333,19 @@ def test_the_lists_are_read_once_through_importlib_resources(monkeypatch):
 # ------------------------------------------------------------------ words that are not names
 @pytest.mark.parametrize(
     "word",
-    ["Vertrieb", "Geschäftsführung", "IT-Beauftragte", "Pilotteam", "Dauer", "jeder", "montieren",
-     "TEAM", "PILOT", "KMU", "TEST"],
+    [
+        "Vertrieb",
+        "Geschäftsführung",
+        "IT-Beauftragte",
+        "Pilotteam",
+        "Dauer",
+        "jeder",
+        "montieren",
+        "TEAM",
+        "PILOT",
+        "KMU",
+        "TEST",
+    ],
 )
 def test_ordinary_words_are_not_names(word):
     """Roles in the demo data and words that merely start like a name (D+AUER, MONTI+EREN)."""

@@ -75,11 +75,21 @@ def test_empty_store_gives_empty_tables_with_the_same_columns_and_types(
 
 def test_missing_or_fractional_values_keep_an_integer_column_float() -> None:
     """Data from a store may lack a whole number (an optional item, a weight of 1.5)."""
-    frame = tidy.responses_frame([
-        {"template": "pilot_goals", "pilot": "X1", "participant": "AB12CD",
-         "answers": {"goals": [{"goal": "a", "weight": 1.5, "baseline": -1},
-                               {"goal": "b", "baseline": -2, "follow_up": 1}]}},
-    ])
+    frame = tidy.responses_frame(
+        [
+            {
+                "template": "pilot_goals",
+                "pilot": "X1",
+                "participant": "AB12CD",
+                "answers": {
+                    "goals": [
+                        {"goal": "a", "weight": 1.5, "baseline": -1},
+                        {"goal": "b", "baseline": -2, "follow_up": 1},
+                    ]
+                },
+            },
+        ]
+    )
     goals = tidy.gas_goals(frame)
     assert goals["weight"].tolist() == [1.5, 1.0]
     assert goals["weight"].dtype == "float64"

@@ -47,7 +47,9 @@ def test_the_document_names_the_package() -> None:
 
 
 def test_the_check_sees_a_name_that_is_gone() -> None:
-    assert dotted_names("`transferkit.websheet.make_app(...)`, transferkit.i18n.text. data/transferkit.db") == [
+    assert dotted_names(
+        "`transferkit.websheet.make_app(...)`, transferkit.i18n.text. data/transferkit.db"
+    ) == [
         "transferkit.i18n.text",
         "transferkit.websheet.make_app",
     ]
@@ -58,11 +60,15 @@ def test_the_check_sees_a_name_that_is_gone() -> None:
 
 @pytest.mark.parametrize("name", dotted_names(TEXT))
 def test_every_dotted_name_exists(name: str) -> None:
-    assert resolves(name), f"docs/interfaces.md names {name}, which does not exist: update the document"
+    assert resolves(name), (
+        f"docs/interfaces.md names {name}, which does not exist: update the document"
+    )
 
 
 @pytest.mark.parametrize("method", sorted(set(STORE_METHOD.findall(TEXT))))
 def test_every_store_method_exists(method: str) -> None:
     from transferkit.store import Store
 
-    assert callable(getattr(Store, method, None)), f"docs/interfaces.md calls store.{method}(), not a Store method"
+    assert callable(getattr(Store, method, None)), (
+        f"docs/interfaces.md calls store.{method}(), not a Store method"
+    )

@@ -28,24 +28,40 @@ from transferkit.templates import Template, load_template
 
 LONG = "Wie zufrieden sind Sie mit der Begleitung durch die Hochschule während der ganzen Pilotphase im Betrieb?"
 QUOTED = 'Schulung „vor Ort" – Rückfrage'
-ODD = Template.model_validate({
-    "id": "odd_labels", "version": 1, "kind": "sheet",
-    "title": {"de": "Etiketten-Prüfung", "en": "Label check"},
-    "questions": [
-        {"id": "place", "type": "single_choice", "label": {"de": LONG, "en": "Where?"},
-         "options": [
-             {"value": "onsite", "label": {"de": QUOTED, "en": 'On "site"'}},
-             {"value": "remote", "label": {"de": "Über Video", "en": "Remote"}},
-         ]},
-        {"id": "tools", "type": "multi_choice", "label": {"de": "Werkzeuge", "en": "Tools"},
-         "options": [
-             {"value": "wiki", "label": {"de": "Wiki", "en": "Wiki"}},
-             {"value": "chat", "label": {"de": "Chat", "en": "Chat"}},
-         ]},
-        {"id": "note", "type": "long_text", "required": False,
-         "label": {"de": "Anmerkung", "en": "Note"}},
-    ],
-})
+ODD = Template.model_validate(
+    {
+        "id": "odd_labels",
+        "version": 1,
+        "kind": "sheet",
+        "title": {"de": "Etiketten-Prüfung", "en": "Label check"},
+        "questions": [
+            {
+                "id": "place",
+                "type": "single_choice",
+                "label": {"de": LONG, "en": "Where?"},
+                "options": [
+                    {"value": "onsite", "label": {"de": QUOTED, "en": 'On "site"'}},
+                    {"value": "remote", "label": {"de": "Über Video", "en": "Remote"}},
+                ],
+            },
+            {
+                "id": "tools",
+                "type": "multi_choice",
+                "label": {"de": "Werkzeuge", "en": "Tools"},
+                "options": [
+                    {"value": "wiki", "label": {"de": "Wiki", "en": "Wiki"}},
+                    {"value": "chat", "label": {"de": "Chat", "en": "Chat"}},
+                ],
+            },
+            {
+                "id": "note",
+                "type": "long_text",
+                "required": False,
+                "label": {"de": "Anmerkung", "en": "Note"},
+            },
+        ],
+    }
+)
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +77,12 @@ def odd_data() -> pd.DataFrame:
     import_demo(s)
     people = s.participants()
     first, second = people.loc[people["pilot_id"] == "P01", "participant"].head(2)
-    s.submit(ODD, {"place": "onsite", "tools": ["chat"], "note": "Frau Berger half"},
-             pilot="P01", participant=first)
+    s.submit(
+        ODD,
+        {"place": "onsite", "tools": ["chat"], "note": "Frau Berger half"},
+        pilot="P01",
+        participant=first,
+    )
     s.submit(ODD, {"place": "remote", "tools": ["wiki", "chat"]}, pilot="P01", participant=second)
     return s.export_pseudonymized(ODD, None, "salt", free_text="drop")
 
@@ -85,7 +105,9 @@ def test_sav_labels_read_back(store: Store, tmp_path: Path, name: str, lang: str
     for v in codebook.variables:
         assert meta.column_names_to_labels[v.name] == v.label
         if v.value_labels:
-            assert meta.variable_value_labels[v.name] == {float(k): t for k, t in v.value_labels.items()}
+            assert meta.variable_value_labels[v.name] == {
+                float(k): t for k, t in v.value_labels.items()
+            }
         assert meta.variable_measure[v.name] == v.measure
     # every answer coded as a whole number, labels from the template in the chosen language
     q = next(q for q in template.all_questions() if q.type == "likert")
@@ -116,10 +138,19 @@ def test_sav_over_long_label_warned_and_whole_in_codebook(tmp_path: Path) -> Non
     long = "Ä" * 200  # 400 bytes
     template = ODD.model_copy(deep=True)
     template.questions[1].label.de = long  # type: ignore[index]
-    data = pd.DataFrame({"template": ["odd_labels"], "template_version": [1], "pilot": ["P01"],
-                         "loop": [None], "phase": [None], "participant": ["Xabc"],
-                         "submitted_at": [pd.Timestamp("2025-01-01", tz="UTC")],
-                         "place": ["remote"], "tools": [["wiki"]]})
+    data = pd.DataFrame(
+        {
+            "template": ["odd_labels"],
+            "template_version": [1],
+            "pilot": ["P01"],
+            "loop": [None],
+            "phase": [None],
+            "participant": ["Xabc"],
+            "submitted_at": [pd.Timestamp("2025-01-01", tz="UTC")],
+            "place": ["remote"],
+            "tools": [["wiki"]],
+        }
+    )
     with pytest.warns(ExchangeWarning, match="256 bytes"):
         write_sav(data, template, tmp_path / "long.sav", "de")
     _, meta = pyreadstat.read_sav(str(tmp_path / "long.sav"))
@@ -178,8 +209,10 @@ def test_r_script_factors_and_quoting(odd_data: pd.DataFrame, tmp_path: Path) ->
     write_r(odd_data, ODD, tmp_path, "de")
     script = (tmp_path / "responses.R").read_text(encoding="utf-8")
     assert 'read.csv("responses.csv", fileEncoding = "UTF-8"' in script
-    assert ('responses[["place"]] <- factor(responses[["place"]], levels = c(1L, 2L), '
-            'labels = c("Schulung „vor Ort\\" – Rückfrage", "Über Video"))') in script
+    assert (
+        'responses[["place"]] <- factor(responses[["place"]], levels = c(1L, 2L), '
+        'labels = c("Schulung „vor Ort\\" – Rückfrage", "Über Video"))'
+    ) in script
     assert f'attr(responses[["place"]], "label") <- "{LONG}"' in script
     assert r_string('a"b\\c') == '"a\\"b\\\\c"'
     data = pd.read_csv(tmp_path / "responses.csv", encoding="utf-8")
@@ -244,8 +277,22 @@ def test_cli_export_formats(tmp_path: Path, fmt: str) -> None:
     runner = CliRunner()
     assert runner.invoke(main, ["db", "import-demo", "--db", url]).exit_code == 0
     out = tmp_path / f"out.{fmt}"
-    result = runner.invoke(main, ["db", "export", str(out), "--format", fmt, "--lang", "en",
-                                  "--template", "training_feedback", "--db", url])
+    result = runner.invoke(
+        main,
+        [
+            "db",
+            "export",
+            str(out),
+            "--format",
+            fmt,
+            "--lang",
+            "en",
+            "--template",
+            "training_feedback",
+            "--db",
+            url,
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert out.exists()
     assert "rows written" in result.output
@@ -254,17 +301,31 @@ def test_cli_export_formats(tmp_path: Path, fmt: str) -> None:
 def test_cli_format_needs_template(tmp_path: Path) -> None:
     from transferkit.cli import main
 
-    result = CliRunner().invoke(main, ["db", "export", str(tmp_path / "x.sav"), "--format", "sav",
-                                       "--db", f"sqlite:///{tmp_path / 'db.sqlite'}"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "db",
+            "export",
+            str(tmp_path / "x.sav"),
+            "--format",
+            "sav",
+            "--db",
+            f"sqlite:///{tmp_path / 'db.sqlite'}",
+        ],
+    )
     assert result.exit_code != 0
     assert "--template" in result.output
 
 
-BUILTIN = sorted(p.stem for p in (Path(__file__).parents[1] / "src/transferkit/templates/builtin").glob("*.yaml"))
+BUILTIN = sorted(
+    p.stem for p in (Path(__file__).parents[1] / "src/transferkit/templates/builtin").glob("*.yaml")
+)
 
 
 @pytest.mark.parametrize("name", BUILTIN)
-def test_every_builtin_template_goes_out_in_every_format(store: Store, tmp_path: Path, name: str) -> None:
+def test_every_builtin_template_goes_out_in_every_format(
+    store: Store, tmp_path: Path, name: str
+) -> None:
     from frictionless import validate
 
     template, data = export(store, name)
@@ -273,8 +334,13 @@ def test_every_builtin_template_goes_out_in_every_format(store: Store, tmp_path:
         own.add_pilot("P01", "Pilot")
         for seed in range(3):
             for phase in template.phase_ids() or [None]:
-                own.submit(template, template.example_answers(phase, seed=seed), pilot="P01",
-                           phase=phase, participant=f"K7M4Q{seed}")
+                own.submit(
+                    template,
+                    template.example_answers(phase, seed=seed),
+                    pilot="P01",
+                    phase=phase,
+                    participant=f"K7M4Q{seed}",
+                )
         template, data = export(own, name)
     assert not data.empty
     with warnings.catch_warnings():
@@ -294,18 +360,37 @@ def test_every_builtin_template_goes_out_in_every_format(store: Store, tmp_path:
 
 def test_ranking_and_dot_vote_one_integer_column_per_option() -> None:
     options = [{"value": v, "label": {"de": v.upper(), "en": v}} for v in ("a", "b", "c")]
-    template = Template.model_validate({
-        "id": "rank_vote", "version": 1, "kind": "sheet",
-        "title": {"de": "Rang", "en": "Rank"},
-        "questions": [
-            {"id": "order", "type": "ranking", "label": {"de": "Reihenfolge", "en": "Order"},
-             "options": options},
-            {"id": "votes", "type": "dot_vote", "budget": 3, "label": {"de": "Punkte", "en": "Dots"},
-             "options": options},
-        ],
-    })
-    data = pd.DataFrame({"template": ["rank_vote"], "participant": ["Xabc"],
-                         "order": [["c", "a", "b"]], "votes": [{"b": 2, "c": 1}]})
+    template = Template.model_validate(
+        {
+            "id": "rank_vote",
+            "version": 1,
+            "kind": "sheet",
+            "title": {"de": "Rang", "en": "Rank"},
+            "questions": [
+                {
+                    "id": "order",
+                    "type": "ranking",
+                    "label": {"de": "Reihenfolge", "en": "Order"},
+                    "options": options,
+                },
+                {
+                    "id": "votes",
+                    "type": "dot_vote",
+                    "budget": 3,
+                    "label": {"de": "Punkte", "en": "Dots"},
+                    "options": options,
+                },
+            ],
+        }
+    )
+    data = pd.DataFrame(
+        {
+            "template": ["rank_vote"],
+            "participant": ["Xabc"],
+            "order": [["c", "a", "b"]],
+            "votes": [{"b": 2, "c": 1}],
+        }
+    )
     table, codebook = tidy_for_export(data, template, "de")
     assert table.loc[0, ["order_a", "order_b", "order_c"]].tolist() == [2, 3, 1]
     assert table.loc[0, ["votes_a", "votes_b", "votes_c"]].tolist() == [0, 2, 1]

@@ -33,19 +33,41 @@ def _answers(frame: pd.DataFrame) -> list[str]:
 
 
 def test_free_text_of_every_kind_is_removed_and_the_rest_kept() -> None:
-    frame = pd.DataFrame({
-        "template": ["reflection_loop", "pilot_goals", "training_feedback"],
-        "learned": ["Frau Berger zeigte uns Kanban", None, None],
-        "actions": [[{"what": "Board bei Müller", "who": "Herr Kaya", "due": "2026-12-01",
-                      "status": "open"}], None, None],
-        "info_useful": [4, None, None],
-        "topic": [None, "digital", None],
-        "goals": [None, [{"goal": "Suchzeit halbieren", "weight": 2.0, "baseline": -1,
-                          "follow_up": 1, "levels": {"-2": "a", "-1": "b", "0": "c", "1": "d",
-                                                     "2": "e"}}], None],
-        "comment": [None, None, "Danke an Jana"],
-        "recommend": [None, None, 9],
-    })
+    frame = pd.DataFrame(
+        {
+            "template": ["reflection_loop", "pilot_goals", "training_feedback"],
+            "learned": ["Frau Berger zeigte uns Kanban", None, None],
+            "actions": [
+                [
+                    {
+                        "what": "Board bei Müller",
+                        "who": "Herr Kaya",
+                        "due": "2026-12-01",
+                        "status": "open",
+                    }
+                ],
+                None,
+                None,
+            ],
+            "info_useful": [4, None, None],
+            "topic": [None, "digital", None],
+            "goals": [
+                None,
+                [
+                    {
+                        "goal": "Suchzeit halbieren",
+                        "weight": 2.0,
+                        "baseline": -1,
+                        "follow_up": 1,
+                        "levels": {"-2": "a", "-1": "b", "0": "c", "1": "d", "2": "e"},
+                    }
+                ],
+                None,
+            ],
+            "comment": [None, None, "Danke an Jana"],
+            "recommend": [None, None, 9],
+        }
+    )
     out = without_free_text(frame, load_template, _answers(frame))
     assert "learned" not in out.columns  # only free text in it: the column goes
     assert "comment" not in out.columns
@@ -61,13 +83,15 @@ def test_free_text_of_every_kind_is_removed_and_the_rest_kept() -> None:
 
 
 def test_a_template_that_cannot_be_found_keeps_numbers_only() -> None:
-    frame = pd.DataFrame({
-        "template": ["my_own_sheet", "my_own_sheet"],
-        "mood": ["gut, danke Frau Roth", "ok"],
-        "score": pd.Series([3, 5], dtype="int64"),  # numpy integers
-        "tags": [["a"], ["b"]],
-        "share": [0.5, np.nan],
-    })
+    frame = pd.DataFrame(
+        {
+            "template": ["my_own_sheet", "my_own_sheet"],
+            "mood": ["gut, danke Frau Roth", "ok"],
+            "score": pd.Series([3, 5], dtype="int64"),  # numpy integers
+            "tags": [["a"], ["b"]],
+            "share": [0.5, np.nan],
+        }
+    )
     out = without_free_text(frame, lambda _id: None, ["mood", "score", "tags", "share"])
     assert out.columns.tolist() == ["template", "score", "share"]
     assert out["score"].tolist() == [3, 5]
@@ -79,8 +103,12 @@ def test_export_drops_free_text_and_keeps_the_figures(demo_url: str) -> None:
     dropped = store.export_pseudonymized(salt="s", free_text="drop")
     assert len(kept) == len(dropped)
     assert kept["participant"].tolist() == dropped["participant"].tolist()
-    free = {q.id for name in kept["template"].unique()
-            for q in load_template(name).all_questions() if q.type in ("text", "long_text")}
+    free = {
+        q.id
+        for name in kept["template"].unique()
+        for q in load_template(name).all_questions()
+        if q.type in ("text", "long_text")
+    }
     assert free & set(kept.columns)  # the demo has free text ...
     assert not free & set(dropped.columns)  # ... and none of it is exported
     for column in ("recommend", "info_useful", "imp_ai_use", "format"):
@@ -94,11 +122,21 @@ def _cli(*args: str, **kwargs: Any) -> Any:
     return CliRunner().invoke(main, list(args), catch_exceptions=False, **kwargs)
 
 
-def test_cli_export_writes_a_pseudonymised_csv(demo_url: str, tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_export_writes_a_pseudonymised_csv(
+    demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "share" / "responses.csv"
-    result = _cli("db", "export", str(out), "--template", "reflection_loop", "--pilot", "P01",
-                  "--db", demo_url)
+    result = _cli(
+        "db",
+        "export",
+        str(out),
+        "--template",
+        "reflection_loop",
+        "--pilot",
+        "P01",
+        "--db",
+        demo_url,
+    )
     assert result.exit_code == 0, result.output
     assert "free text removed" in result.output
     assert "not linkable" in result.output
@@ -124,8 +162,9 @@ def test_cli_export_writes_a_pseudonymised_csv(demo_url: str, tmp_path: Path,
 
 def test_cli_export_of_an_unknown_template_is_a_clear_error(demo_url: str, tmp_path: Path) -> None:
     out = tmp_path / "x.csv"
-    result = CliRunner().invoke(main, ["db", "export", str(out), "--template", "nope.yaml",
-                                       "--db", demo_url])
+    result = CliRunner().invoke(
+        main, ["db", "export", str(out), "--template", "nope.yaml", "--db", demo_url]
+    )
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert "nope.yaml" in result.output
@@ -172,8 +211,9 @@ def test_cli_export_with_nothing_to_export_says_so_and_writes_nothing(
     demo_url: str, tmp_path: Path
 ) -> None:
     out = tmp_path / "x.csv"
-    result = CliRunner().invoke(main, ["db", "export", str(out), "--template", "needs_analyis",
-                                       "--db", demo_url])
+    result = CliRunner().invoke(
+        main, ["db", "export", str(out), "--template", "needs_analyis", "--db", demo_url]
+    )
     assert result.exit_code == 1
     assert "Nothing to export: no rows in responses for template 'needs_analyis'" in result.output
     assert not out.exists()

@@ -32,16 +32,55 @@ MODULES = [
 #: (package, folder) of each template folder, and its templates.
 FOLDERS = {
     ("transferkit.sheets.web", "templates"): [
-        "document.html.j2", "error.html.j2", "parts.html.j2", "questions.html.j2", "sheet.html.j2",
+        "document.html.j2",
+        "error.html.j2",
+        "parts.html.j2",
+        "questions.html.j2",
+        "sheet.html.j2",
     ],
     ("transferkit.sheets", "templates"): ["code_cards.html.j2", "printable.html.j2"],
     ("transferkit.live", "templates"): ["protocol.html.j2"],
     ("transferkit.reports", "templates/batch_index"): ["page.html.j2"],
 }
-TAGS = ("a", "b", "body", "br", "button", "div", "fieldset", "form", "h1", "h2", "h3", "head",
-        "header", "html", "input", "label", "li", "main", "meta", "ol", "option", "p", "pre",
-        "script", "section", "select", "small", "span", "style", "table", "td", "template",
-        "textarea", "th", "title", "tr", "ul")
+TAGS = (
+    "a",
+    "b",
+    "body",
+    "br",
+    "button",
+    "div",
+    "fieldset",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "head",
+    "header",
+    "html",
+    "input",
+    "label",
+    "li",
+    "main",
+    "meta",
+    "ol",
+    "option",
+    "p",
+    "pre",
+    "script",
+    "section",
+    "select",
+    "small",
+    "span",
+    "style",
+    "table",
+    "td",
+    "template",
+    "textarea",
+    "th",
+    "title",
+    "tr",
+    "ul",
+)
 _TAG = re.compile(r"</?\s*(?:" + "|".join(TAGS) + r")(?=[\s>/])", re.IGNORECASE)
 _ENTITY = re.compile(r"&(?:lt|gt|amp|quot|apos|#\d+|#x[0-9a-f]+);", re.IGNORECASE)
 
@@ -66,11 +105,16 @@ def hand_made_html(source: str, name: str = "<source>") -> list[str]:
     for node in ast.walk(tree):
         where = f"{name}:{getattr(node, 'lineno', '?')}"
         if isinstance(node, ast.JoinedStr):
-            parts = "".join(v.value for v in node.values
-                            if isinstance(v, ast.Constant) and isinstance(v.value, str))
+            parts = "".join(
+                v.value
+                for v in node.values
+                if isinstance(v, ast.Constant) and isinstance(v.value, str)
+            )
             if _TAG.search(parts) or _ENTITY.search(parts):
                 found.append(f"{where}: f-string with HTML {parts[:60]!r}")
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
+        elif (
+            isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip
+        ):
             if _TAG.search(node.value) or _ENTITY.search(node.value):
                 found.append(f"{where}: string with HTML {node.value[:60]!r}")
         elif isinstance(node, ast.Call):
@@ -79,7 +123,9 @@ def hand_made_html(source: str, name: str = "<source>") -> list[str]:
             if named in ("escape", "quoteattr"):
                 found.append(f"{where}: call of {named}()")
         elif isinstance(node, ast.Import | ast.ImportFrom):
-            modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]
+            modules = (
+                [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]
+            )
             if any(m in ("html", "xml.sax.saxutils") for m in modules):
                 found.append(f"{where}: import of {modules}")
     return found
@@ -125,8 +171,9 @@ def test_the_scanner_catches_a_planted_example() -> None:
 
 # --------------------------------------------------------------------------- the templates
 def _all_templates() -> list[tuple[str, str, str]]:
-    return [(package, folder, name) for (package, folder), names in FOLDERS.items()
-            for name in names]
+    return [
+        (package, folder, name) for (package, folder), names in FOLDERS.items() for name in names
+    ]
 
 
 def test_every_template_folder_is_listed() -> None:
@@ -168,8 +215,9 @@ def test_the_inline_script_is_sheet_js_as_its_csp_hash_says() -> None:
     from transferkit.sheets.web.render import asset, render_page, script_hash
     from transferkit.templates import load_template
 
-    session = SheetSession(load_template("training_feedback"), parse_query("sheet=training_feedback"),
-                           store=None)
+    session = SheetSession(
+        load_template("training_feedback"), parse_query("sheet=training_feedback"), store=None
+    )
     page = render_page(session, api="/sheet/api/")
     scripts = re.findall(r"<script>(.*?)</script>", page, re.DOTALL)
     assert scripts == [asset("sheet.js")]
@@ -209,7 +257,7 @@ class _Elements(HTMLParser):
         self.text += data
 
 
-PAYLOAD = '"><img src=x onerror=alert(1)><script>alert(2)</script>\'&amp;'
+PAYLOAD = "\"><img src=x onerror=alert(1)><script>alert(2)</script>'&amp;"
 
 
 def _parsed(page: str) -> _Elements:
@@ -234,20 +282,42 @@ def test_user_text_in_every_page_stays_text(tmp_path: Path) -> None:
     from transferkit.templates import load_template_string
 
     texts = {"de": PAYLOAD, "en": PAYLOAD}
-    template = load_template_string(json.dumps({
-        "id": "p", "version": 1, "title": texts, "intro": texts,
-        "questions": [{"id": "q", "type": "single_choice", "label": texts, "help": texts,
-                       "options": [{"value": "a", "label": texts}]}],
-    }))
+    template = load_template_string(
+        json.dumps(
+            {
+                "id": "p",
+                "version": 1,
+                "title": texts,
+                "intro": texts,
+                "questions": [
+                    {
+                        "id": "q",
+                        "type": "single_choice",
+                        "label": texts,
+                        "help": texts,
+                        "options": [{"value": "a", "label": texts}],
+                    }
+                ],
+            }
+        )
+    )
     session = SheetSession(template, parse_query("sheet=p&pilot=P01"), store=None)
-    summary = LoopSummary(pilot=PAYLOAD, loop=1, indicators={"participants": PAYLOAD},
-                          board={"groups": {PAYLOAD: [PAYLOAD]}, "dots": [{"target": PAYLOAD,
-                                                                            "dots": PAYLOAD}]},
-                          decisions=[{"what": PAYLOAD, "decision": "done"}],
-                          new_items=[{"what": PAYLOAD, "who": PAYLOAD, "due": PAYLOAD}],
-                          closed_at=datetime(2025, 1, 1))
-    result = ReportResult(job=ReportJob("pilot", {}), name="n", ok=True, html=tmp_path / "n.html",
-                          key_figures={"title": PAYLOAD})
+    summary = LoopSummary(
+        pilot=PAYLOAD,
+        loop=1,
+        indicators={"participants": PAYLOAD},
+        board={"groups": {PAYLOAD: [PAYLOAD]}, "dots": [{"target": PAYLOAD, "dots": PAYLOAD}]},
+        decisions=[{"what": PAYLOAD, "decision": "done"}],
+        new_items=[{"what": PAYLOAD, "who": PAYLOAD, "due": PAYLOAD}],
+        closed_at=datetime(2025, 1, 1),
+    )
+    result = ReportResult(
+        job=ReportJob("pilot", {}),
+        name="n",
+        ok=True,
+        html=tmp_path / "n.html",
+        key_figures={"title": PAYLOAD},
+    )
     failed = ReportResult(job=ReportJob("needs", {}), name="m", ok=False, error=PAYLOAD)
     shown = {
         "sheet": render_page(session, api="/a/", code=None, code_error=PAYLOAD),

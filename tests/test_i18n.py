@@ -50,11 +50,15 @@ def test_catalogue_files_are_flat_tables_of_strings() -> None:
 
 
 def test_text_fills_placeholders() -> None:
-    assert text("sheet.confirm", "de", n=3) == "✔ Vielen Dank! Ihre Antworten sind gespeichert (Nr. 3)."
+    assert (
+        text("sheet.confirm", "de", n=3)
+        == "✔ Vielen Dank! Ihre Antworten sind gespeichert (Nr. 3)."
+    )
     assert text("sheet.rank_hint", "en", n=4) == "rank 1 = most important (down to rank 4)"
     assert text("sheet.rank_hint", "de") == "Rang 1 = am wichtigsten (bis Rang {n})"  # as written
     assert text("sheet.summary", "en", n=2) == (
-        "Not saved yet: 2 answer(s) missing or invalid – see the questions marked in red.")
+        "Not saved yet: 2 answer(s) missing or invalid – see the questions marked in red."
+    )
 
 
 def test_unknown_key_raises_key_error() -> None:
@@ -104,20 +108,31 @@ def test_no_module_picks_german_or_english_by_hand() -> None:
 # The page modules and their templates: every text from the catalogue, every status from
 # the vocabulary; no language picked with ``lang == "en"`` and no table of words per language.
 _PAGE_FILES = (
-    "sheets/web/render.py", "sheets/printable.py", "sheets/code_cards.py", "live/protocol.py",
-    "reports/index.py", "sheets/web/templates/*.j2", "sheets/web/static/sheet.js",
-    "sheets/templates/*.j2", "live/templates/*.j2", "reports/templates/batch_index/*.j2",
+    "sheets/web/render.py",
+    "sheets/printable.py",
+    "sheets/code_cards.py",
+    "live/protocol.py",
+    "reports/index.py",
+    "sheets/web/templates/*.j2",
+    "sheets/web/static/sheet.js",
+    "sheets/templates/*.j2",
+    "live/templates/*.j2",
+    "reports/templates/batch_index/*.j2",
 )
-_PAGE_PICKERS = re.compile(r"""[=!]==?\s*["']en["']|["']en["']\s+if\b|["'](?:de|en)["']\s*:\s*[{(\[]""")
+_PAGE_PICKERS = re.compile(
+    r"""[=!]==?\s*["']en["']|["']en["']\s+if\b|["'](?:de|en)["']\s*:\s*[{(\[]"""
+)
 
 
 def test_the_page_modules_pick_no_language_by_hand() -> None:
     files = sorted({path for pattern in _PAGE_FILES for path in SRC.glob(pattern)})
     assert len(files) >= 15, files
-    offenders = [f"{path.relative_to(SRC).as_posix()}:{number}: {line.strip()}"
-                 for path in files
-                 for number, line in enumerate(path.read_text("utf-8").splitlines(), 1)
-                 if _PAGE_PICKERS.search(line)]
+    offenders = [
+        f"{path.relative_to(SRC).as_posix()}:{number}: {line.strip()}"
+        for path in files
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+        if _PAGE_PICKERS.search(line)
+    ]
     assert not offenders, "\n".join(offenders)
     assert _PAGE_PICKERS.search('labels = STATUS_LABELS["en" if lang == "en" else "de"]')
     assert _PAGE_PICKERS.search('_WORDS = {"de": {"phase": "Phase"}}')

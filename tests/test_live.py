@@ -43,15 +43,27 @@ def test_live_feed_sees_new_responses(store: Store) -> None:
     template = load_template("reflection_loop")
     feed = LiveFeed(store, template, pilot="P01", loop=1)
     assert feed.new().empty
-    store.submit(template, template.example_answers("information"), pilot="P01", loop=1,
-                 phase="information", participant="AAAAAA")
+    store.submit(
+        template,
+        template.example_answers("information"),
+        pilot="P01",
+        loop=1,
+        phase="information",
+        participant="AAAAAA",
+    )
     assert len(feed.new()) == 1
     assert feed.new().empty
 
 
 def test_collect_inputs_is_anonymous_and_split_by_line() -> None:
-    df = pd.DataFrame({"response_id": [1], "phase": ["anwendung"], "participant": ["AAAAAA"],
-                       "tried": ["- Kanban\n- Stand-up"]})
+    df = pd.DataFrame(
+        {
+            "response_id": [1],
+            "phase": ["anwendung"],
+            "participant": ["AAAAAA"],
+            "tried": ["- Kanban\n- Stand-up"],
+        }
+    )
     items = collect_inputs(df, ["tried", "missing"])
     assert [i.text for i in items] == ["Kanban", "Stand-up"]
     assert len({i.item_id for i in items}) == 2
@@ -75,7 +87,9 @@ def test_board_groups_and_dots() -> None:
 
 def test_vote_totals_match_votes_cast(store: Store) -> None:
     template = load_template("round_table")
-    store.submit(template, {"ideas": "Lernpaten\nMicro-Learning"}, pilot="P01", loop=1, participant="AAAAAA")
+    store.submit(
+        template, {"ideas": "Lernpaten\nMicro-Learning"}, pilot="P01", loop=1, participant="AAAAAA"
+    )
     store.submit(template, {"ideas": "lernpaten"}, pilot="P01", loop=1, participant="BBBBBB")
     frame = store.responses(template=template, pilot="P01", loop=1)
     ideas = extract_ideas(frame)
@@ -83,7 +97,10 @@ def test_vote_totals_match_votes_cast(store: Store) -> None:
     assert ideas["count"].tolist() == [2, 1]
     provider = ideas_provider_for(store, template, SheetRequest(pilot="P01", loop=1))
     assert provider is not None
-    assert provider(None) == [(idea_id("Lernpaten"), "Lernpaten"), (idea_id("Micro-Learning"), "Micro-Learning")]
+    assert provider(None) == [
+        (idea_id("Lernpaten"), "Lernpaten"),
+        (idea_id("Micro-Learning"), "Micro-Learning"),
+    ]
     vote = restrict_template(template, ["votes"])
     cast = [{idea_id("Lernpaten"): 2, idea_id("Micro-Learning"): 1}, {idea_id("Lernpaten"): 1}]
     for code, votes in zip(["CCCCCC", "DDDDDD"], cast, strict=True):
@@ -134,10 +151,21 @@ def test_close_loop_stores_indicators_and_protocol(store: Store) -> None:
     old = store.add_action_item("P01", 1, "Altlast")
     for code in ("AAAAAA", "BBBBBB"):
         for phase in template.phase_ids():
-            store.submit(template, template.example_answers(phase), pilot="P01", loop=2, phase=phase,
-                         participant=code)
-    summary = close_loop(store, "P01", 2, decisions={old: "done"},
-                         new_items=[{"what": "Feedbackrunde", "who": "QM", "due": "2026-12-01"}, {"what": ""}])
+            store.submit(
+                template,
+                template.example_answers(phase),
+                pilot="P01",
+                loop=2,
+                phase=phase,
+                participant=code,
+            )
+    summary = close_loop(
+        store,
+        "P01",
+        2,
+        decisions={old: "done"},
+        new_items=[{"what": "Feedbackrunde", "who": "QM", "due": "2026-12-01"}, {"what": ""}],
+    )
     ind = summary.indicators
     assert ind["participants"] == 2
     assert ind["responses"] == 8
@@ -162,32 +190,64 @@ def test_participant_count_with_drafts(store: Store) -> None:
     drafts.save(DraftKey("needs_analysis", "P01", 1, None, "AAAAAA"), {})
     drafts.save(DraftKey("needs_analysis", "P01", 1, None, "BBBBBB"), {})
     store.submit(template, template.example_answers(), pilot="P01", loop=1, participant="AAAAAA")
-    assert participant_count(store, template, pilot="P01", loop=1, drafts=drafts) == {"joined": 2, "submitted": 1}
+    assert participant_count(store, template, pilot="P01", loop=1, drafts=drafts) == {
+        "joined": 2,
+        "submitted": 1,
+    }
 
 
 def test_reflection_loop_screen_groups_and_closes(store: Store) -> None:
     template = load_template("reflection_loop")
     store.add_action_item("P01", 1, "Offen aus Schleife 1")
-    store.submit(template, {"learned": "Kanban hilft", "info_useful": 4}, pilot="P01", loop=2,
-                 phase="information", participant="AAAAAA")
-    store.submit(template, {"learned": "WIP-Limits", "open_questions": "Wer pflegt das Board?",
-                            "info_useful": 4}, pilot="P01", loop=2, phase="information",
-                 participant="BBBBBB")
+    store.submit(
+        template,
+        {"learned": "Kanban hilft", "info_useful": 4},
+        pilot="P01",
+        loop=2,
+        phase="information",
+        participant="AAAAAA",
+    )
+    store.submit(
+        template,
+        {"learned": "WIP-Limits", "open_questions": "Wer pflegt das Board?", "info_useful": 4},
+        pilot="P01",
+        loop=2,
+        phase="information",
+        participant="BBBBBB",
+    )
     screen = reflection_loop_app("pilot=P01&loop=2", store=store).screen  # type: ignore[attr-defined]
     screen.ticker.stop()
     # cards under the question they answer (the phase asks two), in the template's order
-    shown = [c.children[1].value if "tk-card" in c._dom_classes else c.value
-             for c in screen.cards["information"].children]
-    learned, open_questions = (q.label.get("de") for q in template.all_questions("information")
-                               if q.id in ("learned", "open_questions"))
-    assert shown == [f"<b>{learned}</b>", "Kanban hilft", "WIP-Limits",
-                     f"<b>{open_questions}</b>", "Wer pflegt das Board?"]
-    store.submit(template, {"learned": "Daily Stand-up", "info_useful": 3}, pilot="P01", loop=2,
-                 phase="information", participant="CCCCCC")
+    shown = [
+        c.children[1].value if "tk-card" in c._dom_classes else c.value
+        for c in screen.cards["information"].children
+    ]
+    learned, open_questions = (
+        q.label.get("de")
+        for q in template.all_questions("information")
+        if q.id in ("learned", "open_questions")
+    )
+    assert shown == [
+        f"<b>{learned}</b>",
+        "Kanban hilft",
+        "WIP-Limits",
+        f"<b>{open_questions}</b>",
+        "Wer pflegt das Board?",
+    ]
+    store.submit(
+        template,
+        {"learned": "Daily Stand-up", "info_useful": 3},
+        pilot="P01",
+        loop=2,
+        phase="information",
+        participant="CCCCCC",
+    )
     screen.refresh()
-    assert [c.children[1].value for c in screen.cards["information"].children
-            if "tk-card" in c._dom_classes] == [
-        "Kanban hilft", "WIP-Limits", "Daily Stand-up", "Wer pflegt das Board?"]
+    assert [
+        c.children[1].value
+        for c in screen.cards["information"].children
+        if "tk-card" in c._dom_classes
+    ] == ["Kanban hilft", "WIP-Limits", "Daily Stand-up", "Wer pflegt das Board?"]
     assert "<b>3.7</b> (n = 3)" in screen.ratings["information"].value  # (4 + 4 + 3) / 3
     assert len(screen.decisions) == 1
     next(iter(screen.checks.values())).value = True
@@ -201,7 +261,10 @@ def test_reflection_loop_screen_groups_and_closes(store: Store) -> None:
     assert not result.ok
     assert "Retro einführen" in screen.protocol.value
     assert "Methoden" in screen.protocol.value
-    assert open_items(store, "P01", 3)["what"].tolist() == ["Offen aus Schleife 1", "Retro einführen"]
+    assert open_items(store, "P01", 3)["what"].tolist() == [
+        "Offen aus Schleife 1",
+        "Retro einführen",
+    ]
 
 
 def test_screens_need_pilot_and_loop(store: Store) -> None:
@@ -209,7 +272,9 @@ def test_screens_need_pilot_and_loop(store: Store) -> None:
     assert "loop" in reflection_loop_app("pilot=P01", store=store).value  # type: ignore[attr-defined]
 
 
-def test_moderator_join_links_carry_the_token(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_moderator_join_links_carry_the_token(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TRANSFERKIT_PUBLIC_URL", "http://10.0.0.2:8866/")
     monkeypatch.setenv("TRANSFERKIT_TOKEN", "s3cret")
     table = round_table_app("pilot=P01&loop=1", store=store).screen  # type: ignore[attr-defined]
@@ -222,15 +287,24 @@ def test_moderator_join_links_carry_the_token(store: Store, monkeypatch: pytest.
     loop = reflection_loop_app("pilot=P01&loop=2", store=store).screen  # type: ignore[attr-defined]
     loop.ticker.stop()
     assert loop.join_urls
-    assert all(u.startswith("http://10.0.0.2:8866/sheet?sheet=reflection_loop")
-               and u.endswith("&token=s3cret") for u in loop.join_urls.values())
+    assert all(
+        u.startswith("http://10.0.0.2:8866/sheet?sheet=reflection_loop")
+        and u.endswith("&token=s3cret")
+        for u in loop.join_urls.values()
+    )
 
 
 def test_reflection_board_survives_a_reload(store: Store) -> None:
     template = load_template("reflection_loop")
     for code, text in (("AAAAAA", "Kanban hilft"), ("BBBBBB", "Stand-up kurz")):
-        store.submit(template, {"learned": text, "info_useful": 4}, pilot="P01", loop=2,
-                     phase="information", participant=code)
+        store.submit(
+            template,
+            {"learned": text, "info_useful": 4},
+            pilot="P01",
+            loop=2,
+            phase="information",
+            participant=code,
+        )
     screen = reflection_loop_app("pilot=P01&loop=2", store=store).screen  # type: ignore[attr-defined]
     screen.ticker.stop()
     next(iter(screen.checks.values())).value = True
@@ -245,7 +319,9 @@ def test_reflection_board_survives_a_reload(store: Store) -> None:
     other = reflection_loop_app("pilot=P01&loop=3", store=store).screen  # type: ignore[attr-defined]
     other.ticker.stop()
     assert other.board.dots == {}  # per pilot and loop
-    count = participant_count(store, template, pilot="P01", loop=2, drafts=DraftStore.for_store(store))
+    count = participant_count(
+        store, template, pilot="P01", loop=2, drafts=DraftStore.for_store(store)
+    )
     assert count["joined"] == 2  # the moderator's board is not a participant
 
 
@@ -270,12 +346,18 @@ def _no_markup_from(payloads: list[str], shown: str) -> None:
     assert not re.search(r"href=['\"]?\s*javascript", shown, re.IGNORECASE)
 
 
-def test_tally_counts_only_known_ideas_and_logs_the_others(caplog: pytest.LogCaptureFixture) -> None:
-    df = pd.DataFrame({"votes": [
-        {"i_1": 2, PAYLOADS[0]: 3, "i_2": float("inf")},
-        {"i_1": 1, "i_2": True, "i_3": 10**30},
-        {PAYLOADS[0]: 1},
-    ]})
+def test_tally_counts_only_known_ideas_and_logs_the_others(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    df = pd.DataFrame(
+        {
+            "votes": [
+                {"i_1": 2, PAYLOADS[0]: 3, "i_2": float("inf")},
+                {"i_1": 1, "i_2": True, "i_3": 10**30},
+                {PAYLOADS[0]: 1},
+            ]
+        }
+    )
     with caplog.at_level("WARNING", logger="transferkit.live"):
         totals = tally_votes(df, "votes", {"i_1": "Lernpaten", "i_2": "Kanban", "i_3": "x"})
         tally_votes(df, "votes", {"i_1": "Lernpaten"})  # the next refresh: no second log line
@@ -289,9 +371,16 @@ def test_tally_counts_only_known_ideas_and_logs_the_others(caplog: pytest.LogCap
 def test_round_table_screen_escapes_ideas_and_hides_unknown_vote_keys(store: Store) -> None:
     template = load_template("round_table")
     vote = restrict_template(template, ["votes"])
-    store.submit(template, {"ideas": "\n".join(PAYLOADS)}, pilot="P01", loop=1, participant="AAAAAA")
-    store.submit(vote, {"votes": {idea_id(PAYLOADS[0]): 2, "VOTEKEY<script>x</script>": 1}}, pilot="P01",
-                 loop=1, participant="BBBBBB")
+    store.submit(
+        template, {"ideas": "\n".join(PAYLOADS)}, pilot="P01", loop=1, participant="AAAAAA"
+    )
+    store.submit(
+        vote,
+        {"votes": {idea_id(PAYLOADS[0]): 2, "VOTEKEY<script>x</script>": 1}},
+        pilot="P01",
+        loop=1,
+        participant="BBBBBB",
+    )
     store.submit(vote, {"votes": {"<b>VOTEKEY2</b>": 2}}, pilot="P01", loop=1, participant="CCCCCC")
     screen = round_table_app("pilot=P01&loop=1", store=store).screen  # type: ignore[attr-defined]
     screen.ticker.stop()
@@ -313,17 +402,24 @@ def test_reflection_screen_escapes_every_text_of_the_participants(store: Store) 
         "information": {"learned": joined, "open_questions": joined, "info_useful": 4},
         "anwendung": {"tried": joined, "obstacles": joined, "app_success": 3},
         "austausch": {"worked": joined, "exchange_quality": 4},
-        "optimierung": {"lessons": joined, "loop_satisfaction": 5,
-                        "actions": [{"what": t, "who": "QM", "status": "open"} for t in PAYLOADS]},
+        "optimierung": {
+            "lessons": joined,
+            "loop_satisfaction": 5,
+            "actions": [{"what": t, "who": "QM", "status": "open"} for t in PAYLOADS],
+        },
     }.items():
         store.submit(template, answers, pilot="P01", loop=2, phase=phase, participant="AAAAAA")
     screen = reflection_loop_app("pilot=P01&loop=2", store=store).screen  # type: ignore[attr-defined]
     screen.ticker.stop()
     for phase in template.phases:
         cards = [c for c in screen.cards[phase.id].children if "tk-card" in c._dom_classes]
-        assert len(cards) == len(PAYLOADS) * len([q for q in ("learned", "open_questions", "tried",
-                                                             "obstacles", "worked", "lessons")
-                                                  if q in [x.id for x in phase.questions]])
+        assert len(cards) == len(PAYLOADS) * len(
+            [
+                q
+                for q in ("learned", "open_questions", "tried", "obstacles", "worked", "lessons")
+                if q in [x.id for x in phase.questions]
+            ]
+        )
         for card in cards:
             check, label = card.children
             assert check.description == ""  # the page's MathJax typesets descriptions
@@ -345,7 +441,9 @@ def test_reflection_screen_escapes_every_text_of_the_participants(store: Store) 
     assert html.escape(PAYLOADS[1]) in row
     screen.close()
     screen.wait_protocol(30)  # in-memory store: the printable summary is shown in the screen
-    shown = screen.protocol.value.split("tk-protocol-summary", 1)[1]  # after the screen's own markup
+    shown = screen.protocol.value.split("tk-protocol-summary", 1)[
+        1
+    ]  # after the screen's own markup
     _no_markup_from(PAYLOADS, shown)
     assert markupsafe.escape(PAYLOADS[0]) in shown  # protocol_html: a jinja2 template
 
@@ -355,10 +453,13 @@ def test_protocol_html_escapes_every_field() -> None:
 
     bad = PAYLOADS[0]
     summary = LoopSummary(
-        pilot="P01", loop=2,
+        pilot="P01",
+        loop=2,
         indicators={"participants": bad, "info_useful_mean": 4.0, "info_useful_n": bad},
-        board={"groups": {bad: [bad, PAYLOADS[1]], "—": [PAYLOADS[2]]},
-               "dots": [{"target": bad, "dots": bad}]},
+        board={
+            "groups": {bad: [bad, PAYLOADS[1]], "—": [PAYLOADS[2]]},
+            "dots": [{"target": bad, "dots": bad}],
+        },
         decisions=[{"item_id": 1, "what": bad, "decision": "done"}],
         new_items=[{"what": bad, "who": PAYLOADS[3], "due": PAYLOADS[4]}],
     )

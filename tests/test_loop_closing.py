@@ -67,16 +67,20 @@ def demo(demo_file: Path, tmp_path: Path) -> Store:
 
 # ------------------------------------------------------------------ evaluation.loops.loop_indicators
 def test_loop_indicators_hand_counted() -> None:
-    responses = pd.DataFrame({
-        "loop": [1, 1, 1, 2, 2],
-        "participant": ["A", "B", "A", "A", None],
-        "sat": [4, 2, None, 5, 3],
-    })
-    items = pd.DataFrame({
-        "loop_raised": [1, 1, 2, None],
-        "status": ["done", "open", "dropped", "open"],
-        "loop_closed": pd.array([2, None, 2, None], dtype="Int64"),
-    })
+    responses = pd.DataFrame(
+        {
+            "loop": [1, 1, 1, 2, 2],
+            "participant": ["A", "B", "A", "A", None],
+            "sat": [4, 2, None, 5, 3],
+        }
+    )
+    items = pd.DataFrame(
+        {
+            "loop_raised": [1, 1, 2, None],
+            "status": ["done", "open", "dropped", "open"],
+            "loop_closed": pd.array([2, None, 2, None], dtype="Int64"),
+        }
+    )
     res = loop_indicators(responses, items, ratings=["sat", "missing"], loops=[4]).set_index("loop")
     assert res.index.tolist() == [1, 2, 4]
     assert res["participants"].tolist() == [2, 1, 0]  # codes, not sheets; no code: not counted
@@ -99,33 +103,59 @@ def test_loop_indicators_hand_counted() -> None:
 def test_loop_indicators_is_defined_once() -> None:
     """The reports (``loop_figures``) and the moderator's closing call this one function."""
     src = Path(__file__).resolve().parents[1] / "src" / "transferkit"
-    defined = [p.relative_to(src).as_posix() for p in src.rglob("*.py")
-               if "def loop_indicators(" in p.read_text(encoding="utf-8")]
+    defined = [
+        p.relative_to(src).as_posix()
+        for p in src.rglob("*.py")
+        if "def loop_indicators(" in p.read_text(encoding="utf-8")
+    ]
     assert defined == ["evaluation/loops.py"]
 
 
 def test_loop_indicators_without_items_or_sheets() -> None:
     empty = pd.DataFrame({"loop": pd.Series([], dtype="Int64"), "participant": []})
     res = loop_indicators(empty, None, ratings="sat", loops=[3])
-    assert res.to_dict("records") == [{
-        "loop": 3, "participants": 0, "responses": 0, "sat_n": 0, "sat_mean": pytest.approx(
-            float("nan"), nan_ok=True), "items_carried_in": 0, "items_new": 0, "items_done": 0,
-        "items_dropped": 0, "items_open": 0}]
+    assert res.to_dict("records") == [
+        {
+            "loop": 3,
+            "participants": 0,
+            "responses": 0,
+            "sat_n": 0,
+            "sat_mean": pytest.approx(float("nan"), nan_ok=True),
+            "items_carried_in": 0,
+            "items_new": 0,
+            "items_done": 0,
+            "items_dropped": 0,
+            "items_open": 0,
+        }
+    ]
 
 
 # ------------------------------------------------------------------ Store.close_loop
 def test_close_loop_round_trip_and_replace(store: Store) -> None:
     when = dt.datetime(2025, 5, 2, 14, 30, tzinfo=dt.UTC)
     first = store.close_loop(
-        "P01", 2,
-        {"pilot": "P01", "loop": 2, "participants": 4, "responses": 12, "items_new": 2,
-         "loop_satisfaction_n": 4, "loop_satisfaction_mean": 3.75, "info_useful_n": 0,
-         "info_useful_mean": float("nan")},
-        dots=[("Visualisierung", 5), {"group": "Zeit", "dots": 2}], closed_at=when,
+        "P01",
+        2,
+        {
+            "pilot": "P01",
+            "loop": 2,
+            "participants": 4,
+            "responses": 12,
+            "items_new": 2,
+            "loop_satisfaction_n": 4,
+            "loop_satisfaction_mean": 3.75,
+            "info_useful_n": 0,
+            "info_useful_mean": float("nan"),
+        },
+        dots=[("Visualisierung", 5), {"group": "Zeit", "dots": 2}],
+        closed_at=when,
     )
     store.close_loop("P02", 1, {"participants": 1})
     closings = store.loop_closings()
-    assert closings[["pilot_id", "loop"]].to_records(index=False).tolist() == [("P01", 2), ("P02", 1)]
+    assert closings[["pilot_id", "loop"]].to_records(index=False).tolist() == [
+        ("P01", 2),
+        ("P02", 1),
+    ]
     row = closings.iloc[0]
     assert row["closing_id"] == first
     assert row["participants"] == 4
@@ -168,10 +198,18 @@ def test_close_loop_refuses_bad_input(store: Store) -> None:
 
 def test_loop_closings_hold_no_participant_data(store: Store) -> None:
     template = load_template("reflection_loop")
-    store.submit(template, {"learned": "Kanban hilft", "info_useful": 4}, pilot="P01", loop=1,
-                 phase="information", participant="AAAAAA")
+    store.submit(
+        template,
+        {"learned": "Kanban hilft", "info_useful": 4},
+        pilot="P01",
+        loop=1,
+        phase="information",
+        participant="AAAAAA",
+    )
     board = Board()
-    board.add([InputItem("c1", "learned", "Kanban hilft", 1), InputItem("c2", "learned", "Geheim", 1)])
+    board.add(
+        [InputItem("c1", "learned", "Kanban hilft", 1), InputItem("c2", "learned", "Geheim", 1)]
+    )
     board.group("Methoden", ["c1"])
     board.add_dots("Methoden", 3)
     board.add_dots("c2", 1)  # a dot on a single card: its label is a participant's text
@@ -191,13 +229,32 @@ def test_close_loop_stores_what_the_screen_computed(store: Store) -> None:
     template = load_template("reflection_loop")
     old = store.add_action_item("P01", 1, "Altlast")
     for code, rating in (("AAAAAA", 4), ("BBBBBB", 2)):
-        store.submit(template, {"tried": "Kanban", "app_success": rating}, pilot="P01", loop=2,
-                     phase="anwendung", participant=code)
-    summary = close_loop(store, "P01", 2, decisions={old: "dropped"},
-                         new_items=[{"what": "Retro", "who": "QM"}], template=template)
+        store.submit(
+            template,
+            {"tried": "Kanban", "app_success": rating},
+            pilot="P01",
+            loop=2,
+            phase="anwendung",
+            participant=code,
+        )
+    summary = close_loop(
+        store,
+        "P01",
+        2,
+        decisions={old: "dropped"},
+        new_items=[{"what": "Retro", "who": "QM"}],
+        template=template,
+    )
     stored = store.loop_closings("P01").iloc[0]
-    for key in ("participants", "responses", "items_carried_in", "items_new", "items_dropped",
-                "items_open", "app_success_n"):
+    for key in (
+        "participants",
+        "responses",
+        "items_carried_in",
+        "items_new",
+        "items_dropped",
+        "items_open",
+        "app_success_n",
+    ):
         assert stored[key] == summary.indicators[key], key
     assert stored["app_success_mean"] == pytest.approx(3.0)
     assert (stored["participants"], stored["items_dropped"], stored["items_new"]) == (2, 1, 1)
@@ -248,12 +305,19 @@ def _assert_demo_figures_unchanged(store: Store) -> None:
         kf = rd.pilot_report(store, pilot).key_figures
         assert kf["participants_by_loop"] == per_loop, pilot
         assert kf["loop_satisfaction"] == pytest.approx(satisfaction, abs=5e-4), pilot
-        assert kf["action_items"] == {"total": total, "done": done, "open": still_open,
-                                      "dropped": dropped}, pilot
+        assert kf["action_items"] == {
+            "total": total,
+            "done": done,
+            "open": still_open,
+            "dropped": dropped,
+        }, pilot
     for (pilot, loop), (people, decisions, carried, phases) in DEMO_PROTOCOL.items():
         kf = rd.loop_protocol(store, pilot, loop).key_figures
         assert (kf["n_participants"], kf["decisions"], kf["carried_over"]) == (
-            people, decisions, carried), (pilot, loop)
+            people,
+            decisions,
+            carried,
+        ), (pilot, loop)
         got = [(p["n"], p["mean_rating"]) for p in kf["phases"].values()]
         assert [n for n, _ in got] == [n for n, _ in phases], (pilot, loop)
         assert [m for _, m in got] == pytest.approx([m for _, m in phases], abs=5e-4)
@@ -280,10 +344,20 @@ def test_demo_loops_closed_with_their_figures_give_the_same_reports(demo: Store)
 def test_reports_read_the_stored_figures_of_a_closed_loop(demo: Store) -> None:
     # e.g. a participant erased after the loop was closed: the protocol keeps the figures
     # stored at closing; so does the pilot report's participation per loop
-    demo.close_loop("P01", 2, {"participants": 42, "responses": 99, "items_new": 7,
-                               "items_carried_in": 5, "loop_satisfaction_n": 3,
-                               "loop_satisfaction_mean": 4.5},
-                    dots=[("Kommunikation", 6)], closed_at="2025-06-30T16:00:00")
+    demo.close_loop(
+        "P01",
+        2,
+        {
+            "participants": 42,
+            "responses": 99,
+            "items_new": 7,
+            "items_carried_in": 5,
+            "loop_satisfaction_n": 3,
+            "loop_satisfaction_mean": 4.5,
+        },
+        dots=[("Kommunikation", 6)],
+        closed_at="2025-06-30T16:00:00",
+    )
     protocol = rd.loop_protocol(demo, "P01", 2, "en")
     kf = protocol.key_figures
     assert (kf["n_participants"], kf["decisions"], kf["carried_over"]) == (42, 7, 5)
@@ -326,13 +400,17 @@ def test_make_protocol_falls_back_to_the_printable_summary(store: Store) -> None
     assert "New action items" in result.page
 
 
-def test_make_protocol_runs_the_loop_protocol_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_make_protocol_runs_the_loop_protocol_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store = Store(f"sqlite:///{tmp_path / 'store.db'}")
     store.add_pilot("P01", "Pilot")
     summary = _summary(store)
     calls: list[tuple[str, dict[str, Any], Path]] = []
 
-    def fake_run_report(kind: str, params: dict[str, Any], out_dir: Path, **kwargs: Any) -> ReportResult:
+    def fake_run_report(
+        kind: str, params: dict[str, Any], out_dir: Path, **kwargs: Any
+    ) -> ReportResult:
         calls.append((kind, params, Path(out_dir)))
         return _written_report(kind, params, out_dir, "the report")
 
@@ -345,8 +423,12 @@ def test_make_protocol_runs_the_loop_protocol_report(tmp_path: Path, monkeypatch
     kind, params, out = calls[0]
     assert kind == "protocol"
     assert out == tmp_path / "reports"
-    assert params == {"db": f"sqlite:///{tmp_path / 'store.db'}", "lang": "de",
-                      "pilot_id": "P01", "loop": 1}
+    assert params == {
+        "db": f"sqlite:///{tmp_path / 'store.db'}",
+        "lang": "de",
+        "pilot_id": "P01",
+        "loop": 1,
+    }
     monkeypatch.setenv("TRANSFERKIT_REPORTS", str(tmp_path / "elsewhere"))
     assert protocol_dir(store) == tmp_path / "elsewhere"
 
@@ -374,7 +456,9 @@ def test_screen_shows_progress_then_the_report_link(
     go = threading.Event()
     runs: list[int] = []
 
-    def slow_report(kind: str, params: dict[str, Any], out_dir: Path, **kwargs: Any) -> ReportResult:
+    def slow_report(
+        kind: str, params: dict[str, Any], out_dir: Path, **kwargs: Any
+    ) -> ReportResult:
         runs.append(params["loop"])
         assert go.wait(20)
         return _written_report(kind, params, out_dir, "Bericht")
@@ -425,10 +509,14 @@ def test_screen_explains_a_failed_report_in_english_and_shows_the_summary(
     assert store.loop_closings("P01")["loop"].tolist() == [1]
 
 
-def test_closing_a_closed_loop_asks_first_and_cancel_keeps_the_earlier_closing(store: Store) -> None:
+def test_closing_a_closed_loop_asks_first_and_cancel_keeps_the_earlier_closing(
+    store: Store,
+) -> None:
     when = dt.datetime(2025, 5, 2, 14, 30, tzinfo=dt.UTC)
     close_loop(store, "P01", 1, new_items=[{"what": "Feedbackrunde"}])
-    store.close_loop("P01", 1, {"participants": 7}, closed_at=when)  # the earlier closing, as stored
+    store.close_loop(
+        "P01", 1, {"participants": 7}, closed_at=when
+    )  # the earlier closing, as stored
     before = store.loop_closings("P01")
     screen = _screen(store)
     assert screen.confirm_box.layout.display == "none"
@@ -508,9 +596,14 @@ def test_postgres_creates_the_table_and_closes_a_loop_once(pg_url: str) -> None:
         store.add_pilot("P01", "Pilot")
     stores = [Store(pg_url) for _ in range(4)]
     try:
+
         def close(i: int) -> int:
-            return stores[i].close_loop("P01", 2, {"participants": i + 1, "sat_n": 1,
-                                                   "sat_mean": 4.0}, dots=[("Gruppe ä", 2)])
+            return stores[i].close_loop(
+                "P01",
+                2,
+                {"participants": i + 1, "sat_n": 1, "sat_mean": 4.0},
+                dots=[("Gruppe ä", 2)],
+            )
 
         with ThreadPoolExecutor(4) as pool:  # four moderators' kernels close the same loop
             ids = list(pool.map(close, range(4)))
@@ -532,14 +625,28 @@ def test_postgres_database_with_tk_loop_closings_is_migrated(pg_url: str) -> Non
         with store.engine.begin() as conn:
             conn.execute(text("DROP TABLE loop_closings"))
             conn.execute(text("UPDATE schema_version SET version = 1"))
-            conn.execute(text("CREATE TABLE tk_loop_closings (id SERIAL PRIMARY KEY, pilot "
-                              "VARCHAR(100) NOT NULL, loop INTEGER NOT NULL, closed_at TIMESTAMP "
-                              "NOT NULL, summary TEXT NOT NULL)"))
-            summary = {"indicators": {"participants": 6, "loop_satisfaction_mean": 3.5,
-                                      "loop_satisfaction_n": 6}, "board": {}}
-            conn.execute(text("INSERT INTO tk_loop_closings (pilot, loop, closed_at, summary) "
-                              "VALUES ('P01', 1, '2025-02-03 04:05:06', :s)"),
-                         {"s": json.dumps(summary)})
+            conn.execute(
+                text(
+                    "CREATE TABLE tk_loop_closings (id SERIAL PRIMARY KEY, pilot "
+                    "VARCHAR(100) NOT NULL, loop INTEGER NOT NULL, closed_at TIMESTAMP "
+                    "NOT NULL, summary TEXT NOT NULL)"
+                )
+            )
+            summary = {
+                "indicators": {
+                    "participants": 6,
+                    "loop_satisfaction_mean": 3.5,
+                    "loop_satisfaction_n": 6,
+                },
+                "board": {},
+            }
+            conn.execute(
+                text(
+                    "INSERT INTO tk_loop_closings (pilot, loop, closed_at, summary) "
+                    "VALUES ('P01', 1, '2025-02-03 04:05:06', :s)"
+                ),
+                {"s": json.dumps(summary)},
+            )
     with Store(pg_url) as store:
         assert store.info()["schema_version"] == SCHEMA_VERSION
         row = store.loop_closings().iloc[0]

@@ -23,8 +23,11 @@ from transferkit.reports import BatchResult, ReportJob, all_jobs, run_batch, run
 from transferkit.store import Store
 
 TRIVIAL = str(Path(__file__).parent / "notebooks" / "trivial.ipynb")
-SCALES = {"digital": ["dig_1", "dig_2", "dig_3", "dig_4"],  # the templates' scale_group names
-          "soft": ["soft_1", "soft_2", "soft_3", "soft_4"], "sustainability": ["sus_1", "sus_2", "sus_3"]}
+SCALES = {
+    "digital": ["dig_1", "dig_2", "dig_3", "dig_4"],  # the templates' scale_group names
+    "soft": ["soft_1", "soft_2", "soft_3", "soft_4"],
+    "sustainability": ["sus_1", "sus_2", "sus_3"],
+}
 
 
 @pytest.fixture(scope="session")
@@ -74,7 +77,13 @@ def test_html_has_no_code_but_summary_and_captioned_figures(
     page = (batch[1] / f"{name}.html").read_text(encoding="utf-8")
     assert 'class="jp-InputArea' not in page
     assert 'class="jp-InputPrompt' not in page
-    for source in ("from transferkit", "reports.content", "show_section", "open_store", "pilot_id: str"):
+    for source in (
+        "from transferkit",
+        "reports.content",
+        "show_section",
+        "open_store",
+        "pilot_id: str",
+    ):
         assert source not in page
     assert "Traceback" not in page
     assert "Warning" not in page
@@ -99,15 +108,27 @@ def test_reports_are_german_by_default_and_english_on_request(
 def _scale_scores(data: pd.DataFrame) -> pd.DataFrame:
     scores = ev.scale_scores(data, SCALES, reverse=["soft_3"], scale_range=(1, 5))
     wide = data[["participant", "pilot_id", "company_id", "time"]].join(scores)
-    return wide.melt(id_vars=["participant", "pilot_id", "company_id", "time"],
-                     value_vars=list(SCALES), var_name="scale", value_name="score")
+    return wide.melt(
+        id_vars=["participant", "pilot_id", "company_id", "time"],
+        value_vars=list(SCALES),
+        var_name="scale",
+        value_name="score",
+    )
 
 
 def test_pilot_key_figures_equal_the_evaluation_functions(batch: tuple[BatchResult, Path]) -> None:
     kf = key_figures(batch[1], "pilot_P01")
     long = _scale_scores(read_dataset("self_assessment").query("pilot_id == 'P01'"))
-    expected = ev.prepost(long, "pre", "post", subject="participant", group="scale",
-                          within="time", dv="score", overall=False).set_index("scale")
+    expected = ev.prepost(
+        long,
+        "pre",
+        "post",
+        subject="participant",
+        group="scale",
+        within="time",
+        dv="score",
+        overall=False,
+    ).set_index("scale")
     for scale in SCALES:
         for column in ("n", "mean_pre", "mean_post", "mean_diff", "d_av", "p_t"):
             assert kf["effects"][scale][column] == pytest.approx(expected.loc[scale, column])
@@ -139,10 +160,20 @@ def test_network_key_figures_equal_the_evaluation_functions(
     for _, row in gas.iterrows():
         assert kf["gas"][row["pilot_id"]]["t_follow_up"] == pytest.approx(row["t_follow_up"])
     long = _scale_scores(read_dataset("self_assessment"))
-    dig = ev.prepost(long[long["scale"] == "digital"], "pre", "post", subject="participant",
-                     group="pilot_id", within="time", dv="score", overall=False)
+    dig = ev.prepost(
+        long[long["scale"] == "digital"],
+        "pre",
+        "post",
+        subject="participant",
+        group="pilot_id",
+        within="time",
+        dv="score",
+        overall=False,
+    )
     for _, row in dig.iterrows():
-        assert kf["effects"][row["pilot_id"]]["digital"]["mean_diff"] == pytest.approx(row["mean_diff"])
+        assert kf["effects"][row["pilot_id"]]["digital"]["mean_diff"] == pytest.approx(
+            row["mean_diff"]
+        )
     assert kf["n_participants"] == len(read_dataset("participants"))
 
 
@@ -157,11 +188,18 @@ def test_network_benchmark_is_anonymous(batch: tuple[BatchResult, Path]) -> None
     metrics = kf["benchmark"]["metrics"]
     # the company's own change equals the mean change of its participants
     long = _scale_scores(read_dataset("self_assessment"))
-    wide = long[long["scale"] == "digital"].pivot_table(
-        index=["participant", "company_id"], columns="time", values="score").reset_index()
+    wide = (
+        long[long["scale"] == "digital"]
+        .pivot_table(index=["participant", "company_id"], columns="time", values="score")
+        .reset_index()
+    )
     change = wide["post"] - wide["pre"]
-    assert metrics["change_digital"]["company"] == pytest.approx(change[wide["company_id"] == "C03"].mean())
-    assert metrics["change_digital"]["peers"] == pytest.approx(change[wide["company_id"] != "C03"].mean())
+    assert metrics["change_digital"]["company"] == pytest.approx(
+        change[wide["company_id"] == "C03"].mean()
+    )
+    assert metrics["change_digital"]["peers"] == pytest.approx(
+        change[wide["company_id"] != "C03"].mean()
+    )
     # groups of fewer than three companies are hidden
     assert kf["participation"]["size_class:micro"] == "–"
 
@@ -181,7 +219,8 @@ def test_protocol_key_figures_match_the_loop_data(batch: tuple[BatchResult, Path
     kf = key_figures(batch[1], "protocol_P01_loop2")
     ratings = read_dataset("loop_ratings").query("pilot_id == 'P01' and loop == 2")
     assert kf["phases"]["optimierung"]["mean_rating"] == pytest.approx(
-        ratings["loop_satisfaction"].mean())
+        ratings["loop_satisfaction"].mean()
+    )
     items = read_dataset("action_items").query("pilot_id == 'P01'")
     assert kf["decisions"] == int((items["loop_raised"] == 2).sum())
     page = (batch[1] / "protocol_P01_loop2.html").read_text(encoding="utf-8")
@@ -194,8 +233,12 @@ def test_index_links_every_report_and_lists_failures(batch: tuple[BatchResult, P
     result, out = batch
     index = write_index(result.results, out, "de")
     page = index.read_text(encoding="utf-8")
-    for name in ("pilot_P01.html", "network_C03_en.html", "needs_C03.html",
-                 "protocol_P01_loop2.html"):
+    for name in (
+        "pilot_P01.html",
+        "network_C03_en.html",
+        "needs_C03.html",
+        "protocol_P01_loop2.html",
+    ):
         assert f'href="{name}"' in page
     assert "Nicht erstellt" in page
     assert "broken on purpose" in page
@@ -225,8 +268,9 @@ def test_a_pilot_not_in_the_store_fails_before_a_kernel_starts(
         "Invalid parameters for the pilot report (1 problem(s)):\n"
         "  - pilot 'P99' is not in the store; valid: P01, P02, P03, P04, P05, P06"
     )
-    result = CliRunner().invoke(report_cli, ["needs", "--company", "C99", "--db", demo_url,
-                                             "--out", str(tmp_path)])
+    result = CliRunner().invoke(
+        report_cli, ["needs", "--company", "C99", "--db", demo_url, "--out", str(tmp_path)]
+    )
     assert result.exit_code == 1
     assert "company 'C99' is not in the store; valid: C01, C02" in result.output
     result = CliRunner().invoke(report_cli, ["protocol", "P01", "--loop", "7", "--db", demo_url])
@@ -235,10 +279,18 @@ def test_a_pilot_not_in_the_store_fails_before_a_kernel_starts(
     assert not list(tmp_path.iterdir())
 
 
-@pytest.mark.parametrize(("name", "heading"), [("pilot_P01", "Methoden"), ("network_C03_en", "Methods"),
-                                               ("needs_C03", "Methoden"), ("protocol_P01_loop2", "Methoden")])
-def test_every_report_ends_with_methods_and_a_footer(batch: tuple[BatchResult, Path], name: str,
-                                                     heading: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "heading"),
+    [
+        ("pilot_P01", "Methoden"),
+        ("network_C03_en", "Methods"),
+        ("needs_C03", "Methoden"),
+        ("protocol_P01_loop2", "Methoden"),
+    ],
+)
+def test_every_report_ends_with_methods_and_a_footer(
+    batch: tuple[BatchResult, Path], name: str, heading: str
+) -> None:
     page = (batch[1] / f"{name}.html").read_text(encoding="utf-8")
     assert f">{heading}<" in page
     assert 'class="tk-footer"' in page

@@ -78,8 +78,18 @@ def test_wheel_carries_notebooks_workshops_and_page_template(tmp_path: Path) -> 
     import zipfile
 
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation",
-         "--quiet", "-w", str(tmp_path)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            str(ROOT),
+            "--no-deps",
+            "--no-build-isolation",
+            "--quiet",
+            "-w",
+            str(tmp_path),
+        ],
         check=True,
     )
     (wheel,) = tmp_path.glob("transferkit-*.whl")
@@ -111,7 +121,17 @@ def test_wheel_carries_notebooks_workshops_and_page_template(tmp_path: Path) -> 
         assert name in names, name
     site = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target", str(site), str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--quiet",
+            "--target",
+            str(site),
+            str(wheel),
+        ],
         check=True,
     )
     probe = (
@@ -120,8 +140,14 @@ def test_wheel_carries_notebooks_workshops_and_page_template(tmp_path: Path) -> 
     )
     env = {k: v for k, v in os.environ.items() if k != "TRANSFERKIT_NOTEBOOKS"}
     env["PYTHONPATH"] = str(site)
-    out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, check=True,
-                         capture_output=True, text=True).stdout.splitlines()
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()
     assert all(line.startswith(str(site)) for line in out), out
     pages = (  # the installed wheel renders its pages from its own templates
         "from transferkit.sheets.printable import template_to_html;"
@@ -133,7 +159,13 @@ def test_wheel_carries_notebooks_workshops_and_page_template(tmp_path: Path) -> 
         "print('<pre>' in template_to_html(load_template('round_table')), "
         "'tk-page-error' in error_page('x'))"
     )
-    out = subprocess.run([sys.executable, "-c", pages], cwd=tmp_path, env=env, check=True,
-                         capture_output=True, text=True).stdout.splitlines()
+    out = subprocess.run(
+        [sys.executable, "-c", pages],
+        cwd=tmp_path,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()
     assert out[0].startswith(str(site)), out
     assert out[1] == "True True", out

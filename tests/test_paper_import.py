@@ -14,8 +14,10 @@ from transferkit.exceptions import DatasetError
 from transferkit.store import Store
 from transferkit.templates import load_template
 
-HEADER = "sheet;participant;format;reaction_1;reaction_2;reaction_3;learning_1;learning_2;" \
-         "behaviour_1;behaviour_2;recommend;comment"
+HEADER = (
+    "sheet;participant;format;reaction_1;reaction_2;reaction_3;learning_1;learning_2;"
+    "behaviour_1;behaviour_2;recommend;comment"
+)
 
 
 @pytest.fixture
@@ -30,10 +32,15 @@ def write(path: Path, *lines: str) -> Path:
     return path
 
 
-def test_paper_sheets_are_stored_once_with_labels_and_decimal_commas(store: Store, tmp_path: Path) -> None:
-    path = write(tmp_path / "feedback.csv", HEADER,
-                 "1;K7M4QX;Kurzer Workshop;5;4;4;3;4;4;3;9;Gut, aber zu kurz",
-                 "2;;tandem;4;4;5;4;4;3;3;7;")
+def test_paper_sheets_are_stored_once_with_labels_and_decimal_commas(
+    store: Store, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path / "feedback.csv",
+        HEADER,
+        "1;K7M4QX;Kurzer Workshop;5;4;4;3;4;4;3;9;Gut, aber zu kurz",
+        "2;;tandem;4;4;5;4;4;3;3;7;",
+    )
     template = load_template("training_feedback")
     assert import_paper_answers(store, template, path, pilot="P01", loop=1) == 2
     stored = store.responses(template="training_feedback", pilot="P01").sort_values("response_id")
@@ -48,11 +55,14 @@ def test_paper_sheets_are_stored_once_with_labels_and_decimal_commas(store: Stor
 
 
 def test_every_wrong_sheet_is_named_and_nothing_is_stored(store: Store, tmp_path: Path) -> None:
-    path = write(tmp_path / "feedback.csv", HEADER,
-                 "1;K7M4QX;workshop;9;4;4;3;4;4;3;9;",  # likert 9 on a 1-5 scale
-                 "2;Anna Schmidt;workshop;4;4;4;3;4;4;3;9;",  # a name, not a code
-                 "3;;;4;4;4;3;4;4;3;9;",  # required format missing
-                 "1;;workshop;4;4;4;3;4;4;3;9;")  # sheet number twice
+    path = write(
+        tmp_path / "feedback.csv",
+        HEADER,
+        "1;K7M4QX;workshop;9;4;4;3;4;4;3;9;",  # likert 9 on a 1-5 scale
+        "2;Anna Schmidt;workshop;4;4;4;3;4;4;3;9;",  # a name, not a code
+        "3;;;4;4;4;3;4;4;3;9;",  # required format missing
+        "1;;workshop;4;4;4;3;4;4;3;9;",
+    )  # sheet number twice
     with pytest.raises(DatasetError) as caught:
         import_paper_answers(store, load_template("training_feedback"), path, pilot="P01", loop=1)
     message = str(caught.value)
@@ -100,8 +110,23 @@ def test_a_workbook_and_several_choices(store: Store, tmp_path: Path) -> None:
 def test_the_command_imports_paper_answers(store: Store, tmp_path: Path) -> None:
     path = write(tmp_path / "feedback.csv", HEADER, "1;;workshop;5;4;4;3;4;4;3;9;")
     url = store.info()["url"].replace("***", "")
-    result = CliRunner().invoke(main, ["db", "import", "responses", str(path), "--template",
-                                       "training_feedback", "--pilot", "P01", "--loop", "2", "--db", url])
+    result = CliRunner().invoke(
+        main,
+        [
+            "db",
+            "import",
+            "responses",
+            str(path),
+            "--template",
+            "training_feedback",
+            "--pilot",
+            "P01",
+            "--loop",
+            "2",
+            "--db",
+            url,
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "1 new responses from paper sheets" in result.output
     assert store.responses(template="training_feedback")["loop"].tolist() == [2]

@@ -39,8 +39,10 @@ def test_html_escapes_and_names_language() -> None:
 
 
 # ------------------------------------------------------------------ hostile texts
-PAYLOAD = ('</pre></title><img src=x onerror="window.__tk_pwned=1">'
-           "<script>window.__tk_pwned=1</script>[l](javascript:window.__tk_pwned=1)")
+PAYLOAD = (
+    '</pre></title><img src=x onerror="window.__tk_pwned=1">'
+    "<script>window.__tk_pwned=1</script>[l](javascript:window.__tk_pwned=1)"
+)
 
 
 def _texts(text: str) -> dict[str, str]:
@@ -52,18 +54,45 @@ def hostile_template() -> Any:
     from transferkit.templates import load_template_string
 
     sheet = {
-        "id": "hostile", "version": 1, "kind": "sheet", "title": _texts(PAYLOAD),
-        "description": _texts(PAYLOAD), "intro": _texts(PAYLOAD),
+        "id": "hostile",
+        "version": 1,
+        "kind": "sheet",
+        "title": _texts(PAYLOAD),
+        "description": _texts(PAYLOAD),
+        "intro": _texts(PAYLOAD),
         "questions": [
-            {"id": "a", "type": "single_choice", "label": _texts(PAYLOAD), "help": _texts(PAYLOAD),
-             "options": [{"value": "x", "label": _texts(PAYLOAD)},
-                         {"value": "y", "label": _texts("<svg onload=window.__tk_pwned=1>")}]},
-            {"id": "b", "type": "likert", "label": _texts(PAYLOAD),
-             "points": [{"value": i, "label": _texts(PAYLOAD)} for i in range(1, 6)]},
-            {"id": "c", "type": "long_text", "label": _texts(PAYLOAD), "required": False,
-             "show_if": {"question": "a", "equals": "x"}},
-            {"id": "d", "type": "dot_vote", "source": "options", "budget": 3, "required": False,
-             "label": _texts(PAYLOAD), "options": [{"value": "o1", "label": _texts(PAYLOAD)}]},
+            {
+                "id": "a",
+                "type": "single_choice",
+                "label": _texts(PAYLOAD),
+                "help": _texts(PAYLOAD),
+                "options": [
+                    {"value": "x", "label": _texts(PAYLOAD)},
+                    {"value": "y", "label": _texts("<svg onload=window.__tk_pwned=1>")},
+                ],
+            },
+            {
+                "id": "b",
+                "type": "likert",
+                "label": _texts(PAYLOAD),
+                "points": [{"value": i, "label": _texts(PAYLOAD)} for i in range(1, 6)],
+            },
+            {
+                "id": "c",
+                "type": "long_text",
+                "label": _texts(PAYLOAD),
+                "required": False,
+                "show_if": {"question": "a", "equals": "x"},
+            },
+            {
+                "id": "d",
+                "type": "dot_vote",
+                "source": "options",
+                "budget": 3,
+                "required": False,
+                "label": _texts(PAYLOAD),
+                "options": [{"value": "o1", "label": _texts(PAYLOAD)}],
+            },
         ],
     }
     return load_template_string(json.dumps(sheet))
@@ -88,15 +117,26 @@ def test_a_hostile_custom_template_prints_as_text(lang: str) -> None:
     page = template_to_html(template, lang=lang)
     parsed = _Tags()
     parsed.feed(page)
-    assert {tag for tag, _ in parsed.elements} <= {"html", "head", "meta", "title", "style",
-                                                   "body", "h1", "pre"}
+    assert {tag for tag, _ in parsed.elements} <= {
+        "html",
+        "head",
+        "meta",
+        "title",
+        "style",
+        "body",
+        "h1",
+        "pre",
+    }
     assert [tag for tag, _ in parsed.elements if tag == "pre"] == ["pre"]
     assert not [a for _, attrs in parsed.elements for a in attrs if a.startswith("on")]
     assert parsed.text.count(f"{PAYLOAD} {lang}") >= 10  # title, description, labels, options
     assert "<svg onload=window.__tk_pwned=1>" in parsed.text
     assert template_to_text(template, lang=lang).count(PAYLOAD) >= 10  # plain text unchanged
-    policies = [attrs["content"] for tag, attrs in parsed.elements
-                if tag == "meta" and attrs.get("http-equiv") == "Content-Security-Policy"]
+    policies = [
+        attrs["content"]
+        for tag, attrs in parsed.elements
+        if tag == "meta" and attrs.get("http-equiv") == "Content-Security-Policy"
+    ]
     assert policies == [PAGE_POLICY]
     assert PAGE_POLICY.startswith("default-src 'none';")
     assert "script-src" not in PAGE_POLICY  # no script: default-src 'none' applies

@@ -29,7 +29,11 @@ def private_imports(path: Path) -> list[str]:
     importer = module_name(path)
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if not (isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("transferkit")):
+        if not (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.startswith("transferkit")
+        ):
             continue
         parts = node.module.split(".")
         for depth, part in enumerate(parts):
@@ -37,16 +41,22 @@ def private_imports(path: Path) -> list[str]:
                 owner = ".".join(parts[:depth])  # the package the private module belongs to
                 if not (importer == owner or importer.startswith(owner + ".")):
                     found.append(f"from {node.module} import ... (private module of {owner})")
-        found += [f"from {node.module} import {alias.name}" for alias in node.names
-                  if alias.name.startswith("_") and node.module != importer]
+        found += [
+            f"from {node.module} import {alias.name}"
+            for alias in node.names
+            if alias.name.startswith("_") and node.module != importer
+        ]
     return found
 
 
 def test_the_rule_sees_a_private_import() -> None:
     # The check itself: a module under the package that takes another's private name.
     probe = PACKAGE / "reports" / "_probe_private_import.py"
-    probe.write_text("from transferkit.reports.content.common import _secret\n"
-                     "from transferkit.evaluation._internal import check_numeric\n", encoding="utf-8")
+    probe.write_text(
+        "from transferkit.reports.content.common import _secret\n"
+        "from transferkit.evaluation._internal import check_numeric\n",
+        encoding="utf-8",
+    )
     try:
         assert private_imports(probe) == [
             "from transferkit.reports.content.common import _secret",
@@ -56,6 +66,10 @@ def test_the_rule_sees_a_private_import() -> None:
         probe.unlink()
 
 
-@pytest.mark.parametrize("path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: str(p.relative_to(PACKAGE)))
+@pytest.mark.parametrize(
+    "path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: str(p.relative_to(PACKAGE))
+)
 def test_no_module_imports_private_names_of_another(path: Path) -> None:
-    assert private_imports(path) == [], "import a public name instead (drop the underscore where it is defined)"
+    assert private_imports(path) == [], (
+        "import a public name instead (drop the underscore where it is defined)"
+    )

@@ -42,7 +42,9 @@ def test_the_section_has_the_commands_from_an_empty_store_to_a_report() -> None:
 
 
 @pytest.mark.slow
-def test_every_line_of_your_first_own_pilot_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_line_of_your_first_own_pilot_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     url = f"sqlite:///{tmp_path / 'first.db'}"
     monkeypatch.setenv("TRANSFERKIT_DB", url)

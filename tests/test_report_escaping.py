@@ -29,7 +29,7 @@ PAYLOADS = [
     "javascript:window.__tk_pwned=1",
     "[klick](javascript:window.__tk_pwned=1)",
     '<a href="javascript:window.__tk_pwned=1">Link</a>',
-    "<iframe srcdoc=\"<script>parent.__tk_pwned=1</script>\"></iframe>",
+    '<iframe srcdoc="<script>parent.__tk_pwned=1</script>"></iframe>',
     '<a href="data:text/html,&lt;script&gt;window.__tk_pwned=1&lt;/script&gt;">Daten</a>',
     "![Bild](https://evil.example/pixel.png)",
     "<https://evil.example/autolink>",
@@ -42,9 +42,12 @@ PAYLOADS = [
 #: One line each: usable as round-table ideas (one per line) and as vote keys.
 ONE_LINE = [p for p in PAYLOADS if "\n" not in p]
 
-_PHASES = {"information": ("learned", "info_useful"), "anwendung": ("tried", "app_success"),
-           "austausch": ("worked", "exchange_quality"),
-           "optimierung": ("lessons", "loop_satisfaction")}
+_PHASES = {
+    "information": ("learned", "info_useful"),
+    "anwendung": ("tried", "app_success"),
+    "austausch": ("worked", "exchange_quality"),
+    "optimierung": ("lessons", "loop_satisfaction"),
+}
 
 
 def hostile_store(path: Path) -> str:
@@ -56,30 +59,63 @@ def hostile_store(path: Path) -> str:
     with Store(url) as store:
         store.add_company("C01", PAYLOADS[0], employees=20)
         store.add_company("C02", PAYLOADS[3], employees=20)
-        store.add_pilot("P01", PAYLOADS[2] + " Pilot", PAYLOADS[1] + " pilot",
-                        companies=["C01", "C02"], start="2025-01-01", end="2025-12-31", loops=2)
+        store.add_pilot(
+            "P01",
+            PAYLOADS[2] + " Pilot",
+            PAYLOADS[1] + " pilot",
+            companies=["C01", "C02"],
+            start="2025-01-01",
+            end="2025-12-31",
+            loops=2,
+        )
         codes = [new_participant_code() for _ in PAYLOADS]
         for n, code in enumerate(codes):
             store.add_participant(code, company="C01" if n % 2 else "C02", pilot="P01")
         for n, (code, payload) in enumerate(zip(codes, PAYLOADS, strict=True)):
             for phase, (text, rating) in _PHASES.items():
-                store.submit("reflection_loop", {text: payload, rating: 1 + n % 5},
-                             pilot="P01", loop=1, phase=phase, participant=code)
+                store.submit(
+                    "reflection_loop",
+                    {text: payload, rating: 1 + n % 5},
+                    pilot="P01",
+                    loop=1,
+                    phase=phase,
+                    participant=code,
+                )
         for n in range(0, len(ONE_LINE), 3):
-            ideas = ONE_LINE[n:n + 3]
-            store.submit("round_table", {"ideas": "\n".join(ideas),
-                                         "votes": dict.fromkeys(ideas, 1)},
-                         pilot="P01", loop=1, participant=codes[n])
+            ideas = ONE_LINE[n : n + 3]
+            store.submit(
+                "round_table",
+                {"ideas": "\n".join(ideas), "votes": dict.fromkeys(ideas, 1)},
+                pilot="P01",
+                loop=1,
+                participant=codes[n],
+            )
         for n, payload in enumerate(PAYLOADS):
-            store.add_action_item("P01", 1, payload, owner=ONE_LINE[n % len(ONE_LINE)][:200],
-                                  due="2025-06-30")
-        goals = [{"goal": payload[:200], "weight": 1.0, "baseline": -1, "follow_up": 1,
-                  "levels": {str(k): f"{payload[:100]} ({k})" for k in range(-2, 3)}}
-                 for payload in ONE_LINE[:5]]
-        store.submit("pilot_goals", {"topic": "other", "topic_other": PAYLOADS[4],
-                                     "goals": goals}, pilot="P01", participant=codes[0])
-        store.close_loop("P01", 1, {"participants": len(codes)},
-                         dots=[{"group": payload, "dots": 2} for payload in ONE_LINE[:4]])
+            store.add_action_item(
+                "P01", 1, payload, owner=ONE_LINE[n % len(ONE_LINE)][:200], due="2025-06-30"
+            )
+        goals = [
+            {
+                "goal": payload[:200],
+                "weight": 1.0,
+                "baseline": -1,
+                "follow_up": 1,
+                "levels": {str(k): f"{payload[:100]} ({k})" for k in range(-2, 3)},
+            }
+            for payload in ONE_LINE[:5]
+        ]
+        store.submit(
+            "pilot_goals",
+            {"topic": "other", "topic_other": PAYLOADS[4], "goals": goals},
+            pilot="P01",
+            participant=codes[0],
+        )
+        store.close_loop(
+            "P01",
+            1,
+            {"participants": len(codes)},
+            dots=[{"group": payload, "dots": 2} for payload in ONE_LINE[:4]],
+        )
     return url
 
 
@@ -118,9 +154,34 @@ def parse(page: str) -> _Page:
 
 
 #: What may appear in a report page; nothing else (no script, svg, iframe, details, link, ...).
-ALLOWED = {"html", "head", "meta", "title", "style", "body", "main", "div", "p", "br", "ul",
-           "ol", "li", "em", "strong", "h1", "h2", "h3", "table", "thead", "tbody", "tr", "th",
-           "td", "img", "span"}
+ALLOWED = {
+    "html",
+    "head",
+    "meta",
+    "title",
+    "style",
+    "body",
+    "main",
+    "div",
+    "p",
+    "br",
+    "ul",
+    "ol",
+    "li",
+    "em",
+    "strong",
+    "h1",
+    "h2",
+    "h3",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "img",
+    "span",
+}
 
 
 def problems_of(page: str, *, whole_page: bool = True) -> list[str]:
@@ -242,8 +303,11 @@ def test_no_report_output_is_markdown(store: Any, monkeypatch: pytest.MonkeyPatc
 
     shown: list[dict[str, Any]] = []
     formatter = DisplayFormatter()
-    monkeypatch.setattr(common, "_display", lambda obj, raw=False: shown.append(
-        obj if raw else formatter.format(obj)[0]))
+    monkeypatch.setattr(
+        common,
+        "_display",
+        lambda obj, raw=False: shown.append(obj if raw else formatter.format(obj)[0]),
+    )
     for report in (rd.loop_protocol(store, "P01", 1), rd.pilot_report(store, "P01")):
         _show_all(report)()
     assert shown
@@ -254,7 +318,8 @@ def test_show_text_escapes_and_structures() -> None:
     html = common.text_html("Erster Absatz <b>\n\nZweiter\nmit Umbruch")
     assert html == "<p>Erster Absatz &lt;b&gt;</p><p>Zweiter<br>mit Umbruch</p>"
     assert common.list_html(["a & b", "<i>x</i>\ny"]) == (
-        "<ul><li>a &amp; b</li><li>&lt;i&gt;x&lt;/i&gt;<br>y</li></ul>")
+        "<ul><li>a &amp; b</li><li>&lt;i&gt;x&lt;/i&gt;<br>y</li></ul>"
+    )
     assert common.heading_html('"<T>"', 1) == "<h1>&quot;&lt;T&gt;&quot;</h1>"
     assert common.text_html("x", emphasis=True) == "<p><em>x</em></p>"
 
@@ -289,8 +354,13 @@ def test_figure_labels_with_dollar_signs_are_not_mathtext(store: Any) -> None:
 
     from transferkit.reports.content.figures import draw_gas
 
-    goals = pd.DataFrame({"goal": [r"Kosten $\frac{1}{0$ senken", "$x$ und $y$"],
-                          "baseline": [-1, 0], "follow_up": pd.array([1, None], dtype="Int64")})
+    goals = pd.DataFrame(
+        {
+            "goal": [r"Kosten $\frac{1}{0$ senken", "$x$ und $y$"],
+            "baseline": [-1, 0],
+            "follow_up": pd.array([1, None], dtype="Int64"),
+        }
+    )
     fig, ax = plt.subplots()
     draw_gas(ax=ax, goals=goals, lang="de")
     fig.canvas.draw()  # a mathtext error would raise here
@@ -302,7 +372,7 @@ def test_figure_labels_with_dollar_signs_are_not_mathtext(store: Any) -> None:
 
 # --------------------------------------------------------------------------- the export
 def test_export_loads_nothing_from_a_cdn_and_carries_a_policy(
-    monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     page = exported(monkeypatch, lambda: rd.show_heading("Titel"))
     parsed = parse(page)
@@ -310,8 +380,11 @@ def test_export_loads_nothing_from_a_cdn_and_carries_a_policy(
     assert not re.search(r"https?://", re.sub(r"<style.*?</style>", "", page, flags=re.DOTALL))
     assert "mathjax" not in page.lower()
     assert "require.min.js" not in page.lower()
-    policies = [a["content"] for t, a in parsed.elements
-                if t == "meta" and a.get("http-equiv", "").lower() == "content-security-policy"]
+    policies = [
+        a["content"]
+        for t, a in parsed.elements
+        if t == "meta" and a.get("http-equiv", "").lower() == "content-security-policy"
+    ]
     assert len(policies) == 1
     directives = dict(d.strip().split(" ", 1) for d in policies[0].split(";") if d.strip())
     assert directives["default-src"] == "'none'"
@@ -340,9 +413,14 @@ def test_index_shows_titles_and_errors_as_text_and_links_stay_relative(tmp_path:
     from transferkit.reports.runner import ReportResult
 
     name = "javascript:window.__tk_pwned=1"
-    made = ReportResult(job=ReportJob("pilot", {}), name=name, ok=True,
-                        html=tmp_path / f"{name}.html", json=tmp_path / f"{name}.json",
-                        key_figures={"title": PAYLOADS[0] + PAYLOADS[3]})
+    made = ReportResult(
+        job=ReportJob("pilot", {}),
+        name=name,
+        ok=True,
+        html=tmp_path / f"{name}.html",
+        json=tmp_path / f"{name}.json",
+        key_figures={"title": PAYLOADS[0] + PAYLOADS[3]},
+    )
     failed = ReportResult(job=ReportJob("protocol", {}), name="p", ok=False, error=PAYLOADS[1])
     page = write_index([made, failed], tmp_path).read_text(encoding="utf-8")
     parsed = parse(page)
@@ -356,7 +434,10 @@ def test_index_shows_titles_and_errors_as_text_and_links_stay_relative(tmp_path:
     text = visible_text(page)
     assert PAYLOADS[0] + PAYLOADS[3] in text
     assert PAYLOADS[1] in text
-    policy = [a["content"] for t, a in parsed.elements
-              if t == "meta" and a.get("http-equiv", "").lower() == "content-security-policy"]
+    policy = [
+        a["content"]
+        for t, a in parsed.elements
+        if t == "meta" and a.get("http-equiv", "").lower() == "content-security-policy"
+    ]
     assert policy
     assert "script-src 'none'" in policy[0]

@@ -25,8 +25,16 @@ def test_the_pilot_report_names_its_tests_formulas_and_n(store: Store, lang: str
     report = rd.pilot_report(store, "P01", lang)
     methods = report.sections["methods"]
     words = " ".join(methods.items)
-    for named in ("d_av", "Lakens 2013", "Wilcoxon", "Jacobson & Truax", "Kiresuk & Sherman",
-                  "ρ = 0", "Phillips", "Borich 1980"):
+    for named in (
+        "d_av",
+        "Lakens 2013",
+        "Wilcoxon",
+        "Jacobson & Truax",
+        "Kiresuk & Sherman",
+        "ρ = 0",
+        "Phillips",
+        "Borich 1980",
+    ):
         assert named in words, named
     effects = report.key_figures["effects"]
     for scale, figures in effects.items():
@@ -46,8 +54,10 @@ def test_each_report_has_its_own_methods(store: Store) -> None:
 
 def test_the_footer_names_version_date_and_source(store: Store) -> None:
     footer = footer_text("de", data_source(store), dt.datetime(2026, 12, 2, 9, 30))
-    assert footer == (f"Erstellt am 02.12.2026 mit transferkit {metadata.version('transferkit')} "
-                      "· Datenquelle: SQLite (in memory)")
+    assert footer == (
+        f"Erstellt am 02.12.2026 mit transferkit {metadata.version('transferkit')} "
+        "· Datenquelle: SQLite (in memory)"
+    )
     assert "2026-12-02" in footer_text("en", "x.db", dt.datetime(2026, 12, 2))
     assert rd.pilot_report(store, "P01", "en").footer.startswith("Made on ")
 

@@ -13,15 +13,18 @@ import pytest
 from transferkit.reports.content.numbers import format_number, format_p, format_t, localize_ticks
 
 
-@pytest.mark.parametrize(("p", "en", "de"), [
-    (2e-6, "p < .001", "p < 0,001"),  # the report printed "0,00" for this one
-    (0.0009999, "p < .001", "p < 0,001"),
-    (0.001, "p = .001", "p = 0,001"),
-    (0.0321, "p = .032", "p = 0,032"),
-    (0.5, "p = .500", "p = 0,500"),
-    (1.0, "p = 1.000", "p = 1,000"),
-    (float("nan"), "p = –", "p = –"),
-])
+@pytest.mark.parametrize(
+    ("p", "en", "de"),
+    [
+        (2e-6, "p < .001", "p < 0,001"),  # the report printed "0,00" for this one
+        (0.0009999, "p < .001", "p < 0,001"),
+        (0.001, "p = .001", "p = 0,001"),
+        (0.0321, "p = .032", "p = 0,032"),
+        (0.5, "p = .500", "p = 0,500"),
+        (1.0, "p = 1.000", "p = 1,000"),
+        (float("nan"), "p = –", "p = –"),
+    ],
+)
 def test_p_values_after_apa(p: float, en: str, de: str) -> None:
     # APA 7, section 6.36: exact p to three decimals, "p < .001" below, no leading zero.
     assert format_p(p, "en") == en
@@ -33,15 +36,18 @@ def test_a_p_value_outside_zero_and_one_is_an_error() -> None:
         format_p(1.2)
 
 
-@pytest.mark.parametrize(("value", "digits", "de", "en"), [
-    (50000, 0, "50.000", "50,000"),
-    (1104, 2, "1.104,00", "1,104.00"),
-    (-1234567.891, 1, "-1.234.567,9", "-1,234,567.9"),
-    (0.42857, 2, "0,43", "0.43"),
-    (-0.001, 2, "0,00", "0.00"),  # no minus on a value that rounds to zero
-    (None, 1, "–", "–"),
-    (math.nan, 1, "–", "–"),
-])
+@pytest.mark.parametrize(
+    ("value", "digits", "de", "en"),
+    [
+        (50000, 0, "50.000", "50,000"),
+        (1104, 2, "1.104,00", "1,104.00"),
+        (-1234567.891, 1, "-1.234.567,9", "-1,234,567.9"),
+        (0.42857, 2, "0,43", "0.43"),
+        (-0.001, 2, "0,00", "0.00"),  # no minus on a value that rounds to zero
+        (None, 1, "–", "–"),
+        (math.nan, 1, "–", "–"),
+    ],
+)
 def test_numbers_have_grouped_thousands_and_the_languages_decimal_mark(
     value: float | None, digits: int, de: str, en: str
 ) -> None:

@@ -143,7 +143,6 @@ def test_wrong_parameters_fail_a_batch_job_without_a_kernel(
     assert "unknown parameter 'bogus'" in batch.summary()
 
 
-
 def test_a_store_password_never_enters_the_executed_notebook() -> None:
     from transferkit.reports.runner import ThisPythonKernelManager, _secret_free
 
@@ -169,13 +168,21 @@ def test_protocol_loop_may_be_planned_or_closed_without_answers(tmp_path: Path) 
     with Store(f"sqlite:///{tmp_path / 's.db'}") as store:
         store.add_pilot("P01", "Pilot", loops=2)
         template = load_template("training_feedback")
-        store.submit(template, template.example_answers(seed=1), pilot="P01", loop=1, participant="A1B2C3")
+        store.submit(
+            template, template.example_answers(seed=1), pilot="P01", loop=1, participant="A1B2C3"
+        )
         # loop 2 is planned but has no answers yet; loop 3 is neither planned nor closed
-        assert validate_parameters("protocol", {"pilot_id": "P01", "loop": 2}, store=store)["loop"] == 2
+        assert (
+            validate_parameters("protocol", {"pilot_id": "P01", "loop": 2}, store=store)["loop"]
+            == 2
+        )
         with pytest.raises(ParameterError, match="valid loops: 1, 2"):
             validate_parameters("protocol", {"pilot_id": "P01", "loop": 3}, store=store)
         store.close_loop("P01", 3, {"participants": 0})  # closed on the screen, nobody answered
-        assert validate_parameters("protocol", {"pilot_id": "P01", "loop": 3}, store=store)["loop"] == 3
+        assert (
+            validate_parameters("protocol", {"pilot_id": "P01", "loop": 3}, store=store)["loop"]
+            == 3
+        )
 
 
 def test_script_and_widget_outputs_of_a_custom_notebook_are_left_out() -> None:
@@ -184,12 +191,21 @@ def test_script_and_widget_outputs_of_a_custom_notebook_are_left_out() -> None:
     from transferkit.reports.runner import _to_html
 
     outputs = [
-        nbformat.v4.new_output("display_data", data={
-            "application/javascript": "window.__tk_pwned = 1", "text/plain": "js"}),
-        nbformat.v4.new_output("display_data", data={
-            "application/vnd.jupyter.widget-view+json": {"model_id": "x", "version_major": 2,
-                                                         "version_minor": 0},
-            "text/plain": "widget"}),
+        nbformat.v4.new_output(
+            "display_data",
+            data={"application/javascript": "window.__tk_pwned = 1", "text/plain": "js"},
+        ),
+        nbformat.v4.new_output(
+            "display_data",
+            data={
+                "application/vnd.jupyter.widget-view+json": {
+                    "model_id": "x",
+                    "version_major": 2,
+                    "version_minor": 0,
+                },
+                "text/plain": "widget",
+            },
+        ),
         nbformat.v4.new_output("display_data", data={"text/html": "<p>kept</p>"}),
     ]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x", outputs=outputs)])
@@ -213,13 +229,22 @@ def test_reports_never_import_the_demo_generator() -> None:
         for path in sorted(Path(package.__file__).parent.rglob("*.py")):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 names = (
-                    [node.module or ""] if isinstance(node, ast.ImportFrom)
-                    else [a.name for a in node.names] if isinstance(node, ast.Import) else []
+                    [node.module or ""]
+                    if isinstance(node, ast.ImportFrom)
+                    else [a.name for a in node.names]
+                    if isinstance(node, ast.Import)
+                    else []
                 )
-                names += [f"{node.module}.{a.name}" for a in getattr(node, "names", [])
-                          if isinstance(node, ast.ImportFrom)]
-                found += [f"{path.name}: {n}" for n in names
-                          if n.startswith("transferkit.datasets.generate")]
+                names += [
+                    f"{node.module}.{a.name}"
+                    for a in getattr(node, "names", [])
+                    if isinstance(node, ast.ImportFrom)
+                ]
+                found += [
+                    f"{path.name}: {n}"
+                    for n in names
+                    if n.startswith("transferkit.datasets.generate")
+                ]
     assert not found
 
 

@@ -23,8 +23,9 @@ def url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def test_protocol_writes_the_report_and_prints_its_path(url: str, tmp_path: Path) -> None:
     result = CliRunner().invoke(
-        report, ["protocol", "P02", "--loop", "3", "--lang", "en", "--db", url,
-                 "--out", str(tmp_path)])
+        report,
+        ["protocol", "P02", "--loop", "3", "--lang", "en", "--db", url, "--out", str(tmp_path)],
+    )
     assert result.exit_code == 0, result.output
     html = tmp_path / "protocol_P02_loop3_en.html"
     assert str(html) in result.output
@@ -38,18 +39,26 @@ def test_all_exits_non_zero_when_a_report_failed_and_still_writes_the_index(
 
     seen: list[ReportJob] = []
 
-    def fake_batch(jobs: list[ReportJob], out_dir: Any, workers: Any = None,
-                   **kwargs: Any) -> BatchResult:
+    def fake_batch(
+        jobs: list[ReportJob], out_dir: Any, workers: Any = None, **kwargs: Any
+    ) -> BatchResult:
         seen.extend(jobs)
-        ok = ReportResult(jobs[0], "pilot_P01", ok=True, html=Path(out_dir) / "pilot_P01.html",
-                          key_figures={"title": "Pilotprojekt P01"})
-        bad = ReportResult(jobs[1], "pilot_P02", ok=False, cell=4,
-                           error="pilot_report.ipynb: KeyError: 'x'")
+        ok = ReportResult(
+            jobs[0],
+            "pilot_P01",
+            ok=True,
+            html=Path(out_dir) / "pilot_P01.html",
+            key_figures={"title": "Pilotprojekt P01"},
+        )
+        bad = ReportResult(
+            jobs[1], "pilot_P02", ok=False, cell=4, error="pilot_report.ipynb: KeyError: 'x'"
+        )
         return BatchResult([ok, bad], 1.0)
 
     monkeypatch.setattr(runner, "run_batch", fake_batch)
-    result = CliRunner().invoke(report, ["all", "--db", url, "--out", str(tmp_path),
-                                         "--workers", "2"])
+    result = CliRunner().invoke(
+        report, ["all", "--db", url, "--out", str(tmp_path), "--workers", "2"]
+    )
     assert result.exit_code == 1
     assert "pilot_P02 (pilot, cell In [4]): pilot_report.ipynb: KeyError: 'x'" in result.output
     assert "1 of 2 reports made" in result.output

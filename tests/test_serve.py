@@ -14,9 +14,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_voila_argv_culls_and_protects_without_preheating() -> None:
-    argv = voila_argv(ROOT / "workshops", host="0.0.0.0", port=9000,
-                      cull_idle_timeout=300, cull_interval=30)
-    assert not any("preheat" in a or "pool_size" in a for a in argv)  # no participant page needs a kernel
+    argv = voila_argv(
+        ROOT / "workshops", host="0.0.0.0", port=9000, cull_idle_timeout=300, cull_interval=30
+    )
+    assert not any(
+        "preheat" in a or "pool_size" in a for a in argv
+    )  # no participant page needs a kernel
     assert "--MappingKernelManager.cull_idle_timeout=300" in argv
     assert "--MappingKernelManager.cull_interval=30" in argv
     assert "--VoilaConfiguration.allow_template_override=NO" in argv
@@ -39,8 +42,19 @@ def test_serve_dry_run_prints_links_and_command(tmp_path: Path) -> None:
     Store(f"sqlite:///{tmp_path}/x.db").add_pilot("P01", "Pilot", loops=4)
     result = CliRunner().invoke(
         serve_command,
-        ["--dry-run", "--port", "8999", "--pilot", "P01", "--loop", "2", "--db", f"sqlite:///{tmp_path}/x.db",
-         "--workshops", str(ROOT / "workshops")],
+        [
+            "--dry-run",
+            "--port",
+            "8999",
+            "--pilot",
+            "P01",
+            "--loop",
+            "2",
+            "--db",
+            f"sqlite:///{tmp_path}/x.db",
+            "--workshops",
+            str(ROOT / "workshops"),
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "participants: http://" in result.output
@@ -61,7 +75,15 @@ def test_serve_without_workshops_folder_fails_cleanly(tmp_path: Path) -> None:
 def test_pool_size_is_a_deprecated_no_op(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         serve_command,
-        ["--dry-run", "--pool-size", "2", "--db", f"sqlite:///{tmp_path}/x.db", "--workshops", str(ROOT / "workshops")],
+        [
+            "--dry-run",
+            "--pool-size",
+            "2",
+            "--db",
+            f"sqlite:///{tmp_path}/x.db",
+            "--workshops",
+            str(ROOT / "workshops"),
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "--pool-size is deprecated and ignored" in result.output
@@ -76,7 +98,9 @@ def test_voila_runs_without_patches_of_its_internals() -> None:
     argv = voila_argv("w")
     assert argv[1:3] == ["-m", "transferkit.serve"]
     assert not hasattr(serve, "_patch_voila_preheat")
-    assert not getattr(voila.handler.VoilaHandler.should_use_rendered_notebook, "_transferkit", False)
+    assert not getattr(
+        voila.handler.VoilaHandler.should_use_rendered_notebook, "_transferkit", False
+    )
 
 
 def test_ready_when_voila_listens() -> None:
@@ -134,19 +158,35 @@ def test_stopping_serve_with_sigterm_stops_voila_and_its_kernels(tmp_path: Path)
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = dict(os.environ, HOME=str(tmp_path), MPLBACKEND="Agg", PYTHONUNBUFFERED="1")
-    cli = [sys.executable, "-c", "from transferkit.cli import main; main()", "serve",
-           "--host", "127.0.0.1", "--port", str(port), "--moderator-token", "m0d-s3cret",
-           "--db", f"sqlite:///{tmp_path / 'tk.db'}", "--workshops", str(ROOT / "workshops")]
+    cli = [
+        sys.executable,
+        "-c",
+        "from transferkit.cli import main; main()",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--moderator-token",
+        "m0d-s3cret",
+        "--db",
+        f"sqlite:///{tmp_path / 'tk.db'}",
+        "--workshops",
+        str(ROOT / "workshops"),
+    ]
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
-        process = subprocess.Popen(cli, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            cli, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     children: list[psutil.Process] = []
     try:
         deadline = time.monotonic() + 60
         kernels: list[psutil.Process] = []
         opened = False
-        while time.monotonic() < deadline:  # wait for Voilà, then open a moderator screen (a kernel)
+        while (
+            time.monotonic() < deadline
+        ):  # wait for Voilà, then open a moderator screen (a kernel)
             tree = psutil.Process(process.pid).children(recursive=True)
             kernels = [p for p in tree if "ipykernel" in " ".join(p.cmdline())]
             if kernels:
@@ -156,6 +196,7 @@ def test_stopping_serve_with_sigterm_stops_voila_and_its_kernels(tmp_path: Path)
                 import urllib.request
 
                 url = f"http://127.0.0.1:{port}/voila/render/round_table.ipynb?token=m0d-s3cret"
+
                 def visit(url: str = url) -> None:
                     # the page may be cut off by the SIGTERM below: that is the point
                     with contextlib.suppress(OSError, http.client.HTTPException):
@@ -172,7 +213,9 @@ def test_stopping_serve_with_sigterm_stops_voila_and_its_kernels(tmp_path: Path)
         _gone, alive = psutil.wait_procs(children, timeout=20)
         assert not alive, f"still running after serve stopped: {[p.cmdline()[:3] for p in alive]}"
         with socket.socket() as again:
-            again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as tornado does (TIME_WAIT)
+            again.setsockopt(
+                socket.SOL_SOCKET, socket.SO_REUSEADDR, 1
+            )  # as tornado does (TIME_WAIT)
             again.bind(("127.0.0.1", port))  # the port is free again
     finally:
         if process.poll() is None:
@@ -193,8 +236,16 @@ def test_a_busy_port_is_a_clear_error_before_any_link_is_printed(tmp_path: Path)
         port = busy.getsockname()[1]
         result = CliRunner().invoke(
             serve_command,
-            ["--host", "127.0.0.1", "--port", str(port), "--db", f"sqlite:///{tmp_path}/x.db",
-             "--workshops", str(ROOT / "workshops")],
+            [
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--db",
+                f"sqlite:///{tmp_path}/x.db",
+                "--workshops",
+                str(ROOT / "workshops"),
+            ],
         )
     assert result.exit_code == 1
     assert f"Port {port} is in use" in result.output

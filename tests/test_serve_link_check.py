@@ -63,17 +63,30 @@ def test_a_loop_template_without_phase_names_the_phases(store_url: str) -> None:
 
 
 def test_a_loop_template_with_its_phase_is_served(store_url: str) -> None:
-    code, output = serve_dry("--template", "reflection_loop", "--phase", "information",
-                             "--pilot", "P01", "--loop", "2", store_url=store_url)
+    code, output = serve_dry(
+        "--template",
+        "reflection_loop",
+        "--phase",
+        "information",
+        "--pilot",
+        "P01",
+        "--loop",
+        "2",
+        store_url=store_url,
+    )
     assert code == 0, output
     assert "sheet?sheet=reflection_loop&pilot=P01&loop=2&phase=information" in output
 
 
 def test_a_wrong_phase_is_named_with_a_suggestion(store_url: str) -> None:
-    code, output = serve_dry("--template", "reflection_loop", "--phase", "informaton", store_url=store_url)
+    code, output = serve_dry(
+        "--template", "reflection_loop", "--phase", "informaton", store_url=store_url
+    )
     assert code == 1
     assert "no phase 'informaton' – did you mean 'information'?" in output
-    code, output = serve_dry("--template", "needs_analysis", "--phase", "information", store_url=store_url)
+    code, output = serve_dry(
+        "--template", "needs_analysis", "--phase", "information", store_url=store_url
+    )
     assert code == 1
     assert "without phases" in output
 
@@ -112,8 +125,9 @@ def test_an_empty_store_says_how_to_create_a_pilot(tmp_path: Path) -> None:
 
 
 def test_a_broken_custom_template_shows_the_moderator_its_errors(tmp_path: Path) -> None:
-    (tmp_path / "mine.yaml").write_text("id: mine\nkind: sheet\nquestions: [{id: q1, type: likert}]\n",
-                                        encoding="utf-8")
+    (tmp_path / "mine.yaml").write_text(
+        "id: mine\nkind: sheet\nquestions: [{id: q1, type: likert}]\n", encoding="utf-8"
+    )
     check = check_join_link(SheetRequest(template="mine.yaml"), None, folder=tmp_path)
     assert not check.ok
     assert "mine.yaml" in check.problems[0]

@@ -41,7 +41,9 @@ class Running:
             context = ssl.create_default_context()
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
-            conn: Any = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=120, context=context)
+            conn: Any = http.client.HTTPSConnection(
+                "127.0.0.1", self.port, timeout=120, context=context
+            )
         else:
             conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
         conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
@@ -67,9 +69,14 @@ def _start(tmp: Path, *, limits: ServerLimits | None = None, **kwargs: Any) -> t
         store.add_pilot("P01", "Pilot eins", "Pilot one", loops=3)
     log = tmp / "voila.log"
     process, port = start_voila(
-        WORKSHOPS, store_url=store_url, log_path=log,
-        moderator_token=MODERATOR, participant_token=PARTICIPANT, limits=limits,
-        env=dict(os.environ, MPLBACKEND="Agg"), **kwargs,
+        WORKSHOPS,
+        store_url=store_url,
+        log_path=log,
+        moderator_token=MODERATOR,
+        participant_token=PARTICIPANT,
+        limits=limits,
+        env=dict(os.environ, MPLBACKEND="Agg"),
+        **kwargs,
     )
     return process, Running(port, log, tls="certfile" in kwargs)
 
@@ -160,8 +167,12 @@ def test_kernels_do_not_inherit_the_moderator_secret(tmp_path: Path) -> None:
         "print(app.token == os.environ.get('X_EXPECTED'), 'TRANSFERKIT_MODERATOR_TOKEN' in os.environ)\n"
     )
     out = subprocess.run(
-        [os.sys.executable, "-c", code], env={**env, "X_EXPECTED": MODERATOR},  # type: ignore[attr-defined]
-        capture_output=True, text=True, timeout=120, check=True,
+        [os.sys.executable, "-c", code],
+        env={**env, "X_EXPECTED": MODERATOR},  # type: ignore[attr-defined]
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     ).stdout.split()
     assert out[-2:] == ["True", "False"]  # ... which takes it and removes it before kernels start
 
@@ -169,9 +180,24 @@ def test_kernels_do_not_inherit_the_moderator_secret(tmp_path: Path) -> None:
 def test_https_with_certfile_and_keyfile(tmp_path: Path) -> None:
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
-         "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
     )
     process, server = _start(tmp_path, certfile=cert, keyfile=key)
     try:
@@ -187,7 +213,14 @@ def test_serve_refuses_a_read_only_store_before_printing_any_link(tmp_path: Path
     Store(f"sqlite:///{path}").close()
     result = CliRunner().invoke(
         serve_command,
-        ["--port", "0", "--db", f"sqlite:///file:{path}?mode=ro&uri=true", "--workshops", str(WORKSHOPS)],
+        [
+            "--port",
+            "0",
+            "--db",
+            f"sqlite:///file:{path}?mode=ro&uri=true",
+            "--workshops",
+            str(WORKSHOPS),
+        ],
     )
     assert result.exit_code == 1
     assert "readonly" in result.output or "read-only" in result.output
@@ -195,7 +228,9 @@ def test_serve_refuses_a_read_only_store_before_printing_any_link(tmp_path: Path
     assert "http://" not in result.output  # no link, no QR code
 
 
-def test_serve_generates_two_different_secrets_and_prints_them_in_the_terminal(tmp_path: Path) -> None:
+def test_serve_generates_two_different_secrets_and_prints_them_in_the_terminal(
+    tmp_path: Path,
+) -> None:
     result = CliRunner().invoke(
         serve_command,
         ["--dry-run", "--db", f"sqlite:///{tmp_path}/x.db", "--workshops", str(WORKSHOPS)],
@@ -212,7 +247,14 @@ def test_serve_generates_two_different_secrets_and_prints_them_in_the_terminal(t
     assert m_secret not in participant
     opened = CliRunner().invoke(
         serve_command,
-        ["--dry-run", "--open", "--db", f"sqlite:///{tmp_path}/x.db", "--workshops", str(WORKSHOPS)],
+        [
+            "--dry-run",
+            "--open",
+            "--db",
+            f"sqlite:///{tmp_path}/x.db",
+            "--workshops",
+            str(WORKSHOPS),
+        ],
     )
     participant = next(line for line in opened.output.splitlines() if "participants:" in line)
     assert "token=" not in participant

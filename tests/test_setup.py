@@ -40,12 +40,46 @@ def counts(url: str) -> dict[str, int]:
 # ------------------------------------------------------------------ commands
 def test_network_company_pilot_from_the_command_line(url: str) -> None:
     run(url, "network", "add", "N1", "Transfernetz Süd", "--region", "Oberbayern")
-    run(url, "company", "add", "C01", "Tischlerei Berg", "--employees", "8", "--network", "N1",
-        "--roles", "sender;best_practice", "--sector", "Handwerk")
+    run(
+        url,
+        "company",
+        "add",
+        "C01",
+        "Tischlerei Berg",
+        "--employees",
+        "8",
+        "--network",
+        "N1",
+        "--roles",
+        "sender;best_practice",
+        "--sector",
+        "Handwerk",
+    )
     run(url, "company", "add", "C02", "Druckerei Alt", "--size-class", "small")
-    run(url, "pilot", "add", "P01", "--title-de", "Agile Werkstatt", "--title-en", "Agile workshop",
-        "--companies", "C01;C02", "--start", "2026-03-01", "--end", "2026-09-30", "--loops", "3",
-        "--hourly-rate", "52.5", "--currency", "CHF", "--network", "N1")
+    run(
+        url,
+        "pilot",
+        "add",
+        "P01",
+        "--title-de",
+        "Agile Werkstatt",
+        "--title-en",
+        "Agile workshop",
+        "--companies",
+        "C01;C02",
+        "--start",
+        "2026-03-01",
+        "--end",
+        "2026-09-30",
+        "--loops",
+        "3",
+        "--hourly-rate",
+        "52.5",
+        "--currency",
+        "CHF",
+        "--network",
+        "N1",
+    )
     with Store(url) as store:
         company = store.companies().set_index("company_id").loc["C01"]
         pilot = store.pilots().set_index("pilot_id").loc["P01"]
@@ -60,8 +94,22 @@ def test_network_company_pilot_from_the_command_line(url: str) -> None:
 
 def test_edit_changes_only_the_options_given(url: str) -> None:
     run(url, "company", "add", "C01", "Tischlerei Berg", "--employees", "8", "--sector", "Handwerk")
-    run(url, "pilot", "add", "P01", "--title-de", "Agile Werkstatt", "--companies", "C01",
-        "--loops", "3", "--hourly-rate", "48", "--start", "2026-03-01")
+    run(
+        url,
+        "pilot",
+        "add",
+        "P01",
+        "--title-de",
+        "Agile Werkstatt",
+        "--companies",
+        "C01",
+        "--loops",
+        "3",
+        "--hourly-rate",
+        "48",
+        "--start",
+        "2026-03-01",
+    )
     run(url, "pilot", "edit", "P01", "--loops", "5")
     run(url, "company", "edit", "C01", "--region", "Allgäu")
     with Store(url) as store:
@@ -122,8 +170,19 @@ def test_codes_are_registered_and_printed_as_cards_without_names(url: str, tmp_p
     run(url, "company", "add", "C01", "Berg")
     run(url, "pilot", "add", "P01", "--title-de", "Agile <Werkstatt> & mehr", "--companies", "C01")
     out = tmp_path / "cards.html"
-    output = run(url, "participant", "codes", "--n", "12", "--pilot", "P01", "--company", "C01",
-                 "--out", str(out))
+    output = run(
+        url,
+        "participant",
+        "codes",
+        "--n",
+        "12",
+        "--pilot",
+        "P01",
+        "--company",
+        "C01",
+        "--out",
+        str(out),
+    )
     assert "12 codes registered" in output
     with Store(url) as store:
         people = store.participants()
@@ -140,8 +199,18 @@ def test_codes_are_registered_and_printed_as_cards_without_names(url: str, tmp_p
 
 
 def test_codes_for_an_unknown_pilot_are_refused(url: str, tmp_path: Path) -> None:
-    output = run(url, "participant", "codes", "--n", "3", "--pilot", "P9",
-                 "--out", str(tmp_path / "x.html"), ok=False)
+    output = run(
+        url,
+        "participant",
+        "codes",
+        "--n",
+        "3",
+        "--pilot",
+        "P9",
+        "--out",
+        str(tmp_path / "x.html"),
+        ok=False,
+    )
     assert "unknown pilot 'P9'" in output
     assert counts(url)["participants"] == 0
     assert not (tmp_path / "x.html").exists()
@@ -154,12 +223,27 @@ def filled_workbook(path: Path, *, bad: bool = False) -> Path:
     book["networks"].append(["N1", "Transfernetz Süd", "Oberbayern"])
     book["companies"].append(["C01", "Tischlerei Berg", None, 8, "Handwerk", None, "N1", "sender"])
     book["companies"].append(["C02", "Druckerei Alt", "small", None, None, None, "N1", None])
-    book["pilots"].append(["P01", "Agile Werkstatt", "Agile workshop", "N1", "agile",
-                           "C01;C99" if bad else "C01;C02", "01.03.2026", "2026-09-30", 4, 48, "EUR"])
+    book["pilots"].append(
+        [
+            "P01",
+            "Agile Werkstatt",
+            "Agile workshop",
+            "N1",
+            "agile",
+            "C01;C99" if bad else "C01;C02",
+            "01.03.2026",
+            "2026-09-30",
+            4,
+            48,
+            "EUR",
+        ]
+    )
     book["participants"].append(["K7M4QX", "C01", "P01"])
     book["participants"].append(["Anna Schmidt" if bad else "Q9XR2T", "C02", "P01"])
     if bad:
-        book["pilots"].append(["P02", "Zweites", None, None, None, None, "31.02.2026", None, "drei", None, None])
+        book["pilots"].append(
+            ["P02", "Zweites", None, None, None, None, "31.02.2026", None, "drei", None, None]
+        )
     book.save(path)
     return path
 
@@ -229,10 +313,19 @@ def test_one_csv_with_a_record_column(url: str, tmp_path: Path) -> None:
     )
     with Store(url) as store, pytest.raises(DatasetError, match="'pilot_id' appears twice"):
         import_setup(store, path)
-    path.write_text(path.read_text(encoding="utf-8").replace(";participant;pilot_id\n", ";participant\n")
-                    .replace(";;\n", ";\n"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        .replace(";participant;pilot_id\n", ";participant\n")
+        .replace(";;\n", ";\n"),
+        encoding="utf-8",
+    )
     with Store(url) as store:
-        assert import_setup(store, path) == {"networks": 1, "companies": 1, "pilots": 1, "participants": 0}
+        assert import_setup(store, path) == {
+            "networks": 1,
+            "companies": 1,
+            "pilots": 1,
+            "participants": 0,
+        }
         pilot = store.pilots().set_index("pilot_id").loc["P01"]
     assert pilot["hourly_rate"] == 47.5  # decimal comma in a ';' file
     assert counts(url)["companies"] == 1
@@ -241,6 +334,9 @@ def test_one_csv_with_a_record_column(url: str, tmp_path: Path) -> None:
 def test_a_csv_row_of_an_unknown_record_kind(url: str, tmp_path: Path) -> None:
     path = tmp_path / "setup.csv"
     path.write_text("record,network_id,name\nnetwork,N1,Netz\nfirma,N2,Netz 2\n", encoding="utf-8")
-    with Store(url) as store, pytest.raises(DatasetError, match="line 3: record 'firma' is not one of"):
+    with (
+        Store(url) as store,
+        pytest.raises(DatasetError, match="line 3: record 'firma' is not one of"),
+    ):
         import_setup(store, path)
     assert counts(url)["networks"] == 0

@@ -261,6 +261,7 @@ def test_participants_are_registered_on_first_use(store):
 
 def test_numpy_and_float_loop_numbers(store):
     import numpy as np
+
     store.submit(SHEET, {"q_text": "a", "q_likert": 1}, loop=np.int64(2))
     store.submit(SHEET, {"q_text": "a", "q_likert": 1}, loop=3.0)
     store.submit(SHEET, {"q_text": "a", "q_likert": 1}, loop=float("nan"))
@@ -361,7 +362,6 @@ def test_networks_companies_pilots(store):
     assert pd.isna(pilots.loc["P02", "start"])
 
 
-
 def test_pilot_hourly_rate_and_currency(store):
     pilots = store.pilots().set_index("pilot_id")
     assert pilots["hourly_rate"].dtype == "float64"
@@ -372,8 +372,12 @@ def test_pilot_hourly_rate_and_currency(store):
     pilots = store.pilots().set_index("pilot_id")
     assert (pilots.loc["P03", "hourly_rate"], pilots.loc["P03", "currency"]) == (48.0, "CHF")
     assert pilots.loc["P04", "hourly_rate"] == 0.0
-    for rate, match in [(-1, "must not be negative"), ("48", "must be a number"),
-                        (float("inf"), "finite"), (True, "must be a number")]:
+    for rate, match in [
+        (-1, "must not be negative"),
+        ("48", "must be a number"),
+        (float("inf"), "finite"),
+        (True, "must be a number"),
+    ]:
         with pytest.raises(StoreError, match=match):
             store.add_pilot("P05", "x", hourly_rate=rate)
     for currency in ["Euro", "", None, "E1R"]:
@@ -387,6 +391,7 @@ def test_pilot_hourly_rate_and_currency(store):
     assert pd.isna(store.pilots().set_index("pilot_id").loc["P01", "hourly_rate"])
     with pytest.raises(StoreError, match="Unknown pilot 'P99'"):
         store.set_pilot_rate("P99", 40)
+
 
 def test_adding_again_updates(store):
     store.add_company("C1", "Tischlerei A GmbH", size_class="small", roles=())
@@ -586,8 +591,13 @@ def test_the_store_imports_nothing_above_it() -> None:
     exceptions, privacy, vocabulary, the templates (which import nothing of it) and itself."""
     import transferkit.store as package
 
-    allowed = ("transferkit.exceptions", "transferkit.privacy", "transferkit.vocabulary",
-               "transferkit.templates", "transferkit.store")
+    allowed = (
+        "transferkit.exceptions",
+        "transferkit.privacy",
+        "transferkit.vocabulary",
+        "transferkit.templates",
+        "transferkit.store",
+    )
     folder = Path(package.__file__).parent
     wrong = {
         f"{path.name}: {name}"

@@ -119,10 +119,15 @@ def test_format_plans_round_trip_and_registration(store: Store) -> None:
     store.add_format_plan("C1", "AB12CD", "workshop", 1, 180)
     plans = store.format_plans()
     assert list(plans.columns) == [
-        "company_id", "participant", "format", "sessions", "minutes_per_session"
+        "company_id",
+        "participant",
+        "format",
+        "sessions",
+        "minutes_per_session",
     ]
     assert plans[["company_id", "participant", "format"]].values.tolist() == [
-        ["C1", "AB12CD", "micro_learning"], ["C1", "AB12CD", "workshop"],
+        ["C1", "AB12CD", "micro_learning"],
+        ["C1", "AB12CD", "workshop"],
         ["C2", "ZZ34YY", "tandem"],
     ]
     assert plans["sessions"].dtype == "int64"
@@ -137,8 +142,12 @@ def test_info_counts_the_new_tables(store: Store) -> None:
     store.add_benefit("X1", "b", 1)
     store.add_format_plan("C1", "AB12CD", "blended", 1, 60)
     counts = store.info()["counts"]
-    assert (counts["costs"], counts["benefits"], counts["indicators"],
-            counts["format_plans"]) == (1, 2, 0, 1)
+    assert (counts["costs"], counts["benefits"], counts["indicators"], counts["format_plans"]) == (
+        1,
+        2,
+        0,
+        1,
+    )
 
 
 # ------------------------------------------------------------------ checks
@@ -160,18 +169,30 @@ def test_info_counts_the_new_tables(store: Store) -> None:
         (lambda s: s.add_indicator("X1", 2.5, "x", 1.0), r"got 2.5"),
         (lambda s: s.add_indicator("X1", 1, "x", math.nan), r"value must be a finite number"),
         (lambda s: s.add_indicator("P99", 1, "x", 1.0), r"Unknown pilot 'P99'"),
-        (lambda s: s.add_format_plan("C1", "AB12CD", "webinar", 1, 30),
-         r"Unknown learning format 'webinar'; use one of micro_learning, e_learning"),
-        (lambda s: s.add_format_plan("C9", "AB12CD", "workshop", 1, 30),
-         r"Unknown company 'C9' \(known: C1, C2\)"),
-        (lambda s: s.add_format_plan("C1", "AB12CD", "workshop", 0, 30),
-         r"sessions must be a whole number >= 1, got 0"),
-        (lambda s: s.add_format_plan("C1", "AB12CD", "workshop", 2, None),
-         r"minutes_per_session must be a whole number >= 1, got None"),
-        (lambda s: s.add_format_plan("C1", "Anna Müller", "workshop", 1, 30),
-         r"looks like a real name"),
-        (lambda s: s.add_format_plan("C1", "anna@example.org", "workshop", 1, 30),
-         r"pseudonymous codes only"),
+        (
+            lambda s: s.add_format_plan("C1", "AB12CD", "webinar", 1, 30),
+            r"Unknown learning format 'webinar'; use one of micro_learning, e_learning",
+        ),
+        (
+            lambda s: s.add_format_plan("C9", "AB12CD", "workshop", 1, 30),
+            r"Unknown company 'C9' \(known: C1, C2\)",
+        ),
+        (
+            lambda s: s.add_format_plan("C1", "AB12CD", "workshop", 0, 30),
+            r"sessions must be a whole number >= 1, got 0",
+        ),
+        (
+            lambda s: s.add_format_plan("C1", "AB12CD", "workshop", 2, None),
+            r"minutes_per_session must be a whole number >= 1, got None",
+        ),
+        (
+            lambda s: s.add_format_plan("C1", "Anna Müller", "workshop", 1, 30),
+            r"looks like a real name",
+        ),
+        (
+            lambda s: s.add_format_plan("C1", "anna@example.org", "workshop", 1, 30),
+            r"pseudonymous codes only",
+        ),
     ],
 )
 def test_bad_values_are_refused_with_a_clear_message(store: Store, call, message) -> None:
@@ -198,12 +219,17 @@ def test_the_database_refuses_what_the_store_refuses(db_url: str, store: Store) 
     """The CHECK constraints hold also for rows written past the store."""
     engine = create_engine(db_url)
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO pilot_costs (pilot_id, item, amount_eur) "
-                          "VALUES ('X1', 'ok', 1)"))
-    for sql in ("INSERT INTO pilot_costs (pilot_id, item, amount_eur) VALUES ('X1', 'neg', -1)",
-                ("INSERT INTO kirkpatrick_indicators (pilot_id, level, indicator, value) "
-                 "VALUES ('X1', 5, 'x', 1)"),
-                "INSERT INTO pilot_costs (pilot_id, item, amount_eur) VALUES ('X1', 'ok', 2)"):
+        conn.execute(
+            text("INSERT INTO pilot_costs (pilot_id, item, amount_eur) VALUES ('X1', 'ok', 1)")
+        )
+    for sql in (
+        "INSERT INTO pilot_costs (pilot_id, item, amount_eur) VALUES ('X1', 'neg', -1)",
+        (
+            "INSERT INTO kirkpatrick_indicators (pilot_id, level, indicator, value) "
+            "VALUES ('X1', 5, 'x', 1)"
+        ),
+        "INSERT INTO pilot_costs (pilot_id, item, amount_eur) VALUES ('X1', 'ok', 2)",
+    ):
         with pytest.raises(IntegrityError, match=r"CHECK|UNIQUE"), engine.begin() as conn:
             conn.execute(text(sql))
     engine.dispose()
@@ -244,8 +270,10 @@ def test_format_plans_are_exported_pseudonymized(store: Store) -> None:
     # the same salt gives the same pseudonym as in the responses, so the tables can be linked
     answers = store.export_pseudonymized(salt="s3cret")
     assert answers["participant"].iloc[0] == plans["participant"].iloc[0]
-    assert store.export_pseudonymized(table="format_plans")["participant"].iloc[0] != (
-        plans["participant"].iloc[0])  # no salt: a random one
+    assert (
+        store.export_pseudonymized(table="format_plans")["participant"].iloc[0]
+        != (plans["participant"].iloc[0])
+    )  # no salt: a random one
     only_x2 = store.export_pseudonymized(table="format_plans", pilot="X2", salt="s3cret")
     assert only_x2["format"].tolist() == ["tandem"]
     with pytest.raises(StoreError, match="template selects responses"):
@@ -312,7 +340,8 @@ def test_postgres_round_trip_erasure_and_migration(pg_url: str) -> None:
         store.add_format_plan("C1", "PG12AB", "wissensrunde", 4, 45)
         store.add_format_plan("C1", "PG34CD", "peer_case", 2, 60)
         assert store.costs()[["cost_item", "amount_eur"]].values.tolist() == [
-            ["facilitation", 7300.0]]
+            ["facilitation", 7300.0]
+        ]
         assert store.benefits()["amount_eur"].tolist() == [9000.0]
         assert store.indicators()[["level", "value"]].values.tolist() == [[3, 61.5]]
         with pytest.raises(StoreError, match="Kirkpatrick level"):
@@ -342,8 +371,9 @@ def test_postgres_csv_import_is_one_transaction(pg_url: str, tmp_path: Path) -> 
     with Store(pg_url) as store:
         _fill(store)
         before = len(store.benefits())
-        bad = _write(tmp_path / "b.csv", "pilot_id,benefit_item,amount_eur\n"
-                                         "X1,pg_time,100\nP99,pg_more,5\n")
+        bad = _write(
+            tmp_path / "b.csv", "pilot_id,benefit_item,amount_eur\nX1,pg_time,100\nP99,pg_more,5\n"
+        )
         with pytest.raises(DatasetError, match="line 3: Unknown pilot 'P99'"):
             import_table(store, "benefits", bad)
         assert len(store.benefits()) == before
@@ -359,9 +389,12 @@ def test_postgres_csv_import_is_one_transaction(pg_url: str, tmp_path: Path) -> 
 
 
 def test_import_demo_fills_the_tables_as_the_demo_files(demo_store: Store) -> None:
-    for reader, name in ((demo_store.costs, "costs"), (demo_store.benefits, "benefits"),
-                         (demo_store.indicators, "indicators"),
-                         (demo_store.format_plans, "format_plan")):
+    for reader, name in (
+        (demo_store.costs, "costs"),
+        (demo_store.benefits, "benefits"),
+        (demo_store.indicators, "indicators"),
+        (demo_store.format_plans, "format_plan"),
+    ):
         demo = read_dataset(name)
         stored = reader()
         assert list(stored.columns[: demo.shape[1]]) == list(demo.columns), name
@@ -377,9 +410,15 @@ def _expected_roi() -> pd.DataFrame:
     """ROI after Phillips from the demo files: (benefits - costs) / costs * 100."""
     costs = read_dataset("costs").groupby("pilot_id")["amount_eur"].sum().astype(float)
     benefits = read_dataset("benefits").groupby("pilot_id")["amount_eur"].sum().astype(float)
-    return pd.DataFrame({"costs": costs, "benefits": benefits,
-                         "net_benefits": benefits - costs, "bcr": benefits / costs,
-                         "roi_percent": (benefits - costs) / costs * 100})
+    return pd.DataFrame(
+        {
+            "costs": costs,
+            "benefits": benefits,
+            "net_benefits": benefits - costs,
+            "bcr": benefits / costs,
+            "roi_percent": (benefits - costs) / costs * 100,
+        }
+    )
 
 
 @pytest.mark.parametrize("pilot", ["P01", "P02", "P03", "P04", "P05", "P06"])
@@ -472,8 +511,8 @@ def test_an_own_company_without_an_hourly_rate_gets_hours_not_an_invented_cost(
     store: Store,
 ) -> None:
     assert "format_hours" not in rd.needs_report(store, "C1").key_figures
-    store.add_format_plan("C1", "AB12CD", "micro_learning", 10, 6)   # 60 min
-    store.add_format_plan("C1", "AB12CD", "workshop", 2, 180)        # 360 min
+    store.add_format_plan("C1", "AB12CD", "micro_learning", 10, 6)  # 60 min
+    store.add_format_plan("C1", "AB12CD", "workshop", 2, 180)  # 360 min
     report = rd.needs_report(store, "C1", lang="en")
     kf = report.key_figures
     assert kf["format_hours"] == pytest.approx(7.0)
@@ -489,9 +528,9 @@ def test_an_own_company_without_an_hourly_rate_gets_hours_not_an_invented_cost(
 
 def test_an_own_company_is_costed_at_its_pilots_rate(store: Store) -> None:
     store.add_pilot("X1", "KI im Büro", network="N1", companies="C1", hourly_rate=48)
-    store.add_format_plan("C1", "AB12CD", "micro_learning", 10, 6)   # 60 min
-    store.add_format_plan("C1", "AB12CD", "workshop", 2, 180)        # 360 min
-    store.add_format_plan("C2", "EF34GH", "tandem", 5, 60)           # 300 min, other company
+    store.add_format_plan("C1", "AB12CD", "micro_learning", 10, 6)  # 60 min
+    store.add_format_plan("C1", "AB12CD", "workshop", 2, 180)  # 360 min
+    store.add_format_plan("C2", "EF34GH", "tandem", 5, 60)  # 300 min, other company
     report = rd.needs_report(store, "C1")
     kf = report.key_figures
     # (60 + 360) min = 7 h at 48 EUR/h = 336 EUR
@@ -519,9 +558,8 @@ def test_an_own_company_is_costed_at_its_pilots_rate(store: Store) -> None:
 
 
 def test_an_own_pilot_in_another_currency(store: Store) -> None:
-    store.add_pilot("X2", "Kanban", network="N1", companies="C2", hourly_rate=52.5,
-                    currency="CHF")
-    store.add_format_plan("C2", "EF34GH", "tandem", 5, 60)           # 5 h
+    store.add_pilot("X2", "Kanban", network="N1", companies="C2", hourly_rate=52.5, currency="CHF")
+    store.add_format_plan("C2", "EF34GH", "tandem", 5, 60)  # 5 h
     report = rd.needs_report(store, "C2", lang="en")
     kf = report.key_figures
     assert kf["format_cost_chf"] == pytest.approx(262.5)
@@ -551,12 +589,14 @@ def test_import_kinds() -> None:
 
 
 def test_import_costs_with_commas(store: Store, tmp_path: Path) -> None:
-    path = _write(tmp_path / "costs.csv",
-                  "pilot_id,cost_item,amount_eur,note\n"
-                  "X1,facilitation,7200,\n"
-                  'X1,licences,2400.50,"Tool A, Tool B"\n'
-                  "\n"  # blank lines are skipped
-                  "X2,hardware,1e3,\n")
+    path = _write(
+        tmp_path / "costs.csv",
+        "pilot_id,cost_item,amount_eur,note\n"
+        "X1,facilitation,7200,\n"
+        'X1,licences,2400.50,"Tool A, Tool B"\n'
+        "\n"  # blank lines are skipped
+        "X2,hardware,1e3,\n",
+    )
     assert import_table(store, "costs", path) == 3
     costs = store.costs()
     assert costs["amount_eur"].tolist() == [7200.0, 2400.5, 1000.0]
@@ -568,15 +608,20 @@ def test_import_costs_with_commas(store: Store, tmp_path: Path) -> None:
 def test_import_with_replace_drops_rows_left_out_of_the_corrected_file(
     store: Store, tmp_path: Path
 ) -> None:
-    first = _write(tmp_path / "costs.csv",
-                   "pilot_id,cost_item,amount_eur\nX1,facilitation,7200\nX1,printing,500\n"
-                   "X2,hardware,1000\n")
+    first = _write(
+        tmp_path / "costs.csv",
+        "pilot_id,cost_item,amount_eur\nX1,facilitation,7200\nX1,printing,500\nX2,hardware,1000\n",
+    )
     assert import_table(store, "costs", first) == 3
-    corrected = _write(tmp_path / "costs2.csv", "pilot_id,cost_item,amount_eur\nX1,facilitation,7000\n")
+    corrected = _write(
+        tmp_path / "costs2.csv", "pilot_id,cost_item,amount_eur\nX1,facilitation,7000\n"
+    )
     assert import_table(store, "costs", corrected) == 1  # without replace: printing stays
     assert store.costs("X1")["cost_item"].tolist() == ["facilitation", "printing"]
     assert import_table(store, "costs", corrected, replace=True) == 1
-    assert store.costs("X1")[["cost_item", "amount_eur"]].values.tolist() == [["facilitation", 7000.0]]
+    assert store.costs("X1")[["cost_item", "amount_eur"]].values.tolist() == [
+        ["facilitation", 7000.0]
+    ]
     assert store.costs("X2")["cost_item"].tolist() == ["hardware"]  # a pilot not in the file stays
     # a broken corrected file deletes nothing either
     broken = _write(tmp_path / "costs3.csv", "pilot_id,cost_item,amount_eur\nX2,hardware,zehn\n")
@@ -589,17 +634,22 @@ def test_import_with_replace_drops_rows_left_out_of_the_corrected_file(
 
 
 def test_import_formats_with_replace_works_by_company(store: Store, tmp_path: Path) -> None:
-    plans = _write(tmp_path / "plans.csv",
-                   "company_id,participant,format,sessions,minutes_per_session\n"
-                   "C1,AB12CD,workshop,2,135\nC1,AB12CD,tandem,10,60\nC2,EF34GH,workshop,1,90\n")
+    plans = _write(
+        tmp_path / "plans.csv",
+        "company_id,participant,format,sessions,minutes_per_session\n"
+        "C1,AB12CD,workshop,2,135\nC1,AB12CD,tandem,10,60\nC2,EF34GH,workshop,1,90\n",
+    )
     assert import_table(store, "formats", plans) == 3
-    fewer = _write(tmp_path / "plans2.csv",
-                   "company_id,participant,format,sessions,minutes_per_session\n"
-                   "C1,AB12CD,workshop,3,135\n")
+    fewer = _write(
+        tmp_path / "plans2.csv",
+        "company_id,participant,format,sessions,minutes_per_session\nC1,AB12CD,workshop,3,135\n",
+    )
     assert import_table(store, "formats", fewer, replace=True) == 1
     plans_now = store.format_plans()
     assert plans_now[["company_id", "format", "sessions"]].values.tolist() == [
-        ["C1", "workshop", 3], ["C2", "workshop", 1]]
+        ["C1", "workshop", 3],
+        ["C2", "workshop", 1],
+    ]
 
 
 def test_remove_evaluation_rows_refuses_an_unknown_kind(store: Store) -> None:
@@ -613,12 +663,14 @@ def test_remove_evaluation_rows_refuses_an_unknown_kind(store: Store) -> None:
 
 
 def test_import_excel_style_semicolons_and_decimal_commas(store: Store, tmp_path: Path) -> None:
-    path = _write(tmp_path / "indikatoren.csv",
-                  # BOM, capitals, empty trailing columns: as Excel writes it
-                  "\ufeffPilot_ID;Level;Indicator;Value;Unit;;\n"
-                  "X1;1;satisfaction;3,97;likert_1_5;;\n"
-                  "X1;4;search_time_change;-38,2;percent;;\n"
-                  ";;;;;;\n")
+    path = _write(
+        tmp_path / "indikatoren.csv",
+        # BOM, capitals, empty trailing columns: as Excel writes it
+        "\ufeffPilot_ID;Level;Indicator;Value;Unit;;\n"
+        "X1;1;satisfaction;3,97;likert_1_5;;\n"
+        "X1;4;search_time_change;-38,2;percent;;\n"
+        ";;;;;;\n",
+    )
     assert import_table(store, "indicators", path) == 2
     assert store.indicators()["value"].tolist() == [3.97, -38.2]
     stray = _write(tmp_path / "stray.csv", "pilot_id;cost_item;amount_eur;\nX1;a;1;oops\n")
@@ -627,9 +679,11 @@ def test_import_excel_style_semicolons_and_decimal_commas(store: Store, tmp_path
 
 
 def test_import_formats_and_benefits(store: Store, tmp_path: Path) -> None:
-    plans = _write(tmp_path / "plans.csv",
-                   "participant,company_id,format,sessions,minutes_per_session\n"  # any order
-                   "AB12CD,C1,workshop,2,135\nAB12CD,C1,tandem,10,60.0\n")
+    plans = _write(
+        tmp_path / "plans.csv",
+        "participant,company_id,format,sessions,minutes_per_session\n"  # any order
+        "AB12CD,C1,workshop,2,135\nAB12CD,C1,tandem,10,60.0\n",
+    )
     assert import_table(store, "formats", plans) == 2
     assert store.format_plans()["minutes_per_session"].tolist() == [135, 60]
     benefits = _write(tmp_path / "b.csv", "pilot_id,benefit_item,amount_eur\nX1,time,10\n")
@@ -641,38 +695,50 @@ def test_a_malformed_file_lists_every_problem_and_stores_nothing(
 ) -> None:
     store.add_cost("X1", "facilitation", 100)
     before = store.info()["counts"]
-    path = _write(tmp_path / "costs.csv",
-                  "pilot_id,cost_item,amount_eur,note\n"
-                  "X1,facilitation,7200,\n"         # fine, but the file fails: not stored
-                  "X1,licences,zwölf,\n"            # line 3: not a number
-                  "P99,hardware,100,\n"             # line 4: unknown pilot
-                  "X1,materials,-5,\n"              # line 5: negative
-                  "X1,,10,\n"                       # line 6: empty item
-                  "X1,facilitation,1.234,50,\n"     # line 7: one cell too many
-                  "X2,travel,1.234,\n"              # fine
-                  "X2,travel,10,\n")                # line 9: twice
+    path = _write(
+        tmp_path / "costs.csv",
+        "pilot_id,cost_item,amount_eur,note\n"
+        "X1,facilitation,7200,\n"  # fine, but the file fails: not stored
+        "X1,licences,zwölf,\n"  # line 3: not a number
+        "P99,hardware,100,\n"  # line 4: unknown pilot
+        "X1,materials,-5,\n"  # line 5: negative
+        "X1,,10,\n"  # line 6: empty item
+        "X1,facilitation,1.234,50,\n"  # line 7: one cell too many
+        "X2,travel,1.234,\n"  # fine
+        "X2,travel,10,\n",
+    )  # line 9: twice
     with pytest.raises(DatasetError) as info:
         import_table(store, "costs", path)
     message = str(info.value)
     assert message.startswith(f"Cannot import costs from {path}: 6 problems, nothing was stored.")
     lines = message.splitlines()[1:-1]
     assert [ln.split(":")[0].strip() for ln in lines] == [
-        "line 3", "line 4", "line 5", "line 6", "line 7", "line 9"]
+        "line 3",
+        "line 4",
+        "line 5",
+        "line 6",
+        "line 7",
+        "line 9",
+    ]
     assert "amount_eur: 'zwölf' is not a number; write a plain number" in lines[0]
-    assert "Unknown pilot 'P99' (known: X1, X2). Add it first with `transferkit pilot add`" in lines[1]
+    assert (
+        "Unknown pilot 'P99' (known: X1, X2). Add it first with `transferkit pilot add`" in lines[1]
+    )
     assert "must not be negative" in lines[2]
     assert "cost_item is empty; enter a value (e.g. 'facilitation')" in lines[3]
     assert "5 cells, but the header has 4 columns; put a text containing ','" in lines[4]
     assert "pilot_id X2, cost_item travel appears already in line 8" in lines[5]
     assert message.splitlines()[-1] == (
-        "The columns of a costs file: pilot_id, cost_item, amount_eur, note (optional).")
+        "The columns of a costs file: pilot_id, cost_item, amount_eur, note (optional)."
+    )
     assert store.info()["counts"] == before
     assert store.costs()["amount_eur"].tolist() == [100.0]
 
 
 def test_missing_and_misspelled_columns_are_named(store: Store, tmp_path: Path) -> None:
-    path = _write(tmp_path / "ind.csv",
-                  "pilot_id,levle,indicator,valeu,colour\nX1,1,satisfaction,4,red\n")
+    path = _write(
+        tmp_path / "ind.csv", "pilot_id,levle,indicator,valeu,colour\nX1,1,satisfaction,4,red\n"
+    )
     with pytest.raises(DatasetError) as info:
         import_table(store, "indicators", path)
     message = str(info.value)
@@ -681,20 +747,23 @@ def test_missing_and_misspelled_columns_are_named(store: Store, tmp_path: Path) 
     assert "line 1: unknown column 'colour'; remove it" in message
     assert "3 problems" in message
     assert store.indicators().empty
-    path = _write(tmp_path / "plans.csv", "company_id,participant,format,sessions\nC1,AB12CD,"
-                                          "workshop,2\n")
+    path = _write(
+        tmp_path / "plans.csv", "company_id,participant,format,sessions\nC1,AB12CD,workshop,2\n"
+    )
     with pytest.raises(DatasetError, match="column 'minutes_per_session' is missing; add it"):
         import_table(store, "formats", path)
 
 
 def test_format_file_problems(store: Store, tmp_path: Path) -> None:
-    path = _write(tmp_path / "plans.csv",
-                  "company_id,participant,format,sessions,minutes_per_session\n"
-                  "C1,AB12CD,webinar,2,60\n"
-                  "C1,Max Mustermann,workshop,2,60\n"
-                  "C1,CD34EF,workshop,2.5,60\n"
-                  "C9,GH56JK,workshop,1,60\n"
-                  "C1,LM78NP,workshop,0,60\n")
+    path = _write(
+        tmp_path / "plans.csv",
+        "company_id,participant,format,sessions,minutes_per_session\n"
+        "C1,AB12CD,webinar,2,60\n"
+        "C1,Max Mustermann,workshop,2,60\n"
+        "C1,CD34EF,workshop,2.5,60\n"
+        "C9,GH56JK,workshop,1,60\n"
+        "C1,LM78NP,workshop,0,60\n",
+    )
     with pytest.raises(DatasetError) as info:
         import_table(store, "formats", path)
     message = str(info.value)
@@ -724,8 +793,11 @@ def test_unknown_kind_missing_file_and_wrong_encoding(store: Store, tmp_path: Pa
         import_table(store, "budget", tmp_path / "x.csv")
     with pytest.raises(DatasetError, match="No such file"):
         import_table(store, "costs", tmp_path / "missing.csv")
-    latin = _write(tmp_path / "latin.csv", "pilot_id;cost_item;amount_eur\nX1;Schulungsräume;5\n",
-                   encoding="cp1252")
+    latin = _write(
+        tmp_path / "latin.csv",
+        "pilot_id;cost_item;amount_eur\nX1;Schulungsräume;5\n",
+        encoding="cp1252",
+    )
     with pytest.raises(DatasetError, match=r"not a UTF-8 text file \(line 2\).*CSV UTF-8"):
         import_table(store, "costs", latin)
     assert store.costs().empty

@@ -28,13 +28,27 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pg import temporary_database
 
 SUMMARY = {
-    "pilot": "P01", "loop": 2, "closed_at": "2025-03-01T10:00:00",
-    "indicators": {"pilot": "P01", "loop": 2, "participants": 3, "responses": 9,
-                   "info_useful_mean": 4.0, "info_useful_n": 3, "items_new": 1,
-                   "items_done": 0, "items_dropped": 0, "items_open": 2},
-    "board": {"groups": {"Methoden": ["Kanban hilft (a participant's text)"]},
-              "dots": [{"target": "Methoden", "dots": 4}]},
-    "decisions": [], "new_items": [],
+    "pilot": "P01",
+    "loop": 2,
+    "closed_at": "2025-03-01T10:00:00",
+    "indicators": {
+        "pilot": "P01",
+        "loop": 2,
+        "participants": 3,
+        "responses": 9,
+        "info_useful_mean": 4.0,
+        "info_useful_n": 3,
+        "items_new": 1,
+        "items_done": 0,
+        "items_dropped": 0,
+        "items_open": 2,
+    },
+    "board": {
+        "groups": {"Methoden": ["Kanban hilft (a participant's text)"]},
+        "dots": [{"target": "Methoden", "dots": 4}],
+    },
+    "decisions": [],
+    "new_items": [],
 }
 OLDER = dict(SUMMARY, indicators=dict(SUMMARY["indicators"], participants=1))
 READABLE = [
@@ -60,8 +74,9 @@ def _version(path: Path) -> int:
 
 def _legacy_rows(path: Path) -> list[tuple]:
     with sqlite3.connect(path) as conn:
-        return conn.execute(f"SELECT pilot, loop, closed_at, summary FROM {LEGACY_LOOP_TABLE} "
-                            "ORDER BY id").fetchall()
+        return conn.execute(
+            f"SELECT pilot, loop, closed_at, summary FROM {LEGACY_LOOP_TABLE} ORDER BY id"
+        ).fetchall()
 
 
 def _make_version_1(path: Path, rows: list[tuple]) -> None:
@@ -74,11 +89,16 @@ def _make_version_1(path: Path, rows: list[tuple]) -> None:
         conn.execute("ALTER TABLE pilots DROP COLUMN hourly_rate")
         conn.execute("ALTER TABLE pilots DROP COLUMN currency")
         conn.execute("UPDATE schema_version SET version = 1")
-        conn.execute(f"CREATE TABLE {LEGACY_LOOP_TABLE} (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-                     "pilot VARCHAR(100) NOT NULL, loop INTEGER NOT NULL, closed_at DATETIME "
-                     "NOT NULL, summary TEXT NOT NULL)")
-        conn.executemany(f"INSERT INTO {LEGACY_LOOP_TABLE} (pilot, loop, closed_at, summary) "
-                         "VALUES (?, ?, ?, ?)", rows)
+        conn.execute(
+            f"CREATE TABLE {LEGACY_LOOP_TABLE} (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+            "pilot VARCHAR(100) NOT NULL, loop INTEGER NOT NULL, closed_at DATETIME "
+            "NOT NULL, summary TEXT NOT NULL)"
+        )
+        conn.executemany(
+            f"INSERT INTO {LEGACY_LOOP_TABLE} (pilot, loop, closed_at, summary) "
+            "VALUES (?, ?, ?, ?)",
+            rows,
+        )
 
 
 def _assert_unchanged(path: Path, rows: list[tuple]) -> None:
@@ -158,12 +178,28 @@ def test_an_unreadable_row_stops_the_migration_and_keeps_the_table(tmp_path: Pat
         (("P99", 1, "2025-04-01 10:00:00", json.dumps(SUMMARY)), "pilot 'P99' is not in the store"),
         (("P01", 1, "yesterday", json.dumps(SUMMARY)), "closed_at must be a datetime"),
         (("P01", 1, "2025-04-01 10:00:00", "[1, 2]"), "summary is not a JSON object"),
-        (("P01", 1, "2025-04-01 10:00:00",
-          json.dumps(dict(SUMMARY, indicators={"participants": "many"}))), "participants must be"),
-        (("P01", 1, "2025-04-01 10:00:00",
-          json.dumps(dict(SUMMARY, indicators={"mood": 3}))), "unknown loop indicator 'mood'"),
-        (("P01", 1, "2025-04-01 10:00:00",
-          json.dumps(dict(SUMMARY, board={"dots": [{"target": "", "dots": 1}]}))), "group name"),
+        (
+            (
+                "P01",
+                1,
+                "2025-04-01 10:00:00",
+                json.dumps(dict(SUMMARY, indicators={"participants": "many"})),
+            ),
+            "participants must be",
+        ),
+        (
+            ("P01", 1, "2025-04-01 10:00:00", json.dumps(dict(SUMMARY, indicators={"mood": 3}))),
+            "unknown loop indicator 'mood'",
+        ),
+        (
+            (
+                "P01",
+                1,
+                "2025-04-01 10:00:00",
+                json.dumps(dict(SUMMARY, board={"dots": [{"target": "", "dots": 1}]})),
+            ),
+            "group name",
+        ),
     ],
 )
 def test_every_kind_of_unusable_row_is_named(tmp_path: Path, row: tuple, why: str) -> None:
@@ -243,11 +279,20 @@ def _pg_version_1(pg_url: str, summary: str) -> None:
         conn.execute(text("ALTER TABLE pilots DROP COLUMN hourly_rate"))
         conn.execute(text("ALTER TABLE pilots DROP COLUMN currency"))
         conn.execute(text("UPDATE schema_version SET version = 1"))
-        conn.execute(text(f"CREATE TABLE {LEGACY_LOOP_TABLE} (id SERIAL PRIMARY KEY, pilot "
-                          "VARCHAR(100) NOT NULL, loop INTEGER NOT NULL, closed_at TIMESTAMP "
-                          "NOT NULL, summary TEXT NOT NULL)"))
-        conn.execute(text(f"INSERT INTO {LEGACY_LOOP_TABLE} (pilot, loop, closed_at, summary) "
-                          "VALUES ('P01', 1, '2025-02-03 04:05:06', :s)"), {"s": summary})
+        conn.execute(
+            text(
+                f"CREATE TABLE {LEGACY_LOOP_TABLE} (id SERIAL PRIMARY KEY, pilot "
+                "VARCHAR(100) NOT NULL, loop INTEGER NOT NULL, closed_at TIMESTAMP "
+                "NOT NULL, summary TEXT NOT NULL)"
+            )
+        )
+        conn.execute(
+            text(
+                f"INSERT INTO {LEGACY_LOOP_TABLE} (pilot, loop, closed_at, summary) "
+                "VALUES ('P01', 1, '2025-02-03 04:05:06', :s)"
+            ),
+            {"s": summary},
+        )
     engine.dispose()
 
 
@@ -262,7 +307,8 @@ def test_postgres_unreadable_row_stops_the_migration_and_keeps_everything(pg_url
         assert LEGACY_LOOP_TABLE in names
         assert "loop_closings" not in names
         assert not {"hourly_rate", "currency"} & {
-            c["name"] for c in inspect(engine).get_columns("pilots")}
+            c["name"] for c in inspect(engine).get_columns("pilots")
+        }
         with engine.connect() as conn:
             assert conn.execute(text(f"SELECT count(*) FROM {LEGACY_LOOP_TABLE}")).scalar() == 1
             assert conn.execute(text("SELECT version FROM schema_version")).scalar() == 1
@@ -270,11 +316,15 @@ def test_postgres_unreadable_row_stops_the_migration_and_keeps_everything(pg_url
         engine.dispose()
     engine = create_engine(pg_url)
     # corrected, the row is carried over, the table dropped, the pilot settings added
-    summary = {"indicators": {"participants": 6, "loop_satisfaction_mean": 3.5,
-                              "loop_satisfaction_n": 6}, "board": {}}
+    summary = {
+        "indicators": {"participants": 6, "loop_satisfaction_mean": 3.5, "loop_satisfaction_n": 6},
+        "board": {},
+    }
     with engine.begin() as conn:
-        conn.execute(text(f"UPDATE {LEGACY_LOOP_TABLE} SET summary = :s WHERE id = 1"),
-                     {"s": json.dumps(summary)})
+        conn.execute(
+            text(f"UPDATE {LEGACY_LOOP_TABLE} SET summary = :s WHERE id = 1"),
+            {"s": json.dumps(summary)},
+        )
     engine.dispose()
     with Store(pg_url) as store:
         assert store.info()["schema_version"] == SCHEMA_VERSION

@@ -92,8 +92,9 @@ def template_from(tmp_path: Path, text: str, name: str) -> Template:
 
 def test_limesurvey_lss_and_lsr_end_to_end(store: Store, tmp_path: Path) -> None:
     template = template_from(tmp_path, LIMESURVEY_TEMPLATE, "ls")
-    result = import_survey(store, template, LSR, structure=LSS, participant_column="token",
-                           pilot="P01", loop=1)
+    result = import_survey(
+        store, template, LSR, structure=LSS, participant_column="token", pilot="P01", loop=1
+    )
     assert (result.added, result.already) == (2, 0)
     assert [(s.number, s.response_id) for s in result.skipped] == [(2, "2"), (3, "3")]
     assert "incomplete" in result.skipped[0].reason
@@ -105,8 +106,9 @@ def test_limesurvey_lss_and_lsr_end_to_end(store: Store, tmp_path: Path) -> None
     assert stored["submitted_at"].iloc[0].isoformat().startswith("2026-03-02T09:14:05")
     assert stored["loop"].tolist() == [1, 1]
     # The same file again adds nothing.
-    again = import_survey(store, template, LSR, structure=LSS, participant_column="token",
-                          pilot="P01", loop=1)
+    again = import_survey(
+        store, template, LSR, structure=LSS, participant_column="token", pilot="P01", loop=1
+    )
     assert (again.added, again.already, len(again.skipped)) == (0, 2, 2)
     assert len(store.responses(template=template)) == 2
 
@@ -123,12 +125,17 @@ def test_the_structure_must_be_a_survey(store: Store, tmp_path: Path) -> None:
         import_survey(store, template, LSR, structure=LSR, pilot="P01")
 
 
-@pytest.mark.parametrize("name", [
-    "grouped_translated_slash_semicolon.csv",  # ';', groups with '/', select_multiple both ways
-    "grouped_translated_dash_comma.csv",  # ',', groups with '-', both ways
-    "grouped_translated_summary_comma.csv",  # ',', select_multiple as a space-separated list only
-])
-def test_kobo_exports_of_one_form_give_the_same_responses(store: Store, tmp_path: Path, name: str) -> None:
+@pytest.mark.parametrize(
+    "name",
+    [
+        "grouped_translated_slash_semicolon.csv",  # ';', groups with '/', select_multiple both ways
+        "grouped_translated_dash_comma.csv",  # ',', groups with '-', both ways
+        "grouped_translated_summary_comma.csv",  # ',', select_multiple as a space-separated list only
+    ],
+)
+def test_kobo_exports_of_one_form_give_the_same_responses(
+    store: Store, tmp_path: Path, name: str
+) -> None:
     template = template_from(tmp_path, KOBO_TEMPLATE, "kobo")
     result = import_survey(store, template, KOBO / name, pilot="P01", loop=2)
     assert (result.added, result.already) == (2, 0)
@@ -137,10 +144,14 @@ def test_kobo_exports_of_one_form_give_the_same_responses(store: Store, tmp_path
     assert "What_kind_of_symmetry_do_you_have" in result.skipped[0].reason
     assert result.skipped[0].response_id == "f4b838c8-7253-47fe-9627-c47830b7dc9b"
     stored = store.responses(template=template).sort_values("submitted_at")
-    assert stored["submission_id"].tolist() == ["kobo-6d1b903a-6d50-4504-bd7b-76c1a5098ed9",
-                                                "kobo-d314118a-17c2-4ba4-aac3-634930535ad6"]
+    assert stored["submission_id"].tolist() == [
+        "kobo-6d1b903a-6d50-4504-bd7b-76c1a5098ed9",
+        "kobo-d314118a-17c2-4ba4-aac3-634930535ad6",
+    ]
     assert stored["What_kind_of_symmetry_do_you_have"].tolist() == [
-        ["spherical", "radial", "bilateral"], ["bilateral"]]
+        ["spherical", "radial", "bilateral"],
+        ["bilateral"],
+    ]
     assert stored["How_many_segments_does_your_body_have"].tolist() == [7, 1]
     assert stored["Do_you_have_body_flu_intracellular_space"].tolist() == ["yes__and_some_", "yes"]
     assert stored["submitted_at"].iloc[0].isoformat().startswith("2017-12-28T15:02:02")
@@ -150,7 +161,9 @@ def test_kobo_exports_of_one_form_give_the_same_responses(store: Store, tmp_path
 
 
 def test_kobo_export_with_hxl_row_and_no_uuid(store: Store, tmp_path: Path) -> None:
-    template = template_from(tmp_path, """\
+    template = template_from(
+        tmp_path,
+        """\
 id: kobo_dietary_needs
 version: 1
 kind: sheet
@@ -164,7 +177,9 @@ questions:
       - {value: vegan, label: {de: Vegan, en: Vegan}}
       - {value: vegetarian, label: {de: Vegetarisch, en: Vegetarian}}
       - {value: lactose_free, label: {de: Laktosefrei, en: Lactose-free}}
-""", "diet")
+""",
+        "diet",
+    )
     path = KOBO / "dietary_needs_hxl.csv"
     result = import_survey(store, template, path, pilot="P01")
     assert (result.added, len(result.skipped)) == (3, 0)
@@ -174,7 +189,10 @@ questions:
     assert any("'restaurant_name'" in note for note in result.notes)
     stored = store.responses(template=template)
     assert sorted(map(tuple, stored["dietary_accommodations"])) == [
-        ("gluten_free",), ("gluten_free", "vegan", "vegetarian", "lactose_free"), ("vegan", "vegetarian")]
+        ("gluten_free",),
+        ("gluten_free", "vegan", "vegetarian", "lactose_free"),
+        ("vegan", "vegetarian"),
+    ]
     assert import_survey(store, template, path, pilot="P01").already == 3
 
 
@@ -186,13 +204,20 @@ def test_kobo_repeat_groups_of_the_form_are_reported(store: Store, tmp_path: Pat
     book = Workbook()
     survey = book.active
     survey.title = "survey"
-    for row in [("type", "name", "label"), ("begin group", "household_visit", "Household visit"),
-                ("text", "household_location", "Location"),
-                ("begin repeat", "houshold_member_repeat", "Members"),
-                ("text", "household_member_name", "Name"), ("end repeat", "", ""), ("end group", "", "")]:
+    for row in [
+        ("type", "name", "label"),
+        ("begin group", "household_visit", "Household visit"),
+        ("text", "household_location", "Location"),
+        ("begin repeat", "houshold_member_repeat", "Members"),
+        ("text", "household_member_name", "Name"),
+        ("end repeat", "", ""),
+        ("end group", "", ""),
+    ]:
         survey.append(row)
     book.save(form)
-    template = template_from(tmp_path, """\
+    template = template_from(
+        tmp_path,
+        """\
 id: kobo_household
 version: 1
 kind: sheet
@@ -201,8 +226,12 @@ questions:
   - id: household_location
     type: text
     label: {de: Ort, en: Location}
-""", "household")
-    result = import_survey(store, template, KOBO / "hxl_grouped_repeatable.csv", structure=form, pilot="P01")
+""",
+        "household",
+    )
+    result = import_survey(
+        store, template, KOBO / "hxl_grouped_repeatable.csv", structure=form, pilot="P01"
+    )
     assert result.added == 6
     assert any("repeat group 'houshold_member_repeat'" in note for note in result.notes)
     assert set(store.responses(template=template)["household_location"]) >= {"montreal", "boston"}
@@ -211,13 +240,30 @@ questions:
 def test_cli_import_survey_lists_skipped_responses(store: Store, tmp_path: Path) -> None:
     template = tmp_path / "ls.yaml"
     template.write_text(LIMESURVEY_TEMPLATE, encoding="utf-8")
-    args = ["db", "import-survey", str(LSR), "--structure", str(LSS), "--template", str(template),
-            "--participant-column", "token", "--pilot", "P01", "--loop", "1", "--db", store.url]
+    args = [
+        "db",
+        "import-survey",
+        str(LSR),
+        "--structure",
+        str(LSS),
+        "--template",
+        str(template),
+        "--participant-column",
+        "token",
+        "--pilot",
+        "P01",
+        "--loop",
+        "1",
+        "--db",
+        store.url,
+    ]
     first = CliRunner().invoke(main, args)
     assert first.exit_code == 0, first.output
     assert "2 new responses, 0 imported before, 2 skipped" in first.output
     assert "skipped record 2 (row 2, response id 2): incomplete" in first.output
-    assert "skipped record 3 (row 3, response id 3): participant code 'Anna Schmidt'" in first.output
+    assert (
+        "skipped record 3 (row 3, response id 3): participant code 'Anna Schmidt'" in first.output
+    )
     second = CliRunner().invoke(main, args)
     assert "0 new responses, 2 imported before" in second.output
 
@@ -225,8 +271,21 @@ def test_cli_import_survey_lists_skipped_responses(store: Store, tmp_path: Path)
 def test_cli_refuses_an_unknown_participant_column(store: Store, tmp_path: Path) -> None:
     template = tmp_path / "ls.yaml"
     template.write_text(LIMESURVEY_TEMPLATE, encoding="utf-8")
-    result = CliRunner().invoke(main, ["db", "import-survey", str(LSR), "--structure", str(LSS),
-                                       "--template", str(template), "--participant-column", "code",
-                                       "--db", store.url])
+    result = CliRunner().invoke(
+        main,
+        [
+            "db",
+            "import-survey",
+            str(LSR),
+            "--structure",
+            str(LSS),
+            "--template",
+            str(template),
+            "--participant-column",
+            "code",
+            "--db",
+            store.url,
+        ],
+    )
     assert result.exit_code == 1
     assert "no column 'code'" in result.output

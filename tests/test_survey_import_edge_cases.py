@@ -86,7 +86,10 @@ def write(path: Path, *lines: str) -> Path:
 
 # ---------------------------------------------------------------- LimeSurvey
 
-def test_limesurvey_csv_with_codes_and_tsv_structure(store: Store, template: Template, tmp_path: Path) -> None:
+
+def test_limesurvey_csv_with_codes_and_tsv_structure(
+    store: Store, template: Template, tmp_path: Path
+) -> None:
     structure = write(
         tmp_path / "limesurvey_survey_421337.txt",
         "id\trelated_id\tclass\ttype/scale\tname\trelevance\ttext\thelp\tlanguage",
@@ -111,8 +114,9 @@ def test_limesurvey_csv_with_codes_and_tsv_structure(store: Store, template: Tem
         '"9","","1","de","3","P01-09","A1","","","","","","","",""',
         '"10","2026-03-04 10:09:00","2","de","4","P01-10","A9","","","","","","9","",""',
     )
-    result = import_survey(store, template, data, structure=structure, participant_column="token",
-                           pilot="P01", loop=1)
+    result = import_survey(
+        store, template, data, structure=structure, participant_column="token", pilot="P01", loop=1
+    )
     assert result.description.startswith("LimeSurvey survey 421337")
     assert result.added == 2
     skipped = {s.number: s.reason for s in result.skipped}
@@ -128,11 +132,23 @@ def test_limesurvey_csv_with_codes_and_tsv_structure(store: Store, template: Tem
     assert stored["rank"].iloc[0] == ["agil", "ki"]
     assert stored["rating_SQ001"].iloc[0] == 4
     assert stored["hours"].iloc[0] == 7.5
-    assert import_survey(store, template, data, structure=structure, participant_column="token",
-                         pilot="P01", loop=1).added == 0
+    assert (
+        import_survey(
+            store,
+            template,
+            data,
+            structure=structure,
+            participant_column="token",
+            pilot="P01",
+            loop=1,
+        ).added
+        == 0
+    )
 
 
-def test_limesurvey_r_export_names_and_a_mapping_onto_a_built_in_template(store: Store, tmp_path: Path) -> None:
+def test_limesurvey_r_export_names_and_a_mapping_onto_a_built_in_template(
+    store: Store, tmp_path: Path
+) -> None:
     # R's read.csv turns "R1[SQ001]" into "R1.SQ001."; codes without "_" are mapped to the template's ids.
     data = write(
         tmp_path / "survey_555111_R_data_file.csv",
@@ -140,12 +156,37 @@ def test_limesurvey_r_export_names_and_a_mapping_onto_a_built_in_template(store:
         '"L1","L2","B1","B2","Empf","Kommentar"',
         '"1","2026-03-05 08:00:00","3","de","Kurzer Workshop","5","4","4","3","4","4","3","9","Gut"',
     )
-    mapping = write(tmp_path / "mapping.yaml", "Lernformat: format", "R1_SQ001: reaction_1",
-                    "R1_SQ002: reaction_2", "R1_SQ003: reaction_3", "L1: learning_1", "L2: learning_2",
-                    "B1: behaviour_1", "B2: behaviour_2", "Empf: recommend", "Kommentar: comment")
-    result = CliRunner().invoke(main, [
-        "db", "import-survey", str(data), "--template", "training_feedback", "--mapping", str(mapping),
-        "--pilot", "P01", "--loop", "2", "--db", store.url])
+    mapping = write(
+        tmp_path / "mapping.yaml",
+        "Lernformat: format",
+        "R1_SQ001: reaction_1",
+        "R1_SQ002: reaction_2",
+        "R1_SQ003: reaction_3",
+        "L1: learning_1",
+        "L2: learning_2",
+        "B1: behaviour_1",
+        "B2: behaviour_2",
+        "Empf: recommend",
+        "Kommentar: comment",
+    )
+    result = CliRunner().invoke(
+        main,
+        [
+            "db",
+            "import-survey",
+            str(data),
+            "--template",
+            "training_feedback",
+            "--mapping",
+            str(mapping),
+            "--pilot",
+            "P01",
+            "--loop",
+            "2",
+            "--db",
+            store.url,
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "LimeSurvey survey 555111" in result.output
     assert "1 new responses" in result.output
@@ -155,13 +196,20 @@ def test_limesurvey_r_export_names_and_a_mapping_onto_a_built_in_template(store:
     assert stored["submission_id"].tolist() == ["limesurvey-555111-1"]
 
 
-def test_a_response_id_twice_is_skipped_the_second_time(store: Store, template: Template, tmp_path: Path) -> None:
-    data = write(tmp_path / "survey_100200.csv", "id;submitdate;format",
-                 "1;2026-03-01 10:00:00;workshop", "1;2026-03-01 10:00:00;tandem")
+def test_a_response_id_twice_is_skipped_the_second_time(
+    store: Store, template: Template, tmp_path: Path
+) -> None:
+    data = write(
+        tmp_path / "survey_100200.csv",
+        "id;submitdate;format",
+        "1;2026-03-01 10:00:00;workshop",
+        "1;2026-03-01 10:00:00;tandem",
+    )
     result = import_survey(store, template, data, pilot="P01")
     assert result.added == 1
     assert [str(s) for s in result.skipped] == [
-        "record 2 (line 3, response id 1): the same response as record 1 (same response id)"]
+        "record 2 (line 3, response id 1): the same response as record 1 (same response id)"
+    ]
 
 
 def test_unknown_survey_id_asks_for_it(store: Store, template: Template, tmp_path: Path) -> None:
@@ -173,13 +221,18 @@ def test_unknown_survey_id_asks_for_it(store: Store, template: Template, tmp_pat
 
 # ---------------------------------------------------------------- KoboToolbox / ODK
 
-KOBO_HEADER = ("start;end;grp/format;grp/topics;grp/topics/ki;grp/topics/agil;grp/topics/nachhaltig;"
-               "hours;code;_id;_uuid;_submission_time;_index")
+KOBO_HEADER = (
+    "start;end;grp/format;grp/topics;grp/topics/ki;grp/topics/agil;grp/topics/nachhaltig;"
+    "hours;code;_id;_uuid;_submission_time;_index"
+)
 
 
-def test_kobo_na_cells_and_bad_choice_columns(store: Store, template: Template, tmp_path: Path) -> None:
+def test_kobo_na_cells_and_bad_choice_columns(
+    store: Store, template: Template, tmp_path: Path
+) -> None:
     data = write(
-        tmp_path / "kobo.csv", KOBO_HEADER,
+        tmp_path / "kobo.csv",
+        KOBO_HEADER,
         "a;b;workshop;;1;0;1;n/a;K7M4QX;1;uuid-one;2026-03-01T10:00:00;1",  # 0/1 columns only, n/a
         "a;b;tandem;ki;;;;3;P01-22;2;uuid-two;2026-03-01T10:05:00;2",  # the list cell only
         "a;b;workshop;;2;0;0;;P01-23;3;uuid-three;2026-03-01T10:06:00;3",  # "2" is not 0/1
@@ -198,7 +251,9 @@ def test_kobo_na_cells_and_bad_choice_columns(store: Store, template: Template, 
     assert stored["hours"].isna().tolist() == [True, False]  # n/a is unanswered
 
 
-def test_kobo_xlsx_export_reports_its_repeat_tables(store: Store, template: Template, tmp_path: Path) -> None:
+def test_kobo_xlsx_export_reports_its_repeat_tables(
+    store: Store, template: Template, tmp_path: Path
+) -> None:
     book = Workbook()
     main_sheet = book.active
     main_sheet.title = "Fortbildung"
@@ -218,12 +273,20 @@ def test_kobo_xlsx_export_reports_its_repeat_tables(store: Store, template: Temp
     assert store.responses(template=template)["hours"].tolist() == [2]
 
 
-def test_kobo_indexed_repeat_columns_are_reported(store: Store, template: Template, tmp_path: Path) -> None:
-    data = write(tmp_path / "odk.csv", "format,members[1]/name,members[2]/name,meta/instanceID",
-                 "workshop,Q1,Q2,uuid:abc-1")
+def test_kobo_indexed_repeat_columns_are_reported(
+    store: Store, template: Template, tmp_path: Path
+) -> None:
+    data = write(
+        tmp_path / "odk.csv",
+        "format,members[1]/name,members[2]/name,meta/instanceID",
+        "workshop,Q1,Q2,uuid:abc-1",
+    )
     result = import_survey(store, template, data, pilot="P01")
     assert result.added == 1
-    assert any("repeat group columns were not imported" in n and "members[n]/name" in n for n in result.notes)
+    assert any(
+        "repeat group columns were not imported" in n and "members[n]/name" in n
+        for n in result.notes
+    )
     assert store.responses(template=template)["submission_id"].tolist() == ["kobo-abc-1"]
 
 
@@ -234,7 +297,9 @@ def test_the_source_is_recognised_or_asked_for(tmp_path: Path) -> None:
         survey_source(write(tmp_path / "c.csv", "x,y", "1,2"))
 
 
-def test_unknown_pilot_and_no_matching_column_are_refused(store: Store, template: Template, tmp_path: Path) -> None:
+def test_unknown_pilot_and_no_matching_column_are_refused(
+    store: Store, template: Template, tmp_path: Path
+) -> None:
     data = write(tmp_path / "kobo.csv", "format;_uuid", "workshop;u1")
     with pytest.raises(DatasetError, match="Unknown pilot 'P99'"):
         import_survey(store, template, data, pilot="P99")
@@ -245,8 +310,9 @@ def test_unknown_pilot_and_no_matching_column_are_refused(store: Store, template
 
 # ---------------------------------------------------------------- shared pieces
 
+
 def test_delimiters_and_multiline_cells_keep_line_numbers(tmp_path: Path) -> None:
-    semicolon = write(tmp_path / "s.csv", 'a;b', '"x\ny";2', "3;4")
+    semicolon = write(tmp_path / "s.csv", "a;b", '"x\ny";2', "3;4")
     header, rows, delimiter = read_delimited(semicolon)
     assert (header, delimiter) == (["a", "b"], ";")
     assert rows == [(2, ["x\ny", "2"]), (4, ["3", "4"])]
@@ -257,8 +323,11 @@ def test_delimiters_and_multiline_cells_keep_line_numbers(tmp_path: Path) -> Non
 
 
 def test_kobo_lists_are_split_on_white_space(template: Template) -> None:
-    topics = template.question("topics") if hasattr(template, "question") else next(
-        q for q in template.all_questions() if q.id == "topics")
+    topics = (
+        template.question("topics")
+        if hasattr(template, "question")
+        else next(q for q in template.all_questions() if q.id == "topics")
+    )
     assert cell_answer(topics, "ki  agil", separator=None) == ["ki", "agil"]
     assert cell_answer(topics, "Künstliche Intelligenz; Agile Methoden") == ["ki", "agil"]
 
@@ -313,8 +382,9 @@ LSR_CHOICES = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def test_lss_answer_options_and_sub_questions_give_option_values(store: Store, template: Template,
-                                                                 tmp_path: Path) -> None:
+def test_lss_answer_options_and_sub_questions_give_option_values(
+    store: Store, template: Template, tmp_path: Path
+) -> None:
     structure = tmp_path / "survey.lss"
     structure.write_text(LSS_CHOICES, encoding="utf-8")
     responses = tmp_path / "responses.lsr"
@@ -328,8 +398,9 @@ def test_lss_answer_options_and_sub_questions_give_option_values(store: Store, t
     assert stored["topics"].iloc[0] == ["agil", "nachhaltig"]
 
 
-def test_a_mapping_to_a_question_the_template_lacks_is_refused(store: Store, template: Template,
-                                                               tmp_path: Path) -> None:
+def test_a_mapping_to_a_question_the_template_lacks_is_refused(
+    store: Store, template: Template, tmp_path: Path
+) -> None:
     data = write(tmp_path / "kobo.csv", "format;_uuid", "workshop;u1")
     with pytest.raises(DatasetError, match="does not have"):
         import_survey(store, template, data, pilot="P01", mapping={"format": "formatt"})

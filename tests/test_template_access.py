@@ -157,14 +157,18 @@ def test_broken_yaml_reveals_no_value_to_the_visitor_but_logs_it(
 
 
 def test_broken_yaml_syntax_reveals_no_line(folder: Path, caplog: pytest.LogCaptureFixture) -> None:
-    (folder / "syntax.yaml").write_text(f"id: t\ntitle: {{de: [x\npassword: {SECRET}\n", encoding="utf-8")
+    (folder / "syntax.yaml").write_text(
+        f"id: t\ntitle: {{de: [x\npassword: {SECRET}\n", encoding="utf-8"
+    )
     message = _refused("syntax.yaml", caplog)
     _assert_reveals_nothing(message, folder)
     assert "line" not in message
     assert "syntax.yaml" in caplog.text
 
 
-def test_invalid_template_reveals_no_key_names(folder: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_invalid_template_reveals_no_key_names(
+    folder: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     (folder / "invalid.yaml").write_text(
         f"id: t\nversion: 1\nkind: sheet\napi_key: {SECRET}\nquestions: []\n", encoding="utf-8"
     )

@@ -113,7 +113,9 @@ def test_builtin_yaml_uses_only_registered_types() -> None:
     for entry in files:
         used = _question_types_in(yaml.safe_load(entry.read_text(encoding="utf-8")))
         assert used, entry.name
-        assert set(used) <= set(QUESTION_TYPES), f"{entry.name}: {sorted(set(used) - set(QUESTION_TYPES))}"
+        assert set(used) <= set(QUESTION_TYPES), (
+            f"{entry.name}: {sorted(set(used) - set(QUESTION_TYPES))}"
+        )
 
 
 def test_question_type_lookup() -> None:
@@ -125,11 +127,23 @@ def test_question_type_lookup() -> None:
 def test_draft_tolerance_is_collected_from_the_types() -> None:
     # The set a draft tolerated before the types said it themselves (issue 11).
     assert DRAFT_TOLERATED == {
-        "required", "too_short", "too_few", "missing_what", "missing_goal", "too_long",
-        "not_a_number", "out_of_range", "step", "not_integer",
+        "required",
+        "too_short",
+        "too_few",
+        "missing_what",
+        "missing_goal",
+        "too_long",
+        "not_a_number",
+        "out_of_range",
+        "step",
+        "not_integer",
     }
     assert QUESTION_CLASSES["single_choice"].draft_tolerates == frozenset()
-    assert QUESTION_CLASSES["number"].draft_tolerates == {"not_a_number", "out_of_range", "not_integer"}
+    assert QUESTION_CLASSES["number"].draft_tolerates == {
+        "not_a_number",
+        "out_of_range",
+        "not_integer",
+    }
 
 
 def one_question_per_type() -> dict[str, Question]:
@@ -138,23 +152,37 @@ def one_question_per_type() -> dict[str, Question]:
     for name in list_templates():
         for q in load_template(name).all_questions():
             found.setdefault(q.type, q)
-    found.setdefault("ranking", load_template_string(
-        "id: r\nversion: 1\ntitle: {de: R, en: R}\nquestions:\n"
-        "  - {id: rank, type: ranking, top_n: 2, label: {de: Rang, en: Rank}, options: [\n"
-        "      {value: a, label: {de: A, en: A}}, {value: b, label: {de: B, en: B}},\n"
-        "      {value: c, label: {de: C, en: C}}]}\n"
-    ).question("rank"))
+    found.setdefault(
+        "ranking",
+        load_template_string(
+            "id: r\nversion: 1\ntitle: {de: R, en: R}\nquestions:\n"
+            "  - {id: rank, type: ranking, top_n: 2, label: {de: Rang, en: Rank}, options: [\n"
+            "      {value: a, label: {de: A, en: A}}, {value: b, label: {de: B, en: B}},\n"
+            "      {value: c, label: {de: C, en: C}}]}\n"
+        ).question("rank"),
+    )
     return found
 
 
 QUESTIONS = one_question_per_type()
 values = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(-5, 12), st.floats(), st.text(max_size=12),
-              st.sampled_from(["3", "2,5", "a", "open", "2025-03-31", "-2", "idea_1"])),
-    lambda inner: st.one_of(st.lists(inner, max_size=4),
-                            st.dictionaries(st.text(max_size=6) | st.sampled_from(
-                                ["what", "who", "due", "status", "goal", "levels", "baseline"]),
-                                inner, max_size=5)),
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-5, 12),
+        st.floats(),
+        st.text(max_size=12),
+        st.sampled_from(["3", "2,5", "a", "open", "2025-03-31", "-2", "idea_1"]),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(
+            st.text(max_size=6)
+            | st.sampled_from(["what", "who", "due", "status", "goal", "levels", "baseline"]),
+            inner,
+            max_size=5,
+        ),
+    ),
     max_leaves=12,
 )
 
@@ -253,7 +281,12 @@ def run_python(root: Path, script: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(root)}
     return subprocess.run(
         [sys.executable, "-c", script],
-        check=False, cwd=root, env=env, capture_output=True, text=True, timeout=120,
+        check=False,
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -288,4 +321,6 @@ def test_a_type_module_without_its_type_stops_the_import(package_copy: Path) -> 
     finally:
         broken.unlink()
     assert done.returncode != 0
-    assert "transferkit.templates.types.yes_no must define one question type 'yes_no'" in done.stderr
+    assert (
+        "transferkit.templates.types.yes_no must define one question type 'yes_no'" in done.stderr
+    )

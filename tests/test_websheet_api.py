@@ -74,7 +74,7 @@ def test_page_is_one_complete_offline_document(client: Client) -> None:
     assert "Bedarfsanalyse" in page
     assert "tk-q-imp_ai_use" in page
     assert "<script src" not in page
-    assert "<link rel=\"stylesheet\"" not in page
+    assert '<link rel="stylesheet"' not in page
     assert "http://" not in page
     assert "https://" not in page
     assert "'sha256-" in headers["Content-Security-Policy"]
@@ -120,7 +120,7 @@ def test_broken_link_is_a_400_page_not_a_traceback(client: Client, query: str, n
     assert 'class="tk-page-error"' in page
     assert needle in page
     assert "Traceback" not in page
-    assert "class=\"tk-submit\"" not in page
+    assert 'class="tk-submit"' not in page
 
 
 def test_name_as_code_in_the_link_shows_the_code_step(client: Client) -> None:
@@ -143,10 +143,20 @@ def test_open_draft_submit_round_trip_stores_once(client: Client, store_url: str
     answers = load_template("training_feedback").example_answers(seed=1)
     status, opened = client.post("open", {"query": QUERY, "code": code.lower()})
     assert status == 200
-    assert opened == {"ok": True, "code": code, "answers": {}, "submitted": False, "response_id": None,
-                      "companies": [], "ask_company": False}
+    assert opened == {
+        "ok": True,
+        "code": code,
+        "answers": {},
+        "submitted": False,
+        "response_id": None,
+        "companies": [],
+        "ask_company": False,
+    }
     half = {k: answers[k] for k in list(answers)[:3]}
-    assert client.post("draft", {"query": QUERY, "code": code, "answers": half}) == (200, {"ok": True})
+    assert client.post("draft", {"query": QUERY, "code": code, "answers": half}) == (
+        200,
+        {"ok": True},
+    )
     assert client.post("open", {"query": QUERY, "code": code})[1]["answers"] == half
     status, result = client.post("submit", {"query": QUERY, "code": code, "answers": answers})
     assert status == 200
@@ -177,7 +187,9 @@ def test_open_draft_submit_round_trip_stores_once(client: Client, store_url: str
     assert again["feedback_html"] == ""
 
 
-def test_concurrent_submits_of_one_code_store_one_row(server: BackgroundServer, store_url: str) -> None:
+def test_concurrent_submits_of_one_code_store_one_row(
+    server: BackgroundServer, store_url: str
+) -> None:
     code = _code()
     answers = load_template("training_feedback").example_answers(seed=2)
     clients = []
@@ -202,10 +214,14 @@ def test_concurrent_submits_of_one_code_store_one_row(server: BackgroundServer, 
     assert len(_rows(store_url, "training_feedback", code)) == 1
 
 
-def test_invalid_answers_are_422_problems_and_nothing_is_stored(client: Client, store_url: str) -> None:
+def test_invalid_answers_are_422_problems_and_nothing_is_stored(
+    client: Client, store_url: str
+) -> None:
     code = _code()
     query = QUERY + "&lang=en"
-    status, data = client.post("submit", {"query": query, "code": code, "answers": {"reaction_1": 4}})
+    status, data = client.post(
+        "submit", {"query": query, "code": code, "answers": {"reaction_1": 4}}
+    )
     assert status == 422
     assert data["ok"] is False
     ids = {p["question_id"] for p in data["problems"]}
@@ -272,12 +288,26 @@ def test_store_failure_is_503_and_the_draft_keeps_the_answers(
         ("submit", json.dumps({"query": QUERY, "code": "K7M4QX"}).encode(), "missing answers"),
         ("draft", json.dumps({"code": "K7M4QX", "answers": {}}).encode(), "missing query"),
         ("open", json.dumps({"query": 7, "code": "K7M4QX"}).encode(), "must be strings"),
-        ("draft", json.dumps({"query": QUERY, "code": "K7M4QX", "answers": [1]}).encode(), "object"),
-        ("open", json.dumps({"query": "sheet=nope", "code": "K7M4QX"}).encode(), "unknown template"),
-        ("open", json.dumps({"query": QUERY, "code": "Max Mustermann"}).encode(), "looks like a name"),
+        (
+            "draft",
+            json.dumps({"query": QUERY, "code": "K7M4QX", "answers": [1]}).encode(),
+            "object",
+        ),
+        (
+            "open",
+            json.dumps({"query": "sheet=nope", "code": "K7M4QX"}).encode(),
+            "unknown template",
+        ),
+        (
+            "open",
+            json.dumps({"query": QUERY, "code": "Max Mustermann"}).encode(),
+            "looks like a name",
+        ),
     ],
 )
-def test_bad_requests_are_400_with_a_message(client: Client, what: str, body: bytes, needle: str) -> None:
+def test_bad_requests_are_400_with_a_message(
+    client: Client, what: str, body: bytes, needle: str
+) -> None:
     status, data = client.post(what, None, raw=body)
     assert status == 400
     assert data["ok"] is False
@@ -343,14 +373,19 @@ def test_example_answers_of_every_builtin_template_store_through_the_api(
 ) -> None:
     template = load_template(name)
     answers = template.example_answers(phase, seed=7)
-    votes = [q for q in template.all_questions(phase) if q.type == "dot_vote" and q.source == "ideas"]
+    votes = [
+        q for q in template.all_questions(phase) if q.type == "dot_vote" and q.source == "ideas"
+    ]
     for q in votes:  # points only on ideas that others have sent already
         ideas = answers[q.ideas_from].splitlines()
         with Store(store_url) as store:
-            store.submit(template, {q.ideas_from: "\n".join(ideas)}, pilot="P01", loop=2,
-                         participant=_code())
+            store.submit(
+                template, {q.ideas_from: "\n".join(ideas)}, pilot="P01", loop=2, participant=_code()
+            )
         answers[q.id] = {idea_id(ideas[0]): 1}
-    query = urlencode({"sheet": name, "pilot": "P01", "loop": 2, **({"phase": phase} if phase else {})})
+    query = urlencode(
+        {"sheet": name, "pilot": "P01", "loop": 2, **({"phase": phase} if phase else {})}
+    )
     code = _code()
     assert client.page(query)[0] == 200
     assert client.post("open", {"query": query, "code": code})[0] == 200
@@ -382,21 +417,34 @@ def test_feedback_after_submit_is_cheap_html(client: Client) -> None:
 def test_ideas_for_a_dot_vote(client: Client, store_url: str) -> None:
     with Store(store_url) as store:
         template = load_template("round_table")
-        store.submit(template, {"ideas": "Lernpaten\nMicro-Learning"}, pilot="P01", loop=3, participant="IDEA01")
+        store.submit(
+            template,
+            {"ideas": "Lernpaten\nMicro-Learning"},
+            pilot="P01",
+            loop=3,
+            participant="IDEA01",
+        )
         store.submit(template, {"ideas": "lernpaten"}, pilot="P01", loop=3, participant="IDEA02")
     status, data = client.get("ideas?sheet=round_table&pilot=P01&loop=3&questions=votes")
     assert status == 200
-    assert data["ideas"] == [[idea_id("Lernpaten"), "Lernpaten"], [idea_id("Micro-Learning"), "Micro-Learning"]]
+    assert data["ideas"] == [
+        [idea_id("Lernpaten"), "Lernpaten"],
+        [idea_id("Micro-Learning"), "Micro-Learning"],
+    ]
     assert client.get("ideas?sheet=training_feedback")[1] == {"ideas": []}
     assert client.get("ideas?sheet=nope")[0] == 400
     query = "sheet=round_table&pilot=P01&loop=3&questions=votes"
     votes = {idea_id("Lernpaten"): 2, idea_id("Micro-Learning"): 1}
-    status, data = client.post("submit", {"query": query, "code": _code(), "answers": {"votes": votes}})
+    status, data = client.post(
+        "submit", {"query": query, "code": _code(), "answers": {"votes": votes}}
+    )
     assert status == 200, data
     # points on an idea nobody sent: a 422 problem, nothing stored (the projector shows no such key)
     before = len(_rows(store_url, "round_table"))
     planted = {"<img src=x onerror=alert(1)>": 1}
-    status, data = client.post("submit", {"query": query, "code": _code(), "answers": {"votes": planted}})
+    status, data = client.post(
+        "submit", {"query": query, "code": _code(), "answers": {"votes": planted}}
+    )
     assert status == 422
     assert [p["code"] for p in data["problems"]] == ["invalid_idea"]
     assert len(_rows(store_url, "round_table")) == before
@@ -425,7 +473,9 @@ def test_an_edited_custom_template_is_read_again(
     builtin = Path(__file__).parents[1] / "src/transferkit/templates/builtin"
     source = (builtin / "training_feedback.yaml").read_text(encoding="utf-8")
     custom = tmp_path / "custom.yaml"
-    custom.write_text(source.replace("id: training_feedback", "id: custom_feedback"), encoding="utf-8")
+    custom.write_text(
+        source.replace("id: training_feedback", "id: custom_feedback"), encoding="utf-8"
+    )
     monkeypatch.setenv("TRANSFERKIT_TEMPLATE_DIR", str(tmp_path))
     with BackgroundServer(make_app(store_url, token="")) as running:
         c = Client(running)
@@ -453,7 +503,7 @@ def test_sheet_path_imports_neither_pandas_nor_matplotlib(tmp_path: Path) -> Non
 import sys
 from transferkit.sheets.web.service import SheetService
 from transferkit.templates import load_template
-service = SheetService("sqlite:///{tmp_path / 'lean.db'}")
+service = SheetService("sqlite:///{tmp_path / "lean.db"}")
 service.store.add_pilot("P01", "Pilot")
 query = "sheet=needs_analysis&pilot=P01&loop=1"
 assert service.page(query + "&code=K7M4QX", "/sheet/api/")[0] == 200
@@ -473,9 +523,14 @@ print(sorted(m for m in ("pandas", "matplotlib", "ipywidgets", "numpy") if m in 
     ("old", "new"),
     [
         ("template=training_feedback&pilot=P01&loop=1", "sheet=training_feedback&pilot=P01&loop=1"),
-        ("pilot=P01&template=needs_analysis&lang=en&token=s3cret",
-         "pilot=P01&sheet=needs_analysis&lang=en&token=s3cret"),
-        ("template=round_table&questions=votes&code=K7M4QX", "sheet=round_table&questions=votes&code=K7M4QX"),
+        (
+            "pilot=P01&template=needs_analysis&lang=en&token=s3cret",
+            "pilot=P01&sheet=needs_analysis&lang=en&token=s3cret",
+        ),
+        (
+            "template=round_table&questions=votes&code=K7M4QX",
+            "sheet=round_table&questions=votes&code=K7M4QX",
+        ),
         ("sheet=needs_analysis&template=round_table", "sheet=needs_analysis"),  # the new name wins
     ],
 )
@@ -493,7 +548,10 @@ def test_the_new_link_is_not_redirected_and_the_api_takes_old_queries(client: Cl
     assert client.page("sheet=training_feedback&pilot=P01")[0] == 200
     code = _code()
     # a page opened before the rename sends its old query to the API: still understood
-    assert client.post("open", {"query": "template=training_feedback&pilot=P01", "code": code})[0] == 200
+    assert (
+        client.post("open", {"query": "template=training_feedback&pilot=P01", "code": code})[0]
+        == 200
+    )
 
 
 def test_sheet_links_name_the_sheet_not_the_voila_template() -> None:
@@ -507,7 +565,10 @@ def test_sheet_links_name_the_sheet_not_the_voila_template() -> None:
 
     assert "template" not in KNOWN_PARAMETERS  # Voilà's own argument
     request = SheetRequest(template="needs_analysis", pilot="P01", loop=2)
-    assert sheet_url("http://h:1/", request) == "http://h:1/sheet?sheet=needs_analysis&pilot=P01&loop=2"
+    assert (
+        sheet_url("http://h:1/", request)
+        == "http://h:1/sheet?sheet=needs_analysis&pilot=P01&loop=2"
+    )
     assert parse_query("template=needs_analysis&pilot=P01&loop=2") == request  # old links
     assert parse_query("sheet=needs_analysis&template=x&pilot=P01&loop=2") == request
     assert canonical_query(request.query()) is None
@@ -518,7 +579,9 @@ def test_parse_query_round_trip() -> None:
     """Moved from the retired ipywidgets sheet's tests."""
     from transferkit.sheets.query import SheetRequest, parse_query
 
-    request = SheetRequest(template="round_table", pilot="P01", loop=2, lang="en", questions="votes")
+    request = SheetRequest(
+        template="round_table", pilot="P01", loop=2, lang="en", questions="votes"
+    )
     assert parse_query(request.query()) == request
 
 

@@ -63,12 +63,16 @@ def test_a_new_participant_is_offered_the_pilots_companies(server: BackgroundSer
     assert opened["companies"] == [["C01", "Tischlerei <Berg>"], ["C02", "Druckerei Alt"]]
 
 
-def test_web_answers_count_in_the_chosen_companys_report(server: BackgroundServer, store_url: str) -> None:
+def test_web_answers_count_in_the_chosen_companys_report(
+    server: BackgroundServer, store_url: str
+) -> None:
     before = respondents(store_url, "C02")
     me = code()
     c = client(server)
     c.post("open", {"query": QUERY, "code": me})
-    status, sent = c.post("submit", {"query": QUERY, "code": me, "answers": ANSWERS, "company": "C02"})
+    status, sent = c.post(
+        "submit", {"query": QUERY, "code": me, "answers": ANSWERS, "company": "C02"}
+    )
     assert status == 200, sent
     assert respondents(store_url, "C02") == before + 1
     with Store(store_url) as store:
@@ -84,8 +88,14 @@ def test_a_missing_or_foreign_company_is_a_problem_and_nothing_is_stored(
 ) -> None:
     me = code()
     c = client(server)
-    for given, problem in ((None, "company_missing"), ("C03", "company_unknown"), ("C99", "company_unknown")):
-        status, answer = c.post("submit", {"query": QUERY, "code": me, "answers": ANSWERS, "company": given})
+    for given, problem in (
+        (None, "company_missing"),
+        ("C03", "company_unknown"),
+        ("C99", "company_unknown"),
+    ):
+        status, answer = c.post(
+            "submit", {"query": QUERY, "code": me, "answers": ANSWERS, "company": given}
+        )
         assert status == 422
         assert [p["code"] for p in answer["problems"]] == [problem]
     with Store(store_url) as store:
@@ -93,7 +103,9 @@ def test_a_missing_or_foreign_company_is_a_problem_and_nothing_is_stored(
         assert store.responses(template="needs_analysis", pilot="P01")["participant"].ne(me).all()
 
 
-def test_a_pilot_with_one_company_asks_nothing_and_records_it(server: BackgroundServer, store_url: str) -> None:
+def test_a_pilot_with_one_company_asks_nothing_and_records_it(
+    server: BackgroundServer, store_url: str
+) -> None:
     query = "sheet=needs_analysis&pilot=P02&loop=1"
     me = code()
     c = client(server, query)
@@ -122,7 +134,9 @@ def test_the_store_refuses_a_company_outside_the_pilot() -> None:
         store.add_company("C02", "B")
         store.add_pilot("P01", "Pilot", companies="C01")
         with pytest.raises(StoreError, match="'C02' does not take part in pilot 'P01'"):
-            store.submit("needs_analysis", ANSWERS, pilot="P01", participant="K7M4Q2", company="C02")
+            store.submit(
+                "needs_analysis", ANSWERS, pilot="P01", participant="K7M4Q2", company="C02"
+            )
         store.add_participant("K7M4Q3", pilot="P01")  # registered before, without company
         store.submit("needs_analysis", ANSWERS, pilot="P01", participant="K7M4Q3", company="C01")
         assert store.participant_company("K7M4Q3") == "C01"

@@ -82,8 +82,14 @@ def test_no_feedback() -> None:
 
 def test_html_bars() -> None:
     template = load_template("needs_analysis")
-    answers = {"imp_ai_use": 5, "comp_ai_use": 1, "imp_teamwork": 3, "comp_teamwork": 2,
-               "imp_it_security": 2, "comp_it_security": 4}
+    answers = {
+        "imp_ai_use": 5,
+        "comp_ai_use": 1,
+        "imp_teamwork": 3,
+        "comp_teamwork": 2,
+        "imp_it_security": 2,
+        "comp_it_security": 4,
+    }
     content = feedback_content(template, answers, lang="de")
     assert content is not None
     html = feedback_html(content)
@@ -93,7 +99,9 @@ def test_html_bars() -> None:
     assert html.startswith('<div class="tk-feedback tk-feedback-top_priorities">')
 
 
-@pytest.mark.parametrize("name", ["needs_analysis", "competence_self_assessment", "training_feedback"])
+@pytest.mark.parametrize(
+    "name", ["needs_analysis", "competence_self_assessment", "training_feedback"]
+)
 def test_widget_and_html_show_the_same(name: str) -> None:
     template = load_template(name)
     answers = template.validate(template.example_answers(seed=5))
@@ -122,9 +130,13 @@ def test_page_styles_of_both_sheets_draw_the_bars() -> None:
 
 
 # --------------------------------------------------------------------------- hostile texts
-PAYLOADS = ['<img src=x onerror="window.__tk_pwned=1">', "<script>window.__tk_pwned=1</script>",
-            "<svg onload=window.__tk_pwned=1>", '"><b onmouseover=window.__tk_pwned=1>x</b>',
-            "[klick](javascript:window.__tk_pwned=1)"]
+PAYLOADS = [
+    '<img src=x onerror="window.__tk_pwned=1">',
+    "<script>window.__tk_pwned=1</script>",
+    "<svg onload=window.__tk_pwned=1>",
+    '"><b onmouseover=window.__tk_pwned=1>x</b>',
+    "[klick](javascript:window.__tk_pwned=1)",
+]
 
 
 class _Parsed(HTMLParser):
@@ -160,10 +172,15 @@ def _t(text: str) -> dict[str, str]:
 def test_summary_of_hostile_answers_and_labels_is_text() -> None:
     import json
 
-    sheet = {"id": "hostile", "version": 1, "title": _t(PAYLOADS[0]),
-             "feedback": {"kind": '"><img src=x onerror=window.__tk_pwned=1>'},
-             "questions": [{"id": f"q{n}", "type": "text", "label": _t(p)}
-                           for n, p in enumerate(PAYLOADS)]}
+    sheet = {
+        "id": "hostile",
+        "version": 1,
+        "title": _t(PAYLOADS[0]),
+        "feedback": {"kind": '"><img src=x onerror=window.__tk_pwned=1>'},
+        "questions": [
+            {"id": f"q{n}", "type": "text", "label": _t(p)} for n, p in enumerate(PAYLOADS)
+        ],
+    }
     template = load_template_string(json.dumps(sheet))
     answers = {f"q{n}": p for n, p in enumerate(reversed(PAYLOADS))}
     answers["extra"] = {"nested": PAYLOADS[1]}
@@ -176,10 +193,12 @@ def test_summary_of_hostile_answers_and_labels_is_text() -> None:
 
 def test_action_summary_of_hostile_items_is_text() -> None:
     loop = load_template("reflection_loop")
-    actions = [{"what": p, "who": PAYLOADS[1], "due": PAYLOADS[2], "status": "open"}
-               for p in PAYLOADS]
-    content = feedback_content(loop, {"lessons": PAYLOADS[3], "actions": actions},
-                               phase="optimierung")
+    actions = [
+        {"what": p, "who": PAYLOADS[1], "due": PAYLOADS[2], "status": "open"} for p in PAYLOADS
+    ]
+    content = feedback_content(
+        loop, {"lessons": PAYLOADS[3], "actions": actions}, phase="optimierung"
+    )
     assert content is not None
     text = assert_inert(feedback_html(content))
     for payload in PAYLOADS:
@@ -191,17 +210,34 @@ def test_charts_of_hostile_topics_and_scales_are_text() -> None:
 
     points = [{"value": v, "label": _t(str(v))} for v in range(1, 6)]
     topics = ["<img src=x onerror=window.__tk_pwned=1>", PAYLOADS[1], PAYLOADS[2]]  # no quotes
-    sheet = {"id": "hostile_chart", "version": 1, "title": _t("t"),
-             "feedback": {"kind": "top_priorities", "top": 3},
-             "questions": [
-                 q for n, p in enumerate(topics) for q in (
-                     {"id": f"imp_t{n}", "type": "likert", "points": points,
-                      "label": _t(f"Wie wichtig ist „{p}“?")},
-                     {"id": f"comp_t{n}", "type": "likert", "points": points,
-                      "label": _t(f"Wie gut können Sie „{p}“?")})]}
+    sheet = {
+        "id": "hostile_chart",
+        "version": 1,
+        "title": _t("t"),
+        "feedback": {"kind": "top_priorities", "top": 3},
+        "questions": [
+            q
+            for n, p in enumerate(topics)
+            for q in (
+                {
+                    "id": f"imp_t{n}",
+                    "type": "likert",
+                    "points": points,
+                    "label": _t(f"Wie wichtig ist „{p}“?"),
+                },
+                {
+                    "id": f"comp_t{n}",
+                    "type": "likert",
+                    "points": points,
+                    "label": _t(f"Wie gut können Sie „{p}“?"),
+                },
+            )
+        ],
+    }
     template = load_template_string(json.dumps(sheet))
-    content = feedback_content(template, {"imp_t0": 5, "comp_t0": 1, "imp_t1": 4,
-                                          "comp_t1": 2, "imp_t2": 3, "comp_t2": 1})
+    content = feedback_content(
+        template, {"imp_t0": 5, "comp_t0": 1, "imp_t1": 4, "comp_t1": 2, "imp_t2": 3, "comp_t2": 1}
+    )
     assert content is not None
     assert content.has_chart
     text = assert_inert(feedback_html(content))

@@ -144,7 +144,9 @@ def _page(query: str, template: Any = None, code: str | None = "K7M4QX") -> str:
 
 
 def _config(page: str) -> dict[str, Any]:
-    match = re.search(r'<script type="application/json" id="tk-config">(.*?)</script>', page, re.DOTALL)
+    match = re.search(
+        r'<script type="application/json" id="tk-config">(.*?)</script>', page, re.DOTALL
+    )
     assert match is not None
     return dict(json.loads(match.group(1)))
 
@@ -156,8 +158,17 @@ def all_types() -> Any:
 
 def test_every_question_type_is_rendered(all_types: Any) -> None:
     assert {q.type for q in all_types.questions} == {
-        "text", "long_text", "single_choice", "multi_choice", "likert", "scale", "number",
-        "ranking", "dot_vote", "action_items", "gas_goal",
+        "text",
+        "long_text",
+        "single_choice",
+        "multi_choice",
+        "likert",
+        "scale",
+        "number",
+        "ranking",
+        "dot_vote",
+        "action_items",
+        "gas_goal",
     }
     page = _page("sheet=all_types", all_types)
     classes = _classes(page)
@@ -211,7 +222,10 @@ def test_script_config_describes_the_questions(all_types: Any) -> None:
     assert q["order"]["n"] == 2
     assert (q["vote"]["budget"], q["vote"]["cap"], q["vote"]["source"]) == (3, 2, "options")
     assert q["role_other"]["show_if"] == {
-        "question": "role", "op": "equals", "targets": ["other"], "answered": False,
+        "question": "role",
+        "op": "equals",
+        "targets": ["other"],
+        "answered": False,
     }
     assert config["texts"]["submit"] == "Absenden"
 
@@ -278,13 +292,23 @@ def test_every_builtin_template_renders(name: str, phase: str | None, lang: str)
     questions = template.all_questions(phase)
     for q in questions:
         assert classes.count(f"tk-q-{css_id(q.id)}") == 1, q.id
-        assert q.label.get(lang).replace("'", "&#39;").replace('"', "&#34;").split("<")[0][:20] in page
+        assert (
+            q.label.get(lang).replace("'", "&#39;").replace('"', "&#34;").split("<")[0][:20] in page
+        )
     others = [q for q in template.all_questions() if q not in questions]
     for q in others:
         assert f"tk-q-{css_id(q.id)}" not in classes
     assert classes.count("tk-required") == sum(q.required for q in questions)
-    for cls in ("tk-sheet", "tk-submit", "tk-confirm", "tk-error-summary", "tk-code", "tk-code-start",
-                "tk-code-generate", "tk-code-shown"):
+    for cls in (
+        "tk-sheet",
+        "tk-submit",
+        "tk-confirm",
+        "tk-error-summary",
+        "tk-code",
+        "tk-code-start",
+        "tk-code-generate",
+        "tk-code-shown",
+    ):
         assert cls in classes, cls
     assert f'<html lang="{lang}">' in page
     assert "tk-page-error" not in _classes(page)
@@ -324,7 +348,10 @@ def test_code_step_or_form() -> None:
 @pytest.mark.parametrize(
     ("condition", "targets"),
     [
-        ({"question": "a", "equals": "Ja "}, ["Ja "]),  # JSON values as written: the script compares
+        (
+            {"question": "a", "equals": "Ja "},
+            ["Ja "],
+        ),  # JSON values as written: the script compares
         ({"question": "a", "equals": 3}, [3]),
         ({"question": "a", "equals": 2.5}, [2.5]),
         ({"question": "a", "equals": True}, [True]),
@@ -336,7 +363,9 @@ def test_code_step_or_form() -> None:
 def test_condition_config(condition: dict[str, Any], targets: list[Any]) -> None:
     config = condition_config(Condition.model_validate(condition))
     assert config["targets"] == targets
-    assert config["op"] == next(k for k in ("equals", "not_equals", "in", "answered") if k in condition)
+    assert config["op"] == next(
+        k for k in ("equals", "not_equals", "in", "answered") if k in condition
+    )
 
 
 def test_error_page_escapes() -> None:

@@ -68,14 +68,24 @@ def _answers() -> dict[str, Any]:
 @pytest.mark.parametrize(
     "raw",
     [
-        (b'{"query": "sheet=training_feedback&pilot=P01&loop=1", "code": "K7M4QX", '
-        b'"answers": {"recommend": NaN}}'),
-        (b'{"query": "sheet=training_feedback&pilot=P01&loop=1", "code": "K7M4QX", '
-        b'"answers": {"recommend": Infinity}}'),
-        (b'{"query": "sheet=training_feedback&pilot=P01&loop=1", "code": "K7M4QX", '
-        b'"answers": {"recommend": 1e400}}'),
+        (
+            b'{"query": "sheet=training_feedback&pilot=P01&loop=1", "code": "K7M4QX", '
+            b'"answers": {"recommend": NaN}}'
+        ),
+        (
+            b'{"query": "sheet=training_feedback&pilot=P01&loop=1", "code": "K7M4QX", '
+            b'"answers": {"recommend": Infinity}}'
+        ),
+        (
+            b'{"query": "sheet=training_feedback&pilot=P01&loop=1", "code": "K7M4QX", '
+            b'"answers": {"recommend": 1e400}}'
+        ),
         b'{"query": "x", "code": "K7M4QX", "answers": ' + b"[" * 5000 + b"]" * 5000 + b"}",
-        b'{"query": "x", "code": "K7M4QX", "answers": {"a": ' + b'{"b": ' * 20 + b"1" + b"}" * 21 + b"}",
+        b'{"query": "x", "code": "K7M4QX", "answers": {"a": '
+        + b'{"b": ' * 20
+        + b"1"
+        + b"}" * 21
+        + b"}",
     ],
     ids=["nan", "infinity", "overflow", "deep-list", "deep-object"],
 )
@@ -160,7 +170,9 @@ def test_unfinished_drafts_are_kept_as_typed(client: Client) -> None:
     assert client.post("open", {"query": QUERY, "code": code})[1]["answers"] == half
 
 
-def test_a_sent_sheet_cannot_be_changed_or_read_with_its_code(client: Client, store_url: str) -> None:
+def test_a_sent_sheet_cannot_be_changed_or_read_with_its_code(
+    client: Client, store_url: str
+) -> None:
     code = _code()
     answers = _answers()
     answers["comment"] = "Frau Berger hat mir das gezeigt"
@@ -173,7 +185,9 @@ def test_a_sent_sheet_cannot_be_changed_or_read_with_its_code(client: Client, st
     assert data["submitted"] is True
     assert data["answers"] == {}
     assert "Berger" not in json.dumps(data)
-    status, data = stranger.post("draft", {"query": QUERY, "code": code, "answers": {"comment": "spoilt"}})
+    status, data = stranger.post(
+        "draft", {"query": QUERY, "code": code, "answers": {"comment": "spoilt"}}
+    )
     assert status == 409
     status, data = stranger.post("submit", {"query": QUERY, "code": code, "answers": answers})
     assert status == 200
@@ -197,13 +211,16 @@ def test_drafts_are_limited_per_code_and_in_total(store_url: str) -> None:
             query = f"sheet=training_feedback&pilot=P01&loop={loop}"
             assert client.post("draft", {"query": query, "code": code, "answers": {}})[0] == 200
         status, data = client.post(
-            "draft", {"query": "sheet=training_feedback&pilot=P01&loop=3", "code": code, "answers": {}}
+            "draft",
+            {"query": "sheet=training_feedback&pilot=P01&loop=3", "code": code, "answers": {}},
         )
         assert status == 429
         assert data["retry"] is False
         assert "Moderation" in data["message"]
         # updating an existing draft is still fine
-        status, _ = client.post("draft", {"query": QUERY, "code": code, "answers": {"format": "tandem"}})
+        status, _ = client.post(
+            "draft", {"query": QUERY, "code": code, "answers": {"format": "tandem"}}
+        )
         assert status == 200
         service.drafts.max_per_participant = 40
         service.drafts.max_total = 1
@@ -226,7 +243,9 @@ def test_a_full_store_is_reported_plainly_not_as_try_again(
         assert client.page(QUERY)[0] == 200
         code = _code()
         with caplog.at_level(logging.ERROR):
-            status, data = client.post("submit", {"query": QUERY, "code": code, "answers": _answers()})
+            status, data = client.post(
+                "submit", {"query": QUERY, "code": code, "answers": _answers()}
+            )
         assert status == 507
         assert data["retry"] is False
         assert "voll oder schreibgeschützt" in data["message"]
@@ -274,8 +293,9 @@ def test_half_sent_requests_time_out_and_connections_are_limited(store_url: str)
 
 # ---------------------------------------------------------------- hygiene
 def test_no_secret_or_code_in_the_log(store_url: str, caplog: pytest.LogCaptureFixture) -> None:
-    with BackgroundServer(make_app(store_url, token="s3cretXYZ")) as running, caplog.at_level(
-        logging.INFO, logger="tornado.access"
+    with (
+        BackgroundServer(make_app(store_url, token="s3cretXYZ")) as running,
+        caplog.at_level(logging.INFO, logger="tornado.access"),
     ):
         client = Client(running)
         assert client.page(QUERY + "&token=wrongABC")[0] == 403
@@ -305,13 +325,19 @@ def test_the_code_in_an_old_link_is_not_put_into_the_page(client: Client) -> Non
 def _json_values() -> Any:
     from hypothesis import strategies as st
 
-    scalars = st.none() | st.booleans() | st.integers(-(10**6), 10**6) | st.floats(
-        allow_nan=False, allow_infinity=False
-    ) | st.text(max_size=40)
+    scalars = (
+        st.none()
+        | st.booleans()
+        | st.integers(-(10**6), 10**6)
+        | st.floats(allow_nan=False, allow_infinity=False)
+        | st.text(max_size=40)
+    )
     return st.recursive(
         scalars,
-        lambda children: st.lists(children, max_size=4)
-        | st.dictionaries(st.text(max_size=12), children, max_size=4),
+        lambda children: (
+            st.lists(children, max_size=4)
+            | st.dictionaries(st.text(max_size=12), children, max_size=4)
+        ),
         max_leaves=12,
     )
 
@@ -330,13 +356,19 @@ def test_fuzzed_api_bodies_get_documented_answers_and_store_nothing_half(
     assert client.page(QUERY)[0] == 200
     ok_submits: set[str] = set()
     answers = st.dictionaries(st.sampled_from([*question_ids, "nope"]), _json_values(), max_size=6)
-    bodies = st.fixed_dictionaries(
-        {
-            "query": st.sampled_from([QUERY, "sheet=nope", "sheet=training_feedback&loop=x", ""]),
-            "code": st.sampled_from(["K7M4QX", "Anna Schmidt", "", "P01-07"]) | st.text(max_size=10),
-            "answers": answers | _json_values(),
-        }
-    ) | _json_values()
+    bodies = (
+        st.fixed_dictionaries(
+            {
+                "query": st.sampled_from(
+                    [QUERY, "sheet=nope", "sheet=training_feedback&loop=x", ""]
+                ),
+                "code": st.sampled_from(["K7M4QX", "Anna Schmidt", "", "P01-07"])
+                | st.text(max_size=10),
+                "answers": answers | _json_values(),
+            }
+        )
+        | _json_values()
+    )
 
     @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
     @given(what=st.sampled_from(["open", "draft", "submit"]), body=bodies)
@@ -356,8 +388,10 @@ def test_fuzzed_api_bodies_get_documented_answers_and_store_nothing_half(
     assert ok_submits <= stored
     for record in rows.to_dict("records"):  # every stored sheet is a whole, valid sheet
         answers_stored = {
-            q: record[q] for q in question_ids
-            if q in record and not (isinstance(record[q], float) and record[q] != record[q])
+            q: record[q]
+            for q in question_ids
+            if q in record
+            and not (isinstance(record[q], float) and record[q] != record[q])
             and record[q] is not None
         }
         template.validate(answers_stored)

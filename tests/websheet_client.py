@@ -50,8 +50,15 @@ class Client:
         status, _headers, data = self.request("GET", f"sheet/api/{what}", headers=headers)
         return status, json.loads(data)
 
-    def post(self, what: str, payload: Any, *, xsrf: bool = True, raw: bytes | None = None,
-             **headers: str) -> tuple[int, Any]:
+    def post(
+        self,
+        what: str,
+        payload: Any,
+        *,
+        xsrf: bool = True,
+        raw: bytes | None = None,
+        **headers: str,
+    ) -> tuple[int, Any]:
         sent = {"Content-Type": "application/json", **headers}
         if xsrf:
             sent["X-XSRFToken"] = self.cookies.get("_xsrf", "")

@@ -156,9 +156,7 @@ def raise_open_file_limit(wanted: int) -> int:
     return int(soft)
 
 
-_SECRET_IN_TEXT = re.compile(
-    r"((?:token|code|_xsrf)(?:=|%3D|%253D))[^&%\s\"')]+", re.IGNORECASE
-)
+_SECRET_IN_TEXT = re.compile(r"((?:token|code|_xsrf)(?:=|%3D|%253D))[^&%\s\"')]+", re.IGNORECASE)
 
 
 def scrub_text(text: str) -> str:
@@ -188,7 +186,8 @@ def install_secret_filter(*loggers: logging.Logger) -> None:
     """Put a :class:`SecretFilter` on every handler of ``loggers``, of the root logger and of
     every logger created so far (tornado's and Jupyter's log through handlers of their own)."""
     known = [
-        logger for logger in logging.Logger.manager.loggerDict.values()
+        logger
+        for logger in logging.Logger.manager.loggerDict.values()
         if isinstance(logger, logging.Logger)
     ]
     for logger in loggers:  # records logged on these directly, whatever handler takes them
@@ -206,6 +205,7 @@ def scrub_uri(uri: str) -> str:
     if not parts.query:
         return uri
     pairs = parse_qsl(parts.query, keep_blank_values=True)
+
     def shown(key: str, value: str) -> str:
         if key in SECRET_PARAMETERS:
             return "[secret]"
@@ -226,8 +226,14 @@ def log_request(handler: RequestHandler) -> None:
         write = access_log.error
     request = handler.request
     millis = 1000.0 * request.request_time()
-    write("%d %s %s (%s) %.2fms", status, request.method, scrub_uri(request.uri or ""),
-          request.remote_ip, millis)
+    write(
+        "%d %s %s (%s) %.2fms",
+        status,
+        request.method,
+        scrub_uri(request.uri or ""),
+        request.remote_ip,
+        millis,
+    )
 
 
 def kernel_cap_page(limit: int) -> str:

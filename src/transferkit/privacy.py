@@ -80,7 +80,17 @@ _EMAIL_LIKE = re.compile(r"[^@\s]+@[^@\s]+")
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
 # letters folded before accents are stripped; Ä/Ö/Ü are folded both to AE/OE/UE and to A/O/U
 _UMLAUTS_E = {"Ä": "AE", "Ö": "OE", "Ü": "UE"}
-_FOLD = {"ẞ": "SS", "Æ": "AE", "Œ": "OE", "Ø": "O", "Ł": "L", "Đ": "D", "Þ": "TH", "Ħ": "H", "Ŧ": "T"}
+_FOLD = {
+    "ẞ": "SS",
+    "Æ": "AE",
+    "Œ": "OE",
+    "Ø": "O",
+    "Ł": "L",
+    "Đ": "D",
+    "Þ": "TH",
+    "Ħ": "H",
+    "Ŧ": "T",
+}
 _NAME_LISTS = {"given": "given_names_de.txt", "surname": "surnames_de.txt"}
 
 
@@ -402,7 +412,9 @@ def without_free_text(
             types = {q.id: getattr(q, "type", None) for q in template.all_questions()}
         for column in answer_columns:
             before = data.loc[rows, column].tolist()
-            cleaned = [_cleaned(value, types.get(column), known=template is not None) for value in before]
+            cleaned = [
+                _cleaned(value, types.get(column), known=template is not None) for value in before
+            ]
             if any(c is not v for c, v in zip(cleaned, before, strict=True)):
                 blanked.add(column)
                 data.loc[rows, column] = pd.Series(cleaned, index=rows, dtype=object)

@@ -66,6 +66,7 @@ class VoilaApp(Protocol):
         """Configure from ``argv`` and run the server (blocks)."""
         ...
 
+
 __all__ = [
     "MODERATOR_NOTEBOOKS",
     "VOILA_TEMPLATE",
@@ -178,7 +179,9 @@ def voila_argv(
     ]
     if certfile or keyfile:
         if not (certfile and keyfile):
-            msg = "HTTPS needs both --certfile and --keyfile / HTTPS braucht --certfile und --keyfile"
+            msg = (
+                "HTTPS needs both --certfile and --keyfile / HTTPS braucht --certfile und --keyfile"
+            )
             raise TransferkitError(msg)
         argv += [
             f"--TransferkitVoila.certfile={Path(certfile).resolve()}",
@@ -242,13 +245,17 @@ def voila_app_class() -> type[VoilaApp]:
     class TransferkitVoila(Voila):  # type: ignore[misc, unused-ignore]  # voila has no types
         """Voilà plus ``/sheet`` (participants' web sheet) in one tornado application, with limits."""
 
-        max_kernels = Int(6, help="Most kernels (moderator screens) running at once.").tag(config=True)
+        max_kernels = Int(6, help="Most kernels (moderator screens) running at once.").tag(
+            config=True
+        )
         max_connections = Int(1000, help="Most open connections.").tag(config=True)
         max_per_address = Int(64, help="Most open connections from one address.").tag(config=True)
         idle_timeout = Float(20.0, help="Close a connection without a request head after (s).").tag(
             config=True
         )
-        body_timeout = Float(20.0, help="Close a connection whose body stalls (s).").tag(config=True)
+        body_timeout = Float(20.0, help="Close a connection whose body stalls (s).").tag(
+            config=True
+        )
         max_body_size = Int(256 * 1024, help="Largest request body (bytes).").tag(config=True)
         certfile = Unicode("", help="TLS certificate (PEM) for HTTPS.").tag(config=True)
         keyfile = Unicode("", help="TLS private key (PEM) for HTTPS.").tag(config=True)
@@ -273,8 +280,9 @@ def voila_app_class() -> type[VoilaApp]:
             from transferkit.sheets.web import handlers as web_sheet_handlers
 
             voila = [
-                (route, CappedVoilaHandler, *rest) if handler is TornadoVoilaHandler else
-                (route, handler, *rest)
+                (route, CappedVoilaHandler, *rest)
+                if handler is TornadoVoilaHandler
+                else (route, handler, *rest)
                 for route, handler, *rest in super().init_handlers()
             ]
             forbidden = (url_path_join(self.server_url, "transferkit/forbidden"), ForbiddenHandler)
@@ -294,11 +302,15 @@ def voila_app_class() -> type[VoilaApp]:
                 limits = replace(limits, max_connections=max(50, files - 256))
                 self.log.warning(
                     "transferkit: only %d open files allowed; at most %d connections",
-                    files, limits.max_connections,
+                    files,
+                    limits.max_connections,
                 )
-            install_secret_filter(self.log, logging.getLogger("tornado.access"),
-                                  logging.getLogger("tornado.general"),
-                                  logging.getLogger("tornado.application"))
+            install_secret_filter(
+                self.log,
+                logging.getLogger("tornado.access"),
+                logging.getLogger("tornado.general"),
+                logging.getLogger("tornado.application"),
+            )
             ssl_options = (
                 {"certfile": self.certfile, "keyfile": self.keyfile} if self.certfile else None
             )
@@ -451,8 +463,12 @@ def serve(
     if open_event:
         echo("                (open event: no participant secret, anyone on the network may join)")
     echo("  moderator – keep these links to yourself, never on the projector:")
-    echo(f"    round table:  {_with_token(join_url(base, 'round_table.ipynb', moderator_request), moderator_token)}")
-    echo(f"    reflection:   {_with_token(join_url(base, 'reflection_loop.ipynb', moderator_request), moderator_token)}")
+    echo(
+        f"    round table:  {_with_token(join_url(base, 'round_table.ipynb', moderator_request), moderator_token)}"
+    )
+    echo(
+        f"    reflection:   {_with_token(join_url(base, 'reflection_loop.ipynb', moderator_request), moderator_token)}"
+    )
     echo(qr_text(sheet))
     argv = voila_argv(
         folder,

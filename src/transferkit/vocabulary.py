@@ -52,10 +52,13 @@ CLOSED_STATUSES: tuple[str, ...] = ("done", "dropped")
 
 #: The statuses in words.
 STATUS_LABELS: dict[str, dict[str, str]] = {
-    "de": {"open": "offen", "done": "erledigt", "carried_over": "übertragen",
-           "dropped": "verworfen"},
-    "en": {"open": "open", "done": "done", "carried_over": "carried over",
-           "dropped": "dropped"},
+    "de": {
+        "open": "offen",
+        "done": "erledigt",
+        "carried_over": "übertragen",
+        "dropped": "verworfen",
+    },
+    "en": {"open": "open", "done": "done", "carried_over": "carried over", "dropped": "dropped"},
 }
 
 #: Competence scales of the self-assessment (its questions' ``scale_group``) and their
@@ -68,8 +71,11 @@ SCALE_GROUPS: dict[str, tuple[str, ...]] = {
 
 #: The scale groups in words.
 SCALE_GROUP_NAMES: dict[str, dict[str, str]] = {
-    "de": {"digital": "Digitale Kompetenzen", "soft": "Soft Skills",
-           "sustainability": "Nachhaltigkeit"},
+    "de": {
+        "digital": "Digitale Kompetenzen",
+        "soft": "Soft Skills",
+        "sustainability": "Nachhaltigkeit",
+    },
     "en": {"digital": "Digital skills", "soft": "Soft skills", "sustainability": "Sustainability"},
 }
 
@@ -122,16 +128,32 @@ TOPIC_NAMES: dict[str, dict[str, str]] = {
 
 #: The topics in a few words, for the axes and tables of reports.
 TOPIC_SHORT_NAMES: dict[str, dict[str, str]] = {
-    "de": {"data_literacy": "Datenkompetenz", "digital_tools": "Digitale Werkzeuge",
-           "it_security": "IT-Sicherheit", "ai_use": "KI-Nutzung", "communication": "Kommunikation",
-           "self_organisation": "Selbstorganisation", "change_agility": "Veränderungsfähigkeit",
-           "teamwork": "Teamarbeit", "resource_efficiency": "Ressourceneffizienz",
-           "sustainable_products": "Nachhaltige Produkte", "csr_reporting": "CSR-Berichterstattung"},
-    "en": {"data_literacy": "Data literacy", "digital_tools": "Digital tools",
-           "it_security": "IT security", "ai_use": "Use of AI", "communication": "Communication",
-           "self_organisation": "Self-organisation", "change_agility": "Change agility",
-           "teamwork": "Teamwork", "resource_efficiency": "Resource efficiency",
-           "sustainable_products": "Sustainable products", "csr_reporting": "CSR reporting"},
+    "de": {
+        "data_literacy": "Datenkompetenz",
+        "digital_tools": "Digitale Werkzeuge",
+        "it_security": "IT-Sicherheit",
+        "ai_use": "KI-Nutzung",
+        "communication": "Kommunikation",
+        "self_organisation": "Selbstorganisation",
+        "change_agility": "Veränderungsfähigkeit",
+        "teamwork": "Teamarbeit",
+        "resource_efficiency": "Ressourceneffizienz",
+        "sustainable_products": "Nachhaltige Produkte",
+        "csr_reporting": "CSR-Berichterstattung",
+    },
+    "en": {
+        "data_literacy": "Data literacy",
+        "digital_tools": "Digital tools",
+        "it_security": "IT security",
+        "ai_use": "Use of AI",
+        "communication": "Communication",
+        "self_organisation": "Self-organisation",
+        "change_agility": "Change agility",
+        "teamwork": "Teamwork",
+        "resource_efficiency": "Resource efficiency",
+        "sustainable_products": "Sustainable products",
+        "csr_reporting": "CSR reporting",
+    },
 }
 
 #: Phases of the reflection loop (Information → Anwendung → Austausch → Optimierung,

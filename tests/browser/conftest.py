@@ -69,7 +69,10 @@ def voila_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     log = tmp / "voila.log"
     env = dict(os.environ, MPLBACKEND="Agg")
     process, port = start_voila(
-        WORKSHOPS, store_url=store_url, env=env, log_path=log,
+        WORKSHOPS,
+        store_url=store_url,
+        env=env,
+        log_path=log,
         moderator_token=MODERATOR_TOKEN,
         # every test page is a kernel until culled: more than a moderator ever opens
         limits=ServerLimits(max_kernels=40),

@@ -22,6 +22,7 @@ def test_pages_request_nothing_from_other_hosts(
 ) -> None:
     page = new_page()
     hosts: list[str] = []
+
     def seen(request: Any) -> None:
         url = urlparse(request.url)
         if url.scheme not in ("data", "blob"):  # inline images (QR codes, charts)

@@ -22,8 +22,14 @@ def test_close_loop_makes_the_protocol_report(voila_server: Any, new_page: Any, 
 
     store = voila_server.store()
     template = load_template("reflection_loop")
-    store.submit(template, {"learned": "Kanban-Board im Büro", "info_useful": 5}, pilot="P01",
-                 loop=1, phase="information", participant="PART07")
+    store.submit(
+        template,
+        {"learned": "Kanban-Board im Büro", "info_useful": 5},
+        pilot="P01",
+        loop=1,
+        phase="information",
+        participant="PART07",
+    )
     store.close()
     moderator = new_page(1280, 900)
     moderator.goto(voila_server.url("reflection_loop.ipynb", "pilot=P01&loop=1"))

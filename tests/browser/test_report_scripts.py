@@ -60,8 +60,14 @@ def test_no_payload_runs_and_nothing_is_requested(
     try:
         context.route("**/*", route)
         page = context.new_page()
-        page.on("request", lambda request: None if urlsplit(request.url).scheme in (
-            "file", "data") else leaving.append(request.url))
+        page.on(
+            "request",
+            lambda request: (
+                None
+                if urlsplit(request.url).scheme in ("file", "data")
+                else leaving.append(request.url)
+            ),
+        )
         page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
         page.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
         page.goto(path.as_uri())

@@ -26,22 +26,29 @@ PAYLOADS = [
     "<script>window.__tk_pwned=4</script>",
     '<a href="javascript:window.__tk_pwned=5">klick</a>',
     "[klick](javascript:window.__tk_pwned=6)",
-    "<iframe srcdoc=\"<script>parent.__tk_pwned=7</script>\"></iframe>",
+    '<iframe srcdoc="<script>parent.__tk_pwned=7</script>"></iframe>',
     '"><img src=x onerror=window.__tk_pwned=8>',
     "'><svg/onload=window.__tk_pwned=9>",
     "$\\href{javascript:window.__tk_pwned=10}{mathe}$",
 ]
 #: Vote keys that are no idea at all: never shown, not even as text.
-VOTE_KEYS = ['<img src=x onerror="window.__tk_pwned=20">VOTEKEY', "VOTEKEY2</td><script>window.__tk_pwned=21</script>"]
+VOTE_KEYS = [
+    '<img src=x onerror="window.__tk_pwned=20">VOTEKEY',
+    "VOTEKEY2</td><script>window.__tk_pwned=21</script>",
+]
 
 # Elements a payload would create; the screens' own markup has none of them
 # inside participants' areas (the QR codes are SVGs in .tk-join, outside these).
 HOSTILE = "img, svg, script, iframe, details, a[href^='javascript'], [onerror], [onload], [ontoggle], mjx-container"
 PARTICIPANT_AREAS = [
-    ".tk-idea-wall", ".tk-vote-results", ".tk-cards", ".tk-groups", ".tk-suggestions",
-    ".tk-earlier-items", ".tk-counter",
+    ".tk-idea-wall",
+    ".tk-vote-results",
+    ".tk-cards",
+    ".tk-groups",
+    ".tk-suggestions",
+    ".tk-earlier-items",
+    ".tk-counter",
 ]
-
 
 
 def wait_until(check: Any, timeout: float = 20.0) -> Any:
@@ -60,7 +67,9 @@ def assert_harmless(page: Any) -> None:
         assert found == [], f"elements from participants' text in {area}: {found}"
 
 
-def test_round_table_shows_hostile_ideas_and_votes_as_text(voila_server: Any, new_page: Any, shot: Any) -> None:
+def test_round_table_shows_hostile_ideas_and_votes_as_text(
+    voila_server: Any, new_page: Any, shot: Any
+) -> None:
     from transferkit.live import idea_id
     from transferkit.sheets.session import restrict_template
     from transferkit.templates import load_template
@@ -69,16 +78,30 @@ def test_round_table_shows_hostile_ideas_and_votes_as_text(voila_server: Any, ne
     vote = restrict_template(template, ["votes"])  # the vote step of the join screen
     first, later = PAYLOADS[:5], PAYLOADS[5:]
     with voila_server.store() as store:
-        store.submit(template, {"ideas": "\n".join(first)}, pilot="P01", loop=3, participant="EVIL01")
-        store.submit(vote, {"votes": {idea_id(first[0]): 2, VOTE_KEYS[0]: 1}}, pilot="P01", loop=3,
-                     participant="EVIL02")
+        store.submit(
+            template, {"ideas": "\n".join(first)}, pilot="P01", loop=3, participant="EVIL01"
+        )
+        store.submit(
+            vote,
+            {"votes": {idea_id(first[0]): 2, VOTE_KEYS[0]: 1}},
+            pilot="P01",
+            loop=3,
+            participant="EVIL02",
+        )
     screen = new_page(1280, 900)
     screen.goto(voila_server.url("round_table.ipynb", "pilot=P01&loop=3"))
     screen.wait_for_selector(".tk-join svg", timeout=60_000)
     with voila_server.store() as store:  # while the screen is open: the live refresh shows them
-        store.submit(template, {"ideas": "\n".join(later)}, pilot="P01", loop=3, participant="EVIL03")
-        store.submit(vote, {"votes": {idea_id(later[0]): 1, VOTE_KEYS[1]: 2}}, pilot="P01", loop=3,
-                     participant="EVIL04")
+        store.submit(
+            template, {"ideas": "\n".join(later)}, pilot="P01", loop=3, participant="EVIL03"
+        )
+        store.submit(
+            vote,
+            {"votes": {idea_id(later[0]): 1, VOTE_KEYS[1]: 2}},
+            pilot="P01",
+            loop=3,
+            participant="EVIL04",
+        )
     screen.locator(".lm-TabBar-tab", has_text="Ideenwand").click()
     wall = screen.locator(".tk-idea-wall")
     for text in PAYLOADS:
@@ -95,31 +118,44 @@ def test_round_table_shows_hostile_ideas_and_votes_as_text(voila_server: Any, ne
     shot(screen, "round_table_hostile_text")
 
 
-def test_reflection_loop_shows_hostile_texts_as_text(voila_server: Any, new_page: Any, shot: Any) -> None:
+def test_reflection_loop_shows_hostile_texts_as_text(
+    voila_server: Any, new_page: Any, shot: Any
+) -> None:
     from transferkit.templates import load_template
 
     template = load_template("reflection_loop")
     texts = {
-        "information": {"learned": PAYLOADS[0:3], "open_questions": PAYLOADS[3:5], "info_useful": 4},
+        "information": {
+            "learned": PAYLOADS[0:3],
+            "open_questions": PAYLOADS[3:5],
+            "info_useful": 4,
+        },
         "anwendung": {"tried": PAYLOADS[5:8], "obstacles": PAYLOADS[8:], "app_success": 3},
         "austausch": {"worked": PAYLOADS, "exchange_quality": 4},
-        "optimierung": {"lessons": PAYLOADS, "loop_satisfaction": 5,
-                        "actions": [{"what": p, "who": "QM", "status": "open"} for p in PAYLOADS[:4]]},
+        "optimierung": {
+            "lessons": PAYLOADS,
+            "loop_satisfaction": 5,
+            "actions": [{"what": p, "who": "QM", "status": "open"} for p in PAYLOADS[:4]],
+        },
     }
     pilot_loop = {"pilot": "P01", "loop": 2}
     with voila_server.store() as store:
         for text in PAYLOADS:  # earlier action items of loop 1, shown for a decision in loop 2
             store.add_action_item("P01", 1, text, owner=text[:30])
         for phase in ("information", "anwendung"):
-            answers = {k: "\n".join(v) if isinstance(v, list) else v for k, v in texts[phase].items()}
+            answers = {
+                k: "\n".join(v) if isinstance(v, list) else v for k, v in texts[phase].items()
+            }
             store.submit(template, answers, **pilot_loop, phase=phase, participant="EVIL11")
     moderator = new_page(1280, 900)
     moderator.goto(voila_server.url("reflection_loop.ipynb", "pilot=P01&loop=2"))
     moderator.wait_for_selector(".tk-counter", timeout=60_000)
     with voila_server.store() as store:  # the later phases arrive while the screen is open
         for phase in ("austausch", "optimierung"):
-            answers = {k: "\n".join(v) if isinstance(v, list) and k != "actions" else v
-                       for k, v in texts[phase].items()}
+            answers = {
+                k: "\n".join(v) if isinstance(v, list) and k != "actions" else v
+                for k, v in texts[phase].items()
+            }
             store.submit(template, answers, **pilot_loop, phase=phase, participant="EVIL11")
     earlier = moderator.locator(".tk-earlier-items")
     for text in PAYLOADS:
@@ -127,9 +163,16 @@ def test_reflection_loop_shows_hostile_texts_as_text(voila_server: Any, new_page
     for phase in template.phases:
         moderator.locator(".lm-TabBar-tab", has_text=phase.title.get("de")).click()
         cards = moderator.locator(f".tk-cards-{phase.id}")
-        expected = [t for k, v in texts[phase.id].items() if k != "actions" and isinstance(v, list) for t in v]
+        expected = [
+            t
+            for k, v in texts[phase.id].items()
+            if k != "actions" and isinstance(v, list)
+            for t in v
+        ]
         for text in expected:
-            assert wait_until(lambda t=text, c=cards: t in c.inner_text()), f"{phase.id}: {text!r} not shown"
+            assert wait_until(lambda t=text, c=cards: t in c.inner_text()), (
+                f"{phase.id}: {text!r} not shown"
+            )
         assert_harmless(moderator)
     # group two hostile cards: the group shows their texts
     moderator.locator(".lm-TabBar-tab", has_text="Information").click()
@@ -151,7 +194,9 @@ def test_reflection_loop_shows_hostile_texts_as_text(voila_server: Any, new_page
     shot(moderator, "reflection_loop_hostile_text")
 
 
-def test_closing_a_closed_loop_asks_and_cancel_keeps_it(voila_server: Any, new_page: Any, shot: Any) -> None:
+def test_closing_a_closed_loop_asks_and_cancel_keeps_it(
+    voila_server: Any, new_page: Any, shot: Any
+) -> None:
     """A second "close" (e.g. by a participant with the moderator's link) asks before overwriting."""
     import datetime as dt
 

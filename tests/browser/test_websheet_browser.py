@@ -96,7 +96,9 @@ def fill(page: Any, template: Any, answers: dict[str, Any], phase: str | None = 
         elif q.type in ("text", "number"):
             page.fill(f"{box} input", str(value))
         elif q.type == "long_text":
-            page.fill(f"{box} textarea", "\n".join(value) if isinstance(value, list) else str(value))
+            page.fill(
+                f"{box} textarea", "\n".join(value) if isinstance(value, list) else str(value)
+            )
         elif q.type == "multi_choice":
             clicks += [f"{box} .tk-opt-{css_id(v)} input[type=checkbox]" for v in value]
         else:
@@ -113,18 +115,21 @@ def begin(page: Any, url: str, code: str) -> None:
     page.wait_for_selector(".tk-form:visible")
 
 
-
 def wait_until(check: Any, timeout: float = 10.0) -> Any:
     return shared_wait_until(check, timeout, 0.1)
 
 
 def no_horizontal_scroll(page: Any) -> bool:
-    return bool(page.evaluate(
-        "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-    ))
+    return bool(
+        page.evaluate(
+            "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+        )
+    )
 
 
-def test_participant_fills_in_and_submits_needs_analysis(sheet: Sheet, new_page: Any, shot: Any) -> None:
+def test_participant_fills_in_and_submits_needs_analysis(
+    sheet: Sheet, new_page: Any, shot: Any
+) -> None:
     template = load_template("needs_analysis")
     planned = template.example_answers(seed=11)
     planned.update(imp_ai_use=5, comp_ai_use=1)
@@ -182,7 +187,9 @@ def test_every_type_round_trips_as_python_says(sheet: Sheet, new_page: Any) -> N
         page.wait_for_selector(".tk-submit:enabled")
         sent = sent_answers(template, planned)
         assert page.evaluate("window.tkSheet.answers()") == sent
-        assert page.evaluate("window.tkSheet.draftAnswers()") == sent_answers(template, planned, hidden=True)
+        assert page.evaluate("window.tkSheet.draftAnswers()") == sent_answers(
+            template, planned, hidden=True
+        )
         page.click(".tk-submit")
         page.wait_for_selector(".tk-confirm:visible")
         stored = sheet.rows("all_types", code)
@@ -229,12 +236,18 @@ def test_widgets_of_every_type_in_the_page(sheet: Sheet, new_page: Any, shot: An
     assert got["recommend"] == 7
     assert got["order"] == ["y", "x"]
     assert got["vote"] == {"p": 2, "q": 1}
-    assert got["actions"] == [{"what": "Checkliste", "who": "", "due": "2025-03-31", "status": "done"}]
-    assert got["goals"] == [{
-        "goal": "Ticketsystem", "weight": 2.5,
-        "levels": {str(v): f"Stufe {i}" for i, v in enumerate((-2, -1, 0, 1, 2))},
-        "baseline": -1, "follow_up": None,
-    }]
+    assert got["actions"] == [
+        {"what": "Checkliste", "who": "", "due": "2025-03-31", "status": "done"}
+    ]
+    assert got["goals"] == [
+        {
+            "goal": "Ticketsystem",
+            "weight": 2.5,
+            "levels": {str(v): f"Stufe {i}" for i, v in enumerate((-2, -1, 0, 1, 2))},
+            "baseline": -1,
+            "follow_up": None,
+        }
+    ]
     assert got["story"] == ["eins", "zwei"]
     assert got["minutes"] == 12.5
     assert got["role"] == "other"
@@ -251,7 +264,9 @@ def test_widgets_of_every_type_in_the_page(sheet: Sheet, new_page: Any, shot: An
     assert sheet.rows("all_types", code).empty
 
 
-def test_invalid_sheet_shows_errors_and_stores_nothing(sheet: Sheet, new_page: Any, shot: Any) -> None:
+def test_invalid_sheet_shows_errors_and_stores_nothing(
+    sheet: Sheet, new_page: Any, shot: Any
+) -> None:
     code = _code()
     page = new_page()
     begin(page, sheet.url("sheet=training_feedback&pilot=P01&loop=1&lang=en"), code)
@@ -309,7 +324,10 @@ def test_half_filled_sheet_survives_a_reload(sheet: Sheet, new_page: Any) -> Non
     page.reload()
     page.wait_for_selector(".tk-submit:enabled")
     assert page.locator(".tk-q-reaction_1 input[type=radio]").nth(3).is_checked()
-    assert page.locator(".tk-q-recommend .tk-scale-btn[data-value='9']").get_attribute("aria-pressed") == "true"
+    assert (
+        page.locator(".tk-q-recommend .tk-scale-btn[data-value='9']").get_attribute("aria-pressed")
+        == "true"
+    )
     assert page.locator(".tk-q-comment textarea").input_value() == "Gut <b>so</b>"
     other = new_page()
     begin(other, sheet.url(f"{query}"), _code())
@@ -317,7 +335,9 @@ def test_half_filled_sheet_survives_a_reload(sheet: Sheet, new_page: Any) -> Non
     assert not other.locator(".tk-q-reaction_1 input[type=radio]").nth(3).is_checked()
 
 
-def test_code_step_refuses_a_name_and_generates_a_code(sheet: Sheet, new_page: Any, shot: Any) -> None:
+def test_code_step_refuses_a_name_and_generates_a_code(
+    sheet: Sheet, new_page: Any, shot: Any
+) -> None:
     page = new_page()
     page.goto(sheet.url("sheet=training_feedback&pilot=P01"))
     page.wait_for_selector(".tk-code-start")
@@ -364,11 +384,15 @@ def test_phone_has_no_horizontal_scrolling(sheet: Sheet, new_page: Any, shot: An
 def test_show_if_in_the_page_agrees_with_the_shared_table(sheet: Sheet, new_page: Any) -> None:
     """``window.tkSheet.isMet`` against ``tests/show_if_cases.json`` (``tests/test_show_if.py``: Python)."""
     rows = show_if_table()
-    cases = [[condition_config(Condition.model_validate(row["condition"])), row["answers"]] for row in rows]
+    cases = [
+        [condition_config(Condition.model_validate(row["condition"])), row["answers"]]
+        for row in rows
+    ]
     page = new_page()
     begin(page, sheet.url("sheet=training_feedback"), "SHOWIF1")
     got = page.evaluate(
-        "(cases) => cases.map(([c, a]) => window.tkSheet.isMet(c, a))", json.loads(json.dumps(cases))
+        "(cases) => cases.map(([c, a]) => window.tkSheet.isMet(c, a))",
+        json.loads(json.dumps(cases)),
     )
     wrong = [(row, g) for row, g in zip(rows, got, strict=True) if g is not row["expected"]]
     assert wrong == []
@@ -383,8 +407,13 @@ def test_show_if_in_the_page_agrees_with_the_shared_table(sheet: Sheet, new_page
 def test_dot_vote_on_ideas(sheet: Sheet, new_page: Any) -> None:
     with Store(sheet.store_url) as store:
         template = load_template("round_table")
-        store.submit(template, {"ideas": "Lernpaten\nMicro-Learning am Band"}, pilot="P01", loop=2,
-                     participant="IDEA01")
+        store.submit(
+            template,
+            {"ideas": "Lernpaten\nMicro-Learning am Band"},
+            pilot="P01",
+            loop=2,
+            participant="IDEA01",
+        )
     code = _code()
     page = new_page()
     begin(page, sheet.url("sheet=round_table&pilot=P01&loop=2&questions=votes"), code)
@@ -398,7 +427,10 @@ def test_dot_vote_on_ideas(sheet: Sheet, new_page: Any) -> None:
     page.wait_for_selector(".tk-confirm:visible")
     stored = sheet.rows("round_table", code)
     assert len(stored) == 1  # a double click stores once
-    assert stored.iloc[0]["votes"] == {idea_id("Lernpaten"): 2, idea_id("Micro-Learning am Band"): 1}
+    assert stored.iloc[0]["votes"] == {
+        idea_id("Lernpaten"): 2,
+        idea_id("Micro-Learning am Band"): 1,
+    }
 
 
 def test_an_old_template_link_lands_on_the_sheet(sheet: Sheet, new_page: Any) -> None:

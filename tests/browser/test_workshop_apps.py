@@ -22,7 +22,9 @@ def fill(page: Any, template: Any, answers: dict[str, Any], phase: str | None = 
         value = answers[q.id]
         box = page.locator(f".tk-q-{q.id}")
         if q.type in ("likert", "single_choice"):
-            values = [p.value for p in q.points] if q.type == "likert" else [o.value for o in q.options]
+            values = (
+                [p.value for p in q.points] if q.type == "likert" else [o.value for o in q.options]
+            )
             box.locator("input[type=radio]").nth(values.index(value)).check()
         elif q.type == "scale":
             box.locator("button", has_text=str(value)).filter(has_text=f"{value}").first.click()
@@ -49,7 +51,6 @@ def join(page: Any, server: Any, query: str, code: str) -> None:
     page.wait_for_selector(".tk-code-start", timeout=60_000)
     page.locator(".tk-code input").fill(code)
     page.click(".tk-code-start")
-
 
 
 def wait_until(check: Any, timeout: float = 15.0) -> Any:
@@ -87,7 +88,9 @@ def test_participant_fills_in_and_submits(voila_server: Any, new_page: Any, shot
     assert len(voila_server.store().responses(template="training_feedback", pilot="P01")) == 1
 
 
-def test_web_sheet_in_serve_shows_the_feedback_chart(voila_server: Any, new_page: Any, shot: Any) -> None:
+def test_web_sheet_in_serve_shows_the_feedback_chart(
+    voila_server: Any, new_page: Any, shot: Any
+) -> None:
     """Self-assessment: right after submitting, the participant sees their profile as bars."""
     from transferkit.sheets.feedback import feedback_content
     from transferkit.templates import load_template
@@ -105,12 +108,16 @@ def test_web_sheet_in_serve_shows_the_feedback_chart(voila_server: Any, new_page
     assert content is not None
     shown = page.locator(".tk-feedback .tk-bar-value").all_inner_texts()
     assert shown == [f"{row.value:g}" for row in content.rows]
-    widths = page.locator(".tk-feedback .tk-bar").evaluate_all("bars => bars.map(b => b.offsetWidth)")
+    widths = page.locator(".tk-feedback .tk-bar").evaluate_all(
+        "bars => bars.map(b => b.offsetWidth)"
+    )
     assert max(widths) > 0  # the page's style sheet draws the bars
     shot(page, "sheet_feedback_profile")
 
 
-def test_invalid_sheet_shows_errors_and_stores_nothing(voila_server: Any, new_page: Any, shot: Any) -> None:
+def test_invalid_sheet_shows_errors_and_stores_nothing(
+    voila_server: Any, new_page: Any, shot: Any
+) -> None:
     page = new_page()
     join(page, voila_server, "sheet=training_feedback&pilot=P01&loop=1&lang=en", "INVAL1")
     page.wait_for_selector(".tk-submit:enabled", timeout=60_000)
@@ -168,8 +175,10 @@ def test_moderator_sees_two_participants_live(voila_server: Any, new_page: Any, 
     moderator.goto(voila_server.url("reflection_loop.ipynb", "pilot=P01&loop=2"))
     moderator.wait_for_selector(".tk-counter", timeout=60_000)
     moderator.locator(".lm-TabBar-tab", has_text="Information").click()
-    texts = {"PART01": f"Kanban-Board ausprobiert {uuid.uuid4().hex[:4]}",
-             "PART02": f"Wissensrunde gestartet {uuid.uuid4().hex[:4]}"}
+    texts = {
+        "PART01": f"Kanban-Board ausprobiert {uuid.uuid4().hex[:4]}",
+        "PART02": f"Wissensrunde gestartet {uuid.uuid4().hex[:4]}",
+    }
     # both join through the web sheet (the screen's join link)
     for code, text in texts.items():
         page = new_page()
@@ -192,7 +201,13 @@ def test_round_table_vote_totals(voila_server: Any, new_page: Any, shot: Any) ->
 
     store = voila_server.store()
     template = load_template("round_table")
-    store.submit(template, {"ideas": "Lernpaten\nMicro-Learning am Band"}, pilot="P01", loop=1, participant="IDEA01")
+    store.submit(
+        template,
+        {"ideas": "Lernpaten\nMicro-Learning am Band"},
+        pilot="P01",
+        loop=1,
+        participant="IDEA01",
+    )
     store.submit(template, {"ideas": "Lernpaten"}, pilot="P01", loop=1, participant="IDEA02")
     cast = {"VOTE01": {"Lernpaten": 2, "Micro-Learning am Band": 1}, "VOTE02": {"Lernpaten": 1}}
     screen = new_page(1280, 900)
@@ -250,16 +265,38 @@ def test_visitor_cannot_run_code(voila_server: Any, new_page: Any, tmp_path: Pat
     ws = websocket.create_connection(channel, timeout=10)
 
     def message(msg_type: str, content: dict[str, Any]) -> str:
-        header = {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "username": "visitor",
-                  "session": uuid.uuid4().hex, "date": "2026-01-01T00:00:00Z", "version": "5.3"}
-        return json.dumps({"header": header, "parent_header": {}, "metadata": {},
-                           "content": content, "channel": "shell", "buffers": []}), header["msg_id"]
+        header = {
+            "msg_id": uuid.uuid4().hex,
+            "msg_type": msg_type,
+            "username": "visitor",
+            "session": uuid.uuid4().hex,
+            "date": "2026-01-01T00:00:00Z",
+            "version": "5.3",
+        }
+        return json.dumps(
+            {
+                "header": header,
+                "parent_header": {},
+                "metadata": {},
+                "content": content,
+                "channel": "shell",
+                "buffers": [],
+            }
+        ), header["msg_id"]
 
     try:
         code = f"open({str(marker)!r}, 'w').write('x')"
-        raw, exec_id = message("execute_request", {"code": code, "silent": False, "store_history": False,
-                                                    "user_expressions": {}, "allow_stdin": False,
-                                                    "stop_on_error": True})
+        raw, exec_id = message(
+            "execute_request",
+            {
+                "code": code,
+                "silent": False,
+                "store_history": False,
+                "user_expressions": {},
+                "allow_stdin": False,
+                "stop_on_error": True,
+            },
+        )
         ws.send(raw)
         info, info_id = message("kernel_info_request", {})
         ws.send(info)  # positive control: the connection itself works
@@ -268,7 +305,10 @@ def test_visitor_cannot_run_code(voila_server: Any, new_page: Any, tmp_path: Pat
         while time.monotonic() < deadline:
             try:
                 opcode, data = ws.recv_data()
-            except (websocket.WebSocketTimeoutException, websocket.WebSocketConnectionClosedException):
+            except (
+                websocket.WebSocketTimeoutException,
+                websocket.WebSocketConnectionClosedException,
+            ):
                 break
             if opcode != websocket.ABNF.OPCODE_TEXT or not data:
                 continue

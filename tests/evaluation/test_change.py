@@ -38,10 +38,14 @@ def test_missing_and_index_and_estimated_sd():
 
 
 def test_summary_counts():
-    res = reliable_change_summary([30, 25, 20, 22, 10], [20, 24, 27, 31, np.nan], 7.5, 0.88,
-                                  group=pd.Series(["A", "A", "B", "B", "B"], name="pilot"))
-    assert list(res.columns[:5]) == ["pilot", "n", "improved", "no_reliable_change",
-                                     "deteriorated"]
+    res = reliable_change_summary(
+        [30, 25, 20, 22, 10],
+        [20, 24, 27, 31, np.nan],
+        7.5,
+        0.88,
+        group=pd.Series(["A", "A", "B", "B", "B"], name="pilot"),
+    )
+    assert list(res.columns[:5]) == ["pilot", "n", "improved", "no_reliable_change", "deteriorated"]
     b = res.set_index("pilot").loc["B"]
     assert (b["n"], b["improved"], b["no_reliable_change"]) == (2, 1, 1)
     assert b["pct_improved"] == 50.0

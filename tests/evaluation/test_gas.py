@@ -47,13 +47,15 @@ def test_levels_outside_range_raise():
 
 
 def goals() -> pd.DataFrame:
-    return pd.DataFrame({
-        "pilot_id": ["P1", "P1", "P1", "P2", "P2"],
-        "participant": ["a", "a", "b", "c", "c"],
-        "weight": [2.0, 1.0, 1.0, 1.0, 3.0],
-        "baseline": [-1, -2, -1, -1, -1],
-        "follow_up": [1, 0, np.nan, 0, 2],
-    })
+    return pd.DataFrame(
+        {
+            "pilot_id": ["P1", "P1", "P1", "P2", "P2"],
+            "participant": ["a", "a", "b", "c", "c"],
+            "weight": [2.0, 1.0, 1.0, 1.0, 3.0],
+            "baseline": [-1, -2, -1, -1, -1],
+            "follow_up": [1, 0, np.nan, 0, 2],
+        }
+    )
 
 
 def test_summary_matches_tscore_per_group():
@@ -61,7 +63,8 @@ def test_summary_matches_tscore_per_group():
     assert res.loc["a", "t_baseline"] == pytest.approx(gas_tscore([-1, -2], [2, 1]))
     assert res.loc["a", "t_follow_up"] == pytest.approx(gas_tscore([1, 0], [2, 1]))
     assert res.loc["c", "t_change"] == pytest.approx(
-        gas_tscore([0, 2], [1, 3]) - gas_tscore([-1, -1], [1, 3]))
+        gas_tscore([0, 2], [1, 3]) - gas_tscore([-1, -1], [1, 3])
+    )
     assert res.loc["b", "n_missing"] == 1
     assert np.isnan(res.loc["b", "t_follow_up"])  # its only goal has no follow-up
     pilots = gas_summary(goals()).set_index("pilot_id")

@@ -13,13 +13,15 @@ from transferkit.evaluation import (
 
 
 def test_kirkpatrick_levels():
-    ind = pd.DataFrame({
-        "pilot_id": ["P1", "P1", "P1", "P2"],
-        "level": [1, 2, 2, 4],
-        "indicator": ["satisfaction", "test_score", "quiz", "time_saved"],
-        "value": [4.0, 78.0, 60.0, -38.0],
-        "unit": ["likert_1_5", "percent", "percent", "percent"],
-    })
+    ind = pd.DataFrame(
+        {
+            "pilot_id": ["P1", "P1", "P1", "P2"],
+            "level": [1, 2, 2, 4],
+            "indicator": ["satisfaction", "test_score", "quiz", "time_saved"],
+            "value": [4.0, 78.0, 60.0, -38.0],
+            "unit": ["likert_1_5", "percent", "percent", "percent"],
+        }
+    )
     res = kirkpatrick(ind)
     assert len(res) == 8
     p1 = res[res["pilot_id"] == "P1"].set_index("level")
@@ -35,8 +37,12 @@ def test_kirkpatrick_levels():
 
 def test_loop_trends_against_polyfit():
     rng = np.random.default_rng(2)
-    rows = [(p, loop, int(rng.integers(1, 6))) for p in ("P1", "P2")
-            for loop in (1, 2, 3, 4) for _ in range(5)]
+    rows = [
+        (p, loop, int(rng.integers(1, 6)))
+        for p in ("P1", "P2")
+        for loop in (1, 2, 3, 4)
+        for _ in range(5)
+    ]
     df = pd.DataFrame(rows, columns=["pilot_id", "loop", "sat"])
     res = loop_trends(df, ["sat"])
     for p, part in res.groupby("pilot_id"):
@@ -49,12 +55,14 @@ def test_loop_trends_against_polyfit():
 
 
 def test_action_item_flow_hand_counted():
-    items = pd.DataFrame({
-        "pilot_id": ["P1"] * 5 + ["P2"],
-        "loop_raised": [1, 1, 1, 2, 3, 1],
-        "status": ["done", "dropped", "carried_over", "done", "open", "open"],
-        "loop_closed": pd.array([1, 2, None, 3, None, None], dtype="Int64"),
-    })
+    items = pd.DataFrame(
+        {
+            "pilot_id": ["P1"] * 5 + ["P2"],
+            "loop_raised": [1, 1, 1, 2, 3, 1],
+            "status": ["done", "dropped", "carried_over", "done", "open", "open"],
+            "loop_closed": pd.array([1, 2, None, 3, None, None], dtype="Int64"),
+        }
+    )
     res = action_item_flow(items).set_index(["pilot_id", "loop"])
     # loop 1: 3 opened, 1 done, 2 carried over; rate 1/3
     assert res.loc[("P1", 1)].tolist()[:5] == [0, 3, 1, 0, 2]

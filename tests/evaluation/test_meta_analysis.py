@@ -35,8 +35,22 @@ from transferkit.evaluation import EvaluationInputError, meta_analysis
 DATA = Path(__file__).parent / "data" / "dat_bcg.csv"
 
 COLUMNS = [
-    "k", "k_dropped", "estimate", "se", "z", "p", "ci95_low", "ci95_high", "tau2",
-    "tau2_se", "i2", "q", "df", "p_q", "pi95_low", "pi95_high",
+    "k",
+    "k_dropped",
+    "estimate",
+    "se",
+    "z",
+    "p",
+    "ci95_low",
+    "ci95_high",
+    "tau2",
+    "tau2_se",
+    "i2",
+    "q",
+    "df",
+    "p_q",
+    "pi95_low",
+    "pi95_high",
 ]
 
 
@@ -223,7 +237,9 @@ def test_input_errors_are_clear():
         meta_analysis(d.assign(y=[0.1, np.inf, 0.3]), "y", "v")
     with pytest.raises(EvaluationInputError, match=r"at least two pilots.*got 1"):
         meta_analysis(d.iloc[:1], "y", "v")
-    with pytest.raises(EvaluationInputError, match=r"got 1 \(2 row\(s\) left out for missing values\)"):
+    with pytest.raises(
+        EvaluationInputError, match=r"got 1 \(2 row\(s\) left out for missing values\)"
+    ):
         meta_analysis(d.assign(y=[0.1, np.nan, np.nan]), "y", "v")
     with pytest.raises(EvaluationInputError, match=r"at least two pilots.*got 0"):
         meta_analysis(d.iloc[:0], "y", "v")

@@ -8,13 +8,15 @@ from transferkit.evaluation import EvaluationInputError, format_cost, needs_prio
 
 
 def needs() -> pd.DataFrame:
-    return pd.DataFrame({
-        "company_id": ["C1", "C1", "C1", "C1", "C2", "C2"],
-        "topic": ["ai_use", "ai_use", "teamwork", "teamwork", "ai_use", "teamwork"],
-        "area": ["digital", "digital", "soft", "soft", "digital", "soft"],
-        "importance": [5, 4, 2, 2, 3, 4],
-        "competence": [2, 1, 4, 5, 3, 2],
-    })
+    return pd.DataFrame(
+        {
+            "company_id": ["C1", "C1", "C1", "C1", "C2", "C2"],
+            "topic": ["ai_use", "ai_use", "teamwork", "teamwork", "ai_use", "teamwork"],
+            "area": ["digital", "digital", "soft", "soft", "digital", "soft"],
+            "importance": [5, 4, 2, 2, 3, 4],
+            "competence": [2, 1, 4, 5, 3, 2],
+        }
+    )
 
 
 def test_needs_priorities_hand_computed():
@@ -41,9 +43,15 @@ def test_needs_errors():
 
 
 def test_format_cost():
-    plan = pd.DataFrame({"company_id": ["C1", "C1", "C2"], "participant": ["a", "a", "b"],
-                         "format": ["micro_learning", "workshop", "workshop"],
-                         "sessions": [12, 2, 1], "minutes_per_session": [5, 180, 240]})
+    plan = pd.DataFrame(
+        {
+            "company_id": ["C1", "C1", "C2"],
+            "participant": ["a", "a", "b"],
+            "format": ["micro_learning", "workshop", "workshop"],
+            "sessions": [12, 2, 1],
+            "minutes_per_session": [5, 180, 240],
+        }
+    )
     res = format_cost(plan, {"C1": 40.0, "C2": 60.0})
     assert list(res.columns[:3]) == ["company_id", "participant", "format"]
     row = res.set_index("format").loc["micro_learning"]
@@ -58,5 +66,6 @@ def test_format_cost():
         format_cost(plan, {"C1": 40.0})
     with pytest.raises(EvaluationInputError, match="'sessions' must be numeric"):
         format_cost(plan.astype({"sessions": str}), 40.0)
-    assert np.isnan(format_cost(plan.assign(sessions=0), 1.0, by="format")
-                    ["minutes_per_session"]).all()
+    assert np.isnan(
+        format_cost(plan.assign(sessions=0), 1.0, by="format")["minutes_per_session"]
+    ).all()

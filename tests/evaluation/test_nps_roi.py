@@ -35,10 +35,16 @@ def test_phillips_worked_example():
 
 
 def test_roi_per_pilot():
-    costs = pd.DataFrame({"pilot_id": ["P1", "P1", "P2"], "cost_item": ["a", "b", "a"],
-                          "amount_eur": [1000, 1000, 500]})
-    benefits = pd.DataFrame({"pilot_id": ["P1", "P2"], "benefit_item": ["x", "x"],
-                             "amount_eur": [3000, 400]})
+    costs = pd.DataFrame(
+        {
+            "pilot_id": ["P1", "P1", "P2"],
+            "cost_item": ["a", "b", "a"],
+            "amount_eur": [1000, 1000, 500],
+        }
+    )
+    benefits = pd.DataFrame(
+        {"pilot_id": ["P1", "P2"], "benefit_item": ["x", "x"], "amount_eur": [3000, 400]}
+    )
     res = roi(benefits, costs, by="pilot_id").set_index("pilot_id")
     assert res.loc["P1", "roi_percent"] == 50.0
     assert res.loc["P2", "roi_percent"] == pytest.approx(-20.0)

@@ -113,8 +113,9 @@ def test_all_missing_post_column():
 
 def test_long_format_equals_wide():
     wide = lakens().assign(person=[f"p{i}" for i in range(10)], pilot=["P1"] * 5 + ["P2"] * 5)
-    long = wide.melt(id_vars=["person", "pilot"], value_vars=["pre", "post"],
-                     var_name="time", value_name="score")
+    long = wide.melt(
+        id_vars=["person", "pilot"], value_vars=["pre", "post"], var_name="time", value_name="score"
+    )
     a = prepost(wide, "pre", "post", subject="person", group="pilot")
     b = prepost(long, "pre", "post", subject="person", group="pilot", within="time", dv="score")
     pd.testing.assert_frame_equal(a, b)

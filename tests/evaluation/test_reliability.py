@@ -48,8 +48,9 @@ def test_krippendorff_tidy_and_text_codes():
 
 
 def test_krippendorff_edge_cases():
-    assert krippendorff_alpha([[1, 1, 1], [1, 1, 1]]) != krippendorff_alpha([[1, 1, 1],
-                                                                            [1, 1, 1]])  # nan
+    assert krippendorff_alpha([[1, 1, 1], [1, 1, 1]]) != krippendorff_alpha(
+        [[1, 1, 1], [1, 1, 1]]
+    )  # nan
     with pytest.raises(EvaluationInputError, match="two coders"):
         krippendorff_alpha([[1, 2, 3]])
     with pytest.raises(EvaluationInputError, match="at least two coders"):
@@ -61,8 +62,9 @@ def test_krippendorff_edge_cases():
 def items() -> pd.DataFrame:
     rng = np.random.default_rng(3)
     base = rng.normal(size=40)
-    data = {f"q{i}": np.clip(np.round(3 + base + rng.normal(0, 0.8, 40)), 1, 5)
-            for i in range(1, 5)}
+    data = {
+        f"q{i}": np.clip(np.round(3 + base + rng.normal(0, 0.8, 40)), 1, 5) for i in range(1, 5)
+    }
     df = pd.DataFrame(data)
     df.iloc[2, 1] = nan
     df.iloc[7, 3] = nan
@@ -72,6 +74,7 @@ def items() -> pd.DataFrame:
 @pytest.mark.parametrize("policy", ["pairwise", "listwise"])
 def test_cronbach_matches_pingouin(policy):
     import pingouin as pg
+
     alpha, (low, high) = cronbach_alpha(items(), nan_policy=policy)
     ref_alpha, ref_ci = pg.cronbach_alpha(data=items(), nan_policy=policy)  # reference impl.
     assert alpha == pytest.approx(ref_alpha)
@@ -91,8 +94,10 @@ def test_cronbach_matches_pingouin(policy):
 
 def test_cronbach_pingouin_published_example():
     import pingouin as pg
+
     data = pg.read_dataset("cronbach_alpha").pivot_table(
-        index="Subj", columns="Items", values="Scores")
+        index="Subj", columns="Items", values="Scores"
+    )
     alpha, (low, high) = cronbach_alpha(data)
     # pingouin docs (cronbach_alpha example): 0.5917, CI [0.195, 0.84]
     assert alpha == pytest.approx(0.5917, abs=1e-4)

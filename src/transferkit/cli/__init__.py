@@ -25,6 +25,16 @@ def main() -> None:
     """transferkit: reflection loops, workshop sheets and pilot evaluation for SMEs."""
 
 
-for _command in (demo, setup, network, company, pilot, participant, templates, db, report,
-                 serve_command):
+for _command in (
+    demo,
+    setup,
+    network,
+    company,
+    pilot,
+    participant,
+    templates,
+    db,
+    report,
+    serve_command,
+):
     main.add_command(_command)

@@ -44,7 +44,9 @@ def db_import_demo(url: str | None) -> None:
 
 
 @db.command("import")
-@click.argument("kind", type=click.Choice(["costs", "benefits", "indicators", "formats", "responses"]))
+@click.argument(
+    "kind", type=click.Choice(["costs", "benefits", "indicators", "formats", "responses"])
+)
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option(
     "--replace",
@@ -54,12 +56,22 @@ def db_import_demo(url: str | None) -> None:
 )
 @click.option("--template", default=None, help="responses: the template of the paper sheets.")
 @click.option("--pilot", default=None, help="responses: pilot of every row without a pilot column.")
-@click.option("--loop", type=int, default=None, help="responses: loop of every row without a loop column.")
+@click.option(
+    "--loop", type=int, default=None, help="responses: loop of every row without a loop column."
+)
 @click.option("--phase", default=None, help="responses: phase of a loop template.")
 @click.option("--db", "url", default=None, help=DB_HELP)
 @friendly_errors
-def db_import(kind: str, file: Path, replace: bool, template: str | None, pilot: str | None,
-              loop: int | None, phase: str | None, url: str | None) -> None:
+def db_import(
+    kind: str,
+    file: Path,
+    replace: bool,
+    template: str | None,
+    pilot: str | None,
+    loop: int | None,
+    phase: str | None,
+    url: str | None,
+) -> None:
     """Import a CSV file of costs, benefits, Kirkpatrick indicators or planned formats,
     or the answers of paper sheets (``responses``, CSV or XLSX, with --template).
 
@@ -81,7 +93,9 @@ def db_import(kind: str, file: Path, replace: bool, template: str | None, pilot:
         if template is None:
             msg = "responses need --template (the template of the paper sheets)"
             raise click.UsageError(msg)
-        n = import_paper_answers(store, load_template(template), file, pilot=pilot, loop=loop, phase=phase)
+        n = import_paper_answers(
+            store, load_template(template), file, pilot=pilot, loop=loop, phase=phase
+        )
         click.echo(f"{n} new responses from paper sheets imported into {store.info()['url']}")
         return
     if template or pilot or loop is not None or phase:
@@ -95,26 +109,55 @@ def db_import(kind: str, file: Path, replace: bool, template: str | None, pilot:
 
 @db.command("import-survey")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--structure", type=click.Path(path_type=Path), default=None,
-              help="LimeSurvey: the survey structure (.lss or tab-separated .txt), needed with a .lsr file; "
-              "KoboToolbox: the XLSForm (its repeat groups are reported).")
-@click.option("--template", required=True, help="The template whose question ids are the survey's question codes "
-              "(built-in name or YAML file).")
-@click.option("--participant-column", default=None,
-              help="The column with each respondent's pseudonymous code (e.g. LimeSurvey's token).")
+@click.option(
+    "--structure",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="LimeSurvey: the survey structure (.lss or tab-separated .txt), needed with a .lsr file; "
+    "KoboToolbox: the XLSForm (its repeat groups are reported).",
+)
+@click.option(
+    "--template",
+    required=True,
+    help="The template whose question ids are the survey's question codes "
+    "(built-in name or YAML file).",
+)
+@click.option(
+    "--participant-column",
+    default=None,
+    help="The column with each respondent's pseudonymous code (e.g. LimeSurvey's token).",
+)
 @click.option("--pilot", default=None, help="Pilot of every response.")
 @click.option("--loop", type=int, default=None, help="Loop of every response.")
 @click.option("--phase", default=None, help="Phase of a loop template.")
-@click.option("--source", type=click.Choice(["limesurvey", "kobo"]), default=None,
-              help="Which tool exported FILE (default: recognised from the file).")
-@click.option("--mapping", type=click.Path(path_type=Path), default=None,
-              help="YAML file `source column or code: question id` where they differ.")
+@click.option(
+    "--source",
+    type=click.Choice(["limesurvey", "kobo"]),
+    default=None,
+    help="Which tool exported FILE (default: recognised from the file).",
+)
+@click.option(
+    "--mapping",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="YAML file `source column or code: question id` where they differ.",
+)
 @click.option("--survey-id", default=None, help="LimeSurvey survey id, if neither file names it.")
 @click.option("--db", "url", default=None, help=DB_HELP)
 @friendly_errors
-def db_import_survey(file: Path, structure: Path | None, template: str, participant_column: str | None,
-                     pilot: str | None, loop: int | None, phase: str | None, source: str | None,
-                     mapping: Path | None, survey_id: str | None, url: str | None) -> None:
+def db_import_survey(
+    file: Path,
+    structure: Path | None,
+    template: str,
+    participant_column: str | None,
+    pilot: str | None,
+    loop: int | None,
+    phase: str | None,
+    source: str | None,
+    mapping: Path | None,
+    survey_id: str | None,
+    url: str | None,
+) -> None:
     """Import responses exported from LimeSurvey (.lsr with --structure, or CSV/R with question codes)
     or KoboToolbox/ODK (CSV with ';' or ',', or XLSX), validated by the template like the web sheet.
 
@@ -129,9 +172,17 @@ def db_import_survey(file: Path, structure: Path | None, template: str, particip
 
     store = open_store(url)
     result = import_survey(
-        store, load_template(template), file, structure=structure, source=source,
-        participant_column=participant_column, pilot=pilot, loop=loop, phase=phase,
-        mapping=read_mapping(mapping) if mapping is not None else None, survey_id=survey_id,
+        store,
+        load_template(template),
+        file,
+        structure=structure,
+        source=source,
+        participant_column=participant_column,
+        pilot=pilot,
+        loop=loop,
+        phase=phase,
+        mapping=read_mapping(mapping) if mapping is not None else None,
+        survey_id=survey_id,
     )
     click.echo(f"{result.summary()}; store: {store.info()['url']}")
     for skipped in result.skipped:
@@ -168,28 +219,49 @@ EXPORT_SALT_ENV = "TRANSFERKIT_EXPORT_SALT"
 @db.command("export")
 @click.argument("out", type=click.Path(path_type=Path))
 @click.option(
-    "--format", "fmt", type=click.Choice(["csv", "sav", "dta", "r", "xlsx", "datapackage"]),
-    default="csv", show_default=True,
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "sav", "dta", "r", "xlsx", "datapackage"]),
+    default="csv",
+    show_default=True,
     help="csv: one file, lists as JSON; sav (SPSS), dta (Stata), xlsx: one file with labels; "
     "r, datapackage: OUT is a folder (CSV, codebook, R script / datapackage.json). "
     "All but csv need --template.",
 )
-@click.option("--lang", type=click.Choice(["de", "en"]), default="de", show_default=True,
-              help="Language of variable and value labels (not csv).")
-@click.option("--table", type=click.Choice(["responses", "format_plans"]), default="responses",
-              show_default=True)
+@click.option(
+    "--lang",
+    type=click.Choice(["de", "en"]),
+    default="de",
+    show_default=True,
+    help="Language of variable and value labels (not csv).",
+)
+@click.option(
+    "--table",
+    type=click.Choice(["responses", "format_plans"]),
+    default="responses",
+    show_default=True,
+)
 @click.option("--template", default=None, help="Only this template (built-in name or YAML file).")
 @click.option("--pilot", default=None, help="Only this pilot.")
 @click.option(
-    "--free-text", type=click.Choice(["drop", "keep"]), default="drop", show_default=True,
+    "--free-text",
+    type=click.Choice(["drop", "keep"]),
+    default="drop",
+    show_default=True,
     help="drop: remove answers written in people's own words (they can name people); "
     "keep: export them as written, after you have checked them.",
 )
 @click.option("--db", "url", default=None, help=DB_HELP)
 @friendly_errors
 def db_export(
-    out: Path, fmt: str, lang: str, table: str, template: str | None, pilot: str | None,
-    free_text: str, url: str | None,
+    out: Path,
+    fmt: str,
+    lang: str,
+    table: str,
+    template: str | None,
+    pilot: str | None,
+    free_text: str,
+    url: str | None,
 ) -> None:
     """Write a pseudonymised CSV for sharing: participant codes become salted hashes.
 
@@ -203,7 +275,9 @@ def db_export(
 
     chosen: str | Template | None = template
     if fmt != "csv" and (template is None or table != "responses"):
-        msg = f"--format {fmt} needs --template (its questions give the labels) and --table responses"
+        msg = (
+            f"--format {fmt} needs --template (its questions give the labels) and --table responses"
+        )
         raise click.UsageError(msg)
     if template is not None and (fmt != "csv" or template.endswith((".yaml", ".yml"))):
         from transferkit.templates import load_template
@@ -215,11 +289,16 @@ def db_export(
     )
     if data.empty:
         which = ", ".join(f"{k} {v!r}" for k, v in (("template", template), ("pilot", pilot)) if v)
-        msg = (f"Nothing to export: no rows in {table}" + (f" for {which}" if which else "")
-               + f"; {out} was not written. `transferkit db info` shows what the store holds.")
+        msg = (
+            f"Nothing to export: no rows in {table}"
+            + (f" for {which}" if which else "")
+            + f"; {out} was not written. `transferkit db info` shows what the store holds."
+        )
         raise click.ClickException(msg)
     linked = f"linkable (salt from ${EXPORT_SALT_ENV})" if salt else "not linkable to other exports"
-    dropped = "free text removed" if free_text == "drop" else "free text kept: check it before sharing"
+    dropped = (
+        "free text removed" if free_text == "drop" else "free text kept: check it before sharing"
+    )
     if fmt != "csv":
         _export_format(data, chosen, out, fmt, lang)
         click.echo(f"{len(data)} rows written to {out} as {fmt} ({dropped}; pseudonyms {linked})")
@@ -227,8 +306,11 @@ def db_export(
     for column in data.columns:
         if data[column].map(lambda v: isinstance(v, list | dict)).any():
             data[column] = data[column].map(
-                lambda v: json.dumps(v, ensure_ascii=False, default=str)
-                if isinstance(v, list | dict) else v
+                lambda v: (
+                    json.dumps(v, ensure_ascii=False, default=str)
+                    if isinstance(v, list | dict)
+                    else v
+                )
             )
     write_atomically(out, data.to_csv(index=False))
     click.echo(f"{len(data)} rows written to {out} ({dropped}; pseudonyms {linked})")
@@ -242,8 +324,13 @@ def _export_format(data: pd.DataFrame, template: object, out: Path, fmt: str, la
     from transferkit.templates import Template
 
     assert isinstance(template, Template)
-    writer = {"sav": exchange.write_sav, "dta": exchange.write_dta, "r": exchange.write_r,
-              "xlsx": exchange.write_xlsx, "datapackage": exchange.write_datapackage}[fmt]
+    writer = {
+        "sav": exchange.write_sav,
+        "dta": exchange.write_dta,
+        "r": exchange.write_r,
+        "xlsx": exchange.write_xlsx,
+        "datapackage": exchange.write_datapackage,
+    }[fmt]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", exchange.ExchangeWarning)
         _, notes = writer(data, template, out, lang)

@@ -15,11 +15,18 @@ __all__ = ["demo"]
 @click.option("--db", default=None, help=DB_HELP)
 @click.option("--lang", type=click.Choice(["de", "en"]), default="de", show_default=True)
 @click.option(
-    "--out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True,
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("reports"),
+    show_default=True,
     help="Folder for the reports.",
 )
-@click.option("--reports/--no-reports", default=True, show_default=True,
-              help="Also build every report (pilots, network, needs) and an index.html.")
+@click.option(
+    "--reports/--no-reports",
+    default=True,
+    show_default=True,
+    help="Also build every report (pilots, network, needs) and an index.html.",
+)
 @friendly_errors
 def demo(db: str | None, lang: str, out: Path, reports: bool) -> None:
     """Load the demo network, summarise each pilot and build all reports."""

@@ -89,8 +89,10 @@ def network_add(network_id: str, name: str, region: str | None, url: str | None)
 def network_edit(network_id: str, name: str | None, region: str | None, url: str | None) -> None:
     """Change a network's name or region."""
     store = open_store(url)
-    row = _merged(_current(store.networks(), "network_id", network_id, "network"),
-                  {"name": name, "region": region})
+    row = _merged(
+        _current(store.networks(), "network_id", network_id, "network"),
+        {"name": name, "region": region},
+    )
     click.echo(store.add_network(network_id, row["name"], row["region"]))
 
 
@@ -118,24 +120,39 @@ def network_remove(network_id: str, yes: bool, url: str | None) -> None:
 
 # ------------------------------------------------------------------ companies
 def _company_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    for option in reversed([
-        click.option("--size-class", type=click.Choice(["micro", "small", "medium"]), default=None,
-                     help="EU size class (or give --employees)."),
-        click.option("--employees", type=click.IntRange(min=0), default=None),
-        click.option("--sector", default=None),
-        click.option("--region", default=None),
-        click.option("--network", default=None, help="Network id (add it first)."),
-        click.option("--roles", default=None,
-                     help="';'-separated: organiser, financier, sender, best_practice."),
-    ]):
+    for option in reversed(
+        [
+            click.option(
+                "--size-class",
+                type=click.Choice(["micro", "small", "medium"]),
+                default=None,
+                help="EU size class (or give --employees).",
+            ),
+            click.option("--employees", type=click.IntRange(min=0), default=None),
+            click.option("--sector", default=None),
+            click.option("--region", default=None),
+            click.option("--network", default=None, help="Network id (add it first)."),
+            click.option(
+                "--roles",
+                default=None,
+                help="';'-separated: organiser, financier, sender, best_practice.",
+            ),
+        ]
+    ):
         func = option(func)
     return func
 
 
 def _store_company(store: Store, company_id: str, row: dict[str, Any]) -> str:
     return store.add_company(
-        company_id, row["name"], size_class=row["size_class"], employees=row["employees"],
-        sector=row["sector"], region=row["region"], network=row["network"], roles=row["roles"] or (),
+        company_id,
+        row["name"],
+        size_class=row["size_class"],
+        employees=row["employees"],
+        sector=row["sector"],
+        region=row["region"],
+        network=row["network"],
+        roles=row["roles"] or (),
     )
 
 
@@ -192,27 +209,50 @@ def company_remove(company_id: str, yes: bool, url: str | None) -> None:
 
 # ------------------------------------------------------------------ pilots
 def _pilot_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    for option in reversed([
-        click.option("--title-en", default=None),
-        click.option("--network", default=None, help="Network id (add it first)."),
-        click.option("--topic", default=None),
-        click.option("--companies", default=None, help="';'-separated company ids (add them first)."),
-        click.option("--start", default=None, help="Start date, e.g. 2026-03-01."),
-        click.option("--end", default=None, help="End date, e.g. 2026-09-30."),
-        click.option("--loops", type=click.IntRange(min=1), default=None, help="Planned reflection loops."),
-        click.option("--hourly-rate", type=click.FloatRange(min=0), default=None,
-                     help="Hourly rate of participants' working time, for cost figures."),
-        click.option("--currency", default=None, help="ISO 4217 code of the hourly rate (default EUR)."),
-    ]):
+    for option in reversed(
+        [
+            click.option("--title-en", default=None),
+            click.option("--network", default=None, help="Network id (add it first)."),
+            click.option("--topic", default=None),
+            click.option(
+                "--companies", default=None, help="';'-separated company ids (add them first)."
+            ),
+            click.option("--start", default=None, help="Start date, e.g. 2026-03-01."),
+            click.option("--end", default=None, help="End date, e.g. 2026-09-30."),
+            click.option(
+                "--loops",
+                type=click.IntRange(min=1),
+                default=None,
+                help="Planned reflection loops.",
+            ),
+            click.option(
+                "--hourly-rate",
+                type=click.FloatRange(min=0),
+                default=None,
+                help="Hourly rate of participants' working time, for cost figures.",
+            ),
+            click.option(
+                "--currency", default=None, help="ISO 4217 code of the hourly rate (default EUR)."
+            ),
+        ]
+    ):
         func = option(func)
     return func
 
 
 def _store_pilot(store: Store, pilot_id: str, row: dict[str, Any]) -> str:
     return store.add_pilot(
-        pilot_id, row["title_de"], row["title_en"], network=row["network"], topic=row["topic"],
-        companies=row["companies"] or (), start=row["start"], end=row["end"], loops=row["loops"],
-        hourly_rate=row["hourly_rate"], currency=row["currency"] or "EUR",
+        pilot_id,
+        row["title_de"],
+        row["title_en"],
+        network=row["network"],
+        topic=row["topic"],
+        companies=row["companies"] or (),
+        start=row["start"],
+        end=row["end"],
+        loops=row["loops"],
+        hourly_rate=row["hourly_rate"],
+        currency=row["currency"] or "EUR",
     )
 
 
@@ -250,7 +290,9 @@ def pilot_edit(pilot_id: str, url: str | None, **changes: Any) -> None:
 @friendly_errors
 def pilot_list(url: str | None) -> None:
     """The pilot projects in the store."""
-    _echo_frame(open_store(url).pilots(), "no pilots yet: transferkit pilot add ID --title-de TITLE")
+    _echo_frame(
+        open_store(url).pilots(), "no pilots yet: transferkit pilot add ID --title-de TITLE"
+    )
 
 
 @pilot.command("remove")
@@ -317,13 +359,23 @@ def participant_remove(code: str, yes: bool, url: str | None) -> None:
 @click.option("--n", "count", type=click.IntRange(1, 2000), required=True, help="How many codes.")
 @click.option("--pilot", "pilot_id", default=None, help="Pilot the codes belong to.")
 @click.option("--company", default=None, help="Company the codes belong to.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Printable HTML code cards (default: codes_<pilot>_<company>.html).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Printable HTML code cards (default: codes_<pilot>_<company>.html).",
+)
 @click.option("--lang", type=click.Choice(["de", "en"]), default="de", show_default=True)
 @_db_option
 @friendly_errors
-def participant_codes(count: int, pilot_id: str | None, company: str | None, out: Path | None,
-                      lang: str, url: str | None) -> None:
+def participant_codes(
+    count: int,
+    pilot_id: str | None,
+    company: str | None,
+    out: Path | None,
+    lang: str,
+    url: str | None,
+) -> None:
     """Register COUNT new codes and write them as printable cards to hand out (no names)."""
     from transferkit.datasets.setup import generate_codes
     from transferkit.sheets.code_cards import code_cards_html

@@ -27,19 +27,35 @@ __all__ = ["report"]
 
 F = TypeVar("F", bound=Callable[..., object])
 
+
 def _common(func: F) -> F:
     """Options every report command takes: --db, --lang, --out."""
-    func = click.option("--out", "out_dir", default="reports", show_default=True,
-                        type=click.Path(file_okay=False), help="Folder for the reports.")(func)
-    func = click.option("--lang", type=click.Choice(["de", "en"]), default="de",
-                        show_default=True, help="Language of the reports.")(func)
+    func = click.option(
+        "--out",
+        "out_dir",
+        default="reports",
+        show_default=True,
+        type=click.Path(file_okay=False),
+        help="Folder for the reports.",
+    )(func)
+    func = click.option(
+        "--lang",
+        type=click.Choice(["de", "en"]),
+        default="de",
+        show_default=True,
+        help="Language of the reports.",
+    )(func)
     func = click.option("--db", default=None, help=DB_HELP)(func)
     return func
 
 
 def _workers(func: F) -> F:
-    return click.option("--workers", type=click.IntRange(min=1), default=None,
-                        help="Reports made in parallel. Default: one per CPU core.")(func)
+    return click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Reports made in parallel. Default: one per CPU core.",
+    )(func)
 
 
 def _params(db: str | None, lang: str, **extra: JSONValue) -> dict[str, JSONValue]:
@@ -83,8 +99,12 @@ def report_pilot(
 
 
 @report.command("network")
-@click.option("--company", "company_id", default="",
-              help="Company to benchmark anonymously against its peers, e.g. C03.")
+@click.option(
+    "--company",
+    "company_id",
+    default="",
+    help="Company to benchmark anonymously against its peers, e.g. C03.",
+)
 @_common
 @friendly_errors
 def report_network(company_id: str, db: str | None, lang: str, out_dir: str) -> None:
@@ -93,8 +113,12 @@ def report_network(company_id: str, db: str | None, lang: str, out_dir: str) -> 
 
 
 @report.command("needs")
-@click.option("--company", "company_id", default="",
-              help="Company whose needs to report, e.g. C03. Default: the whole network.")
+@click.option(
+    "--company",
+    "company_id",
+    default="",
+    help="Company whose needs to report, e.g. C03. Default: the whole network.",
+)
 @_common
 @friendly_errors
 def report_needs(company_id: str, db: str | None, lang: str, out_dir: str) -> None:

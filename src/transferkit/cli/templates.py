@@ -26,7 +26,9 @@ def templates_list(lang: str) -> None:
 
     for name in list_templates():
         template = load_template(name)
-        click.echo(f"{name:<28} v{template.version}  {template.kind:<5}  {template.title.get(lang)}")
+        click.echo(
+            f"{name:<28} v{template.version}  {template.kind:<5}  {template.title.get(lang)}"
+        )
 
 
 @templates.command("show")
@@ -61,12 +63,14 @@ def templates_validate(files: tuple[Path, ...]) -> None:
         raise SystemExit(1)
 
 
-
 @templates.command("print")
 @click.argument("name_or_path")
 @click.option("--lang", type=click.Choice(["de", "en"]), default="de", show_default=True)
 @click.option(
-    "--out", "out", type=click.Path(path_type=Path), default=None,
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    default=None,
     help="HTML file to write (default: <template id>_<lang>.html).",
 )
 @friendly_errors

@@ -111,6 +111,7 @@ REVERSE_KEYED = ("soft_3",)
 BLANK_ITEMS = 0
 _NAMESPACE = uuid.UUID("6f1c2d3e-4b5a-4c7d-8e9f-a0b1c2d3e4f5")
 
+
 @dataclass(eq=False)
 class DemoData:
     """Result of :func:`generate`: tidy tables by name and the raw response records."""

@@ -185,31 +185,52 @@ def import_demo(store: Store) -> dict[str, int]:
 _PILOT = Field("pilot_id", "text", "P01")
 _KINDS: dict[str, TableSpec] = {
     "costs": TableSpec(
-        (_PILOT, Field("cost_item", "text", "facilitation"),
-         Field("amount_eur", "number", "7200"), Field("note", "text", "", required=False)),
-        ("pilot_id", "cost_item"), "add_cost",
+        (
+            _PILOT,
+            Field("cost_item", "text", "facilitation"),
+            Field("amount_eur", "number", "7200"),
+            Field("note", "text", "", required=False),
+        ),
+        ("pilot_id", "cost_item"),
+        "add_cost",
         "keep one row per pilot and cost item (add the amounts up or name the items apart)",
         "costs",
     ),
     "benefits": TableSpec(
-        (_PILOT, Field("benefit_item", "text", "time_savings"),
-         Field("amount_eur", "number", "41290"), Field("note", "text", "", required=False)),
-        ("pilot_id", "benefit_item"), "add_benefit",
+        (
+            _PILOT,
+            Field("benefit_item", "text", "time_savings"),
+            Field("amount_eur", "number", "41290"),
+            Field("note", "text", "", required=False),
+        ),
+        ("pilot_id", "benefit_item"),
+        "add_benefit",
         "keep one row per pilot and benefit item (add the amounts up or name the items apart)",
         "benefits",
     ),
     "indicators": TableSpec(
-        (_PILOT, Field("level", "int", "1"), Field("indicator", "text", "satisfaction"),
-         Field("value", "number", "3.97"), Field("unit", "text", "", required=False)),
-        ("pilot_id", "indicator"), "add_indicator",
+        (
+            _PILOT,
+            Field("level", "int", "1"),
+            Field("indicator", "text", "satisfaction"),
+            Field("value", "number", "3.97"),
+            Field("unit", "text", "", required=False),
+        ),
+        ("pilot_id", "indicator"),
+        "add_indicator",
         "keep one row per pilot and indicator (name the indicators apart)",
         "indicators",
     ),
     "formats": TableSpec(
-        (Field("company_id", "text", "C01"), Field("participant", "text", "K7M4QX"),
-         Field("format", "text", "workshop"), Field("sessions", "int", "2"),
-         Field("minutes_per_session", "int", "135")),
-        ("participant", "format"), "add_format_plan",
+        (
+            Field("company_id", "text", "C01"),
+            Field("participant", "text", "K7M4QX"),
+            Field("format", "text", "workshop"),
+            Field("sessions", "int", "2"),
+            Field("minutes_per_session", "int", "135"),
+        ),
+        ("participant", "format"),
+        "add_format_plan",
         "keep one row per participant and format (add the sessions up)",
         "format_plans",
         "company_id",
@@ -217,6 +238,7 @@ _KINDS: dict[str, TableSpec] = {
 }
 #: Kinds of evaluation data that :func:`import_table` reads (``transferkit db import KIND``).
 IMPORT_KINDS = tuple(_KINDS)
+
 
 def import_table(store: Store, kind: str, path: str | Path, *, replace: bool = False) -> int:
     """Import a CSV file of evaluation data into ``store``; return the number of rows.
@@ -259,8 +281,10 @@ def import_table(store: Store, kind: str, path: str | Path, *, replace: bool = F
     seen: dict[tuple[_Cell, ...], int] = {}
     for line, cells in rows:
         if len(cells) > len(header):
-            too_many = (f"{len(cells)} cells, but the header has {len(header)} columns; "
-                        f"put a text containing {delimiter!r} in double quotes")
+            too_many = (
+                f"{len(cells)} cells, but the header has {len(header)} columns; "
+                f"put a text containing {delimiter!r} in double quotes"
+            )
             problems.append((line, too_many))
             continue
         values: dict[str, _Cell] = {}
@@ -271,7 +295,9 @@ def import_table(store: Store, kind: str, path: str | Path, *, replace: bool = F
                 complete = complete and not field.required
                 values[field.name] = None
                 continue
-            value, problem = parse_cell(field, cells[index] if index < len(cells) else "", delimiter)
+            value, problem = parse_cell(
+                field, cells[index] if index < len(cells) else "", delimiter
+            )
             if problem:
                 problems.append((line, problem))
                 complete = False
@@ -279,7 +305,9 @@ def import_table(store: Store, kind: str, path: str | Path, *, replace: bool = F
         key = tuple(values[name] for name in spec.key)
         if None not in key and key in seen:
             shown = ", ".join(f"{n} {v}" for n, v in zip(spec.key, key, strict=True))
-            problems.append((line, f"{shown} appears already in line {seen[key]}; {spec.duplicate}"))
+            problems.append(
+                (line, f"{shown} appears already in line {seen[key]}; {spec.duplicate}")
+            )
             complete = False
         elif None not in key:
             seen[key] = line

@@ -39,8 +39,9 @@ NOT_ON_PAPER = NOT_IN_ONE_CELL
 _CONTEXT = ("sheet", "participant", "pilot", "loop", "phase")
 
 
-def paper_submission_id(template: str, pilot: str | None, loop: int | None, phase: str | None,
-                        sheet: str) -> str:
+def paper_submission_id(
+    template: str, pilot: str | None, loop: int | None, phase: str | None, sheet: str
+) -> str:
     """The submission id of paper sheet number ``sheet``: the same sheet always gets the same id.
 
     >>> paper_submission_id("training_feedback", "P01", 1, None, "17")[:6]
@@ -63,8 +64,13 @@ def _rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]], bool]:
 
 
 def import_paper_answers(
-    store: Store, template: Template, path: str | Path, *, pilot: str | None = None,
-    loop: int | None = None, phase: str | None = None,
+    store: Store,
+    template: Template,
+    path: str | Path,
+    *,
+    pilot: str | None = None,
+    loop: int | None = None,
+    phase: str | None = None,
 ) -> int:
     """Store the answers of paper sheets in ``path`` (CSV or XLSX); return the number of new responses.
 
@@ -79,22 +85,47 @@ def import_paper_answers(
     unknown = [n for n in names if n and n not in questions and n not in _CONTEXT]
     if unknown:
         valid = ", ".join([*_CONTEXT, *questions])
-        problems.append((1, (f"unknown column(s) {', '.join(repr(n) for n in unknown)}; "
-                            f"the columns of {template.id!r}{f' ({phase})' if phase else ''}: {valid}")))
+        problems.append(
+            (
+                1,
+                (
+                    f"unknown column(s) {', '.join(repr(n) for n in unknown)}; "
+                    f"the columns of {template.id!r}{f' ({phase})' if phase else ''}: {valid}"
+                ),
+            )
+        )
     if "sheet" not in names:
-        problems.append((1, ("column 'sheet' is missing: the number written on each paper sheet "
-                            "(so importing the file again adds nothing)")))
+        problems.append(
+            (
+                1,
+                (
+                    "column 'sheet' is missing: the number written on each paper sheet "
+                    "(so importing the file again adds nothing)"
+                ),
+            )
+        )
     for name in names:
         if name in questions and questions[name].type in NOT_ON_PAPER:
-            problems.append((1, (f"column {name!r} is a {questions[name].type} question, which does not "
-                                "fit one cell: leave the column out and enter these answers in the web sheet")))
+            problems.append(
+                (
+                    1,
+                    (
+                        f"column {name!r} is a {questions[name].type} question, which does not "
+                        "fit one cell: leave the column out and enter these answers in the web sheet"
+                    ),
+                )
+            )
     if not rows:
         problems.append((1, "the file has no rows below the header line"))
     before = int(store.info()["counts"]["responses"])
     seen: dict[str, int] = {}
     with store.bulk():  # one transaction: an error below rolls everything back
         for line, cells in rows if not problems else []:
-            row = {name: (cells[i] if i < len(cells) else "").strip() for i, name in enumerate(names) if name}
+            row = {
+                name: (cells[i] if i < len(cells) else "").strip()
+                for i, name in enumerate(names)
+                if name
+            }
             sheet = row.get("sheet", "")
             if not sheet:
                 problems.append((line, "sheet is empty: write the paper sheet's number"))
@@ -110,12 +141,22 @@ def import_paper_answers(
                 problems.append((line, f"loop: {row['loop']!r} is not a whole number"))
                 continue
             row_phase = row.get("phase") or phase
-            answers = {qid: cell_answer(questions[qid], text) for qid, text in row.items()
-                       if qid in questions and text}
+            answers = {
+                qid: cell_answer(questions[qid], text)
+                for qid, text in row.items()
+                if qid in questions and text
+            }
             sid = paper_submission_id(template.id, row_pilot, row_loop, row_phase, sheet)
             try:
-                store.submit(template, answers, pilot=row_pilot, loop=row_loop, phase=row_phase,
-                             participant=row.get("participant") or None, submission_id=sid)
+                store.submit(
+                    template,
+                    answers,
+                    pilot=row_pilot,
+                    loop=row_loop,
+                    phase=row_phase,
+                    participant=row.get("participant") or None,
+                    submission_id=sid,
+                )
             except AnswerValidationError as error:
                 problems += [(line, f"{p.question_id}: {p.message_en}") for p in error.problems]
                 continue

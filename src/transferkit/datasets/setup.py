@@ -74,21 +74,37 @@ def _add_network(store: Store, row: dict[str, Any]) -> Any:
 
 def _add_company(store: Store, row: dict[str, Any]) -> Any:
     return store.add_company(
-        row["company_id"], row["name"], size_class=row["size_class"], employees=row["employees"],
-        sector=row["sector"], region=row["region"], network=row["network_id"], roles=row["roles"] or (),
+        row["company_id"],
+        row["name"],
+        size_class=row["size_class"],
+        employees=row["employees"],
+        sector=row["sector"],
+        region=row["region"],
+        network=row["network_id"],
+        roles=row["roles"] or (),
     )
 
 
 def _add_pilot(store: Store, row: dict[str, Any]) -> Any:
     return store.add_pilot(
-        row["pilot_id"], row["title_de"], row["title_en"], network=row["network_id"],
-        topic=row["topic"], companies=row["companies"] or (), start=row["start"], end=row["end"],
-        loops=row["loops"], hourly_rate=row["hourly_rate"], currency=row["currency"] or "EUR",
+        row["pilot_id"],
+        row["title_de"],
+        row["title_en"],
+        network=row["network_id"],
+        topic=row["topic"],
+        companies=row["companies"] or (),
+        start=row["start"],
+        end=row["end"],
+        loops=row["loops"],
+        hourly_rate=row["hourly_rate"],
+        currency=row["currency"] or "EUR",
     )
 
 
 def _add_participant(store: Store, row: dict[str, Any]) -> Any:
-    return store.add_participant(row["participant"], company=row["company_id"], pilot=row["pilot_id"])
+    return store.add_participant(
+        row["participant"], company=row["company_id"], pilot=row["pilot_id"]
+    )
 
 
 def _optional(name: str, kind: str, example: str) -> Field:
@@ -98,39 +114,63 @@ def _optional(name: str, kind: str, example: str) -> Field:
 #: The four kinds of a set-up file, in the order they are stored.
 SETUP_KINDS: dict[str, SetupKind] = {
     "networks": SetupKind(
-        (Field("network_id", "text", "N1"), Field("name", "text", "Transfernetz Süd"),
-         _optional("region", "text", "Oberbayern")),
-        _add_network, ("networks", "network", "netzwerke", "netzwerk"),
-        "Ein Netzwerk von Unternehmen und Hochschule.", "A network of companies and a university.",
+        (
+            Field("network_id", "text", "N1"),
+            Field("name", "text", "Transfernetz Süd"),
+            _optional("region", "text", "Oberbayern"),
+        ),
+        _add_network,
+        ("networks", "network", "netzwerke", "netzwerk"),
+        "Ein Netzwerk von Unternehmen und Hochschule.",
+        "A network of companies and a university.",
     ),
     "companies": SetupKind(
-        (Field("company_id", "text", "C01"), Field("name", "text", "Tischlerei Berg GmbH"),
-         _optional("size_class", "text", "micro"), _optional("employees", "int", "8"),
-         _optional("sector", "text", "Handwerk"), _optional("region", "text", "Oberbayern"),
-         _optional("network_id", "text", "N1"), _optional("roles", "text", "sender;best_practice")),
-        _add_company, ("companies", "company", "unternehmen"),
+        (
+            Field("company_id", "text", "C01"),
+            Field("name", "text", "Tischlerei Berg GmbH"),
+            _optional("size_class", "text", "micro"),
+            _optional("employees", "int", "8"),
+            _optional("sector", "text", "Handwerk"),
+            _optional("region", "text", "Oberbayern"),
+            _optional("network_id", "text", "N1"),
+            _optional("roles", "text", "sender;best_practice"),
+        ),
+        _add_company,
+        ("companies", "company", "unternehmen"),
         "Größenklasse micro/small/medium (oder employees angeben); Rollen ;-getrennt: organiser, "
         "financier, sender, best_practice.",
         "Size class micro/small/medium (or give employees); roles ;-separated: organiser, "
         "financier, sender, best_practice.",
     ),
     "pilots": SetupKind(
-        (Field("pilot_id", "text", "P01"), Field("title_de", "text", "Agile Methoden im Handwerk"),
-         _optional("title_en", "text", "Agile methods in crafts"), _optional("network_id", "text", "N1"),
-         _optional("topic", "text", "agile"), _optional("companies", "text", "C01;C02"),
-         _optional("start", "date", "2026-03-01"), _optional("end", "date", "2026-09-30"),
-         _optional("loops", "int", "4"), _optional("hourly_rate", "number", "48"),
-         _optional("currency", "text", "EUR")),
-        _add_pilot, ("pilots", "pilot", "pilotprojekte", "pilotprojekt", "piloten"),
+        (
+            Field("pilot_id", "text", "P01"),
+            Field("title_de", "text", "Agile Methoden im Handwerk"),
+            _optional("title_en", "text", "Agile methods in crafts"),
+            _optional("network_id", "text", "N1"),
+            _optional("topic", "text", "agile"),
+            _optional("companies", "text", "C01;C02"),
+            _optional("start", "date", "2026-03-01"),
+            _optional("end", "date", "2026-09-30"),
+            _optional("loops", "int", "4"),
+            _optional("hourly_rate", "number", "48"),
+            _optional("currency", "text", "EUR"),
+        ),
+        _add_pilot,
+        ("pilots", "pilot", "pilotprojekte", "pilotprojekt", "piloten"),
         "Unternehmen ;-getrennt (vorher anlegen); Daten als 2026-03-01 oder 01.03.2026; loops = "
         "geplante Reflexionsschleifen; hourly_rate = Stundensatz für Kostenangaben, currency (EUR).",
         "Companies ;-separated (add them first); dates as 2026-03-01 or 01.03.2026; loops = planned "
         "reflection loops; hourly_rate = hourly rate for cost figures, currency (EUR).",
     ),
     "participants": SetupKind(
-        (Field("participant", "text", "K7M4QX"), _optional("company_id", "text", "C01"),
-         _optional("pilot_id", "text", "P01")),
-        _add_participant, ("participants", "participant", "teilnehmende", "teilnehmer"),
+        (
+            Field("participant", "text", "K7M4QX"),
+            _optional("company_id", "text", "C01"),
+            _optional("pilot_id", "text", "P01"),
+        ),
+        _add_participant,
+        ("participants", "participant", "teilnehmende", "teilnehmer"),
         "Pseudonyme Codes, keine Namen (transferkit participant codes erzeugt welche).",
         "Pseudonymous codes, never names (transferkit participant codes makes some).",
     ),
@@ -172,8 +212,14 @@ def _from_workbook(path: Path, problems: list[tuple[str, int, str]]) -> Rows:
         if kind is None:
             if sheet not in _IGNORED_SHEETS:
                 close = difflib.get_close_matches(sheet, _all_names(), n=1, cutoff=0.6)
-                hint = f"rename it to {close[0]!r}" if close else f"name it one of {', '.join(SETUP_KINDS)}"
-                problems.append((sheet, 1, f"unknown sheet {sheet!r}: {hint} (or 'help' to skip it)"))
+                hint = (
+                    f"rename it to {close[0]!r}"
+                    if close
+                    else f"name it one of {', '.join(SETUP_KINDS)}"
+                )
+                problems.append(
+                    (sheet, 1, f"unknown sheet {sheet!r}: {hint} (or 'help' to skip it)")
+                )
             continue
         if not rows:
             continue
@@ -215,9 +261,15 @@ def _from_csv(path: Path, problems: list[tuple[str, int, str]]) -> Rows:
             continue
         spec = SETUP_KINDS[kind]
         for field in spec.fields:
-            if field.required and field.name not in positions and (kind, field.name) not in missing_reported:
+            if (
+                field.required
+                and field.name not in positions
+                and (kind, field.name) not in missing_reported
+            ):
                 missing_reported.add((kind, field.name))
-                problems.append(("", 1, f"column {field.name!r} is missing (needed by every {kind} row)"))
+                problems.append(
+                    ("", 1, f"column {field.name!r} is missing (needed by every {kind} row)")
+                )
         values, row_problems = _parse_row(spec, positions, cells, delimiter)
         problems += [("", line, p) for p in row_problems]
         if values is not None:
@@ -232,13 +284,16 @@ def _spec_table(spec: SetupKind) -> TableSpec:
 def _message(path: Path, problems: list[tuple[str, int, str]], workbook: bool) -> str:
     order = {kind: n for n, kind in enumerate(SETUP_KINDS)}
     problems = sorted(problems, key=lambda p: (order.get(_kind_of(p[0]) or "", -1), p[1]))
+
     def where(sheet: str, n: int) -> str:
         return f"sheet {sheet}, row {n}" if workbook else f"line {n}"
 
     listed = "\n".join(f"  {where(sheet, n)}: {text}" for sheet, n, text in problems)
     count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
-    return (f"Cannot set up from {path}: {count}, nothing was stored.\n{listed}\n"
-            "An empty workbook with every column explained: transferkit setup template FILE.xlsx")
+    return (
+        f"Cannot set up from {path}: {count}, nothing was stored.\n{listed}\n"
+        "An empty workbook with every column explained: transferkit setup template FILE.xlsx"
+    )
 
 
 def import_setup(store: Store, path: str | Path) -> dict[str, int]:
@@ -288,8 +343,16 @@ def write_setup_workbook(path: str | Path) -> Path:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for field in spec.fields:
-            help_sheet.append([kind, field.name, "yes" if field.required else "", field.example,
-                               spec.help_de, spec.help_en])
+            help_sheet.append(
+                [
+                    kind,
+                    field.name,
+                    "yes" if field.required else "",
+                    field.example,
+                    spec.help_de,
+                    spec.help_en,
+                ]
+            )
     for cell in help_sheet[1]:
         cell.font = Font(bold=True)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -300,7 +363,11 @@ def write_setup_workbook(path: str | Path) -> Path:
 
 
 def generate_codes(
-    store: Store, n: int, *, pilot: str | None = None, company: str | None = None,
+    store: Store,
+    n: int,
+    *,
+    pilot: str | None = None,
+    company: str | None = None,
     rng: random.Random | None = None,
 ) -> list[str]:
     """Register ``n`` new pseudonymous participant codes for a pilot and/or company; return them.

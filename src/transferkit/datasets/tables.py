@@ -94,8 +94,9 @@ def header_problems_of(
     for index, name in enumerate(names):
         if not name:
             if any(index < len(cells) and cells[index].strip() for _, cells in rows):
-                problems.append(f"column {index + 1} has values but no name in line 1; "
-                                "name it or remove it")
+                problems.append(
+                    f"column {index + 1} has values but no name in line 1; name it or remove it"
+                )
         elif name in wanted and name not in positions:
             positions[name] = index
         elif name in positions or name in unknown:
@@ -108,14 +109,16 @@ def header_problems_of(
         close = difflib.get_close_matches(field.name, list(unknown), n=1, cutoff=0.6)
         if close:
             positions[field.name] = unknown.pop(close[0])
-            problems.append(f"column {field.name!r} is missing; the file has "
-                            f"{close[0]!r} instead: rename it to {field.name!r}")
+            problems.append(
+                f"column {field.name!r} is missing; the file has "
+                f"{close[0]!r} instead: rename it to {field.name!r}"
+            )
         elif field.required:
-            problems.append(f"column {field.name!r} is missing; add it "
-                            f"(e.g. {field.example!r})")
+            problems.append(f"column {field.name!r} is missing; add it (e.g. {field.example!r})")
     for name in unknown:
-        problems.append(f"unknown column {name!r}; remove it, or rename it to "
-                        "one of the columns below")
+        problems.append(
+            f"unknown column {name!r}; remove it, or rename it to one of the columns below"
+        )
     return problems, positions
 
 
@@ -154,13 +157,16 @@ def parse_cell(field: Field, text: str, delimiter: str) -> tuple[Any, str | None
         return None, f"{field.name}: {text!r} is not a number; {_NUMBER}"
     if field.kind == "int":
         if not number.is_integer():
-            return None, (f"{field.name}: {text!r} is not a whole number; write e.g. "
-                          f"{field.example!r}")
+            return None, (
+                f"{field.name}: {text!r} is not a whole number; write e.g. {field.example!r}"
+            )
         return int(number), None
     return number, None
 
 
-def problems_message(kind: str, path: Path, problems: list[tuple[int, str]], spec: TableSpec) -> str:
+def problems_message(
+    kind: str, path: Path, problems: list[tuple[int, str]], spec: TableSpec
+) -> str:
     """One message for every problem of a file, by line: nothing was stored."""
     problems = sorted(problems, key=lambda problem: problem[0])
     listed = "\n".join(f"  line {line}: {text}" for line, text in problems)
@@ -169,8 +175,6 @@ def problems_message(kind: str, path: Path, problems: list[tuple[int, str]], spe
         f"Cannot import {kind} from {path}: {count}, nothing was stored.\n{listed}\n"
         f"The columns of a {kind} file: {columns_text(spec)}."
     )
-
-
 
 
 def _cell_text(value: Any) -> str:

@@ -45,8 +45,16 @@ __all__ = [
 ]
 
 #: Columns of a response record besides its answers (as ``Store.responses()`` has them).
-RESPONSE_COLUMNS = ("submission_id", "template", "template_version", "pilot", "loop", "phase",
-                    "participant", "submitted_at")
+RESPONSE_COLUMNS = (
+    "submission_id",
+    "template",
+    "template_version",
+    "pilot",
+    "loop",
+    "phase",
+    "participant",
+    "submitted_at",
+)
 
 
 def responses_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
@@ -67,8 +75,9 @@ def typed(frame: pd.DataFrame, name: str) -> pd.DataFrame:
         elif column.kind in ("number", "integer"):
             numbers = pd.to_numeric(values, errors="coerce").astype("float64")
             whole = numbers.notna().all() and bool((numbers == numbers.round()).all())
-            out[column.name] = (numbers.astype("int64") if column.kind == "integer" and whole
-                                else numbers)
+            out[column.name] = (
+                numbers.astype("int64") if column.kind == "integer" and whole else numbers
+            )
         elif column.kind == "date":
             out[column.name] = pd.to_datetime(values, format="%Y-%m-%d")
     return out.reset_index(drop=True)
@@ -78,12 +87,16 @@ def self_assessment(responses: pd.DataFrame, participants: pd.DataFrame) -> pd.D
     """``self_assessment``: one row per participant and time (pre, post) with the items,
     from ``competence_self_assessment`` responses; ``participants`` gives the company."""
     frame = _of(responses, "competence_self_assessment")
-    out = frame.assign(pilot_id=frame["pilot"], time=frame.get("measurement"),
-                       company_id=frame["participant"].map(_company(participants)))
+    out = frame.assign(
+        pilot_id=frame["pilot"],
+        time=frame.get("measurement"),
+        company_id=frame["participant"].map(_company(participants)),
+    )
     out = typed(out, "self_assessment")
     order = {"pre": 0, "post": 1}
     return out.sort_values(
-        ["pilot_id", "participant", "time"], kind="stable",
+        ["pilot_id", "participant", "time"],
+        kind="stable",
         key=lambda c: c.map(order) if c.name == "time" else c,
     ).reset_index(drop=True)
 
@@ -97,12 +110,17 @@ def gas_goals(responses: pd.DataFrame) -> pd.DataFrame:
         if not isinstance(goals, list):
             continue
         for k, goal in enumerate(goals, start=1):
-            rows.append({
-                "pilot_id": response["pilot"], "participant": response["participant"],
-                "goal_id": f"{response['pilot']}-G{k}", "goal": goal["goal"],
-                "weight": goal.get("weight", 1.0), "baseline": goal["baseline"],
-                "follow_up": goal.get("follow_up"),
-            })
+            rows.append(
+                {
+                    "pilot_id": response["pilot"],
+                    "participant": response["participant"],
+                    "goal_id": f"{response['pilot']}-G{k}",
+                    "goal": goal["goal"],
+                    "weight": goal.get("weight", 1.0),
+                    "baseline": goal["baseline"],
+                    "follow_up": goal.get("follow_up"),
+                }
+            )
     out = typed(pd.DataFrame(rows), "gas_goals")
     return out.sort_values("goal_id", kind="stable").reset_index(drop=True)
 
@@ -128,11 +146,18 @@ def needs(
     frame = _of(responses, "needs_analysis")
     company = frame["participant"].map(_company(participants))
     parts = [
-        pd.DataFrame({"company_id": company, "participant": frame["participant"],
-                      "topic": topic, "area": area,
-                      "importance": frame[f"{importance_prefix}{topic}"],
-                      "competence": frame[f"{competence_prefix}{topic}"]})
-        for topic, area in topics.items() if f"{importance_prefix}{topic}" in frame.columns
+        pd.DataFrame(
+            {
+                "company_id": company,
+                "participant": frame["participant"],
+                "topic": topic,
+                "area": area,
+                "importance": frame[f"{importance_prefix}{topic}"],
+                "competence": frame[f"{competence_prefix}{topic}"],
+            }
+        )
+        for topic, area in topics.items()
+        if f"{importance_prefix}{topic}" in frame.columns
     ]
     # each participant's topics stay in ``topics`` order (the sort is stable)
     out = typed(pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(), "needs")
@@ -176,11 +201,18 @@ def action_items(responses: pd.DataFrame) -> pd.DataFrame:
     answered = [r for r in frame.to_dict("records") if isinstance(r.get("actions"), list)]
     for r in sorted(answered, key=lambda r: (r["pilot"], r["loop"])):
         for action in r["actions"]:
-            item = items.setdefault((r["pilot"], action["what"]), {
-                "pilot_id": r["pilot"], "loop_raised": r["loop"], "what": action["what"],
-                "owner": action["who"], "due": action["due"], "status": "open",
-                "loop_closed": None,
-            })
+            item = items.setdefault(
+                (r["pilot"], action["what"]),
+                {
+                    "pilot_id": r["pilot"],
+                    "loop_raised": r["loop"],
+                    "what": action["what"],
+                    "owner": action["who"],
+                    "due": action["due"],
+                    "status": "open",
+                    "loop_closed": None,
+                },
+            )
             item["status"] = action["status"]
             if action["status"] in ("done", "dropped") and item["loop_closed"] is None:
                 item["loop_closed"] = r["loop"]

@@ -112,7 +112,9 @@ def reliable_change(
     diff = y - x
     rci = diff / s_diff
     better = rci if higher_is_better else -rci
-    category = np.select([better > z, better < -z], ["improved", "deteriorated"], "no_reliable_change")
+    category = np.select(
+        [better > z, better < -z], ["improved", "deteriorated"], "no_reliable_change"
+    )
     cat = pd.Categorical(category, categories=list(CATEGORIES))
     cat[np.isnan(rci)] = np.nan
     index = pre.index if isinstance(pre, pd.Series) else None

@@ -24,7 +24,9 @@ FORMATS = vocabulary.FORMATS
 
 def format_cost(
     plan: pd.DataFrame,
-    hourly_cost: float | Mapping[Any, float] | pd.Series,  # Any: ids of any type (keys are invariant)
+    hourly_cost: float
+    | Mapping[Any, float]
+    | pd.Series,  # Any: ids of any type (keys are invariant)
     *,
     by: str | list[str] | None = None,
     format: str = "format",
@@ -105,8 +107,9 @@ def format_cost(
         raise EvaluationInputError(msg)
     if isinstance(hourly_cost, Mapping | pd.Series):
         check_columns(plan, cost_key)
-        rate = plan[cost_key].map(pd.Series(hourly_cost) if isinstance(hourly_cost, Mapping)
-                                  else hourly_cost)
+        rate = plan[cost_key].map(
+            pd.Series(hourly_cost) if isinstance(hourly_cost, Mapping) else hourly_cost
+        )
         if rate.isna().any():
             missing = sorted({str(v) for v in plan.loc[rate.isna(), cost_key]})
             msg = f"hourly_cost has no rate for {cost_key} {', '.join(missing)}."

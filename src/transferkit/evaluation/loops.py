@@ -318,8 +318,11 @@ def loop_indicators(
     out["participants"] = out[loop].map(by_loop[participant].nunique()).fillna(0)
     out["responses"] = out[loop].map(by_loop.size()).fillna(0)
     for metric in metrics:
-        values = (pd.to_numeric(responses[metric], errors="coerce") if metric in present
-                  else pd.Series(np.nan, index=responses.index))
+        values = (
+            pd.to_numeric(responses[metric], errors="coerce")
+            if metric in present
+            else pd.Series(np.nan, index=responses.index)
+        )
         grouped = values.groupby(loop_numbers)
         out[f"{metric}_n"] = out[loop].map(grouped.count()).fillna(0)
         out[f"{metric}_mean"] = out[loop].map(grouped.mean()).astype(float)
@@ -340,10 +343,16 @@ def _item_counts(
     items = actions[pd.to_numeric(actions[raised], errors="coerce").notna()]
     if items.empty:
         return counts
-    flow = action_item_flow(items.assign(_pilot="one"), pilot="_pilot", raised=raised,
-                            closed=closed, status=status).set_index("loop")
-    names = dict(zip(["carried_in", "opened", "closed", "dropped", "carried_over"],
-                     ITEM_INDICATORS, strict=True))
+    flow = action_item_flow(
+        items.assign(_pilot="one"), pilot="_pilot", raised=raised, closed=closed, status=status
+    ).set_index("loop")
+    names = dict(
+        zip(
+            ["carried_in", "opened", "closed", "dropped", "carried_over"],
+            ITEM_INDICATORS,
+            strict=True,
+        )
+    )
     flow = flow[list(names)].rename(columns=names)
     flow = flow.sort_index()
     last = int(flow.index.max())  # before the first item's loop all counts stay 0

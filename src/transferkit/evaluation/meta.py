@@ -245,7 +245,9 @@ def _check_values(y: _Array, v: _Array, labels: pd.Index, effect: str, variance:
             raise EvaluationInputError(msg)
     bad = v <= 0
     if bad.any():
-        shown = ", ".join(f"{r!r} ({x:g})" for r, x in zip(labels[bad][:5], v[bad][:5], strict=True))
+        shown = ", ".join(
+            f"{r!r} ({x:g})" for r, x in zip(labels[bad][:5], v[bad][:5], strict=True)
+        )
         msg = (
             f"Column {variance!r} must hold sampling variances greater than 0; "
             f"found in rows {shown}. A variance is the squared standard error."

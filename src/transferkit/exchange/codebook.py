@@ -182,20 +182,43 @@ def build_codebook(
         label = q.label.get(lang)
         qtype = q.type
         if qtype in ("text", "long_text"):
-            variables.append(Variable(_safe_name(q.id, used), label, "string", "nominal", question=q.id, question_type=qtype))
+            variables.append(
+                Variable(
+                    _safe_name(q.id, used),
+                    label,
+                    "string",
+                    "nominal",
+                    question=q.id,
+                    question_type=qtype,
+                )
+            )
         elif qtype == "single_choice":
             options = q.options  # type: ignore[attr-defined]
-            variables.append(Variable(
-                _safe_name(q.id, used), label, "integer", "nominal", question=q.id, question_type=qtype,
-                value_labels={i: o.label.get(lang) for i, o in enumerate(options, 1)},
-                codes={i: o.value for i, o in enumerate(options, 1)},
-            ))
+            variables.append(
+                Variable(
+                    _safe_name(q.id, used),
+                    label,
+                    "integer",
+                    "nominal",
+                    question=q.id,
+                    question_type=qtype,
+                    value_labels={i: o.label.get(lang) for i, o in enumerate(options, 1)},
+                    codes={i: o.value for i, o in enumerate(options, 1)},
+                )
+            )
         elif qtype == "likert":
             points = q.points  # type: ignore[attr-defined]
-            variables.append(Variable(
-                _safe_name(q.id, used), label, "integer", "ordinal", question=q.id, question_type=qtype,
-                value_labels={int(p.value): p.label.get(lang) for p in points},
-            ))
+            variables.append(
+                Variable(
+                    _safe_name(q.id, used),
+                    label,
+                    "integer",
+                    "ordinal",
+                    question=q.id,
+                    question_type=qtype,
+                    value_labels={int(p.value): p.label.get(lang) for p in points},
+                )
+            )
         elif qtype == "scale":
             whole = all(_is_whole(x) for x in (q.min, q.step))  # type: ignore[attr-defined]
             value_labels: dict[int, str] = {}
@@ -203,17 +226,33 @@ def build_codebook(
                 end_label = getattr(q, f"{end}_label")
                 if whole and end_label is not None and _is_whole(getattr(q, end)):
                     value_labels[int(getattr(q, end))] = end_label.get(lang)
-            variables.append(Variable(
-                _safe_name(q.id, used), label, "integer" if whole else "number",
-                "ordinal" if whole else "scale", question=q.id, question_type=qtype, value_labels=value_labels,
-                minimum=q.min, maximum=q.max,  # type: ignore[attr-defined]
-            ))
+            variables.append(
+                Variable(
+                    _safe_name(q.id, used),
+                    label,
+                    "integer" if whole else "number",
+                    "ordinal" if whole else "scale",
+                    question=q.id,
+                    question_type=qtype,
+                    value_labels=value_labels,
+                    minimum=q.min,  # type: ignore[attr-defined]
+                    maximum=q.max,  # type: ignore[attr-defined]
+                )
+            )
         elif qtype == "number":
             number_kind: Kind = "integer" if q.integer else "number"  # type: ignore[attr-defined]
-            variables.append(Variable(
-                _safe_name(q.id, used), label, number_kind, "scale", question=q.id, question_type=qtype,
-                minimum=q.min, maximum=q.max,  # type: ignore[attr-defined]
-            ))
+            variables.append(
+                Variable(
+                    _safe_name(q.id, used),
+                    label,
+                    number_kind,
+                    "scale",
+                    question=q.id,
+                    question_type=qtype,
+                    minimum=q.min,  # type: ignore[attr-defined]
+                    maximum=q.max,  # type: ignore[attr-defined]
+                )
+            )
         elif qtype in ("multi_choice", "ranking", "dot_vote"):
             options = q.options  # type: ignore[attr-defined]
             if qtype == "dot_vote" and not options:
@@ -223,18 +262,35 @@ def build_codebook(
                 option_label = f"{label}: {o.label.get(lang)}"
                 name = _safe_name(f"{q.id}_{o.value}", used)
                 if qtype == "multi_choice":
-                    variables.append(Variable(
-                        name, option_label, "integer", "nominal", question=q.id, question_type=qtype, option=o.value,
-                        value_labels=dict(_SELECTED[lang]),
-                    ))
+                    variables.append(
+                        Variable(
+                            name,
+                            option_label,
+                            "integer",
+                            "nominal",
+                            question=q.id,
+                            question_type=qtype,
+                            option=o.value,
+                            value_labels=dict(_SELECTED[lang]),
+                        )
+                    )
                 else:
                     word = _RANK if qtype == "ranking" else _POINTS
-                    variables.append(Variable(
-                        name, f"{option_label} ({word[lang]})", "integer",
-                        "ordinal" if qtype == "ranking" else "scale", question=q.id, question_type=qtype, option=o.value,
-                    ))
+                    variables.append(
+                        Variable(
+                            name,
+                            f"{option_label} ({word[lang]})",
+                            "integer",
+                            "ordinal" if qtype == "ranking" else "scale",
+                            question=q.id,
+                            question_type=qtype,
+                            option=o.value,
+                        )
+                    )
         elif qtype in _NOT_FLAT:
-            notes.append(f"{q.id}: {qtype} answers are lists of records; left out of the flat table")
+            notes.append(
+                f"{q.id}: {qtype} answers are lists of records; left out of the flat table"
+            )
         else:  # pragma: no cover - a new question type
             notes.append(f"{q.id}: question type {qtype} is not exported")
     return Codebook(lang, variables, notes)
@@ -296,7 +352,9 @@ def _converter(v: Variable) -> Callable[[Any], Any]:
     if v.question_type == "multi_choice":
         return lambda x: int(option in x) if isinstance(x, list) else None
     if v.question_type == "ranking":
-        return lambda x: (x.index(option) + 1 if option in x else None) if isinstance(x, list) else None
+        return lambda x: (
+            (x.index(option) + 1 if option in x else None) if isinstance(x, list) else None
+        )
     if v.question_type == "dot_vote":
         return lambda x: _int_or_none(x.get(option, 0)) if isinstance(x, dict) else None
     if v.kind == "integer":
@@ -323,7 +381,9 @@ def note(notes: list[str], message: str) -> None:
 def replace_atomically(path: Path, write: Callable[[Path], None]) -> None:
     """Call ``write(temporary)`` and move the result to ``path``: never a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent
+    )
     os.close(handle)
     try:
         write(Path(temporary))
@@ -335,6 +395,7 @@ def replace_atomically(path: Path, write: Callable[[Path], None]) -> None:
 
 def write_text_atomically(path: Path, text: str) -> None:
     """Write UTF-8 ``text`` to ``path`` through a temporary file."""
+
     def write(temporary: Path) -> None:
         temporary.write_text(text, encoding="utf-8", newline="")
 

@@ -34,7 +34,9 @@ def _field(v: Any) -> dict[str, Any]:
         out["x_value_labels"] = {str(k): t for k, t in v.value_labels.items()}
     for key, bound in (("minimum", v.minimum), ("maximum", v.maximum)):
         if bound is not None:
-            constraints[key] = int(bound) if v.kind == "integer" and float(bound).is_integer() else bound
+            constraints[key] = (
+                int(bound) if v.kind == "integer" and float(bound).is_integer() else bound
+            )
     if constraints:
         out["constraints"] = constraints
     return out
@@ -46,14 +48,19 @@ def datapackage_descriptor(codebook: Codebook, template: Template) -> dict[str, 
     return {
         "name": name,
         "title": template.title.get(codebook.lang),
-        "resources": [{
-            "name": "responses",
-            "path": "responses.csv",
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8",
-            "schema": {"fields": [_field(v) for v in codebook.variables], "missingValues": [""]},
-        }],
+        "resources": [
+            {
+                "name": "responses",
+                "path": "responses.csv",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": {
+                    "fields": [_field(v) for v in codebook.variables],
+                    "missingValues": [""],
+                },
+            }
+        ],
     }
 
 
@@ -68,6 +75,7 @@ def write_datapackage(
     folder.mkdir(parents=True, exist_ok=True)
     write_text_atomically(folder / "responses.csv", table.to_csv(index=False))
     descriptor = datapackage_descriptor(codebook, template)
-    write_text_atomically(folder / "datapackage.json",
-                          json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n")
+    write_text_atomically(
+        folder / "datapackage.json", json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n"
+    )
     return codebook, notes

@@ -28,8 +28,24 @@ from transferkit.exchange.survey_import import SourceRecord, SurveyData, read_de
 
 __all__ = ["read_kobo", "repeat_groups"]
 
-_METADATA = frozenset({"start", "end", "today", "deviceid", "username", "simserial", "subscriberid",
-                       "phonenumber", "audit", "email", "starttime", "endtime", "instanceid", "key"})
+_METADATA = frozenset(
+    {
+        "start",
+        "end",
+        "today",
+        "deviceid",
+        "username",
+        "simserial",
+        "subscriberid",
+        "phonenumber",
+        "audit",
+        "email",
+        "starttime",
+        "endtime",
+        "instanceid",
+        "key",
+    }
+)
 _METADATA_GROUPS = ("meta", "formhub")
 _REPEAT_INDEX = re.compile(r"\[\d+\]")
 
@@ -47,8 +63,12 @@ def _candidates(column: str) -> list[tuple[str, str | None]]:
 
 def _is_metadata(column: str) -> bool:
     name = column.split("/")[-1]
-    return (column.startswith("_") or name.startswith("_") or name.lower() in _METADATA
-            or column.split("/")[0] in _METADATA_GROUPS)
+    return (
+        column.startswith("_")
+        or name.startswith("_")
+        or name.lower() in _METADATA
+        or column.split("/")[0] in _METADATA_GROUPS
+    )
 
 
 def _is_hxl(cells: list[str]) -> bool:
@@ -76,8 +96,12 @@ def _sheets(path: Path) -> list[tuple[str, list[str], list[tuple[int, list[str]]
             header: list[str] | None = None
             rows: list[tuple[int, list[str]]] = []
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                cells = ["" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
-                         for v in values]
+                cells = [
+                    ""
+                    if v is None
+                    else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+                    for v in values
+                ]
                 if header is None:
                     if any(c.strip() for c in cells):
                         header = [c.strip() for c in cells]
@@ -98,9 +122,13 @@ def repeat_groups(form: str | Path) -> list[str]:
         if "type" not in names or "name" not in names:
             break
         kind, name = names.index("type"), names.index("name")
-        return [cells[name].strip() for _, cells in rows
-                if kind < len(cells) and name < len(cells)
-                and cells[kind].strip().lower().replace("_", " ") == "begin repeat"]
+        return [
+            cells[name].strip()
+            for _, cells in rows
+            if kind < len(cells)
+            and name < len(cells)
+            and cells[kind].strip().lower().replace("_", " ") == "begin repeat"
+        ]
     msg = f"{form} is not an XLSForm: it has no sheet 'survey' with the columns 'type' and 'name'"
     raise DatasetError(msg)
 
@@ -118,8 +146,10 @@ def read_kobo(path: str | Path, structure: str | Path | None = None) -> SurveyDa
         _, columns, rows = sheets[0]
         where = "row"
         for title, _, repeat_rows in sheets[1:]:
-            notes.append(f"repeat table {title!r} ({len(repeat_rows)} rows) was not imported: a repeat group "
-                         "holds several answers per submission, a template question one")
+            notes.append(
+                f"repeat table {title!r} ({len(repeat_rows)} rows) was not imported: a repeat group "
+                "holds several answers per submission, a template question one"
+            )
     else:
         columns, rows, _ = read_delimited(path)
     if rows and _is_hxl(rows[0][1]):
@@ -127,22 +157,38 @@ def read_kobo(path: str | Path, structure: str | Path | None = None) -> SurveyDa
         notes.append("the HXL tag row below the header was skipped")
     indexed = sorted({_REPEAT_INDEX.sub("[n]", c) for c in columns if _REPEAT_INDEX.search(c)})
     if indexed:
-        notes.append("repeat group columns were not imported (several answers per submission): "
-                     + ", ".join(indexed))
+        notes.append(
+            "repeat group columns were not imported (several answers per submission): "
+            + ", ".join(indexed)
+        )
     if structure is not None:
         for name in repeat_groups(structure):
-            notes.append(f"the form's repeat group {name!r} was not imported: its answers are in a "
-                         "separate table (XLSX export), and a template question holds one answer")
+            notes.append(
+                f"the form's repeat group {name!r} was not imported: its answers are in a "
+                "separate table (XLSX export), and a template question holds one answer"
+            )
     records = []
     for number, (line, cells) in enumerate(rows, start=1):
-        values = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(columns) if name}
-        uuid = values.get("_uuid", "").strip() or values.get("meta/instanceID", "").strip().removeprefix("uuid:")
-        records.append(SourceRecord(number=number, where=f"{where} {line}", response_id=uuid or None,
-                                    values=values,
-                                    submitted_at=values.get("_submission_time", "").strip() or None))
+        values = {
+            name: (cells[i] if i < len(cells) else "") for i, name in enumerate(columns) if name
+        }
+        uuid = values.get("_uuid", "").strip() or values.get(
+            "meta/instanceID", ""
+        ).strip().removeprefix("uuid:")
+        records.append(
+            SourceRecord(
+                number=number,
+                where=f"{where} {line}",
+                response_id=uuid or None,
+                values=values,
+                submitted_at=values.get("_submission_time", "").strip() or None,
+            )
+        )
     if records and not any(r.response_id for r in records):
-        notes.append("the export has no _uuid or meta/instanceID column: each response's id was made from "
-                     "its cells (a changed cell makes it a new response on the next import)")
+        notes.append(
+            "the export has no _uuid or meta/instanceID column: each response's id was made from "
+            "its cells (a changed cell makes it a new response on the next import)"
+        )
     return SurveyData(
         source="kobo",
         description=f"KoboToolbox export ({path.name})",

@@ -26,8 +26,21 @@ from transferkit.exchange.survey_import import SourceRecord, SurveyData, read_de
 
 __all__ = ["LimeStructure", "read_limesurvey", "read_limesurvey_structure"]
 
-_METADATA = frozenset({"id", "token", "submitdate", "lastpage", "startlanguage", "seed", "startdate",
-                       "datestamp", "ipaddr", "refurl", "interviewtime"})
+_METADATA = frozenset(
+    {
+        "id",
+        "token",
+        "submitdate",
+        "lastpage",
+        "startlanguage",
+        "seed",
+        "startdate",
+        "datestamp",
+        "ipaddr",
+        "refurl",
+        "interviewtime",
+    }
+)
 _SGQA = re.compile(r"^_?(\d+)X(\d+)X(\d+)(.*)$")
 _BRACKET = re.compile(r"^([A-Za-z][A-Za-z0-9_]*)\[([^\]]+)\]$")
 _JOINED = re.compile(r"^([A-Za-z][A-Za-z0-9]*)[_.]([A-Za-z0-9]+)\.?$")
@@ -62,8 +75,9 @@ def _parse_xml(path: Path, kind: str) -> ET.Element:
     doctype = (root.findtext("LimeSurveyDocType") or "").strip()
     wanted = "Survey" if kind == "structure" else "Responses"
     if doctype != wanted:
-        msg = (f"{path} is a LimeSurvey {doctype or 'unknown'!r} document, not {wanted!r}: "
-               + ("give the .lss survey structure" if kind == "structure" else "give the .lsr responses"))
+        msg = f"{path} is a LimeSurvey {doctype or 'unknown'!r} document, not {wanted!r}: " + (
+            "give the .lss survey structure" if kind == "structure" else "give the .lsr responses"
+        )
         raise DatasetError(msg)
     return root
 
@@ -93,8 +107,9 @@ def _structure_from_lss(path: Path) -> LimeStructure:
     subs: dict[str, list[dict[str, str]]] = {}
     seen_sub: set[str] = set()
     texts: dict[str, list[str]] = {}
-    for row in _rows(root, "subquestions") + [r for r in _rows(root, "questions")
-                                               if r.get("parent_qid", "0") not in ("0", "")]:
+    for row in _rows(root, "subquestions") + [
+        r for r in _rows(root, "questions") if r.get("parent_qid", "0") not in ("0", "")
+    ]:
         if row["qid"] not in seen_sub:
             seen_sub.add(row["qid"])
             subs.setdefault(row["parent_qid"], []).append(row)
@@ -103,7 +118,8 @@ def _structure_from_lss(path: Path) -> LimeStructure:
     for row in _rows(root, "question_l10ns"):
         texts.setdefault(row["qid"], []).append(row.get("question", ""))
     survey_id = next((r.get("sid", "") for r in _rows(root, "surveys")), "") or next(
-        (q.get("sid", "") for q in questions.values()), "")
+        (q.get("sid", "") for q in questions.values()), ""
+    )
     structure = LimeStructure(survey_id)
     codes = {qid: q.get("title", "") for qid, q in questions.items()}
     answer_texts: dict[str, list[str]] = {}
@@ -124,7 +140,10 @@ def _structure_from_lss(path: Path) -> LimeStructure:
         code, kind = question.get("title", ""), question.get("type", "")
         structure.types[code] = kind
         base = f"{question.get('sid', survey_id)}X{question.get('gid', '')}X{qid}"
-        rows = sorted(subs.get(qid, []), key=lambda r: (r.get("scale_id", "0"), int(r.get("question_order") or 0)))
+        rows = sorted(
+            subs.get(qid, []),
+            key=lambda r: (r.get("scale_id", "0"), int(r.get("question_order") or 0)),
+        )
         for row in rows:
             for text in texts.get(row["qid"], []):
                 _add_label(structure.labels, code, row.get("title", ""), text)
@@ -158,8 +177,10 @@ def _structure_from_tsv(path: Path) -> LimeStructure:
     header, rows, _ = read_delimited(path, delimiter="\t")
     index = {name: i for i, name in enumerate(header)}
     if not {"class", "name"} <= index.keys():
-        msg = (f"{path} is not a LimeSurvey survey structure in TSV form: its first line lacks the "
-               "columns 'class' and 'name' (export the structure as .lss or as tab-separated .txt)")
+        msg = (
+            f"{path} is not a LimeSurvey survey structure in TSV form: its first line lacks the "
+            "columns 'class' and 'name' (export the structure as .lss or as tab-separated .txt)"
+        )
         raise DatasetError(msg)
 
     def cell(cells: list[str], name: str) -> str:
@@ -206,7 +227,9 @@ def _candidates(structure: LimeStructure | None) -> Callable[[str], list[tuple[s
         elif (match := _BRACKET.match(column)) or (match := _JOINED.match(column)):
             pair = (match.group(1), match.group(2))
         if pair is not None and not (pair[1] or "").lower().endswith(("other", "comment")):
-            code, sub = pair  # "other" and comment fields hold free text beside the question: not imported
+            code, sub = (
+                pair  # "other" and comment fields hold free text beside the question: not imported
+            )
             found += [(f"{code}_{sub}", None), (code, sub)] if sub else [(code, None)]
         return found
 
@@ -219,7 +242,9 @@ def _is_metadata(column: str) -> bool:
     return name in _METADATA or name.endswith("time")
 
 
-def _survey_id(path: Path, structure: LimeStructure | None, columns: list[str], given: str | None) -> str:
+def _survey_id(
+    path: Path, structure: LimeStructure | None, columns: list[str], given: str | None
+) -> str:
     if given:
         return given
     if structure is not None and structure.survey_id:
@@ -229,32 +254,48 @@ def _survey_id(path: Path, structure: LimeStructure | None, columns: list[str], 
             return match.group(1)
     if match := re.search(r"survey_?(\d{3,})", path.name):
         return match.group(1)
-    msg = (f"Cannot tell the LimeSurvey survey id of {path.name} (it is part of every submission id): "
-           "give the survey structure (--structure survey.lss) or --survey-id")
+    msg = (
+        f"Cannot tell the LimeSurvey survey id of {path.name} (it is part of every submission id): "
+        "give the survey structure (--structure survey.lss) or --survey-id"
+    )
     raise DatasetError(msg)
 
 
-def _records(rows: list[tuple[int, list[str]]], columns: list[str], where: str) -> list[SourceRecord]:
+def _records(
+    rows: list[tuple[int, list[str]]], columns: list[str], where: str
+) -> list[SourceRecord]:
     records = []
     has_submitdate = "submitdate" in columns
     for number, (line, cells) in enumerate(rows, start=1):
-        values = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(columns) if name}
+        values = {
+            name: (cells[i] if i < len(cells) else "") for i, name in enumerate(columns) if name
+        }
         submitted = values.get("submitdate", "").strip()
         incomplete = None
         if has_submitdate and not submitted:
             last = values.get("lastpage", "").strip()
-            incomplete = ("incomplete: not finished (submitdate is empty"
-                          + (f", last page {last})" if last else ")"))
-        records.append(SourceRecord(
-            number=number, where=f"{where} {line}", response_id=values.get("id", "").strip() or None,
-            values=values, incomplete=incomplete,
-            submitted_at=None if not submitted or submitted == _NO_DATE else submitted,
-        ))
+            incomplete = "incomplete: not finished (submitdate is empty" + (
+                f", last page {last})" if last else ")"
+            )
+        records.append(
+            SourceRecord(
+                number=number,
+                where=f"{where} {line}",
+                response_id=values.get("id", "").strip() or None,
+                values=values,
+                incomplete=incomplete,
+                submitted_at=None if not submitted or submitted == _NO_DATE else submitted,
+            )
+        )
     return records
 
 
-def read_limesurvey(path: str | Path, structure: str | Path | LimeStructure | None = None, *,
-                    survey_id: str | None = None) -> SurveyData:
+def read_limesurvey(
+    path: str | Path,
+    structure: str | Path | LimeStructure | None = None,
+    *,
+    survey_id: str | None = None,
+) -> SurveyData:
     """Responses of a LimeSurvey export (``.lsr``, or CSV/R with question codes) for the import.
 
     ``structure`` (a ``.lss`` or TSV file, or one read before) is needed for a
@@ -268,19 +309,28 @@ def read_limesurvey(path: str | Path, structure: str | Path | LimeStructure | No
     if path.suffix.lower() in (".lsr", ".xml"):
         root = _parse_xml(path, "responses")
         table = root.find("responses")
-        columns = [f.text or "" for f in table.iterfind("fields/fieldname")] if table is not None else []
+        columns = (
+            [f.text or "" for f in table.iterfind("fields/fieldname")] if table is not None else []
+        )
         elements = list(table.iterfind("rows/row")) if table is not None else []
         rows = []
         for element in elements:
-            values = {child.tag.lstrip("_") if child.tag.lstrip("_") in columns else child.tag: child.text or ""
-                      for child in element}
+            values = {
+                child.tag.lstrip("_") if child.tag.lstrip("_") in columns else child.tag: child.text
+                or ""
+                for child in element
+            }
             rows.append(values)
         sgqa = [c for c in columns if _SGQA.match(c)]
         if sgqa and (structure is None or not any(c in structure.fields for c in sgqa)):
-            msg = (f"{path.name} names its columns by LimeSurvey field names ({sgqa[0]}, …): give the "
-                   "survey structure of the same survey (--structure survey.lss) to map them to question codes")
+            msg = (
+                f"{path.name} names its columns by LimeSurvey field names ({sgqa[0]}, …): give the "
+                "survey structure of the same survey (--structure survey.lss) to map them to question codes"
+            )
             raise DatasetError(msg)
-        table_rows = [(n, [values.get(c, "") for c in columns]) for n, values in enumerate(rows, start=1)]
+        table_rows = [
+            (n, [values.get(c, "") for c in columns]) for n, values in enumerate(rows, start=1)
+        ]
         records = _records(table_rows, columns, "row")
     else:
         columns, table_rows, _ = read_delimited(path)

@@ -24,8 +24,13 @@ __all__ = ["r_script", "r_string", "write_r"]
 
 def r_string(text: str) -> str:
     """``text`` as an R string literal in double quotes (UTF-8 kept as it is)."""
-    escaped = (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-               .replace("\r", "\\r").replace("\t", "\\t"))
+    escaped = (
+        text.replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+        .replace("\t", "\\t")
+    )
     return f'"{escaped}"'
 
 
@@ -38,8 +43,10 @@ def r_script(codebook: Codebook, csv_name: str = "responses.csv") -> str:
     lines = [
         "# Written by transferkit: reads the pseudonymised responses and labels them.",
         '# Run in this folder: source("responses.R", encoding = "UTF-8")',
-        (f"responses <- read.csv({r_string(csv_name)}, fileEncoding = \"UTF-8\", "
-         "stringsAsFactors = FALSE, check.names = FALSE, na.strings = \"\")"),
+        (
+            f'responses <- read.csv({r_string(csv_name)}, fileEncoding = "UTF-8", '
+            'stringsAsFactors = FALSE, check.names = FALSE, na.strings = "")'
+        ),
     ]
     for v in codebook.variables:
         target = _name(v.name)
@@ -47,8 +54,9 @@ def r_script(codebook: Codebook, csv_name: str = "responses.csv") -> str:
             levels = ", ".join(f"{k}L" for k in v.value_labels)
             labels = ", ".join(r_string(t) for t in v.value_labels.values())
             ordered = ", ordered = TRUE" if v.measure == "ordinal" else ""
-            lines.append(f"{target} <- factor({target}, levels = c({levels}), "
-                         f"labels = c({labels}){ordered})")
+            lines.append(
+                f"{target} <- factor({target}, levels = c({levels}), labels = c({labels}){ordered})"
+            )
         lines.append(f'attr({target}, "label") <- {r_string(v.label)}')
     return "\n".join(lines) + "\n"
 

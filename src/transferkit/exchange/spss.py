@@ -63,15 +63,21 @@ def write_sav(
         label = v.label
         if len(label.encode("utf-8")) > VARIABLE_LABEL_BYTES:
             label = cut_bytes(label, VARIABLE_LABEL_BYTES)
-            note(notes, f"{v.name}: variable label longer than SPSS's {VARIABLE_LABEL_BYTES} bytes; "
-                        "cut in the .sav, whole in the codebook")
+            note(
+                notes,
+                f"{v.name}: variable label longer than SPSS's {VARIABLE_LABEL_BYTES} bytes; "
+                "cut in the .sav, whole in the codebook",
+            )
         variable_labels[v.name] = label
         if v.value_labels:
             labels: dict[int | float, str] = {}
             for code, text in v.value_labels.items():
                 if len(text.encode("utf-8")) > VALUE_LABEL_BYTES:
-                    note(notes, f"{v.name}={code}: value label longer than SPSS's "
-                                f"{VALUE_LABEL_BYTES} bytes; cut in the .sav, whole in the codebook")
+                    note(
+                        notes,
+                        f"{v.name}={code}: value label longer than SPSS's "
+                        f"{VALUE_LABEL_BYTES} bytes; cut in the .sav, whole in the codebook",
+                    )
                     text = cut_bytes(text, VALUE_LABEL_BYTES)
                 labels[code] = text
             value_labels[v.name] = labels
@@ -85,11 +91,17 @@ def write_sav(
 
     def write(tmp: Path) -> None:
         pyreadstat.write_sav(
-            table, str(tmp), file_label=cut_bytes(title, 64), column_labels=variable_labels,
-            variable_value_labels=value_labels, variable_measure=measures,
+            table,
+            str(tmp),
+            file_label=cut_bytes(title, 64),
+            column_labels=variable_labels,
+            variable_value_labels=value_labels,
+            variable_measure=measures,
             variable_format=formats,
         )
 
     replace_atomically(path, write)
-    write_text_atomically(path.with_suffix(".codebook.csv"), codebook.to_frame().to_csv(index=False))
+    write_text_atomically(
+        path.with_suffix(".codebook.csv"), codebook.to_frame().to_csv(index=False)
+    )
     return codebook, notes

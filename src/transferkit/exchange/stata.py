@@ -56,7 +56,9 @@ def write_dta(
             while new.lower() in used:
                 new = v.name[: NAME_CHARS - len(str(i)) - 1] + f"_{i}"
                 i += 1
-            note(notes, f"{v.name}: name longer than Stata's {NAME_CHARS} characters; renamed {new}")
+            note(
+                notes, f"{v.name}: name longer than Stata's {NAME_CHARS} characters; renamed {new}"
+            )
             table = table.rename(columns={v.name: new})
             v.name = new
         used.add(v.name.lower())
@@ -64,23 +66,35 @@ def write_dta(
     value_labels: dict[str, dict[int | float, str]] = {}
     for v in codebook.variables:
         if len(v.label) > LABEL_CHARS:
-            note(notes, f"{v.name}: variable label longer than Stata's {LABEL_CHARS} characters; "
-                        "shortened in the .dta, whole in the codebook")
+            note(
+                notes,
+                f"{v.name}: variable label longer than Stata's {LABEL_CHARS} characters; "
+                "shortened in the .dta, whole in the codebook",
+            )
         variable_labels[v.name] = _shorten(v.label)
         if v.value_labels:
             for code, text in v.value_labels.items():
                 if len(text) > LABEL_CHARS:
-                    note(notes, f"{v.name}={code}: value label longer than Stata's {LABEL_CHARS} "
-                                "characters; shortened in the .dta, whole in the codebook")
+                    note(
+                        notes,
+                        f"{v.name}={code}: value label longer than Stata's {LABEL_CHARS} "
+                        "characters; shortened in the .dta, whole in the codebook",
+                    )
             value_labels[v.name] = {float(k): _shorten(t) for k, t in v.value_labels.items()}
     title = _shorten(template.title.get(lang))
 
     def write(tmp: Path) -> None:
         pyreadstat.write_dta(
-            table, str(tmp), file_label=title, column_labels=variable_labels,
-            variable_value_labels=value_labels, version=15,
+            table,
+            str(tmp),
+            file_label=title,
+            column_labels=variable_labels,
+            variable_value_labels=value_labels,
+            version=15,
         )
 
     replace_atomically(path, write)
-    write_text_atomically(path.with_suffix(".codebook.csv"), codebook.to_frame().to_csv(index=False))
+    write_text_atomically(
+        path.with_suffix(".codebook.csv"), codebook.to_frame().to_csv(index=False)
+    )
     return codebook, notes

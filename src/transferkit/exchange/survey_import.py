@@ -121,11 +121,14 @@ class SurveyImportResult:
 
     def summary(self) -> str:
         """One line: how many responses were added, imported before and skipped."""
-        return (f"{self.description}: {self.added} new responses, {self.already} imported before, "
-                f"{len(self.skipped)} skipped")
+        return (
+            f"{self.description}: {self.added} new responses, {self.already} imported before, "
+            f"{len(self.skipped)} skipped"
+        )
 
 
 # ---------------------------------------------------------------- columns → questions
+
 
 @dataclass(frozen=True)
 class _Target:
@@ -134,8 +137,12 @@ class _Target:
     code: str  # the source's question code (its option labels are filed under it)
 
 
-def _map_columns(data: SurveyData, questions: Mapping[str, Question], mapping: Mapping[str, str],
-                 participant_column: str | None) -> tuple[dict[str, _Target], list[str]]:
+def _map_columns(
+    data: SurveyData,
+    questions: Mapping[str, Question],
+    mapping: Mapping[str, str],
+    participant_column: str | None,
+) -> tuple[dict[str, _Target], list[str]]:
     """Each answer column's question (and option), and notes on columns and questions left over."""
     targets: dict[str, _Target] = {}
     notes: list[str] = []
@@ -152,8 +159,11 @@ def _map_columns(data: SurveyData, questions: Mapping[str, Question], mapping: M
             if qid not in questions:
                 continue
             question = questions[qid]
-            if sub is None or question.type in ("multi_choice", "dot_vote") or (
-                    question.type == "ranking" and sub.isdigit()):
+            if (
+                sub is None
+                or question.type in ("multi_choice", "dot_vote")
+                or (question.type == "ranking" and sub.isdigit())
+            ):
                 target = _Target(qid, sub, code)
                 break
             misfit.append(f"{column!r} ({question.type} {qid!r})")
@@ -164,21 +174,31 @@ def _map_columns(data: SurveyData, questions: Mapping[str, Question], mapping: M
         elif not data.is_metadata(column) and column not in misfit_columns:
             unknown.append(column)
     if unknown:
-        notes.append(f"{len(unknown)} column(s) match no question of the template and were not imported: "
-                     + ", ".join(repr(c) for c in unknown))
+        notes.append(
+            f"{len(unknown)} column(s) match no question of the template and were not imported: "
+            + ", ".join(repr(c) for c in unknown)
+        )
     if misfit:
-        notes.append("column(s) for one part of a question that takes one answer, not imported: "
-                     + ", ".join(misfit))
+        notes.append(
+            "column(s) for one part of a question that takes one answer, not imported: "
+            + ", ".join(misfit)
+        )
     answered = {t.question for t in targets.values()}
     for qid, question in questions.items():
         if question.type in NOT_IN_ONE_CELL and qid in answered:
-            notes.append(f"question {qid!r} is a {question.type} question, which an export column cannot "
-                         "hold: its column was not imported")
+            notes.append(
+                f"question {qid!r} is a {question.type} question, which an export column cannot "
+                "hold: its column was not imported"
+            )
     missing = [qid for qid in questions if qid not in answered]
     if missing:
-        notes.append("question(s) of the template with no column in the file (left unanswered): "
-                     + ", ".join(missing))
-    return {c: t for c, t in targets.items() if questions[t.question].type not in NOT_IN_ONE_CELL}, notes
+        notes.append(
+            "question(s) of the template with no column in the file (left unanswered): "
+            + ", ".join(missing)
+        )
+    return {
+        c: t for c, t in targets.items() if questions[t.question].type not in NOT_IN_ONE_CELL
+    }, notes
 
 
 def _option(question: Question, code: str, labels: Mapping[str, list[str]]) -> str:
@@ -193,8 +213,12 @@ def _option(question: Question, code: str, labels: Mapping[str, list[str]]) -> s
     return choice_value(question, code)
 
 
-def _answers(record: SourceRecord, targets: Mapping[str, _Target], questions: Mapping[str, Question],
-             data: SurveyData) -> tuple[dict[str, Any], list[str]]:
+def _answers(
+    record: SourceRecord,
+    targets: Mapping[str, _Target],
+    questions: Mapping[str, Question],
+    data: SurveyData,
+) -> tuple[dict[str, Any], list[str]]:
     """The answers of one record as the web sheet would send them, and problems with its cells."""
     whole: dict[str, tuple[str, str]] = {}
     parts: dict[str, list[tuple[str, str, str]]] = {}
@@ -231,15 +255,23 @@ def _answers(record: SourceRecord, targets: Mapping[str, _Target], questions: Ma
                 if flag in _CHOSEN:
                     chosen.append(_option(question, sub, labels))
                 elif flag not in _NOT_CHOSEN:
-                    problems.append(f"{column}: {text!r} is neither 1/Y (chosen) nor 0/N/empty (not chosen)")
-            if chosen or any(t not in MISSING for _, t, _ in cells):  # all n/a: not shown, unanswered
+                    problems.append(
+                        f"{column}: {text!r} is neither 1/Y (chosen) nor 0/N/empty (not chosen)"
+                    )
+            if chosen or any(
+                t not in MISSING for _, t, _ in cells
+            ):  # all n/a: not shown, unanswered
                 answers[qid] = chosen
         elif question.type == "ranking":
             ranked = sorted((int(sub), text) for sub, text, _ in cells if text not in MISSING)
             if ranked:
                 answers[qid] = [_option(question, text, labels) for _, text in ranked]
         else:  # dot_vote: the points of each option
-            votes = {_option(question, sub, labels): text for sub, text, _ in cells if text not in MISSING}
+            votes = {
+                _option(question, sub, labels): text
+                for sub, text, _ in cells
+                if text not in MISSING
+            }
             if votes:
                 answers[qid] = votes
     return answers, problems
@@ -253,8 +285,14 @@ def _submission_id(data: SurveyData, record: SourceRecord) -> str:
 
 
 def import_survey_data(
-    store: Store, template: Template, data: SurveyData, *, participant_column: str | None = None,
-    pilot: str | None = None, loop: int | None = None, phase: str | None = None,
+    store: Store,
+    template: Template,
+    data: SurveyData,
+    *,
+    participant_column: str | None = None,
+    pilot: str | None = None,
+    loop: int | None = None,
+    phase: str | None = None,
     mapping: Mapping[str, str] | None = None,
 ) -> SurveyImportResult:
     """Store the complete, valid responses of ``data``; list the skipped ones with their reasons.
@@ -270,31 +308,41 @@ def import_survey_data(
     questions = {q.id: q for q in template.all_questions(phase)}
     unknown_targets = sorted(v for v in mapping.values() if v not in questions)
     if unknown_targets:
-        msg = (f"The mapping names question(s) {', '.join(map(repr, unknown_targets))} that template "
-               f"{template.id!r} does not have; its questions: {', '.join(questions)}")
+        msg = (
+            f"The mapping names question(s) {', '.join(map(repr, unknown_targets))} that template "
+            f"{template.id!r} does not have; its questions: {', '.join(questions)}"
+        )
         raise DatasetError(msg)
     if participant_column is not None and participant_column not in data.columns:
-        msg = (f"{data.description} has no column {participant_column!r} (--participant-column); "
-               f"its columns: {', '.join(c for c in data.columns if c)}")
+        msg = (
+            f"{data.description} has no column {participant_column!r} (--participant-column); "
+            f"its columns: {', '.join(c for c in data.columns if c)}"
+        )
         raise DatasetError(msg)
     if pilot is not None and pilot not in set(store.pilots()["pilot_id"]):
-        msg = (f"Unknown pilot {pilot!r}: add it first with `transferkit pilot add` "
-               "(or store.add_pilot(...)), then import again")
+        msg = (
+            f"Unknown pilot {pilot!r}: add it first with `transferkit pilot add` "
+            "(or store.add_pilot(...)), then import again"
+        )
         raise DatasetError(msg)
     targets, notes = _map_columns(data, questions, mapping, participant_column)
     result = SurveyImportResult(data.description, notes=[*data.notes, *notes])
     if not targets:
-        msg = (f"No column of {data.description} matches a question of template {template.id!r}. "
-               "Name the template's questions like the survey's question codes (LimeSurvey) or names "
-               f"(KoboToolbox), or give a mapping. The file's columns: {', '.join(data.columns)}; "
-               f"the template's questions: {', '.join(questions)}")
+        msg = (
+            f"No column of {data.description} matches a question of template {template.id!r}. "
+            "Name the template's questions like the survey's question codes (LimeSurvey) or names "
+            f"(KoboToolbox), or give a mapping. The file's columns: {', '.join(data.columns)}; "
+            f"the template's questions: {', '.join(questions)}"
+        )
         raise DatasetError(msg)
     stored = store.responses()
     known = set(stored["submission_id"]) if "submission_id" in stored else set()
     seen: dict[str, int] = {}
 
     def skip(record: SourceRecord, reason: str) -> None:
-        result.skipped.append(SkippedRecord(record.number, record.where, record.response_id, reason))
+        result.skipped.append(
+            SkippedRecord(record.number, record.where, record.response_id, reason)
+        )
 
     with store.bulk():
         for record in data.records:
@@ -314,26 +362,41 @@ def import_survey_data(
                 participant = record.values.get(participant_column, "").strip() or None
                 problem = None if participant is None else code_problem(participant)
                 if problem == "name":
-                    skip(record, f"participant code {participant!r} looks like a name or an e-mail "
-                                 "address: refused (store pseudonymous codes only)")
+                    skip(
+                        record,
+                        f"participant code {participant!r} looks like a name or an e-mail "
+                        "address: refused (store pseudonymous codes only)",
+                    )
                     continue
                 if problem is not None:
-                    skip(record, f"participant code {participant!r} is not a code: 3–32 letters, "
-                                 "digits, '_', '.', '-', with at least one digit")
+                    skip(
+                        record,
+                        f"participant code {participant!r} is not a code: 3–32 letters, "
+                        "digits, '_', '.', '-', with at least one digit",
+                    )
                     continue
             answers, problems = _answers(record, targets, questions, data)
             if problems:
                 skip(record, "; ".join(problems))
                 continue
             try:
-                store.submit(template, answers, pilot=pilot, loop=loop, phase=phase,
-                             participant=participant, submission_id=sid,
-                             submitted_at=record.submitted_at)
+                store.submit(
+                    template,
+                    answers,
+                    pilot=pilot,
+                    loop=loop,
+                    phase=phase,
+                    participant=participant,
+                    submission_id=sid,
+                    submitted_at=record.submitted_at,
+                )
             except AnswerValidationError as error:
                 skip(record, "; ".join(f"{p.question_id}: {p.message_en}" for p in error.problems))
                 continue
             except StoreError as error:
-                if error.__cause__ is not None:  # the database refused: nothing of this import stays
+                if (
+                    error.__cause__ is not None
+                ):  # the database refused: nothing of this import stays
                     raise
                 skip(record, str(error))
                 continue
@@ -364,14 +427,21 @@ def survey_source(path: Path, structure: Path | None = None) -> str:
         return "limesurvey"
     if header & _KOBO_COLUMNS or any("/" in h for h in header):
         return "kobo"
-    msg = (f"Cannot tell which tool exported {path.name}: it has neither LimeSurvey's columns "
-           f"({', '.join(sorted(_LIMESURVEY_COLUMNS))}) nor KoboToolbox's ({', '.join(sorted(_KOBO_COLUMNS))}). "
-           "Say it with --source limesurvey or --source kobo")
+    msg = (
+        f"Cannot tell which tool exported {path.name}: it has neither LimeSurvey's columns "
+        f"({', '.join(sorted(_LIMESURVEY_COLUMNS))}) nor KoboToolbox's ({', '.join(sorted(_KOBO_COLUMNS))}). "
+        "Say it with --source limesurvey or --source kobo"
+    )
     raise DatasetError(msg)
 
 
-def read_survey(path: str | Path, structure: str | Path | None = None, *, source: str | None = None,
-                survey_id: str | None = None) -> SurveyData:
+def read_survey(
+    path: str | Path,
+    structure: str | Path | None = None,
+    *,
+    source: str | None = None,
+    survey_id: str | None = None,
+) -> SurveyData:
     """Read a LimeSurvey or KoboToolbox/ODK export (``source``: which; else recognised from the file)."""
     from transferkit.exchange.kobo import read_kobo
     from transferkit.exchange.limesurvey import read_limesurvey
@@ -398,19 +468,37 @@ def read_mapping(path: str | Path) -> dict[str, str]:
         msg = f"Cannot read the mapping {path}: {error}"
         raise DatasetError(msg) from None
     if not isinstance(loaded, dict) or not all(isinstance(v, str) for v in loaded.values()):
-        msg = (f"{path} is not a mapping: write one `source column or code: question id` per line, "
-               "e.g. `G01Q01: format`")
+        msg = (
+            f"{path} is not a mapping: write one `source column or code: question id` per line, "
+            "e.g. `G01Q01: format`"
+        )
         raise DatasetError(msg)
     return {str(k): v for k, v in loaded.items()}
 
 
 def import_survey(
-    store: Store, template: Template, path: str | Path, *, structure: str | Path | None = None,
-    source: str | None = None, participant_column: str | None = None, pilot: str | None = None,
-    loop: int | None = None, phase: str | None = None, mapping: Mapping[str, str] | None = None,
+    store: Store,
+    template: Template,
+    path: str | Path,
+    *,
+    structure: str | Path | None = None,
+    source: str | None = None,
+    participant_column: str | None = None,
+    pilot: str | None = None,
+    loop: int | None = None,
+    phase: str | None = None,
+    mapping: Mapping[str, str] | None = None,
     survey_id: str | None = None,
 ) -> SurveyImportResult:
     """Read a LimeSurvey or KoboToolbox/ODK export and store its responses (:func:`import_survey_data`)."""
     data = read_survey(path, structure, source=source, survey_id=survey_id)
-    return import_survey_data(store, template, data, participant_column=participant_column, pilot=pilot,
-                              loop=loop, phase=phase, mapping=mapping)
+    return import_survey_data(
+        store,
+        template,
+        data,
+        participant_column=participant_column,
+        pilot=pilot,
+        loop=loop,
+        phase=phase,
+        mapping=mapping,
+    )

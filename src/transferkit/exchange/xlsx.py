@@ -42,7 +42,10 @@ def write_xlsx(
     for row in table.itertuples(index=False):
         sheet.append([_cell(x) for x in row])
     sheet.freeze_panes = "A2"
-    for title, frame in (("labels", codebook.value_label_frame()), ("codebook", codebook.to_frame())):
+    for title, frame in (
+        ("labels", codebook.value_label_frame()),
+        ("codebook", codebook.to_frame()),
+    ):
         ws = book.create_sheet(title)
         ws.append(list(frame.columns))
         for row in frame.itertuples(index=False):

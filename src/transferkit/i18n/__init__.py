@@ -100,8 +100,11 @@ def area_texts(area: str, lang: str) -> dict[str, str]:
     the web sheet's script)."""
     _check_lang(lang)
     prefix = f"{area}."
-    return {key.removeprefix(prefix): entry[lang] for key, entry in catalogue().items()
-            if key.startswith(prefix)}
+    return {
+        key.removeprefix(prefix): entry[lang]
+        for key, entry in catalogue().items()
+        if key.startswith(prefix)
+    }
 
 
 def in_lang(message: str, lang: str) -> str:

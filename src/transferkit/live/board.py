@@ -153,5 +153,3 @@ class Board:
             },
             "dots": [{"target": self.label(k), "dots": v} for k, v in self.ranking()],
         }
-
-

@@ -37,6 +37,7 @@ class NewItem(TypedDict):
     who: str | None
     due: JSONValue
 
+
 #: Decisions on an action item of the previous loop.
 DECISIONS = tuple(s for s in ACTION_STATUSES if s != "open")
 
@@ -104,8 +105,11 @@ def _indicators_now(
 
     frame = loop_figures(store, pilot, [loop], template=template, stored=False)
     row = frame[frame["loop"] == loop].to_dict("records")[0]  # keeps whole numbers int
-    return {"pilot": pilot, "loop": loop,
-            **{str(k): plain(v) for k, v in row.items() if k != "loop"}}
+    return {
+        "pilot": pilot,
+        "loop": loop,
+        **{str(k): plain(v) for k, v in row.items() if k != "loop"},
+    }
 
 
 @dataclass
@@ -188,8 +192,12 @@ def close_loop(
         new_items=added,
         template=template_id,
     )
-    store.close_loop(pilot, loop, summary.indicators, dots=group_dots(board),
-                     template=template_id, closed_at=summary.closed_at)
+    store.close_loop(
+        pilot,
+        loop,
+        summary.indicators,
+        dots=group_dots(board),
+        template=template_id,
+        closed_at=summary.closed_at,
+    )
     return summary
-
-

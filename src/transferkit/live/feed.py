@@ -111,5 +111,3 @@ class Ticker:
             self._task.cancel()
         self._task = None
         self._thread = None
-
-

@@ -94,8 +94,12 @@ def make_protocol(
     try:
         from transferkit.reports import run_report
 
-        params = {"db": _report_db(store), "lang": lang, "pilot_id": summary.pilot,
-                  "loop": int(summary.loop)}
+        params = {
+            "db": _report_db(store),
+            "lang": lang,
+            "pilot_id": summary.pilot,
+            "loop": int(summary.loop),
+        }
         folder = Path(out_dir) if out_dir is not None else protocol_dir(store)
         result = run_report("protocol", params, folder, store=store, timeout=timeout)
         if result.html is None:  # pragma: no cover - run_report raises instead
@@ -108,14 +112,22 @@ def make_protocol(
         log.warning("loop protocol report failed: %s", exc)
         page, path, ok = protocol_html(summary, lang), None, False
         error = str(exc) or type(exc).__name__
-    return ProtocolResult(ok=ok, page=page, path=path, error=error,
-                          seconds=time.perf_counter() - start)
+    return ProtocolResult(
+        ok=ok, page=page, path=path, error=error, seconds=time.perf_counter() - start
+    )
 
 
 #: The key figures of a loop shown with a name of their own (``protocol.indicator_<name>``);
 #: ``<question>_mean`` ratings are shown as ``protocol.rating``.
-_COUNTS = ("participants", "responses", "items_carried_in", "items_new", "items_done",
-           "items_dropped", "items_open")
+_COUNTS = (
+    "participants",
+    "responses",
+    "items_carried_in",
+    "items_new",
+    "items_done",
+    "items_dropped",
+    "items_open",
+)
 
 
 def _question_labels(template: str, lang: str) -> dict[str, str]:
@@ -136,7 +148,9 @@ def _indicator_rows(
     rows: list[tuple[str, str]] = []
     for key, value in indicators.items():
         if key in _COUNTS:
-            rows.append((text(f"protocol.indicator_{key}", lang), "–" if value is None else str(value)))
+            rows.append(
+                (text(f"protocol.indicator_{key}", lang), "–" if value is None else str(value))
+            )
         elif key.endswith("_mean"):
             name = key.removesuffix("_mean")
             n = indicators.get(f"{name}_n")
@@ -172,13 +186,18 @@ def protocol_html(summary: LoopSummary, lang: str = "de", title: str | None = No
         heading=title or heading,
         closed=summary.closed_at.strftime("%Y-%m-%d %H:%M"),
         indicators=_indicator_rows(
-            summary.indicators, lang, _question_labels(summary.template, lang)),
+            summary.indicators, lang, _question_labels(summary.template, lang)
+        ),
         decisions=[(str(d["what"]), status_label(d["decision"], lang)) for d in summary.decisions],
-        groups=[(str(name), [str(t) for t in texts])
-                for name, texts in (board.get("groups") or {}).items()],
+        groups=[
+            (str(name), [str(t) for t in texts])
+            for name, texts in (board.get("groups") or {}).items()
+        ],
         dots=[(str(d["target"]), str(d["dots"])) for d in board.get("dots") or []],
-        new_items=[(str(i["what"]), str(i.get("who") or "–"), str(i.get("due") or "–"))
-                   for i in summary.new_items],
+        new_items=[
+            (str(i["what"]), str(i.get("who") or "–"), str(i.get("due") or "–"))
+            for i in summary.new_items
+        ],
     )
 
 

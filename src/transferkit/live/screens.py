@@ -113,7 +113,8 @@ def with_token(url: str) -> str:
 
 
 #: Phone-friendly styles of the moderator screens (Voilà pages; the web sheet has its own ``sheet.css``).
-PAGE_CSS = """
+PAGE_CSS = (
+    """
 .tk-sheet, .tk-app { max-width: 720px; width: 100%; margin: 0 auto; box-sizing: border-box; }
 .tk-app-wide { max-width: 1200px; width: 100%; margin: 0 auto; }
 .tk-question { border-bottom: 1px solid #e5e5e5; padding: 8px 0 12px 0; width: 100%; }
@@ -136,15 +137,16 @@ PAGE_CSS = """
   body { font-size: 16px; }
   .jp-OutputArea-output, .jp-Cell { padding: 0 !important; }
 }
-""" + BAR_CSS
+"""
+    + BAR_CSS
+)
+
 
 def page_style() -> HTML:
     """An ``IPython.display.HTML`` with :data:`PAGE_CSS`, to display once per app."""
     from IPython.display import HTML
 
     return HTML(f"<style>{PAGE_CSS}</style>")
-
-
 
 
 def error_box(message: str, lang: str = "de") -> w.Widget:
@@ -182,7 +184,11 @@ def _sheet_template(request: SheetRequest, template: Template) -> str:
     A custom template's id is no name the web sheet can find; its file name
     (checked by the same :func:`~transferkit.templates.access.load_visitor_template`) is.
     """
-    return str(request.template) if request.template and request.template != template.id else str(template.id)
+    return (
+        str(request.template)
+        if request.template and request.template != template.id
+        else str(template.id)
+    )
 
 
 class _Screen:
@@ -223,15 +229,21 @@ class RoundTableScreen(_Screen):
         self.template = load_visitor_template(request.template or self.template_id)
         lang = self.lang
         base = public_base_url()
-        common = SheetRequest(template=_sheet_template(request, self.template), pilot=request.pilot,
-                              loop=request.loop, lang=lang)
+        common = SheetRequest(
+            template=_sheet_template(request, self.template),
+            pilot=request.pilot,
+            loop=request.loop,
+            lang=lang,
+        )
         # participants join through the web sheet of `transferkit serve` (no kernel each)
         self.ideas_url = with_token(sheet_url(base, common.with_(questions="network_role,ideas")))
         self.vote_url = with_token(sheet_url(base, common.with_(questions="votes")))
         self.feed = LiveFeed(store, self.template, pilot=request.pilot, loop=request.loop)
         title = self.template.title.get(lang)
         loop = f" · {text('live.round', lang)} {request.loop}" if request.loop is not None else ""
-        self.header = w.HTML(f"<h2>{html.escape(title)} – {html.escape(request.pilot or '')}{loop}</h2>")
+        self.header = w.HTML(
+            f"<h2>{html.escape(title)} – {html.escape(request.pilot or '')}{loop}</h2>"
+        )
         self.counter = w.HTML("")
         self.counter.add_class("tk-counter")
         self.wall = w.HTML("")
@@ -270,7 +282,9 @@ class RoundTableScreen(_Screen):
         labels = {str(k): str(v) for k, v in zip(ideas["idea_id"], ideas["text"], strict=True)}
         for q in self.template.all_questions():
             if q.id == "votes" and q.type == "dot_vote" and getattr(q, "source", "") == "options":
-                labels.update({str(o.value): str(o.label.get(self.lang)) for o in getattr(q, "options", [])})
+                labels.update(
+                    {str(o.value): str(o.label.get(self.lang)) for o in getattr(q, "options", [])}
+                )
         return labels
 
     def totals(self) -> pd.DataFrame:
@@ -285,12 +299,19 @@ class RoundTableScreen(_Screen):
         labels = self.vote_labels(ideas)
         totals = tally_votes(frame, "votes", labels)  # only ideas and options count
         count = participant_count(
-            self.store, self.template, pilot=self.request.pilot, loop=self.request.loop, drafts=self.drafts
+            self.store,
+            self.template,
+            pilot=self.request.pilot,
+            loop=self.request.loop,
+            drafts=self.drafts,
         )
         voters = 0
         if not frame.empty and "votes" in frame.columns:
-            voters = int(frame["votes"].map(
-                lambda v: isinstance(v, dict) and any(str(k) in labels for k in v)).sum())
+            voters = int(
+                frame["votes"]
+                .map(lambda v: isinstance(v, dict) and any(str(k) in labels for k in v))
+                .sum()
+            )
         self.counter.value = (
             f"<b class='tk-count-joined'>{count['joined']}</b> {text('live.participants', lang)} · "
             f"<b class='tk-count-ideas'>{len(ideas)}</b> {text('live.ideas', lang)} · "
@@ -316,9 +337,8 @@ class RoundTableScreen(_Screen):
             [(str(r["label"]), float(r["points"])) for r in totals.to_dict("records")],
             axis=text("live.points", lang),
         )
-        self.results.value = (
-            f"<table class='tk-results-table'><tr>{head}</tr>{rows}</table>"
-            + (f"<div class='tk-vote-chart' style='font-size:1.3em'>{chart}</div>" if rows else "")
+        self.results.value = f"<table class='tk-results-table'><tr>{head}</tr>{rows}</table>" + (
+            f"<div class='tk-vote-chart' style='font-size:1.3em'>{chart}</div>" if rows else ""
         )
 
 
@@ -413,8 +433,11 @@ class ReflectionLoopScreen(_Screen):
         rows: list[w.Widget] = []
         labels = {status: STATUS_LABELS[lang][status] for status in DECISIONS}
         for item in earlier.to_dict("records"):
-            dd = w.Dropdown(options=[(v, k) for k, v in labels.items()], value="carried_over",
-                            layout=w.Layout(width="12em"))
+            dd = w.Dropdown(
+                options=[(v, k) for k, v in labels.items()],
+                value="carried_over",
+                layout=w.Layout(width="12em"),
+            )
             dd.add_class("tk-decision")
             dd.add_class(f"tk-item-{int(item['item_id'])}")
             self.decisions[int(item["item_id"])] = dd
@@ -436,11 +459,18 @@ class ReflectionLoopScreen(_Screen):
         self.card_boxes: dict[str, w.HBox] = {}
         phase_tabs: list[w.Widget] = []
         for phase in self.template.phases:
-            url = with_token(sheet_url(
-                base,
-                SheetRequest(template=self.sheet_template, pilot=self.pilot, loop=self.loop, phase=phase.id,
-                             lang=lang),
-            ))
+            url = with_token(
+                sheet_url(
+                    base,
+                    SheetRequest(
+                        template=self.sheet_template,
+                        pilot=self.pilot,
+                        loop=self.loop,
+                        phase=phase.id,
+                        lang=lang,
+                    ),
+                )
+            )
             self.join_urls[phase.id] = url
             cards = w.VBox([])
             cards.add_class("tk-cards")
@@ -451,13 +481,22 @@ class ReflectionLoopScreen(_Screen):
             self.ratings[phase.id] = rating
             intro = html.escape(phase.intro.get(lang)) if phase.intro is not None else ""
             phase_tabs.append(
-                w.VBox([
-                    w.HTML(f"<p>{intro}</p>"),
-                    _Timer(lang).widget,
-                    w.HBox([_join_box(text("live.join_2", lang), url),
-                            w.VBox([rating, cards], layout=w.Layout(flex="2 1 0", min_width="320px"))],
-                           layout=w.Layout(flex_flow="row wrap")),
-                ])
+                w.VBox(
+                    [
+                        w.HTML(f"<p>{intro}</p>"),
+                        _Timer(lang).widget,
+                        w.HBox(
+                            [
+                                _join_box(text("live.join_2", lang), url),
+                                w.VBox(
+                                    [rating, cards],
+                                    layout=w.Layout(flex="2 1 0", min_width="320px"),
+                                ),
+                            ],
+                            layout=w.Layout(flex_flow="row wrap"),
+                        ),
+                    ]
+                )
             )
         # grouping & dots
         self.group_name = w.Text(placeholder=text("live.group_name", lang))
@@ -467,11 +506,13 @@ class ReflectionLoopScreen(_Screen):
         group_button.on_click(lambda _b: self.group_selected())
         self.groups_box = w.VBox([])
         self.groups_box.add_class("tk-groups")
-        step_groups = w.VBox([
-            w.HTML(text("live.select_inputs_in_the_phases", lang)),
-            w.HBox([self.group_name, group_button]),
-            self.groups_box,
-        ])
+        step_groups = w.VBox(
+            [
+                w.HTML(text("live.select_inputs_in_the_phases", lang)),
+                w.HBox([self.group_name, group_button]),
+                self.groups_box,
+            ]
+        )
         # closing
         self.new_items = w.VBox([])
         add = w.Button(description="+ " + text("live.action_item", lang))
@@ -485,14 +526,18 @@ class ReflectionLoopScreen(_Screen):
         self.close_button = close
         # closing a loop closed before replaces its key figures: ask first
         self.confirm_text = w.HTML("")
-        self.overwrite_button = w.Button(description=text("live.overwrite", lang), button_style="danger")
+        self.overwrite_button = w.Button(
+            description=text("live.overwrite", lang), button_style="danger"
+        )
         self.overwrite_button.add_class("tk-close-overwrite")
         self.overwrite_button.on_click(lambda _b: self.close(overwrite=True))
         self.cancel_button = w.Button(description=text("live.cancel", lang))
         self.cancel_button.add_class("tk-close-cancel")
         self.cancel_button.on_click(lambda _b: self.cancel_close())
-        self.confirm_box = w.VBox([self.confirm_text, w.HBox([self.overwrite_button, self.cancel_button])],
-                                  layout=w.Layout(display="none"))
+        self.confirm_box = w.VBox(
+            [self.confirm_text, w.HBox([self.overwrite_button, self.cancel_button])],
+            layout=w.Layout(display="none"),
+        )
         self.confirm_box.add_class("tk-close-confirm")
         self.close_note = w.HTML("")
         self.close_note.add_class("tk-close-note")
@@ -501,8 +546,17 @@ class ReflectionLoopScreen(_Screen):
         self.protocol_job: _ProtocolJob | None = None
         self.protocol_result: ProtocolResult | None = None
         self._progress = Ticker(self.show_protocol, 1.0)
-        step_close = w.VBox([self.suggestions, self.new_items, add, close, self.confirm_box, self.close_note,
-                             self.protocol])
+        step_close = w.VBox(
+            [
+                self.suggestions,
+                self.new_items,
+                add,
+                close,
+                self.confirm_box,
+                self.close_note,
+                self.protocol,
+            ]
+        )
         self.add_item_row()
         titles = [text("live.open_action_items", lang)]
         titles += [p.title.get(lang) for p in self.template.phases]
@@ -518,8 +572,13 @@ class ReflectionLoopScreen(_Screen):
     # The moderator's groups and dots are saved as a draft of the moderator
     # (table tk_sheet_drafts), so reloading the page does not lose them.
     def _board_key(self) -> DraftKey:
-        return DraftKey(f"{self.template.id}#board", pilot=self.pilot, loop=self.loop, phase=None,
-                        participant=BOARD_OWNER)
+        return DraftKey(
+            f"{self.template.id}#board",
+            pilot=self.pilot,
+            loop=self.loop,
+            phase=None,
+            participant=BOARD_OWNER,
+        )
 
     def save_board(self) -> None:
         """Save groups and dots (called after every change); problems are logged, not shown."""
@@ -543,7 +602,9 @@ class ReflectionLoopScreen(_Screen):
         if draft is None or not draft.answers:
             return
         state = draft.answers
-        self.board.assignment.update({str(k): str(v) for k, v in (state.get("assignment") or {}).items()})
+        self.board.assignment.update(
+            {str(k): str(v) for k, v in (state.get("assignment") or {}).items()}
+        )
         self.board.dots.update({str(k): int(v) for k, v in (state.get("dots") or {}).items()})
         for name in state.get("group_order") or []:
             if name not in self.board.group_order:
@@ -566,24 +627,30 @@ class ReflectionLoopScreen(_Screen):
         for row in self.new_items.children:
             what, who, due = row.children
             if what.value.strip():
-                out.append({
-                    "what": what.value.strip(),
-                    "who": who.value.strip() or None,
-                    "due": due.value.isoformat() if due.value else None,
-                })
+                out.append(
+                    {
+                        "what": what.value.strip(),
+                        "who": who.value.strip() or None,
+                        "due": due.value.isoformat() if due.value else None,
+                    }
+                )
         return out
 
     def refresh(self) -> None:
         lang = self.lang
         frame = self.feed.poll()
-        count = participant_count(self.store, self.template, pilot=self.pilot, loop=self.loop, drafts=self.drafts)
+        count = participant_count(
+            self.store, self.template, pilot=self.pilot, loop=self.loop, drafts=self.drafts
+        )
         self.counter.value = (
             f"<b class='tk-count-joined'>{count['joined']}</b> {text('live.joined', lang)} · "
             f"<b class='tk-count-submitted'>{len(frame)}</b> {text('live.submissions', lang)}"
         )
         for phase in self.template.phases:
             part = frame[frame["phase"] == phase.id] if not frame.empty else frame
-            questions = _PHASE_TEXTS.get(phase.id) or [q.id for q in phase.questions if q.type in ("text", "long_text")]
+            questions = _PHASE_TEXTS.get(phase.id) or [
+                q.id for q in phase.questions if q.type in ("text", "long_text")
+            ]
             items = collect_inputs(part, questions)
             self.board.add(items)
             box = self.cards[phase.id]
@@ -594,18 +661,25 @@ class ReflectionLoopScreen(_Screen):
             if rating and not part.empty and rating in part.columns:
                 values = pd.to_numeric(part[rating], errors="coerce").dropna()
                 if len(values):
-                    self.ratings[phase.id].value = (
-                        f"{text('live.rating', lang)}: <b>{values.mean():.1f}</b> (n = {len(values)})"
-                    )
+                    self.ratings[
+                        phase.id
+                    ].value = f"{text('live.rating', lang)}: <b>{values.mean():.1f}</b> (n = {len(values)})"
         if not frame.empty and "actions" in frame.columns:
-            proposed = [a for v in frame["actions"].tolist() if isinstance(v, list) for a in v
-                        if isinstance(a, dict) and a.get("what")]
+            proposed = [
+                a
+                for v in frame["actions"].tolist()
+                if isinstance(v, list)
+                for a in v
+                if isinstance(a, dict) and a.get("what")
+            ]
             if proposed:
                 items_html = "".join(
                     f"<li>{html.escape(str(a['what']))} ({html.escape(str(a.get('who') or '–'))})</li>"
                     for a in proposed
                 )
-                self.suggestions.value = f"<b>{text('live.proposals', lang)}</b><ul>{items_html}</ul>"
+                self.suggestions.value = (
+                    f"<b>{text('live.proposals', lang)}</b><ul>{items_html}</ul>"
+                )
 
     def card_widgets(
         self, phase: Phase, questions: Sequence[str], items: Sequence[InputItem]
@@ -648,7 +722,8 @@ class ReflectionLoopScreen(_Screen):
             if not name:
                 continue
             label = w.HTML(
-                f"<b>{html.escape(name)}</b>: " + "; ".join(html.escape(i.text) for i in items)
+                f"<b>{html.escape(name)}</b>: "
+                + "; ".join(html.escape(i.text) for i in items)
                 + f" — <span class='tk-dots'>{self.board.dots.get(name, 0)}</span> ●"
             )
             plus = w.Button(description="+●", layout=w.Layout(width="4em"))
@@ -693,7 +768,9 @@ class ReflectionLoopScreen(_Screen):
     def cancel_close(self) -> None:
         """Keep the earlier closing: hide the question, store nothing (typed items stay)."""
         self.confirm_box.layout.display = "none"
-        self.close_note.value = "<i>" + text("live.not_closed_again_the_earlier", self.lang) + "</i>"
+        self.close_note.value = (
+            "<i>" + text("live.not_closed_again_the_earlier", self.lang) + "</i>"
+        )
 
     def close(self, *, overwrite: bool = False) -> None:
         """Close the loop (decisions, new items, key figures stored), then make its protocol.
@@ -724,8 +801,13 @@ class ReflectionLoopScreen(_Screen):
         decisions = {k: d.value for k, d in self.decisions.items()}
         try:
             self.summary = close_loop(
-                self.store, self.pilot, self.loop, decisions=decisions, new_items=self.item_rows(),
-                board=self.board, template=self.template,
+                self.store,
+                self.pilot,
+                self.loop,
+                decisions=decisions,
+                new_items=self.item_rows(),
+                board=self.board,
+                template=self.template,
             )
         except TransferkitError as error:
             self.protocol.value = f"<div class='tk-error'>⚠ {html.escape(str(error))}</div>"
@@ -766,7 +848,11 @@ class ReflectionLoopScreen(_Screen):
             return
         result = job.result
         if result is None:  # make_protocol never raises; only a crash of the thread gets here
-            self.protocol.value = "<div class='tk-error'>⚠ " + html.escape(text("live.the_protocol_could_not_be", lang)) + "</div>"
+            self.protocol.value = (
+                "<div class='tk-error'>⚠ "
+                + html.escape(text("live.the_protocol_could_not_be", lang))
+                + "</div>"
+            )
             return
         self.protocol_result = result
         self.protocol.value = self._protocol_html(result)
@@ -857,11 +943,15 @@ def _app(kind: str, query: str | None, store: Store | None, interval: float) -> 
         return error_box(text("live.unexpected_error_see_the_server", lang), lang)
 
 
-def round_table_app(query: str | None = None, *, store: Store | None = None, interval: float = 1.5) -> w.Widget:
+def round_table_app(
+    query: str | None = None, *, store: Store | None = None, interval: float = 1.5
+) -> w.Widget:
     """The round-table screen for the page's query (``?pilot=P01&loop=1``); never raises."""
     return _app("round_table", query, store, interval)
 
 
-def reflection_loop_app(query: str | None = None, *, store: Store | None = None, interval: float = 1.5) -> w.Widget:
+def reflection_loop_app(
+    query: str | None = None, *, store: Store | None = None, interval: float = 1.5
+) -> w.Widget:
     """The reflection-loop moderator screen (``?pilot=P01&loop=2``); never raises."""
     return _app("reflection_loop", query, store, interval)

@@ -59,15 +59,29 @@ def write_index(
         made = [(r, r.html) for r in groups.get(kind, []) if r.ok and r.html is not None]
         failed += [r.describe_failure() for r in groups.get(kind, []) if not r.ok]
         if made:
-            shown.append((text(f"report.index_{kind}", lang), [
-                {"href": _href(html_path, out), "title": result.title,
-                 "figures": None if result.json is None else _href(result.json, out)}
-                for result, html_path in made
-            ]))
+            shown.append(
+                (
+                    text(f"report.index_{kind}", lang),
+                    [
+                        {
+                            "href": _href(html_path, out),
+                            "title": result.title,
+                            "figures": None if result.json is None else _href(result.json, out),
+                        }
+                        for result, html_path in made
+                    ],
+                )
+            )
     page = pages.render(
-        "transferkit.reports", "page.html.j2", folder="templates/batch_index", helpers=_HELPERS,
-        lang=lang, policy=REPORT_POLICY, made=f"{datetime.now():%Y-%m-%d %H:%M}",
-        groups=shown, failed=failed,
+        "transferkit.reports",
+        "page.html.j2",
+        folder="templates/batch_index",
+        helpers=_HELPERS,
+        lang=lang,
+        policy=REPORT_POLICY,
+        made=f"{datetime.now():%Y-%m-%d %H:%M}",
+        groups=shown,
+        failed=failed,
     )
     path = out / "index.html"
     path.write_text(page, encoding="utf-8")

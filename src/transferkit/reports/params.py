@@ -151,7 +151,8 @@ def notebook_parameters(kind: str | os.PathLike[str]) -> dict[str, Parameter]:
     # nbformat's read has no annotations (an unused ignore outside --strict)
     nb = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call, unused-ignore]
     cells = [
-        c for c in nb.cells
+        c
+        for c in nb.cells
         if c.cell_type == "code" and "parameters" in c.get("metadata", {}).get("tags", [])
     ]
     if len(cells) != 1:
@@ -166,8 +167,11 @@ def notebook_parameters(kind: str | os.PathLike[str]) -> dict[str, Parameter]:
     comments = _comments(source)
     params: dict[str, Parameter] = {}
     for node in tree.body:
-        if not (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
-                and node.value is not None):
+        if not (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and node.value is not None
+        ):
             msg = (
                 f"{path.name}, parameters cell line {node.lineno}: write typed assignments "
                 'like `pilot_id: str = "P01"  # pilot to evaluate`.'

@@ -33,6 +33,7 @@ __all__ = [
     "plot_reliable_change",
 ]
 
+
 def _texts(lang: str) -> dict[str, str]:
     """The plots' texts in ``lang`` (the ``plots`` area of :mod:`transferkit.i18n`)."""
     if lang not in LANGUAGES:
@@ -274,15 +275,32 @@ def plot_needs_portfolio(
     table = needs_priorities(needs, by=None, area=area, midpoint=midpoint)
     ax.scatter(table["competence"], table["importance"], **({"color": "C0"} | kwargs))
     for row in table.itertuples(index=False):
-        ax.annotate(str(row.topic), (row.competence, row.importance), fontsize="small",
-                    xytext=(3, 3), textcoords="offset points")
+        ax.annotate(
+            str(row.topic),
+            (row.competence, row.importance),
+            fontsize="small",
+            xytext=(3, 3),
+            textcoords="offset points",
+        )
     ax.axvline(midpoint, color="grey", linewidth=0.8)
     ax.axhline(midpoint, color="grey", linewidth=0.8)
-    corners = {"develop": (0.02, 0.97), "maintain": (0.98, 0.97),
-               "monitor": (0.02, 0.03), "reduce": (0.98, 0.03)}
+    corners = {
+        "develop": (0.02, 0.97),
+        "maintain": (0.98, 0.97),
+        "monitor": (0.02, 0.03),
+        "reduce": (0.98, 0.03),
+    }
     for name, (x, y) in corners.items():
-        ax.text(x, y, text[name], transform=ax.transAxes, ha="left" if x < 0.5 else "right",
-                va="top" if y > 0.5 else "bottom", color="grey", fontsize="small")
+        ax.text(
+            x,
+            y,
+            text[name],
+            transform=ax.transAxes,
+            ha="left" if x < 0.5 else "right",
+            va="top" if y > 0.5 else "bottom",
+            color="grey",
+            fontsize="small",
+        )
     ax.set_xlabel(text["competence"])
     ax.set_ylabel(text["importance"])
     return ax
@@ -382,15 +400,15 @@ def plot_reliable_change(
     lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     pad = z * s_diff + 0.05 * (hi - lo + 1)
     line = np.array([lo - pad, hi + pad])
-    ax.fill_between(line, line - z * s_diff, line + z * s_diff, color="grey", alpha=0.2,
-                    label=text["rci_band"])
+    ax.fill_between(
+        line, line - z * s_diff, line + z * s_diff, color="grey", alpha=0.2, label=text["rci_band"]
+    )
     ax.plot(line, line, color="grey", linewidth=0.8)
     colors = {"improved": "C2", "no_reliable_change": "C7", "deteriorated": "C3"}
     for cat, color in colors.items():
         part = rc[rc["category"] == cat]
         if len(part):
-            ax.scatter(part["pre"], part["post"], color=color, label=text[cat], zorder=3,
-                       **kwargs)
+            ax.scatter(part["pre"], part["post"], color=color, label=text[cat], zorder=3, **kwargs)
     ax.set_xlim(line)
     ax.set_ylim(line)
     ax.set_xlabel(text["pre"])

@@ -78,10 +78,16 @@ class ThisPythonKernelManager(AsyncKernelManager):
                 name="python3",
                 display_name=f"Python 3 ({sys.executable})",
                 language="python",
-                argv=[sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher",
-                      "-f", "{connection_file}", "--IPKernelApp.log_level=ERROR"],
-                env={"MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-                     **self.extra_env},
+                argv=[
+                    sys.executable,
+                    "-Xfrozen_modules=off",
+                    "-m",
+                    "ipykernel_launcher",
+                    "-f",
+                    "{connection_file}",
+                    "--IPKernelApp.log_level=ERROR",
+                ],
+                env={"MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1", **self.extra_env},
                 interrupt_mode="signal",
             )
         return self._kernel_spec
@@ -207,7 +213,8 @@ def _to_html(nb: NotebookNode, title: str) -> str:
             continue
         if cell.cell_type == "code":
             cell.outputs = [
-                o for o in cell.outputs
+                o
+                for o in cell.outputs
                 if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
                 and KEY_FIGURES_MIMETYPE not in o.get("data", {})
             ]
@@ -215,12 +222,16 @@ def _to_html(nb: NotebookNode, title: str) -> str:
     nb.cells = cells
     # nbconvert's exporters have no annotations (an unused ignore outside --strict)
     exporter = HTMLExporter(  # type: ignore[no-untyped-call, unused-ignore]
-        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-        template_name=REPORT_TEMPLATE, extra_template_basedirs=[str(_TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        template_name=REPORT_TEMPLATE,
+        extra_template_basedirs=[str(_TEMPLATES)],
         log=_QUIET,
     )
     body, _ = exporter.from_notebook_node(
-        nb, resources={"metadata": {"name": title}, "tk_policy": REPORT_POLICY})
+        nb, resources={"metadata": {"name": title}, "tk_policy": REPORT_POLICY}
+    )
     return _alt_from_captions(str(body))
 
 
@@ -301,8 +312,9 @@ def _secret_free(
         if password:
             injected["db"] = ""
             env = {"TRANSFERKIT_DB": db}
-            return injected, type("SecretStoreKernelManager", (ThisPythonKernelManager,),
-                                  {"extra_env": env})
+            return injected, type(
+                "SecretStoreKernelManager", (ThisPythonKernelManager,), {"extra_env": env}
+            )
     return injected, ThisPythonKernelManager
 
 
@@ -343,15 +355,21 @@ def _execute(
             raise ReportError(msg)
         result.key_figures = plain(figures)
         public = {k: v for k, v in values.items() if k != "db"}
-        document = {"report": job.kind, "name": name, "parameters": public,
-                    "key_figures": result.key_figures}
+        document = {
+            "report": job.kind,
+            "name": name,
+            "parameters": public,
+            "key_figures": result.key_figures,
+        }
         _write(html_path, _to_html(nb, result.title))
         _write(json_path, json.dumps(document, indent=2, ensure_ascii=False))
     except PapermillExecutionError as error:
         result.notebook = nb_path
         result.cell = error.exec_count
-        result.error = (f"{source.name}: {error.ename}: {error.evalue} "
-                        f"({_failing_line(error.source, error.traceback)})")
+        result.error = (
+            f"{source.name}: {error.ename}: {error.evalue} "
+            f"({_failing_line(error.source, error.traceback)})"
+        )
     except TransferkitError as error:
         result.error = str(error)
     except Exception as error:  # noqa: BLE001 - a dead kernel, a timeout, an export problem
@@ -438,8 +456,9 @@ def run_batch(
 
     out = os.fspath(out_dir)
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
-    bar = tqdm(total=len(job_list), desc="reports", unit="report", disable=not progress,
-               file=sys.stderr)
+    bar = tqdm(
+        total=len(job_list), desc="reports", unit="report", disable=not progress, file=sys.stderr
+    )
     bar.update(len(job_list) - len(todo))
     if todo:
         with ProcessPoolExecutor(max_workers=n_workers, mp_context=get_context("spawn")) as pool:
@@ -452,14 +471,17 @@ def run_batch(
                 try:
                     result = future.result()
                 except Exception as error:  # noqa: BLE001 - the worker process itself died
-                    result = ReportResult(job=job, name=job.name or job.kind, ok=False,
-                                          error=f"worker crashed: {type(error).__name__}: {error}")
+                    result = ReportResult(
+                        job=job,
+                        name=job.name or job.kind,
+                        ok=False,
+                        error=f"worker crashed: {type(error).__name__}: {error}",
+                    )
                 results[index] = result
                 bar.set_postfix_str(f"{result.name} {'ok' if result.ok else 'FAILED'}")
                 bar.update(1)
     bar.close()
     return BatchResult([r for r in results if r is not None], time.perf_counter() - start)
-
 
 
 def _ids(frame: pd.DataFrame, candidates: Sequence[str]) -> list[str]:
@@ -473,8 +495,10 @@ def all_jobs(store: Store, lang: str = "de", db: str = "") -> list[ReportJob]:
     """The reports of ``transferkit report all``: every pilot, the network, and the
     needs analysis of the network and of each company with needs data."""
     common = {"db": db, "lang": lang}
-    jobs = [ReportJob("pilot", common | {"pilot_id": p})
-            for p in _ids(store.pilots(), ("pilot_id", "id", "pilot"))]
+    jobs = [
+        ReportJob("pilot", common | {"pilot_id": p})
+        for p in _ids(store.pilots(), ("pilot_id", "id", "pilot"))
+    ]
     jobs.append(ReportJob("network", dict(common)))
     jobs.append(ReportJob("needs", common | {"company_id": ""}))
     answered = set(store.responses(template="needs_analysis")["participant"].dropna())
@@ -503,8 +527,9 @@ def run_all(
     from transferkit.store import Store
 
     store = Store(store_url or None)
-    batch = run_batch(all_jobs(store, lang, store_url or ""), out_dir, workers,
-                      progress=progress, store=store)
+    batch = run_batch(
+        all_jobs(store, lang, store_url or ""), out_dir, workers, progress=progress, store=store
+    )
     index = write_index(batch.results, out_dir, lang)
     if batch.failures:
         msg = f"{batch.summary()}\nIndex of the reports made: {index}"

@@ -61,5 +61,6 @@ def pilot_summary_lines(store: Store, lang: str = "de") -> list[str]:
     records: list[Row] = [
         {str(key): value for key, value in row.items()} for row in overview.to_dict("records")
     ]
-    return [text("report.pilot_summary_line", lang, **{**row, "title": row[title]})
-            for row in records]
+    return [
+        text("report.pilot_summary_line", lang, **{**row, "title": row[title]}) for row in records
+    ]

@@ -106,7 +106,9 @@ def top_priorities(
     return rows[:top]
 
 
-def profile_scores(template: Template, answers: Answers, group_by: str = "scale_group") -> dict[str, float]:
+def profile_scores(
+    template: Template, answers: Answers, group_by: str = "scale_group"
+) -> dict[str, float]:
     """Mean answer per scale (``scale_group`` or ``area``), reverse-keyed Likert items turned."""
     sums: dict[str, list[float]] = {}
     for q in template.all_questions():
@@ -235,7 +237,9 @@ def _list_html(content: FeedbackContent) -> str:
             f"<li><b>{html.escape(r.label)}</b>: {html.escape(r.text)}</li>" for r in content.rows
         )
     else:
-        items = "".join(f"<li>{html.escape(r.label)}: {html.escape(r.text)}</li>" for r in content.rows)
+        items = "".join(
+            f"<li>{html.escape(r.label)}: {html.escape(r.text)}</li>" for r in content.rows
+        )
     tag = "ol" if content.ordered else "ul"
     return f"<h3>{html.escape(content.title)}</h3><{tag}>{items}</{tag}>"
 
@@ -260,7 +264,9 @@ BAR_CSS = """
 """
 
 
-def bars_html(bars: Sequence[tuple[str, float]], *, top: float | None = None, axis: str = "") -> str:
+def bars_html(
+    bars: Sequence[tuple[str, float]], *, top: float | None = None, axis: str = ""
+) -> str:
     """A horizontal bar chart as HTML (``tk-chart``), drawn by :data:`BAR_CSS`.
 
     Each bar is ``value / top`` wide (``top``: the scale's maximum, else the

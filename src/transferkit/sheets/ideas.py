@@ -190,5 +190,3 @@ def ideas_provider_for(
         return [(r["idea_id"], r["text"]) for r in ideas.to_dict("records")]
 
     return provider
-
-

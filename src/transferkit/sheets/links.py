@@ -134,11 +134,16 @@ def _pilot_problems(pilot: str, loop: int | None, store: Store | None) -> list[s
             raise
         known = [str(p) for p in store.pilots()["pilot_id"]]
         listed = ", ".join(known[:30]) + (" …" if len(known) > 30 else "")
-        hint = (f"pilots in the store: {listed}" if known
-                else "the store has no pilots yet: create it first (transferkit db import-demo for the demo)")
+        hint = (
+            f"pilots in the store: {listed}"
+            if known
+            else "the store has no pilots yet: create it first (transferkit db import-demo for the demo)"
+        )
         return [f"unknown pilot {pilot!r}{did_you_mean(pilot, known)} {hint} (option --pilot)"]
     if loop is not None and planned is not None and not 1 <= loop <= planned:
-        return [f"loop {loop} is not a planned loop of pilot {pilot!r}: 1–{planned} (option --loop)"]
+        return [
+            f"loop {loop} is not a planned loop of pilot {pilot!r}: 1–{planned} (option --loop)"
+        ]
     if loop is not None and loop < 1:
         return [f"loop {loop} is not a loop number: 1 or more (option --loop)"]
     return []

@@ -21,6 +21,7 @@ from transferkit.templates import LocalizedText, Template
 
 __all__ = ["PAGE_POLICY", "question_lines", "template_to_html", "template_to_text"]
 
+
 def _fmt(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -52,7 +53,9 @@ def question_lines(question: Any, lang: str = "de") -> list[str]:
         lines.append("   " + "  ".join(f"( ){v}" for v in values))
     elif kind == "number":
         low, high = _fmt(question.min), _fmt(question.max)
-        lines.append(f"   ________  ({text('printable.range', lang, low=low or '…', high=high or '…')})")
+        lines.append(
+            f"   ________  ({text('printable.range', lang, low=low or '…', high=high or '…')})"
+        )
     elif kind == "ranking":
         lines.append(f"   {text('printable.rank', lang)}:")
         lines += [f"   __ {option.label.get(lang)}" for option in question.options]

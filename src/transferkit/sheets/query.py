@@ -119,9 +119,13 @@ def parse_query(query: str | None) -> SheetRequest:
     if template is not None and ".." in template:
         _bad("sheet", template, "ist nicht erlaubt", "is not allowed (no '..')")
     questions = values.get("questions")
-    if questions is not None and not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*(,[A-Za-z][A-Za-z0-9_]*)*", questions):
+    if questions is not None and not re.fullmatch(
+        r"[A-Za-z][A-Za-z0-9_]*(,[A-Za-z][A-Za-z0-9_]*)*", questions
+    ):
         _bad(
-            "questions", questions, "ist keine Liste von Fragen-IDs",
+            "questions",
+            questions,
+            "ist keine Liste von Fragen-IDs",
             "is not a list of question ids (e.g. questions=ideas,network_role)",
         )
     for name in ("pilot", "company", "phase", "code"):
@@ -137,11 +141,18 @@ def parse_query(query: str | None) -> SheetRequest:
     if "loop" in values:
         if not re.fullmatch(r"-?[0-9]+", values["loop"]):
             _bad(
-                "loop", values["loop"], "ist keine ganze Zahl", "is not a whole number (e.g. loop=2)"
+                "loop",
+                values["loop"],
+                "ist keine ganze Zahl",
+                "is not a whole number (e.g. loop=2)",
             )
         if len(values["loop"]) > 4 or int(values["loop"]) < 0 or int(values["loop"]) > 9999:
-            _bad("loop", values["loop"], "liegt nicht zwischen 0 und 9999",
-                 "is not between 0 and 9999 (e.g. loop=1)")
+            _bad(
+                "loop",
+                values["loop"],
+                "liegt nicht zwischen 0 und 9999",
+                "is not between 0 and 9999 (e.g. loop=1)",
+            )
         loop = int(values["loop"])
     lang = values.get("lang", "de").lower()
     if lang not in ("de", "en"):

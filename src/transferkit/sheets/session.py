@@ -297,7 +297,11 @@ class SheetSession:
         return dict(self.template.validate(answers, phase=self.phase))
 
     def submit(
-        self, code: str, answers: Answers, *, draft_answers: Answers | None = None,
+        self,
+        code: str,
+        answers: Answers,
+        *,
+        draft_answers: Answers | None = None,
         company: str | None = None,
     ) -> SubmitResult:
         """Validate and store the sheet once; a repeat returns the first response id.
@@ -340,7 +344,9 @@ class SheetSession:
         return SubmitResult(response_id)
 
 
-def open_session(query: str, *, store: Store | None, drafts: DraftStore | None = None) -> SheetSession:
+def open_session(
+    query: str, *, store: Store | None, drafts: DraftStore | None = None
+) -> SheetSession:
     """The :class:`SheetSession` for a link's query string.
 
     Raises :class:`ParameterError` (German / English) for a link without or with

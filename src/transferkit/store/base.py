@@ -133,7 +133,14 @@ class StoreBase:
 
     # ------------------------------------------------------------ lookups
 
-    def _require(self, session: Session, model: type[Pilot | Network | Company], key: str, what: str, hint: str) -> None:
+    def _require(
+        self,
+        session: Session,
+        model: type[Pilot | Network | Company],
+        key: str,
+        what: str,
+        hint: str,
+    ) -> None:
         if session.get(model, key) is not None:
             return
         known = session.scalars(select(model.id).order_by(model.id).limit(30)).all()

@@ -45,7 +45,6 @@ MAX_ID = 100
 MAX_CODE = 64
 
 
-
 def text_id(value: object, what: str, max_len: int = MAX_ID) -> str:
     if not isinstance(value, str) or not value.strip():
         msg = f"{what} must be a non-empty text, got {value!r}"
@@ -217,13 +216,9 @@ def id_list(values: str | Iterable[str] | None, what: str) -> list[str]:
     return result
 
 
-def check_closing(
-    indicators: Mapping[str, JSONValue], dots: Iterable[JSONValue]
-) -> Row:
+def check_closing(indicators: Mapping[str, JSONValue], dots: Iterable[JSONValue]) -> Row:
     """Validated column values of a loop closing (see :meth:`Store.close_loop`)."""
-    values: Row = {
-        name: check_int(indicators.get(name, 0), name) or 0 for name in LOOP_COUNTS
-    }
+    values: Row = {name: check_int(indicators.get(name, 0), name) or 0 for name in LOOP_COUNTS}
     ratings: dict[str, dict[str, float | None]] = {}
     for key, value in indicators.items():
         if key in LOOP_COUNTS or key in {"pilot", "pilot_id", "loop"}:
@@ -253,8 +248,9 @@ def check_closing(
             group, count = entry.get("group"), entry.get("dots")
         else:
             group, count = entry
-        groups.append({"group": text_id(group, "group name", 300),
-                       "dots": check_int(count, "dots") or 0})
+        groups.append(
+            {"group": text_id(group, "group name", 300), "dots": check_int(count, "dots") or 0}
+        )
     values["ratings"] = ratings
     values["dots"] = groups
     return values

@@ -126,14 +126,14 @@ class Draft:
 
 def _make_engine(url: str) -> Engine:
     if url in ("sqlite://", "sqlite:///:memory:"):
-        return create_engine(
-            url, connect_args={"check_same_thread": False}, poolclass=StaticPool
-        )
+        return create_engine(url, connect_args={"check_same_thread": False}, poolclass=StaticPool)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:  # pragma: no cover - trivial
+        def _pragmas(
+            dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry
+        ) -> None:  # pragma: no cover - trivial
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA busy_timeout=30000")
@@ -242,9 +242,7 @@ class DraftStore:
             select(func.count()).select_from(drafts_table).where(t.participant == key.participant)
         ).scalar_one()
         if mine >= self.max_per_participant:
-            msg = (
-                f"participant code has {mine} drafts already (limit {self.max_per_participant})"
-            )
+            msg = f"participant code has {mine} drafts already (limit {self.max_per_participant})"
             raise QuotaError(msg)
         total = conn.execute(select(func.count()).select_from(drafts_table)).scalar_one()
         if total >= self.max_total:
@@ -261,7 +259,9 @@ class DraftStore:
         import shutil
         from pathlib import Path
 
-        database = self.engine.url.database if self.engine.url.get_backend_name() == "sqlite" else None
+        database = (
+            self.engine.url.database if self.engine.url.get_backend_name() == "sqlite" else None
+        )
         if database and database != ":memory:":
             folder = Path(database.removeprefix("file:").split("?")[0]).resolve().parent
             free = shutil.disk_usage(folder).free if folder.is_dir() else min_free_bytes
@@ -277,8 +277,12 @@ class DraftStore:
                 conn.execute(drafts_table.delete().where(drafts_table.c.draft_key == probe))
                 conn.execute(
                     drafts_table.insert().values(
-                        draft_key=probe, template=probe, participant=probe, answers="{}",
-                        submission_id=probe, updated_at=datetime.now(UTC).replace(tzinfo=None),
+                        draft_key=probe,
+                        template=probe,
+                        participant=probe,
+                        answers="{}",
+                        submission_id=probe,
+                        updated_at=datetime.now(UTC).replace(tzinfo=None),
                     )
                 )
                 conn.execute(drafts_table.delete().where(drafts_table.c.draft_key == probe))

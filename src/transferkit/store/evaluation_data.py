@@ -46,8 +46,13 @@ class EvaluationDataMixin(StoreBase):
     # ------------------------------------------------------------ costs, benefits, indicators
 
     def _add_money(
-        self, model: type[_Money], what: str, pilot: str, item: str,
-        amount_eur: float, note: str | None,
+        self,
+        model: type[_Money],
+        what: str,
+        pilot: str,
+        item: str,
+        amount_eur: float,
+        note: str | None,
     ) -> int:
         pilot = text_id(pilot, "pilot id")
         fields = {
@@ -71,9 +76,7 @@ class EvaluationDataMixin(StoreBase):
 
         return self._run(work, write=True)
 
-    def add_cost(
-        self, pilot: str, item: str, amount_eur: float, note: str | None = None
-    ) -> int:
+    def add_cost(self, pilot: str, item: str, amount_eur: float, note: str | None = None) -> int:
         """Record a cost item of ``pilot`` in EUR (for the ROI); return its row id.
 
         ``amount_eur`` is a finite number >= 0 (fully loaded costs after Phillips:
@@ -93,9 +96,7 @@ class EvaluationDataMixin(StoreBase):
         """
         return self._add_money(PilotCost, "cost", pilot, item, amount_eur, note)
 
-    def add_benefit(
-        self, pilot: str, item: str, amount_eur: float, note: str | None = None
-    ) -> int:
+    def add_benefit(self, pilot: str, item: str, amount_eur: float, note: str | None = None) -> int:
         """Record a monetised benefit of ``pilot`` in EUR (for the ROI); return its row id.
 
         Like :meth:`add_cost`: a finite amount >= 0, one row per pilot and ``item``.
@@ -127,8 +128,10 @@ class EvaluationDataMixin(StoreBase):
 
         def work(session: Session) -> int:
             self._require_pilot(session, pilot)
-            same = (KirkpatrickIndicator.pilot_id == pilot,
-                    KirkpatrickIndicator.indicator == fields["indicator"])
+            same = (
+                KirkpatrickIndicator.pilot_id == pilot,
+                KirkpatrickIndicator.indicator == fields["indicator"],
+            )
             row = session.scalars(select(KirkpatrickIndicator).where(*same)).first()
             if row is None:
                 row = KirkpatrickIndicator(pilot_id=pilot, **fields)
@@ -171,7 +174,10 @@ class EvaluationDataMixin(StoreBase):
 
         def work(session: Session) -> int:
             self._require(
-                session, Company, company, "company",
+                session,
+                Company,
+                company,
+                "company",
                 "Add it first with store.add_company(...) or `transferkit db import-demo`.",
             )
             person = session.get(Participant, code)

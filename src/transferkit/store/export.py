@@ -92,4 +92,3 @@ class ExportMixin(RegistryMixin, ResponsesMixin, EvaluationDataMixin):
             [pseudonym(c) for c in data["participant"]], index=data.index, dtype="str"
         )
         return data
-

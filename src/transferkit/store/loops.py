@@ -1,5 +1,4 @@
-"""Reflection loops: the action items agreed in a loop, and closed loops with their key figures.
-"""
+"""Reflection loops: the action items agreed in a loop, and closed loops with their key figures."""
 
 from __future__ import annotations
 

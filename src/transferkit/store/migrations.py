@@ -121,14 +121,18 @@ def _copy_legacy_loop_closings(conn: Connection, version: int, database: str) ->
         raise _legacy_error(database, version, *_problem_text(problems, len(rows)))
 
     closings = cast(Table, LoopClosing.__table__)
-    done = {(r.pilot_id, r.loop) for r in conn.execute(select(closings.c.pilot_id, closings.c.loop))}
+    done = {
+        (r.pilot_id, r.loop) for r in conn.execute(select(closings.c.pilot_id, closings.c.loop))
+    }
     copied = 0
     for (pilot, loop), values in latest.items():
         if (pilot, loop) in done:
             continue
-        conn.execute(insert(closings).values(
-            pilot_id=pilot, loop=loop, template_id="reflection_loop", **values
-        ))
+        conn.execute(
+            insert(closings).values(
+                pilot_id=pilot, loop=loop, template_id="reflection_loop", **values
+            )
+        )
         copied += 1
     conn.exec_driver_sql(f"DROP TABLE {LEGACY_LOOP_TABLE}")
     return copied

@@ -1,5 +1,4 @@
-"""The registry: networks, companies, pilot projects and participant codes.
-"""
+"""The registry: networks, companies, pilot projects and participant codes."""
 
 from __future__ import annotations
 
@@ -113,7 +112,13 @@ class RegistryMixin(StoreBase):
 
         def work(session: Session) -> str:
             if network_id is not None:
-                self._require(session, Network, network_id, "network", "Add it with `transferkit network add` (or store.add_network).")
+                self._require(
+                    session,
+                    Network,
+                    network_id,
+                    "network",
+                    "Add it with `transferkit network add` (or store.add_network).",
+                )
             row = session.get(Company, company_id)
             if row is None:
                 row = Company(id=company_id, **fields)
@@ -174,7 +179,13 @@ class RegistryMixin(StoreBase):
 
         def work(session: Session) -> str:
             if network_id is not None:
-                self._require(session, Network, network_id, "network", "Add it with `transferkit network add` (or store.add_network).")
+                self._require(
+                    session,
+                    Network,
+                    network_id,
+                    "network",
+                    "Add it with `transferkit network add` (or store.add_network).",
+                )
             found = session.scalars(select(Company).where(Company.id.in_(company_ids))).all()
             missing = sorted(set(company_ids) - {c.id for c in found})
             if missing:
@@ -197,9 +208,7 @@ class RegistryMixin(StoreBase):
 
         return self._run(work, write=True)
 
-    def set_pilot_rate(
-        self, pilot: str, hourly_rate: float | None, currency: str = "EUR"
-    ) -> None:
+    def set_pilot_rate(self, pilot: str, hourly_rate: float | None, currency: str = "EUR") -> None:
         """Set (or with ``None`` clear) the hourly rate of a pilot, leaving its other fields.
 
         The rate is the loaded labour cost of one working hour in ``currency`` (ISO 4217);
@@ -238,7 +247,13 @@ class RegistryMixin(StoreBase):
 
         def work(session: Session) -> str:
             if company is not None:
-                self._require(session, Company, company, "company", "Add it with `transferkit company add` (or store.add_company).")
+                self._require(
+                    session,
+                    Company,
+                    company,
+                    "company",
+                    "Add it with `transferkit company add` (or store.add_company).",
+                )
             if pilot is not None:
                 self._require_pilot(session, pilot)
             row = session.get(Participant, code)
@@ -263,15 +278,21 @@ class RegistryMixin(StoreBase):
 
     # ------------------------------------------------------------ removing set-up rows
 
-    def _refuse_if_used(self, session: Session, what: str, key: str, uses: dict[str, Select[Any]]) -> None:
+    def _refuse_if_used(
+        self, session: Session, what: str, key: str, uses: dict[str, Select[Any]]
+    ) -> None:
         """Raise :class:`StoreError` naming every kind of row that still refers to ``key``."""
-        counts = {name: int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-                  for name, stmt in uses.items()}
+        counts = {
+            name: int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+            for name, stmt in uses.items()
+        }
         used = {name: n for name, n in counts.items() if n}
         if used:
             listed = ", ".join(f"{n} {name}" for name, n in used.items())
-            msg = (f"{what} {key!r} is still used by {listed}; remove or move those first "
-                   "(nothing was removed)")
+            msg = (
+                f"{what} {key!r} is still used by {listed}; remove or move those first "
+                "(nothing was removed)"
+            )
             raise StoreError(msg)
 
     def remove_network(self, id: str) -> None:
@@ -279,11 +300,18 @@ class RegistryMixin(StoreBase):
         network_id = text_id(id, "network id")
 
         def work(session: Session) -> None:
-            self._require(session, Network, network_id, "network", "See `transferkit network list`.")
-            self._refuse_if_used(session, "network", network_id, {
-                "companies": select(Company.id).where(Company.network_id == network_id),
-                "pilots": select(Pilot.id).where(Pilot.network_id == network_id),
-            })
+            self._require(
+                session, Network, network_id, "network", "See `transferkit network list`."
+            )
+            self._refuse_if_used(
+                session,
+                "network",
+                network_id,
+                {
+                    "companies": select(Company.id).where(Company.network_id == network_id),
+                    "pilots": select(Pilot.id).where(Pilot.network_id == network_id),
+                },
+            )
             session.execute(delete(Network).where(Network.id == network_id))
 
         self._run(work, write=True)
@@ -293,12 +321,25 @@ class RegistryMixin(StoreBase):
         company_id = text_id(id, "company id")
 
         def work(session: Session) -> None:
-            self._require(session, Company, company_id, "company", "See `transferkit company list`.")
-            self._refuse_if_used(session, "company", company_id, {
-                "pilots": select(pilot_companies.c.pilot_id).where(pilot_companies.c.company_id == company_id),
-                "participants": select(Participant.code).where(Participant.company_id == company_id),
-                "format plans": select(FormatPlan.id).where(FormatPlan.company_id == company_id),
-            })
+            self._require(
+                session, Company, company_id, "company", "See `transferkit company list`."
+            )
+            self._refuse_if_used(
+                session,
+                "company",
+                company_id,
+                {
+                    "pilots": select(pilot_companies.c.pilot_id).where(
+                        pilot_companies.c.company_id == company_id
+                    ),
+                    "participants": select(Participant.code).where(
+                        Participant.company_id == company_id
+                    ),
+                    "format plans": select(FormatPlan.id).where(
+                        FormatPlan.company_id == company_id
+                    ),
+                },
+            )
             session.execute(delete(CompanyRole).where(CompanyRole.company_id == company_id))
             session.execute(delete(Company).where(Company.id == company_id))
 
@@ -314,15 +355,24 @@ class RegistryMixin(StoreBase):
 
         def work(session: Session) -> None:
             self._require_pilot(session, pilot_id)
-            self._refuse_if_used(session, "pilot", pilot_id, {
-                "participants": select(Participant.code).where(Participant.pilot_id == pilot_id),
-                "responses": select(Response.id).where(Response.pilot_id == pilot_id),
-                "action items": select(ActionItem.id).where(ActionItem.pilot_id == pilot_id),
-                "closed loops": select(LoopClosing.id).where(LoopClosing.pilot_id == pilot_id),
-                "costs": select(PilotCost.id).where(PilotCost.pilot_id == pilot_id),
-                "benefits": select(PilotBenefit.id).where(PilotBenefit.pilot_id == pilot_id),
-                "indicators": select(KirkpatrickIndicator.id).where(KirkpatrickIndicator.pilot_id == pilot_id),
-            })
+            self._refuse_if_used(
+                session,
+                "pilot",
+                pilot_id,
+                {
+                    "participants": select(Participant.code).where(
+                        Participant.pilot_id == pilot_id
+                    ),
+                    "responses": select(Response.id).where(Response.pilot_id == pilot_id),
+                    "action items": select(ActionItem.id).where(ActionItem.pilot_id == pilot_id),
+                    "closed loops": select(LoopClosing.id).where(LoopClosing.pilot_id == pilot_id),
+                    "costs": select(PilotCost.id).where(PilotCost.pilot_id == pilot_id),
+                    "benefits": select(PilotBenefit.id).where(PilotBenefit.pilot_id == pilot_id),
+                    "indicators": select(KirkpatrickIndicator.id).where(
+                        KirkpatrickIndicator.pilot_id == pilot_id
+                    ),
+                },
+            )
             session.execute(delete(pilot_companies).where(pilot_companies.c.pilot_id == pilot_id))
             session.execute(delete(Pilot).where(Pilot.id == pilot_id))
 
@@ -392,10 +442,10 @@ class RegistryMixin(StoreBase):
         """
         rows = self._select_rows(select(Pilot.id, Pilot.loops).where(Pilot.id == pilot_id))
         if not rows:
-            known = [r["id"] for r in self._select_rows(select(Pilot.id).order_by(Pilot.id).limit(20))]
-            msg = (
-                f"unknown pilot {pilot_id!r}; known: {', '.join(known) or 'none yet'}"
-            )
+            known = [
+                r["id"] for r in self._select_rows(select(Pilot.id).order_by(Pilot.id).limit(20))
+            ]
+            msg = f"unknown pilot {pilot_id!r}; known: {', '.join(known) or 'none yet'}"
             raise StoreError(msg)
         loops = rows[0]["loops"]
         return None if loops is None else int(loops)

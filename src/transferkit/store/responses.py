@@ -191,8 +191,12 @@ class ResponsesMixin(StoreBase):
             if company is not None:
                 self._check_company_of_pilot(session, company, pilot)
             if code is not None:
-                registration = {"code": code, "pilot_id": pilot, "company_id": company,
-                                "registered_at": now}
+                registration = {
+                    "code": code,
+                    "pilot_id": pilot,
+                    "company_id": company,
+                    "registered_at": now,
+                }
                 self._insert_ignore(conn, "participant", registration)
                 if company is not None:  # a code registered before without its company
                     conn.execute(
@@ -212,16 +216,23 @@ class ResponsesMixin(StoreBase):
 
     def _check_company_of_pilot(self, session: Session, company: str, pilot: str | None) -> None:
         """Raise :class:`StoreError` unless ``company`` exists and takes part in ``pilot``."""
-        self._require(session, Company, company, "company",
-                      "Add it with `transferkit company add` (or store.add_company).")
+        self._require(
+            session,
+            Company,
+            company,
+            "company",
+            "Add it with `transferkit company add` (or store.add_company).",
+        )
         if pilot is None:
             return
         ids = session.scalars(
             select(pilot_companies.c.company_id).where(pilot_companies.c.pilot_id == pilot)
         ).all()
         if ids and company not in ids:
-            msg = (f"company {company!r} does not take part in pilot {pilot!r} "
-                   f"(its companies: {', '.join(sorted(ids))})")
+            msg = (
+                f"company {company!r} does not take part in pilot {pilot!r} "
+                f"(its companies: {', '.join(sorted(ids))})"
+            )
             raise StoreError(msg)
 
     def _response_template(
@@ -347,9 +358,7 @@ class ResponsesMixin(StoreBase):
             removed = session.execute(delete(Response).where(Response.participant == code))
             plans = session.execute(delete(FormatPlan).where(FormatPlan.participant == code))
             gone = session.execute(delete(Participant).where(Participant.code == code))
-            session.execute(
-                update(ActionItem).where(ActionItem.owner == code).values(owner=None)
-            )
+            session.execute(update(ActionItem).where(ActionItem.owner == code).values(owner=None))
             return (
                 int(removed.rowcount)  # type: ignore[attr-defined]
                 + int(plans.rowcount)  # type: ignore[attr-defined]

@@ -100,7 +100,9 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             value = value.astimezone(dt.UTC).replace(tzinfo=None)
         return value
 
-    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
         """Attach UTC to the stored naive value."""
         if value is None:
             return None

@@ -71,9 +71,7 @@ class StoreInfo(TypedDict):
 # ---------------------------------------------------------------- the store
 
 
-class Store(
-    ExportMixin, LoopsMixin, RegistryMixin, ResponsesMixin, EvaluationDataMixin, StoreBase
-):
+class Store(ExportMixin, LoopsMixin, RegistryMixin, ResponsesMixin, EvaluationDataMixin, StoreBase):
     """Responses, pilots and networks in one SQL database.
 
     ``url`` is any SQLAlchemy URL; ``None`` uses ``$TRANSFERKIT_DB`` or the

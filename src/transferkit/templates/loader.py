@@ -509,7 +509,9 @@ def _hint(err: ErrorDetails, loc: Loc) -> tuple[str, str]:
     return msg, ""
 
 
-def _problems(exc: ValidationError, data: JSONValue, lines: dict[Loc, int]) -> list[TemplateProblem]:
+def _problems(
+    exc: ValidationError, data: JSONValue, lines: dict[Loc, int]
+) -> list[TemplateProblem]:
     problems: list[TemplateProblem] = []
     for err in exc.errors():
         ctx = err.get("ctx") or {}

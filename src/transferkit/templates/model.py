@@ -516,7 +516,9 @@ class Template(Strict):
 
         return validate_answers(self, answers, phase=phase)
 
-    def validate_draft(self, answers: Mapping[str, JSONValue], *, phase: str | None = None) -> Answers:
+    def validate_draft(
+        self, answers: Mapping[str, JSONValue], *, phase: str | None = None
+    ) -> Answers:
         """Check a half-filled sheet: like :meth:`validate`, but unfinished answers are allowed.
 
         Returns the non-empty answers as given; raises :class:`AnswerValidationError`

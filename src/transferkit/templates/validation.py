@@ -29,9 +29,7 @@ __all__ = [
 ]
 
 
-def validate_answers(
-    template: Template, answers: object, *, phase: str | None = None
-) -> Answers:
+def validate_answers(template: Template, answers: object, *, phase: str | None = None) -> Answers:
     """Validate ``answers`` against ``template`` (see :meth:`Template.validate`).
 
     Raises
@@ -108,9 +106,7 @@ DRAFT_TOLERATED: frozenset[str] = frozenset({"required"}).union(
 _DRAFT_MAX_TEXT = 20_000  # characters of one answer in a draft, whatever the template says
 
 
-def validate_draft(
-    template: Template, answers: object, *, phase: str | None = None
-) -> Answers:
+def validate_draft(template: Template, answers: object, *, phase: str | None = None) -> Answers:
     """Check a draft (the answers so far) with the rules of :func:`validate_answers`.
 
     A draft may be unfinished (missing, too short, a number half typed: the
@@ -137,11 +133,14 @@ def validate_draft(
         if is_empty(raw):
             continue
         if _text_size(raw) > _DRAFT_MAX_TEXT:
-            problems.append(AnswerProblem(
-                q.id, "too_long",
-                f"Die Antwort auf {Label(q).de} ist zu lang.",
-                f"The answer to {Label(q).en} is too long.",
-            ))
+            problems.append(
+                AnswerProblem(
+                    q.id,
+                    "too_long",
+                    f"Die Antwort auf {Label(q).de} ist zu lang.",
+                    f"The answer to {Label(q).en} is too long.",
+                )
+            )
             continue
         _value, msgs = q.clean_answer(raw)
         serious = [m for m in msgs if m[0] not in q.draft_tolerates]
@@ -168,9 +167,7 @@ def _text_size(value: object) -> int:
 # --- example answers ----------------------------------------------------------------
 
 
-def example_answers(
-    template: Template, *, phase: str | None = None, seed: int = 0
-) -> Answers:
+def example_answers(template: Template, *, phase: str | None = None, seed: int = 0) -> Answers:
     """Complete, valid answers for ``template`` (or one ``phase``), deterministic per ``seed``.
 
     Every visible question is answered, optional ones too; questions hidden by

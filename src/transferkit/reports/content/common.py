@@ -73,7 +73,9 @@ class Section:
     text: str = ""
     items: list[str] = field(default_factory=list)  # bullets, e.g. participants' inputs
     tables: list[tuple[pd.DataFrame, str]] = field(default_factory=list)  # (DataFrame, caption)
-    figures: list[tuple[Callable[..., object], str]] = field(default_factory=list)  # (draw(ax=), caption)
+    figures: list[tuple[Callable[..., object], str]] = field(
+        default_factory=list
+    )  # (draw(ax=), caption)
     empty: str = ""  # shown instead when there are no data
 
 
@@ -172,12 +174,16 @@ def show_figure(fig: Figure, caption: str, *, dpi: int = 110, lang: str | None =
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
     _display(Image(data=buffer.getvalue(), format="png"))
-    _display(HTML(
-        f'<p class="tk-caption" style="font-style:italic;color:#444;margin-top:0">{_escape(caption)}</p>'
-    ))
+    _display(
+        HTML(
+            f'<p class="tk-caption" style="font-style:italic;color:#444;margin-top:0">{_escape(caption)}</p>'
+        )
+    )
 
 
-def show_table(frame: pd.DataFrame, caption: str = "", *, precision: int = 2, lang: str = "de") -> None:
+def show_table(
+    frame: pd.DataFrame, caption: str = "", *, precision: int = 2, lang: str = "de"
+) -> None:
     """Display a DataFrame as a plain HTML table (no index), with a caption above.
 
     Decimals get ``precision`` places, thousands grouped, with a decimal comma in
@@ -200,16 +206,25 @@ def show_table(frame: pd.DataFrame, caption: str = "", *, precision: int = 2, la
         f" {{text-align: {'right' if _is_numeric_column(frame[column]) else 'left'}}}"
         for i, column in enumerate(frame.columns, start=1)
     )
-    table = frame.to_html(index=False, formatters=dict.fromkeys(frame.columns, fmt),
-                          border=0, classes=["tk-table", f"tk-table-{number}"], na_rep="–",
-                          escape=True)
+    table = frame.to_html(
+        index=False,
+        formatters=dict.fromkeys(frame.columns, fmt),
+        border=0,
+        classes=["tk-table", f"tk-table-{number}"],
+        na_rep="–",
+        escape=True,
+    )
     style = f"<style>{rules}</style>"
-    head = f'<p style="font-weight:bold;margin-bottom:0.3em">{_escape(caption)}</p>' if caption else ""
+    head = (
+        f'<p style="font-weight:bold;margin-bottom:0.3em">{_escape(caption)}</p>' if caption else ""
+    )
     _display(HTML(style + head + table))
 
 
 _TABLES = [0]  # a number per table of the report, for its column alignment
-_NUMERIC_TEXT = re.compile(r"^\s*(?:[-−]?[\d.,]+\s*%?|[-−]?[\d.,]+\s*…\s*[-−]?[\d.,]+|p [<=] [\d.,]+|t\([\d.,]+\) = [-−]?[\d.,]+|–)\s*$")
+_NUMERIC_TEXT = re.compile(
+    r"^\s*(?:[-−]?[\d.,]+\s*%?|[-−]?[\d.,]+\s*…\s*[-−]?[\d.,]+|p [<=] [\d.,]+|t\([\d.,]+\) = [-−]?[\d.,]+|–)\s*$"
+)
 
 
 def _is_numeric_column(column: Any) -> bool:
@@ -255,8 +270,12 @@ def show_footer(report: Report) -> None:
     from IPython.display import HTML
 
     if report.footer:
-        _display(HTML(f'<p class="tk-footer" style="color:#666;font-size:0.85em;margin-top:2em">'
-                      f"{_escape(report.footer)}</p>"))
+        _display(
+            HTML(
+                f'<p class="tk-footer" style="color:#666;font-size:0.85em;margin-top:2em">'
+                f"{_escape(report.footer)}</p>"
+            )
+        )
 
 
 def show_key_figures(figures: Mapping[str, JSONValue]) -> None:

@@ -68,8 +68,12 @@ def scale_scores_long(assessment: pd.DataFrame) -> pd.DataFrame:
 
     scores = scale_scores(assessment, SCALES, reverse=REVERSE_KEYED, scale_range=(1, 5))
     wide = assessment[["participant", "pilot_id", "company_id", "time"]].join(scores)
-    return wide.melt(id_vars=["participant", "pilot_id", "company_id", "time"],
-                     value_vars=list(SCALES), var_name="scale", value_name="score")
+    return wide.melt(
+        id_vars=["participant", "pilot_id", "company_id", "time"],
+        value_vars=list(SCALES),
+        var_name="scale",
+        value_name="score",
+    )
 
 
 def prepost_by_scale(assessment: pd.DataFrame) -> pd.DataFrame:
@@ -77,8 +81,16 @@ def prepost_by_scale(assessment: pd.DataFrame) -> pd.DataFrame:
     from transferkit.evaluation import prepost
 
     long = scale_scores_long(assessment)
-    return prepost(long, "pre", "post", subject="participant", group="scale",
-                   within="time", dv="score", overall=False)
+    return prepost(
+        long,
+        "pre",
+        "post",
+        subject="participant",
+        group="scale",
+        within="time",
+        dv="score",
+        overall=False,
+    )
 
 
 def reliable_change_by_scale(assessment: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
@@ -99,11 +111,13 @@ def reliable_change_by_scale(assessment: pd.DataFrame, reference: pd.DataFrame) 
                 recoded[item] = 6 - recoded[item]
         alpha, _ = cronbach_alpha(recoded)
         wide = long[long["scale"] == scale].pivot_table(
-            index="participant", columns="time", values="score", aggfunc="first")
+            index="participant", columns="time", values="score", aggfunc="first"
+        )
         if not {"pre", "post"} <= set(wide.columns):
             continue
-        summary = reliable_change_summary(wide["pre"], wide["post"],
-                                          float(ref_scores[scale].std()), float(alpha))
+        summary = reliable_change_summary(
+            wide["pre"], wide["post"], float(ref_scores[scale].std()), float(alpha)
+        )
         summary.insert(0, "scale", scale)
         summary["reliability"] = float(alpha)
         rows.append(summary)
@@ -137,8 +151,10 @@ def loop_ratings(store: Store, pilot_id: str | None = None) -> pd.DataFrame:
 def _need_prefixes(template: Template) -> tuple[str, str]:
     """Importance and competence prefixes of a needs template's question ids."""
     params = template.feedback.params if template.feedback is not None else {}
-    return (str(params.get("importance_prefix", "imp_")),
-            str(params.get("competence_prefix", "comp_")))
+    return (
+        str(params.get("importance_prefix", "imp_")),
+        str(params.get("competence_prefix", "comp_")),
+    )
 
 
 def needs_topics(template: Template | str = "needs_analysis") -> dict[str, str]:
@@ -175,8 +191,13 @@ def needs(store: Store, company_id: str | None = None) -> pd.DataFrame:
 
     template = load_template("needs_analysis")
     imp, comp = _need_prefixes(template)
-    out = tidy.needs(store.responses(template=template), store.participants(),
-                     needs_topics(template), importance_prefix=imp, competence_prefix=comp)
+    out = tidy.needs(
+        store.responses(template=template),
+        store.participants(),
+        needs_topics(template),
+        importance_prefix=imp,
+        competence_prefix=comp,
+    )
     if company_id:
         out = out[out["company_id"] == company_id].reset_index(drop=True)
     return out

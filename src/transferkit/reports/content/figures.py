@@ -47,13 +47,25 @@ def draw_slopes(ax: Axes, long: pd.DataFrame, lang: str) -> Axes:
     colours = {"digital": "#4C72B0", "soft": "#DD8452", "sustainability": "#55A868"}
     for k, scale in enumerate(SCALES):
         part = long[long["scale"] == scale]
-        wide = part.pivot_table(index="participant", columns="time", values="score",
-                                aggfunc="first").dropna()
+        wide = part.pivot_table(
+            index="participant", columns="time", values="score", aggfunc="first"
+        ).dropna()
         if not {"pre", "post"} <= set(wide.columns):
             continue
-        plot_prepost(wide, "pre", "post", ax=ax, lang=lang, position=k * 2.5,
-                     mean_color=colours[scale], legend=scale_name(scale, lang),
-                     color="#bbbbbb", alpha=1.0, linewidth=0.7, zorder=1)
+        plot_prepost(
+            wide,
+            "pre",
+            "post",
+            ax=ax,
+            lang=lang,
+            position=k * 2.5,
+            mean_color=colours[scale],
+            legend=scale_name(scale, lang),
+            color="#bbbbbb",
+            alpha=1.0,
+            linewidth=0.7,
+            zorder=1,
+        )
     ticks = [k * 2.5 + d for k in range(len(SCALES)) for d in (0, 1)]
     ax.set_xticks(ticks, [text(t, lang) for _ in SCALES for t in ("pre", "post")])
     ax.margins(x=0.05)
@@ -67,8 +79,14 @@ def draw_slopes(ax: Axes, long: pd.DataFrame, lang: str) -> Axes:
 def draw_gas(ax: Axes, goals: pd.DataFrame, lang: str) -> Axes:
     labels = [_plain(str(g)[:45]) for g in goals["goal"]]
     y = range(len(goals))
-    ax.scatter(goals["baseline"], y, facecolors="none", edgecolors="#4C72B0", s=70,
-               label=text("start_2", lang))
+    ax.scatter(
+        goals["baseline"],
+        y,
+        facecolors="none",
+        edgecolors="#4C72B0",
+        s=70,
+        label=text("start_2", lang),
+    )
     follow = goals["follow_up"].astype("Float64").to_numpy(dtype="float64", na_value=float("nan"))
     ax.scatter(follow, y, color="#4C72B0", s=70, label=text("end_2", lang))
     for yy, (b, f) in enumerate(zip(goals["baseline"], follow, strict=True)):
@@ -101,17 +119,41 @@ def draw_trends(ax: Axes, trends: pd.DataFrame, lang: str) -> Axes:
 def draw_cost_bars(ax: Axes, costs: pd.DataFrame, benefits: pd.DataFrame, lang: str) -> Axes:
     bottom = 0.0
     for _, row in costs.iterrows():
-        ax.bar(text("costs", lang), row["amount_eur"], bottom=bottom,
-               color="#C44E52", edgecolor="white")
-        ax.text(0, bottom + row["amount_eur"] / 2, _plain(label(row["cost_item"], lang)),
-                ha="center", va="center", fontsize=7, color="white")
+        ax.bar(
+            text("costs", lang),
+            row["amount_eur"],
+            bottom=bottom,
+            color="#C44E52",
+            edgecolor="white",
+        )
+        ax.text(
+            0,
+            bottom + row["amount_eur"] / 2,
+            _plain(label(row["cost_item"], lang)),
+            ha="center",
+            va="center",
+            fontsize=7,
+            color="white",
+        )
         bottom += row["amount_eur"]
     bottom = 0.0
     for _, row in benefits.iterrows():
-        ax.bar(text("benefits", lang), row["amount_eur"], bottom=bottom,
-               color="#55A868", edgecolor="white")
-        ax.text(1, bottom + row["amount_eur"] / 2, _plain(label(row["benefit_item"], lang)),
-                ha="center", va="center", fontsize=7, color="white")
+        ax.bar(
+            text("benefits", lang),
+            row["amount_eur"],
+            bottom=bottom,
+            color="#55A868",
+            edgecolor="white",
+        )
+        ax.text(
+            1,
+            bottom + row["amount_eur"] / 2,
+            _plain(label(row["benefit_item"], lang)),
+            ha="center",
+            va="center",
+            fontsize=7,
+            color="white",
+        )
         bottom += row["amount_eur"]
     ax.set_ylabel("EUR")
     ax.spines[["top", "right"]].set_visible(False)
@@ -136,8 +178,16 @@ def draw_forest(ax: Axes, effects: pd.DataFrame, lang: str) -> Axes:
     pilots = sorted(effects["pilot_id"].unique())
     for k, scale in enumerate(SCALES):
         part = effects[effects["scale"] == scale].set_index("pilot_id").reindex(pilots)
-        plot_forest(part.reset_index(), ax=ax, lang=lang, shift=(k - 1) * 0.25,
-                    legend=scale_name(scale, lang), fmt="o", color=colours[scale], capsize=2)
+        plot_forest(
+            part.reset_index(),
+            ax=ax,
+            lang=lang,
+            shift=(k - 1) * 0.25,
+            legend=scale_name(scale, lang),
+            fmt="o",
+            color=colours[scale],
+            capsize=2,
+        )
     ax.set_yticks(range(len(pilots)), [_plain(p) for p in pilots])
     ax.set_xlabel(text("change_points", lang))
     ax.legend(frameon=False, fontsize="small")
@@ -157,8 +207,9 @@ def draw_portfolio(ax: Axes, needs: pd.DataFrame, lang: str) -> Axes:
 
 def draw_format_bars(ax: Axes, formats: pd.DataFrame, lang: str) -> Axes:
     ordered = formats.sort_values("pct")
-    ax.barh([_plain(format_name(f, lang)) for f in ordered["format"]], ordered["pct"],
-            color="#4C72B0")
+    ax.barh(
+        [_plain(format_name(f, lang)) for f in ordered["format"]], ordered["pct"], color="#4C72B0"
+    )
     ax.set_xlabel(text("share_of_respondents", lang))
     ax.spines[["top", "right"]].set_visible(False)
     return ax

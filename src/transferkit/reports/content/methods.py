@@ -44,7 +44,9 @@ def software_versions() -> dict[str, str]:
     return versions
 
 
-def methods_section(kind: str, lang: str, n_by_analysis: Mapping[str, int] | None = None) -> Section:
+def methods_section(
+    kind: str, lang: str, n_by_analysis: Mapping[str, int] | None = None
+) -> Section:
     """The ``methods`` section of a ``kind`` report (``pilot``, ``network``, ``needs``, ``protocol``).
 
     ``n_by_analysis`` maps an analysis (as the reader sees it) to its number of people or rows.
@@ -65,7 +67,11 @@ def data_source(store: Store) -> str:
     url = str(store.info()["url"])
     if url.startswith("sqlite"):
         name = url.split("///", 1)[-1]
-        return Path(name).name if name and name != ":memory:" and name != "sqlite://" else "SQLite (in memory)"
+        return (
+            Path(name).name
+            if name and name != ":memory:" and name != "sqlite://"
+            else "SQLite (in memory)"
+        )
     return url
 
 
@@ -73,5 +79,6 @@ def footer_text(lang: str, source: str, when: dt.datetime | None = None) -> str:
     """``Made on 02.12.2026 with transferkit 0.x · data source: transferkit.db``."""
     moment = when or dt.datetime.now().astimezone()
     date = moment.strftime(text("methods.date_format", lang))
-    return text("methods.footer", lang, date=date, version=software_versions()["transferkit"],
-                source=source)
+    return text(
+        "methods.footer", lang, date=date, version=software_versions()["transferkit"], source=source
+    )

@@ -34,8 +34,13 @@ def preferred_formats(store: Store, company_id: str = "") -> tuple[pd.DataFrame,
         return pd.DataFrame(columns=["format", "n", "pct"]), float("nan")
     chosen = frame["formats"].dropna().explode().dropna()
     counts = chosen.value_counts()
-    table = pd.DataFrame({"format": counts.index.astype(str), "n": counts.to_numpy(),
-                          "pct": counts.to_numpy() / len(frame) * 100})
+    table = pd.DataFrame(
+        {
+            "format": counts.index.astype(str),
+            "n": counts.to_numpy(),
+            "pct": counts.to_numpy() / len(frame) * 100,
+        }
+    )
     minutes = pd.to_numeric(frame.get("minutes_per_week"), errors="coerce")  # type: ignore[call-overload]  # None if absent, as before
     return table.reset_index(drop=True), float(minutes.median())
 
@@ -62,8 +67,11 @@ def format_rates(store: Store, plan: pd.DataFrame) -> tuple[pd.DataFrame, list[s
             if company:
                 of_company.setdefault(company, []).append(str(r["pilot_id"]))
     people = store.participants()
-    pilot_of = {str(c): p for c, p in zip(people["participant"], people["pilot_id"], strict=True)
-                if isinstance(p, str) and p}
+    pilot_of = {
+        str(c): p
+        for c, p in zip(people["participant"], people["pilot_id"], strict=True)
+        if isinstance(p, str) and p
+    }
     rates, currencies, missing = [], [], []
     for participant, company in zip(plan["participant"], plan["company_id"], strict=True):
         pilot = pilot_of.get(str(participant))
@@ -108,18 +116,22 @@ def _format_cost_table(
     rated = rated.reset_index(drop=True).assign(row=range(len(rated)))
     cost = format_cost(rated, rate, by="format", cost_key="row")
     kf["format_hours"] = float(cost["hours"].sum())
-    table = pd.DataFrame({
-        text("format", lang): [format_name(f, lang) for f in cost["format"]],
-        text("sessions", lang): cost["sessions"].astype(int),
-        text("hours", lang): cost["hours"],
-    })
+    table = pd.DataFrame(
+        {
+            text("format", lang): [format_name(f, lang) for f in cost["format"]],
+            text("sessions", lang): cost["sessions"].astype(int),
+            text("hours", lang): cost["hours"],
+        }
+    )
     if hours_only:
         kf["hourly_rate"] = None
         if missing:
             who = ", ".join(missing)
             note = text("no_hourly_rate_is_set", lang, who=who)
         else:
-            note = text("the_pilots_use_different_currencies", lang, currencies=', '.join(currencies))
+            note = text(
+                "the_pilots_use_different_currencies", lang, currencies=", ".join(currencies)
+            )
         caption = text("planned_learning_time_in_hours", lang)
         return table, caption, note
     currency = currencies[0]
@@ -158,41 +170,63 @@ def needs_report(store: Store, company_id: str = "", lang: str = "de") -> Report
     report = Report(
         title=text("needs_analysis", lang, who=who),
         subtitle=text("which_learning_topics_matter_most", lang),
-        summary="", lang=lang)
+        summary="",
+        lang=lang,
+    )
     kf: KeyFigures = {"title": report.title, "company_id": company_id or None}
     need = needs(store)
     prio = needs_priorities(need, by="company_id") if len(need) else pd.DataFrame()
     if len(prio):
-        prio = (prio[prio["company_id"] == company_id] if company_id
-                else prio[prio["scope"] == "network"])
+        prio = (
+            prio[prio["company_id"] == company_id]
+            if company_id
+            else prio[prio["scope"] == "network"]
+        )
     mine = need[need["company_id"] == company_id] if company_id else need
     kf["n_respondents"] = int(mine["participant"].nunique())
 
-    sec = Section("priorities", text("priorities", lang),
-                  empty=text("no_data", lang))
+    sec = Section("priorities", text("priorities", lang), empty=text("no_data", lang))
     if len(prio):
         prio = prio.sort_values("rank")
-        kf["priorities"] = [{"topic": str(r["topic"]), "rank": int(r["rank"]),
-                             "priority": r["priority"], "gap": r["gap"]}
-                            for _, r in prio.iterrows()]
+        kf["priorities"] = [
+            {
+                "topic": str(r["topic"]),
+                "rank": int(r["rank"]),
+                "priority": r["priority"],
+                "gap": r["gap"],
+            }
+            for _, r in prio.iterrows()
+        ]
         sec.text = text("priority_combines_two_questions_how", lang)
         sec.tables.append((needs_table(prio.head(8), lang), ""))
     report.sections["priorities"] = sec
 
-    sec = Section("portfolio", text("portfolio_of_topics", lang),
-                  empty=text("no_data", lang))
+    sec = Section("portfolio", text("portfolio_of_topics", lang), empty=text("no_data", lang))
     if len(prio):
-        sec.figures.append((partial(draw_portfolio, needs=mine, lang=lang), text("each_topic_by_importance_vertical", lang)))
+        sec.figures.append(
+            (
+                partial(draw_portfolio, needs=mine, lang=lang),
+                text("each_topic_by_importance_vertical", lang),
+            )
+        )
     report.sections["portfolio"] = sec
 
-    sec = Section("formats", text("preferred_learning_formats_and_time", lang),
-                  empty=text("no_data", lang))
+    sec = Section(
+        "formats", text("preferred_learning_formats_and_time", lang), empty=text("no_data", lang)
+    )
     formats, minutes = preferred_formats(store, company_id)
     if len(formats):
         kf["preferred_formats"] = {str(r["format"]): int(r["n"]) for _, r in formats.iterrows()}
         kf["median_minutes_per_week"] = minutes
-        sec.text = text("respondents_can_spend_a_median", lang, minutes=format_number(minutes, 0, lang))
-        sec.figures.append((partial(draw_format_bars, formats=formats, lang=lang), text("share_of_respondents_preferring_each", lang)))
+        sec.text = text(
+            "respondents_can_spend_a_median", lang, minutes=format_number(minutes, 0, lang)
+        )
+        sec.figures.append(
+            (
+                partial(draw_format_bars, formats=formats, lang=lang),
+                text("share_of_respondents_preferring_each", lang),
+            )
+        )
     plan = store.format_plans(company_id or None)
     if len(plan):
         table, caption, note = _format_cost_table(store, plan, kf, lang)
@@ -200,10 +234,10 @@ def needs_report(store: Store, company_id: str = "", lang: str = "de") -> Report
         sec.tables.append((table, caption))
     report.sections["formats"] = sec
 
-    parts = [text("employees_took_part_in_the", lang, n_respondents=kf['n_respondents'])]
+    parts = [text("employees_took_part_in_the", lang, n_respondents=kf["n_respondents"])]
     if kf.get("priorities"):
         top = [topic_name(p["topic"], lang) for p in kf["priorities"][:3]]
-        parts.append(text("the_most_urgent_topics_are", lang, topics=', '.join(top)))
+        parts.append(text("the_most_urgent_topics_are", lang, topics=", ".join(top)))
     if kf.get("preferred_formats"):
         best = max(kf["preferred_formats"], key=kf["preferred_formats"].get)
         parts.append(text("employees_most_like_to_learn", lang, best=format_name(best, lang)))
@@ -217,10 +251,12 @@ def needs_report(store: Store, company_id: str = "", lang: str = "de") -> Report
 def needs_table(prio: pd.DataFrame, lang: str) -> pd.DataFrame:
     import pandas as pd
 
-    return pd.DataFrame({
-        text("rank", lang): prio["rank"].astype(int),
-        text("topic", lang): [topic_name(t, lang) for t in prio["topic"]],
-        text("importance", lang): prio["importance"],
-        text("current_competence", lang): prio["competence"],
-        text("gap", lang): prio["gap"],
-    })
+    return pd.DataFrame(
+        {
+            text("rank", lang): prio["rank"].astype(int),
+            text("topic", lang): [topic_name(t, lang) for t in prio["topic"]],
+            text("importance", lang): prio["importance"],
+            text("current_competence", lang): prio["competence"],
+            text("gap", lang): prio["gap"],
+        }
+    )

@@ -54,8 +54,16 @@ def effects_by_pilot(assessment: pd.DataFrame) -> pd.DataFrame:
     long = scale_scores_long(assessment)
     parts = []
     for scale in SCALES:
-        part = prepost(long[long["scale"] == scale], "pre", "post", subject="participant",
-                       group="pilot_id", within="time", dv="score", overall=False)
+        part = prepost(
+            long[long["scale"] == scale],
+            "pre",
+            "post",
+            subject="participant",
+            group="pilot_id",
+            within="time",
+            dv="score",
+            overall=False,
+        )
         part.insert(0, "scale", scale)
         parts.append(part)
     return pd.concat(parts, ignore_index=True)
@@ -81,35 +89,50 @@ def company_benchmark(store: Store, company_id: str, lang: str = "de") -> pd.Dat
         own_vals = pd.Series(own, dtype="float64").dropna()
         peer_vals = pd.DataFrame(peer, columns=["company_id", "value"]).dropna()
         peer_companies = peer_vals["company_id"].nunique()
-        ok_own, ok_peer = len(own_vals) >= MIN_GROUP, (
-            peer_companies >= MIN_GROUP and len(peer_vals) >= MIN_GROUP)
-        rows.append({
-            "metric": metric,
-            "company": float(own_vals.mean()) if ok_own else np.nan,
-            "company_n": len(own_vals),
-            "peers": float(peer_vals["value"].mean()) if ok_peer else np.nan,
-            "peers_n": len(peer_vals), "peer_companies": int(peer_companies),
-            "suppressed": not (ok_own and ok_peer),
-        })
+        ok_own, ok_peer = (
+            len(own_vals) >= MIN_GROUP,
+            (peer_companies >= MIN_GROUP and len(peer_vals) >= MIN_GROUP),
+        )
+        rows.append(
+            {
+                "metric": metric,
+                "company": float(own_vals.mean()) if ok_own else np.nan,
+                "company_n": len(own_vals),
+                "peers": float(peer_vals["value"].mean()) if ok_peer else np.nan,
+                "peers_n": len(peer_vals),
+                "peer_companies": int(peer_companies),
+                "suppressed": not (ok_own and ok_peer),
+            }
+        )
 
     assessment = self_assessment(store)
     long = scale_scores_long(assessment)
-    wide = long.pivot_table(index=["participant", "company_id", "scale"], columns="time",
-                            values="score", aggfunc="first").reset_index()
+    wide = long.pivot_table(
+        index=["participant", "company_id", "scale"],
+        columns="time",
+        values="score",
+        aggfunc="first",
+    ).reset_index()
     if {"pre", "post"} <= set(wide.columns):
         wide["change"] = wide["post"] - wide["pre"]
         for scale in SCALES:
             part = wide[wide["scale"] == scale]
             mine = part["company_id"] == company_id
-            add(f"change_{scale}", part.loc[mine, "change"],
-                part.loc[~mine, ["company_id", "change"]].to_numpy())
+            add(
+                f"change_{scale}",
+                part.loc[mine, "change"],
+                part.loc[~mine, ["company_id", "change"]].to_numpy(),
+            )
     ratings = loop_ratings(store)
     if len(ratings):
         per_person = ratings.groupby("participant")["loop_satisfaction"].mean().reset_index()
         per_person["company_id"] = per_person["participant"].map(company_by_participant)
         mine = per_person["company_id"] == company_id
-        add("loop_satisfaction", per_person.loc[mine, "loop_satisfaction"],
-            per_person.loc[~mine, ["company_id", "loop_satisfaction"]].to_numpy())
+        add(
+            "loop_satisfaction",
+            per_person.loc[mine, "loop_satisfaction"],
+            per_person.loc[~mine, ["company_id", "loop_satisfaction"]].to_numpy(),
+        )
     feedback = training_feedback(store)
     if len(feedback):
         feedback = feedback.assign(company_id=feedback["participant"].map(company_by_participant))
@@ -127,8 +150,11 @@ def company_benchmark(store: Store, company_id: str, lang: str = "de") -> pd.Dat
         gaps = need.assign(gap=need["importance"] - need["competence"])
         gap_by_person = gaps.groupby(["participant", "company_id"], as_index=False)["gap"].mean()
         mine = gap_by_person["company_id"] == company_id
-        add("needs_gap", gap_by_person.loc[mine, "gap"],
-            gap_by_person.loc[~mine, ["company_id", "gap"]].to_numpy())
+        add(
+            "needs_gap",
+            gap_by_person.loc[mine, "gap"],
+            gap_by_person.loc[~mine, ["company_id", "gap"]].to_numpy(),
+        )
     return pd.DataFrame(rows)
 
 
@@ -151,53 +177,84 @@ def network_report(store: Store, company_id: str = "", lang: str = "de") -> Repo
     name = network_name(store)
     report = Report(
         title=text("network_report", lang, name=name),
-        subtitle=text("pilot_projects_companies_participants", lang, pilots=len(pilots), companies=len(companies), people=len(people)),
-        summary="", lang=lang)
-    kf: KeyFigures = {"title": report.title, "n_pilots": len(pilots),
-                          "n_companies": len(companies), "n_participants": len(people)}
+        subtitle=text(
+            "pilot_projects_companies_participants",
+            lang,
+            pilots=len(pilots),
+            companies=len(companies),
+            people=len(people),
+        ),
+        summary="",
+        lang=lang,
+    )
+    kf: KeyFigures = {
+        "title": report.title,
+        "n_pilots": len(pilots),
+        "n_companies": len(companies),
+        "n_participants": len(people),
+    }
     title_col = text("title_en", lang)
 
     # overview
     goals = gas_goals(store)
     gas = gas_summary(goals, by="pilot_id") if len(goals) else pd.DataFrame()
-    overview = pd.DataFrame({
-        text("pilot", lang): pilots["pilot_id"],
-        text("title", lang): pilots[title_col],
-        text("companies", lang): [
-            len([c for c in str(v).split(";") if c]) for v in pilots["companies"]],
-        text("participants", lang): [
-            int((people["pilot_id"] == p).sum()) for p in pilots["pilot_id"]],
-        text("loops_2", lang): pilots["loops"].astype("Int64").astype(str),
-    })
+    overview = pd.DataFrame(
+        {
+            text("pilot", lang): pilots["pilot_id"],
+            text("title", lang): pilots[title_col],
+            text("companies", lang): [
+                len([c for c in str(v).split(";") if c]) for v in pilots["companies"]
+            ],
+            text("participants", lang): [
+                int((people["pilot_id"] == p).sum()) for p in pilots["pilot_id"]
+            ],
+            text("loops_2", lang): pilots["loops"].astype("Int64").astype(str),
+        }
+    )
     report.sections["overview"] = Section(
-        "overview", text("the_pilot_projects", lang),
-        tables=[(overview, "")])
+        "overview", text("the_pilot_projects", lang), tables=[(overview, "")]
+    )
 
     # effects (forest plot)
-    sec = Section("effects", text("effects_compared", lang),
-                  empty=text("no_data", lang))
+    sec = Section("effects", text("effects_compared", lang), empty=text("no_data", lang))
     assessment = self_assessment(store)
     if len(assessment):
         effects = effects_by_pilot(assessment)
         kf["effects"] = {
-            str(p): {str(r["scale"]): {"n": int(r["n"]), "mean_diff": r["mean_diff"],
-                                       "d_av": r["d_av"]}
-                     for _, r in part.iterrows()}
+            str(p): {
+                str(r["scale"]): {"n": int(r["n"]), "mean_diff": r["mean_diff"], "d_av": r["d_av"]}
+                for _, r in part.iterrows()
+            }
             for p, part in effects.groupby("pilot_id")
         }
         dig = effects[effects["scale"] == "digital"].sort_values("mean_diff", ascending=False)
-        sec.text = text("showed_the_largest_change_in", lang, dig_pilot_id=dig['pilot_id'].iloc[0], dig=format_number(dig['mean_diff'].iloc[0], 2, lang))
-        sec.figures.append((partial(draw_forest, effects=effects, lang=lang), text("change_in_self_assessment_after", lang)))
+        sec.text = text(
+            "showed_the_largest_change_in",
+            lang,
+            dig_pilot_id=dig["pilot_id"].iloc[0],
+            dig=format_number(dig["mean_diff"].iloc[0], 2, lang),
+        )
+        sec.figures.append(
+            (
+                partial(draw_forest, effects=effects, lang=lang),
+                text("change_in_self_assessment_after", lang),
+            )
+        )
     report.sections["effects"] = sec
 
     # GAS comparison
-    sec = Section("gas", text("goal_attainment_compared", lang),
-                  empty=text("no_data", lang))
+    sec = Section("gas", text("goal_attainment_compared", lang), empty=text("no_data", lang))
     if len(gas):
-        kf["gas"] = {str(r["pilot_id"]): {"t_baseline": r["t_baseline"],
-                                          "t_follow_up": r["t_follow_up"]}
-                     for _, r in gas.iterrows()}
-        sec.figures.append((partial(draw_shared_plot, "plot_gas", goals, by="pilot_id", lang=lang), text("gas_t_score_per_pilot", lang)))
+        kf["gas"] = {
+            str(r["pilot_id"]): {"t_baseline": r["t_baseline"], "t_follow_up": r["t_follow_up"]}
+            for _, r in gas.iterrows()
+        }
+        sec.figures.append(
+            (
+                partial(draw_shared_plot, "plot_gas", goals, by="pilot_id", lang=lang),
+                text("gas_t_score_per_pilot", lang),
+            )
+        )
     report.sections["gas"] = sec
 
     # participation by size, sector and role (groups of fewer than MIN_GROUP companies hidden)
@@ -205,27 +262,47 @@ def network_report(store: Store, company_id: str = "", lang: str = "de") -> Repo
     per_company = people.groupby("company_id").size()
     comp = companies.assign(participants=companies["company_id"].map(per_company).fillna(0))
     breakdown = []
-    for column, name_ in (("size_class", text("size", lang)),
-                          ("sector", text("sector", lang))):
+    for column, name_ in (("size_class", text("size", lang)), ("sector", text("sector", lang))):
         for value, group in comp.groupby(column):
-            breakdown.append({"key": f"{column}:{value}", "group": name_,
-                              "value": label(value, lang), "companies": len(group),
-                              "participants": int(group["participants"].sum())})
+            breakdown.append(
+                {
+                    "key": f"{column}:{value}",
+                    "group": name_,
+                    "value": label(value, lang),
+                    "companies": len(group),
+                    "participants": int(group["participants"].sum()),
+                }
+            )
     roles = comp.assign(role=comp["roles"].str.split(";")).explode("role")
     for value, group in roles.groupby("role"):
         if value:
-            breakdown.append({"key": f"role:{value!s}", "group": text("role", lang),
-                              "value": label(value, lang), "companies": len(group),
-                              "participants": int(group["participants"].sum())})
+            breakdown.append(
+                {
+                    "key": f"role:{value!s}",
+                    "group": text("role", lang),
+                    "value": label(value, lang),
+                    "companies": len(group),
+                    "participants": int(group["participants"].sum()),
+                }
+            )
     table = pd.DataFrame(breakdown)
     hidden = table["companies"] < MIN_GROUP
     table["participants"] = table["participants"].astype("object").where(~hidden, "–")
     kf["participation"] = {f"{r['key']}": r["participants"] for _, r in table.iterrows()}
     table = table.drop(columns="key")
-    sec.tables.append((table.rename(columns={
-        "group": text("feature", lang), "value": text("value_2", lang),
-        "companies": text("companies", lang),
-        "participants": text("participants", lang)}), text("groups_of_fewer_than_companies", lang, MIN_GROUP=MIN_GROUP)))
+    sec.tables.append(
+        (
+            table.rename(
+                columns={
+                    "group": text("feature", lang),
+                    "value": text("value_2", lang),
+                    "companies": text("companies", lang),
+                    "participants": text("participants", lang),
+                }
+            ),
+            text("groups_of_fewer_than_companies", lang, MIN_GROUP=MIN_GROUP),
+        )
+    )
     report.sections["participation"] = sec
 
     # loop satisfaction across pilots
@@ -234,28 +311,46 @@ def network_report(store: Store, company_id: str = "", lang: str = "de") -> Repo
     if len(ratings):
         trends = loop_trends(ratings, "loop_satisfaction")
         kf["loop_satisfaction_slope"] = {
-            str(p): float(part["slope"].iloc[0]) for p, part in trends.groupby("pilot_id")}
-        sec.figures.append((partial(draw_satisfaction_trends, ratings=ratings, lang=lang), text("satisfaction_with_the_reflection_loops", lang)))
+            str(p): float(part["slope"].iloc[0]) for p, part in trends.groupby("pilot_id")
+        }
+        sec.figures.append(
+            (
+                partial(draw_satisfaction_trends, ratings=ratings, lang=lang),
+                text("satisfaction_with_the_reflection_loops", lang),
+            )
+        )
     report.sections["loops"] = sec
 
     # anonymous benchmark
     if company_id:
         bench = company_benchmark(store, company_id, lang)
-        kf["benchmark"] = {"company_id": company_id, "metrics": {
-            str(r["metric"]): {"company": r["company"], "peers": r["peers"],
-                               "suppressed": bool(r["suppressed"])}
-            for _, r in bench.iterrows()}}
+        kf["benchmark"] = {
+            "company_id": company_id,
+            "metrics": {
+                str(r["metric"]): {
+                    "company": r["company"],
+                    "peers": r["peers"],
+                    "suppressed": bool(r["suppressed"]),
+                }
+                for _, r in bench.iterrows()
+            },
+        }
         cname = dict(zip(companies["company_id"], companies["name"], strict=True)).get(
-            company_id, company_id)
-        table = pd.DataFrame({
-            text("measure", lang): [_metric_name(str(m), lang) for m in bench["metric"]],
-            cname: bench["company"],
-            text("other_companies", lang): bench["peers"],
-        })
+            company_id, company_id
+        )
+        table = pd.DataFrame(
+            {
+                text("measure", lang): [_metric_name(str(m), lang) for m in bench["metric"]],
+                cname: bench["company"],
+                text("other_companies", lang): bench["peers"],
+            }
+        )
         report.sections["benchmark"] = Section(
-            "benchmark", text("anonymous_benchmark", lang, cname=cname),
+            "benchmark",
+            text("anonymous_benchmark", lang, cname=cname),
             text=text("the_company_s_values_against", lang, MIN_GROUP=MIN_GROUP),
-            tables=[(table, "")])
+            tables=[(table, "")],
+        )
     report.summary = _network_summary(kf, lang)
     report.key_figures = plain(kf)
     report.sections["methods"] = methods_section("network", lang)
@@ -264,11 +359,21 @@ def network_report(store: Store, company_id: str = "", lang: str = "de") -> Repo
 
 
 def _network_summary(kf: Mapping[str, JSONValue], lang: str) -> str:
-    parts = [text("companies_with_employees_worked_in", lang, n_companies=kf['n_companies'], n_participants=kf['n_participants'], n_pilots=kf['n_pilots'])]
+    parts = [
+        text(
+            "companies_with_employees_worked_in",
+            lang,
+            n_companies=kf["n_companies"],
+            n_participants=kf["n_participants"],
+            n_pilots=kf["n_pilots"],
+        )
+    ]
     effects = kf.get("effects", {})
     improved = [p for p, e in effects.items() if e.get("digital", {}).get("mean_diff", 0) > 0.3]
     if effects:
-        parts.append(text("in_of_pilots_self_assessed", lang, improved=len(improved), effects=len(effects)))
+        parts.append(
+            text("in_of_pilots_self_assessed", lang, improved=len(improved), effects=len(effects))
+        )
     gas = kf.get("gas", {})
     if gas:
         reached = [p for p, g in gas.items() if (g.get("t_follow_up") or 0) >= 50]

@@ -67,10 +67,15 @@ def pilot_report(store: Store, pilot_id: str, lang: str = "de") -> Report:
     names = store.companies().set_index("company_id")["name"].to_dict()
     report = Report(
         title=text("pilot_title", lang, pilot_id=pilot_id, title=title),
-        subtitle=text("pilot_subtitle", lang,
-                      companies=", ".join(names.get(c, c) for c in companies) or "–",
-                      start=format_date(pilot.get("start")), end=format_date(pilot.get("end"))),
-        summary="", lang=lang,
+        subtitle=text(
+            "pilot_subtitle",
+            lang,
+            companies=", ".join(names.get(c, c) for c in companies) or "–",
+            start=format_date(pilot.get("start")),
+            end=format_date(pilot.get("end")),
+        ),
+        summary="",
+        lang=lang,
     )
     kf: KeyFigures = {"title": report.title, "pilot_id": pilot_id}
 
@@ -89,9 +94,17 @@ def pilot_report(store: Store, pilot_id: str, lang: str = "de") -> Report:
     if len(ratings):
         per_loop = figures[figures["participants"] > 0].set_index("loop")["participants"]
         kf["participants_by_loop"] = {str(k): int(v) for k, v in per_loop.items()}
-        sec.figures.append((partial(draw_bars, series=per_loop, xlabel=text("loop", lang),
-                                    ylabel=text("participants", lang)),
-                            text("participants_per_reflection_loop_how", lang)))
+        sec.figures.append(
+            (
+                partial(
+                    draw_bars,
+                    series=per_loop,
+                    xlabel=text("loop", lang),
+                    ylabel=text("participants", lang),
+                ),
+                text("participants_per_reflection_loop_how", lang),
+            )
+        )
     report.sections["participation"] = sec
 
     # pre/post effects
@@ -100,16 +113,22 @@ def pilot_report(store: Store, pilot_id: str, lang: str = "de") -> Report:
     if (assessment["time"] == "pre").any() and (assessment["time"] == "post").any():
         effects = prepost_by_scale(assessment)
         kf["effects"] = {
-            str(r["scale"]): {"n": int(r["n"]), "mean_pre": r["mean_pre"],
-                              "mean_post": r["mean_post"], "mean_diff": r["mean_diff"],
-                              "d_av": r["d_av"], "p_t": r["p_t"]}
+            str(r["scale"]): {
+                "n": int(r["n"]),
+                "mean_pre": r["mean_pre"],
+                "mean_post": r["mean_post"],
+                "mean_diff": r["mean_diff"],
+                "d_av": r["d_av"],
+                "p_t": r["p_t"],
+            }
             for _, r in effects.iterrows()
         }
         sec.text = _effects_text(effects, lang)
         sec.tables.append((_effects_table(effects, lang), ""))
         means = scale_scores_long(assessment)
-        sec.figures.append((partial(draw_slopes, long=means, lang=lang),
-                            text("mean_self_assessment_1_low", lang)))
+        sec.figures.append(
+            (partial(draw_slopes, long=means, lang=lang), text("mean_self_assessment_1_low", lang))
+        )
     report.sections["effects"] = sec
 
     # reliable change
@@ -118,13 +137,15 @@ def pilot_report(store: Store, pilot_id: str, lang: str = "de") -> Report:
         rci = reliable_change_by_scale(assessment, self_assessment(store))
         if len(rci):
             kf["reliable_change"] = {
-                str(r["scale"]): {"n": int(r["n"]), "improved": int(r["improved"]),
-                                  "deteriorated": int(r["deteriorated"]),
-                                  "pct_improved": r["pct_improved"]}
+                str(r["scale"]): {
+                    "n": int(r["n"]),
+                    "improved": int(r["improved"]),
+                    "deteriorated": int(r["deteriorated"]),
+                    "pct_improved": r["pct_improved"],
+                }
                 for _, r in rci.iterrows()
             }
-            sec.text = (
-                text("a_change_counts_as_reliable", lang))
+            sec.text = text("a_change_counts_as_reliable", lang)
             sec.tables.append((_rci_table(rci, lang), ""))
     report.sections["rci"] = sec
 
@@ -134,13 +155,23 @@ def pilot_report(store: Store, pilot_id: str, lang: str = "de") -> Report:
     if len(goals):
         summary = gas_summary(goals, by="pilot_id")
         row = summary.iloc[0]
-        kf["gas"] = {"n_goals": int(row["n_goals"]), "t_baseline": row["t_baseline"],
-                     "t_follow_up": row["t_follow_up"], "t_change": row["t_change"]}
-        sec.text = (
-            text("for_goals_attainment_was_rated", lang, goals=len(goals), baseline=format_number(row['t_baseline'], 0, lang), follow_up=format_number(row['t_follow_up'], 0, lang)))
+        kf["gas"] = {
+            "n_goals": int(row["n_goals"]),
+            "t_baseline": row["t_baseline"],
+            "t_follow_up": row["t_follow_up"],
+            "t_change": row["t_change"],
+        }
+        sec.text = text(
+            "for_goals_attainment_was_rated",
+            lang,
+            goals=len(goals),
+            baseline=format_number(row["t_baseline"], 0, lang),
+            follow_up=format_number(row["t_follow_up"], 0, lang),
+        )
         sec.tables.append((_goals_table(goals, lang), ""))
-        sec.figures.append((partial(draw_gas, goals=goals, lang=lang),
-                            text("attainment_of_each_goal_at", lang)))
+        sec.figures.append(
+            (partial(draw_gas, goals=goals, lang=lang), text("attainment_of_each_goal_at", lang))
+        )
     report.sections["gas"] = sec
 
     # loops and action items
@@ -151,13 +182,20 @@ def pilot_report(store: Store, pilot_id: str, lang: str = "de") -> Report:
         kf["loop_satisfaction"] = {str(int(r["loop"])): r["mean"] for _, r in sat.iterrows()}
         kf["loop_satisfaction_slope"] = float(sat["slope"].iloc[0]) if len(sat) else None
         sec.text = _loops_text(sat, lang)
-        sec.figures.append((partial(draw_trends, trends=trends, lang=lang),
-                            text("mean_rating_of_each_phase", lang)))
+        sec.figures.append(
+            (
+                partial(draw_trends, trends=trends, lang=lang),
+                text("mean_rating_of_each_phase", lang),
+            )
+        )
     closed = figures[figures["closed_at"].notna()]
     if len(closed):
-        kf["loops_closed"] = {str(int(r["loop"])): r["closed_at"].isoformat()
-                              for _, r in closed.iterrows()}
-        sec.tables.append((_closed_loops_table(closed, lang), text("closed_loops_key_figures_when", lang)))
+        kf["loops_closed"] = {
+            str(int(r["loop"])): r["closed_at"].isoformat() for _, r in closed.iterrows()
+        }
+        sec.tables.append(
+            (_closed_loops_table(closed, lang), text("closed_loops_key_figures_when", lang))
+        )
     report.sections["loops"] = sec
 
     sec = Section("actions", text("actions", lang), empty=text("no_data", lang))
@@ -165,16 +203,24 @@ def pilot_report(store: Store, pilot_id: str, lang: str = "de") -> Report:
     if len(actions):
         flow = action_item_flow(actions)
         open_items = actions[actions["status"].isin(["open", "carried_over"])]
-        kf["action_items"] = {"total": len(actions),
-                              "done": int((actions["status"] == "done").sum()),
-                              "open": len(open_items),
-                              "dropped": int((actions["status"] == "dropped").sum())}
-        sec.text = (
-            text("the_loops_agreed_on_action", lang, actions=len(actions), done=kf['action_items']['done'], open_items=len(open_items)))
+        kf["action_items"] = {
+            "total": len(actions),
+            "done": int((actions["status"] == "done").sum()),
+            "open": len(open_items),
+            "dropped": int((actions["status"] == "dropped").sum()),
+        }
+        sec.text = text(
+            "the_loops_agreed_on_action",
+            lang,
+            actions=len(actions),
+            done=kf["action_items"]["done"],
+            open_items=len(open_items),
+        )
         sec.tables.append((_flow_table(flow, lang), ""))
         if len(open_items):
-            sec.tables.append((_open_items_table(open_items, lang),
-                               text("open_action_items", lang)))
+            sec.tables.append(
+                (_open_items_table(open_items, lang), text("open_action_items", lang))
+            )
     report.sections["actions"] = sec
 
     # Kirkpatrick
@@ -185,8 +231,7 @@ def pilot_report(store: Store, pilot_id: str, lang: str = "de") -> Report:
     if len(indicators):
         levels = kirkpatrick(indicators)
         kf["kirkpatrick"] = {str(int(r["level"])): r["value"] for _, r in levels.iterrows()}
-        sec.text = (
-            text("four_levels_of_impact_reaction", lang))
+        sec.text = text("four_levels_of_impact_reaction", lang)
         sec.tables.append((_kirkpatrick_table(levels, lang), ""))
     report.sections["kirkpatrick"] = sec
 
@@ -198,22 +243,28 @@ def pilot_report(store: Store, pilot_id: str, lang: str = "de") -> Report:
         prio = needs_priorities(need, by=None)
         top = prio.sort_values("rank").head(5)
         kf["top_needs"] = [str(t) for t in top["topic"]]
-        sec.tables.append((needs_table(top, lang),
-                           text("the_five_top_topics", lang)))
+        sec.tables.append((needs_table(top, lang), text("the_five_top_topics", lang)))
     report.sections["needs"] = sec
 
     # ROI
-    sec = Section("roi", text("roi", lang), empty=(
-        text("there_are_no_cost_data", lang)))
+    sec = Section("roi", text("roi", lang), empty=(text("there_are_no_cost_data", lang)))
     costs, benefits = store.costs(pilot_id), store.benefits(pilot_id)
     if len(costs) and len(benefits):
         result = roi(benefits, costs, by="pilot_id").iloc[0]
-        kf["roi"] = {"costs": result["costs"], "benefits": result["benefits"],
-                     "net_benefits": result["net_benefits"], "bcr": result["bcr"],
-                     "roi_percent": result["roi_percent"]}
+        kf["roi"] = {
+            "costs": result["costs"],
+            "benefits": result["benefits"],
+            "net_benefits": result["net_benefits"],
+            "bcr": result["bcr"],
+            "roi_percent": result["roi_percent"],
+        }
         sec.text = _roi_text(result, lang)
-        sec.figures.append((partial(draw_cost_bars, costs=costs, benefits=benefits, lang=lang),
-                            text("costs_and_monetised_benefits_of", lang)))
+        sec.figures.append(
+            (
+                partial(draw_cost_bars, costs=costs, benefits=benefits, lang=lang),
+                text("costs_and_monetised_benefits_of", lang),
+            )
+        )
     report.sections["roi"] = sec
 
     report.summary = _pilot_summary(kf, lang)
@@ -227,8 +278,13 @@ def pilot_report(store: Store, pilot_id: str, lang: str = "de") -> Report:
     return report
 
 
-def _participation_table(people: pd.DataFrame, assessment: pd.DataFrame, ratings: pd.DataFrame, names: Mapping[Hashable, str],
-                         lang: str) -> pd.DataFrame:
+def _participation_table(
+    people: pd.DataFrame,
+    assessment: pd.DataFrame,
+    ratings: pd.DataFrame,
+    names: Mapping[Hashable, str],
+    lang: str,
+) -> pd.DataFrame:
     import pandas as pd
 
     rows = []
@@ -237,14 +293,18 @@ def _participation_table(people: pd.DataFrame, assessment: pd.DataFrame, ratings
         mine = assessment[assessment["participant"].isin(codes)]
         pre = set(mine.loc[mine["time"] == "pre", "participant"])
         post = set(mine.loc[mine["time"] == "post", "participant"])
-        rows.append({
-            text("company", lang): names.get(str(company), str(company)),
-            text("participants", lang): len(codes),
-            text("before_after", lang): len(pre & post),
-            text("active_in_loops", lang):
-                int(ratings["participant"].isin(codes).groupby(ratings["participant"]).any().sum())
-                if len(ratings) else 0,
-        })
+        rows.append(
+            {
+                text("company", lang): names.get(str(company), str(company)),
+                text("participants", lang): len(codes),
+                text("before_after", lang): len(pre & post),
+                text("active_in_loops", lang): int(
+                    ratings["participant"].isin(codes).groupby(ratings["participant"]).any().sum()
+                )
+                if len(ratings)
+                else 0,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -264,44 +324,52 @@ def _effects_text(effects: pd.DataFrame, lang: str) -> str:
 def _effects_table(effects: pd.DataFrame, lang: str) -> pd.DataFrame:
     import pandas as pd
 
-    return pd.DataFrame({
-        text("area", lang): [scale_name(str(s), lang) for s in effects["scale"]],
-        text("people", lang): effects["n"].astype(int),
-        text("pre", lang): effects["mean_pre"],
-        text("post", lang): effects["mean_post"],
-        text("change", lang): effects["mean_diff"],
-        text("95_interval", lang): [
-            f"{format_number(lo, 2, lang)} … {format_number(hi, 2, lang)}"
-            for lo, hi in zip(effects["ci95_low"], effects["ci95_high"], strict=True)],
-        text("effect_size_d", lang): effects["d_av"],
-        text("t_test", lang): [format_t(t, df, lang) for t, df in zip(effects["t"], effects["df"], strict=True)],
-        "p": [format_p(p, lang) for p in effects["p_t"]],
-    })
+    return pd.DataFrame(
+        {
+            text("area", lang): [scale_name(str(s), lang) for s in effects["scale"]],
+            text("people", lang): effects["n"].astype(int),
+            text("pre", lang): effects["mean_pre"],
+            text("post", lang): effects["mean_post"],
+            text("change", lang): effects["mean_diff"],
+            text("95_interval", lang): [
+                f"{format_number(lo, 2, lang)} … {format_number(hi, 2, lang)}"
+                for lo, hi in zip(effects["ci95_low"], effects["ci95_high"], strict=True)
+            ],
+            text("effect_size_d", lang): effects["d_av"],
+            text("t_test", lang): [
+                format_t(t, df, lang) for t, df in zip(effects["t"], effects["df"], strict=True)
+            ],
+            "p": [format_p(p, lang) for p in effects["p_t"]],
+        }
+    )
 
 
 def _rci_table(rci: pd.DataFrame, lang: str) -> pd.DataFrame:
     import pandas as pd
 
-    return pd.DataFrame({
-        text("area", lang): [scale_name(str(s), lang) for s in rci["scale"]],
-        text("people", lang): rci["n"].astype(int),
-        text("improved", lang): rci["improved"].astype(int),
-        text("no_reliable_change", lang): rci["no_reliable_change"].astype(int),
-        text("deteriorated", lang): rci["deteriorated"].astype(int),
-        text("reliability", lang): rci["reliability"],
-    })
+    return pd.DataFrame(
+        {
+            text("area", lang): [scale_name(str(s), lang) for s in rci["scale"]],
+            text("people", lang): rci["n"].astype(int),
+            text("improved", lang): rci["improved"].astype(int),
+            text("no_reliable_change", lang): rci["no_reliable_change"].astype(int),
+            text("deteriorated", lang): rci["deteriorated"].astype(int),
+            text("reliability", lang): rci["reliability"],
+        }
+    )
 
 
 def _goals_table(goals: pd.DataFrame, lang: str) -> pd.DataFrame:
     import pandas as pd
 
-    return pd.DataFrame({
-        text("goal", lang): goals["goal"],
-        text("weight", lang): goals["weight"].map(lambda w: f"{w:g}"),
-        text("start", lang): goals["baseline"].astype(int),
-        text("end", lang): goals["follow_up"].map(
-            _level),
-    })
+    return pd.DataFrame(
+        {
+            text("goal", lang): goals["goal"],
+            text("weight", lang): goals["weight"].map(lambda w: f"{w:g}"),
+            text("start", lang): goals["baseline"].astype(int),
+            text("end", lang): goals["follow_up"].map(_level),
+        }
+    )
 
 
 def _level(value: Cell) -> str:
@@ -314,50 +382,74 @@ def _loops_text(sat: pd.DataFrame, lang: str) -> str:
     if sat.empty:
         return ""
     first, last = sat["mean"].iloc[0], sat["mean"].iloc[-1]
-    trend = ("trend_risen" if last > first + 0.1 else "trend_fallen" if last < first - 0.1
-             else "trend_same")
-    return text("loops_satisfaction_trend", lang, trend=text(trend, lang),
-                first=format_number(first, 1, lang), last=format_number(last, 1, lang))
+    trend = (
+        "trend_risen"
+        if last > first + 0.1
+        else "trend_fallen"
+        if last < first - 0.1
+        else "trend_same"
+    )
+    return text(
+        "loops_satisfaction_trend",
+        lang,
+        trend=text(trend, lang),
+        first=format_number(first, 1, lang),
+        last=format_number(last, 1, lang),
+    )
 
 
 def _flow_table(flow: pd.DataFrame, lang: str) -> pd.DataFrame:
     import pandas as pd
 
-    return pd.DataFrame({
-        text("loop", lang): flow["loop"].astype(int),
-        text("carried_in", lang): flow["carried_in"].astype(int),
-        text("new", lang): flow["opened"].astype(int),
-        text("done", lang): flow["closed"].astype(int),
-        text("dropped", lang): flow["dropped"].astype(int),
-        text("still_open", lang): flow["carried_over"].astype(int),
-    })
+    return pd.DataFrame(
+        {
+            text("loop", lang): flow["loop"].astype(int),
+            text("carried_in", lang): flow["carried_in"].astype(int),
+            text("new", lang): flow["opened"].astype(int),
+            text("done", lang): flow["closed"].astype(int),
+            text("dropped", lang): flow["dropped"].astype(int),
+            text("still_open", lang): flow["carried_over"].astype(int),
+        }
+    )
 
 
 def _open_items_table(items: pd.DataFrame, lang: str) -> pd.DataFrame:
     import pandas as pd
 
-    return pd.DataFrame({
-        text("action", lang): items["what"],
-        text("owner", lang): items["owner"].fillna("–"),
-        text("due", lang): items["due"].map(format_date),
-        text("from_loop", lang): items["loop_raised"].astype("Int64").astype(str),
-    })
+    return pd.DataFrame(
+        {
+            text("action", lang): items["what"],
+            text("owner", lang): items["owner"].fillna("–"),
+            text("due", lang): items["due"].map(format_date),
+            text("from_loop", lang): items["loop_raised"].astype("Int64").astype(str),
+        }
+    )
 
 
 def _kirkpatrick_table(levels: pd.DataFrame, lang: str) -> pd.DataFrame:
     import pandas as pd
 
-    names = {1: text("reaction", lang), 2: text("learning", lang),
-             3: text("behaviour", lang), 4: text("results", lang)}
-    return pd.DataFrame({
-        text("level", lang): [f"{int(v)} {names.get(int(v), '')}" for v in levels["level"]],
-        text("indicator", lang): [
-            "; ".join(label(i.strip(), lang) for i in str(v).split(";")) if isinstance(v, str)
-            else "–" for v in levels["indicators"]],
-        text("value", lang): levels["value"],
-        text("unit", lang): [label(u, lang) if isinstance(u, str) else "–"
-                                          for u in levels["unit"]],
-    })
+    names = {
+        1: text("reaction", lang),
+        2: text("learning", lang),
+        3: text("behaviour", lang),
+        4: text("results", lang),
+    }
+    return pd.DataFrame(
+        {
+            text("level", lang): [f"{int(v)} {names.get(int(v), '')}" for v in levels["level"]],
+            text("indicator", lang): [
+                "; ".join(label(i.strip(), lang) for i in str(v).split(";"))
+                if isinstance(v, str)
+                else "–"
+                for v in levels["indicators"]
+            ],
+            text("value", lang): levels["value"],
+            text("unit", lang): [
+                label(u, lang) if isinstance(u, str) else "–" for u in levels["unit"]
+            ],
+        }
+    )
 
 
 def _eur(value: float, lang: str) -> str:
@@ -366,19 +458,30 @@ def _eur(value: float, lang: str) -> str:
 
 
 def _roi_text(result: pd.Series, lang: str) -> str:
-    return text("roi_text", lang, costs=_eur(result["costs"], lang),
-                benefits=_eur(result["benefits"], lang), bcr=format_number(result["bcr"], 2, lang),
-                roi=format_number(result["roi_percent"], 0, lang))
+    return text(
+        "roi_text",
+        lang,
+        costs=_eur(result["costs"], lang),
+        benefits=_eur(result["benefits"], lang),
+        bcr=format_number(result["bcr"], 2, lang),
+        roi=format_number(result["roi_percent"], 0, lang),
+    )
 
 
 def _pilot_summary(kf: Mapping[str, JSONValue], lang: str) -> str:
-    parts = [(text("people_took_part_in_this", lang, n_participants=kf['n_participants']))]
+    parts = [(text("people_took_part_in_this", lang, n_participants=kf["n_participants"]))]
     effects = kf.get("effects", {})
     if effects:
         best = max(effects, key=lambda s: effects[s]["mean_diff"])
         diff = effects[best]["mean_diff"]
         parts.append(
-            text("their_self_assessed_skills_grew", lang, best=scale_name(best, lang), diff=format_number(diff, 2, lang)))
+            text(
+                "their_self_assessed_skills_grew",
+                lang,
+                best=scale_name(best, lang),
+                diff=format_number(diff, 2, lang),
+            )
+        )
     gas = kf.get("gas")
     if gas:
         reached = gas["t_follow_up"] is not None and gas["t_follow_up"] >= 50
@@ -386,26 +489,39 @@ def _pilot_summary(kf: Mapping[str, JSONValue], lang: str) -> str:
     actions = kf.get("action_items")
     if actions:
         parts.append(
-            text("of_agreed_action_items_are", lang, total=actions['total'], done=actions['done'], open=actions['open']))
+            text(
+                "of_agreed_action_items_are",
+                lang,
+                total=actions["total"],
+                done=actions["done"],
+                open=actions["open"],
+            )
+        )
     money = kf.get("roi")
     if money:
         gain = money["roi_percent"] >= 0
-        parts.append(text("roi_gain" if gain else "roi_loss", lang,
-                          roi=format_number(money["roi_percent"], 0, lang)))
+        parts.append(
+            text(
+                "roi_gain" if gain else "roi_loss",
+                lang,
+                roi=format_number(money["roi_percent"], 0, lang),
+            )
+        )
     return " ".join(parts)
 
 
 def _closed_loops_table(closed: pd.DataFrame, lang: str) -> pd.DataFrame:
     import pandas as pd
 
-    return pd.DataFrame({
-        text("loop", lang): closed["loop"].astype(int),
-        text("closed", lang): closed["closed_at"].map(format_date),
-        text("participants", lang): closed["participants"].astype(int),
-        text("satisfaction_1_5", lang):
-            closed["loop_satisfaction_mean"].astype(float),
-        text("new_items", lang): closed["items_new"].astype(int),
-        text("done", lang): closed["items_done"].astype(int),
-        text("dropped", lang): closed["items_dropped"].astype(int),
-        text("still_open_2", lang): closed["items_open"].astype(int),
-    })
+    return pd.DataFrame(
+        {
+            text("loop", lang): closed["loop"].astype(int),
+            text("closed", lang): closed["closed_at"].map(format_date),
+            text("participants", lang): closed["participants"].astype(int),
+            text("satisfaction_1_5", lang): closed["loop_satisfaction_mean"].astype(float),
+            text("new_items", lang): closed["items_new"].astype(int),
+            text("done", lang): closed["items_done"].astype(int),
+            text("dropped", lang): closed["items_dropped"].astype(int),
+            text("still_open_2", lang): closed["items_open"].astype(int),
+        }
+    )

@@ -27,13 +27,22 @@ if TYPE_CHECKING:
 __all__ = ["loop_figures", "loop_protocol"]
 
 
-_PHASE_TEXTS = {"information": "learned", "anwendung": "tried", "austausch": "worked",
-                "optimierung": "lessons"}
+_PHASE_TEXTS = {
+    "information": "learned",
+    "anwendung": "tried",
+    "austausch": "worked",
+    "optimierung": "lessons",
+}
 
 
-def loop_figures(store: Store, pilot_id: str, loops: Iterable[int] = (), *,
-                 template: TemplateLike | str = "reflection_loop",
-                 stored: bool = True) -> pd.DataFrame:
+def loop_figures(
+    store: Store,
+    pilot_id: str,
+    loops: Iterable[int] = (),
+    *,
+    template: TemplateLike | str = "reflection_loop",
+    stored: bool = True,
+) -> pd.DataFrame:
     """Key figures of each reflection loop of a pilot (those with answer sheets and ``loops``).
 
     Computed now from the pilot's answer sheets and action items by
@@ -50,8 +59,9 @@ def loop_figures(store: Store, pilot_id: str, loops: Iterable[int] = (), *,
     closings = store.loop_closings(pilot_id).set_index("loop") if stored else None
     wanted = [int(n) for n in loops] + ([] if closings is None else list(closings.index))
     frame = store.responses(template=template, pilot=pilot_id)
-    figures = loop_indicators(frame, store.action_items(pilot_id),
-                              ratings=list(LOOP_RATINGS.values()), loops=wanted)
+    figures = loop_indicators(
+        frame, store.action_items(pilot_id), ratings=list(LOOP_RATINGS.values()), loops=wanted
+    )
     if closings is None:
         return figures
     figures = figures.set_index("loop")
@@ -59,8 +69,9 @@ def loop_figures(store: Store, pilot_id: str, loops: Iterable[int] = (), *,
         figures.loc[closings.index, column] = closings[column]
     figures["closed_at"] = closings["closed_at"].reindex(figures.index)
     dots = closings["dots"].reindex(figures.index)
-    figures["dots"] = pd.Series([d if isinstance(d, list) else [] for d in dots],
-                                index=figures.index, dtype=object)
+    figures["dots"] = pd.Series(
+        [d if isinstance(d, list) else [] for d in dots], index=figures.index, dtype=object
+    )
     return figures.reset_index()
 
 
@@ -74,9 +85,11 @@ def loop_protocol(store: Store, pilot_id: str, loop: int, lang: str = "de") -> R
     title = str(pilot["title_en"] if lang == "en" else pilot["title_de"])
     report = Report(
         title=text("protocol_of_reflection_loop", lang, loop=loop),
-        subtitle=f"{pilot_id}: {title}", summary="", lang=lang)
-    kf: KeyFigures = {"title": f"{report.title} – {pilot_id}", "pilot_id": pilot_id,
-                          "loop": loop}
+        subtitle=f"{pilot_id}: {title}",
+        summary="",
+        lang=lang,
+    )
+    kf: KeyFigures = {"title": f"{report.title} – {pilot_id}", "pilot_id": pilot_id, "loop": loop}
     figures = loop_figures(store, pilot_id, [loop])
     row = figures[figures["loop"] == loop].iloc[0]
     frame = store.responses(template="reflection_loop", pilot=pilot_id, loop=loop)
@@ -87,22 +100,30 @@ def loop_protocol(store: Store, pilot_id: str, loop: int, lang: str = "de") -> R
         part = frame[frame["phase"] == phase] if len(frame) else frame
         rating = LOOP_RATINGS[phase]
         mean = row[f"{rating}_mean"]
-        texts = [str(t) for t in part.get(_PHASE_TEXTS[phase], pd.Series(dtype=object)).dropna()
-                 if str(t).strip()]
-        kf["phases"][phase] = {"n": int(row[f"{rating}_n"]),
-                               "mean_rating": None if pd.isna(mean) else float(mean)}
-        sec = Section(phase, text("phase", lang, label=label),
-                      empty=text("no_input", lang))
+        texts = [
+            str(t)
+            for t in part.get(_PHASE_TEXTS[phase], pd.Series(dtype=object)).dropna()
+            if str(t).strip()
+        ]
+        kf["phases"][phase] = {
+            "n": int(row[f"{rating}_n"]),
+            "mean_rating": None if pd.isna(mean) else float(mean),
+        }
+        sec = Section(phase, text("phase", lang, label=label), empty=text("no_input", lang))
         if kf["phases"][phase]["n"] or texts:
             n = kf["phases"][phase]["n"]
-            sec.text = text("contributions_mean_rating_1_5", lang, n=n, rating=format_number(kf['phases'][phase]['mean_rating'], 1, lang))
+            sec.text = text(
+                "contributions_mean_rating_1_5",
+                lang,
+                n=n,
+                rating=format_number(kf["phases"][phase]["mean_rating"], 1, lang),
+            )
             sec.items = list(dict.fromkeys(texts))  # one bullet per input, shown as text
         report.sections[phase] = sec
 
     # votes (round tables of this pilot and loop) and the moderator's dots on groups
     votes = store.responses(template="round_table", pilot=pilot_id, loop=loop)
-    sec = Section("votes", text("votes", lang),
-                  empty=text("there_was_no_vote_in", lang))
+    sec = Section("votes", text("votes", lang), empty=text("there_was_no_vote_in", lang))
     if len(votes) and "votes" in votes.columns:
         tally: dict[str, int] = {}
         for ballot in votes["votes"].dropna():
@@ -110,15 +131,30 @@ def loop_protocol(store: Store, pilot_id: str, loop: int, lang: str = "de") -> R
                 tally[str(option)] = tally.get(str(option), 0) + int(points)
         if tally:
             kf["votes"] = dict(sorted(tally.items(), key=lambda kv: -kv[1]))
-            sec.tables.append((pd.DataFrame({
-                text("proposal", lang): list(kf["votes"]),
-                text("points", lang): list(kf["votes"].values())}), ""))
+            sec.tables.append(
+                (
+                    pd.DataFrame(
+                        {
+                            text("proposal", lang): list(kf["votes"]),
+                            text("points", lang): list(kf["votes"].values()),
+                        }
+                    ),
+                    "",
+                )
+            )
     if row["dots"]:
         kf["dots"] = {str(d["group"]): int(d["dots"]) for d in row["dots"]}
-        sec.tables.append((pd.DataFrame({
-            text("group", lang): list(kf["dots"]),
-            text("dots", lang): list(kf["dots"].values())}),
-            text("the_moderator_s_dot_vote", lang)))
+        sec.tables.append(
+            (
+                pd.DataFrame(
+                    {
+                        text("group", lang): list(kf["dots"]),
+                        text("dots", lang): list(kf["dots"].values()),
+                    }
+                ),
+                text("the_moderator_s_dot_vote", lang),
+            )
+        )
     report.sections["votes"] = sec
 
     items = store.action_items(pilot_id)
@@ -126,17 +162,26 @@ def loop_protocol(store: Store, pilot_id: str, loop: int, lang: str = "de") -> R
     carried = items[_carried_into(items, loop)] if len(items) else items
     kf["decisions"] = int(row["items_new"])
     kf["carried_over"] = int(row["items_carried_in"])
-    sec = Section("decisions", text("agreed_action_items", lang),
-                  empty=text("no_new_action_items", lang))
+    sec = Section(
+        "decisions", text("agreed_action_items", lang), empty=text("no_new_action_items", lang)
+    )
     if len(decided):
         sec.tables.append((_items_table(decided, lang), ""))
     report.sections["decisions"] = sec
-    sec = Section("carried", text("open_items_carried_over_from", lang),
-                  empty=text("no_open_items", lang))
+    sec = Section(
+        "carried", text("open_items_carried_over_from", lang), empty=text("no_open_items", lang)
+    )
     if len(carried):
         sec.tables.append((_items_table(carried, lang), ""))
     report.sections["carried"] = sec
-    report.summary = text("people_took_part_in_loop", lang, loop=loop, n_participants=kf['n_participants'], decisions=kf['decisions'], carried_over=kf['carried_over'])
+    report.summary = text(
+        "people_took_part_in_loop",
+        lang,
+        loop=loop,
+        n_participants=kf["n_participants"],
+        decisions=kf["decisions"],
+        carried_over=kf["carried_over"],
+    )
     if pd.notna(row["closed_at"]):
         kf["closed_at"] = row["closed_at"].isoformat()
         when = f"{row['closed_at']:%d.%m.%Y %H:%M} UTC"
@@ -161,10 +206,11 @@ def _carried_into(items: pd.DataFrame, loop: int) -> pd.Series:
 def _items_table(items: pd.DataFrame, lang: str) -> pd.DataFrame:
     import pandas as pd
 
-    return pd.DataFrame({
-        text("action", lang): items["what"],
-        text("owner", lang): items["owner"].fillna("–"),
-        text("due", lang): items["due"].map(format_date),
-        text("status_now", lang): items["status"].map(
-            lambda s: status_label(s, lang)),
-    })
+    return pd.DataFrame(
+        {
+            text("action", lang): items["what"],
+            text("owner", lang): items["owner"].fillna("–"),
+            text("due", lang): items["due"].map(format_date),
+            text("status_now", lang): items["status"].map(lambda s: status_label(s, lang)),
+        }
+    )

@@ -55,7 +55,14 @@ if TYPE_CHECKING:
     from transferkit.guard import ServerLimits
     from transferkit.store.values import JSONValue
 
-__all__ = ["MAX_JSON_DEPTH", "TOKEN_COOKIE", "BackgroundServer", "decode_json", "handlers", "make_app"]
+__all__ = [
+    "MAX_JSON_DEPTH",
+    "TOKEN_COOKIE",
+    "BackgroundServer",
+    "decode_json",
+    "handlers",
+    "make_app",
+]
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +129,9 @@ def _token_cookie_value(token: str) -> str:
 
 
 def _same(given: str | None, expected: str) -> bool:
-    return given is not None and hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+    return given is not None and hmac.compare_digest(
+        given.encode("utf-8"), expected.encode("utf-8")
+    )
 
 
 class _Handler(tornado.web.RequestHandler):
@@ -183,7 +192,9 @@ class _PageHandler(_Handler):
             self.send_page(403, error_page(text("sheet.forbidden", lang), lang))
             return
         self.xsrf_token  # noqa: B018 - sets the _xsrf cookie the page's script sends back
-        status, page = await self.run(self.service.page, self.request.query, self.base + "sheet/api/")
+        status, page = await self.run(
+            self.service.page, self.request.query, self.base + "sheet/api/"
+        )
         self.send_page(status, page, script=True)
 
     def send_page(self, status: int, page: str, *, script: bool = False) -> None:
@@ -245,7 +256,11 @@ class _ApiHandler(_Handler):
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         lang = self.lang
         error = kwargs.get("exc_info", (None, None, None))[1]
-        if status_code == 403 and isinstance(error, tornado.web.HTTPError) and error.reason == "token":
+        if (
+            status_code == 403
+            and isinstance(error, tornado.web.HTTPError)
+            and error.reason == "token"
+        ):
             message = f"{text('sheet.forbidden', 'de')} / {text('sheet.forbidden', 'en')}"
             local = text("sheet.forbidden", lang)
         elif status_code == 403:  # XSRF
@@ -257,10 +272,14 @@ class _ApiHandler(_Handler):
         elif status_code < 500:
             message = local = f"HTTP {status_code}"
         else:
-            message = f"{text('sheet.unexpected_error', 'de')} / {text('sheet.unexpected_error', 'en')}"
+            message = (
+                f"{text('sheet.unexpected_error', 'de')} / {text('sheet.unexpected_error', 'en')}"
+            )
             local = text("sheet.unexpected_error", lang)
         self.set_header("Content-Type", "application/json; charset=UTF-8")
-        self.finish(json.dumps({"ok": False, "error": message, "message": local}, ensure_ascii=False))
+        self.finish(
+            json.dumps({"ok": False, "error": message, "message": local}, ensure_ascii=False)
+        )
 
 
 class _NewCodeHandler(_ApiHandler):
@@ -362,7 +381,11 @@ class BackgroundServer:
     """
 
     def __init__(
-        self, app: tornado.web.Application, host: str = "127.0.0.1", *, limits: ServerLimits | None = None
+        self,
+        app: tornado.web.Application,
+        host: str = "127.0.0.1",
+        *,
+        limits: ServerLimits | None = None,
     ) -> None:
         from transferkit.guard import ServerLimits
 

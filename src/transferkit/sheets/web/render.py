@@ -196,7 +196,9 @@ def _question_config(q: Any) -> dict[str, Any]:
     return out
 
 
-def page_config(session: Any, *, api: str, code: str | None = None, code_error: str = "") -> dict[str, Any]:
+def page_config(
+    session: Any, *, api: str, code: str | None = None, code_error: str = ""
+) -> dict[str, Any]:
     """What the page's script needs: questions, texts, the link, the API's path, the code."""
     lang = session.lang
     return {

@@ -59,7 +59,14 @@ if TYPE_CHECKING:
     from transferkit.store import Store
     from transferkit.store.values import JSONValue
 
-__all__ = ["MAX_DRAFT_CHARS", "MAX_LOOP", "ApiResult", "SheetService", "is_storage_full", "split_code"]
+__all__ = [
+    "MAX_DRAFT_CHARS",
+    "MAX_LOOP",
+    "ApiResult",
+    "SheetService",
+    "is_storage_full",
+    "split_code",
+]
 
 #: Largest draft (characters of its JSON); a whole sheet is far smaller.
 MAX_DRAFT_CHARS = 32 * 1024
@@ -202,7 +209,9 @@ class SheetService:
                 return with_retry(work)
             except SQLAlchemyError as error:
                 if is_storage_full(error):
-                    msg = f"the store cannot take writes: {str(getattr(error, 'orig', error))[:200]}"
+                    msg = (
+                        f"the store cannot take writes: {str(getattr(error, 'orig', error))[:200]}"
+                    )
                     log.error(
                         "transferkit: THE STORE TAKES NO MORE ANSWERS (%s). Free disk space or "
                         "make the database writable; participants' answers wait in their pages.",
@@ -218,7 +227,10 @@ class SheetService:
         """
         try:
             self._open()
-            for module in ("transferkit.sheets.feedback", "transferkit.privacy"):  # not on a request
+            for module in (
+                "transferkit.sheets.feedback",
+                "transferkit.privacy",
+            ):  # not on a request
                 importlib.import_module(module)
             from transferkit.templates import list_templates, load_template
 
@@ -251,7 +263,9 @@ class SheetService:
             if hit is not None:
                 self._links.move_to_end(key)
                 return hit
-        link = open_session(request.query(), store=None)  # a broken link fails before the store opens
+        link = open_session(
+            request.query(), store=None
+        )  # a broken link fails before the store opens
         self._check_pilot(request.pilot, request.loop, request.lang)
         session = SheetSession(
             link.full_template, link.request, store=self.store, drafts=self.drafts
@@ -267,8 +281,9 @@ class SheetService:
         """Raise :class:`ParameterError` (a permanent 400) for an unknown pilot or unplanned loop."""
         if pilot is None:
             if loop is not None and not 1 <= loop <= MAX_LOOP:
-                raise ParameterError(text("sheet.loop_out_of_range", lang, loop=loop, pilot="–",
-                                          loops=MAX_LOOP))
+                raise ParameterError(
+                    text("sheet.loop_out_of_range", lang, loop=loop, pilot="–", loops=MAX_LOOP)
+                )
             return
         try:
             planned = self.store.pilot_loops(pilot)
@@ -314,16 +329,22 @@ class SheetService:
         lang = query_lang(query)
         missing = [k for k in ("query", "code", *(["answers"] if answers else [])) if k not in body]
         if missing:
-            return _bad_request(lang, f"es fehlt {', '.join(missing)}", f"missing {', '.join(missing)}")
+            return _bad_request(
+                lang, f"es fehlt {', '.join(missing)}", f"missing {', '.join(missing)}"
+            )
         if not isinstance(query, str) or not isinstance(body["code"], str):
-            return _bad_request(lang, "query und code müssen Texte sein", "query and code must be strings")
+            return _bad_request(
+                lang, "query und code müssen Texte sein", "query and code must be strings"
+            )
         try:
             session = self.session(query)
         except StoreError as error:
             log.exception("web sheet: store not available")
             return self._unavailable(lang, error)
         except TransferkitError as error:
-            return ApiResult(400, {"ok": False, "error": str(error), "message": in_lang(str(error), lang)})
+            return ApiResult(
+                400, {"ok": False, "error": str(error), "message": in_lang(str(error), lang)}
+            )
         try:
             code = check_code(body["code"])
         except ParameterError as error:
@@ -335,17 +356,29 @@ class SheetService:
     def _unavailable(lang: str, error: BaseException) -> ApiResult:
         if isinstance(error, StoreFullError):
             both = f"{text('sheet.store_full', 'de')} / {text('sheet.store_full', 'en')}"
-            return ApiResult(507, {"ok": False, "error": both, "message": text("sheet.store_full", lang),
-                                   "retry": False})
+            return ApiResult(
+                507,
+                {
+                    "ok": False,
+                    "error": both,
+                    "message": text("sheet.store_full", lang),
+                    "retry": False,
+                },
+            )
         if isinstance(error, QuotaError):
             log.warning("web sheet: draft refused: %s", error)
             both = f"{text('sheet.quota', 'de')} / {text('sheet.quota', 'en')}"
-            return ApiResult(429, {"ok": False, "error": both, "message": text("sheet.quota", lang),
-                                   "retry": False})
-        error_text = f"{text('sheet.store_unavailable', 'de')} / {text('sheet.store_unavailable', 'en')}"
+            return ApiResult(
+                429,
+                {"ok": False, "error": both, "message": text("sheet.quota", lang), "retry": False},
+            )
+        error_text = (
+            f"{text('sheet.store_unavailable', 'de')} / {text('sheet.store_unavailable', 'en')}"
+        )
         log.warning("web sheet: store failed: %s", error)
         return ApiResult(
-            503, {"ok": False, "error": error_text, "message": text("sheet.store_unavailable", lang)}
+            503,
+            {"ok": False, "error": error_text, "message": text("sheet.store_unavailable", lang)},
         )
 
     def new_code(self) -> ApiResult:
@@ -406,11 +439,19 @@ class SheetService:
         if len(offered) == 1:
             return offered[0][0]
         if given in (None, ""):
-            problem = AnswerProblem("company", "company_missing", text("sheet.company_missing", "de"),
-                                    text("sheet.company_missing", "en"))
+            problem = AnswerProblem(
+                "company",
+                "company_missing",
+                text("sheet.company_missing", "de"),
+                text("sheet.company_missing", "en"),
+            )
         elif given not in {i for i, _name in offered}:
-            problem = AnswerProblem("company", "company_unknown", text("sheet.company_unknown", "de"),
-                                    text("sheet.company_unknown", "en"))
+            problem = AnswerProblem(
+                "company",
+                "company_unknown",
+                text("sheet.company_unknown", "de"),
+                text("sheet.company_unknown", "en"),
+            )
         else:
             return str(given)
         raise AnswerValidationError(session.template.id, [problem])
@@ -424,18 +465,33 @@ class SheetService:
         answers = body["answers"]
         if not isinstance(answers, dict):
             return _bad_request(
-                lang, "answers muss ein Objekt sein", "answers must be an object (question id: answer)"
+                lang,
+                "answers muss ein Objekt sein",
+                "answers must be an object (question id: answer)",
             )
         if len(json.dumps(answers, ensure_ascii=False)) > MAX_DRAFT_CHARS:
-            return ApiResult(413, {"ok": False, "error": text("sheet.draft_too_large", "en"),
-                                   "message": text("sheet.draft_too_large", lang)})
+            return ApiResult(
+                413,
+                {
+                    "ok": False,
+                    "error": text("sheet.draft_too_large", "en"),
+                    "message": text("sheet.draft_too_large", lang),
+                },
+            )
         try:
             self._write(lambda: session.save_draft(code, answers))
         except AnswerValidationError as error:
             return _problems(error, lang)
         except SheetAlreadySentError:
-            return ApiResult(409, {"ok": False, "error": text("sheet.already_sent", "en"),
-                                   "message": text("sheet.already_sent", lang), "submitted": True})
+            return ApiResult(
+                409,
+                {
+                    "ok": False,
+                    "error": text("sheet.already_sent", "en"),
+                    "message": text("sheet.already_sent", lang),
+                    "submitted": True,
+                },
+            )
         except (StoreError, SQLAlchemyError, OSError) as error:
             return self._unavailable(lang, error)
         return ApiResult(200, {"ok": True})
@@ -467,8 +523,16 @@ class SheetService:
         except (StoreError, SQLAlchemyError, OSError) as error:
             return self._unavailable(lang, error)
         if result.again:  # a repeat shows nothing of what was sent the first time
-            return ApiResult(200, {"ok": True, "response_id": result.response_id, "again": True,
-                                   "message": text("sheet.already_sent", lang), "feedback_html": ""})
+            return ApiResult(
+                200,
+                {
+                    "ok": True,
+                    "response_id": result.response_id,
+                    "again": True,
+                    "message": text("sheet.already_sent", lang),
+                    "feedback_html": "",
+                },
+            )
         return ApiResult(
             200,
             {
@@ -485,8 +549,10 @@ class SheetService:
         if not isinstance(answers, dict):
             return
         votes = [
-            q for q in session.template.all_questions(session.phase)
-            if q.type == "dot_vote" and getattr(q, "source", None) == "ideas"
+            q
+            for q in session.template.all_questions(session.phase)
+            if q.type == "dot_vote"
+            and getattr(q, "source", None) == "ideas"
             and isinstance(answers.get(q.id), dict)
         ]
         if not votes:
@@ -497,7 +563,8 @@ class SheetService:
         known = {str(i) for i, _text in provider(None)} if provider is not None else set()
         problems = [
             AnswerProblem(
-                q.id, "invalid_idea",
+                q.id,
+                "invalid_idea",
                 "Diese Idee gibt es nicht (mehr); bitte die Liste neu laden.",
                 "This idea does not exist (any more); please reload the list.",
             )
@@ -515,7 +582,9 @@ class SheetService:
         except StoreError as error:
             return self._unavailable(lang, error)
         except TransferkitError as error:
-            return ApiResult(400, {"ok": False, "error": str(error), "message": in_lang(str(error), lang)})
+            return ApiResult(
+                400, {"ok": False, "error": str(error), "message": in_lang(str(error), lang)}
+            )
         from transferkit.sheets.ideas import ideas_provider_for
 
         provider = ideas_provider_for(self.store, session.full_template, session.request)
@@ -546,4 +615,3 @@ class SheetService:
         except Exception:  # feedback is a bonus; never break the confirmation
             log.exception("web sheet: feedback failed")
             return ""
-

@@ -102,4 +102,3 @@ def question_type(name: str) -> type[Question]:
     except KeyError:
         msg = f"unknown question type {name!r}; known: {', '.join(QUESTION_TYPES)}"
         raise KeyError(msg) from None
-

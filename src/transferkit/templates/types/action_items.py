@@ -160,9 +160,7 @@ class ActionItemsQuestion(Question):
             ]
         return out, []
 
-    def example_answer(
-        self, rng: random.Random, answers: Mapping[str, JSONValue]
-    ) -> list[Row]:
+    def example_answer(self, rng: random.Random, answers: Mapping[str, JSONValue]) -> list[Row]:
         """One to three items (within ``min_items`` .. ``max_items``), due in early 2025."""
         lo = max(self.min_items or 1, 1)
         hi = max(lo, min(self.max_items or 3, 3))

@@ -279,14 +279,15 @@ def invalid_option(lab: Label, value: object, allowed: list[str]) -> Message:
     """The problem "``value`` is not one of ``allowed``"."""
     return msg(
         "invalid_option",
-        f"„{short(value)}“ ist bei {lab.de} keine mögliche Antwort. "
-        f"Möglich sind: {join(allowed)}.",
+        f"„{short(value)}“ ist bei {lab.de} keine mögliche Antwort. Möglich sind: {join(allowed)}.",
         f'"{short(value)}" is not a possible answer to {lab.en}. '
         f"Possible answers: {join(allowed)}.",
     )
 
 
-def selection(lab: Label, value: JSONValue, allowed: list[str]) -> tuple[list[str] | None, list[Message]]:
+def selection(
+    lab: Label, value: JSONValue, allowed: list[str]
+) -> tuple[list[str] | None, list[Message]]:
     """A list of distinct known option values, or problems."""
     if isinstance(value, str | int | float) and not isinstance(value, bool):
         value = [value]

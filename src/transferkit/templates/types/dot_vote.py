@@ -153,7 +153,9 @@ class DotVoteQuestion(Question):
             ]
         return out, []
 
-    def example_answer(self, rng: random.Random, answers: Mapping[str, JSONValue]) -> dict[str, int]:
+    def example_answer(
+        self, rng: random.Random, answers: Mapping[str, JSONValue]
+    ) -> dict[str, int]:
         """The budget spread at random (over the ideas of ``ideas_from`` in ``answers``)."""
         if self.source == "options":
             keys = self.option_values()

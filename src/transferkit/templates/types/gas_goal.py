@@ -192,9 +192,7 @@ class GasGoalQuestion(Question):
             ]
         return out, []
 
-    def example_answer(
-        self, rng: random.Random, answers: Mapping[str, JSONValue]
-    ) -> list[Row]:
+    def example_answer(self, rng: random.Random, answers: Mapping[str, JSONValue]) -> list[Row]:
         """One to three goals (within ``min_goals`` .. ``max_goals``), all levels described."""
         lo = max(self.min_goals or 1, 1)
         hi = max(lo, min(self.max_goals or 3, 3))

@@ -73,7 +73,11 @@ class NumberQuestion(Question):
 
     def example_answer(self, rng: random.Random, answers: Mapping[str, JSONValue]) -> int | float:
         """A number in the range (whole if ``integer`` or the bounds are whole)."""
-        low = self.min if self.min is not None else min(0.0, self.max if self.max is not None else 0.0)
+        low = (
+            self.min
+            if self.min is not None
+            else min(0.0, self.max if self.max is not None else 0.0)
+        )
         high = self.max if self.max is not None else low + 100.0
         if math.ceil(low) <= math.floor(high) and (
             self.integer or (float(low).is_integer() and float(high).is_integer())
