@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from transferkit.exceptions import AnswerProblem, AnswerValidationError
 from transferkit.templates.model import Answers, JSONValue, Template, is_empty
 from transferkit.templates.types import QUESTION_CLASSES
-from transferkit.templates.types.common import Label, short
+from transferkit.templates.types.common import Label, problem, short
 
 __all__ = [
     "DRAFT_TOLERATED",
@@ -43,16 +43,7 @@ def validate_answers(template: Template, answers: object, *, phase: str | None =
     if not isinstance(answers, Mapping):
         raise AnswerValidationError(
             template.id,
-            [
-                AnswerProblem(
-                    "*",
-                    "not_a_dict",
-                    "Die Antworten müssen als Zuordnung Frage → Antwort übergeben werden "
-                    f"(erhalten: {type(answers).__name__}).",
-                    "Answers must be a mapping of question id to answer "
-                    f"(got {type(answers).__name__}).",
-                )
-            ],
+            [AnswerProblem("*", *problem("not_a_dict", type=type(answers).__name__))],
         )
     problems: list[AnswerProblem] = []
     known = {q.id for q in questions}
@@ -61,12 +52,16 @@ def validate_answers(template: Template, answers: object, *, phase: str | None =
             continue
         other = template.phase_of(key) if isinstance(key, str) else None
         if other is not None:
-            de = f"Die Frage „{short(key)}“ gehört zur Phase „{other}“, nicht zu „{phase}“."
-            en = f'The question "{short(key)}" belongs to phase "{other}", not "{phase}".'
+            found = problem(
+                "unknown_question",
+                "unknown_question_in_phase",
+                question=short(key),
+                other=other,
+                phase=phase,
+            )
         else:
-            de = f"Die Frage „{short(key)}“ gibt es in diesem Bogen nicht."
-            en = f'There is no question "{short(key)}" on this sheet.'
-        problems.append(AnswerProblem(short(key), "unknown_question", de, en))
+            found = problem("unknown_question", question=short(key))
+        problems.append(AnswerProblem(short(key), *found))
     cleaned: Answers = {}
     for q in questions:
         if q.show_if is not None and not q.show_if.is_met(cleaned):
@@ -80,16 +75,9 @@ def validate_answers(template: Template, answers: object, *, phase: str | None =
                 continue
         if is_empty(value):
             if q.required:
-                lab = Label(q)
                 question = q.label.de.rstrip().endswith("?")
-                problems.append(
-                    AnswerProblem(
-                        q.id,
-                        "required",
-                        f"Bitte beantworten Sie {'die Frage ' if question else ''}{lab.de}.",
-                        f"Please answer {'the question ' if question else ''}{lab.en}.",
-                    )
-                )
+                key = "required_question" if question else "required"
+                problems.append(AnswerProblem(q.id, *problem("required", key, label=Label(q))))
             continue
         cleaned[q.id] = value
     if problems:
@@ -126,20 +114,14 @@ def validate_draft(template: Template, answers: object, *, phase: str | None = N
     for key, raw in answers.items():
         q = by_id.get(key) if isinstance(key, str) else None
         if q is None:
-            de = f"Die Frage „{short(key)}“ gibt es in diesem Bogen nicht."
-            en = f'There is no question "{short(key)}" on this sheet.'
-            problems.append(AnswerProblem(short(key), "unknown_question", de, en))
+            found = problem("unknown_question", question=short(key))
+            problems.append(AnswerProblem(short(key), *found))
             continue
         if is_empty(raw):
             continue
         if _text_size(raw) > _DRAFT_MAX_TEXT:
             problems.append(
-                AnswerProblem(
-                    q.id,
-                    "too_long",
-                    f"Die Antwort auf {Label(q).de} ist zu lang.",
-                    f"The answer to {Label(q).en} is too long.",
-                )
+                AnswerProblem(q.id, *problem("too_long", "draft_too_long", label=Label(q)))
             )
             continue
         _value, msgs = q.clean_answer(raw)

@@ -19,7 +19,15 @@ from transferkit.templates.model import (
     Row,
     is_empty,
 )
-from transferkit.templates.types.common import Label, check_min_max, join, msg, rows, short
+from transferkit.templates.types.common import (
+    Bilingual,
+    Label,
+    check_min_max,
+    join,
+    problem,
+    rows,
+    short,
+)
 from transferkit.vocabulary import STATUS_LABELS
 
 __all__ = ["ActionItemsQuestion"]
@@ -55,77 +63,44 @@ class ActionItemsQuestion(Question):
     def clean_answer(self, value: JSONValue) -> Cleaned:
         """Rows ``{what, who, due, status}``: texts stripped, ``due`` an ISO date or None."""
         lab = Label(self)
-        items, wrong = rows(
-            lab, value, "Maßnahmen (was, wer, bis wann)", "action items (what, who, due)"
-        )
+        items, wrong = rows(lab, value, "action_items_wrong_type")
         if items is None:
             return INVALID, [wrong]
         out: list[Row] = []
         problems: list[Message] = []
         for i, row in enumerate(items, start=1):
-            pre_de, pre_en = f"Bei {lab.de}, Maßnahme {i}:", f"{lab.en}, action item {i}:"
             if not isinstance(row, Mapping):
-                problems.append(
-                    msg(
-                        "invalid_row",
-                        f"{pre_de} bitte „was“, „wer“, „bis wann“ und „Status“ angeben.",
-                        f"{pre_en} please give what, who, due and status.",
-                    )
-                )
+                problems.append(problem("invalid_row", label=lab, i=i))
                 continue
             if all(is_empty(row.get(k)) for k in _ROW_KEYS if k != "status"):
                 continue  # an empty row of a form
             extra = [str(k) for k in row if k not in _ROW_KEYS]
             if extra:
                 problems.append(
-                    msg(
-                        "unknown_field",
-                        f"{pre_de} unbekannte Angabe {join(extra)}; möglich sind "
-                        f"what, who, due, status.",
-                        f"{pre_en} unknown field {join(extra)}; use what, who, due, status.",
+                    problem(
+                        "unknown_field", "action_unknown_field", label=lab, i=i, fields=join(extra)
                     )
                 )
             what = row.get("what")
             if not isinstance(what, str) or not what.strip():
-                problems.append(
-                    msg(
-                        "missing_what",
-                        f"{pre_de} bitte angeben, was zu tun ist.",
-                        f"{pre_en} please say what is to be done.",
-                    )
-                )
+                problems.append(problem("missing_what", label=lab, i=i))
             who = row.get("who")
             if who is not None and not isinstance(who, str):
-                problems.append(
-                    msg(
-                        "invalid_who",
-                        f"{pre_de} bitte bei „wer“ einen Namen oder ein Kürzel als Text angeben.",
-                        f"{pre_en} please give who as a text (a name or code).",
-                    )
-                )
+                problems.append(problem("invalid_who", label=lab, i=i))
             due_raw = row.get("due")
             due = None if is_empty(due_raw) else _iso_date(due_raw)
             if not is_empty(due_raw) and due is None:
-                problems.append(
-                    msg(
-                        "invalid_date",
-                        f"{pre_de} das Datum „{short(due_raw)}“ ist ungültig; bitte als "
-                        f"JJJJ-MM-TT angeben, z. B. 2025-03-31.",
-                        f'{pre_en} the date "{short(due_raw)}" is invalid; please write '
-                        f"YYYY-MM-DD, e.g. 2025-03-31.",
-                    )
-                )
+                problems.append(problem("invalid_date", label=lab, i=i, value=short(due_raw)))
             status = row.get("status")
             status = "open" if is_empty(status) else status
             if status not in ACTION_STATUSES:
-                shown_de = join([f"{s} ({_STATUS_DE[s]})" for s in ACTION_STATUSES])
+                statuses = Bilingual(
+                    join([f"{s} ({_STATUS_DE[s]})" for s in ACTION_STATUSES]),
+                    join(list(ACTION_STATUSES)),
+                )
                 problems.append(
-                    msg(
-                        "invalid_status",
-                        f"{pre_de} der Status „{short(status)}“ ist unbekannt; möglich sind: "
-                        f"{shown_de}.",
-                        f'{pre_en} unknown status "{short(status)}"; use one of: '
-                        f"{join(list(ACTION_STATUSES))}.",
+                    problem(
+                        "invalid_status", label=lab, i=i, value=short(status), statuses=statuses
                     )
                 )
             if not problems:
@@ -142,21 +117,11 @@ class ActionItemsQuestion(Question):
         n = len(out)
         if n and self.min_items is not None and n < self.min_items:
             return INVALID, [
-                msg(
-                    "too_few",
-                    f"Bitte tragen Sie bei {lab.de} mindestens {self.min_items} Maßnahmen ein "
-                    f"(jetzt {n}).",
-                    f"Please enter at least {self.min_items} action items for {lab.en} (now {n}).",
-                )
+                problem("too_few", "action_items_too_few", label=lab, min=self.min_items, n=n)
             ]
         if self.max_items is not None and n > self.max_items:
             return INVALID, [
-                msg(
-                    "too_many",
-                    f"Bitte tragen Sie bei {lab.de} höchstens {self.max_items} Maßnahmen ein "
-                    f"(jetzt {n}).",
-                    f"Please enter at most {self.max_items} action items for {lab.en} (now {n}).",
-                )
+                problem("too_many", "action_items_too_many", label=lab, max=self.max_items, n=n)
             ]
         return out, []
 

@@ -1,6 +1,7 @@
 """Building blocks shared by several question types (not a question type itself).
 
-Messages (:func:`msg`, :class:`Label`, number formatting), coercion of
+Messages (:func:`problem` with texts from the ``answers`` area of
+:mod:`transferkit.i18n`, :class:`Label`, number formatting), coercion of
 numbers and option values, the text and choice bases, rows of items. Each
 question type's module under ``templates/types/`` builds on these and on
 :class:`~transferkit.templates.model.Question`.
@@ -15,6 +16,7 @@ from collections.abc import Mapping
 
 from pydantic import Field, field_validator, model_validator
 
+from transferkit.i18n import text
 from transferkit.templates.model import (
     INVALID,
     Cleaned,
@@ -28,6 +30,7 @@ from transferkit.templates.model import (
 
 __all__ = [
     "SAMPLE_TEXTS",
+    "Bilingual",
     "ChoiceBase",
     "Label",
     "TextBase",
@@ -38,7 +41,9 @@ __all__ = [
     "join",
     "msg",
     "not_a_number",
+    "number",
     "out_of_range",
+    "problem",
     "rows",
     "selection",
     "short",
@@ -61,8 +66,31 @@ SAMPLE_TEXTS: tuple[str, ...] = (
 
 
 def msg(code: str, de: str, en: str) -> Message:
-    """A problem with an answer: its code and the message in German and English."""
+    """A problem with an answer: its code and the message in German and English, as
+    given (the built-in types take their messages from the catalogue: :func:`problem`)."""
     return (code, de, en)
+
+
+class Bilingual:
+    """A value of a message that differs by language (a quoted label, a number)."""
+
+    def __init__(self, de: str, en: str) -> None:
+        self.de = de
+        self.en = en
+
+
+def problem(code: str, key: str | None = None, /, **values: object) -> Message:
+    """The problem ``code`` with the message ``answers.<key>`` (``key`` defaults to
+    ``code``) of the catalogue in German and English; a :class:`Bilingual` value is
+    filled in with its part for each language.
+
+    >>> problem("not_integer", label=Bilingual("„Alter“", '"Age"'))[::2]
+    ('not_integer', 'Please enter a whole number for "Age".')
+    """
+    name = f"answers.{key or code}"
+    de = {k: v.de if isinstance(v, Bilingual) else v for k, v in values.items()}
+    en = {k: v.en if isinstance(v, Bilingual) else v for k, v in values.items()}
+    return (code, text(name, "de", **de), text(name, "en", **en))
 
 
 def check_min_max(low: int | None, high: int | None, low_name: str, high_name: str) -> None:
@@ -95,17 +123,21 @@ def _text(value: object) -> str:
         return f"<{type(value).__name__}>"
 
 
+def number(x: float) -> Bilingual:
+    """``x`` formatted for each language (:func:`fmt`)."""
+    return Bilingual(fmt(x, "de"), fmt(x, "en"))
+
+
 def join(values: list[str]) -> str:
     """``a, b, c``."""
     return ", ".join(values)
 
 
-class Label:
+class Label(Bilingual):
     """German and English label of a question, quoted for messages."""
 
     def __init__(self, q: Question) -> None:
-        self.de = f"„{q.label.de}“"
-        self.en = f'"{q.label.en}"'
+        super().__init__(f"„{q.label.de}“", f'"{q.label.en}"')
 
 
 # --- numbers ------------------------------------------------------------------------
@@ -160,27 +192,18 @@ def to_float(value: object) -> float | None:
 
 def not_a_number(lab: Label, value: object) -> Message:
     """The problem "not a number"."""
-    return msg(
-        "not_a_number",
-        f"Bitte geben Sie bei {lab.de} eine Zahl an („{short(value)}“ ist keine Zahl).",
-        f'Please enter a number for {lab.en} ("{short(value)}" is not a number).',
-    )
+    return problem("not_a_number", label=lab, value=short(value))
 
 
 def out_of_range(lab: Label, lo: float | None, hi: float | None) -> Message:
     """The problem "outside ``lo`` .. ``hi``" (either may be open)."""
     if lo is not None and hi is not None:
-        de = f"zwischen {fmt(lo, 'de')} und {fmt(hi, 'de')}"
-        en = f"between {fmt(lo, 'en')} and {fmt(hi, 'en')}"
-    elif lo is not None:
-        de, en = f"von mindestens {fmt(lo, 'de')}", f"of at least {fmt(lo, 'en')}"
-    else:
-        de, en = f"von höchstens {fmt(hi or 0, 'de')}", f"of at most {fmt(hi or 0, 'en')}"
-    return msg(
-        "out_of_range",
-        f"Bitte geben Sie bei {lab.de} eine Zahl {de} an.",
-        f"Please enter a number {en} for {lab.en}.",
-    )
+        return problem(
+            "out_of_range", "out_of_range_between", label=lab, min=number(lo), max=number(hi)
+        )
+    if lo is not None:
+        return problem("out_of_range", "out_of_range_min", label=lab, min=number(lo))
+    return problem("out_of_range", "out_of_range_max", label=lab, max=number(hi or 0))
 
 
 # --- free texts ---------------------------------------------------------------------
@@ -202,35 +225,14 @@ class TextBase(Question):
         """``text`` if it has ``min_length`` .. ``max_length`` characters, else the problem."""
         lab = Label(self)
         if self.min_length is not None and len(text) < self.min_length:
-            n = self.min_length
-            return INVALID, [
-                msg(
-                    "too_short",
-                    f"Die Antwort auf {lab.de} ist zu kurz: bitte mindestens {n} Zeichen schreiben.",
-                    f"The answer to {lab.en} is too short: please write at least {n} characters.",
-                )
-            ]
+            return INVALID, [problem("too_short", label=lab, min=self.min_length)]
         if self.max_length is not None and len(text) > self.max_length:
-            n = self.max_length
-            return INVALID, [
-                msg(
-                    "too_long",
-                    f"Die Antwort auf {lab.de} ist zu lang: bitte höchstens {n} Zeichen "
-                    f"(jetzt {len(text)}).",
-                    f"The answer to {lab.en} is too long: please write at most {n} characters "
-                    f"(now {len(text)}).",
-                )
-            ]
+            return INVALID, [problem("too_long", label=lab, max=self.max_length, n=len(text))]
         return text, []
 
     def wrong_text(self) -> Message:
         """The problem "not a text"."""
-        lab = Label(self)
-        return msg(
-            "wrong_type",
-            f"Bitte beantworten Sie {lab.de} mit einem Text.",
-            f"Please answer {lab.en} with a text.",
-        )
+        return problem("wrong_type", "text_wrong_type", label=Label(self))
 
     def fit_length(self, text: str, rng: random.Random) -> str:
         """An example ``text`` padded or cut to ``min_length`` .. ``max_length``."""
@@ -277,12 +279,7 @@ def as_value(value: object) -> str | None:
 
 def invalid_option(lab: Label, value: object, allowed: list[str]) -> Message:
     """The problem "``value`` is not one of ``allowed``"."""
-    return msg(
-        "invalid_option",
-        f"„{short(value)}“ ist bei {lab.de} keine mögliche Antwort. Möglich sind: {join(allowed)}.",
-        f'"{short(value)}" is not a possible answer to {lab.en}. '
-        f"Possible answers: {join(allowed)}.",
-    )
+    return problem("invalid_option", label=lab, value=short(value), options=join(allowed))
 
 
 def selection(
@@ -292,13 +289,7 @@ def selection(
     if isinstance(value, str | int | float) and not isinstance(value, bool):
         value = [value]
     if not isinstance(value, list | tuple | set | frozenset):
-        return None, [
-            msg(
-                "wrong_type",
-                f"Bitte wählen Sie bei {lab.de} aus den vorgegebenen Antworten.",
-                f"Please choose from the given answers to {lab.en}.",
-            )
-        ]
+        return None, [problem("wrong_type", "choice_wrong_type", label=lab)]
     items = sorted(value, key=str) if isinstance(value, set | frozenset) else list(value)
     out: list[str] = []
     problems: list[Message] = []
@@ -307,13 +298,7 @@ def selection(
         if v is None or v not in allowed:
             problems.append(invalid_option(lab, item, allowed))
         elif v in out:
-            problems.append(
-                msg(
-                    "duplicate",
-                    f"Bei {lab.de} wurde „{v}“ mehrfach gewählt.",
-                    f'"{v}" was chosen more than once for {lab.en}.',
-                )
-            )
+            problems.append(problem("duplicate", label=lab, value=v))
         else:
             out.append(v)
     return (None if problems else out), problems
@@ -322,15 +307,10 @@ def selection(
 # --- rows (action items, goals) -------------------------------------------------------
 
 
-def rows(
-    lab: Label, value: JSONValue, what_de: str, what_en: str
-) -> tuple[list[JSONValue] | None, Message]:
-    """The rows of a list answer (one mapping counts as one row), and the "wrong type" problem."""
+def rows(lab: Label, value: JSONValue, key: str) -> tuple[list[JSONValue] | None, Message]:
+    """The rows of a list answer (one mapping counts as one row), and the "wrong type" problem
+    (its message ``answers.<key>``)."""
     if isinstance(value, Mapping):
         value = [value]
     ok = isinstance(value, list | tuple)
-    return (list(value) if ok else None), (
-        "wrong_type",
-        f"Bitte tragen Sie bei {lab.de} {what_de} ein.",
-        f"Please enter {what_en} for {lab.en}.",
-    )
+    return (list(value) if ok else None), problem("wrong_type", key, label=lab)

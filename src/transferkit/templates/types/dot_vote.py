@@ -23,7 +23,7 @@ from transferkit.templates.types.common import (
     Label,
     as_value,
     invalid_option,
-    msg,
+    problem,
     short,
     to_int,
 )
@@ -81,15 +81,7 @@ class DotVoteQuestion(Question):
         """Option value (or idea id) -> whole points from 0; at most ``budget`` in all."""
         lab = Label(self)
         if not isinstance(value, Mapping):
-            return INVALID, [
-                msg(
-                    "wrong_type",
-                    f"Bitte verteilen Sie bei {lab.de} Punkte auf die "
-                    f"{'Ideen' if self.source == 'ideas' else 'Möglichkeiten'}.",
-                    f"Please distribute points over the "
-                    f"{'ideas' if self.source == 'ideas' else 'choices'} for {lab.en}.",
-                )
-            ]
+            return INVALID, [problem("wrong_type", f"dot_vote_wrong_type_{self.source}", label=lab)]
         allowed = self.option_values()
         out: dict[str, int] = {}
         problems: list[Message] = []
@@ -99,43 +91,18 @@ class DotVoteQuestion(Question):
                 if self.source == "options":
                     problems.append(invalid_option(lab, key, allowed))
                 else:
-                    problems.append(
-                        msg(
-                            "invalid_idea",
-                            f"Bei {lab.de} ist „{short(key)}“ keine gültige Idee.",
-                            f'"{short(key)}" is not a valid idea for {lab.en}.',
-                        )
-                    )
+                    problems.append(problem("invalid_idea", label=lab, value=short(key)))
                 continue
             n = to_int(points)
             if n is None or n < 0:
-                problems.append(
-                    msg(
-                        "invalid_points",
-                        f"Bei {lab.de} sind nur ganze Punktzahlen ab 0 möglich "
-                        f"(„{short(points)}“ für „{k}“).",
-                        f"Only whole numbers of points from 0 are possible for {lab.en} "
-                        f'("{short(points)}" for "{k}").',
-                    )
-                )
+                problems.append(problem("invalid_points", label=lab, value=short(points), key=k))
                 continue
             if k in out:
-                problems.append(
-                    msg(
-                        "duplicate",
-                        f"Bei {lab.de} wurde „{k}“ mehrfach genannt.",
-                        f'"{k}" appears more than once for {lab.en}.',
-                    )
-                )
+                problems.append(problem("duplicate", "dot_vote_duplicate", label=lab, key=k))
                 continue
             if self.max_per_item is not None and n > self.max_per_item:
-                m = self.max_per_item
                 problems.append(
-                    msg(
-                        "too_many_points",
-                        f"Bei {lab.de} sind höchstens {m} Punkte pro Eintrag möglich („{k}“ hat {n}).",
-                        f'At most {m} points per entry are possible for {lab.en} ("{k}" has {n}).',
-                    )
+                    problem("too_many_points", label=lab, max=self.max_per_item, key=k, n=n)
                 )
                 continue
             out[k] = n
@@ -143,14 +110,7 @@ class DotVoteQuestion(Question):
             return INVALID, problems
         total = sum(out.values())
         if total > self.budget:
-            return INVALID, [
-                msg(
-                    "over_budget",
-                    f"Bei {lab.de} haben Sie {total} Punkte vergeben; möglich sind höchstens "
-                    f"{self.budget}.",
-                    f"You gave {total} points for {lab.en}; at most {self.budget} are possible.",
-                )
-            ]
+            return INVALID, [problem("over_budget", label=lab, total=total, budget=self.budget)]
         return out, []
 
     def example_answer(

@@ -21,7 +21,7 @@ from transferkit.templates.types.common import (
     Label,
     check_min_max,
     join,
-    msg,
+    problem,
     rows,
     short,
     to_float,
@@ -69,21 +69,14 @@ class GasGoalQuestion(Question):
     def clean_answer(self, value: JSONValue) -> Cleaned:
         """Goals ``{goal, weight, levels, baseline, follow_up}``, levels keyed ``"-2"`` .. ``"2"``."""
         lab = Label(self)
-        goals, wrong = rows(lab, value, "Ziele", "goals")
+        goals, wrong = rows(lab, value, "gas_goal_wrong_type")
         if goals is None:
             return INVALID, [wrong]
         out: list[Row] = []
         problems: list[Message] = []
         for i, row in enumerate(goals, start=1):
-            pre_de, pre_en = f"Bei {lab.de}, Ziel {i}:", f"{lab.en}, goal {i}:"
             if not isinstance(row, Mapping):
-                problems.append(
-                    msg(
-                        "invalid_goal",
-                        f"{pre_de} bitte Ziel, Gewicht, fünf Stufen und Ausgangsstufe angeben.",
-                        f"{pre_en} please give goal, weight, five levels and baseline.",
-                    )
-                )
+                problems.append(problem("invalid_goal", label=lab, i=i))
                 continue
             if all(is_empty(v) for v in row.values()):
                 continue
@@ -91,32 +84,23 @@ class GasGoalQuestion(Question):
             extra = [str(k) for k in row if k not in _GOAL_KEYS]
             if extra:
                 row_problems.append(
-                    msg(
+                    problem(
                         "unknown_field",
-                        f"{pre_de} unbekannte Angabe {join(extra)}; möglich sind "
-                        f"{join(list(_GOAL_KEYS))}.",
-                        f"{pre_en} unknown field {join(extra)}; use {join(list(_GOAL_KEYS))}.",
+                        "goal_unknown_field",
+                        label=lab,
+                        i=i,
+                        fields=join(extra),
+                        keys=join(list(_GOAL_KEYS)),
                     )
                 )
             goal = row.get("goal")
             if not isinstance(goal, str) or not goal.strip():
-                row_problems.append(
-                    msg(
-                        "missing_goal",
-                        f"{pre_de} bitte das Ziel beschreiben.",
-                        f"{pre_en} please describe the goal.",
-                    )
-                )
+                row_problems.append(problem("missing_goal", label=lab, i=i))
             weight_raw = row.get("weight")
             weight = 1.0 if weight_raw is None else to_float(weight_raw)
             if weight is None or weight <= 0:
                 row_problems.append(
-                    msg(
-                        "invalid_weight",
-                        f"{pre_de} das Gewicht muss eine Zahl größer als 0 sein "
-                        f"(„{short(weight_raw)}“).",
-                        f'{pre_en} the weight must be a number above 0 ("{short(weight_raw)}").',
-                    )
+                    problem("invalid_weight", label=lab, i=i, value=short(weight_raw))
                 )
             levels_raw = row.get("levels")
             levels: dict[str, str] = {}
@@ -129,36 +113,16 @@ class GasGoalQuestion(Question):
                         break
                     levels[k] = text.strip()
             if not levels_ok or set(levels) != set(GAS_LEVELS):
-                row_problems.append(
-                    msg(
-                        "invalid_levels",
-                        f"{pre_de} bitte alle fünf Stufen von -2 (viel schlechter als erwartet) "
-                        f"bis +2 (viel besser als erwartet) mit einem Text beschreiben.",
-                        f"{pre_en} please describe all five levels from -2 (much worse than "
-                        f"expected) to +2 (much better than expected) with a text.",
-                    )
-                )
+                row_problems.append(problem("invalid_levels", label=lab, i=i))
             baseline = _gas_level(row.get("baseline"))
             if baseline is None:
-                row_problems.append(
-                    msg(
-                        "invalid_baseline",
-                        f"{pre_de} bitte die Ausgangsstufe als ganze Zahl von -2 bis 2 angeben.",
-                        f"{pre_en} please give the baseline level as a whole number from -2 to 2.",
-                    )
-                )
+                row_problems.append(problem("invalid_baseline", label=lab, i=i))
             follow_raw = row.get("follow_up")
             follow_up = None if is_empty(follow_raw) else _gas_level(follow_raw)
             if (not is_empty(follow_raw) and follow_up is None) or (
                 follow_up is None and self.follow_up_required
             ):
-                row_problems.append(
-                    msg(
-                        "invalid_follow_up",
-                        f"{pre_de} bitte die erreichte Stufe als ganze Zahl von -2 bis 2 angeben.",
-                        f"{pre_en} please give the level reached as a whole number from -2 to 2.",
-                    )
-                )
+                row_problems.append(problem("invalid_follow_up", label=lab, i=i))
             if row_problems:
                 problems += row_problems
                 continue
@@ -176,19 +140,11 @@ class GasGoalQuestion(Question):
         n = len(out)
         if n and self.min_goals is not None and n < self.min_goals:
             return INVALID, [
-                msg(
-                    "too_few",
-                    f"Bitte formulieren Sie bei {lab.de} mindestens {self.min_goals} Ziele (jetzt {n}).",
-                    f"Please set at least {self.min_goals} goals for {lab.en} (now {n}).",
-                )
+                problem("too_few", "gas_goal_too_few", label=lab, min=self.min_goals, n=n)
             ]
         if self.max_goals is not None and n > self.max_goals:
             return INVALID, [
-                msg(
-                    "too_many",
-                    f"Bitte formulieren Sie bei {lab.de} höchstens {self.max_goals} Ziele (jetzt {n}).",
-                    f"Please set at most {self.max_goals} goals for {lab.en} (now {n}).",
-                )
+                problem("too_many", "gas_goal_too_many", label=lab, max=self.max_goals, n=n)
             ]
         return out, []
 

@@ -17,7 +17,7 @@ from transferkit.templates.model import (
     Question,
     Strict,
 )
-from transferkit.templates.types.common import Label, join, msg, short, to_int
+from transferkit.templates.types.common import Label, join, problem, short, to_int
 
 __all__ = ["LIKERT_POINT_COUNTS", "LikertPoint", "LikertQuestion"]
 
@@ -68,15 +68,7 @@ class LikertQuestion(Question):
         v = to_int(value)
         if v is None or v not in values:
             shown = join([str(x) for x in values])
-            return INVALID, [
-                msg(
-                    "invalid_point",
-                    f"Bitte wählen Sie bei {lab.de} einen der Werte {shown} "
-                    f"(„{short(value)}“ ist nicht möglich).",
-                    f"Please choose one of the values {shown} for {lab.en} "
-                    f'("{short(value)}" is not possible).',
-                )
-            ]
+            return INVALID, [problem("invalid_point", label=lab, points=shown, value=short(value))]
         return v, []
 
     def example_answer(self, rng: random.Random, answers: Mapping[str, JSONValue]) -> int:

@@ -9,7 +9,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, model_validator
 
 from transferkit.templates.model import INVALID, Cleaned, HintedError, JSONValue
-from transferkit.templates.types.common import ChoiceBase, Label, check_min_max, msg, selection
+from transferkit.templates.types.common import ChoiceBase, Label, check_min_max, problem, selection
 
 __all__ = ["MultiChoiceQuestion"]
 
@@ -41,22 +41,12 @@ class MultiChoiceQuestion(ChoiceBase):
             return INVALID, problems
         n = len(chosen)
         if self.min_selected is not None and 0 < n < self.min_selected:
-            k = self.min_selected
             return INVALID, [
-                msg(
-                    "too_few",
-                    f"Bitte wählen Sie bei {lab.de} mindestens {k} Antworten (jetzt {n}).",
-                    f"Please choose at least {k} answers for {lab.en} (now {n}).",
-                )
+                problem("too_few", "multi_too_few", label=lab, min=self.min_selected, n=n)
             ]
         if self.max_selected is not None and n > self.max_selected:
-            k = self.max_selected
             return INVALID, [
-                msg(
-                    "too_many",
-                    f"Bitte wählen Sie bei {lab.de} höchstens {k} Antworten (jetzt {n}).",
-                    f"Please choose at most {k} answers for {lab.en} (now {n}).",
-                )
+                problem("too_many", "multi_too_many", label=lab, max=self.max_selected, n=n)
             ]
         return [v for v in allowed if v in chosen], []
 

@@ -17,7 +17,7 @@ from transferkit.templates.model import (
     LocalizedText,
     Question,
 )
-from transferkit.templates.types.common import Label, msg, not_a_number, out_of_range, to_number
+from transferkit.templates.types.common import Label, not_a_number, out_of_range, problem, to_number
 
 __all__ = ["NumberQuestion"]
 
@@ -59,13 +59,7 @@ class NumberQuestion(Question):
             return INVALID, [not_a_number(lab, value)]
         if self.integer and not isinstance(num, int):
             if not num.is_integer():
-                return INVALID, [
-                    msg(
-                        "not_integer",
-                        f"Bitte geben Sie bei {lab.de} eine ganze Zahl an.",
-                        f"Please enter a whole number for {lab.en}.",
-                    )
-                ]
+                return INVALID, [problem("not_integer", label=lab)]
             num = int(num)
         if (self.min is not None and num < self.min) or (self.max is not None and num > self.max):
             return INVALID, [out_of_range(lab, self.min, self.max)]

@@ -9,7 +9,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, model_validator
 
 from transferkit.templates.model import INVALID, Cleaned, HintedError, JSONValue
-from transferkit.templates.types.common import ChoiceBase, Label, join, selection
+from transferkit.templates.types.common import ChoiceBase, Label, join, problem, selection
 
 __all__ = ["RankingQuestion"]
 
@@ -41,15 +41,12 @@ class RankingQuestion(ChoiceBase):
         wanted = self.top_n or len(allowed)
         if len(ranked) != wanted:
             missing = [v for v in allowed if v not in ranked]
+            code = "incomplete_ranking"
             if self.top_n is None:
-                de = f"Bitte bringen Sie bei {lab.de} alle Möglichkeiten in eine Reihenfolge; "
-                de += f"es fehlen: {join(missing)}."
-                en = f"Please put all choices for {lab.en} in order; missing: {join(missing)}."
-            else:
-                de = f"Bitte nennen Sie bei {lab.de} genau {wanted} Möglichkeiten in Reihenfolge "
-                de += f"(jetzt {len(ranked)})."
-                en = f"Please rank exactly {wanted} choices for {lab.en} (now {len(ranked)})."
-            return INVALID, [("incomplete_ranking", de, en)]
+                return INVALID, [problem(code, label=lab, missing=join(missing))]
+            return INVALID, [
+                problem(code, "incomplete_ranking_top", label=lab, n=wanted, count=len(ranked))
+            ]
         return ranked, []
 
     def example_answer(self, rng: random.Random, answers: Mapping[str, JSONValue]) -> list[str]:

@@ -19,10 +19,10 @@ from transferkit.templates.model import (
 )
 from transferkit.templates.types.common import (
     Label,
-    fmt,
-    msg,
     not_a_number,
+    number,
     out_of_range,
+    problem,
     to_number,
 )
 
@@ -74,13 +74,7 @@ class ScaleQuestion(Question):
         steps = (num - self.min) / self.step
         if abs(steps - round(steps)) > 1e-6:
             return INVALID, [
-                msg(
-                    "step",
-                    f"Bei {lab.de} sind nur Werte in Schritten von {fmt(self.step, 'de')} "
-                    f"ab {fmt(self.min, 'de')} möglich.",
-                    f"Only values in steps of {fmt(self.step, 'en')} from {fmt(self.min, 'en')} "
-                    f"are possible for {lab.en}.",
-                )
+                problem("step", label=lab, step=number(self.step), min=number(self.min))
             ]
         snapped = self.min + round(steps) * self.step
         if self.is_integer():
