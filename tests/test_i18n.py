@@ -24,7 +24,7 @@ def _placeholders(template: str) -> set[str]:
 
 def test_there_are_areas_and_texts() -> None:
     areas = {key.split(".", 1)[0] for key in KEYS}
-    assert {"sheet", "live", "report", "plots", "label", "format", "feedback"} <= areas
+    assert {"sheet", "live", "report", "plots", "label", "format", "feedback", "answers"} <= areas
     assert len(KEYS) > 200
 
 
@@ -95,14 +95,43 @@ _PICKERS = re.compile(r"\bde_en\(|\b_t\(lang|def _in_lang|\bif de else\b|\bif no
 
 def test_no_module_picks_german_or_english_by_hand() -> None:
     offenders = []
-    for path in sorted(SRC.rglob("*.py")):
+    files = sorted(SRC.rglob("*.py"))
+    assert any(p.relative_to(SRC).as_posix().startswith("templates/types/") for p in files)
+    for path in files:
         name = path.relative_to(SRC).as_posix()
-        if name.startswith("templates/"):
-            continue
         for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
             if _PICKERS.search(line):
                 offenders.append(f"{name}:{number}: {line.strip()}")
     assert not offenders, "\n".join(offenders)
+
+
+# Messages written inline as German/English pairs: ``msg(code, de, en)`` calls, a
+# ``Message`` tuple or an ``AnswerProblem`` spelled out, German words of a message.
+_INLINE_MESSAGES = re.compile(
+    r"(?<!def )\bmsg\(|\bAnswerProblem\((?!.*\*)|[(\[,]\s*\(\s*\"[a-z_]+\",\s*(?:de|f?\")|"
+    r"\bBitte\b|\bBei \{"
+)
+
+
+def test_the_answer_messages_come_from_the_catalogue() -> None:
+    """Every message of answer validation (templates/validation.py, the question types) is
+    a text of the ``answers`` area, built with ``problem``; none is written inline."""
+    files = [
+        SRC / "templates" / "validation.py",
+        *sorted((SRC / "templates" / "types").glob("*.py")),
+    ]
+    offenders = [
+        f"{path.relative_to(SRC).as_posix()}:{number}: {line.strip()}"
+        for path in files
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+        if _INLINE_MESSAGES.search(line)
+    ]
+    assert not offenders, "\n".join(offenders)
+    assert _INLINE_MESSAGES.search('    msg("too_few", f"Bitte …", f"Please …"),')
+    assert _INLINE_MESSAGES.search('AnswerProblem(q.id, "required", de, en)')
+    assert _INLINE_MESSAGES.search('return INVALID, [("incomplete_ranking", de, en)]')
+    assert not _INLINE_MESSAGES.search('AnswerProblem(q.id, *problem("required", label=lab))')
+    assert len([k for k in KEYS if k.startswith("answers.")]) >= 45
 
 
 # The page modules and their templates: every text from the catalogue, every status from
