@@ -41,6 +41,7 @@ __all__ = [
     "LANGUAGES",
     "LanguageError",
     "area_texts",
+    "both",
     "catalogue",
     "has_text",
     "in_lang",
@@ -105,6 +106,16 @@ def area_texts(area: str, lang: str) -> dict[str, str]:
         for key, entry in catalogue().items()
         if key.startswith(prefix)
     }
+
+
+def both(key: str, /, **values: Any) -> str:
+    """The text ``key`` in German and English at once, ``"Deutsch / English"`` (for errors
+    raised before the reader's language is known; :func:`in_lang` picks one part).
+
+    >>> both("link.needs_loop")
+    'Im Link fehlt loop=…, z. B. ?pilot=P01&loop=2 / the link needs loop=…, e.g. ?pilot=P01&loop=2'
+    """
+    return " / ".join(text(key, lang, **values) for lang in LANGUAGES)
 
 
 def in_lang(message: str, lang: str) -> str:

@@ -30,7 +30,7 @@ import ipywidgets as w
 import pandas as pd
 
 from transferkit.exceptions import ParameterError, StoreError, TransferkitError
-from transferkit.i18n import text
+from transferkit.i18n import both, text
 from transferkit.live import (
     DECISIONS,
     Board,
@@ -196,7 +196,7 @@ class _Screen:
 
     def __init__(self, store: Store, request: SheetRequest, *, interval: float = 1.5) -> None:
         if request.pilot is None:
-            msg = "Im Link fehlt pilot=…, z. B. ?pilot=P01&loop=1 / the link needs pilot=…, e.g. ?pilot=P01&loop=1"
+            msg = both("link.needs_pilot")
             raise ParameterError(msg)
         self.store = store
         self.request = request
@@ -408,7 +408,7 @@ class ReflectionLoopScreen(_Screen):
         from transferkit.templates.access import load_visitor_template
 
         if request.loop is None:
-            msg = "Im Link fehlt loop=…, z. B. ?pilot=P01&loop=2 / the link needs loop=…, e.g. ?pilot=P01&loop=2"
+            msg = both("link.needs_loop")
             raise ParameterError(msg)
         self.template = load_visitor_template(request.template or "reflection_loop")
         self.sheet_template = _sheet_template(request, self.template)

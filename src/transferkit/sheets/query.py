@@ -32,6 +32,7 @@ from typing import NoReturn
 from urllib.parse import parse_qs, parse_qsl, urlencode
 
 from transferkit.exceptions import ParameterError
+from transferkit.i18n import LANGUAGES, text
 
 __all__ = [
     "KNOWN_PARAMETERS",
@@ -89,8 +90,18 @@ class SheetRequest:
         return urlencode(pairs)
 
 
-def _bad(name: str, value: str, de: str, en: str) -> NoReturn:
-    msg = f"Link-Parameter {name}={value!r} {de} / link parameter {name}={value!r} {en}"
+def _bad(name: str, value: str, reason: str) -> NoReturn:
+    """Raise :class:`ParameterError` for link parameter ``name``; ``reason`` is a ``link.`` text."""
+    msg = " / ".join(
+        text(
+            "link.parameter",
+            lang,
+            name=name,
+            value=repr(value),
+            reason=text(f"link.{reason}", lang),
+        )
+        for lang in LANGUAGES
+    )
     raise ParameterError(msg)
 
 
@@ -110,53 +121,28 @@ def parse_query(query: str | None) -> SheetRequest:
             values[name] = value
     template = values.get("sheet")
     if template is not None and not (_SAFE.match(template) or _SAFE_PATH.match(template)):
-        _bad(
-            "sheet",
-            template,
-            "ist kein Vorlagenname",
-            "is not a template name (e.g. sheet=needs_analysis)",
-        )
+        _bad("sheet", template, "not_a_template_name")
     if template is not None and ".." in template:
-        _bad("sheet", template, "ist nicht erlaubt", "is not allowed (no '..')")
+        _bad("sheet", template, "no_dotdot")
     questions = values.get("questions")
     if questions is not None and not re.fullmatch(
         r"[A-Za-z][A-Za-z0-9_]*(,[A-Za-z][A-Za-z0-9_]*)*", questions
     ):
-        _bad(
-            "questions",
-            questions,
-            "ist keine Liste von Fragen-IDs",
-            "is not a list of question ids (e.g. questions=ideas,network_role)",
-        )
+        _bad("questions", questions, "not_question_ids")
     for name in ("pilot", "company", "phase", "code"):
         item = values.get(name)
         if item is not None and not _SAFE.match(item):
-            _bad(
-                name,
-                item,
-                "enthält unerlaubte Zeichen",
-                "has characters that are not allowed (use letters, digits, _ . -)",
-            )
+            _bad(name, item, "bad_characters")
     loop: int | None = None
     if "loop" in values:
         if not re.fullmatch(r"-?[0-9]+", values["loop"]):
-            _bad(
-                "loop",
-                values["loop"],
-                "ist keine ganze Zahl",
-                "is not a whole number (e.g. loop=2)",
-            )
+            _bad("loop", values["loop"], "not_whole_number")
         if len(values["loop"]) > 4 or int(values["loop"]) < 0 or int(values["loop"]) > 9999:
-            _bad(
-                "loop",
-                values["loop"],
-                "liegt nicht zwischen 0 und 9999",
-                "is not between 0 and 9999 (e.g. loop=1)",
-            )
+            _bad("loop", values["loop"], "loop_range")
         loop = int(values["loop"])
     lang = values.get("lang", "de").lower()
     if lang not in ("de", "en"):
-        _bad("lang", values["lang"], "muss de oder en sein", "must be de or en")
+        _bad("lang", values["lang"], "lang")
     return SheetRequest(
         template=template,
         pilot=values.get("pilot"),

@@ -32,7 +32,7 @@ from transferkit.exceptions import (
     SheetAlreadySentError,
     StoreError,
 )
-from transferkit.i18n import text
+from transferkit.i18n import both, text
 from transferkit.privacy import CODE_PATTERN as _CODE_PATTERN
 from transferkit.privacy import code_problem
 from transferkit.sheets.query import SheetRequest, parse_query
@@ -135,9 +135,11 @@ def restrict_template(
     known = [q.id for q in template.all_questions(phase)]
     unknown = [q for q in question_ids if q not in known]
     if unknown:
-        msg = (
-            f"Unbekannte Frage(n) {', '.join(unknown)} / unknown question(s) {', '.join(unknown)} "
-            f"in template {template.id!r}; known: {', '.join(known)}"
+        msg = both(
+            "link.unknown_questions",
+            unknown=", ".join(unknown),
+            template=repr(template.id),
+            known=", ".join(known),
         )
         raise ParameterError(msg)
     keep = set(question_ids)
@@ -356,10 +358,7 @@ def open_session(
     if request.template is None:
         from transferkit.templates import list_templates
 
-        msg = (
-            "Im Link fehlt die Vorlage, z. B. ?sheet=needs_analysis / the link names no "
-            f"template, e.g. ?sheet=needs_analysis. Built-in: {', '.join(list_templates())}"
-        )
+        msg = both("link.no_template", builtin=", ".join(list_templates()))
         raise ParameterError(msg)
     template = load_sheet_template(request.template)
     return SheetSession(template, request, store=store, drafts=drafts)

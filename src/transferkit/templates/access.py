@@ -41,6 +41,7 @@ import stat
 from pathlib import Path, PurePosixPath
 
 from transferkit.exceptions import ParameterError, TemplateError
+from transferkit.i18n import both
 from transferkit.templates.loader import list_templates, load_template, load_template_string
 from transferkit.templates.model import Template
 
@@ -76,11 +77,7 @@ def _shown(name: str) -> str:
 def _unknown(name: str) -> ParameterError:
     shown = _shown(name)
     builtin = ", ".join(list_templates())
-    msg = (
-        f"Unbekannte Vorlage „{shown}“; eingebaut: {builtin} – oder eine .yaml-Datei im "
-        f"Workshop-Ordner / unknown template '{shown}'; built-in: {builtin} – or a .yaml file "
-        "in the workshops folder."
-    )
+    msg = both("link.unknown_template", shown=shown, builtin=builtin)
     return ParameterError(msg)
 
 
@@ -88,12 +85,7 @@ def _unavailable(name: str, why: str) -> ParameterError:
     """The one answer for every refused or broken file; ``why`` goes to the log only."""
     log.warning("template %r refused for a link: %s", name, why)
     shown = _shown(name)
-    msg = (
-        f"Vorlage „{shown}“ nicht gefunden oder nicht verwendbar: bitte eine eingebaute Vorlage oder eine .yaml-Datei "
-        "im Workshop-Ordner angeben (Einzelheiten im Server-Protokoll der Moderation). / "
-        f"template '{shown}' not found or not usable: use a built-in template or a .yaml file in the "
-        "workshops folder (details in the moderator's server log)."
-    )
+    msg = both("link.template_unavailable", shown=shown)
     return ParameterError(msg)
 
 
