@@ -23,6 +23,7 @@ from transferkit.templates.types.common import (
     Bilingual,
     Label,
     check_min_max,
+    count_problems,
     join,
     problem,
     rows,
@@ -114,16 +115,8 @@ class ActionItemsQuestion(Question):
                 )
         if problems:
             return INVALID, problems
-        n = len(out)
-        if n and self.min_items is not None and n < self.min_items:
-            return INVALID, [
-                problem("too_few", "action_items_too_few", label=lab, min=self.min_items, n=n)
-            ]
-        if self.max_items is not None and n > self.max_items:
-            return INVALID, [
-                problem("too_many", "action_items_too_many", label=lab, max=self.max_items, n=n)
-            ]
-        return out, []
+        counted = count_problems(len(out), self.min_items, self.max_items, "action_items", lab)
+        return (INVALID, counted) if counted else (out, [])
 
     def example_answer(self, rng: random.Random, answers: Mapping[str, JSONValue]) -> list[Row]:
         """One to three items (within ``min_items`` .. ``max_items``), due in early 2025."""

@@ -36,6 +36,7 @@ __all__ = [
     "TextBase",
     "as_value",
     "check_min_max",
+    "count_problems",
     "fmt",
     "invalid_option",
     "join",
@@ -91,6 +92,20 @@ def problem(code: str, key: str | None = None, /, **values: object) -> Message:
     de = {k: v.de if isinstance(v, Bilingual) else v for k, v in values.items()}
     en = {k: v.en if isinstance(v, Bilingual) else v for k, v in values.items()}
     return (code, text(name, "de", **de), text(name, "en", **en))
+
+
+def count_problems(
+    n: int, minimum: int | None, maximum: int | None, key: str, label: Bilingual
+) -> list[Message]:
+    """Too few or too many rows of a list answer: ``answers.<key>_too_few`` / ``_too_many``.
+
+    No rows at all are not "too few" (an unanswered question is ``required``'s business).
+    """
+    if n and minimum is not None and n < minimum:
+        return [problem("too_few", f"{key}_too_few", label=label, min=minimum, n=n)]
+    if maximum is not None and n > maximum:
+        return [problem("too_many", f"{key}_too_many", label=label, max=maximum, n=n)]
+    return []
 
 
 def check_min_max(low: int | None, high: int | None, low_name: str, high_name: str) -> None:

@@ -20,6 +20,7 @@ from transferkit.templates.model import (
 from transferkit.templates.types.common import (
     Label,
     check_min_max,
+    count_problems,
     join,
     problem,
     rows,
@@ -137,16 +138,8 @@ class GasGoalQuestion(Question):
             )
         if problems:
             return INVALID, problems
-        n = len(out)
-        if n and self.min_goals is not None and n < self.min_goals:
-            return INVALID, [
-                problem("too_few", "gas_goal_too_few", label=lab, min=self.min_goals, n=n)
-            ]
-        if self.max_goals is not None and n > self.max_goals:
-            return INVALID, [
-                problem("too_many", "gas_goal_too_many", label=lab, max=self.max_goals, n=n)
-            ]
-        return out, []
+        counted = count_problems(len(out), self.min_goals, self.max_goals, "gas_goal", lab)
+        return (INVALID, counted) if counted else (out, [])
 
     def example_answer(self, rng: random.Random, answers: Mapping[str, JSONValue]) -> list[Row]:
         """One to three goals (within ``min_goals`` .. ``max_goals``), all levels described."""
