@@ -591,7 +591,7 @@ def import_xlsform(path: Path, report_path: Path | None = None) -> XLSFormImport
     report = LossReport(path.name)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # openpyxl: unsupported extensions
-        book = load_workbook(path, read_only=True, data_only=False)
+        book = load_workbook(path, data_only=False)  # not read_only: its sheet sizes may claim a million rows
     sheets = {ws.title.strip().lower(): _read_sheet(ws) for ws in book.worksheets}
     book.close()
     survey = sheets.get("survey") or (next(iter(sheets.values())) if len(sheets) == 1 else None)
