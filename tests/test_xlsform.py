@@ -11,7 +11,12 @@ from pyxform.xls2xform import convert
 
 from transferkit.cli import main
 from transferkit.exchange.codebook import ExchangeWarning
-from transferkit.exchange.xlsform import NOT_IN_XLSFORM, export_xlsform, import_xlsform, relevant_to_condition
+from transferkit.exchange.xlsform import (
+    NOT_IN_XLSFORM,
+    export_xlsform,
+    import_xlsform,
+    relevant_to_condition,
+)
 from transferkit.templates import list_templates, load_template, load_template_string
 
 
@@ -34,7 +39,8 @@ def test_builtin_round_trip(name: str, tmp_path: Path) -> None:
     back = load_template_string(result.yaml)
     kept = [q for q in template.all_questions() if q.type not in NOT_IN_XLSFORM]
     assert [q.model_dump() for q in back.all_questions()] == [q.model_dump() for q in kept]
-    assert back.title == template.title and back.kind == template.kind
+    assert back.title == template.title
+    assert back.kind == template.kind
     assert back.phase_ids() == [p.id for p in template.phases if any(q.type not in NOT_IN_XLSFORM for q in p.questions)] or back.kind == "sheet"
 
 
@@ -63,7 +69,8 @@ def test_cli_export_and_import(tmp_path: Path) -> None:
     out = tmp_path / "rt.xlsx"
     result = runner.invoke(main, ["templates", "export", "round_table", "--to", "xlsform", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "dot_vote" in result.output and "action_items" in result.output
+    assert "dot_vote" in result.output
+    assert "action_items" in result.output
     result = runner.invoke(main, ["templates", "import", str(out), "--out", str(tmp_path / "rt.yaml")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "rt.loss.txt").is_file()

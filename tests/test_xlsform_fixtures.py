@@ -48,15 +48,18 @@ def test_biomass_form_multilingual_relevant_constraint_and_repeats(tmp_path: Pat
     # English labels and hints taken; no German, so copied (and reported).
     assert by_id["leader_name"].label.en == "Your Name"
     assert by_id["leader_name"].label.de == "Your Name"
-    assert by_id["leader_name"].help is not None and by_id["leader_name"].help.en == "Choose One"
+    assert by_id["leader_name"].help is not None
+    assert by_id["leader_name"].help.en == "Choose One"
     assert by_id["leader_name"].required is True
     assert by_id["remarks"].required is False
-    assert by_id["canopy_cover"].type == "number" and by_id["canopy_cover"].integer  # type: ignore[attr-defined]
+    assert by_id["canopy_cover"].type == "number"
+    assert by_id["canopy_cover"].integer
     assert by_id["disturbance"].type == "multi_choice"
     assert [o.value for o in by_id["monumented"].options] == ["yes", "no"]  # type: ignore[attr-defined]
     # relevant written with curly quotes: ${leader_name} = ‘other’
     cond = by_id["leader_name_other"].show_if
-    assert cond is not None and (cond.question, cond.operator, cond.equals) == ("leader_name", "equals", "other")
+    assert cond is not None
+    assert (cond.question, cond.operator, cond.equals) == ("leader_name", "equals", "other")
     copied = [x for x in result.report.changed if x.what == "label" and "copied the en one" in x.detail]
     assert any("leader_name" in x.where for x in copied)
 
