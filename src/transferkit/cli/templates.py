@@ -1,4 +1,4 @@
-"""``transferkit templates``: list, show, validate and print sheet and loop templates."""
+"""``transferkit templates``: list, show, validate, print, import and export sheet and loop templates."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ __all__ = ["templates"]
 
 @click.group()
 def templates() -> None:
-    """List, show and validate sheet and loop templates."""
+    """List, show, validate, print, import and export sheet and loop templates."""
 
 
 @templates.command("list")
@@ -82,4 +82,62 @@ def templates_print(name_or_path: str, lang: str, out: Path | None) -> None:
     template = load_template(name_or_path)
     target = out or Path(f"{template.id}_{lang}.html")
     target.write_text(template_to_html(template, lang=lang), encoding="utf-8")
+    click.echo(str(target))
+
+
+def _loss_path(source: Path, out: Path | None) -> Path:
+    """``form.loss.txt`` beside the output (or beside the form when the YAML is printed)."""
+    base = out if out is not None else source
+    return base.with_name(base.stem + ".loss.txt")
+
+
+@templates.command("import")
+@click.argument("form", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="YAML file to write (default: print the YAML).")
+@friendly_errors
+def templates_import(form: Path, out: Path | None) -> None:
+    """Read an XLSForm (.xlsx) into a template; print and save what did not convert."""
+    import warnings
+
+    from transferkit.exchange.codebook import write_text_atomically
+    from transferkit.exchange.xlsform import import_xlsform
+    from transferkit.templates import load_template_string
+
+    report_path = _loss_path(form, out)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # everything warned about is in the loss report
+        result = import_xlsform(form, report_path=report_path)
+    template = load_template_string(result.yaml, source=str(out or form))
+    if out is not None:
+        write_text_atomically(out, result.yaml)
+    else:
+        click.echo(result.yaml, nl=False)
+    click.echo(result.report.text(), err=True, nl=False)
+    n = len(template.all_questions())
+    where = f"{out}" if out is not None else "printed"
+    click.echo(f"{template.id}: {n} questions ({where}); loss report: {report_path}", err=True)
+
+
+@templates.command("export")
+@click.argument("name_or_path")
+@click.option("--to", "to", type=click.Choice(["xlsform"]), default="xlsform", show_default=True,
+              help="Format to write.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="File to write (default: <template id>.xlsx).")
+@friendly_errors
+def templates_export(name_or_path: str, to: str, out: Path | None) -> None:
+    """Write a template as an XLSForm; list the question types XLSForm cannot hold."""
+    import warnings
+
+    from transferkit.exchange.xlsform import export_xlsform
+    from transferkit.templates import load_template
+
+    template = load_template(name_or_path)
+    target = out or Path(f"{template.id}.xlsx")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the notes are printed below
+        notes = export_xlsform(template, target)
+    for line in notes:
+        click.echo(f"not exported: {line}", err=True)
     click.echo(str(target))
