@@ -41,7 +41,11 @@ def test_builtin_round_trip(name: str, tmp_path: Path) -> None:
     assert [q.model_dump() for q in back.all_questions()] == [q.model_dump() for q in kept]
     assert back.title == template.title
     assert back.kind == template.kind
-    assert back.phase_ids() == [p.id for p in template.phases if any(q.type not in NOT_IN_XLSFORM for q in p.questions)] or back.kind == "sheet"
+    assert (
+        back.phase_ids()
+        == [p.id for p in template.phases if any(q.type not in NOT_IN_XLSFORM for q in p.questions)]
+        or back.kind == "sheet"
+    )
 
 
 @pytest.mark.parametrize(
@@ -67,11 +71,44 @@ def test_relevant_to_show_if(expr: str, cond: dict[str, object] | None) -> None:
 def test_cli_export_and_import(tmp_path: Path) -> None:
     runner = CliRunner()
     out = tmp_path / "rt.xlsx"
-    result = runner.invoke(main, ["templates", "export", "round_table", "--to", "xlsform", "--out", str(out)])
+    result = runner.invoke(
+        main, ["templates", "export", "round_table", "--to", "xlsform", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert "dot_vote" in result.output
     assert "action_items" in result.output
-    result = runner.invoke(main, ["templates", "import", str(out), "--out", str(tmp_path / "rt.yaml")])
+    result = runner.invoke(
+        main, ["templates", "import", str(out), "--out", str(tmp_path / "rt.yaml")]
+    )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "rt.loss.txt").is_file()
     load_template_string((tmp_path / "rt.yaml").read_text(encoding="utf-8"))
+
+
+def test_curly_quotes_and_umlauts_survive_the_round_trip(tmp_path: Path) -> None:
+    # pyxform's own parser straightens „“‘’; the import reads the workbook with openpyxl.
+    template = load_template_string(
+        """
+id: quotes
+version: 1
+kind: sheet
+title: {de: "„Qualität“ im Betrieb", en: "‘Quality’ at work"}
+questions:
+  - id: place
+    type: single_choice
+    label: {de: "Wo fand die „Lernrunde“ statt?", en: "Where was the ‘learning round’?"}
+    options:
+      - {value: onsite, label: {de: "Vor Ort – „im Werk“", en: "On site – ‘in the plant’"}}
+      - {value: remote, label: {de: "Online", en: "Online"}}
+"""
+    )
+    path = tmp_path / "quotes.xlsx"
+    export_xlsform(template, path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ExchangeWarning)
+        back = load_template_string(import_xlsform(path).yaml)
+    question = back.all_questions()[0]
+    assert question.label.de == "Wo fand die „Lernrunde“ statt?"
+    assert question.label.en == "Where was the ‘learning round’?"
+    assert [o.label.de for o in question.options] == ["Vor Ort – „im Werk“", "Online"]
+    assert back.title.de == "„Qualität“ im Betrieb"

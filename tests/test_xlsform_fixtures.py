@@ -40,9 +40,19 @@ def test_biomass_form_multilingual_relevant_constraint_and_repeats(tmp_path: Pat
     result, template = _import("UCL_Biomass_Plot_Form.xlsx", tmp_path)
     ids = [q.id for q in template.questions]
     assert ids == [
-        "leader_name", "leader_name_other", "leader_number", "plant_phase", "canopy_cover",
-        "monumented", "slope", "any_trees", "stumps_in_plot", "regen_in_subplot1",
-        "regen_in_subplot2", "disturbance", "remarks",
+        "leader_name",
+        "leader_name_other",
+        "leader_number",
+        "plant_phase",
+        "canopy_cover",
+        "monumented",
+        "slope",
+        "any_trees",
+        "stumps_in_plot",
+        "regen_in_subplot1",
+        "regen_in_subplot2",
+        "disturbance",
+        "remarks",
     ]
     by_id = {q.id: q for q in template.questions}
     # English labels and hints taken; no German, so copied (and reported).
@@ -60,7 +70,9 @@ def test_biomass_form_multilingual_relevant_constraint_and_repeats(tmp_path: Pat
     cond = by_id["leader_name_other"].show_if
     assert cond is not None
     assert (cond.question, cond.operator, cond.equals) == ("leader_name", "equals", "other")
-    copied = [x for x in result.report.changed if x.what == "label" and "copied the en one" in x.detail]
+    copied = [
+        x for x in result.report.changed if x.what == "label" and "copied the en one" in x.detail
+    ]
     assert any("leader_name" in x.where for x in copied)
 
     lost = "\n".join(_lost(result))

@@ -93,8 +93,12 @@ def _loss_path(source: Path, out: Path | None) -> Path:
 
 @templates.command("import")
 @click.argument("form", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="YAML file to write (default: print the YAML).")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="YAML file to write (default: print the YAML).",
+)
 @friendly_errors
 def templates_import(form: Path, out: Path | None) -> None:
     """Read an XLSForm (.xlsx) into a template; print and save what did not convert."""
@@ -121,10 +125,20 @@ def templates_import(form: Path, out: Path | None) -> None:
 
 @templates.command("export")
 @click.argument("name_or_path")
-@click.option("--to", "to", type=click.Choice(["xlsform"]), default="xlsform", show_default=True,
-              help="Format to write.")
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="File to write (default: <template id>.xlsx).")
+@click.option(
+    "--to",
+    "to",
+    type=click.Choice(["xlsform"]),
+    default="xlsform",
+    show_default=True,
+    help="Format to write.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="File to write (default: <template id>.xlsx).",
+)
 @friendly_errors
 def templates_export(name_or_path: str, to: str, out: Path | None) -> None:
     """Write a template as an XLSForm; list the question types XLSForm cannot hold."""

@@ -65,17 +65,57 @@ _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _VALUE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 _TRUE = {"yes", "true", "true()", "1", "y", "ja"}
 #: Question fields that XLSForm has a column for; all others travel in ``transferkit::extra``.
-_MAPPED = {"id", "type", "label", "help", "required", "show_if", "options", "points",
-           "min", "max", "step", "integer", "min_selected", "max_selected",
-           "min_length", "max_length"}
+_MAPPED = {
+    "id",
+    "type",
+    "label",
+    "help",
+    "required",
+    "show_if",
+    "options",
+    "points",
+    "min",
+    "max",
+    "step",
+    "integer",
+    "min_selected",
+    "max_selected",
+    "min_length",
+    "max_length",
+}
 #: Columns that carry one text per language.
 _LOCALIZED = {"label", "hint", "constraint_message", "required_message", "guidance_hint"}
 #: Survey columns reported row by row when filled (besides relevant, constraint, required).
-_ROW_COLUMNS = ("calculation", "choice_filter", "default", "read_only", "repeat_count",
-                "trigger", "constraint_message", "required_message", "guidance_hint")
-_METADATA = {"start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber",
-             "username", "email", "audit", "imei", "uri:deviceid", "start-geopoint",
-             "background-audio", "uri:email", "uri:phonenumber", "uri:username"}
+_ROW_COLUMNS = (
+    "calculation",
+    "choice_filter",
+    "default",
+    "read_only",
+    "repeat_count",
+    "trigger",
+    "constraint_message",
+    "required_message",
+    "guidance_hint",
+)
+_METADATA = {
+    "start",
+    "end",
+    "today",
+    "deviceid",
+    "subscriberid",
+    "simserial",
+    "phonenumber",
+    "username",
+    "email",
+    "audit",
+    "imei",
+    "uri:deviceid",
+    "start-geopoint",
+    "background-audio",
+    "uri:email",
+    "uri:phonenumber",
+    "uri:username",
+}
 
 
 # --- the loss report ------------------------------------------------------------------
@@ -249,13 +289,19 @@ def relevant_to_condition(expr: str) -> dict[str, Any] | None:
     for part in parts:
         m = _EQ.match(part)
         if m:
-            found.append((m.group(1), "equals" if m.group(2) == "=" else "not_equals",
-                          _value(m.groups()[2:])))
+            found.append(
+                (
+                    m.group(1),
+                    "equals" if m.group(2) == "=" else "not_equals",
+                    _value(m.groups()[2:]),
+                )
+            )
             continue
         m = _SEL.match(part)
         if m and bool(m.group(1)) == bool(m.groups()[-1]):
-            found.append((m.group(2), "not_equals" if m.group(1) else "equals",
-                          _value(m.groups()[2:-1])))
+            found.append(
+                (m.group(2), "not_equals" if m.group(1) else "equals", _value(m.groups()[2:-1]))
+            )
             continue
         return None
     if len(found) == 1:
@@ -299,18 +345,30 @@ def export_xlsform(template: Template, path: Path) -> list[str]:
     notes: list[str] = []
     langs = [_LANG_COLUMNS["de"], _LANG_COLUMNS["en"]]
     survey_header = [
-        "type", "name", *[f"label::{x}" for x in langs], *[f"hint::{x}" for x in langs],
-        "required", "relevant", "constraint", *[f"constraint_message::{x}" for x in langs],
-        "appearance", "parameters", "transferkit::type", "transferkit::extra",
+        "type",
+        "name",
+        *[f"label::{x}" for x in langs],
+        *[f"hint::{x}" for x in langs],
+        "required",
+        "relevant",
+        "constraint",
+        *[f"constraint_message::{x}" for x in langs],
+        "appearance",
+        "parameters",
+        "transferkit::type",
+        "transferkit::extra",
     ]
     survey: list[list[Any]] = [survey_header]
-    choices: list[list[Any]] = [["list_name", "name", *[f"label::{x}" for x in langs],
-                                 "transferkit_extra"]]
+    choices: list[list[Any]] = [
+        ["list_name", "name", *[f"label::{x}" for x in langs], "transferkit_extra"]
+    ]
     list_names: dict[str, str] = {}  # choices as JSON -> list name
 
     def choice_list(qid: str, items: list[tuple[str, Any, Any]]) -> str:
-        rows = [[v, t.de, t.en, json.dumps({"help": h.model_dump()}, ensure_ascii=False) if h else ""]
-                for v, t, h in items]
+        rows = [
+            [v, t.de, t.en, json.dumps({"help": h.model_dump()}, ensure_ascii=False) if h else ""]
+            for v, t, h in items
+        ]
         key = json.dumps(rows, ensure_ascii=False)
         if key not in list_names:
             list_names[key] = qid
@@ -337,15 +395,20 @@ def export_xlsform(template: Template, path: Path) -> list[str]:
             xtype, appearance = "text", "multiline"
             constraint = _range_constraint(q.min_length, q.max_length, "string-length(.)")  # type: ignore[attr-defined]
         elif qtype in ("single_choice", "multi_choice", "ranking"):
-            word = {"single_choice": "select_one", "multi_choice": "select_multiple",
-                    "ranking": "rank"}[qtype]
+            word = {
+                "single_choice": "select_one",
+                "multi_choice": "select_multiple",
+                "ranking": "rank",
+            }[qtype]
             options = q.options  # type: ignore[attr-defined]
             xtype = f"{word} {choice_list(q.id, [(o.value, o.label, o.help) for o in options])}"
             if qtype == "multi_choice":
                 constraint = _range_constraint(q.min_selected, q.max_selected, "count-selected(.)")  # type: ignore[attr-defined]
         elif qtype == "likert":
             points = q.points  # type: ignore[attr-defined]
-            xtype = f"select_one {choice_list(q.id, [(str(p.value), p.label, None) for p in points])}"
+            xtype = (
+                f"select_one {choice_list(q.id, [(str(p.value), p.label, None) for p in points])}"
+            )
             appearance = "likert"
         elif qtype == "scale":
             xtype = "range"
@@ -364,12 +427,23 @@ def export_xlsform(template: Template, path: Path) -> list[str]:
                 q.show_if, types.get(q.show_if.question) in ("multi_choice", "ranking")
             )
         types[q.id] = qtype
-        survey.append([
-            xtype, q.id, *_texts(q.label), *_texts(q.help),
-            "yes" if q.required else "", relevant, constraint, "", "",
-            appearance, parameters, qtype,
-            json.dumps(extra, ensure_ascii=False, sort_keys=True) if extra else "",
-        ])
+        survey.append(
+            [
+                xtype,
+                q.id,
+                *_texts(q.label),
+                *_texts(q.help),
+                "yes" if q.required else "",
+                relevant,
+                constraint,
+                "",
+                "",
+                appearance,
+                parameters,
+                qtype,
+                json.dumps(extra, ensure_ascii=False, sort_keys=True) if extra else "",
+            ]
+        )
 
     width = len(survey_header)
     if template.kind == "loop":
@@ -385,20 +459,37 @@ def export_xlsform(template: Template, path: Path) -> list[str]:
         for q in template.questions:
             add(q, types)
 
-    settings_header = ["form_title", "form_id", "version", "default_language",
-                       "transferkit::kind", "transferkit::extra"]
+    settings_header = [
+        "form_title",
+        "form_id",
+        "version",
+        "default_language",
+        "transferkit::kind",
+        "transferkit::extra",
+    ]
     template_extra = template.model_dump(
-        mode="json", by_alias=True, exclude_defaults=True,
+        mode="json",
+        by_alias=True,
+        exclude_defaults=True,
         include={"description", "intro", "feedback", "title"},
     )
-    phase_extra = {p.id: p.model_dump(mode="json", exclude_defaults=True, include={"intro", "feedback"})
-                   for p in template.phases}
+    phase_extra = {
+        p.id: p.model_dump(mode="json", exclude_defaults=True, include={"intro", "feedback"})
+        for p in template.phases
+    }
     if any(phase_extra.values()):
         template_extra["phases"] = {k: v for k, v in phase_extra.items() if v}
-    settings = [settings_header, [
-        template.title.de, template.id, str(template.version), _LANG_COLUMNS["de"],
-        template.kind, json.dumps(template_extra, ensure_ascii=False, sort_keys=True),
-    ]]
+    settings = [
+        settings_header,
+        [
+            template.title.de,
+            template.id,
+            str(template.version),
+            _LANG_COLUMNS["de"],
+            template.kind,
+            json.dumps(template_extra, ensure_ascii=False, sort_keys=True),
+        ],
+    ]
 
     book = Workbook()
     sheet = book.active
@@ -497,7 +588,11 @@ class _Texts:
                 self.columns.setdefault(base, {}).setdefault("", i)
                 continue
             lang = _language(language)
-            if lang is None and default_lang is not None and language.lower() == default_lang.lower():
+            if (
+                lang is None
+                and default_lang is not None
+                and language.lower() == default_lang.lower()
+            ):
                 lang = _language(default_lang)
             if lang is None:
                 self.unused[i] = written
@@ -510,8 +605,9 @@ class _Texts:
         found = {lang: row.get(i, "") for lang, i in cols.items() if lang and row.get(i, "")}
         plain = row.get(cols[""], "") if "" in cols else ""
         if plain and self.default is None and not found:
-            self.report.change(where, base, "column without a language; the text is used for de and en",
-                               warn=False)
+            self.report.change(
+                where, base, "column without a language; the text is used for de and en", warn=False
+            )
             return {"de": plain, "en": plain}
         if plain:
             lang = self.default or ("en" if "de" in found else "de")
@@ -523,13 +619,16 @@ class _Texts:
             other = next((row[i] for i in self.unused if row.get(i)), "")
             if not other:
                 return None
-            self.report.change(where, base, "no German or English text; copied from another language",
-                               warn=False)
+            self.report.change(
+                where, base, "no German or English text; copied from another language", warn=False
+            )
             return {"de": other, "en": other}
         for lang, other in (("de", "en"), ("en", "de")):
             if lang not in found:
                 found[lang] = found[other]
-                self.report.change(where, base, f"no {lang} text; copied the {other} one", warn=False)
+                self.report.change(
+                    where, base, f"no {lang} text; copied the {other} one", warn=False
+                )
         return {"de": found["de"], "en": found["en"]}
 
     def value(self, row: dict[int, str], base: str) -> str:
@@ -555,7 +654,9 @@ def _safe(name: str, pattern: re.Pattern[str], used: set[str], prefix: str) -> s
     return text
 
 
-_CMP = re.compile(r"^\s*(string-length\(\s*\.\s*\)|count-selected\(\s*\.\s*\)|\.)\s*(>=|<=|>|<)\s*(-?\d+(?:\.\d+)?)\s*$")
+_CMP = re.compile(
+    r"^\s*(string-length\(\s*\.\s*\)|count-selected\(\s*\.\s*\)|\.)\s*(>=|<=|>|<)\s*(-?\d+(?:\.\d+)?)\s*$"
+)
 
 
 def _bounds(expr: str) -> tuple[str, dict[str, float]] | None:
@@ -591,7 +692,9 @@ def import_xlsform(path: Path, report_path: Path | None = None) -> XLSFormImport
     report = LossReport(path.name)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # openpyxl: unsupported extensions
-        book = load_workbook(path, data_only=False)  # not read_only: its sheet sizes may claim a million rows
+        book = load_workbook(
+            path, data_only=False
+        )  # not read_only: its sheet sizes may claim a million rows
     sheets = {ws.title.strip().lower(): _read_sheet(ws) for ws in book.worksheets}
     book.close()
     survey = sheets.get("survey") or (next(iter(sheets.values())) if len(sheets) == 1 else None)
@@ -624,14 +727,27 @@ def import_xlsform(path: Path, report_path: Path | None = None) -> XLSFormImport
             col.setdefault(base, i)
         elif w and base == "transferkit":
             col.setdefault(f"transferkit::{lang}", i)
-    handled = {"type", "name", "label", "hint", "required", "relevant", "constraint", "appearance",
-               "parameters", "transferkit", *_ROW_COLUMNS}
+    handled = {
+        "type",
+        "name",
+        "label",
+        "hint",
+        "required",
+        "relevant",
+        "constraint",
+        "appearance",
+        "parameters",
+        "transferkit",
+        *_ROW_COLUMNS,
+    }
     used_cols = survey.used_columns()
     for i, (base, _lang, written) in enumerate(survey.header):
         if not written or i not in used_cols:
             continue
         if i in texts.unused:
-            report.lose(f"survey column {written}", "language", "neither German nor English; not kept")
+            report.lose(
+                f"survey column {written}", "language", "neither German nor English; not kept"
+            )
         elif base not in handled:
             report.lose(f"survey column {written}", "column", "not converted")
 
@@ -655,19 +771,30 @@ def import_xlsform(path: Path, report_path: Path | None = None) -> XLSFormImport
         raw_type = re.sub(r"\s+", " ", cell(row, "type")).strip()
         name = cell(row, "name")
         where = f"survey row {number} ({name or raw_type})"
-        old = re.match(r"^(select one|select all that apply|select multiple) from (\S+)(.*)$", raw_type, re.IGNORECASE)
+        old = re.match(
+            r"^(select one|select all that apply|select multiple) from (\S+)(.*)$",
+            raw_type,
+            re.IGNORECASE,
+        )
         if old:
             word = "select_one" if old.group(1).lower() == "select one" else "select_multiple"
             rest = old.group(2) + old.group(3)
         else:
             word, _, rest = raw_type.partition(" ")
             word = word.lower()
-        if word in ("begin_group", "begin_repeat") or raw_type.lower() in ("begin group", "begin repeat"):
+        if word in ("begin_group", "begin_repeat") or raw_type.lower() in (
+            "begin group",
+            "begin repeat",
+        ):
             kind = "repeat" if "repeat" in raw_type.lower() else "group"
             stack.append((kind, name))
             if kind == "repeat":
                 in_repeat += 1
-                report.lose(where, "repeat", "a repeated group has no equivalent; its questions are left out")
+                report.lose(
+                    where,
+                    "repeat",
+                    "a repeated group has no equivalent; its questions are left out",
+                )
             elif is_loop and len(stack) == 1:
                 pid = _safe(name, _ID, phase_ids, "phase")
                 title = texts.get(row, "label", where) or {"de": pid, "en": pid}
@@ -677,7 +804,9 @@ def import_xlsform(path: Path, report_path: Path | None = None) -> XLSFormImport
                 questions = phase["questions"]
                 earlier = set()
             elif not in_repeat:
-                report.lose(where, "group", "questions kept, the group (its label, relevance, page) is not")
+                report.lose(
+                    where, "group", "questions kept, the group (its label, relevance, page) is not"
+                )
                 if cell(row, "relevant"):
                     report.lose(where, "group relevant", cell(row, "relevant"))
             continue
@@ -700,7 +829,9 @@ def import_xlsform(path: Path, report_path: Path | None = None) -> XLSFormImport
         q: dict[str, Any] = {}
         options_list = ""
         if word in ("text", "string"):
-            q["type"] = "long_text" if "multiline" in appearance or tk_type == "long_text" else "text"
+            q["type"] = (
+                "long_text" if "multiline" in appearance or tk_type == "long_text" else "text"
+            )
         elif word in ("integer", "int", "decimal"):
             q["type"] = "number"
             if word != "decimal":
@@ -717,13 +848,23 @@ def import_xlsform(path: Path, report_path: Path | None = None) -> XLSFormImport
         elif word in ("select_one", "select1", "select_multiple", "rank") and rest:
             list_name = rest.split()[0]
             if rest.split()[1:]:
-                report.lose(where, f"type {raw_type}", f"'{' '.join(rest.split()[1:])}' (or_other) not kept")
+                report.lose(
+                    where, f"type {raw_type}", f"'{' '.join(rest.split()[1:])}' (or_other) not kept"
+                )
             if list_name not in lists:
-                report.lose(where, f"type {raw_type}", f"choice list {list_name!r} not in the choices sheet; left out")
+                report.lose(
+                    where,
+                    f"type {raw_type}",
+                    f"choice list {list_name!r} not in the choices sheet; left out",
+                )
                 continue
             options_list = list_name
-            q["type"] = {"select_one": "single_choice", "select1": "single_choice",
-                         "select_multiple": "multi_choice", "rank": "ranking"}[word]
+            q["type"] = {
+                "select_one": "single_choice",
+                "select1": "single_choice",
+                "select_multiple": "multi_choice",
+                "rank": "ranking",
+            }[word]
             if word != "select_multiple" and ("likert" in appearance or tk_type == "likert"):
                 q["type"] = "likert"
         elif word in _METADATA:
@@ -732,13 +873,23 @@ def import_xlsform(path: Path, report_path: Path | None = None) -> XLSFormImport
         else:
             report.lose(where, f"type {raw_type}", "no transferkit question type; left out")
             continue
-        if tk_type and tk_type != q["type"] and not (tk_type == "long_text" and q["type"] == "text"):
-            report.change(where, "transferkit::type", f"{tk_type} does not fit the XLSForm type; read as {q['type']}")
+        if (
+            tk_type
+            and tk_type != q["type"]
+            and not (tk_type == "long_text" and q["type"] == "text")
+        ):
+            report.change(
+                where,
+                "transferkit::type",
+                f"{tk_type} does not fit the XLSForm type; read as {q['type']}",
+            )
 
         qid = _safe(name or "q", _ID, ids_used, "q")
         if qid != name:
             renames[name] = qid
-            report.change(where, "name", f"{name!r} is not a valid transferkit id; renamed to {qid!r}")
+            report.change(
+                where, "name", f"{name!r} is not a valid transferkit id; renamed to {qid!r}"
+            )
         q = {"id": qid, **q}
         q["label"] = texts.get(row, "label", where)
         if q["label"] is None:
@@ -750,7 +901,9 @@ def import_xlsform(path: Path, report_path: Path | None = None) -> XLSFormImport
         required = cell(row, "required").lower()
         q["required"] = required in _TRUE
         if required and required not in _TRUE and required not in ("no", "false", "false()", "0"):
-            report.lose(where, "required", f"expression {cell(row, 'required')!r} read as not required")
+            report.lose(
+                where, "required", f"expression {cell(row, 'required')!r} read as not required"
+            )
         if options_list:
             opts = lists[options_list]
             if q["type"] == "likert":
@@ -761,7 +914,11 @@ def import_xlsform(path: Path, report_path: Path | None = None) -> XLSFormImport
                 if len(points) in (4, 5, 6, 7, 10):
                     q["points"] = points
                 else:
-                    report.change(where, "appearance likert", "choices are not 4–7 or 10 numbered points; read as single_choice")
+                    report.change(
+                        where,
+                        "appearance likert",
+                        "choices are not 4–7 or 10 numbered points; read as single_choice",
+                    )
                     q["type"] = "single_choice"
             if q["type"] != "likert":
                 used_values: set[str] = set()
@@ -780,8 +937,10 @@ def import_xlsform(path: Path, report_path: Path | None = None) -> XLSFormImport
             _constraint(q, constraint, where, report)
         for other in _ROW_COLUMNS:
             if cell(row, other):
-                consequence = {"choice_filter": " — every option is shown",
-                               "constraint_message": " — transferkit writes its own messages"}
+                consequence = {
+                    "choice_filter": " — every option is shown",
+                    "constraint_message": " — transferkit writes its own messages",
+                }
                 report.lose(where, other, cell(row, other) + consequence.get(other, ""))
         relevant = cell(row, "relevant")
         if relevant:
@@ -789,13 +948,24 @@ def import_xlsform(path: Path, report_path: Path | None = None) -> XLSFormImport
             if cond is not None:
                 cond["question"] = renames.get(cond["question"], cond["question"])
             if cond is None:
-                report.lose(where, "relevant", f"{relevant} — no show_if expresses it; always shown")
+                report.lose(
+                    where, "relevant", f"{relevant} — no show_if expresses it; always shown"
+                )
             elif cond["question"] not in earlier:
-                report.lose(where, "relevant", f"{relevant} — refers to a question not imported before it; always shown")
+                report.lose(
+                    where,
+                    "relevant",
+                    f"{relevant} — refers to a question not imported before it; always shown",
+                )
             else:
                 ref_type = types_by_name.get(cond["question"])
                 for key in ("equals", "not_equals"):
-                    if key in cond and ref_type == "likert" and isinstance(cond[key], str) and cond[key].lstrip("-").isdigit():
+                    if (
+                        key in cond
+                        and ref_type == "likert"
+                        and isinstance(cond[key], str)
+                        and cond[key].lstrip("-").isdigit()
+                    ):
                         cond[key] = int(cond[key])
                 q["show_if"] = cond
         if tk_extra_text:
@@ -816,10 +986,14 @@ def import_xlsform(path: Path, report_path: Path | None = None) -> XLSFormImport
     version_text = settings.get("version", "1")
     version = int(version_text) if version_text.isdigit() and int(version_text) >= 1 else 1
     if version_text != str(version):
-        report.change("settings version", "version", f"{version_text!r} is not a whole number ≥ 1; version 1")
+        report.change(
+            "settings version", "version", f"{version_text!r} is not a whole number ≥ 1; version 1"
+        )
     title_text = settings.get("form_title") or form_id
     template: dict[str, Any] = {
-        "id": tid, "version": version, "kind": "loop" if is_loop else "sheet",
+        "id": tid,
+        "version": version,
+        "kind": "loop" if is_loop else "sheet",
         "title": {"de": title_text, "en": title_text},
     }
     for key, value in tk_settings.items():
@@ -837,8 +1011,12 @@ def import_xlsform(path: Path, report_path: Path | None = None) -> XLSFormImport
         for x in report.copied:
             by_what[x.what] = by_what.get(x.what, 0) + 1
         counts = ", ".join(f"{n} {what}" for what, n in by_what.items())
-        warnings.warn(f"{path.name}: texts in one language only, copied to the other ({counts}); "
-                      "see the loss report", ExchangeWarning, stacklevel=2)
+        warnings.warn(
+            f"{path.name}: texts in one language only, copied to the other ({counts}); "
+            "see the loss report",
+            ExchangeWarning,
+            stacklevel=2,
+        )
     converted = sum(len(p["questions"]) for p in phases) if is_loop else len(questions)
     if not converted:
         from transferkit.exceptions import TransferkitError
@@ -848,7 +1026,9 @@ def import_xlsform(path: Path, report_path: Path | None = None) -> XLSFormImport
     return XLSFormImport(template, text, report, renames)
 
 
-def _read_choices(ch: _Sheet, default_lang: str | None, report: LossReport) -> dict[str, list[dict[str, Any]]]:
+def _read_choices(
+    ch: _Sheet, default_lang: str | None, report: LossReport
+) -> dict[str, list[dict[str, Any]]]:
     """The choice lists of the ``choices`` sheet: list name -> ``[{name, label, extra}]``."""
     lists: dict[str, list[dict[str, Any]]] = {}
     texts = _Texts(ch, default_lang, report)
@@ -857,10 +1037,16 @@ def _read_choices(ch: _Sheet, default_lang: str | None, report: LossReport) -> d
     known = {"list_name", "name", "label", "transferkit", "transferkit_extra"}
     for i, (base, _lang, written) in enumerate(ch.header):
         if written and i in used_cols and base not in known and i not in texts.unused:
-            report.lose(f"choices column {written}", "column", "not converted (e.g. a choice_filter key, media)")
+            report.lose(
+                f"choices column {written}",
+                "column",
+                "not converted (e.g. a choice_filter key, media)",
+            )
     for i, written in texts.unused.items():
         if i in used_cols:
-            report.lose(f"choices column {written}", "language", "neither German nor English; not kept")
+            report.lose(
+                f"choices column {written}", "language", "neither German nor English; not kept"
+            )
     seen: dict[str, set[str]] = {}
     for number, row in ch.rows:
         list_name = row.get(col.get("list_name", -1), "")
@@ -871,12 +1057,20 @@ def _read_choices(ch: _Sheet, default_lang: str | None, report: LossReport) -> d
         label = texts.get(row, "label", where) or {"de": name, "en": name}
         values = seen.setdefault(list_name, set())
         if name in values:
-            report.lose(where, "duplicate choice", "the same name twice in one list; kept the first")
+            report.lose(
+                where, "duplicate choice", "the same name twice in one list; kept the first"
+            )
             continue
         values.add(name)
         choice: dict[str, Any] = {"name": name, "label": label}
-        extra_col = next((i for i, (b, lang, _w) in enumerate(ch.header)
-                          if (b, lang) in (("transferkit", "extra"), ("transferkit_extra", None))), None)
+        extra_col = next(
+            (
+                i
+                for i, (b, lang, _w) in enumerate(ch.header)
+                if (b, lang) in (("transferkit", "extra"), ("transferkit_extra", None))
+            ),
+            None,
+        )
         if extra_col is not None and row.get(extra_col):
             try:
                 choice["extra"] = json.loads(row[extra_col])
@@ -890,12 +1084,19 @@ def _read_choices(ch: _Sheet, default_lang: str | None, report: LossReport) -> d
 def _constraint(q: dict[str, Any], expr: str, where: str, report: LossReport) -> None:
     """Map a ``constraint`` onto the question's limits, or report it."""
     if "${" in expr:
-        report.lose(where, "constraint", f"{expr} — refers to other questions (cross-field); not checked")
+        report.lose(
+            where, "constraint", f"{expr} — refers to other questions (cross-field); not checked"
+        )
         return
     found = _bounds(expr)
     qtype = q["type"]
-    subjects = {"number": ".", "scale": ".", "text": "string-length(.)", "long_text": "string-length(.)",
-                "multi_choice": "count-selected(.)"}
+    subjects = {
+        "number": ".",
+        "scale": ".",
+        "text": "string-length(.)",
+        "long_text": "string-length(.)",
+        "multi_choice": "count-selected(.)",
+    }
     if found is None or subjects.get(qtype) != found[0] or (qtype == "scale"):
         if qtype == "likert" and found is not None and found[0] == ".":
             _likert_range(q, found[1], where, report)
@@ -918,14 +1119,20 @@ def _constraint(q: dict[str, Any], expr: str, where: str, report: LossReport) ->
         else:
             report.lose(where, "constraint", f"{expr} — a strict '<' on decimals is kept as '<='")
             high = limits["<"]
-    names = {"number": ("min", "max"), "text": ("min_length", "max_length"),
-             "long_text": ("min_length", "max_length"), "multi_choice": ("min_selected", "max_selected")}[qtype]
+    names = {
+        "number": ("min", "max"),
+        "text": ("min_length", "max_length"),
+        "long_text": ("min_length", "max_length"),
+        "multi_choice": ("min_selected", "max_selected"),
+    }[qtype]
     for key, bound in zip(names, (low, high), strict=True):
         if bound is not None:
             q[key] = int(bound) if integer or float(bound).is_integer() else bound
 
 
-def _likert_range(q: dict[str, Any], limits: dict[str, float], where: str, report: LossReport) -> None:
+def _likert_range(
+    q: dict[str, Any], limits: dict[str, float], where: str, report: LossReport
+) -> None:
     """A constraint on a Likert item keeps only the points inside it."""
     points = q.get("points", [])
     low = limits.get(">=", limits.get(">", float("-inf")) + (1 if ">" in limits else 0))
@@ -937,4 +1144,6 @@ def _likert_range(q: dict[str, Any], limits: dict[str, float], where: str, repor
         q["points"] = kept
         report.change(where, "constraint", "Likert points outside the allowed range left out")
     else:
-        report.lose(where, "constraint", "a range on Likert points that leaves too few points; not checked")
+        report.lose(
+            where, "constraint", "a range on Likert points that leaves too few points; not checked"
+        )
