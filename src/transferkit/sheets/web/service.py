@@ -49,7 +49,7 @@ from transferkit.exceptions import (
     StoreFullError,
     TransferkitError,
 )
-from transferkit.i18n import in_lang, text
+from transferkit.i18n import LANGUAGES, in_lang, text
 from transferkit.sheets.query import parse_query
 from transferkit.sheets.session import SheetSession, check_code, open_session, template_file_stamp
 from transferkit.sheets.web.render import error_page, page_skeleton, render_page
@@ -105,9 +105,17 @@ def query_lang(query: object) -> str:
         return "de"
 
 
-def _bad_request(lang: str, problem_de: str, problem_en: str) -> ApiResult:
-    error = f"Ungültige Anfrage: {problem_de} / Bad request: {problem_en}"
-    return ApiResult(400, {"ok": False, "error": error, "message": in_lang(error, lang)})
+def _bad_request(lang: str, problem: str, **values: object) -> ApiResult:
+    """The 400 answer; ``problem`` names a ``sheet.bad_request_<problem>`` text."""
+    parts = [
+        text(
+            "sheet.bad_request", each, problem=text(f"sheet.bad_request_{problem}", each, **values)
+        )
+        for each in LANGUAGES
+    ]
+    return ApiResult(
+        400, {"ok": False, "error": " / ".join(parts), "message": parts[LANGUAGES.index(lang)]}
+    )
 
 
 def _problems(error: AnswerValidationError, lang: str) -> ApiResult:
@@ -320,22 +328,14 @@ class SheetService:
     ) -> tuple[SheetSession, str, str] | ApiResult:
         """Session, checked code and language from a request body, or the 400 result."""
         if not isinstance(body, dict):
-            return _bad_request(
-                "de",
-                "erwartet wird ein JSON-Objekt mit query und code",
-                "expected a JSON object with query and code",
-            )
+            return _bad_request("de", "not_object")
         query = body.get("query")
         lang = query_lang(query)
         missing = [k for k in ("query", "code", *(["answers"] if answers else [])) if k not in body]
         if missing:
-            return _bad_request(
-                lang, f"es fehlt {', '.join(missing)}", f"missing {', '.join(missing)}"
-            )
+            return _bad_request(lang, "missing", missing=", ".join(missing))
         if not isinstance(query, str) or not isinstance(body["code"], str):
-            return _bad_request(
-                lang, "query und code müssen Texte sein", "query and code must be strings"
-            )
+            return _bad_request(lang, "not_strings")
         try:
             session = self.session(query)
         except StoreError as error:
@@ -464,11 +464,7 @@ class SheetService:
         session, code, lang = begun
         answers = body["answers"]
         if not isinstance(answers, dict):
-            return _bad_request(
-                lang,
-                "answers muss ein Objekt sein",
-                "answers must be an object (question id: answer)",
-            )
+            return _bad_request(lang, "answers")
         if len(json.dumps(answers, ensure_ascii=False)) > MAX_DRAFT_CHARS:
             return ApiResult(
                 413,
