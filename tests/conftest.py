@@ -1,7 +1,7 @@
 """Test-wide settings: a private HOME, a headless matplotlib, no writes into the repo.
 
-In CI (``TRANSFERKIT_REQUIRE_SERVICES=1``) a test marked ``postgres`` or
-``browser`` that skips is reported as a failure: those tests must run there.
+In CI (``TRANSFERKIT_REQUIRE_SERVICES=1``) a test marked ``postgres``, ``browser``
+or ``java`` that skips is reported as a failure: those tests must run there.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-_SERVICE_MARKERS = ("postgres", "browser")
+_SERVICE_MARKERS = ("postgres", "browser", "java")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -48,5 +48,5 @@ def pytest_runtest_makereport(
         report.outcome = "failed"
         report.longrepr = (
             f"{item.nodeid} skipped although TRANSFERKIT_REQUIRE_SERVICES=1 "
-            f"requires PostgreSQL and Chromium: {report.longrepr}"
+            f"requires PostgreSQL, Chromium and Java: {report.longrepr}"
         )
