@@ -340,3 +340,32 @@ def test_a_csv_row_of_an_unknown_record_kind(url: str, tmp_path: Path) -> None:
     ):
         import_setup(store, path)
     assert counts(url)["networks"] == 0
+
+
+def test_a_file_that_cannot_be_written_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x", encoding="utf-8")
+    result = CliRunner().invoke(main, ["setup", "template", str(blocker / "setup.xlsx")])
+    assert result.exit_code == 1
+    assert "cannot read or write" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_codes_are_not_registered_when_their_cards_cannot_be_written(
+    url: str, tmp_path: Path
+) -> None:
+    run(url, "pilot", "add", "P01", "--title-de", "A")
+    output = run(
+        url,
+        "participant",
+        "codes",
+        "--n",
+        "3",
+        "--pilot",
+        "P01",
+        "--out",
+        str(tmp_path / "missing" / "cards.html"),
+        ok=False,
+    )
+    assert "no codes registered" in output
+    assert counts(url)["participants"] == 0

@@ -26,7 +26,8 @@ DB_HELP = (
 
 
 def friendly_errors(func: Callable[_P, _R]) -> Callable[_P, _R]:
-    """Turn transferkit errors into their message (no traceback) and exit code 1."""
+    """Turn transferkit errors, and files that cannot be read or written, into their
+    message (no traceback) and exit code 1."""
 
     @functools.wraps(func)
     def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
@@ -34,6 +35,12 @@ def friendly_errors(func: Callable[_P, _R]) -> Callable[_P, _R]:
             return func(*args, **kwargs)
         except TransferkitError as error:
             raise click.ClickException(str(error)) from error
+        except OSError as error:  # a folder that does not exist, no permission, disk full
+            where = f" {error.filename}" if error.filename else ""
+            msg = (
+                f"cannot read or write{where}: {error.strerror or error}; nothing else was changed"
+            )
+            raise click.ClickException(msg) from error
 
     return wrapper
 

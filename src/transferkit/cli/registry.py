@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -385,7 +386,11 @@ def participant_codes(
     if pilot_id is not None:
         row = _current(store.pilots(), "pilot_id", pilot_id, "pilot")
         title = str(row["title_en"] if lang == "en" and row["title_en"] else row["title_de"])
-    codes = generate_codes(store, count, pilot=pilot_id, company=company)
     target = out or Path("_".join(["codes", *(x for x in (pilot_id, company) if x)]) + ".html")
+    folder = target.resolve().parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK):
+        msg = f"cannot write the code cards into {folder}: no such folder or no permission (no codes registered)"
+        raise click.ClickException(msg)
+    codes = generate_codes(store, count, pilot=pilot_id, company=company)
     write_atomically(target, code_cards_html(codes, pilot_title=title, lang=lang))
     click.echo(f"{len(codes)} codes registered; cards to print: {target}")
