@@ -27,6 +27,7 @@ MODULES = [
     "live/protocol.py",
     "reports/index.py",
     "sheets/code_cards.py",
+    "reports/content/common.py",
     "pages.py",
 ]
 #: (package, folder) of each template folder, and its templates.

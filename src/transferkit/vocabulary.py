@@ -23,6 +23,7 @@ __all__ = [
     "FORMATS",
     "OPEN_STATUSES",
     "PHASE_RATINGS",
+    "PHASE_TEXTS",
     "SCALE_GROUPS",
     "SCALE_GROUP_NAMES",
     "STATUS_LABELS",
@@ -163,4 +164,13 @@ PHASE_RATINGS: dict[str, str] = {
     "anwendung": "app_success",
     "austausch": "exchange_quality",
     "optimierung": "loop_satisfaction",
+}
+
+#: The free-text questions of each reflection-loop phase, the phase's main question first
+#: (what the room contributed: the moderator's cards, the protocol, the demo data).
+PHASE_TEXTS: dict[str, tuple[str, ...]] = {
+    "information": ("learned", "open_questions"),
+    "anwendung": ("tried", "obstacles"),
+    "austausch": ("worked",),
+    "optimierung": ("lessons",),
 }

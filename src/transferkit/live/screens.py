@@ -48,7 +48,7 @@ from transferkit.live import (
 from transferkit.sheets.feedback import BAR_CSS, bars_html
 from transferkit.sheets.query import SheetRequest, get_query_string, parse_query, sheet_url
 from transferkit.store.drafts import DraftKey, DraftStore
-from transferkit.vocabulary import PHASE_RATINGS, STATUS_LABELS
+from transferkit.vocabulary import PHASE_RATINGS, PHASE_TEXTS, STATUS_LABELS
 
 if TYPE_CHECKING:
     from IPython.display import HTML
@@ -343,12 +343,6 @@ class RoundTableScreen(_Screen):
 
 
 # --------------------------------------------------------------------------- reflection loop
-_PHASE_TEXTS = {
-    "information": ["learned", "open_questions"],
-    "anwendung": ["tried", "obstacles"],
-    "austausch": ["worked"],
-    "optimierung": ["lessons"],
-}
 
 
 class _Timer:
@@ -648,7 +642,7 @@ class ReflectionLoopScreen(_Screen):
         )
         for phase in self.template.phases:
             part = frame[frame["phase"] == phase.id] if not frame.empty else frame
-            questions = _PHASE_TEXTS.get(phase.id) or [
+            questions = list(PHASE_TEXTS.get(phase.id, ())) or [
                 q.id for q in phase.questions if q.type in ("text", "long_text")
             ]
             items = collect_inputs(part, questions)

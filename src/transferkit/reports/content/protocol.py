@@ -15,6 +15,7 @@ from transferkit.reports.content.data import LOOP_RATINGS, pilot_row
 from transferkit.reports.content.methods import data_source, footer_text, methods_section
 from transferkit.reports.content.numbers import format_number
 from transferkit.reports.content.texts import status_label, text
+from transferkit.vocabulary import PHASE_TEXTS
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -25,14 +26,6 @@ if TYPE_CHECKING:
     from transferkit.store import Store, TemplateLike
 
 __all__ = ["loop_figures", "loop_protocol"]
-
-
-_PHASE_TEXTS = {
-    "information": "learned",
-    "anwendung": "tried",
-    "austausch": "worked",
-    "optimierung": "lessons",
-}
 
 
 def loop_figures(
@@ -102,7 +95,7 @@ def loop_protocol(store: Store, pilot_id: str, loop: int, lang: str = "de") -> R
         mean = row[f"{rating}_mean"]
         texts = [
             str(t)
-            for t in part.get(_PHASE_TEXTS[phase], pd.Series(dtype=object)).dropna()
+            for t in part.get(PHASE_TEXTS[phase][0], pd.Series(dtype=object)).dropna()
             if str(t).strip()
         ]
         kf["phases"][phase] = {
