@@ -31,6 +31,7 @@ __all__ = [
     "ExchangeWarning",
     "Variable",
     "build_codebook",
+    "codebook_path",
     "replace_atomically",
     "tidy_for_export",
 ]
@@ -400,3 +401,12 @@ def write_text_atomically(path: Path, text: str) -> None:
         temporary.write_text(text, encoding="utf-8", newline="")
 
     replace_atomically(path, write)
+
+
+def codebook_path(path: Path) -> Path:
+    """The codebook written beside a data file: ``fb.sav`` → ``fb.sav.codebook.csv``.
+
+    The data file's extension stays in the name, so an ``.sav`` and a ``.dta`` of the
+    same name (whose codebooks differ: Stata's names are shortened) never share one.
+    """
+    return path.with_name(path.name + ".codebook.csv")
