@@ -27,6 +27,7 @@ MODULES = [
     "live/protocol.py",
     "reports/index.py",
     "sheets/code_cards.py",
+    "sheets/gas_followup.py",
     "pages.py",
 ]
 #: (package, folder) of each template folder, and its templates.
@@ -38,7 +39,11 @@ FOLDERS = {
         "questions.html.j2",
         "sheet.html.j2",
     ],
-    ("transferkit.sheets", "templates"): ["code_cards.html.j2", "printable.html.j2"],
+    ("transferkit.sheets", "templates"): [
+        "code_cards.html.j2",
+        "gas_followup.html.j2",
+        "printable.html.j2",
+    ],
     ("transferkit.live", "templates"): ["protocol.html.j2"],
     ("transferkit.reports", "templates/batch_index"): ["page.html.j2"],
 }
