@@ -470,6 +470,8 @@
     box.innerHTML = data.follow_up_html || "";  // built and escaped by the server
     fields.hidden = true;
     fields.parentNode.insertBefore(box, fields);
+    const intro = sheet.querySelector(".tk-head .tk-intro");  // the start's intro: goals are set
+    if (intro) intro.hidden = true;
     state.followUp = box;
   }
   function ratings() {
@@ -491,6 +493,10 @@
         state.followUp.querySelectorAll("input").forEach((input) => { input.disabled = true; });
       } else if (status === 422 && Array.isArray(data.problems)) {
         lines(summary, [data.summary, ...data.problems.map(message)]);
+        for (const goal of state.followUp.querySelectorAll(".tk-followup-goal")) {
+          const open = goal.querySelector(".tk-followup-rating") && !goal.querySelector(".tk-followup-rating:checked");
+          goal.classList.toggle("tk-invalid", Boolean(open));
+        }
       } else {
         lines(summary, [data.message || data.error || T.store_unavailable]);
       }
