@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any
 
 from transferkit import pages
 from transferkit.exceptions import AnswerProblem, AnswerValidationError, SheetAlreadySentError
-from transferkit.i18n import text
+from transferkit.i18n import LANGUAGES, text
 from transferkit.store import RESPONSE_COLUMNS
 
 if TYPE_CHECKING:
@@ -266,16 +266,19 @@ def _level(value: object) -> int | None:
 
 
 def _date(when: dt.datetime, lang: str) -> str:
-    from zoneinfo import ZoneInfo
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    local = when.astimezone(ZoneInfo("Europe/Berlin"))
-    return local.strftime("%d.%m.%Y") if lang == "de" else local.strftime("%Y-%m-%d")
+    try:  # the workshop's local day (a machine without time zone data: UTC)
+        local = when.astimezone(ZoneInfo("Europe/Berlin"))
+    except ZoneInfoNotFoundError:
+        local = when.astimezone(dt.UTC)
+    return local.strftime(text("gas.date_format", lang))
 
 
 def _refused(when: dt.datetime) -> str:
     """The German / English message refusing a second, different follow-up."""
     return " / ".join(
-        text("gas.follow_up_refused", lang, date=_date(when, lang)) for lang in ("de", "en")
+        text("gas.follow_up_refused", lang, date=_date(when, lang)) for lang in LANGUAGES
     )
 
 
