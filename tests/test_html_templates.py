@@ -28,6 +28,7 @@ MODULES = [
     "reports/index.py",
     "sheets/code_cards.py",
     "reports/content/common.py",
+    "sheets/gas_followup.py",
     "pages.py",
 ]
 #: (package, folder) of each template folder, and its templates.
@@ -39,7 +40,11 @@ FOLDERS = {
         "questions.html.j2",
         "sheet.html.j2",
     ],
-    ("transferkit.sheets", "templates"): ["code_cards.html.j2", "printable.html.j2"],
+    ("transferkit.sheets", "templates"): [
+        "code_cards.html.j2",
+        "gas_followup.html.j2",
+        "printable.html.j2",
+    ],
     ("transferkit.live", "templates"): ["protocol.html.j2"],
     ("transferkit.reports", "templates/batch_index"): ["page.html.j2"],
 }

@@ -115,6 +115,7 @@ def test_wheel_carries_notebooks_workshops_and_page_template(tmp_path: Path) -> 
         "transferkit/sheets/web/templates/sheet.html.j2",
         "transferkit/sheets/templates/printable.html.j2",
         "transferkit/sheets/templates/code_cards.html.j2",
+        "transferkit/sheets/templates/gas_followup.html.j2",
         "transferkit/live/templates/protocol.html.j2",
         "transferkit/reports/templates/batch_index/page.html.j2",
     ):

@@ -246,9 +246,21 @@ def network_report(store: Store, company_id: str = "", lang: str = "de") -> Repo
     sec = Section("gas", text("goal_attainment_compared", lang), empty=text("no_data", lang))
     if len(gas):
         kf["gas"] = {
-            str(r["pilot_id"]): {"t_baseline": r["t_baseline"], "t_follow_up": r["t_follow_up"]}
+            str(r["pilot_id"]): {
+                "t_baseline": r["t_baseline"],
+                "t_follow_up": r["t_follow_up"],
+                "n_rated": int(r["n_rated"]),
+                "n_pending": int(r["n_missing"]),
+            }
             for _, r in gas.iterrows()
         }
+        pending = int(gas["n_missing"].sum())
+        if pending:  # T-scores are over the goals rated at both times only
+            from transferkit.i18n import text as catalogue_text
+
+            sec.text = catalogue_text(
+                "gas.network_pending", lang, pending=pending, goals=int(gas["n_goals"].sum())
+            )
         sec.figures.append(
             (
                 partial(draw_shared_plot, "plot_gas", goals, by="pilot_id", lang=lang),

@@ -9,6 +9,7 @@ Routes below ``base_url`` (``/`` by default):
 ``sheet/api/open``             POST    ``{"query", "code"}`` → the participant's draft
 ``sheet/api/draft``            POST    ``{"query", "code", "answers"}`` → ``{"ok": true}``
 ``sheet/api/submit``           POST    ``{"query", "code", "answers"}`` → stored once
+``sheet/api/follow-up``        POST    ``{"query", "code", "ratings"}`` → GAS follow-up, once
 ``sheet/api/ideas?<query>``    GET     ``{"ideas": [[id, text], ...]}``
 =============================  ======  ==========================================
 
@@ -302,6 +303,11 @@ class _SubmitHandler(_ApiHandler):
         await self.post_with(self.service.submit)
 
 
+class _FollowUpHandler(_ApiHandler):
+    async def post(self) -> None:
+        await self.post_with(self.service.follow_up)
+
+
 class _IdeasHandler(_ApiHandler):
     async def get(self) -> None:
         self.send(await self.run(self.service.ideas, self.request.query))
@@ -343,6 +349,7 @@ def handlers(
         (prefix + "sheet/api/open", _OpenHandler, shared),
         (prefix + "sheet/api/draft", _DraftHandler, shared),
         (prefix + "sheet/api/submit", _SubmitHandler, shared),
+        (prefix + "sheet/api/follow-up", _FollowUpHandler, shared),
         (prefix + "sheet/api/ideas", _IdeasHandler, shared),
     ]
 

@@ -29,7 +29,7 @@
     boxes[q.id] = form.querySelector('.tk-question[data-qid="' + q.id + '"]');
     if (q.type === "dot_vote") votes[q.id] = {};
   }
-  const state = {code: null, submitted: false, sending: false, timer: null, dirty: false};
+  const state = {code: null, submitted: false, sending: false, timer: null, dirty: false, followUp: null};
 
   // ------------------------------------------------------------ show_if (Condition.is_met)
   function isEmpty(value) {
@@ -91,7 +91,7 @@
     for (const input of row.querySelectorAll(".tk-field-level")) levels[input.dataset.level] = input.value.trim();
     const level = (cls) => (get(cls).value === "" ? null : parseInt(get(cls).value, 10));
     return {goal: get("goal").value.trim(), weight: weight, levels: levels,
-            baseline: level("baseline"), follow_up: level("follow_up")};
+            baseline: level("baseline"), follow_up: get("follow_up") ? level("follow_up") : null};
   }
   const readers = {
     text: (box) => {
@@ -367,7 +367,7 @@
   async function saveDraft(keepalive) {
     clearTimeout(state.timer);
     state.timer = null;
-    if (!state.code || state.submitted || !state.dirty) return;
+    if (!state.code || state.submitted || !state.dirty || state.followUp) return;
     state.dirty = false;
     try {
       const {status, data} = await api("draft", {query: cfg.query, code: state.code, answers: draftAnswers()}, keepalive);
@@ -441,6 +441,7 @@
     submitButton.textContent = T.sending;
     clearTimeout(state.timer);
     state.dirty = false;
+    if (state.followUp) return submitFollowUp();
     try {
       const {status, data} = await api("submit", {
         query: cfg.query, code: state.code, answers: answers(), draft_answers: draftAnswers(),
@@ -451,6 +452,56 @@
       else showProblems([], data.message || data.error || T.store_unavailable);
     } catch (error) {
       showProblems([], T.offline);
+    } finally {
+      state.sending = false;
+      if (!state.submitted) {
+        submitButton.disabled = false;
+        submitButton.textContent = T.submit;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ GAS follow-up (second step)
+  /* The server renders the participant's own goals (escaped) with a choice of the level
+     reached; the ratings go to the follow-up API as {question id: [level or null per goal]}. */
+  function showFollowUp(data) {
+    const box = document.createElement("div");
+    box.className = "tk-followup-box";
+    box.innerHTML = data.follow_up_html || "";  // built and escaped by the server
+    fields.hidden = true;
+    fields.parentNode.insertBefore(box, fields);
+    const intro = sheet.querySelector(".tk-head .tk-intro");  // the start's intro: goals are set
+    if (intro) intro.hidden = true;
+    state.followUp = box;
+  }
+  function ratings() {
+    const out = {};
+    for (const q of state.followUp.querySelectorAll(".tk-followup-q")) {
+      const goals = q.querySelectorAll(".tk-followup-goal");
+      out[q.dataset.qid] = Array.from(goals, (goal) => {
+        const input = goal.querySelector(".tk-followup-rating:checked");
+        return input ? parseInt(input.value, 10) : null;
+      });
+    }
+    return out;
+  }
+  async function submitFollowUp() {
+    try {
+      const {status, data} = await api("follow-up", {query: cfg.query, code: state.code, ratings: ratings()});
+      if (status === 200 && data.ok) {
+        done(data);
+        state.followUp.querySelectorAll("input").forEach((input) => { input.disabled = true; });
+      } else if (status === 422 && Array.isArray(data.problems)) {
+        lines(summary, [data.summary, ...data.problems.map(message)]);
+        for (const goal of state.followUp.querySelectorAll(".tk-followup-goal")) {
+          const open = goal.querySelector(".tk-followup-rating") && !goal.querySelector(".tk-followup-rating:checked");
+          goal.classList.toggle("tk-invalid", Boolean(open));
+        }
+      } else {
+        lines(summary, [data.message || data.error || T.store_unavailable]);
+      }
+    } catch (error) {
+      lines(summary, [T.offline]);
     } finally {
       state.sending = false;
       if (!state.submitted) {
@@ -499,6 +550,7 @@
     remember(data.submitted ? null : data.code);
     codeStep.hidden = true;
     form.hidden = false;
+    if (data.follow_up) showFollowUp(data);
     setAnswers(data.answers);
     fields.disabled = false;
     if (data.submitted) {
@@ -587,7 +639,7 @@
 
   // for tests: the same functions the page uses
   window.tkSheet = {isMet: isMet, answers: answers, draftAnswers: draftAnswers,
-                    parseNumber: parseNumber};
+                    parseNumber: parseNumber, ratings: () => (state.followUp ? ratings() : null)};
 
   const url = new URL(window.location.href);
   if (url.searchParams.has("code")) {  // an old link with a code: take it out of the address bar
