@@ -304,6 +304,12 @@ def test_a_broken_custom_template_shows_participants_a_short_notice(
     assert str(broken_folder / "broken.yaml") in caplog.text
     for needle in ("'txt'", "'gas_summry'", "'q9'", "'fr'", "duplicate question id"):
         assert needle in caplog.text
+    # the next participant gets the same notice; the terminal is not flooded with the details
+    with caplog.at_level(logging.WARNING):
+        again, page_again = client.page(f"sheet=broken.yaml&lang={lang}")
+    assert (again, page_again) == (status, page)
+    assert caplog.text.count("'gas_summry'") == 1
+    assert "refused again" in caplog.text
 
 
 def test_the_api_of_a_broken_custom_template_answers_with_the_notice(
