@@ -21,6 +21,7 @@ __all__ = [
     "ACTION_STATUSES",
     "CLOSED_STATUSES",
     "FORMATS",
+    "GAS_LEVEL_NAMES",
     "OPEN_STATUSES",
     "PHASE_RATINGS",
     "PHASE_TEXTS",
@@ -173,4 +174,23 @@ PHASE_TEXTS: dict[str, tuple[str, ...]] = {
     "anwendung": ("tried", "obstacles"),
     "austausch": ("worked",),
     "optimierung": ("lessons",),
+}
+
+#: The five levels of Goal Attainment Scaling (``gas_goal`` answers, keys ``"-2"`` .. ``"2"``)
+#: in words: what each level means, whatever the goal.
+GAS_LEVEL_NAMES: dict[str, dict[str, str]] = {
+    "de": {
+        "-2": "viel schlechter als erwartet",
+        "-1": "etwas schlechter als erwartet",
+        "0": "wie erwartet",
+        "1": "etwas besser als erwartet",
+        "2": "viel besser als erwartet",
+    },
+    "en": {
+        "-2": "much worse than expected",
+        "-1": "somewhat worse than expected",
+        "0": "as expected",
+        "1": "somewhat better than expected",
+        "2": "much better than expected",
+    },
 }

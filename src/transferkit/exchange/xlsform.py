@@ -471,12 +471,20 @@ def export_xlsform(template: Template, path: Path) -> list[str]:
         mode="json",
         by_alias=True,
         exclude_defaults=True,
-        include={"description", "intro", "feedback", "title"},
+        include={"description", "intro", "feedback", "title", "scale_groups"},
     )
     phase_extra = {
         p.id: p.model_dump(mode="json", exclude_defaults=True, include={"intro", "feedback"})
         for p in template.phases
     }
+    kept = {q.type for q in template.all_questions() if q.type not in NOT_IN_XLSFORM}
+    for holder in (template_extra, *phase_extra.values()):
+        needed = _FEEDBACK_NEEDS.get(str((holder.get("feedback") or {}).get("kind")))
+        if needed is not None and needed not in kept:  # it would show a question left out
+            for i, note in enumerate(notes):
+                if f"question type {needed} " in note and "feedback" not in note:
+                    notes[i] = f"{note}; its {holder['feedback']['kind']} feedback becomes summary"
+            holder["feedback"] = {"kind": "summary"}
     if any(phase_extra.values()):
         template_extra["phases"] = {k: v for k, v in phase_extra.items() if v}
     settings = [
@@ -1003,6 +1011,7 @@ def import_xlsform(path: Path, report_path: Path | None = None) -> XLSFormImport
         template["phases"] = phases
     else:
         template["questions"] = questions
+    _fit_feedback(template, report)
     text = yaml.safe_dump(template, allow_unicode=True, sort_keys=False, width=100)
     if report_path is not None:
         write_text_atomically(Path(report_path), report.text())
@@ -1024,6 +1033,46 @@ def import_xlsform(path: Path, report_path: Path | None = None) -> XLSFormImport
         msg = f"{path}: no question of the form converts to transferkit\n{report.text()}"
         raise TransferkitError(msg)
     return XLSFormImport(template, text, report, renames)
+
+
+#: Feedback kinds that show one question type, and that type.
+_FEEDBACK_NEEDS = {"vote_results": "dot_vote", "gas_summary": "gas_goal"}
+
+
+def _fit_feedback(template: dict[str, Any], report: LossReport) -> None:
+    """A feedback that shows a question type the form did not carry becomes a ``summary``."""
+    holders = [
+        ("settings", template),
+        *((f"phase {p.get('id')}", p) for p in template.get("phases", []) if isinstance(p, dict)),
+    ]
+    every = [
+        q for _where, holder in holders for q in holder.get("questions", []) if isinstance(q, dict)
+    ]
+    for where, holder in holders:
+        feedback = holder.get("feedback")
+        if not isinstance(feedback, dict):
+            continue
+        needed = _FEEDBACK_NEEDS.get(str(feedback.get("kind")))
+        questions = holder.get("questions") if holder is not template else every
+        if needed is None or any(
+            isinstance(q, dict) and q.get("type") == needed for q in questions or []
+        ):
+            continue
+        report.change(
+            f"{where} feedback",
+            "feedback",
+            f"{feedback.get('kind')} shows a {needed} question, which did not convert; "
+            "summary (the answers) instead",
+        )
+        holder["feedback"] = {"kind": "summary"}
+    labels = template.get("scale_groups")
+    if isinstance(labels, dict):
+        used = {q.get(k) for q in every for k in ("scale_group", "area")}
+        for name in [n for n in labels if n not in used]:
+            report.lose(
+                "settings scale_groups", str(name), "no converted question has this scale group"
+            )
+            del labels[name]
 
 
 def _read_choices(
