@@ -28,6 +28,11 @@ MODULES = [
     "reports/index.py",
     "sheets/code_cards.py",
     "pages.py",
+    "reports/tables.py",
+    "reports/pdf.py",
+    "reports/word.py",
+    "reports/exports.py",
+    "reports/content/figure_tables.py",
 ]
 #: (package, folder) of each template folder, and its templates.
 FOLDERS = {
@@ -41,6 +46,12 @@ FOLDERS = {
     ("transferkit.sheets", "templates"): ["code_cards.html.j2", "printable.html.j2"],
     ("transferkit.live", "templates"): ["protocol.html.j2"],
     ("transferkit.reports", "templates/batch_index"): ["page.html.j2"],
+    ("transferkit.reports", "templates/exports"): [
+        "links.html.j2",
+        "marker.html.j2",
+        "pdf_footer.html.j2",
+        "pdf_header.html.j2",
+    ],
 }
 TAGS = (
     "a",
