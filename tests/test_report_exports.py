@@ -404,3 +404,61 @@ def test_the_cli_takes_formats_and_reports_a_missing_chromium_in_one_line(
     assert result.exit_code == 1
     assert "unknown report format 'odt'" in result.output
     assert not out.exists()
+
+
+# --------------------------------------------------------------------------- links
+def test_the_index_links_each_reports_pdf_word_and_tables(tmp_path: Path) -> None:
+    from transferkit.reports import write_index
+
+    result = ReportResult(ReportJob("pilot", {}), "pilot_P01", ok=True, html=tmp_path / "p.html")
+    result.exports = {
+        "pdf": tmp_path / "p.pdf",
+        "docx": tmp_path / "p.docx",
+        "xlsx": tmp_path / "p_tables.xlsx",
+    }
+    page = write_index([result], tmp_path, "de").read_text(encoding="utf-8")
+    links = lxml.html.fromstring(page).xpath("//li//a")
+    assert [(a.get("href"), a.text) for a in links] == [
+        ("p.html", "pilot_P01"),
+        ("p.pdf", "PDF"),
+        ("p.docx", "Word"),
+        ("p_tables.xlsx", "Tabellen (XLSX)"),
+    ]
+
+
+def test_links_to_odd_file_names_stay_relative_and_other_markers_untouched(tmp_path: Path) -> None:
+    from transferkit.reports.figuredata import encode_table
+    from transferkit.reports.tables import link_tables, write_tables
+
+    figure = {
+        "key": 7,
+        "caption": "x",
+        "tables": [encode_table("", pd.DataFrame({"a": [1.5]}))],
+    }
+    written = write_tables([figure], tmp_path, "javascript:x?#", "en")  # type: ignore[list-item]
+    page = (
+        '<p class="tk-figure-data" data-figure="7"></p>'
+        '<p class="tk-figure-data" data-figure="8"></p>'
+        '<p class="tk-figure-data" data-figure="x"></p>'
+    )
+    linked = lxml.html.fromstring(f"<div>{link_tables(page, written, tmp_path, 'en')}</div>")
+    hrefs = [a.get("href") for a in linked.xpath("//a")]
+    assert hrefs == [
+        "javascript%3Ax%3F%23_tables/figure_01.csv",
+        "javascript%3Ax%3F%23_tables.xlsx",
+    ]
+    markers = linked.xpath("//p[@class='tk-figure-data']")
+    assert [m.get("data-figure") for m in markers] == ["7", "8", "x"]
+    assert [m.text_content() for m in markers[1:]] == ["", ""]  # no tables: left as they were
+    assert pd.read_csv(tmp_path / "javascript:x?#_tables" / "figure_01.csv")["a"].tolist() == [1.5]
+
+
+def test_a_report_without_figures_gets_no_table_files_and_loses_stale_ones(tmp_path: Path) -> None:
+    from transferkit.reports.figuredata import encode_table
+    from transferkit.reports.tables import write_tables
+
+    figure = {"key": 1, "caption": "x", "tables": [encode_table("", pd.DataFrame({"a": [1]}))]}
+    assert write_tables([figure], tmp_path, "r", "de") is not None  # type: ignore[list-item]
+    assert (tmp_path / "r_tables.xlsx").is_file()
+    assert write_tables([], tmp_path, "r", "de") is None
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import io
 import unicodedata
+from pathlib import Path
 
 import lxml.html
 import pytest
@@ -108,3 +109,44 @@ def test_each_figure_is_embedded_on_the_page_of_its_caption(
     for (_, on_page), caption in zip(embedded, captions, strict=True):
         start = caption[:40]  # a caption's start is on the page of its figure
         assert start in texts[on_page], (on_page, caption)
+
+
+def test_collapsed_parts_are_printed_open_and_nothing_is_fetched(tmp_path: Path) -> None:
+    """A methods section in ``<details>`` (collapsed on screen) is in the PDF; an image
+    on a server (here one on 127.0.0.1 that counts requests) is never asked for."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from transferkit.reports.pdf import PdfJob, html_to_pdf
+
+    if chromium_path() is None:
+        pytest.skip("no Chromium (/usr/bin/chromium): apt-get install chromium")
+    asked: list[str] = []
+
+    class Counting(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Counting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    page = tmp_path / "r.html"
+    page.write_text(
+        "<!DOCTYPE html><html><body><h1>Bericht</h1><details><summary>Methoden</summary>"
+        f"<p>Gepaarter t-Test</p></details><img src='http://127.0.0.1:{server.server_port}/x.png'>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    try:
+        (pdf,) = html_to_pdf([PdfJob(page, tmp_path / "r.pdf", "Bericht", "de")])
+    finally:
+        server.shutdown()
+        server.server_close()
+    text = _words(PdfReader(pdf).pages[0].extract_text())
+    assert "Gepaarter t-Test" in text
+    assert "Seite 1 von 1" in text
+    assert asked == []

@@ -102,6 +102,9 @@ def export_formats(results: Sequence[ReportResult], formats: Iterable[str]) -> N
                 written = write_tables(
                     figure_data_of(result.notebook), html.parent, result.name, lang
                 )
+            else:
+                written = None
+            if written is not None:
                 page = html.read_text(encoding="utf-8")
                 linked = link_tables(page, written, html.parent, lang)
                 if linked != page:

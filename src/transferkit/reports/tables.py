@@ -98,17 +98,24 @@ def _replace(path: Path, write: Any) -> None:
 
 def write_tables(
     figures: Iterable[FigureData], out_dir: str | os.PathLike[str], name: str, lang: str = "de"
-) -> WrittenTables:
+) -> WrittenTables | None:
     """Write the figures' tables as ``<name>_tables/figure_NN[_table].csv`` and
-    ``<name>_tables.xlsx`` into ``out_dir`` (old ``figure_*.csv`` there are removed)."""
+    ``<name>_tables.xlsx`` into ``out_dir``; ``None`` (and no files) for a report without
+    tables. Files of an earlier run (``figure_*.csv``, the workbook) are removed first."""
     import pandas as pd
 
     text("exports.sheet", lang, n=1)  # refuses another language before writing anything
     out = Path(out_dir)
     written = WrittenTables(folder=out / f"{name}_tables", xlsx=out / f"{name}_tables.xlsx")
-    written.folder.mkdir(parents=True, exist_ok=True)
     for stale in written.folder.glob("figure_*.csv"):
         stale.unlink()
+    written.xlsx.unlink(missing_ok=True)
+    figures = [f for f in figures if f["tables"]]
+    if not figures:
+        if written.folder.is_dir() and not any(written.folder.iterdir()):
+            written.folder.rmdir()
+        return None
+    written.folder.mkdir(parents=True, exist_ok=True)
     contents: list[dict[str, object]] = []
     sheets: list[tuple[str, pd.DataFrame]] = []
     for number, figure in enumerate(figures, start=1):

@@ -207,8 +207,8 @@ def figure_tables(draw: Callable[..., object], lang: str) -> list[tuple[str, pd.
     >>> from transferkit.reports.content.figures import draw_format_bars
     >>> formats = pd.DataFrame({"format": ["blended"], "n": [3], "pct": [50.0]})
     >>> figure_tables(partial(draw_format_bars, formats=formats, lang="en"), "en")[0][1]
-        format format_name  n   pct
-    0  blended     Blended  3  50.0
+        format       format_name  n   pct
+    0  blended  Blended learning  3  50.0
     """
     name, values = _bound(draw)
     builder = _BUILDERS.get(name)
