@@ -462,3 +462,24 @@ def test_a_report_without_figures_gets_no_table_files_and_loses_stale_ones(tmp_p
     assert (tmp_path / "r_tables.xlsx").is_file()
     assert write_tables([], tmp_path, "r", "de") is None
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_the_cli_makes_a_needs_report_in_word_with_its_tables(url: str, tmp_path: Path) -> None:
+    from transferkit.cli.report import report
+
+    result = CliRunner().invoke(
+        report,
+        ["needs", "--db", url, "--out", str(tmp_path), "--lang", "en", "--format", "docx"],
+    )
+    assert result.exit_code == 0, result.output
+    word = tmp_path / "needs_network_en.docx"
+    assert str(word) in result.output
+    document = docx.Document(str(word))
+    assert len(document.inline_shapes) == 2  # the portfolio and the formats chart
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert rd.text("portfolio_of_topics", "en") in headings
+    sheets = pd.read_excel(tmp_path / "needs_network_en_tables.xlsx", sheet_name=None)
+    assert list(sheets) == ["Contents", "Fig. 1", "Fig. 2"]
+    portfolio = sheets["Fig. 1"]
+    assert {"topic", "topic_name", "importance", "competence"} <= set(portfolio.columns)
+    assert not (tmp_path / "needs_network_en.pdf").exists()
