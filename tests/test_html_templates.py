@@ -30,6 +30,11 @@ MODULES = [
     "reports/content/common.py",
     "sheets/gas_followup.py",
     "pages.py",
+    "reports/tables.py",
+    "reports/pdf.py",
+    "reports/word.py",
+    "reports/exports.py",
+    "reports/content/figure_tables.py",
 ]
 #: (package, folder) of each template folder, and its templates.
 FOLDERS = {
@@ -47,6 +52,12 @@ FOLDERS = {
     ],
     ("transferkit.live", "templates"): ["protocol.html.j2"],
     ("transferkit.reports", "templates/batch_index"): ["page.html.j2"],
+    ("transferkit.reports", "templates/exports"): [
+        "links.html.j2",
+        "marker.html.j2",
+        "pdf_footer.html.j2",
+        "pdf_header.html.j2",
+    ],
 }
 TAGS = (
     "a",

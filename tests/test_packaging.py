@@ -118,6 +118,9 @@ def test_wheel_carries_notebooks_workshops_and_page_template(tmp_path: Path) -> 
         "transferkit/sheets/templates/gas_followup.html.j2",
         "transferkit/live/templates/protocol.html.j2",
         "transferkit/reports/templates/batch_index/page.html.j2",
+        "transferkit/reports/templates/exports/links.html.j2",
+        "transferkit/reports/templates/exports/pdf_footer.html.j2",
+        "transferkit/i18n/exports.toml",
     ):
         assert name in names, name
     site = tmp_path / "site"

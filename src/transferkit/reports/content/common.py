@@ -239,6 +239,8 @@ def show_section(report: Report, key: str) -> None:
     """Display one section of a report: heading, text, bullets, tables, captioned figures."""
     import matplotlib.pyplot as plt
 
+    from transferkit.reports.content.figure_tables import show_figure_data
+
     section = report.sections.get(key)
     if section is None:
         return
@@ -253,6 +255,7 @@ def show_section(report: Report, key: str) -> None:
         fig, ax = plt.subplots(figsize=(7.5, 4.2))
         draw(ax=ax)
         show_figure(fig, caption, lang=report.lang)
+        show_figure_data(draw, caption, report.lang)  # its tables, for CSV and XLSX files
 
 
 def show_footer(report: Report) -> None:
