@@ -85,8 +85,11 @@ def _slopes(values: Mapping[str, Any], lang: str) -> list[tuple[str, pd.DataFram
 
 def _gas_goals(values: Mapping[str, Any], lang: str) -> list[tuple[str, pd.DataFrame]]:
     goals = values["goals"]
-    columns = [c for c in ("pilot_id", "goal_id", "goal", "weight", "baseline", "follow_up")]
-    return [("", goals[[c for c in columns if c in goals.columns]].reset_index(drop=True))]
+    columns = [c for c in ("pilot_id", "goal", "weight", "baseline", "follow_up")]
+    frame = goals[[c for c in columns if c in goals.columns]].reset_index(drop=True)
+    # goals numbered 1, 2, … in the figure's order: goal ids carry the participant's code
+    frame.insert(1 if "pilot_id" in frame.columns else 0, "goal_no", range(1, len(frame) + 1))
+    return [("", frame)]
 
 
 def _trends(values: Mapping[str, Any], lang: str) -> list[tuple[str, pd.DataFrame]]:
