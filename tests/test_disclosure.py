@@ -143,6 +143,17 @@ def test_a_hidden_cell_pinned_by_zero_is_found_by_the_audit() -> None:
     assert recoverable(values, hidden, [[0, 1, 2]]) == []
 
 
+def test_a_margin_that_is_one_hidden_cell_raises_or_is_hidden_on_request() -> None:
+    """Two small companies, both micro: the size table's one cell is the network total."""
+    with pytest.raises(ValueError, match="do not publish these margins"):
+        suppress([12], [True], [[0]])
+    assert suppress([12], [True], [[0]], unprotectable="hide").tolist() == [True]
+    # the other cells are still protected as far as they can be
+    hidden = suppress([12, 5, 30], [True, True, False], [[0], [1, 2]], unprotectable="hide")
+    assert hidden.tolist() == [True, True, True]
+    assert recoverable([12, 5, 30], hidden, [[0], [1, 2]]) == [0]
+
+
 def test_bad_margins_are_named() -> None:
     with pytest.raises(ValueError, match="a margin lists cells 0 … 2 once each"):
         suppress([1, 2, 3], [True, False, False], [[0, 5]])

@@ -38,7 +38,7 @@ The participation table of the demo network by company size (total 60 people):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     import numpy as np
@@ -169,6 +169,8 @@ def suppress(
     values: Sequence[float],
     primary: Sequence[bool],
     margins: Sequence[Sequence[int]],
+    *,
+    unprotectable: Literal["raise", "hide"] = "raise",
 ) -> NDArray[np.bool_]:
     """Which cells to hide: the ``primary`` (small) cells and as few others as it takes.
 
@@ -180,19 +182,23 @@ def suppress(
         The cells that must not be shown (e.g. groups of fewer than three companies).
     margins : list of list of int
         The published sums: each is the list of cells it adds up.
+    unprotectable : {"raise", "hide"}
+        What to do when a cell follows from its margins even with every other cell of
+        them hidden (the margin is the cell itself, or its other cells sum to 0):
+        ``"raise"`` a ``ValueError`` (the margin should then not be published), or
+        ``"hide"`` the cells anyway and go on (when the margin is public elsewhere, e.g.
+        a network's number of participants, and hiding more cannot help).
 
     Returns
     -------
     numpy.ndarray of bool
-        ``True`` for every cell to hide; no hidden cell is :func:`recoverable`.
+        ``True`` for every cell to hide; no hidden cell is :func:`recoverable` (except,
+        with ``unprotectable="hide"``, cells that no suppression can protect).
 
     Notes
     -----
     Greedy complementary suppression: while a hidden cell can be recovered, hide the
-    smallest shown cell of a margin that holds it (the least information lost). A
-    margin whose every cell is hidden but whose hidden cells still follow (their sum
-    is published as 0) cannot be protected by hiding cells: a ``ValueError`` says so,
-    as the margin itself should then not be published.
+    smallest shown cell of a margin that holds it (the least information lost).
     """
     import numpy as np
 
@@ -201,17 +207,22 @@ def suppress(
     if hidden.shape != array.shape:
         msg = f"primary must have one entry per cell ({len(array)}), got {hidden.size}"
         raise ValueError(msg)
+    given_up: set[int] = set()
     while True:
-        exposed = recoverable(array.tolist(), hidden, cells)
+        exposed = [c for c in recoverable(array.tolist(), hidden, cells) if c not in given_up]
         if not exposed:
             return hidden
         candidates = {c for margin in cells if exposed[0] in margin for c in margin} - set(
             np.flatnonzero(hidden).tolist()
         )
-        if not candidates:
+        if candidates:
+            hidden[min(candidates, key=lambda c: (array[c], c))] = True
+        elif unprotectable == "hide":
+            given_up.add(exposed[0])
+        else:
             msg = (
                 f"cell {exposed[0]} follows from its margins even with every other cell "
-                "hidden (their sum is 0): do not publish these margins"
+                "hidden (their sum is 0, or the margin is the cell itself): do not publish "
+                "these margins"
             )
             raise ValueError(msg)
-        hidden[min(candidates, key=lambda c: (array[c], c))] = True

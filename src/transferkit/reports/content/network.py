@@ -175,7 +175,9 @@ def participation_hidden(table: pd.DataFrame) -> pd.Series:
     (:func:`transferkit.disclosure.suppress`) as many further groups as it takes so that
     no hidden count follows from the others: the size classes and the sectors each add
     up to the network's participants (shown in the report's subtitle). Roles overlap (a
-    company has several), so they add up to no published total.
+    company has several), so they add up to no published total. A group that holds every
+    company of the network equals the total in the subtitle: it is hidden all the same,
+    though no table can protect it.
     """
     import pandas as pd
 
@@ -190,6 +192,7 @@ def participation_hidden(table: pd.DataFrame) -> pd.Series:
         table["participants"].astype(float).tolist(),
         (table["companies"] < MIN_GROUP).tolist(),
         [m for m in margins if m],
+        unprotectable="hide",  # a group that is the whole network: the subtitle shows it
     )
     return pd.Series(hidden, index=table.index)
 
