@@ -262,7 +262,7 @@ def draw_forest(
                 row + (k - 1) * 0.25,
                 pi_low=r["pi95_low"],
                 pi_high=r["pi95_high"],
-                height=0.22,
+                height=0.2,
                 ax=ax,
                 color=SCALE_COLOURS[scale],
             )

@@ -271,5 +271,6 @@ def needs_table(prio: pd.DataFrame, lang: str) -> pd.DataFrame:
             text("importance", lang): prio["importance"],
             text("current_competence", lang): prio["competence"],
             text("gap", lang): prio["gap"],
+            i18n_text("portfolio.priority_column", lang): prio["priority"],
         }
     )
