@@ -3,8 +3,6 @@ items 3 and 7): a gap of 0.93 may rank above 1.05, and the reader sees why."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from transferkit.datasets import import_demo, read_dataset
