@@ -213,7 +213,7 @@ def _table_cell(value: Cell, fmt: Callable[[Cell], str]) -> str:
 
 _TABLES = [0]  # a number per table of the report, for its column alignment
 _NUMERIC_TEXT = re.compile(
-    r"^\s*(?:[-−]?[\d.,]+\s*%?|[-−]?[\d.,]+\s*…\s*[-−]?[\d.,]+|p [<=] [\d.,]+|t\([\d.,]+\) = [-−]?[\d.,]+|–)\s*$"
+    r"^\s*(?:[-−+]?[\d.,]+\s*%?|[-−]?[\d.,]+\s*…\s*[-−]?[\d.,]+|p [<=] [\d.,]+|t\([\d.,]+\) = [-−]?[\d.,]+|–)\s*$"
 )
 
 
@@ -252,7 +252,7 @@ def show_section(report: Report, key: str) -> None:
     for table, caption in section.tables:
         show_table(table, caption, lang=report.lang)
     for draw, caption in section.figures:
-        fig, ax = plt.subplots(figsize=(7.5, 4.2))
+        fig, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
         draw(ax=ax)
         show_figure(fig, caption, lang=report.lang)
         show_figure_data(draw, caption, report.lang)  # its tables, for CSV and XLSX files
