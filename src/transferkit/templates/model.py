@@ -328,6 +328,7 @@ class Question(Strict):
 
 # The question types (templates/types/) build on Question above and their union is what a
 # sheet or phase holds; imported here, below the base they need (they import this module).
+from transferkit.templates.sections import Section, section_problems
 from transferkit.templates.types import AnyQuestion
 
 
@@ -338,6 +339,7 @@ class Phase(Strict):
     title: LocalizedText
     intro: LocalizedText | None = None
     questions: list[AnyQuestion] = Field(min_length=1)
+    sections: list[Section] = Field(default_factory=list)
     feedback: Feedback | None = None
 
 
@@ -357,6 +359,7 @@ class Template(Strict):
     intro: LocalizedText | None = None
     questions: list[AnyQuestion] = Field(default_factory=list)
     phases: list[Phase] = Field(default_factory=list)
+    sections: list[Section] = Field(default_factory=list)
     feedback: Feedback | None = None
 
     @model_validator(mode="before")
@@ -380,6 +383,9 @@ class Template(Strict):
                     (("questions",), "a sheet needs at least one question", "add `questions:`")
                 )
             groups: list[tuple[Loc, list[Question]]] = [(("questions",), list(self.questions))]
+            problems += section_problems(
+                ("sections",), self.sections, self.questions, ("questions",)
+            )
         else:
             if self.questions:
                 problems.append(
@@ -391,6 +397,18 @@ class Template(Strict):
                 )
             if not self.phases:
                 problems.append((("phases",), "a loop needs at least one phase", "add `phases:`"))
+            if self.sections:
+                problems.append(
+                    (
+                        ("sections",),
+                        "a loop has sections per phase",
+                        "move `sections:` into a phase",
+                    )
+                )
+            for i, p in enumerate(self.phases):
+                problems += section_problems(
+                    ("phases", i, "sections"), p.sections, p.questions, ("phases", i, "questions")
+                )
             groups = [
                 (("phases", i, "questions"), list(p.questions)) for i, p in enumerate(self.phases)
             ]
