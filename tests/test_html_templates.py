@@ -36,6 +36,7 @@ FOLDERS = {
         "error.html.j2",
         "parts.html.j2",
         "questions.html.j2",
+        "sections.html.j2",
         "sheet.html.j2",
     ],
     ("transferkit.sheets", "templates"): ["code_cards.html.j2", "printable.html.j2"],

@@ -419,7 +419,10 @@
     }
     if (summaryText) lines(summary, [summaryText, ...elsewhere]);
     else lines(summary, []);
-    if (first) first.scrollIntoView({block: "center"});
+    if (first) {
+      revealBox(first);
+      first.scrollIntoView({block: "center"});
+    }
   }
   function done(data) {
     state.submitted = true;
@@ -432,6 +435,7 @@
     submitButton.hidden = true;
     fields.disabled = true;
     feedbackBox.innerHTML = data.feedback_html || "";  // built and escaped by the server
+    if (pages.length) pager.nav.hidden = true;
   }
   async function submit(event) {
     event.preventDefault();
@@ -501,6 +505,7 @@
     form.hidden = false;
     setAnswers(data.answers);
     fields.disabled = false;
+    showSection(0, false);
     if (data.submitted) {
       done(data);
     } else {
@@ -539,6 +544,79 @@
       lines(codeMessage, [T.offline]);
     }
   });
+
+  // ------------------------------------------------------------ sections (one at a time)
+  /* A sheet with sections shows one section at a time, with a progress indicator and
+     back/next; "next" first checks the section's shown required questions (the server
+     checks everything again on submit). Without this script every section is shown. */
+  const pages = cfg.sections || [];
+  const ST = cfg.section_texts || {};
+  const pager = {
+    index: 0,
+    sections: Array.from(form.querySelectorAll(".tk-section")),
+    progress: form.querySelector(".tk-progress"),
+    nav: form.querySelector(".tk-section-nav"),
+  };
+  function sectionIndexOf(qid) {
+    return pages.findIndex((p) => p.questions.indexOf(qid) >= 0);
+  }
+  function showSection(i, focus) {
+    if (!pages.length) return;
+    pager.index = Math.max(0, Math.min(pages.length - 1, i));
+    pager.sections.forEach((el, k) => { el.hidden = k !== pager.index; });
+    const label = ST.progress.replace("{n}", String(pager.index + 1)).replace("{total}", String(pages.length));
+    const bar = pager.progress.querySelector(".tk-progress-bar");
+    pager.progress.querySelector(".tk-progress-text").textContent = label;
+    bar.setAttribute("aria-valuenow", String(pager.index + 1));
+    bar.setAttribute("aria-valuetext", label);
+    pager.progress.querySelector(".tk-progress-fill").style.width = (100 * (pager.index + 1) / pages.length) + "%";
+    pager.progress.hidden = false;
+    pager.nav.hidden = state.submitted;
+    pager.nav.querySelector(".tk-section-back").hidden = pager.index === 0;
+    pager.nav.querySelector(".tk-section-next").hidden = pager.index === pages.length - 1;
+    if (!state.submitted) submitButton.hidden = pager.index !== pages.length - 1;
+    if (focus) {
+      const heading = pager.sections[pager.index].querySelector(".tk-section-title");
+      heading.focus();
+      heading.scrollIntoView({block: "start"});
+    }
+  }
+  /* the shown required questions of the current section that have no answer */
+  function sectionMissing() {
+    const page = pages[pager.index];
+    return page.required.filter((qid) => !boxes[qid].hidden && read(byId[qid]) === null);
+  }
+  function nextSection() {
+    const missing = sectionMissing();
+    const page = pages[pager.index];
+    for (const qid of page.questions) {
+      const mine = missing.indexOf(qid) >= 0 ? [ST.required_missing.replace("{label}", page.labels[qid])] : [];
+      lines(boxes[qid].querySelector(".tk-error"), mine);
+      boxes[qid].classList.toggle("tk-invalid", mine.length > 0);
+    }
+    if (missing.length) {
+      lines(summary, [ST.section_incomplete]);
+      boxes[missing[0]].scrollIntoView({block: "center"});
+      const input = boxes[missing[0]].querySelector("input, select, textarea, button");
+      if (input) input.focus();
+      return;
+    }
+    lines(summary, []);
+    showSection(pager.index + 1, true);
+  }
+  /* a problem from the server: open the section of its question */
+  function revealBox(box) {
+    if (!pages.length) return;
+    const i = sectionIndexOf(box.dataset.qid);
+    if (i >= 0 && pager.sections[i].hidden) showSection(i, false);
+  }
+  if (pages.length) {
+    pager.nav.querySelector(".tk-section-next").addEventListener("click", nextSection);
+    pager.nav.querySelector(".tk-section-back").addEventListener("click", () => {
+      lines(summary, []);
+      showSection(pager.index - 1, true);
+    });
+  }
 
   // ------------------------------------------------------------ events
   form.addEventListener("input", changed);
