@@ -33,6 +33,7 @@ MODULES = [
 FOLDERS = {
     ("transferkit.sheets.web", "templates"): [
         "document.html.j2",
+        "entry.html.j2",
         "error.html.j2",
         "parts.html.j2",
         "questions.html.j2",

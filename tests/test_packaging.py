@@ -112,6 +112,7 @@ def test_wheel_carries_notebooks_workshops_and_page_template(tmp_path: Path) -> 
         "transferkit/sheets/web/templates/error.html.j2",
         "transferkit/sheets/web/templates/parts.html.j2",
         "transferkit/sheets/web/templates/sections.html.j2",
+        "transferkit/sheets/web/templates/entry.html.j2",
         "transferkit/sheets/web/templates/questions.html.j2",
         "transferkit/sheets/web/templates/sheet.html.j2",
         "transferkit/sheets/templates/printable.html.j2",

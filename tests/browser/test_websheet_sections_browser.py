@@ -173,3 +173,89 @@ def test_a_problem_found_on_submit_opens_its_section(
     page.wait_for_selector(".tk-error-summary:visible")
     assert shown_sections(page) == ["digital"]
     assert progress(page)[0] == "Abschnitt 1 von 4"
+
+
+# --------------------------------------------------------------------------- data entry
+MODERATOR = "entry-browser-secret"
+
+
+@pytest.fixture(scope="module")
+def entry_server(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[BackgroundServer, str]]:
+    store_url = f"sqlite:///{tmp_path_factory.mktemp('entry-browser') / 'store.db'}"
+    with Store(store_url) as store:
+        store.add_pilot("P01", "Pilot eins", "Pilot one", loops=3)
+    app = make_app(store_url, token="", moderator_token=MODERATOR)
+    with BackgroundServer(app) as running:
+        yield running, store_url
+
+
+def type_sheet(page: Any, template: Any, answers: dict[str, Any]) -> None:
+    """Type a paper sheet's answers (the types of training_feedback)."""
+    for q in template.all_questions():
+        if q.id not in answers:
+            continue
+        value, box = answers[q.id], f".tk-q-{css_id(q.id)}"
+        if q.type in ("likert", "single_choice"):
+            page.click(f"{box} .tk-opt-{css_id(value)} input[type=radio]")
+        elif q.type == "scale":
+            page.click(f"{box} .tk-scale-btn[data-value='{value}']")
+        elif q.type == "long_text":
+            page.fill(f"{box} textarea", str(value))
+        elif q.type in ("text", "number"):
+            page.fill(f"{box} input", str(value))
+        else:
+            raise NotImplementedError(q.type)
+
+
+def test_moderator_types_in_paper_sheets_one_after_another(
+    entry_server: tuple[BackgroundServer, str], new_page: Any, shot: Any
+) -> None:
+    running, store_url = entry_server
+    template = load_template("training_feedback")
+    page = new_page(1000, 900)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    query = "sheet=training_feedback&pilot=P01&loop=1"
+    page.goto(running.url(f"sheet/entry?{query}&token={MODERATOR}"))
+    page.wait_for_selector(".tk-entry-step")
+    assert "token=" not in page.url  # the secret leaves the address bar (a cookie now)
+    sheets = {"1": template.example_answers(seed=1), "2": template.example_answers(seed=2)}
+    for number, answers in sheets.items():
+        page.fill("#tk-entry-sheet", number)
+        page.click(".tk-code-start")
+        page.wait_for_selector(".tk-submit:visible")
+        assert page.inner_text(".tk-code-shown") == f"Bogen {number}"
+        # the form is empty for every sheet
+        assert page.evaluate("window.tkSheet.answers()") == {}
+        partial = dict(answers)
+        missing = next(q.id for q in template.questions if q.required)
+        partial.pop(missing)
+        type_sheet(page, template, partial)
+        page.click(".tk-submit")  # validated like the web sheet
+        page.wait_for_selector(".tk-error-summary:visible")
+        assert "tk-invalid" in (page.get_attribute(f".tk-q-{css_id(missing)}", "class") or "")
+        type_sheet(page, template, {missing: answers[missing]})
+        page.click(".tk-submit")
+        page.wait_for_selector(".tk-entry-done:visible")
+        assert f"Bogen {number} gespeichert" in page.inner_text(".tk-entry-done")
+        assert page.locator(".tk-form").is_hidden()
+        assert page.input_value("#tk-entry-sheet") == ""
+    with Store(store_url) as store:
+        rows = store.responses(template="training_feedback")
+    assert len(rows) == 2
+    assert sorted(rows["format"]) == sorted(a["format"] for a in sheets.values())
+    # sheet 1 again: told at once that it is stored; storing it again adds nothing
+    page.fill("#tk-entry-sheet", "1")
+    page.click(".tk-code-start")
+    page.wait_for_selector(".tk-submit:visible")
+    assert "schon gespeichert" in page.inner_text(".tk-error-summary")
+    type_sheet(page, template, sheets["1"])
+    page.click(".tk-submit")
+    page.wait_for_selector(".tk-entry-done:visible")
+    assert "war schon gespeichert" in page.inner_text(".tk-entry-done")
+    shot(page, "websheet_entry")
+    with Store(store_url) as store:
+        assert len(store.responses(template="training_feedback")) == 2
+    assert errors == []

@@ -367,7 +367,7 @@
   async function saveDraft(keepalive) {
     clearTimeout(state.timer);
     state.timer = null;
-    if (!state.code || state.submitted || !state.dirty) return;
+    if (!state.code || state.submitted || !state.dirty || cfg.entry) return;
     state.dirty = false;
     try {
       const {status, data} = await api("draft", {query: cfg.query, code: state.code, answers: draftAnswers()}, keepalive);
@@ -446,11 +446,14 @@
     clearTimeout(state.timer);
     state.dirty = false;
     try {
-      const {status, data} = await api("submit", {
-        query: cfg.query, code: state.code, answers: answers(), draft_answers: draftAnswers(),
-        company: companySelect.value || null,
-      });
-      if (status === 200 && data.ok) done(data);
+      const {status, data} = cfg.entry
+        ? await api("entry", {query: cfg.query, sheet: state.code, participant: entryParticipant(), answers: answers()})
+        : await api("submit", {
+          query: cfg.query, code: state.code, answers: answers(), draft_answers: draftAnswers(),
+          company: companySelect.value || null,
+        });
+      if (status === 200 && data.ok && cfg.entry) entryStored(data);
+      else if (status === 200 && data.ok) done(data);
       else if (status === 422 && Array.isArray(data.problems)) showProblems(data.problems, data.summary);
       else showProblems([], data.message || data.error || T.store_unavailable);
     } catch (error) {
@@ -515,6 +518,10 @@
   }
   async function open(code) {
     codeMessage.hidden = true;
+    if (cfg.entry) {
+      openEntry(code);
+      return;
+    }
     try {
       const {status, data} = await api("open", {query: cfg.query, code: code});
       if (status === 200 && data.ok) {
@@ -532,7 +539,8 @@
   codeInput.addEventListener("keydown", (event) => {
     if (event.key === "Enter") open(codeInput.value);
   });
-  codeStep.querySelector(".tk-code-generate").addEventListener("click", async () => {
+  const generateButton = codeStep.querySelector(".tk-code-generate");  // not in data entry
+  if (generateButton) generateButton.addEventListener("click", async () => {
     try {
       const {status, data} = await api("new-code");
       if (status === 200 && data.code) {
@@ -618,6 +626,72 @@
     });
   }
 
+  // ------------------------------------------------------------ data entry (moderator)
+  /* The moderator types in paper sheets one after another (transferkit.sheets.web.entry):
+     the code step asks the sheet's number; stored sheets clear the form for the next one.
+     The server decides whether this is allowed (moderator secret); no drafts are kept. */
+  const ET = cfg.entry_texts || {};
+  const blankRows = {};
+  for (const q of questions) {
+    const rows = boxes[q.id].querySelector(".tk-rows");
+    if (rows) blankRows[q.id] = rows.cloneNode(true);
+  }
+  function entryParticipant() {
+    const input = codeStep.querySelector(".tk-entry-participant");
+    return input && input.value.trim() ? input.value.trim() : null;
+  }
+  async function openEntry(number) {
+    const sheetNo = String(number || "").trim();
+    try {
+      const {status, data} = await api("entry", {query: cfg.query, sheet: sheetNo, participant: entryParticipant()});
+      if (status !== 200 || !data.ok) {
+        lines(codeMessage, [data.message || data.error || T.unexpected_error]);
+        return;
+      }
+      state.code = data.sheet;
+      form.querySelector(".tk-code-shown").textContent = ET.shown.replace("{sheet}", data.sheet);
+      codeStep.hidden = true;
+      form.hidden = false;
+      fields.disabled = false;
+      submitButton.disabled = false;
+      confirmBox.hidden = true;
+      showProblems([], data.message || "");
+      showSection(0, true);
+      const first = fields.querySelector("input, select, textarea, button");
+      if (!pages.length && first) first.focus();
+    } catch (error) {
+      lines(codeMessage, [T.offline]);
+    }
+  }
+  function clearSheet() {
+    form.reset();
+    for (const b of form.querySelectorAll(".tk-scale-btn")) b.setAttribute("aria-pressed", "false");
+    for (const select of form.querySelectorAll(".tk-rank")) select.dataset.rank = "";
+    for (const q of questions) {
+      if (q.type === "dot_vote") {
+        votes[q.id] = {};
+        showVotes(q);
+      }
+      const rows = boxes[q.id].querySelector(".tk-rows");
+      if (rows && blankRows[q.id]) rows.parentNode.replaceChild(blankRows[q.id].cloneNode(true), rows);
+    }
+    showProblems([], "");
+    updateVisibility();
+  }
+  function entryStored(data) {
+    clearSheet();
+    state.code = null;
+    form.hidden = true;
+    codeStep.hidden = false;
+    const note = codeStep.querySelector(".tk-entry-done");
+    note.textContent = data.message;
+    note.hidden = false;
+    codeInput.value = "";
+    const who = codeStep.querySelector(".tk-entry-participant");
+    if (who) who.value = "";
+    codeInput.focus();
+  }
+
   // ------------------------------------------------------------ events
   form.addEventListener("input", changed);
   form.addEventListener("change", (event) => {
@@ -668,11 +742,12 @@
                     parseNumber: parseNumber};
 
   const url = new URL(window.location.href);
-  if (url.searchParams.has("code")) {  // an old link with a code: take it out of the address bar
-    url.searchParams.delete("code");
+  if (url.searchParams.has("code") || (cfg.entry && url.searchParams.has("token"))) {
+    url.searchParams.delete("code");  // an old link with a code: out of the address bar
+    if (cfg.entry) url.searchParams.delete("token");  // the moderator secret too (a cookie now)
     window.history.replaceState(null, "", url.toString());
   }
-  const saved = remembered();
+  const saved = cfg.entry ? null : remembered();
   if (saved) open(saved);
   else codeInput.focus();
 })();
