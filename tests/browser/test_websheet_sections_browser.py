@@ -259,3 +259,22 @@ def test_moderator_types_in_paper_sheets_one_after_another(
     with Store(store_url) as store:
         assert len(store.responses(template="training_feedback")) == 2
     assert errors == []
+
+
+def test_serve_opens_data_entry_with_the_moderator_secret_only(voila_server: Any) -> None:
+    """In ``transferkit serve`` (Voilà) the entry mode takes Voilà's moderator secret."""
+    import urllib.error
+    import urllib.request
+
+    base = f"http://127.0.0.1:{voila_server.port}/sheet/entry?sheet=training_feedback&pilot=P01"
+
+    def status(url: str) -> int:
+        try:
+            with urllib.request.urlopen(url, timeout=30) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as error:
+            return int(error.code)
+
+    assert status(base) == 403
+    assert status(base + "&token=wrong") == 403
+    assert status(f"{base}&token={voila_server.moderator_token}") == 200
