@@ -40,9 +40,11 @@ MODULES = [
 FOLDERS = {
     ("transferkit.sheets.web", "templates"): [
         "document.html.j2",
+        "entry.html.j2",
         "error.html.j2",
         "parts.html.j2",
         "questions.html.j2",
+        "sections.html.j2",
         "sheet.html.j2",
     ],
     ("transferkit.sheets", "templates"): [

@@ -111,6 +111,8 @@ def test_wheel_carries_notebooks_workshops_and_page_template(tmp_path: Path) -> 
         "transferkit/sheets/web/templates/document.html.j2",
         "transferkit/sheets/web/templates/error.html.j2",
         "transferkit/sheets/web/templates/parts.html.j2",
+        "transferkit/sheets/web/templates/sections.html.j2",
+        "transferkit/sheets/web/templates/entry.html.j2",
         "transferkit/sheets/web/templates/questions.html.j2",
         "transferkit/sheets/web/templates/sheet.html.j2",
         "transferkit/sheets/templates/printable.html.j2",
@@ -160,7 +162,7 @@ def test_wheel_carries_notebooks_workshops_and_page_template(tmp_path: Path) -> 
         "import transferkit.pages as p;"
         "print(p.environment('transferkit.sheets').loader.get_source("
         "p.environment('transferkit.sheets'), 'printable.html.j2')[1]);"
-        "print('<pre>' in template_to_html(load_template('round_table')), "
+        "print('class=\"q\"' in template_to_html(load_template('round_table')), "
         "'tk-page-error' in error_page('x'))"
     )
     out = subprocess.run(

@@ -287,7 +287,8 @@ def voila_app_class() -> type[VoilaApp]:
                 for route, handler, *rest in super().init_handlers()
             ]
             forbidden = (url_path_join(self.server_url, "transferkit/forbidden"), ForbiddenHandler)
-            return [*web_sheet_handlers(self.server_url), forbidden, *voila]
+            sheet = web_sheet_handlers(self.server_url, moderator_token=self.token or None)
+            return [*sheet, forbidden, *voila]
 
         def listen(self) -> None:
             limits = ServerLimits(
@@ -470,6 +471,8 @@ def serve(
     echo(
         f"    reflection:   {_with_token(join_url(base, 'reflection_loop.ipynb', moderator_request), moderator_token)}"
     )
+    entry = f"{base.rstrip('/')}/sheet/entry?{request.query()}"  # typing in paper sheets
+    echo(f"    paper entry:  {_with_token(entry, moderator_token)}")
     echo(qr_text(sheet))
     argv = voila_argv(
         folder,

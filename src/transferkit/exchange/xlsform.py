@@ -336,7 +336,9 @@ def export_xlsform(template: Template, path: Path) -> list[str]:
     """Write ``template`` as an XLSForm workbook; return (and warn) what XLSForm cannot hold.
 
     A loop's phases become groups (``begin group`` … ``end group``) named
-    after the phase. Texts other than labels and hints that XLSForm has no
+    after the phase; sections (:mod:`transferkit.templates.sections`) become groups
+    with ``appearance: field-list`` (one page each in ODK and Enketo), inside their
+    phase; the default section's questions follow ungrouped. Texts other than labels and hints that XLSForm has no
     column for (placeholders, units, option help, area tags, Likert ``reverse``)
     travel in the column ``transferkit::extra`` as JSON, which other tools ignore.
     """
@@ -446,18 +448,40 @@ def export_xlsform(template: Template, path: Path) -> list[str]:
         )
 
     width = len(survey_header)
+
+    def begin_group(name: str, title: Any, extra: dict[str, Any], appearance: str = "") -> None:
+        row: list[Any] = ["begin group", name, *_texts(title)]
+        row += [""] * (width - len(row))
+        row[survey_header.index("appearance")] = appearance
+        if extra:
+            row[-1] = json.dumps(extra, ensure_ascii=False, sort_keys=True)
+        survey.append(row)
+
+    def add_sectioned(phase: str | None, types: dict[str, str]) -> None:
+        """The questions of a sheet or phase; its sections as groups, one page each."""
+        from transferkit.templates.sections import DEFAULT_SECTION_ID, sheet_sections
+
+        sections = sheet_sections(template, phase)
+        for section in sections:
+            grouped = len(sections) > 1 and section.id != DEFAULT_SECTION_ID
+            if grouped:
+                extra: dict[str, Any] = {"section": True}
+                if section.intro is not None:
+                    extra["intro"] = section.intro.model_dump()
+                begin_group(section.id, section.title, extra, "field-list")
+            for q in section.questions:
+                add(q, types)
+            if grouped:
+                survey.append(["end group", section.id] + [""] * (width - 2))
+
     if template.kind == "loop":
         for phase in template.phases:
             types: dict[str, str] = {}
-            row: list[Any] = ["begin group", phase.id, *_texts(phase.title)]
-            survey.append(row + [""] * (width - len(row)))
-            for q in phase.questions:
-                add(q, types)
+            begin_group(phase.id, phase.title, {})
+            add_sectioned(phase.id, types)
             survey.append(["end group", phase.id] + [""] * (width - 2))
     else:
-        types = {}
-        for q in template.questions:
-            add(q, types)
+        add_sectioned(None, {})
 
     settings_header = [
         "form_title",
@@ -774,6 +798,11 @@ def import_xlsform(path: Path, report_path: Path | None = None) -> XLSFormImport
     stack: list[tuple[str, str]] = []  # (kind, name) of open groups/repeats
     in_repeat = 0
     earlier: set[str] = set()
+    # Sections: the groups right inside a sheet (or a loop's phase). Kept only if no
+    # ungrouped question comes before a group (the default section is the last one).
+    holders: list[dict[str, Any]] = [] if is_loop else [_section_holder(None)]
+    section: dict[str, Any] | None = None
+    section_depth = 2 if is_loop else 1
 
     for number, row in survey.rows:
         raw_type = re.sub(r"\s+", " ", cell(row, "type")).strip()
@@ -811,15 +840,38 @@ def import_xlsform(path: Path, report_path: Path | None = None) -> XLSFormImport
                 phases.append(phase)
                 questions = phase["questions"]
                 earlier = set()
+                holders.append(_section_holder(phase))
             elif not in_repeat:
-                report.lose(
-                    where, "group", "questions kept, the group (its label, relevance, page) is not"
-                )
+                if len(stack) == section_depth and holders:
+                    holder = holders[-1]
+                    section = {
+                        "id": _safe(name, _ID, holder["ids"], "section"),
+                        "title": texts.get(row, "label", where) or {"de": name, "en": name},
+                        "questions": [],
+                    }
+                    extra_text = cell(row, "transferkit::extra")
+                    try:
+                        extra = json.loads(extra_text) if extra_text else {}
+                    except ValueError:
+                        extra = {}
+                    if isinstance(extra, dict) and isinstance(extra.get("intro"), dict):
+                        section["intro"] = extra["intro"]
+                    holder["sections"].append((where, section))
+                    if holder["loose"]:
+                        holder["ok"] = False  # a question before this group: no sections
+                else:
+                    report.lose(
+                        where,
+                        "group",
+                        "questions kept, the group (its label, relevance, page) is not",
+                    )
                 if cell(row, "relevant"):
                     report.lose(where, "group relevant", cell(row, "relevant"))
             continue
         if word in ("end_group", "end_repeat") or raw_type.lower() in ("end group", "end repeat"):
             if stack:
+                if len(stack) == section_depth:
+                    section = None
                 kind, _ = stack.pop()
                 if kind == "repeat":
                     in_repeat -= 1
@@ -986,6 +1038,10 @@ def import_xlsform(path: Path, report_path: Path | None = None) -> XLSFormImport
         questions.append(q)
         types_by_name[qid] = q["type"]
         earlier.add(qid)
+        if section is not None:
+            section["questions"].append(qid)
+        elif holders:
+            holders[-1]["loose"] = True
 
     form_id = settings.get("form_id") or path.stem
     tid = _safe(form_id, _ID, set(), "form")
@@ -1011,6 +1067,8 @@ def import_xlsform(path: Path, report_path: Path | None = None) -> XLSFormImport
         template["phases"] = phases
     else:
         template["questions"] = questions
+    for holder in holders:
+        _keep_sections(holder, template if holder["target"] is None else holder["target"], report)
     _fit_feedback(template, report)
     text = yaml.safe_dump(template, allow_unicode=True, sort_keys=False, width=100)
     if report_path is not None:
@@ -1073,6 +1131,36 @@ def _fit_feedback(template: dict[str, Any], report: LossReport) -> None:
                 "settings scale_groups", str(name), "no converted question has this scale group"
             )
             del labels[name]
+def _section_holder(target: dict[str, Any] | None) -> dict[str, Any]:
+    """The sections being read for a sheet (``target`` None) or a phase (its dict)."""
+    from transferkit.templates.sections import DEFAULT_SECTION_ID
+
+    return {
+        "target": target,
+        "sections": [],
+        "loose": False,
+        "ok": True,
+        "ids": {DEFAULT_SECTION_ID},
+    }
+
+
+def _keep_sections(holder: dict[str, Any], target: dict[str, Any], report: LossReport) -> None:
+    """Put the groups read as sections into ``target``, or report why they are not kept."""
+    kept = []
+    for where, section in holder["sections"]:
+        if not holder["ok"]:
+            report.lose(
+                where,
+                "group",
+                "questions kept, the group (its label, relevance, page) is not: "
+                "a question outside any group comes before it",
+            )
+        elif not section["questions"]:
+            report.lose(where, "group", "no question in it converts; no section")
+        else:
+            kept.append(section)
+    if kept:
+        target["sections"] = kept
 
 
 def _read_choices(

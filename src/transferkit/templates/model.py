@@ -312,6 +312,7 @@ class Question(Strict):
 
 # The question types (templates/types/) build on Question above and their union is what a
 # sheet or phase holds; imported here, below the base they need (they import this module).
+from transferkit.templates.sections import Section, section_problems
 from transferkit.templates.types import AnyQuestion
 
 
@@ -322,6 +323,7 @@ class Phase(Strict):
     title: LocalizedText
     intro: LocalizedText | None = None
     questions: list[AnyQuestion] = Field(min_length=1)
+    sections: list[Section] = Field(default_factory=list)
     feedback: Feedback | None = None
 
 
@@ -341,6 +343,7 @@ class Template(Strict):
     intro: LocalizedText | None = None
     questions: list[AnyQuestion] = Field(default_factory=list)
     phases: list[Phase] = Field(default_factory=list)
+    sections: list[Section] = Field(default_factory=list)
     feedback: Feedback | None = None
     scale_groups: dict[Annotated[str, Field(pattern=_ID)], LocalizedText] = Field(
         default_factory=dict,
@@ -368,6 +371,9 @@ class Template(Strict):
                     (("questions",), "a sheet needs at least one question", "add `questions:`")
                 )
             groups: list[tuple[Loc, list[Question]]] = [(("questions",), list(self.questions))]
+            problems += section_problems(
+                ("sections",), self.sections, self.questions, ("questions",)
+            )
         else:
             if self.questions:
                 problems.append(
@@ -379,6 +385,18 @@ class Template(Strict):
                 )
             if not self.phases:
                 problems.append((("phases",), "a loop needs at least one phase", "add `phases:`"))
+            if self.sections:
+                problems.append(
+                    (
+                        ("sections",),
+                        "a loop has sections per phase",
+                        "move `sections:` into a phase",
+                    )
+                )
+            for i, p in enumerate(self.phases):
+                problems += section_problems(
+                    ("phases", i, "sections"), p.sections, p.questions, ("phases", i, "questions")
+                )
             groups = [
                 (("phases", i, "questions"), list(p.questions)) for i, p in enumerate(self.phases)
             ]

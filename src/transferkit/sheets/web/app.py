@@ -11,6 +11,8 @@ Routes below ``base_url`` (``/`` by default):
 ``sheet/api/submit``           POST    ``{"query", "code", "answers"}`` → stored once
 ``sheet/api/follow-up``        POST    ``{"query", "code", "ratings"}`` → GAS follow-up, once
 ``sheet/api/ideas?<query>``    GET     ``{"ideas": [[id, text], ...]}``
+``sheet/entry``, ``.../entry``  GET,    the moderator's data entry of paper sheets
+                               POST    (:mod:`transferkit.sheets.web.entry`)
 =============================  ======  ==========================================
 
 POSTs need tornado's XSRF token (header ``X-XSRFToken`` with the ``_xsrf``
@@ -49,6 +51,7 @@ from tornado.netutil import bind_sockets
 
 from transferkit.i18n import in_lang, text
 from transferkit.sheets.query import canonical_query
+from transferkit.sheets.web.entry import entry_handlers
 from transferkit.sheets.web.render import error_page, script_hash
 from transferkit.sheets.web.service import ApiResult, SheetService, query_lang
 
@@ -325,6 +328,7 @@ def handlers(
     token: str | None = None,
     service: SheetService | None = None,
     warm_up: bool = True,
+    moderator_token: str | None = None,
 ) -> list[tuple[str, type[tornado.web.RequestHandler], dict[str, object]]]:
     """Tornado URL specs of the web sheet below ``base_url`` (e.g. to prepend to Voilà's).
 
@@ -333,6 +337,8 @@ def handlers(
     :class:`~transferkit.sheets.web.service.SheetService` (one store per process).
     With ``warm_up`` the store is opened and the built-in templates are parsed
     in the background at once, so that the first participant does not wait for it.
+    ``moderator_token`` opens the moderator's data-entry mode
+    (:mod:`transferkit.sheets.web.entry`; off without one).
     """
     base = _base(base_url)
     if token is None:
@@ -351,6 +357,7 @@ def handlers(
         (prefix + "sheet/api/submit", _SubmitHandler, shared),
         (prefix + "sheet/api/follow-up", _FollowUpHandler, shared),
         (prefix + "sheet/api/ideas", _IdeasHandler, shared),
+        *entry_handlers(base, service, moderator_token),
     ]
 
 
@@ -361,6 +368,7 @@ def make_app(
     *,
     service: SheetService | None = None,
     warm_up: bool = True,
+    moderator_token: str | None = None,
     **settings: Any,
 ) -> tornado.web.Application:
     """A tornado application with only the web sheet (tests, or running without Voilà).
@@ -368,7 +376,14 @@ def make_app(
     ``xsrf_cookies`` is on unless ``settings`` say otherwise; the service is
     available as ``app.settings["transferkit_service"]``.
     """
-    specs = handlers(base_url, store_url=store_url, token=token, service=service, warm_up=warm_up)
+    specs = handlers(
+        base_url,
+        store_url=store_url,
+        token=token,
+        service=service,
+        warm_up=warm_up,
+        moderator_token=moderator_token,
+    )
     from transferkit.guard import log_request
 
     settings.setdefault("xsrf_cookies", True)

@@ -228,6 +228,15 @@ class SheetService:
                     raise StoreFullError(msg) from error
                 raise
 
+    def write(self, work: Callable[[], _T]) -> _T:
+        """``work()`` as one write: queued behind this process's other writes (SQLite),
+        retried while the database is busy, :class:`StoreFullError` when it takes no writes."""
+        return self._write(work)
+
+    def unavailable(self, lang: str, error: BaseException) -> ApiResult:
+        """The answer (503/507/429) when the store failed, in ``lang`` (and both languages)."""
+        return self._unavailable(lang, error)
+
     def warm_up(self) -> None:
         """Open the store and parse the built-in templates before the first participant arrives.
 
