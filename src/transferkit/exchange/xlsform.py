@@ -1131,6 +1131,8 @@ def _fit_feedback(template: dict[str, Any], report: LossReport) -> None:
                 "settings scale_groups", str(name), "no converted question has this scale group"
             )
             del labels[name]
+
+
 def _section_holder(target: dict[str, Any] | None) -> dict[str, Any]:
     """The sections being read for a sheet (``target`` None) or a phase (its dict)."""
     from transferkit.templates.sections import DEFAULT_SECTION_ID
