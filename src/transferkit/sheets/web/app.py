@@ -10,6 +10,8 @@ Routes below ``base_url`` (``/`` by default):
 ``sheet/api/draft``            POST    ``{"query", "code", "answers"}`` → ``{"ok": true}``
 ``sheet/api/submit``           POST    ``{"query", "code", "answers"}`` → stored once
 ``sheet/api/ideas?<query>``    GET     ``{"ideas": [[id, text], ...]}``
+``sheet/vote?vote=...``        GET     a live vote's phone page (:mod:`.vote`)
+``sheet/api/vote/open|cast``   POST    its ballot (:mod:`.vote`)
 =============================  ======  ==========================================
 
 POSTs need tornado's XSRF token (header ``X-XSRFToken`` with the ``_xsrf``
@@ -58,7 +60,9 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_JSON_DEPTH",
     "TOKEN_COOKIE",
+    "ApiHandler",
     "BackgroundServer",
+    "BaseHandler",
     "decode_json",
     "handlers",
     "make_app",
@@ -282,6 +286,11 @@ class _ApiHandler(_Handler):
         )
 
 
+#: The handler bases, public for the web sheet's other pages (:mod:`.vote_http`).
+BaseHandler = _Handler
+ApiHandler = _ApiHandler
+
+
 class _NewCodeHandler(_ApiHandler):
     def get(self) -> None:
         self.send(self.service.new_code())
@@ -328,6 +337,8 @@ def handlers(
     With ``warm_up`` the store is opened and the built-in templates are parsed
     in the background at once, so that the first participant does not wait for it.
     """
+    from transferkit.sheets.web.vote_http import vote_handlers
+
     base = _base(base_url)
     if token is None:
         token = os.environ.get("TRANSFERKIT_TOKEN") or None
@@ -344,6 +355,7 @@ def handlers(
         (prefix + "sheet/api/draft", _DraftHandler, shared),
         (prefix + "sheet/api/submit", _SubmitHandler, shared),
         (prefix + "sheet/api/ideas", _IdeasHandler, shared),
+        *vote_handlers(base, shared),
     ]
 
 
