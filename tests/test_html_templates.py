@@ -28,6 +28,10 @@ MODULES = [
     "reports/index.py",
     "sheets/code_cards.py",
     "pages.py",
+    "sheets/web/vote.py",
+    "sheets/web/vote_http.py",
+    "live/vote_panel.py",
+    "live/votes.py",
 ]
 #: (package, folder) of each template folder, and its templates.
 FOLDERS = {
@@ -37,9 +41,14 @@ FOLDERS = {
         "parts.html.j2",
         "questions.html.j2",
         "sheet.html.j2",
+        "vote.html.j2",
     ],
     ("transferkit.sheets", "templates"): ["code_cards.html.j2", "printable.html.j2"],
-    ("transferkit.live", "templates"): ["protocol.html.j2"],
+    ("transferkit.live", "templates"): [
+        "proposal.html.j2",
+        "protocol.html.j2",
+        "vote_panel.html.j2",
+    ],
     ("transferkit.reports", "templates/batch_index"): ["page.html.j2"],
 }
 TAGS = (

@@ -116,6 +116,11 @@ def test_wheel_carries_notebooks_workshops_and_page_template(tmp_path: Path) -> 
         "transferkit/sheets/templates/printable.html.j2",
         "transferkit/sheets/templates/code_cards.html.j2",
         "transferkit/live/templates/protocol.html.j2",
+        "transferkit/live/templates/vote_panel.html.j2",
+        "transferkit/live/templates/proposal.html.j2",
+        "transferkit/sheets/web/templates/vote.html.j2",
+        "transferkit/sheets/web/static/vote.js",
+        "transferkit/i18n/vote.toml",
         "transferkit/reports/templates/batch_index/page.html.j2",
     ):
         assert name in names, name

@@ -28,7 +28,6 @@ from transferkit.store.checks import (
     utc_datetime,
 )
 from transferkit.store.drafts import drafts_table
-from transferkit.store.votes import ballots_table
 from transferkit.store.schema import (
     ActionItem,
     Company,
@@ -39,6 +38,7 @@ from transferkit.store.schema import (
     pilot_companies,
 )
 from transferkit.store.values import Answers, JSONValue, Row
+from transferkit.store.votes import ballots_table
 
 __all__ = ["RESPONSE_COLUMNS", "ResponsesMixin"]
 

@@ -206,6 +206,7 @@ def show_table(
         f" {{text-align: {'right' if _is_numeric_column(frame[column]) else 'left'}}}"
         for i, column in enumerate(frame.columns, start=1)
     )
+    rules += f".tk-table-{number} td {{white-space: pre-line}}"  # a cell's line breaks stay
     table = frame.to_html(
         index=False,
         formatters=dict.fromkeys(frame.columns, fmt),

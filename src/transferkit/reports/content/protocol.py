@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from transferkit.localtime import format_local
 from transferkit.reports.content.common import (
     Report,
     Section,
@@ -184,7 +185,7 @@ def loop_protocol(store: Store, pilot_id: str, loop: int, lang: str = "de") -> R
     )
     if pd.notna(row["closed_at"]):
         kf["closed_at"] = row["closed_at"].isoformat()
-        when = f"{row['closed_at']:%d.%m.%Y %H:%M} UTC"
+        when = format_local(row["closed_at"].to_pydatetime(), lang)  # $TRANSFERKIT_TIMEZONE
         report.summary += text("the_moderator_closed_the_loop", lang, when=when)
     report.key_figures = plain(kf)
     report.sections["methods"] = methods_section("protocol", lang)
@@ -197,10 +198,15 @@ def _carried_into(items: pd.DataFrame, loop: int) -> pd.Series:
     (as ``carried_in`` of :func:`transferkit.evaluation.action_item_flow`)."""
     import pandas as pd
 
-    raised = pd.to_numeric(items["loop_raised"], errors="coerce")
+    raised = pd.to_numeric(items["loop_raised"], errors="coerce").astype("float64")
     resolved = items["status"].isin(["done", "dropped"])
-    closed = pd.to_numeric(items["loop_closed"], errors="coerce").fillna(raised).where(resolved)
-    return (raised < loop) & ~(closed < loop)
+    closed = pd.to_numeric(items["loop_closed"], errors="coerce").astype("float64")
+    closed = closed.fillna(raised).where(resolved)
+    # plain floats: a missing loop is NaN (comparisons False), never pd.NA, whose mask
+    # would silently drop every item still open (carried over) from the protocol
+    before = (raised < loop).to_numpy(dtype=bool)
+    closed_before = (closed < loop).to_numpy(dtype=bool)
+    return pd.Series(before & ~closed_before, index=items.index)
 
 
 def _items_table(items: pd.DataFrame, lang: str) -> pd.DataFrame:

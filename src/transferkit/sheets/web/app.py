@@ -355,7 +355,7 @@ def handlers(
         (prefix + "sheet/api/draft", _DraftHandler, shared),
         (prefix + "sheet/api/submit", _SubmitHandler, shared),
         (prefix + "sheet/api/ideas", _IdeasHandler, shared),
-        *vote_handlers(base, shared),
+        *vote_handlers(prefix, shared),
     ]
 
 

@@ -8,7 +8,6 @@ own (its script's hash).
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import tornado.web
@@ -101,10 +100,10 @@ class VoteCastHandler(_VoteApiHandler):
 
 
 def vote_handlers(
-    base: str, shared: dict[str, object]
+    prefix: str, shared: dict[str, object]
 ) -> list[tuple[str, type[tornado.web.RequestHandler], dict[str, object]]]:
-    """The URL specs of the vote page and API below ``base`` (one :class:`VoteApi`)."""
-    prefix = re.escape(base)
+    """The URL specs of the vote page and API below ``prefix`` (the web sheet's base as a
+    regular expression), with one :class:`VoteApi` on the web sheet's service."""
     api = VoteApi(shared["service"])  # type: ignore[arg-type]
     mine = {**shared, "api": api}
     return [
