@@ -140,8 +140,9 @@ class VotePanel:
             self.reveal_button.layout.display = "none"
             return
         turnout = votes.turnout(self.store, self.key, self.joined())
-        if turnout.joined:
-            line = text("vote.turnout", lang, voted=turnout.voted, joined=turnout.joined)
+        if turnout.joined:  # who voted without a sheet of their own has joined, too
+            joined = max(turnout.joined, turnout.voted)
+            line = text("vote.turnout", lang, voted=turnout.voted, joined=joined)
         else:
             line = text("vote.turnout_plain", lang, voted=turnout.voted)
         if not current.accepting:
