@@ -61,7 +61,12 @@ class VotePanel:
         self.joined = joined or (lambda: None)
         self.url = url
         self.budget = w.BoundedIntText(
-            value=budget, min=1, max=20, description=text("vote.budget_label", lang)
+            value=budget,
+            min=1,
+            max=20,
+            description=text("vote.budget_label", lang),
+            style={"description_width": "initial"},
+            layout=w.Layout(width="14em"),
         )
         self.budget.add_class("tk-vote-budget")
         self.hidden = w.Checkbox(
@@ -81,7 +86,7 @@ class VotePanel:
         self.status.add_class("tk-vote-turnout")
         self.results = w.HTML("")
         self.results.add_class("tk-phone-vote-results")
-        link = join_box(text("vote.phone_vote", lang), url) if join_box and url else w.HTML("")
+        link = join_box(text("vote.join_phones", lang), url) if join_box and url else w.HTML("")
         link.add_class("tk-vote-link")
         self.widget = w.VBox(
             [

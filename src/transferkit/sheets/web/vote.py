@@ -186,7 +186,10 @@ class VoteApi:
             "results": None,
         }
         if session.results_visible:
-            state["results"] = [[t.label, t.points] for t in self.votes.totals(key)]
+            ranked = sorted(
+                self.votes.totals(key), key=lambda t: -t.points
+            )  # stable: ties in order
+            state["results"] = [[t.label, t.points] for t in ranked]
         return state
 
     def open(self, body: JSONValue) -> tuple[int, dict[str, Any]]:
