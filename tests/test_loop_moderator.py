@@ -309,3 +309,15 @@ def test_the_printable_protocol_keeps_line_breaks(store: Store) -> None:
     page = protocol_html(summary, "de")
     assert "<td>Retro\neinführen</td>" in page
     assert "white-space:pre-line" in page
+
+
+def test_the_protocol_shows_the_round_tables_vote_from_phones(store: Store) -> None:
+    key = votes.round_table_vote("P01", 2)
+    votes.open_vote(store, key, [("i1", "Lernpaten"), ("i2", "Mentoring")], budget=3)
+    votes.votes_of(store).cast(key, "AAA111", {"i2": 2, "i1": 1})
+    votes.votes_of(store).cast(key, "BBB222", {"i2": 3})
+    report = loop_protocol(store, "P01", 2, "de")
+    assert report.key_figures["phone_votes"] == {"Mentoring": 5, "Lernpaten": 1}
+    table, caption = report.sections["votes"].tables[0]
+    assert caption == "Abstimmung auf dem Handy"
+    assert table.iloc[:, 1].tolist() == [5, 1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from transferkit.i18n import text as i18n_text
 from transferkit.localtime import format_local
 from transferkit.reports.content.common import (
     Report,
@@ -143,6 +144,20 @@ def loop_protocol(store: Store, pilot_id: str, loop: int, lang: str = "de") -> R
                     "",
                 )
             )
+    phone = _phone_votes(store, pilot_id, loop)  # the round table's live vote from phones
+    if phone:
+        kf["phone_votes"] = phone
+        sec.tables.append(
+            (
+                pd.DataFrame(
+                    {
+                        text("proposal", lang): list(phone),
+                        text("points", lang): list(phone.values()),
+                    }
+                ),
+                i18n_text("vote.phone_vote", lang),
+            )
+        )
     if row["dots"]:
         kf["dots"] = {str(d["group"]): int(d["dots"]) for d in row["dots"]}
         sec.tables.append(
@@ -191,6 +206,20 @@ def loop_protocol(store: Store, pilot_id: str, loop: int, lang: str = "de") -> R
     report.sections["methods"] = methods_section("protocol", lang)
     report.footer = footer_text(lang, data_source(store))
     return report
+
+
+def _phone_votes(store: Store, pilot_id: str, loop: int) -> dict[str, int]:
+    """Points per idea of the round table's vote from phones in this loop, most first
+    (``transferkit.store.votes``; the grouping vote is in the closing's dots already)."""
+    from sqlalchemy import inspect
+
+    from transferkit.store.votes import VoteKey, VoteStore, vote_sessions_table
+
+    if not inspect(store.engine).has_table(vote_sessions_table.name):
+        return {}  # no vote ever opened: a report creates no tables
+    totals = VoteStore.for_store(store).totals(VoteKey(pilot_id, loop, "round_table"))
+    ranked = sorted((t for t in totals if t.points), key=lambda t: -t.points)
+    return {t.label: t.points for t in ranked}
 
 
 def _carried_into(items: pd.DataFrame, loop: int) -> pd.Series:
