@@ -165,3 +165,25 @@ def test_closing_a_loop_again_keeps_the_earlier_versions(store: Store) -> None:
     assert kept[0]["closed_at"].startswith("2025-05-02T14:30")
     now = store.loop_closings("P01")
     assert now["participants"].tolist() == [11]
+
+
+def test_closings_of_one_loop_at_the_same_moment_each_keep_a_version(store: Store) -> None:
+    store.close_loop("P01", 2, {"participants": 1})
+    errors: list[BaseException] = []
+
+    def again(n: int) -> None:
+        try:
+            store.close_loop("P01", 2, {"participants": 10 + n})
+        except BaseException as error:  # noqa: BLE001 - collected and asserted below
+            errors.append(error)
+
+    threads = [threading.Thread(target=again, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert errors == []
+    kept = store.loop_closing_versions("P01")
+    assert sorted(v["version"] for v in kept) == [1, 2, 3, 4]  # none lost, none twice
+    assert store.loop_version("P01", 2) == 5
+    assert min(int(str(v["participants"])) for v in kept) == 1  # the first closing is kept

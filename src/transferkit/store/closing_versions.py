@@ -26,6 +26,7 @@ from sqlalchemy import (
     inspect,
     select,
 )
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -77,7 +78,13 @@ def versions_before(conn: Connection, pilot: str, loop: int) -> int:
 
 def archive_closing(conn: Connection, row: LoopClosing) -> int:
     """Keep ``row`` (about to be replaced) as a version; return the new row's version number."""
-    closing_versions_table.create(conn, checkfirst=True)
+    if not _exists(conn):
+        try:  # another process may create it at the same moment: then use theirs
+            with conn.begin_nested():
+                closing_versions_table.create(conn, checkfirst=True)
+        except (IntegrityError, ProgrammingError, OperationalError):
+            if not _exists(conn):
+                raise
     number = versions_before(conn, row.pilot_id, row.loop) + 1
     closed = row.closed_at
     if closed.tzinfo is not None:

@@ -173,7 +173,8 @@ class LoopsMixin(StoreBase):
         def work(session: Session) -> int:
             self._require_pilot(session, pilot)
             same = LoopClosing.pilot_id == pilot, LoopClosing.loop == number
-            row = session.scalars(select(LoopClosing).where(*same)).first()
+            # locked: two closings of one loop at once make two versions, one after the other
+            row = session.scalars(select(LoopClosing).where(*same).with_for_update()).first()
             if row is not None:  # closed before: keep that version
                 archive_closing(session.connection(), row)
             row = row or LoopClosing(pilot_id=pilot, loop=number)
