@@ -113,3 +113,42 @@ def test_three_phones_vote_and_the_moderator_sees_the_totals(
     )
     assert status == 400
     assert wait_until(lambda: shown() == expected, 5, 0.3)
+
+
+def test_round_table_result_stays_hidden_until_the_moderator_reveals_it(
+    voila_server: Any, new_page: Any, shot: Any
+) -> None:
+    from transferkit.templates import load_template
+
+    with voila_server.store() as store:
+        store.submit(
+            load_template("round_table"),
+            {"ideas": "Lernpaten\nMentoring"},
+            pilot="P01",
+            loop=1,
+            participant="IDEA07",
+        )
+    screen = new_page(1280, 900)
+    screen.goto(voila_server.url("round_table.ipynb", "pilot=P01&loop=1"))
+    screen.wait_for_selector(".tk-counter", timeout=60_000)
+    screen.locator(".lm-TabBar-tab", has_text="Ergebnis").click()
+    screen.locator(".tk-vote-hidden input[type=checkbox]").check()
+    screen.locator(".tk-vote-open").click()
+    screen.locator(".tk-vote-turnout", has_text="0 von 1").wait_for(timeout=15_000)
+    url = f"http://127.0.0.1:{voila_server.port}/sheet/vote?pilot=P01&loop=1&vote=round_table"
+    phone = new_page()
+    phone_votes(phone, url, "RTV001", {"Mentoring": 2, "Lernpaten": 1})
+    assert phone.locator(".tk-vote-results").is_hidden()  # hidden on the phones too
+    phone_votes(new_page(), url, "RTV002", {"Mentoring": 3})
+    assert wait_until(lambda: "2 von 2" in screen.inner_text(".tk-vote-turnout"), 15, 0.3)
+    assert screen.inner_text(".tk-count-voters") == "2"  # the counter counts phone votes too
+    assert "Ergebnis verborgen" in screen.inner_text(".tk-phone-vote-results")
+    assert screen.locator(".tk-phone-vote-row").count() == 0
+    shot(screen, "round_table_vote_hidden")
+    screen.locator(".tk-vote-reveal").click()
+    row = screen.locator(".tk-phone-vote-row", has_text="Mentoring")
+    row.wait_for(timeout=15_000)
+    assert row.locator(".tk-phone-vote-points").inner_text() == "5"
+    shot(screen, "round_table_vote_revealed")
+    phone.click(".tk-vote-reload")  # revealed: the phones see it as well
+    phone.locator(".tk-vote-results li", has_text="Mentoring: 5").wait_for(timeout=15_000)

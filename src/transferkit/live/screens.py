@@ -335,6 +335,7 @@ class RoundTableScreen(_Screen):
                 .map(lambda v: isinstance(v, dict) and any(str(k) in labels for k in v))
                 .sum()
             )
+        voters += votes.turnout(self.store, self.vote_key).voted  # and those voting by phone
         self.counter.value = (
             f"<b class='tk-count-joined'>{count['joined']}</b> {text('live.participants', lang)} · "
             f"<b class='tk-count-ideas'>{len(ideas)}</b> {text('live.ideas', lang)} · "

@@ -73,13 +73,20 @@ class VotePanel:
             value=False, indent=False, description=text("vote.hidden_until_reveal", lang)
         )
         self.hidden.add_class("tk-vote-hidden")
-        self.open_button = w.Button(description=text("vote.start_vote", lang), button_style="info")
+        wide = w.Layout(width="auto")
+        self.open_button = w.Button(
+            description=text("vote.start_vote", lang), button_style="info", layout=wide
+        )
         self.open_button.add_class("tk-vote-open")
         self.open_button.on_click(lambda _b: self.open())
-        self.reveal_button = w.Button(description=text("vote.reveal", lang))
+        self.reveal_button = w.Button(
+            description=text("vote.reveal", lang), layout=w.Layout(width="auto")
+        )
         self.reveal_button.add_class("tk-vote-reveal")
         self.reveal_button.on_click(lambda _b: self.toggle_reveal())
-        self.stop_button = w.Button(description=text("vote.stop_vote", lang))
+        self.stop_button = w.Button(
+            description=text("vote.stop_vote", lang), layout=w.Layout(width="auto")
+        )
         self.stop_button.add_class("tk-vote-stop")
         self.stop_button.on_click(lambda _b: self.stop())
         self.status = w.HTML("")
