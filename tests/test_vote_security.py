@@ -44,10 +44,14 @@ def votes(store_url: str) -> Iterator[VoteStore]:
     with Store(store_url) as store:
         vs = VoteStore.for_store(store)
         vs.open_vote(KEY, ITEMS, budget=3, max_per_item=2)
-        with vs.engine.begin() as conn:  # a fresh vote for every test
-            from transferkit.store.votes import ballots_table
+        from transferkit.store.engine import with_retry
+        from transferkit.store.votes import ballots_table
 
-            conn.execute(ballots_table.delete())
+        def empty() -> None:  # a fresh vote for every test (the server may still be writing)
+            with vs.engine.begin() as conn:
+                conn.execute(ballots_table.delete())
+
+        with_retry(empty)
         yield vs
 
 
