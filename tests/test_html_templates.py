@@ -35,6 +35,10 @@ MODULES = [
     "reports/word.py",
     "reports/exports.py",
     "reports/content/figure_tables.py",
+    "sheets/web/vote.py",
+    "sheets/web/vote_http.py",
+    "live/vote_panel.py",
+    "live/votes.py",
 ]
 #: (package, folder) of each template folder, and its templates.
 FOLDERS = {
@@ -46,13 +50,18 @@ FOLDERS = {
         "questions.html.j2",
         "sections.html.j2",
         "sheet.html.j2",
+        "vote.html.j2",
     ],
     ("transferkit.sheets", "templates"): [
         "code_cards.html.j2",
         "gas_followup.html.j2",
         "printable.html.j2",
     ],
-    ("transferkit.live", "templates"): ["protocol.html.j2"],
+    ("transferkit.live", "templates"): [
+        "proposal.html.j2",
+        "protocol.html.j2",
+        "vote_panel.html.j2",
+    ],
     ("transferkit.reports", "templates/batch_index"): ["page.html.j2"],
     ("transferkit.reports", "templates/exports"): [
         "links.html.j2",

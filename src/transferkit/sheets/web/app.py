@@ -13,6 +13,8 @@ Routes below ``base_url`` (``/`` by default):
 ``sheet/api/ideas?<query>``    GET     ``{"ideas": [[id, text], ...]}``
 ``sheet/entry``, ``.../entry``  GET,    the moderator's data entry of paper sheets
                                POST    (:mod:`transferkit.sheets.web.entry`)
+``sheet/vote?vote=...``        GET     a live vote's phone page (:mod:`.vote`)
+``sheet/api/vote/open|cast``   POST    its ballot (:mod:`.vote`)
 =============================  ======  ==========================================
 
 POSTs need tornado's XSRF token (header ``X-XSRFToken`` with the ``_xsrf``
@@ -62,7 +64,9 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_JSON_DEPTH",
     "TOKEN_COOKIE",
+    "ApiHandler",
     "BackgroundServer",
+    "BaseHandler",
     "decode_json",
     "handlers",
     "make_app",
@@ -286,6 +290,11 @@ class _ApiHandler(_Handler):
         )
 
 
+#: The handler bases, public for the web sheet's other pages (:mod:`.vote_http`).
+BaseHandler = _Handler
+ApiHandler = _ApiHandler
+
+
 class _NewCodeHandler(_ApiHandler):
     def get(self) -> None:
         self.send(self.service.new_code())
@@ -340,6 +349,8 @@ def handlers(
     ``moderator_token`` opens the moderator's data-entry mode
     (:mod:`transferkit.sheets.web.entry`; off without one).
     """
+    from transferkit.sheets.web.vote_http import vote_handlers
+
     base = _base(base_url)
     if token is None:
         token = os.environ.get("TRANSFERKIT_TOKEN") or None
@@ -358,6 +369,7 @@ def handlers(
         (prefix + "sheet/api/follow-up", _FollowUpHandler, shared),
         (prefix + "sheet/api/ideas", _IdeasHandler, shared),
         *entry_handlers(base, service, moderator_token),
+        *vote_handlers(prefix, shared),
     ]
 
 
