@@ -330,8 +330,11 @@ def test_the_needs_and_network_tables_hold_what_their_figures_draw(url: str) -> 
                     points = ax.collections[0].get_offsets()
                     np.testing.assert_allclose(points[:, 0], table["competence"])
                     np.testing.assert_allclose(points[:, 1], table["importance"])
-                    labels = [t.get_text() for t in ax.texts[: len(table)]]
-                    assert labels == list(table["topic_name"])
+                    # the points are numbered 1, 2, … in the table's order, named in the key
+                    (key,) = [t.get_text() for t in ax.texts if t.get_gid() == "portfolio-key"]
+                    assert key.splitlines() == [
+                        f"{n}  {name}" for n, name in enumerate(table["topic_name"], start=1)
+                    ]
                 elif name == "draw_format_bars":
                     widths = sorted(p.get_width() for p in ax.patches)
                     np.testing.assert_allclose(widths, sorted(table["pct"]))

@@ -314,7 +314,9 @@ def test_every_builtin_template_renders(name: str, phase: str | None, lang: str)
     assert "tk-page-error" not in _classes(page)
     if phase:
         assert template.phase(phase).title.get(lang) in page
-    assert len(page.encode()) < 80_000
+    assert (
+        len(page.encode()) < 90_000
+    )  # one document for a phone: budget raised from 80 KB for sections, GAS follow-up and data entry (2026-12-02)
 
 
 def test_show_if_questions_start_hidden() -> None:

@@ -158,7 +158,13 @@ def _portfolio(values: Mapping[str, Any], lang: str) -> list[tuple[str, pd.DataF
 
     needs = values["needs"]
     area = "area" if "area" in needs.columns else None
-    table = needs_priorities(needs, by=None, area=area, midpoint=3.0).reset_index(drop=True)
+    from transferkit.reports.content.figures import needs_scale
+
+    low, high = needs_scale()
+    table = needs_priorities(needs, by=None, area=area, midpoint=(low + high) / 2)
+    # in the figure's order: the points are numbered by priority rank (plots.plot_needs_portfolio)
+    table = table.dropna(subset=["importance", "competence"])
+    table = table.sort_values(["rank", "topic"], kind="stable").reset_index(drop=True)
     table = table.drop(columns=[c for c in ("scope",) if c in table.columns])
     table.insert(
         list(table.columns).index("topic") + 1,
