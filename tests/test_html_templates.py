@@ -27,6 +27,7 @@ MODULES = [
     "live/protocol.py",
     "reports/index.py",
     "sheets/code_cards.py",
+    "sheets/feedback.py",
     "reports/content/common.py",
     "sheets/gas_followup.py",
     "pages.py",
@@ -54,6 +55,7 @@ FOLDERS = {
     ],
     ("transferkit.sheets", "templates"): [
         "code_cards.html.j2",
+        "feedback.html.j2",
         "gas_followup.html.j2",
         "printable.html.j2",
     ],

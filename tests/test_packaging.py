@@ -118,6 +118,8 @@ def test_wheel_carries_notebooks_workshops_and_page_template(tmp_path: Path) -> 
         "transferkit/sheets/templates/printable.html.j2",
         "transferkit/sheets/templates/code_cards.html.j2",
         "transferkit/sheets/templates/gas_followup.html.j2",
+        "transferkit/sheets/templates/feedback.html.j2",
+        "transferkit/reports/templates/content/blocks.html.j2",
         "transferkit/live/templates/protocol.html.j2",
         "transferkit/live/templates/vote_panel.html.j2",
         "transferkit/live/templates/proposal.html.j2",

@@ -30,11 +30,12 @@ True
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
+
+from markupsafe import Markup
 
 from transferkit.i18n import text
 from transferkit.sheets.answer_words import answer_in_words, gas_goal_words, number_words
@@ -287,18 +288,11 @@ def _topic_label(template: Template, topic: str, lang: str, prefix: str = "imp_"
 
 
 # --------------------------------------------------------------------------- drawn as HTML
-def _list_html(content: FeedbackContent) -> str:
-    """Title and list, the same for both faces."""
-    if content.chart_label is None:  # a summary: labels in bold
-        items = "".join(
-            f"<li><b>{html.escape(r.label)}</b>: {html.escape(r.text)}</li>" for r in content.rows
-        )
-    else:
-        items = "".join(
-            f"<li>{html.escape(r.label)}: {html.escape(r.text)}</li>" for r in content.rows
-        )
-    tag = "ol" if content.ordered else "ul"
-    return f"<h3>{html.escape(content.title)}</h3><{tag}>{items}</{tag}>"
+def _macros() -> Any:
+    """The macros of ``templates/feedback.html.j2`` (each returns escaped markup)."""
+    from transferkit.pages import template
+
+    return template("transferkit.sheets", "feedback.html.j2").module
 
 
 def _number(value: float, lang: str = "en") -> str:
@@ -341,20 +335,17 @@ def bars_html(
     2
     """
     top = top or max((value for _label, value in bars), default=0.0) or 1.0
-    label = html.escape(axis)
-    parts = [f'<div class="tk-chart" role="img" aria-label="{label}">']
     span = top - bottom if top > bottom else 1.0
-    for name, value in bars:
-        width = min(100.0, max(0.0, 100.0 * (value - bottom) / span))
-        parts.append(
-            '<div class="tk-bar-row">'
-            f'<div class="tk-bar-label">{html.escape(name)}</div>'
-            f'<div class="tk-bar-track"><div class="tk-bar" style="width:{width:.1f}%"></div></div>'
-            f'<div class="tk-bar-value">{_number(value, lang)}</div></div>'
-        )
+    rows = [
+        {
+            "name": name,
+            "width": min(100.0, max(0.0, 100.0 * (value - bottom) / span)),
+            "value": _number(value, lang),
+        }
+        for name, value in bars
+    ]
     scale = f"{_number(bottom, lang)}–{_number(top, lang)}"
-    parts.append(f'<div class="tk-chart-axis">{label} ({scale})</div></div>')
-    return "".join(parts)
+    return str(_macros().bars(rows, axis, scale))
 
 
 def feedback_html(content: FeedbackContent) -> str:
@@ -362,23 +353,22 @@ def feedback_html(content: FeedbackContent) -> str:
 
     Everything from answers and templates is escaped.
     """
-    parts = [
-        f'<div class="tk-feedback tk-feedback-{re.sub(r"[^A-Za-z0-9_-]", "_", content.kind)}">',
-        _list_html(content),
-    ]
+    chart = ""
     if content.has_chart:
         bars = [(row.label, row.value or 0.0) for row in content.rows]
-        parts.append(
-            bars_html(
-                bars,
-                top=content.scale_max,
-                axis=content.chart_label or "",
-                bottom=content.scale_min,
-                lang=content.lang,
-            )
+        chart = bars_html(
+            bars,
+            top=content.scale_max,
+            axis=content.chart_label or "",
+            bottom=content.scale_min,
+            lang=content.lang,
         )
-    parts.append("</div>")
-    return "".join(parts)
+    kind = re.sub(r"[^A-Za-z0-9_-]", "_", content.kind)
+    bold = content.chart_label is None  # a summary: labels in bold
+    macros = _macros()
+    return str(
+        macros.feedback(kind, content.title, content.rows, bold, content.ordered, Markup(chart))
+    )
 
 
 def feedback_widget(
