@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sheet_driver import begin
 
 from transferkit.evaluation import gas_tscore
 from transferkit.reports import run_report
@@ -50,15 +51,6 @@ def sheet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sheet]:
         store.add_pilot("P02", "Pilot zwei", "Pilot two", loops=3)
     with BackgroundServer(make_app(store_url, token="")) as server:
         yield Sheet(server, store_url)
-
-
-def begin(page: Any, url: str, code: str) -> None:
-    """Open the sheet and type the code on the page (codes never travel in URLs)."""
-    page.goto(url)
-    page.wait_for_selector(".tk-code-start")
-    page.locator(".tk-code input").fill(code)
-    page.click(".tk-code-start")
-    page.wait_for_selector(".tk-form:visible")
 
 
 def send_goals(page: Any) -> None:

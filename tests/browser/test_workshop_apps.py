@@ -10,34 +10,9 @@ from typing import Any
 
 import pytest
 from server_helpers import wait_until as shared_wait_until
+from sheet_driver import fill
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def fill(page: Any, template: Any, answers: dict[str, Any], phase: str | None = None) -> None:
-    """Answer a rendered sheet like a participant would."""
-    for q in template.all_questions(phase):
-        if q.id not in answers:
-            continue
-        value = answers[q.id]
-        box = page.locator(f".tk-q-{q.id}")
-        if q.type in ("likert", "single_choice"):
-            values = (
-                [p.value for p in q.points] if q.type == "likert" else [o.value for o in q.options]
-            )
-            box.locator("input[type=radio]").nth(values.index(value)).check()
-        elif q.type == "scale":
-            box.locator("button", has_text=str(value)).filter(has_text=f"{value}").first.click()
-        elif q.type in ("text", "number"):
-            box.locator("input").fill(str(value))
-        elif q.type == "long_text":
-            text = "\n".join(value) if isinstance(value, list) else str(value)
-            box.locator("textarea").fill(text)
-        elif q.type == "multi_choice":
-            for v in value:
-                box.locator(f".tk-opt-{v} input[type=checkbox]").check()
-        else:
-            raise NotImplementedError(q.type)
 
 
 def web_sheet(server: Any, query: str) -> str:

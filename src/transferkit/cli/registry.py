@@ -216,7 +216,9 @@ def _pilot_options(func: Callable[..., Any]) -> Callable[..., Any]:
             click.option("--network", default=None, help="Network id (add it first)."),
             click.option("--topic", default=None),
             click.option(
-                "--companies", default=None, help="';'-separated company ids (add them first)."
+                "--companies",
+                default=None,
+                help="Company ids separated by ';' or ',' (add them first).",
             ),
             click.option("--start", default=None, help="Start date, e.g. 2026-03-01."),
             click.option("--end", default=None, help="End date, e.g. 2026-09-30."),

@@ -149,7 +149,7 @@ SETUP_KINDS: dict[str, SetupKind] = {
             _optional("title_en", "text", "Agile methods in crafts"),
             _optional("network_id", "text", "N1"),
             _optional("topic", "text", "agile"),
-            _optional("companies", "text", "C01;C02"),
+            _optional("companies", "text", "C01;C02 (or C01,C02)"),
             _optional("start", "date", "2026-03-01"),
             _optional("end", "date", "2026-09-30"),
             _optional("loops", "int", "4"),

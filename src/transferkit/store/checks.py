@@ -10,6 +10,7 @@ import datetime as dt
 import math
 import numbers
 import operator
+import re
 from collections.abc import Iterable, Mapping
 from typing import SupportsIndex, cast
 
@@ -202,10 +203,16 @@ def utc_datetime(value: object, what: str = "submitted_at") -> dt.datetime:
 
 
 def id_list(values: str | Iterable[str] | None, what: str) -> list[str]:
+    """Ids from a list or one text, separated by ``;`` or ``,`` (in a ``;`` CSV a cell
+    cannot hold ``;`` unquoted, so researchers write ``C01,C02``); each once, in order.
+
+    >>> id_list("C01, C02;C01", "company id")
+    ['C01', 'C02']
+    """
     if values is None:
         return []
     if isinstance(values, str):
-        values = values.split(";")
+        values = re.split(r"[;,]", values)
     result: list[str] = []
     for value in values:
         if isinstance(value, str) and not value.strip():

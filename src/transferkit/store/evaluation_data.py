@@ -178,7 +178,7 @@ class EvaluationDataMixin(StoreBase):
                 Company,
                 company,
                 "company",
-                "Add it first with store.add_company(...) or `transferkit db import-demo`.",
+                "Add it first with `transferkit company add` (or store.add_company); the demo: `transferkit db import-demo`.",
             )
             person = session.get(Participant, code)
             if person is None:
@@ -190,7 +190,7 @@ class EvaluationDataMixin(StoreBase):
                 msg = (
                     f"Participant {code!r} belongs to company {person.company_id!r}, not "
                     f"{company!r}: plan the format under {person.company_id!r}, or move the "
-                    f"participant first with store.add_participant({code!r}, company={company!r})"
+                    f"participant first with `transferkit participant add {code} --company {company}`"
                 )
                 raise StoreError(msg)
             same = FormatPlan.participant == code, FormatPlan.format == fields["format"]
