@@ -25,6 +25,8 @@ MODULES = [
     "sheets/web/render.py",
     "sheets/printable.py",
     "live/protocol.py",
+    "live/projector.py",
+    "live/projector_controls.py",
     "reports/index.py",
     "sheets/code_cards.py",
     "pages.py",
@@ -39,7 +41,11 @@ FOLDERS = {
         "sheet.html.j2",
     ],
     ("transferkit.sheets", "templates"): ["code_cards.html.j2", "printable.html.j2"],
-    ("transferkit.live", "templates"): ["protocol.html.j2"],
+    ("transferkit.live", "templates"): [
+        "projector.html.j2",
+        "projector_link.html.j2",
+        "protocol.html.j2",
+    ],
     ("transferkit.reports", "templates/batch_index"): ["page.html.j2"],
 }
 TAGS = (

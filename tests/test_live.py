@@ -427,7 +427,7 @@ def test_reflection_screen_escapes_every_text_of_the_participants(store: Store) 
         assert html.escape(PAYLOADS[-1]) in [c.children[1].value for c in cards]
     _no_markup_from(PAYLOADS, screen.suggestions.value)
     assert html.escape(PAYLOADS[0]) in screen.suggestions.value
-    earlier = [child.children[1].value for child in screen.widget.children[2].children[0].children]
+    earlier = [child.children[1].value for child in screen.tabs.children[0].children]
     assert html.escape(PAYLOADS[0]) in earlier[0]
     for value in earlier:
         _no_markup_from(PAYLOADS, value)

@@ -116,6 +116,10 @@ def test_wheel_carries_notebooks_workshops_and_page_template(tmp_path: Path) -> 
         "transferkit/sheets/templates/printable.html.j2",
         "transferkit/sheets/templates/code_cards.html.j2",
         "transferkit/live/templates/protocol.html.j2",
+        "transferkit/live/templates/projector.html.j2",
+        "transferkit/live/templates/projector_link.html.j2",
+        "transferkit/live/static/projector.js",
+        "transferkit/live/static/projector.css",
         "transferkit/reports/templates/batch_index/page.html.j2",
     ):
         assert name in names, name

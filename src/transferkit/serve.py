@@ -277,6 +277,7 @@ def voila_app_class() -> type[VoilaApp]:
             return settings
 
         def init_handlers(self) -> list[tuple[object, ...]]:
+            from transferkit.live.projector_web import projector_handlers
             from transferkit.sheets.web import handlers as web_sheet_handlers
 
             voila = [
@@ -286,7 +287,8 @@ def voila_app_class() -> type[VoilaApp]:
                 for route, handler, *rest in super().init_handlers()
             ]
             forbidden = (url_path_join(self.server_url, "transferkit/forbidden"), ForbiddenHandler)
-            return [*web_sheet_handlers(self.server_url), forbidden, *voila]
+            projector = projector_handlers(self.server_url)  # projector view, room join address
+            return [*web_sheet_handlers(self.server_url), *projector, forbidden, *voila]
 
         def listen(self) -> None:
             limits = ServerLimits(
