@@ -213,7 +213,12 @@ def projector_content(
     card_questions = [q for q in asked if q != "votes"] or (
         ["ideas"] if _has_question(template, "ideas") else []
     )
-    cards = [item.text for item in collect_inputs(part, card_questions)]
+    if phase is None and card_questions == ["ideas"]:  # the round table: each idea once
+        from transferkit.sheets.ideas import extract_ideas
+
+        cards = [str(t) for t in extract_ideas(part, "ideas")["text"].tolist()]
+    else:
+        cards = [item.text for item in collect_inputs(part, card_questions)]
     rows, voters = vote_totals(store, template, session, frame)
     revealed = bool(session.state.get("reveal", True))
     end, total = session.state.get("timer_end"), session.state.get("timer_total")
