@@ -203,7 +203,9 @@ def voila_app_class() -> type[VoilaApp]:
     Two roles: Voilà's own routes (moderator screens, their kernels and
     websockets, the file tree) need the moderator secret (Voilà's token, from
     ``$TRANSFERKIT_MODERATOR_TOKEN``); the web sheet below ``/sheet`` needs the
-    participant secret (``$TRANSFERKIT_TOKEN``, if set) and nothing else.
+    participant secret (``$TRANSFERKIT_TOKEN``, if set) and nothing else. The
+    projector view (``/p/<room>``) needs its session's read-only view key, and
+    ``/j/<room>`` forwards a phone to the sheet (:mod:`transferkit.live.projector_web`).
     """
     import tornado.web
     from jupyter_server.utils import url_path_join

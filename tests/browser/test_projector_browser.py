@@ -399,3 +399,42 @@ def test_axe_check_finds_a_planted_violation(room_page: Any) -> None:
     )
     found = {v["id"] for v in axe_violations(page)}
     assert {"image-alt", "button-name"} <= found, found
+
+
+def test_web_sheet_dates_are_typed_in_the_pages_format(room_server: Server, room_page: Any) -> None:
+    """A German page asks for TT.MM.JJJJ (not the browser's mm/dd/yyyy), stores ISO and shows
+    a restored draft in TT.MM.JJJJ again."""
+    page = room_page(390, 844)
+    query = "sheet=reflection_loop&pilot=P01&loop=3&phase=optimierung"
+    page.goto(f"http://127.0.0.1:{room_server.port}/sheet?{query}&token={PARTICIPANT_TOKEN}")
+    page.wait_for_selector(".tk-code-start")
+    page.locator(".tk-code input").fill("DAT7Q1")
+    page.click(".tk-code-start")
+    page.wait_for_selector(".tk-submit:enabled")
+    page.locator(".tk-q-actions .tk-add-row").click()
+    row = page.locator(".tk-q-actions .tk-rows .tk-item-row").first
+    due = row.locator(".tk-field-due")
+    assert due.get_attribute("type") == "text"
+    assert due.get_attribute("placeholder") == "TT.MM.JJJJ"
+    row.locator(".tk-field-what").fill("Checkliste Datenablage")
+    due.fill("31.03.2025")
+    assert page.evaluate("window.tkSheet.answers()")["actions"][0]["due"] == "2025-03-31"
+    page.wait_for_timeout(1500)  # autosave 0.7 s after the last change
+    page.reload()
+    page.wait_for_selector(".tk-submit:enabled")
+    restored = page.locator(".tk-q-actions .tk-rows .tk-item-row .tk-field-due").first
+    assert wait_until(lambda: restored.input_value() == "31.03.2025", 10.0)
+    restored.fill("31.02.2025")  # no such day: the server names it, in the page's format
+    page.locator(".tk-q-lessons textarea").fill("Kurze Wege")
+    page.locator(".tk-q-loop_satisfaction input[type=radio]").nth(3).check()
+    page.click(".tk-submit")
+    page.wait_for_selector(".tk-q-actions .tk-error:visible")
+    message = page.inner_text(".tk-q-actions .tk-error")
+    assert "31.02.2025" in message
+    assert "TT.MM.JJJJ" in message
+    restored.fill("1.4.2025")
+    page.click(".tk-submit")
+    page.wait_for_selector(".tk-confirm:visible")
+    with room_server.store() as store:
+        stored = store.responses(template="reflection_loop", pilot="P01", loop=3)
+    assert stored.iloc[0]["actions"][0]["due"] == "2025-04-01"
