@@ -55,9 +55,11 @@ __all__ = [
     "participant_link",
     "phase_questions",
     "projector_content",
+    "room_content",
     "short_address",
     "short_url",
     "vote_totals",
+    "with_session_state",
 ]
 
 #: Participant code under which the moderator's board (groups, dots) is saved as a draft.
@@ -185,7 +187,18 @@ def projector_content(
     (``rows`` of ``[label, points]``, ``voters``, ``revealed``), ``timer``
     (``left`` and ``total`` seconds, or ``None``), ``joined``, ``submitted``,
     ``join`` (``short``: the address on the wall, ``url``: the QR code's).
+    :func:`room_content` (what depends on the answers and the phase) and
+    :func:`with_session_state` (slide, timer, reveal) together.
     """
+    content = room_content(store, session, base_url=base_url, template=template)
+    return with_session_state(content, session)
+
+
+def room_content(
+    store: Store, session: LiveSession, *, base_url: str, template: Template | None = None
+) -> dict[str, JSONValue]:
+    """The part of :func:`projector_content` read from the answers: it depends on the
+    session's phase and language only (the projector page's server caches it per phase)."""
     from transferkit.live.board import collect_inputs
     from transferkit.live.closing import participant_count
     from transferkit.templates.access import load_visitor_template
@@ -220,14 +233,6 @@ def projector_content(
     else:
         cards = [item.text for item in collect_inputs(part, card_questions)]
     rows, voters = vote_totals(store, template, session, frame)
-    revealed = bool(session.state.get("reveal", True))
-    end, total = session.state.get("timer_end"), session.state.get("timer_total")
-    timer: dict[str, JSONValue] | None = None
-    if isinstance(end, int | float):
-        timer = {
-            "left": max(0, round(end - time.time())),
-            "total": int(total) if isinstance(total, int | float) else None,
-        }
     count = participant_count(
         store, template, pilot=session.pilot, loop=session.loop, drafts=DraftStore.for_store(store)
     )
@@ -235,9 +240,6 @@ def projector_content(
     if session.loop is not None:
         title += f" · {text('projector.loop', lang, loop=session.loop)}"
     return {
-        "room": session.room,
-        "version": session.version,
-        "slide": str(session.state.get("slide") or "join"),
         "lang": lang,
         "title": title,
         "heading": heading,
@@ -246,17 +248,39 @@ def projector_content(
         "cards": list(cards[-MAX_CARDS:]),
         "card_count": len(cards),
         "results": {
-            "rows": [[label, points] for label, points in rows[:MAX_RESULTS]] if revealed else [],
+            "rows": [[label, points] for label, points in rows[:MAX_RESULTS]],
             "voters": voters,
-            "revealed": revealed,
         },
-        "timer": timer,
         "joined": count["joined"],
         "submitted": count["submitted"],
         "join": {
             "short": short_address(base_url, session.room),
             "url": short_url(base_url, session.room),
         },
+    }
+
+
+def with_session_state(content: dict[str, JSONValue], session: LiveSession) -> dict[str, JSONValue]:
+    """``content`` (:func:`room_content`) with the moderator's state: room, version, slide,
+    timer (seconds left now), and the results only if revealed (else turnout only)."""
+    revealed = bool(session.state.get("reveal", True))
+    end, total = session.state.get("timer_end"), session.state.get("timer_total")
+    timer: dict[str, JSONValue] | None = None
+    if isinstance(end, int | float):
+        timer = {
+            "left": max(0, round(end - time.time())),
+            "total": int(total) if isinstance(total, int | float) else None,
+        }
+    results = content.get("results")
+    rows = results.get("rows", []) if isinstance(results, dict) else []
+    voters = results.get("voters", 0) if isinstance(results, dict) else 0
+    return {
+        "room": session.room,
+        "version": session.version,
+        "slide": str(session.state.get("slide") or "join"),
+        **content,
+        "results": {"rows": rows if revealed else [], "voters": voters, "revealed": revealed},
+        "timer": timer,
     }
 
 

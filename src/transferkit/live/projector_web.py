@@ -15,9 +15,10 @@ endpoint. Routes below ``base_url``:
                              an unknown room, 429 after 30 wrong codes a minute from one address
 ==========================  ===========================================================
 
-Cost: each room's content is built at most once per :data:`STATE_TTL` seconds in a
-small thread pool (:class:`~transferkit.live.projector.SharedSnapshot`), however many
-projectors poll it. The page and its JSON carry no secret: the view key becomes a
+Cost: however many projectors poll, each room's moderator state is read at most once
+per :data:`STATE_TTL` seconds (one row by primary key) and its answers at most once per
+:data:`CONTENT_TTL` seconds and phase, in a small thread pool
+(:class:`~transferkit.live.projector.SharedSnapshot`). The page and its JSON carry no secret: the view key becomes a
 cookie (an HMAC of it, not the key), the join address is the short one.
 """
 
@@ -41,7 +42,13 @@ from tornado.ioloop import IOLoop
 
 from transferkit import pages
 from transferkit.i18n import area_texts, text
-from transferkit.live.projector import SharedSnapshot, join_request, projector_content, short_url
+from transferkit.live.projector import (
+    SharedSnapshot,
+    join_request,
+    room_content,
+    short_url,
+    with_session_state,
+)
 from transferkit.sheets.query import sheet_url
 from transferkit.sheets.web.render import error_page
 
@@ -52,6 +59,7 @@ if TYPE_CHECKING:
     from transferkit.store.live_sessions import LiveSession, LiveSessions
 
 __all__ = [
+    "CONTENT_TTL",
     "COOKIE",
     "STATE_TTL",
     "ProjectorService",
@@ -66,9 +74,12 @@ log = logging.getLogger(__name__)
 
 #: Cookie of the projector page (an HMAC of the session's view key, path ``p/<room>``).
 COOKIE = "transferkit_projector"
-#: Seconds a room's content is reused: with the page's 1 s polling the projector
-#: follows the moderator within ~1.5 s.
-STATE_TTL = 0.5
+#: Seconds the moderator's state of a room (slide, phase, timer, reveal; one row read by
+#: primary key) is reused: with the page's 1 s polling the projector follows within ~1.3 s.
+STATE_TTL = 0.25
+#: Seconds what a room's answers show (cards, results, counts; reading the answers) is
+#: reused, per phase: a new phase is built at once, new answers appear within ~2 s.
+CONTENT_TTL = 1.0
 #: Wrong room codes one address may try per minute at ``j/<room>`` before 429.
 MAX_WRONG_CODES = 30
 
@@ -139,6 +150,7 @@ class ProjectorService:
         store: Store | None = None,
         public_url: str | None = None,
         ttl: float = STATE_TTL,
+        content_ttl: float = CONTENT_TTL,
         workers: int = 2,
     ) -> None:
         self._store_url = store_url
@@ -146,7 +158,7 @@ class ProjectorService:
         self._sessions: LiveSessions | None = None
         self.public_url = public_url
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tk-projector")
-        self.contents: SharedSnapshot[bytes | None] = SharedSnapshot(ttl)
+        self.contents: SharedSnapshot[dict[str, Any]] = SharedSnapshot(content_ttl)
         self.rooms: SharedSnapshot[LiveSession | None] = SharedSnapshot(ttl)
         self._wrong: dict[str, list[float]] = {}
 
@@ -174,20 +186,23 @@ class ProjectorService:
         return self.rooms.get(code, lambda: self.sessions.by_room(code))
 
     def content_json(self, room: str, base_url: str) -> bytes | None:
-        """The room's content as JSON bytes (built at most once per ttl), ``None`` if no such room."""
+        """The room's content as JSON bytes, ``None`` if no such room.
 
-        code = _room_code(room)
-        if code is None:
+        The moderator's state is read at most once per :data:`STATE_TTL`, the
+        answers at most once per :data:`CONTENT_TTL` and phase, whatever the
+        number of screens asking.
+        """
+        session = self.session(room)
+        if session is None:
             return None
-
-        def build() -> bytes | None:
-            session = self.sessions.by_room(code)
-            if session is None:
-                return None
-            content = projector_content(self.store, session, base_url=base_url)
-            return json.dumps(content, ensure_ascii=False, allow_nan=False).encode("utf-8")
-
-        return self.contents.get(code, build)
+        key = "|".join(
+            [session.room, str(session.state.get("phase")), str(session.state.get("lang"))]
+        )
+        content = self.contents.get(
+            key, lambda: room_content(self.store, session, base_url=base_url)
+        )
+        payload = with_session_state(content, session)
+        return json.dumps(payload, ensure_ascii=False, allow_nan=False).encode("utf-8")
 
     def wrong_code(self, address: str, *, now: float | None = None) -> bool:
         """Count a wrong room code from ``address``; ``True`` if it has tried too many this minute."""
