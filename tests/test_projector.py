@@ -291,3 +291,30 @@ def test_many_projectors_polling_cost_one_build_per_interval(
     intervals = (time.monotonic() - started) / service.contents.ttl
     assert polls > 3 * builds  # far fewer builds than requests
     assert builds <= intervals + 2
+
+
+@pytest.mark.postgres
+def test_sessions_on_postgresql_with_two_writers() -> None:
+    """The multi-user store: two moderator kernels opening the same screen get one room."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pg import temporary_database
+
+    with temporary_database() as url:
+        first, second = LiveSessions(url), LiveSessions(url)
+        with ThreadPoolExecutor(4) as pool:
+            rooms = list(
+                pool.map(
+                    lambda i: (
+                        (first if i % 2 else second).open("round_table", pilot="P01", loop=1).room
+                    ),
+                    range(8),
+                )
+            )
+        assert len(set(rooms)) == 1
+        first.update(rooms[0], slide="results", reveal=False)
+        seen = second.by_room(rooms[0])
+        assert seen is not None
+        assert (seen.state["slide"], seen.state["reveal"], seen.version) == ("results", False, 2)
+        first.engine.dispose()
+        second.engine.dispose()
