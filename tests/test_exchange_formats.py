@@ -127,7 +127,7 @@ def test_sav_german_umlauts_and_long_label(odd_data: pd.DataFrame, tmp_path: Pat
     frame, meta = pyreadstat.read_sav(str(path))
     assert meta.variable_value_labels["place"] == {1.0: QUOTED, 2.0: "Über Video"}
     assert meta.column_names_to_labels["place"] == LONG  # 105 bytes: fits SPSS's 256
-    cb = pd.read_csv(tmp_path / "odd.codebook.csv")
+    cb = pd.read_csv(tmp_path / "odd.sav.codebook.csv")
     assert cb.loc[cb["variable"] == "place", "label"].item() == LONG
     assert "note" not in frame.columns  # free text dropped
     assert frame["tools_chat"].tolist() == [1.0, 1.0]
@@ -155,7 +155,7 @@ def test_sav_over_long_label_warned_and_whole_in_codebook(tmp_path: Path) -> Non
         write_sav(data, template, tmp_path / "long.sav", "de")
     _, meta = pyreadstat.read_sav(str(tmp_path / "long.sav"))
     assert long.startswith(meta.column_names_to_labels["tools_wiki"])
-    cb = pd.read_csv(tmp_path / "long.codebook.csv")
+    cb = pd.read_csv(tmp_path / "long.sav.codebook.csv")
     assert cb.loc[cb["variable"] == "tools_wiki", "label"].item() == f"{long}: Wiki"
 
 
@@ -170,7 +170,7 @@ def test_dta_shortens_labels_to_80_with_a_warning(odd_data: pd.DataFrame, tmp_pa
     assert LONG.startswith(label[:-1])
     assert meta.variable_value_labels["place"] == {1: QUOTED, 2: "Über Video"}
     assert frame["place"].tolist() == [1, 2]
-    cb = pd.read_csv(tmp_path / "odd.codebook.csv")
+    cb = pd.read_csv(tmp_path / "odd.dta.codebook.csv")
     assert cb.loc[cb["variable"] == "place", "label"].item() == LONG
 
 
@@ -396,3 +396,16 @@ def test_ranking_and_dot_vote_one_integer_column_per_option() -> None:
     assert table.loc[0, ["votes_a", "votes_b", "votes_c"]].tolist() == [0, 2, 1]
     assert codebook.variable("order_c").label == "Reihenfolge: C (Rang)"
     assert all(str(table[c].dtype) == "Int64" for c in ("order_a", "votes_c"))
+
+
+def test_sav_and_dta_of_one_name_keep_their_own_codebooks(
+    odd_data: pd.DataFrame, tmp_path: Path
+) -> None:
+    """fb.sav and fb.dta beside each other: two codebooks, neither overwrites the other."""
+    write_sav(odd_data, ODD, tmp_path / "fb.sav", "de")
+    with pytest.warns(ExchangeWarning):
+        write_dta(odd_data, ODD, tmp_path / "fb.dta", "de")
+    for kind in ("sav", "dta"):
+        cb = pd.read_csv(tmp_path / f"fb.{kind}.codebook.csv")
+        assert cb.loc[cb["variable"] == "place", "label"].item() == LONG
+    assert not (tmp_path / "fb.codebook.csv").exists()

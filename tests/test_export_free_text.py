@@ -149,6 +149,8 @@ def test_cli_export_writes_a_pseudonymised_csv(
     actions = [json.loads(v) for v in data["actions"].dropna()]
     assert actions
     assert all(set(row) <= {"due", "status"} for rows in actions for row in rows)
+    # times as ISO 8601 in UTC (as in the SPSS/R/XLSX exports), not pandas' "… 09:33:00+00:00"
+    assert data["submitted_at"].str.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ").all()
     # the same salt gives the same pseudonyms in two exports; none gives new ones
     monkeypatch.setenv("TRANSFERKIT_EXPORT_SALT", "geheim")
     first, second = tmp_path / "a.csv", tmp_path / "b.csv"

@@ -29,24 +29,50 @@ MODULES = [
     "live/projector_controls.py",
     "reports/index.py",
     "sheets/code_cards.py",
+    "reports/content/common.py",
+    "sheets/gas_followup.py",
     "pages.py",
+    "reports/tables.py",
+    "reports/pdf.py",
+    "reports/word.py",
+    "reports/exports.py",
+    "reports/content/figure_tables.py",
+    "sheets/web/vote.py",
+    "sheets/web/vote_http.py",
+    "live/vote_panel.py",
+    "live/votes.py",
 ]
 #: (package, folder) of each template folder, and its templates.
 FOLDERS = {
     ("transferkit.sheets.web", "templates"): [
         "document.html.j2",
+        "entry.html.j2",
         "error.html.j2",
         "parts.html.j2",
         "questions.html.j2",
+        "sections.html.j2",
         "sheet.html.j2",
+        "vote.html.j2",
     ],
-    ("transferkit.sheets", "templates"): ["code_cards.html.j2", "printable.html.j2"],
+    ("transferkit.sheets", "templates"): [
+        "code_cards.html.j2",
+        "gas_followup.html.j2",
+        "printable.html.j2",
+    ],
     ("transferkit.live", "templates"): [
         "projector.html.j2",
         "projector_link.html.j2",
+        "proposal.html.j2",
         "protocol.html.j2",
+        "vote_panel.html.j2",
     ],
     ("transferkit.reports", "templates/batch_index"): ["page.html.j2"],
+    ("transferkit.reports", "templates/exports"): [
+        "links.html.j2",
+        "marker.html.j2",
+        "pdf_footer.html.j2",
+        "pdf_header.html.j2",
+    ],
 }
 TAGS = (
     "a",

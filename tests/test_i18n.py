@@ -140,6 +140,7 @@ _PAGE_FILES = (
     "sheets/web/render.py",
     "sheets/printable.py",
     "sheets/code_cards.py",
+    "sheets/gas_followup.py",
     "live/protocol.py",
     "reports/index.py",
     "sheets/web/templates/*.j2",

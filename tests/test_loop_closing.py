@@ -365,7 +365,8 @@ def test_reports_read_the_stored_figures_of_a_closed_loop(demo: Store) -> None:
     assert kf["phases"]["information"]["n"] == 9  # not stored at closing: computed
     assert kf["dots"] == {"Kommunikation": 6}
     assert kf["closed_at"].startswith("2025-06-30T16:00")
-    assert "closed the loop on 30.06.2025 16:00 UTC" in protocol.summary
+    # 16:00 UTC is 18:00 in Berlin (summer time): local time, with its zone
+    assert "closed the loop on 2025-06-30 18:00 CEST" in protocol.summary
     assert "42 people took part in loop 2" in protocol.summary
     dots, caption = protocol.sections["votes"].tables[-1]
     assert caption == "The moderator's dot vote"
@@ -526,9 +527,10 @@ def test_closing_a_closed_loop_asks_first_and_cancel_keeps_the_earlier_closing(
     assert screen.protocol_job is None
     assert screen.confirm_box.layout.display != "none"
     asked = screen.confirm_text.value
-    assert "bereits abgeschlossen" in asked
-    assert "2025-05-02 14:30" in asked
-    assert "überschreiben" in screen.overwrite_button.description.lower()
+    assert "bereits am 02.05.2025 16:30 CEST abgeschlossen (Fassung 2)" in asked  # Berlin time
+    assert "frühere Fassung bleibt erhalten" in asked
+    assert "Fassung 3" in asked
+    assert screen.overwrite_button.description == "Neue Fassung abschließen"
     assert screen.cancel_button.description == "Abbrechen"
     pd.testing.assert_frame_equal(store.loop_closings("P01"), before)
     assert store.action_items("P01")["what"].tolist() == ["Feedbackrunde"]
@@ -546,9 +548,17 @@ def test_closing_a_closed_loop_asks_first_and_cancel_keeps_the_earlier_closing(
     assert screen.confirm_box.layout.display == "none"
     screen.wait_protocol(30)
     after = store.loop_closings("P01")
-    assert after["closing_id"].tolist() == before["closing_id"].tolist()  # replaced, same row
+    assert after["closing_id"].tolist() == before["closing_id"].tolist()  # newest, same row
     assert after.loc[0, "closed_at"] > pd.Timestamp(when)
     assert after.loc[0, "participants"] == 0
+    # the earlier versions are kept, nothing overwritten silently
+    kept = store.loop_closing_versions("P01")
+    assert [(v["loop"], v["version"]) for v in kept] == [(1, 1), (1, 2)]
+    assert kept[1]["participants"] == 7
+    assert kept[1]["closed_at"].startswith("2025-05-02T14:30")
+    assert store.loop_version("P01", 1) == 3
+    assert screen.summary is not None
+    assert screen.summary.version == 3
     assert store.action_items("P01")["what"].tolist() == ["Feedbackrunde", "Retro einführen"]
     assert "Retro einführen" in screen.protocol.value
 
@@ -563,7 +573,8 @@ def test_closing_twice_on_one_screen_asks_the_second_time(store: Store) -> None:
     screen.close()
     assert screen.confirm_box.layout.display != "none"
     assert "already closed" in screen.confirm_text.value
-    assert screen.overwrite_button.description == "Overwrite"
+    assert "version 1" in screen.confirm_text.value
+    assert screen.overwrite_button.description == "Close as a new version"
     assert screen.cancel_button.description == "Cancel"
     screen.close(overwrite=False)  # asking again changes nothing
     pd.testing.assert_frame_equal(store.loop_closings("P01"), first)

@@ -200,8 +200,34 @@ def test_network_benchmark_is_anonymous(batch: tuple[BatchResult, Path]) -> None
     assert metrics["change_digital"]["peers"] == pytest.approx(
         change[wide["company_id"] != "C03"].mean()
     )
-    # groups of fewer than three companies are hidden
+    # groups of fewer than three companies are hidden, and one more so that the micro
+    # companies are not the total minus the others (60 - 37 - 15 = 8, issue 14)
     assert kf["participation"]["size_class:micro"] == "–"
+    sizes = {k: v for k, v in kf["participation"].items() if k.startswith("size_class:")}
+    assert list(sizes.values()).count("–") >= 2
+
+
+def test_network_report_pools_the_pilots_and_reads_their_differences(
+    batch: tuple[BatchResult, Path],
+) -> None:
+    kf = key_figures(batch[1], "network_C03_en")
+    page = (batch[1] / "network_C03_en.html").read_text(encoding="utf-8")
+    long = _scale_scores(read_dataset("self_assessment"))
+    for scale in SCALES:
+        pairs = long[long["scale"] == scale].pivot_table(
+            index=["pilot_id", "participant"], columns="time", values="score"
+        )
+        diff = (pairs["post"] - pairs["pre"]).dropna().groupby(level="pilot_id")
+        per_pilot = pd.DataFrame({"yi": diff.mean(), "vi": diff.var(ddof=1) / diff.count()})
+        expected = ev.meta_analysis(per_pilot, "yi", "vi").iloc[0]
+        pooled = kf["pooled"][scale]
+        assert pooled["k"] == 6
+        assert pooled["estimate"] == pytest.approx(expected["estimate"])
+        assert pooled["tau2"] == pytest.approx(expected["tau2"])
+        assert pooled["i2"] == pytest.approx(expected["i2"])
+    assert "diamond: estimate and 95% confidence interval" in page  # the figure caption
+    assert "95% prediction interval" in page
+    assert page.count("I² = ") == 3
 
 
 def test_needs_key_figures_equal_the_evaluation_functions(batch: tuple[BatchResult, Path]) -> None:

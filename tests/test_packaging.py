@@ -111,16 +111,27 @@ def test_wheel_carries_notebooks_workshops_and_page_template(tmp_path: Path) -> 
         "transferkit/sheets/web/templates/document.html.j2",
         "transferkit/sheets/web/templates/error.html.j2",
         "transferkit/sheets/web/templates/parts.html.j2",
+        "transferkit/sheets/web/templates/sections.html.j2",
+        "transferkit/sheets/web/templates/entry.html.j2",
         "transferkit/sheets/web/templates/questions.html.j2",
         "transferkit/sheets/web/templates/sheet.html.j2",
         "transferkit/sheets/templates/printable.html.j2",
         "transferkit/sheets/templates/code_cards.html.j2",
+        "transferkit/sheets/templates/gas_followup.html.j2",
         "transferkit/live/templates/protocol.html.j2",
+        "transferkit/live/templates/vote_panel.html.j2",
+        "transferkit/live/templates/proposal.html.j2",
+        "transferkit/sheets/web/templates/vote.html.j2",
+        "transferkit/sheets/web/static/vote.js",
+        "transferkit/i18n/vote.toml",
         "transferkit/live/templates/projector.html.j2",
         "transferkit/live/templates/projector_link.html.j2",
         "transferkit/live/static/projector.js",
         "transferkit/live/static/projector.css",
         "transferkit/reports/templates/batch_index/page.html.j2",
+        "transferkit/reports/templates/exports/links.html.j2",
+        "transferkit/reports/templates/exports/pdf_footer.html.j2",
+        "transferkit/i18n/exports.toml",
     ):
         assert name in names, name
     site = tmp_path / "site"
@@ -160,7 +171,7 @@ def test_wheel_carries_notebooks_workshops_and_page_template(tmp_path: Path) -> 
         "import transferkit.pages as p;"
         "print(p.environment('transferkit.sheets').loader.get_source("
         "p.environment('transferkit.sheets'), 'printable.html.j2')[1]);"
-        "print('<pre>' in template_to_html(load_template('round_table')), "
+        "print('class=\"q\"' in template_to_html(load_template('round_table')), "
         "'tk-page-error' in error_page('x'))"
     )
     out = subprocess.run(

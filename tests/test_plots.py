@@ -108,7 +108,9 @@ def test_needs_portfolio():
     )
     ax = plots.plot_needs_portfolio(needs, lang="en")
     assert ax.get_ylabel() == "importance"
-    assert {t.get_text() for t in ax.texts} >= {"ai_use", "develop", "reduce"}
+    texts = {t.get_text() for t in ax.texts}
+    assert {"1", "2", "develop", "reduce"} <= texts  # numbered points, named quadrants
+    assert "1  ai_use\n2  teamwork" in texts  # the key: number = priority order
 
 
 def test_forest_plot_from_prepost():

@@ -318,3 +318,32 @@ def test_sessions_on_postgresql_with_two_writers() -> None:
         assert (seen.state["slide"], seen.state["reveal"], seen.version) == ("results", False, 2)
         first.engine.dispose()
         second.engine.dispose()
+
+
+def test_votes_from_phones_are_the_chart_once_the_moderator_opened_a_vote(
+    store: Store, served: tuple[BackgroundServer, ProjectorService]
+) -> None:
+    """Three phones vote (transferkit.live.votes): the projector shows those totals, hidden
+    until revealed if the moderator chose so; the join address leads to the vote page."""
+    from transferkit.live import votes
+
+    server, _service = served
+    _round_table(store)  # a sheet dot vote too: the phones' vote replaces it once opened
+    key = votes.round_table_vote("P01", 1)
+    items = [("a", "Lernpaten"), ("b", "Wissensrunde"), ("c", "Checklisten")]
+    votes.open_vote(store, key, items, budget=3, hidden=True)
+    for code, ballot in (("PH0001", {"a": 2, "b": 1}), ("PH0002", {"a": 1}), ("PH0003", {"c": 3})):
+        votes.votes_of(store).cast(key, code, ballot)
+    sessions = LiveSessions.for_store(store)
+    s = sessions.update(sessions.open("round_table", pilot="P01", loop=1).room, phase="votes")
+    hidden = projector_content(store, s, base_url="http://h/")["results"]
+    assert hidden == {"rows": [], "voters": 3, "revealed": False}
+    votes.reveal(store, key)
+    shown = projector_content(store, s, base_url="http://h/")["results"]
+    expected = [[r["label"], r["points"]] for r in votes.totals(store, key).to_dict("records")]
+    assert shown["rows"] == expected
+    assert shown["rows"] == [["Lernpaten", 3], ["Checklisten", 3], ["Wissensrunde", 1]]
+    status, headers, _ = _Client(server).get(f"/j/{s.room}")
+    assert status == 302
+    assert headers["location"].startswith("/sheet/vote?pilot=P01&loop=1&vote=round_table")
+    assert headers["location"].endswith(f"token={PARTICIPANT_TOKEN}")

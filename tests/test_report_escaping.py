@@ -320,7 +320,9 @@ def test_show_text_escapes_and_structures() -> None:
     assert common.list_html(["a & b", "<i>x</i>\ny"]) == (
         "<ul><li>a &amp; b</li><li>&lt;i&gt;x&lt;/i&gt;<br>y</li></ul>"
     )
-    assert common.heading_html('"<T>"', 1) == "<h1>&quot;&lt;T&gt;&quot;</h1>"
+    assert (
+        common.heading_html('"<T>"', 1) == "<h1>&#34;&lt;T&gt;&#34;</h1>"
+    )  # jinja2 escapes " as &#34;
     assert common.text_html("x", emphasis=True) == "<p><em>x</em></p>"
 
 

@@ -46,7 +46,10 @@ def test_the_pilot_report_names_its_tests_formulas_and_n(store: Store, lang: str
 
 def test_each_report_has_its_own_methods(store: Store) -> None:
     needs = rd.needs_report(store, "C03", "en").sections["methods"]
-    assert any("priority = importance × gap" in item for item in needs.items)
+    assert any(
+        "MWDS = mean over respondents of (importanceᵢ − competenceᵢ) × mean importance" in item
+        for item in needs.items
+    )
     assert not any("Jacobson" in item for item in needs.items)  # no RCI in a needs report
     network = rd.network_report(store, None, "de").sections["methods"]
     assert any("d_av" in item for item in network.items)

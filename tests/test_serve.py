@@ -253,3 +253,47 @@ def test_a_busy_port_is_a_clear_error_before_any_link_is_printed(tmp_path: Path)
     assert "http://" not in result.output  # no link, no QR code for a port we do not hold
     assert "Traceback" not in result.output
     assert "--Voila.port_retries=0" in voila_argv("w")  # and Voilà itself does not move
+
+
+def test_a_taken_port_is_refused_in_both_languages_with_the_next_port() -> None:
+    """Before any link is printed, a port in use gives one message naming the port to try."""
+    import socket
+
+    import pytest
+
+    from transferkit.exceptions import TransferkitError
+    from transferkit.serve import check_port_free
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(TransferkitError) as caught:
+            check_port_free("127.0.0.1", port)
+    message = str(caught.value)
+    assert f"Port {port} ist belegt" in message
+    assert f"Port {port} is in use" in message
+    assert f"--port {port + 1}" in message
+
+
+def test_a_store_that_cannot_take_answers_stops_serve_in_both_languages(tmp_path: Path) -> None:
+    """A store in a read-only folder is refused before the server starts."""
+    import os
+
+    import pytest
+
+    from transferkit.exceptions import TransferkitError
+    from transferkit.serve import check_store_writable
+
+    if os.geteuid() == 0:
+        # root writes into read-only folders; a file where the folder should be fails for anyone
+        (tmp_path / "not_a_folder").write_text("x")
+        url = f"sqlite:///{tmp_path / 'not_a_folder' / 'store.db'}"
+    else:
+        tmp_path.chmod(0o500)
+        url = f"sqlite:///{tmp_path / 'store.db'}"
+    with pytest.raises(TransferkitError) as caught:
+        check_store_writable(url)
+    message = str(caught.value)
+    assert "Der Speicher nimmt keine Antworten an" in message
+    assert "the store cannot take answers" in message

@@ -259,3 +259,12 @@ def test_statuses_agree_with_the_vocabulary() -> None:
     for lang in ("de", "en"):
         listed = ", ".join(vocabulary.STATUS_LABELS[lang][s] for s in ALLOWED)
         assert f"({listed})" in q.help.get(lang), lang
+
+
+def test_phase_texts_agree_with_the_vocabulary() -> None:
+    """Each phase's free-text questions are text questions of that phase of the reflection loop."""
+    t = load_template("reflection_loop")
+    assert list(vocabulary.PHASE_TEXTS) == t.phase_ids()
+    for phase, ids in vocabulary.PHASE_TEXTS.items():
+        texts = [q.id for q in t.all_questions(phase) if q.type in ("text", "long_text")]
+        assert list(ids) == texts, phase

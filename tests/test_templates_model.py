@@ -582,7 +582,8 @@ def test_sheet_and_loop_shape_errors() -> None:
 def test_feedback_params() -> None:
     t = load_template_string(
         "id: x\nversion: 1\ntitle: {de: a, en: a}\nfeedback: {kind: top_priorities, top: 3}\n"
-        "questions: [{id: a, type: text, label: {de: A, en: A}}]\n"
+        "questions: [{id: imp_a, type: text, label: {de: A, en: A}},\n"
+        "            {id: comp_a, type: text, label: {de: A, en: A}}]\n"
     )
     assert t.feedback is not None
     assert t.feedback.kind == "top_priorities"

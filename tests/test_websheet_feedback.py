@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from transferkit.exceptions import TemplateError
 from transferkit.sheets.feedback import (
     BAR_CSS,
     FeedbackContent,
@@ -46,9 +47,9 @@ def test_profile_content_turns_reverse_keyed_items() -> None:
     assert content is not None
     assert content.kind == "profile"
     rows = {r.label: r.value for r in content.rows}
-    assert rows == {"digital": 2.0, "soft": 5.0}  # soft_3 = 1 counts as 5
-    assert rows == profile_scores(template, answers)
-    assert content.scale_max == 5.0
+    assert rows == {"Digital skills": 2.0, "Soft skills": 5.0}  # soft_3 = 1 counts as 5
+    assert profile_scores(template, answers) == {"digital": 2.0, "soft": 5.0}
+    assert (content.scale_min, content.scale_max) == (1.0, 5.0)  # the items' 1–5 scale
     assert content.chart_label == "mean"
 
 
@@ -58,7 +59,10 @@ def test_summary_and_phase_feedback() -> None:
     assert content is not None
     assert content.chart_label is None
     assert not content.has_chart
-    assert [r.text for r in content.rows] == ["tandem", "<b>gut</b>"]
+    assert [r.text for r in content.rows] == [
+        "Lernpartnerschaft / Lern-Tandem",  # the option's label, not its value `tandem`
+        "<b>gut</b>",
+    ]
     html = feedback_html(content)
     assert "&lt;b&gt;gut&lt;/b&gt;" in html
     assert "<b>gut</b>" not in html
@@ -68,7 +72,7 @@ def test_summary_and_phase_feedback() -> None:
     phase = feedback_content(loop, {"lessons": "x", "actions": actions}, phase="optimierung")
     assert phase is not None
     assert phase.kind == "action_summary"
-    assert "Checkliste / AB / 2025-03-01" in feedback_html(phase)
+    assert "Checkliste – wer: AB, bis: 2025-03-01 (offen)" in feedback_html(phase)
 
 
 def test_no_feedback() -> None:
@@ -176,12 +180,15 @@ def test_summary_of_hostile_answers_and_labels_is_text() -> None:
         "id": "hostile",
         "version": 1,
         "title": _t(PAYLOADS[0]),
-        "feedback": {"kind": '"><img src=x onerror=window.__tk_pwned=1>'},
+        "feedback": {"kind": "summary"},
         "questions": [
             {"id": f"q{n}", "type": "text", "label": _t(p)} for n, p in enumerate(PAYLOADS)
         ],
     }
     template = load_template_string(json.dumps(sheet))
+    hostile_kind = {**sheet, "feedback": {"kind": '"><img src=x onerror=window.__tk_pwned=1>'}}
+    with pytest.raises(TemplateError, match="unknown feedback kind"):  # kinds are a fixed list
+        load_template_string(json.dumps(hostile_kind))
     answers = {f"q{n}": p for n, p in enumerate(reversed(PAYLOADS))}
     answers["extra"] = {"nested": PAYLOADS[1]}
     content = feedback_content(template, answers, lang="en")

@@ -86,10 +86,10 @@ class AnswerValidationError(TransferkitError):
     def __init__(self, template_id: str, problems: list[AnswerProblem]) -> None:
         self.template_id = template_id
         self.problems = list(problems)
-        header = (
-            f"Antworten unvollständig oder ungültig / answers incomplete or invalid "
-            f"(template {template_id!r}, {len(self.problems)} problem(s)):"
-        )
+        # i18n imports this module (LanguageError), so the catalogue is imported when needed
+        from transferkit.i18n import both
+
+        header = both("answers.invalid_header", template=repr(template_id), n=len(self.problems))
         lines = [header] + [f"  - {p}" for p in self.problems]
         super().__init__("\n".join(lines))
 

@@ -47,6 +47,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from transferkit.exceptions import TransferkitError
 from transferkit.guard import ServerLimits, raise_open_file_limit
+from transferkit.i18n import both
 from transferkit.sheets.query import SheetRequest, join_url, sheet_url
 
 if TYPE_CHECKING:
@@ -289,8 +290,9 @@ def voila_app_class() -> type[VoilaApp]:
                 for route, handler, *rest in super().init_handlers()
             ]
             forbidden = (url_path_join(self.server_url, "transferkit/forbidden"), ForbiddenHandler)
+            sheet = web_sheet_handlers(self.server_url, moderator_token=self.token or None)
             projector = projector_handlers(self.server_url)  # projector view, room join address
-            return [*web_sheet_handlers(self.server_url), *projector, forbidden, *voila]
+            return [*sheet, *projector, forbidden, *voila]
 
         def listen(self) -> None:
             limits = ServerLimits(
@@ -473,6 +475,8 @@ def serve(
     echo(
         f"    reflection:   {_with_token(join_url(base, 'reflection_loop.ipynb', moderator_request), moderator_token)}"
     )
+    entry = f"{base.rstrip('/')}/sheet/entry?{request.query()}"  # typing in paper sheets
+    echo(f"    paper entry:  {_with_token(entry, moderator_token)}")
     echo(qr_text(sheet))
     argv = voila_argv(
         folder,
@@ -534,10 +538,7 @@ def check_store_writable(store_url: str) -> None:
         finally:
             store.close()
     except TransferkitError as error:
-        msg = (
-            f"Der Speicher nimmt keine Antworten an / the store cannot take answers: {error} "
-            "– transferkit serve does not start, so that no participant loses a sheet."
-        )
+        msg = both("serve.store_refuses", error=error)
         raise TransferkitError(msg) from error
 
 
@@ -548,12 +549,7 @@ def check_port_free(host: str, port: int) -> None:
         try:
             probe.bind((host or "0.0.0.0", port))
         except OSError as error:
-            msg = (
-                f"Port {port} ist belegt ({error.strerror}) – läuft schon ein transferkit serve? "
-                f"Beenden Sie es oder wählen Sie einen anderen Port, z. B. --port {port + 1}. / "
-                f"Port {port} is in use ({error.strerror}): is transferkit serve running already? "
-                f"Stop it or choose another port, e.g. --port {port + 1}."
-            )
+            msg = both("serve.port_in_use", port=port, reason=error.strerror, next=port + 1)
             raise TransferkitError(msg) from None
 
 

@@ -21,8 +21,10 @@ __all__ = [
     "ACTION_STATUSES",
     "CLOSED_STATUSES",
     "FORMATS",
+    "GAS_LEVEL_NAMES",
     "OPEN_STATUSES",
     "PHASE_RATINGS",
+    "PHASE_TEXTS",
     "SCALE_GROUPS",
     "SCALE_GROUP_NAMES",
     "STATUS_LABELS",
@@ -163,4 +165,32 @@ PHASE_RATINGS: dict[str, str] = {
     "anwendung": "app_success",
     "austausch": "exchange_quality",
     "optimierung": "loop_satisfaction",
+}
+
+#: The free-text questions of each reflection-loop phase, the phase's main question first
+#: (what the room contributed: the moderator's cards, the protocol, the demo data).
+PHASE_TEXTS: dict[str, tuple[str, ...]] = {
+    "information": ("learned", "open_questions"),
+    "anwendung": ("tried", "obstacles"),
+    "austausch": ("worked",),
+    "optimierung": ("lessons",),
+}
+
+#: The five levels of Goal Attainment Scaling (``gas_goal`` answers, keys ``"-2"`` .. ``"2"``)
+#: in words: what each level means, whatever the goal.
+GAS_LEVEL_NAMES: dict[str, dict[str, str]] = {
+    "de": {
+        "-2": "viel schlechter als erwartet",
+        "-1": "etwas schlechter als erwartet",
+        "0": "wie erwartet",
+        "1": "etwas besser als erwartet",
+        "2": "viel besser als erwartet",
+    },
+    "en": {
+        "-2": "much worse than expected",
+        "-1": "somewhat worse than expected",
+        "0": "as expected",
+        "1": "somewhat better than expected",
+        "2": "much better than expected",
+    },
 }

@@ -47,6 +47,6 @@ def test_serve_gives_participants_the_web_sheet(voila_server: Any, new_page: Any
     page.wait_for_selector(".tk-code-start", timeout=30_000)
     page.locator(".tk-code input").fill("WEB0001")
     page.click(".tk-code-start")
-    page.wait_for_selector(".tk-submit:enabled", timeout=30_000)
+    page.wait_for_selector(".tk-section-next:visible", timeout=30_000)  # sections
     assert page.locator(".tk-q-topics_priority, [class*='tk-q-']").count() > 5
     assert set(hosts) == {f"127.0.0.1:{voila_server.port}"}, sorted(set(hosts))

@@ -212,8 +212,9 @@ def test_closing_a_closed_loop_asks_and_cancel_keeps_it(
     moderator.locator(".tk-close-loop").click()
     question = moderator.locator(".tk-close-confirm")
     question.wait_for(state="visible", timeout=15_000)
-    assert "bereits abgeschlossen" in question.inner_text()
-    assert "2025-05-02 14:30" in question.inner_text()
+    asked = question.inner_text()
+    assert "wurde bereits am 02.05.2025 16:30 CEST abgeschlossen" in asked  # Berlin time
+    assert "frühere Fassung bleibt erhalten" in asked
     shot(moderator, "reflection_loop_close_again")
     moderator.locator(".tk-close-cancel").click()
     question.wait_for(state="hidden", timeout=15_000)

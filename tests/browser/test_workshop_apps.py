@@ -107,7 +107,7 @@ def test_web_sheet_in_serve_shows_the_feedback_chart(
     content = feedback_content(template, answers, lang="de")
     assert content is not None
     shown = page.locator(".tk-feedback .tk-bar-value").all_inner_texts()
-    assert shown == [f"{row.value:g}" for row in content.rows]
+    assert shown == [f"{row.value:g}".replace(".", ",") for row in content.rows]  # German sheet
     widths = page.locator(".tk-feedback .tk-bar").evaluate_all(
         "bars => bars.map(b => b.offsetWidth)"
     )

@@ -79,3 +79,17 @@ def test_summary_errors():
         gas_summary(bad)
     with pytest.raises(EvaluationInputError, match=r"'pilot'.*Available columns"):
         gas_summary(goals(), "pilot")
+
+
+def test_summary_counts_rated_and_pending_goals():
+    # the T-scores use only goals rated at both times; the others are counted as pending
+    res = gas_summary(goals()).set_index("pilot_id")
+    assert res.loc["P1", "n_goals"] == 3
+    assert res.loc["P1", "n_rated"] == 2
+    assert res.loc["P1", "n_missing"] == 1
+    assert res.loc["P1", "t_baseline"] == pytest.approx(gas_tscore([-1, -2], [2, 1]))
+    none_rated = goals().assign(follow_up=np.nan)
+    empty = gas_summary(none_rated).set_index("pilot_id")
+    assert empty["n_rated"].tolist() == [0, 0]
+    assert empty["t_follow_up"].isna().all()
+    assert empty["t_baseline"].isna().all()  # no goal rated at both times: no T-score

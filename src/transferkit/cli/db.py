@@ -312,6 +312,13 @@ def db_export(
                     else v
                 )
             )
+    from pandas.api.types import is_datetime64_any_dtype
+
+    from transferkit.exchange.codebook import iso_utc
+
+    for column in data.columns:  # times as ISO 8601 in UTC, as in the other formats
+        if is_datetime64_any_dtype(data[column]):
+            data[column] = iso_utc(data[column])
     write_atomically(out, data.to_csv(index=False))
     click.echo(f"{len(data)} rows written to {out} ({dropped}; pseudonyms {linked})")
 

@@ -21,6 +21,7 @@ import click
 from transferkit.cli.common import DB_HELP, friendly_errors
 
 if TYPE_CHECKING:
+    from transferkit.reports import ReportResult
     from transferkit.store.values import JSONValue
 
 __all__ = ["report"]
@@ -29,7 +30,16 @@ F = TypeVar("F", bound=Callable[..., object])
 
 
 def _common(func: F) -> F:
-    """Options every report command takes: --db, --lang, --out."""
+    """Options every report command takes: --db, --lang, --out, --format."""
+    func = click.option(
+        "--format",
+        "formats",
+        default="html",
+        show_default=True,
+        metavar="FORMATS",
+        help="Comma-separated: html, pdf (needs Chromium), docx, e.g. html,pdf,docx. "
+        "The tables behind the figures are written as CSV and XLSX in any case.",
+    )(func)
     func = click.option(
         "--out",
         "out_dir",
@@ -62,16 +72,23 @@ def _params(db: str | None, lang: str, **extra: JSONValue) -> dict[str, JSONValu
     return {"db": db or "", "lang": lang, **extra}
 
 
-def _one(kind: str, params: dict[str, JSONValue], out_dir: str) -> None:
+def _files(result: ReportResult) -> str:
+    """The report's HTML and its PDF and Word files, if made."""
+    made = [result.html, *(result.exports.get(f) for f in ("pdf", "docx"))]
+    return ", ".join(str(path) for path in made if path is not None)
+
+
+def _one(kind: str, params: dict[str, JSONValue], out_dir: str, formats: str) -> None:
     from transferkit.reports import run_report
 
-    result = run_report(kind, params, out_dir)
-    click.echo(f"{result.title}: {result.html} ({result.seconds:.1f} s)")
+    result = run_report(kind, params, out_dir, formats=formats)
+    click.echo(f"{result.title}: {_files(result)} ({result.seconds:.1f} s)")
 
 
 @click.group("report")
 def report() -> None:
-    """Make HTML reports (without code) and key-figure JSON files from the store."""
+    """Make reports (HTML without code; PDF, Word with --format) and key-figure JSON files
+    from the store, with the tables behind the figures as CSV and XLSX."""
 
 
 @report.command("pilot")
@@ -80,19 +97,24 @@ def report() -> None:
 @_workers
 @friendly_errors
 def report_pilot(
-    pilot_ids: tuple[str, ...], db: str | None, lang: str, out_dir: str, workers: int | None
+    pilot_ids: tuple[str, ...],
+    db: str | None,
+    lang: str,
+    out_dir: str,
+    formats: str,
+    workers: int | None,
 ) -> None:
     """Report on one or more pilot projects, e.g. `transferkit report pilot P01`."""
     if len(pilot_ids) == 1:
-        _one("pilot", _params(db, lang, pilot_id=pilot_ids[0]), out_dir)
+        _one("pilot", _params(db, lang, pilot_id=pilot_ids[0]), out_dir, formats)
         return
     from transferkit.reports import ReportJob, run_batch
 
     jobs = [ReportJob("pilot", _params(db, lang, pilot_id=p)) for p in pilot_ids]
-    batch = run_batch(jobs, out_dir, workers)
+    batch = run_batch(jobs, out_dir, workers, formats=formats)
     for result in batch.results:
         if result.ok:
-            click.echo(f"{result.title}: {result.html}")
+            click.echo(f"{result.title}: {_files(result)}")
     click.echo(batch.summary(), err=bool(batch.failures))
     if batch.failures:
         raise SystemExit(1)
@@ -107,9 +129,9 @@ def report_pilot(
 )
 @_common
 @friendly_errors
-def report_network(company_id: str, db: str | None, lang: str, out_dir: str) -> None:
+def report_network(company_id: str, db: str | None, lang: str, out_dir: str, formats: str) -> None:
     """Report on all pilots of the network side by side."""
-    _one("network", _params(db, lang, company_id=company_id), out_dir)
+    _one("network", _params(db, lang, company_id=company_id), out_dir, formats)
 
 
 @report.command("needs")
@@ -121,9 +143,9 @@ def report_network(company_id: str, db: str | None, lang: str, out_dir: str) -> 
 )
 @_common
 @friendly_errors
-def report_needs(company_id: str, db: str | None, lang: str, out_dir: str) -> None:
+def report_needs(company_id: str, db: str | None, lang: str, out_dir: str, formats: str) -> None:
     """Needs analysis of one company or the whole network."""
-    _one("needs", _params(db, lang, company_id=company_id), out_dir)
+    _one("needs", _params(db, lang, company_id=company_id), out_dir, formats)
 
 
 @report.command("protocol")
@@ -131,18 +153,20 @@ def report_needs(company_id: str, db: str | None, lang: str, out_dir: str) -> No
 @click.option("--loop", type=int, required=True, help="Number of the reflection loop, e.g. 2.")
 @_common
 @friendly_errors
-def report_protocol(pilot_id: str, loop: int, db: str | None, lang: str, out_dir: str) -> None:
+def report_protocol(
+    pilot_id: str, loop: int, db: str | None, lang: str, out_dir: str, formats: str
+) -> None:
     """Protocol of one reflection loop session, to hand out afterwards."""
-    _one("protocol", _params(db, lang, pilot_id=pilot_id, loop=loop), out_dir)
+    _one("protocol", _params(db, lang, pilot_id=pilot_id, loop=loop), out_dir, formats)
 
 
 @report.command("all")
 @_common
 @_workers
 @friendly_errors
-def report_all(db: str | None, lang: str, out_dir: str, workers: int | None) -> None:
+def report_all(db: str | None, lang: str, out_dir: str, formats: str, workers: int | None) -> None:
     """Every pilot report, the network and needs reports, and an index.html linking them."""
     from transferkit.reports import run_all
 
-    index = run_all(db, out_dir, lang, workers=workers)
+    index = run_all(db, out_dir, lang, workers=workers, formats=formats)
     click.echo(str(index))

@@ -46,7 +46,10 @@ def templates_show(name_or_path: str, lang: str) -> None:
 @templates.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def templates_validate(files: tuple[Path, ...]) -> None:
-    """Check template files; print every problem with its line and a fix."""
+    """Check template files; print every problem with its line and a fix (``check`` is the same).
+
+    Where the YAML can be read, every problem of a file is listed at once.
+    """
     from transferkit.templates import load_template
 
     failed = 0
@@ -61,6 +64,9 @@ def templates_validate(files: tuple[Path, ...]) -> None:
             click.echo(f"{path}: OK ({template.id} v{template.version}, {n} questions)")
     if failed:
         raise SystemExit(1)
+
+
+templates.add_command(templates_validate, name="check")  # the same, by its other name
 
 
 @templates.command("print")

@@ -183,7 +183,12 @@ CATALOGUE: dict[str, DatasetInfo] = {
             (
                 Column("pilot_id", "string", "pilot", "P01 ... P06"),
                 Column("participant", "string", "code of the pilot coordinator who rated them"),
-                Column("goal_id", "string", "goal id", "<pilot>-G<k>, e.g. P01-G1"),
+                Column(
+                    "goal_id",
+                    "string",
+                    "goal id, unique per participant",
+                    "<pilot>-<participant>-G<k>, e.g. P01-PASTNT-G1",
+                ),
                 Column("goal", "string", "the goal, in German"),
                 Column("weight", "integer", "importance weight", "1-3"),
                 Column("baseline", "integer", "GAS level at the start", "-2 ... 2"),

@@ -58,6 +58,7 @@ from transferkit.vocabulary import (
     FORMATS,
     OPEN_STATUSES,
     PHASE_RATINGS,
+    PHASE_TEXTS,
     SCALE_GROUPS,
     TOPICS,
 )
@@ -93,13 +94,6 @@ TEMPLATE_VERSIONS: dict[str, int] = {
     "training_feedback": 1,
     "needs_analysis": 1,
     "reflection_loop": 1,
-}
-#: Free-text question of each reflection-loop phase.
-PHASE_TEXTS: dict[str, str] = {
-    "information": "learned",
-    "anwendung": "tried",
-    "austausch": "worked",
-    "optimierung": "lessons",
 }
 
 SCALES: dict[str, tuple[str, ...]] = SCALE_GROUPS
@@ -495,7 +489,7 @@ def _loop_responses(
                         + person[code]
                     )
                     answers: Answers = {question: _likert(mean + rng.normal(0.0, 0.6))}
-                    text_id = PHASE_TEXTS[phase]
+                    text_id = PHASE_TEXTS[phase][0]
                     answers[text_id] = str(rng.choice(TEXTS[text_id]))
                     if phase == "anwendung" and rng.random() < 0.25:
                         answers["obstacles"] = str(rng.choice(OBSTACLES))

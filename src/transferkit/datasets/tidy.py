@@ -102,19 +102,30 @@ def self_assessment(responses: pd.DataFrame, participants: pd.DataFrame) -> pd.D
 
 
 def gas_goals(responses: pd.DataFrame) -> pd.DataFrame:
-    """``gas_goals``: one row per goal of the ``pilot_goals`` responses (goal ids
-    ``<pilot>-G<k>``; a goal without weight weighs 1)."""
+    """``gas_goals``: one row per goal of the ``pilot_goals`` responses; a goal without
+    weight weighs 1.
+
+    Goals are rated in two steps (goals and baselines at the start, the follow-up level
+    later, :mod:`transferkit.sheets.gas_followup`); the follow-up is a second response of
+    the same pilot, loop and participant that carries the start's goals with their levels
+    reached. So only the *latest* response (by ``submitted_at``, then ``response_id``) of a
+    pilot, loop and participant is read; responses without a participant each count.
+    Goal ids are unique per participant: ``<pilot>-<participant>-G<k>`` (``-L<loop>``
+    after the pilot when the sheet was sent in a loop).
+    """
+    frame = _latest_per_participant(_of(responses, "pilot_goals"))
     rows = []
-    for response in _of(responses, "pilot_goals").to_dict("records"):
+    for n, response in enumerate(frame.to_dict("records"), start=1):
         goals = response.get("goals")
         if not isinstance(goals, list):
             continue
+        stem = _goal_stem(response, n)
         for k, goal in enumerate(goals, start=1):
             rows.append(
                 {
                     "pilot_id": response["pilot"],
                     "participant": response["participant"],
-                    "goal_id": f"{response['pilot']}-G{k}",
+                    "goal_id": f"{stem}-G{k}",
                     "goal": goal["goal"],
                     "weight": goal.get("weight", 1.0),
                     "baseline": goal["baseline"],
@@ -123,6 +134,34 @@ def gas_goals(responses: pd.DataFrame) -> pd.DataFrame:
             )
     out = typed(pd.DataFrame(rows), "gas_goals")
     return out.sort_values("goal_id", kind="stable").reset_index(drop=True)
+
+
+def _given(value: object) -> bool:
+    return isinstance(value, str) and value not in ("", "nan", "None")
+
+
+def _goal_stem(response: Mapping[Any, Any], n: int) -> str:
+    """``<pilot>[-L<loop>]-<participant>`` of a response (its position ``R<n>`` without a code)."""
+    parts = [str(response["pilot"])] if _given(response.get("pilot")) else []
+    loop = response.get("loop")
+    if loop is not None and not pd.isna(loop):
+        parts.append(f"L{int(loop)}")
+    who = response.get("participant")
+    parts.append(str(who) if _given(who) else f"R{n}")
+    return "-".join(parts)
+
+
+def _latest_per_participant(frame: pd.DataFrame) -> pd.DataFrame:
+    """The last response of each pilot, loop and participant (all responses without one)."""
+    if frame.empty or "participant" not in frame.columns:
+        return frame
+    order = [c for c in ("submitted_at", "response_id") if c in frame.columns]
+    ordered = frame.sort_values(order, kind="stable") if order else frame
+    keys = ordered.reindex(columns=["pilot", "loop", "participant"]).astype("object")
+    keys = keys.where(keys.notna(), None)
+    anonymous = keys["participant"].isna()
+    duplicate = keys.duplicated(keep="last") & ~anonymous
+    return ordered[~duplicate].sort_index(kind="stable")
 
 
 def training_feedback(responses: pd.DataFrame) -> pd.DataFrame:

@@ -130,9 +130,11 @@ def gas_summary(
     Returns
     -------
     pandas.DataFrame
-        One row per group: ``n_goals``, ``n_missing`` (goals without a
-        follow-up, left out), ``t_baseline``, ``t_follow_up`` and ``t_change``
-        (T-scores over the goals rated at both times).
+        One row per group: ``n_goals`` (all goals), ``n_rated`` (goals rated
+        at the start and at follow-up: the only ones in the T-scores),
+        ``n_missing`` (goals still waiting for their follow-up rating, left
+        out), ``t_baseline``, ``t_follow_up`` and ``t_change`` (T-scores over
+        the ``n_rated`` goals; missing when a group has none).
 
     Notes
     -----
@@ -156,21 +158,21 @@ def gas_summary(
     ...     "follow_up": [0, 0, 0, 1],
     ... })
     >>> gas_summary(goals).round(2)
-      pilot_id  n_goals  n_missing  t_baseline  t_follow_up  t_change
-    0      P01        3          0       36.31         50.0     13.69
-    1      P02        1          0       30.00         60.0     30.00
+      pilot_id  n_goals  n_rated  n_missing  t_baseline  t_follow_up  t_change
+    0      P01        3        3          0       36.31         50.0     13.69
+    1      P02        1        1          0       30.00         60.0     30.00
 
     On the demo network:
 
     >>> from transferkit.datasets import read_dataset
     >>> gas_summary(read_dataset("gas_goals")).round(2)
-      pilot_id  n_goals  n_missing  t_baseline  t_follow_up  t_change
-    0      P01        3          0       27.97        65.42     37.46
-    1      P02        4          1       30.17        50.00     19.83
-    2      P03        3          0       32.37        47.80     15.42
-    3      P04        3          1       25.46        57.36     31.91
-    4      P05        3          0       30.17        65.42     35.25
-    5      P06        3          0       28.46        58.08     29.61
+      pilot_id  n_goals  n_rated  n_missing  t_baseline  t_follow_up  t_change
+    0      P01        3        3          0       27.97        65.42     37.46
+    1      P02        4        3          1       30.17        50.00     19.83
+    2      P03        3        3          0       32.37        47.80     15.42
+    3      P04        3        2          1       25.46        57.36     31.91
+    4      P05        3        3          0       30.17        65.42     35.25
+    5      P06        3        3          0       28.46        58.08     29.61
     """
     _check_rho(rho)
     keys = as_list(by)
@@ -208,6 +210,7 @@ def gas_summary(
     out = pd.DataFrame(
         {
             "n_goals": sums["_goal"].astype("int64"),
+            "n_rated": (sums["_goal"] - sums["_missing"]).astype("int64"),
             "n_missing": sums["_missing"].astype("int64"),
             "t_baseline": t_base.where(denom > 0),
             "t_follow_up": t_follow.where(denom > 0),

@@ -36,7 +36,7 @@ def needs_priorities(
     midpoint: float = 3.0,
     network: bool = True,
 ) -> pd.DataFrame:
-    """Priority of each topic from rated importance and current competence.
+    """Priority of each topic: Borich's mean weighted discrepancy score (MWDS).
 
     Parameters
     ----------
@@ -58,21 +58,47 @@ def needs_priorities(
     pandas.DataFrame
         Columns ``scope`` (``"company"`` or ``"network"``), the ``by`` column
         (missing on network rows), ``topic``, ``area``, ``n``, ``importance``,
-        ``competence`` (means), ``gap``, ``priority``, ``rank`` (1 = highest
-        priority within the company or the network) and ``quadrant``.
+        ``competence`` (means), ``gap`` (mean discrepancy), ``priority`` (the
+        MWDS), ``rank`` (1 = highest priority within the company or the
+        network) and ``quadrant``.
 
     Notes
     -----
+    Borich's (1980) needs assessment model: for respondent :math:`i` who rated
+    both the importance :math:`I_i` and the current competence :math:`C_i` of a
+    topic, the discrepancy :math:`I_i - C_i` is weighted by the topic's mean
+    importance :math:`\\bar I` (over everyone who rated its importance), and the
+    weighted discrepancies are averaged over the :math:`n` respondents with both
+    ratings:
+
     .. math::
 
-        gap = \\bar I - \\bar C, \\quad priority = \\bar I \\times gap
+        gap = \\frac{1}{n} \\sum_i (I_i - C_i), \\quad
+        priority = MWDS = \\frac{1}{n} \\sum_i (I_i - C_i)\\,\\bar I = \\bar I \\times gap
+
+    With complete answers :math:`gap = \\bar I - \\bar C`. Ranks: by priority,
+    highest first; equal priorities by the larger gap; topics equal in both share
+    the lower rank. So a smaller gap on a more important topic can rank higher
+    (3.9 × 0.93 = 3.63 above 3.3 × 1.05 = 3.47): the weighting is the point of
+    the score.
 
     Quadrants: importance ≥ midpoint and competence < midpoint ``develop``,
     both ≥ midpoint ``maintain``, both below ``monitor``, low importance and
-    high competence ``reduce`` (importance-performance analysis).
+    high competence ``reduce`` (importance-performance analysis, Martilla &
+    James 1977; the quadrants only, not the priority).
 
     References
     ----------
+    Borich, G. D. (1980). A needs assessment model for conducting follow-up
+    studies. *Journal of Teacher Education*, 31(3), 39–42.
+
+    McKim, B. R., & Saucier, P. R. (2011). An Excel-based mean weighted
+    discrepancy score calculator. *Journal of Extension*, 49(2), 2TOT8.
+
+    Narine, L., & Harder, A. (2021). Comparing the Borich model with the
+    Ranked Discrepancy Model for competency assessment: a novel approach.
+    *Advancements in Agricultural Development*, 2(3), 96–111.
+
     Martilla, J. A., & James, J. C. (1977). Importance-performance analysis.
     *Journal of Marketing*, 41(1), 77–79.
 
@@ -106,6 +132,7 @@ def needs_priorities(
     check_numeric(needs, [importance, competence])
     imp = needs[importance].to_numpy(dtype=float, na_value=np.nan)
     comp = needs[competence].to_numpy(dtype=float, na_value=np.nan)
+    discrepancy = imp - comp  # NaN unless both are rated
     cache: FactorCache = {}
     frames = []
     scopes: list[tuple[str, list[str]]] = []
@@ -119,9 +146,11 @@ def needs_priorities(
         k = len(agg)
         n, imp_mean = group_count_mean(codes, k, imp)
         _, comp_mean = group_count_mean(codes, k, comp)
+        _, gap_mean = group_count_mean(codes, k, discrepancy)
         agg["n"] = n.astype("int64")
         agg["importance"] = imp_mean
         agg["competence"] = comp_mean
+        agg["gap"] = gap_mean
         if extra:
             ok = codes >= 0
             _, first = np.unique(codes[ok], return_index=True)
@@ -129,14 +158,8 @@ def needs_priorities(
         agg.insert(0, "scope", scope)
         frames.append(agg)
     out = pd.concat(frames, ignore_index=True)
-    out["gap"] = out["importance"] - out["competence"]
     out["priority"] = out["importance"] * out["gap"]
-    rank_keys = ["scope", *keys]
-    out["rank"] = (
-        out.groupby(rank_keys, dropna=False, sort=False)["priority"]
-        .rank(ascending=False, method="min")
-        .astype("Int64")
-    )
+    out["rank"] = _ranks(out, ["scope", *keys])
     high_imp = (out["importance"] >= midpoint).to_numpy()
     high_comp = (out["competence"] >= midpoint).to_numpy()
     quadrant = np.select(
@@ -150,3 +173,20 @@ def needs_priorities(
     cols = ["scope", *keys, topic, *(["area"] if extra else [])]
     cols += ["n", "importance", "competence", "gap", "priority", "rank", "quadrant"]
     return out[cols]
+
+
+def _ranks(table: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """Rank 1 = highest priority within each group of ``keys``; ties by the larger gap;
+    rows equal in both share the lower rank; no priority, no rank."""
+    order = table.sort_values(["priority", "gap"], ascending=False, na_position="last")
+    ranks: dict[object, int] = {}
+    for _, part in order.groupby(keys, dropna=False, sort=False):
+        rank, previous = 0, None
+        pairs = zip(part["priority"].tolist(), part["gap"].tolist(), strict=True)
+        for position, (index, current) in enumerate(zip(part.index, pairs, strict=True), 1):
+            if pd.isna(current[0]):
+                continue
+            if current != previous:
+                rank, previous = position, current
+            ranks[index] = rank
+    return pd.Series(ranks, dtype="Int64").reindex(table.index)

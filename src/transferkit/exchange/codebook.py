@@ -31,6 +31,8 @@ __all__ = [
     "ExchangeWarning",
     "Variable",
     "build_codebook",
+    "codebook_path",
+    "iso_utc",
     "replace_atomically",
     "tidy_for_export",
 ]
@@ -322,9 +324,7 @@ def tidy_for_export(
         if v.question is None:
             column = data[v.name]
             if v.name == "submitted_at":
-                stamps = pd.to_datetime(column, utc=True)
-                out[v.name] = stamps.dt.strftime("%Y-%m-%dT%H:%M:%SZ").astype("object")
-                out[v.name] = out[v.name].where(stamps.notna(), None)
+                out[v.name] = iso_utc(column)
             elif v.kind == "integer":
                 out[v.name] = pd.array([_int_or_none(x) for x in column], dtype="Int64")
             else:
@@ -400,3 +400,27 @@ def write_text_atomically(path: Path, text: str) -> None:
         temporary.write_text(text, encoding="utf-8", newline="")
 
     replace_atomically(path, write)
+
+
+def codebook_path(path: Path) -> Path:
+    """The codebook written beside a data file: ``fb.sav`` → ``fb.sav.codebook.csv``.
+
+    The data file's extension stays in the name, so an ``.sav`` and a ``.dta`` of the
+    same name (whose codebooks differ: Stata's names are shortened) never share one.
+    """
+    return path.with_name(path.name + ".codebook.csv")
+
+
+def iso_utc(column: pd.Series) -> pd.Series:
+    """Times as ISO 8601 text in UTC, ``2025-04-22T09:33:00Z`` (missing ones ``None``):
+    what SPSS, R, Stata and spreadsheets read alike, whatever their locale.
+
+    >>> import pandas as pd
+    >>> iso_utc(pd.Series([pd.Timestamp("2025-04-22 11:33", tz="Europe/Berlin"), None])).tolist()
+    ['2025-04-22T09:33:00Z', None]
+    """
+    import pandas as pd
+
+    stamps = pd.to_datetime(column, utc=True)
+    text = stamps.dt.strftime("%Y-%m-%dT%H:%M:%SZ").astype("object")
+    return text.where(stamps.notna(), None)

@@ -2,7 +2,7 @@
 
 SPSS holds variable labels up to 256 bytes and value labels up to 120
 bytes; a longer label is cut at a character boundary with a warning and
-kept whole in the codebook written beside the file (``NAME.codebook.csv``).
+kept whole in the codebook written beside the file (``NAME.sav.codebook.csv``).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from transferkit.exchange.codebook import (
     Codebook,
+    codebook_path,
     note,
     replace_atomically,
     tidy_for_export,
@@ -101,7 +102,5 @@ def write_sav(
         )
 
     replace_atomically(path, write)
-    write_text_atomically(
-        path.with_suffix(".codebook.csv"), codebook.to_frame().to_csv(index=False)
-    )
+    write_text_atomically(codebook_path(path), codebook.to_frame().to_csv(index=False))
     return codebook, notes

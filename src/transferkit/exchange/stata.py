@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from transferkit.exchange.codebook import (
     Codebook,
+    codebook_path,
     note,
     replace_atomically,
     tidy_for_export,
@@ -94,7 +95,5 @@ def write_dta(
         )
 
     replace_atomically(path, write)
-    write_text_atomically(
-        path.with_suffix(".codebook.csv"), codebook.to_frame().to_csv(index=False)
-    )
+    write_text_atomically(codebook_path(path), codebook.to_frame().to_csv(index=False))
     return codebook, notes

@@ -336,7 +336,9 @@ def export_xlsform(template: Template, path: Path) -> list[str]:
     """Write ``template`` as an XLSForm workbook; return (and warn) what XLSForm cannot hold.
 
     A loop's phases become groups (``begin group`` … ``end group``) named
-    after the phase. Texts other than labels and hints that XLSForm has no
+    after the phase; sections (:mod:`transferkit.templates.sections`) become groups
+    with ``appearance: field-list`` (one page each in ODK and Enketo), inside their
+    phase; the default section's questions follow ungrouped. Texts other than labels and hints that XLSForm has no
     column for (placeholders, units, option help, area tags, Likert ``reverse``)
     travel in the column ``transferkit::extra`` as JSON, which other tools ignore.
     """
@@ -446,18 +448,40 @@ def export_xlsform(template: Template, path: Path) -> list[str]:
         )
 
     width = len(survey_header)
+
+    def begin_group(name: str, title: Any, extra: dict[str, Any], appearance: str = "") -> None:
+        row: list[Any] = ["begin group", name, *_texts(title)]
+        row += [""] * (width - len(row))
+        row[survey_header.index("appearance")] = appearance
+        if extra:
+            row[-1] = json.dumps(extra, ensure_ascii=False, sort_keys=True)
+        survey.append(row)
+
+    def add_sectioned(phase: str | None, types: dict[str, str]) -> None:
+        """The questions of a sheet or phase; its sections as groups, one page each."""
+        from transferkit.templates.sections import DEFAULT_SECTION_ID, sheet_sections
+
+        sections = sheet_sections(template, phase)
+        for section in sections:
+            grouped = len(sections) > 1 and section.id != DEFAULT_SECTION_ID
+            if grouped:
+                extra: dict[str, Any] = {"section": True}
+                if section.intro is not None:
+                    extra["intro"] = section.intro.model_dump()
+                begin_group(section.id, section.title, extra, "field-list")
+            for q in section.questions:
+                add(q, types)
+            if grouped:
+                survey.append(["end group", section.id] + [""] * (width - 2))
+
     if template.kind == "loop":
         for phase in template.phases:
             types: dict[str, str] = {}
-            row: list[Any] = ["begin group", phase.id, *_texts(phase.title)]
-            survey.append(row + [""] * (width - len(row)))
-            for q in phase.questions:
-                add(q, types)
+            begin_group(phase.id, phase.title, {})
+            add_sectioned(phase.id, types)
             survey.append(["end group", phase.id] + [""] * (width - 2))
     else:
-        types = {}
-        for q in template.questions:
-            add(q, types)
+        add_sectioned(None, {})
 
     settings_header = [
         "form_title",
@@ -471,12 +495,20 @@ def export_xlsform(template: Template, path: Path) -> list[str]:
         mode="json",
         by_alias=True,
         exclude_defaults=True,
-        include={"description", "intro", "feedback", "title"},
+        include={"description", "intro", "feedback", "title", "scale_groups"},
     )
     phase_extra = {
         p.id: p.model_dump(mode="json", exclude_defaults=True, include={"intro", "feedback"})
         for p in template.phases
     }
+    kept = {q.type for q in template.all_questions() if q.type not in NOT_IN_XLSFORM}
+    for holder in (template_extra, *phase_extra.values()):
+        needed = _FEEDBACK_NEEDS.get(str((holder.get("feedback") or {}).get("kind")))
+        if needed is not None and needed not in kept:  # it would show a question left out
+            for i, note in enumerate(notes):
+                if f"question type {needed} " in note and "feedback" not in note:
+                    notes[i] = f"{note}; its {holder['feedback']['kind']} feedback becomes summary"
+            holder["feedback"] = {"kind": "summary"}
     if any(phase_extra.values()):
         template_extra["phases"] = {k: v for k, v in phase_extra.items() if v}
     settings = [
@@ -766,6 +798,11 @@ def import_xlsform(path: Path, report_path: Path | None = None) -> XLSFormImport
     stack: list[tuple[str, str]] = []  # (kind, name) of open groups/repeats
     in_repeat = 0
     earlier: set[str] = set()
+    # Sections: the groups right inside a sheet (or a loop's phase). Kept only if no
+    # ungrouped question comes before a group (the default section is the last one).
+    holders: list[dict[str, Any]] = [] if is_loop else [_section_holder(None)]
+    section: dict[str, Any] | None = None
+    section_depth = 2 if is_loop else 1
 
     for number, row in survey.rows:
         raw_type = re.sub(r"\s+", " ", cell(row, "type")).strip()
@@ -803,15 +840,38 @@ def import_xlsform(path: Path, report_path: Path | None = None) -> XLSFormImport
                 phases.append(phase)
                 questions = phase["questions"]
                 earlier = set()
+                holders.append(_section_holder(phase))
             elif not in_repeat:
-                report.lose(
-                    where, "group", "questions kept, the group (its label, relevance, page) is not"
-                )
+                if len(stack) == section_depth and holders:
+                    holder = holders[-1]
+                    section = {
+                        "id": _safe(name, _ID, holder["ids"], "section"),
+                        "title": texts.get(row, "label", where) or {"de": name, "en": name},
+                        "questions": [],
+                    }
+                    extra_text = cell(row, "transferkit::extra")
+                    try:
+                        extra = json.loads(extra_text) if extra_text else {}
+                    except ValueError:
+                        extra = {}
+                    if isinstance(extra, dict) and isinstance(extra.get("intro"), dict):
+                        section["intro"] = extra["intro"]
+                    holder["sections"].append((where, section))
+                    if holder["loose"]:
+                        holder["ok"] = False  # a question before this group: no sections
+                else:
+                    report.lose(
+                        where,
+                        "group",
+                        "questions kept, the group (its label, relevance, page) is not",
+                    )
                 if cell(row, "relevant"):
                     report.lose(where, "group relevant", cell(row, "relevant"))
             continue
         if word in ("end_group", "end_repeat") or raw_type.lower() in ("end group", "end repeat"):
             if stack:
+                if len(stack) == section_depth:
+                    section = None
                 kind, _ = stack.pop()
                 if kind == "repeat":
                     in_repeat -= 1
@@ -978,6 +1038,10 @@ def import_xlsform(path: Path, report_path: Path | None = None) -> XLSFormImport
         questions.append(q)
         types_by_name[qid] = q["type"]
         earlier.add(qid)
+        if section is not None:
+            section["questions"].append(qid)
+        elif holders:
+            holders[-1]["loose"] = True
 
     form_id = settings.get("form_id") or path.stem
     tid = _safe(form_id, _ID, set(), "form")
@@ -1003,6 +1067,9 @@ def import_xlsform(path: Path, report_path: Path | None = None) -> XLSFormImport
         template["phases"] = phases
     else:
         template["questions"] = questions
+    for holder in holders:
+        _keep_sections(holder, template if holder["target"] is None else holder["target"], report)
+    _fit_feedback(template, report)
     text = yaml.safe_dump(template, allow_unicode=True, sort_keys=False, width=100)
     if report_path is not None:
         write_text_atomically(Path(report_path), report.text())
@@ -1024,6 +1091,78 @@ def import_xlsform(path: Path, report_path: Path | None = None) -> XLSFormImport
         msg = f"{path}: no question of the form converts to transferkit\n{report.text()}"
         raise TransferkitError(msg)
     return XLSFormImport(template, text, report, renames)
+
+
+#: Feedback kinds that show one question type, and that type.
+_FEEDBACK_NEEDS = {"vote_results": "dot_vote", "gas_summary": "gas_goal"}
+
+
+def _fit_feedback(template: dict[str, Any], report: LossReport) -> None:
+    """A feedback that shows a question type the form did not carry becomes a ``summary``."""
+    holders = [
+        ("settings", template),
+        *((f"phase {p.get('id')}", p) for p in template.get("phases", []) if isinstance(p, dict)),
+    ]
+    every = [
+        q for _where, holder in holders for q in holder.get("questions", []) if isinstance(q, dict)
+    ]
+    for where, holder in holders:
+        feedback = holder.get("feedback")
+        if not isinstance(feedback, dict):
+            continue
+        needed = _FEEDBACK_NEEDS.get(str(feedback.get("kind")))
+        questions = holder.get("questions") if holder is not template else every
+        if needed is None or any(
+            isinstance(q, dict) and q.get("type") == needed for q in questions or []
+        ):
+            continue
+        report.change(
+            f"{where} feedback",
+            "feedback",
+            f"{feedback.get('kind')} shows a {needed} question, which did not convert; "
+            "summary (the answers) instead",
+        )
+        holder["feedback"] = {"kind": "summary"}
+    labels = template.get("scale_groups")
+    if isinstance(labels, dict):
+        used = {q.get(k) for q in every for k in ("scale_group", "area")}
+        for name in [n for n in labels if n not in used]:
+            report.lose(
+                "settings scale_groups", str(name), "no converted question has this scale group"
+            )
+            del labels[name]
+
+
+def _section_holder(target: dict[str, Any] | None) -> dict[str, Any]:
+    """The sections being read for a sheet (``target`` None) or a phase (its dict)."""
+    from transferkit.templates.sections import DEFAULT_SECTION_ID
+
+    return {
+        "target": target,
+        "sections": [],
+        "loose": False,
+        "ok": True,
+        "ids": {DEFAULT_SECTION_ID},
+    }
+
+
+def _keep_sections(holder: dict[str, Any], target: dict[str, Any], report: LossReport) -> None:
+    """Put the groups read as sections into ``target``, or report why they are not kept."""
+    kept = []
+    for where, section in holder["sections"]:
+        if not holder["ok"]:
+            report.lose(
+                where,
+                "group",
+                "questions kept, the group (its label, relevance, page) is not: "
+                "a question outside any group comes before it",
+            )
+        elif not section["questions"]:
+            report.lose(where, "group", "no question in it converts; no section")
+        else:
+            kept.append(section)
+    if kept:
+        target["sections"] = kept
 
 
 def _read_choices(

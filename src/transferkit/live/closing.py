@@ -124,6 +124,9 @@ class LoopSummary:
     new_items: list[NewItem] = field(default_factory=list)
     closed_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     template: str = "reflection_loop"
+    #: 1 for the first closing of the loop; closing it again makes version 2, ... (the
+    #: earlier versions are kept: ``Store.loop_closing_versions``)
+    version: int = 1
 
     def as_dict(self) -> dict[str, JSONValue]:
         """JSON-ready."""
@@ -136,6 +139,7 @@ class LoopSummary:
             "decisions": self.decisions,
             "new_items": self.new_items,
             "closed_at": self.closed_at.isoformat(),
+            "version": self.version,
         }
 
 
@@ -163,7 +167,9 @@ def close_loop(
     carried over), stores the new action items (``what``, ``who``, ``due``),
     computes the loop's key figures now
     (:func:`transferkit.evaluation.loops.loop_indicators`) and records them with
-    the groups' dots through ``store.close_loop`` (table ``loop_closings``).
+    the groups' dots through ``store.close_loop`` (table ``loop_closings``). A loop
+    closed before becomes a new version; the earlier one is kept
+    (``Store.loop_closing_versions``; ``summary.version`` is the new number).
     """
     decisions = dict(decisions or {})
     applied: list[Decision] = []
@@ -200,4 +206,5 @@ def close_loop(
         template=template_id,
         closed_at=summary.closed_at,
     )
+    summary.version = store.loop_version(pilot, loop)
     return summary

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from transferkit.store import Store
     from transferkit.store.live_sessions import LiveSession
     from transferkit.store.values import JSONValue
+    from transferkit.store.votes import VoteKey
     from transferkit.templates import Phase, Template
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "SharedSnapshot",
     "board_draft_key",
     "join_request",
+    "live_vote_key",
     "participant_link",
     "phase_questions",
     "projector_content",
@@ -142,17 +144,38 @@ def _vote_labels(template: Template, frame: pd.DataFrame, lang: str) -> dict[str
     return labels
 
 
+def live_vote_key(template: Template, session: LiveSession) -> VoteKey | None:
+    """The vote from phones (:mod:`transferkit.live.votes`) of this screen: the round
+    table's, or the loop's grouping vote; ``None`` without a pilot."""
+    from transferkit.live import votes
+
+    if session.pilot is None:
+        return None
+    if template.phases:
+        return None if session.loop is None else votes.grouping_vote(session.pilot, session.loop)
+    return votes.round_table_vote(session.pilot, session.loop)
+
+
 def vote_totals(
     store: Store, template: Template, session: LiveSession, frame: pd.DataFrame
-) -> tuple[list[tuple[str, int]], int]:
-    """The vote results the room sees: ``[(label, points), ...]`` (most first) and the voters.
+) -> tuple[list[tuple[str, int]], int, bool]:
+    """The vote results the room sees: ``[(label, points), ...]`` (most first), the voters,
+    and whether they may be shown.
 
-    Round table (a ``votes`` dot vote): :func:`transferkit.sheets.ideas.tally_votes`
-    over the ideas (keys that are no idea or option never count). A loop: the
-    dots the moderator gave the groups (the board saved by the screen).
+    A vote from phones, once the moderator opened it (:func:`transferkit.live.votes.totals`,
+    hidden until revealed if the moderator chose so). Else the round table's dot vote in
+    the sheet (:func:`transferkit.sheets.ideas.tally_votes`; keys that are no idea or option
+    never count), or a loop's dots the moderator gave the groups (the board saved by the screen).
     """
+    from transferkit.live import votes
     from transferkit.sheets.ideas import tally_votes
 
+    key = live_vote_key(template, session)
+    live = votes.session(store, key) if key is not None else None
+    if key is not None and live is not None:
+        table = votes.totals(store, key)
+        rows = [(str(r["label"]), int(r["points"])) for r in table.to_dict("records")]
+        return rows, votes.turnout(store, key).voted, live.results_visible
     lang = str(session.state.get("lang") or "de")
     if _has_question(template, "votes") and not frame.empty and "votes" in frame.columns:
         labels = _vote_labels(template, frame, lang)
@@ -163,7 +186,7 @@ def vote_totals(
             .sum()
         )
         rows = [(str(r["label"]), int(r["points"])) for r in totals.to_dict("records")]
-        return rows, voters
+        return rows, voters, True
     if template.phases:
         draft = DraftStore.for_store(store).load(
             board_draft_key(template.id, session.pilot, session.loop)
@@ -172,8 +195,8 @@ def vote_totals(
         if isinstance(dots, dict):
             rows = [(str(k), int(v)) for k, v in dots.items() if isinstance(v, int) and v > 0]
             rows.sort(key=lambda r: (-r[1], r[0]))
-            return rows, 0
-    return [], 0
+            return rows, 0, True
+    return [], 0, True
 
 
 def projector_content(
@@ -232,7 +255,7 @@ def room_content(
         cards = [str(t) for t in extract_ideas(part, "ideas")["text"].tolist()]
     else:
         cards = [item.text for item in collect_inputs(part, card_questions)]
-    rows, voters = vote_totals(store, template, session, frame)
+    rows, voters, visible = vote_totals(store, template, session, frame)
     count = participant_count(
         store, template, pilot=session.pilot, loop=session.loop, drafts=DraftStore.for_store(store)
     )
@@ -250,6 +273,7 @@ def room_content(
         "results": {
             "rows": [[label, points] for label, points in rows[:MAX_RESULTS]],
             "voters": voters,
+            "visible": visible,  # False: a vote from phones hidden until revealed
         },
         "joined": count["joined"],
         "submitted": count["submitted"],
@@ -263,7 +287,9 @@ def room_content(
 def with_session_state(content: dict[str, JSONValue], session: LiveSession) -> dict[str, JSONValue]:
     """``content`` (:func:`room_content`) with the moderator's state: room, version, slide,
     timer (seconds left now), and the results only if revealed (else turnout only)."""
-    revealed = bool(session.state.get("reveal", True))
+    results = content.get("results")
+    visible = results.get("visible", True) if isinstance(results, dict) else True
+    revealed = bool(session.state.get("reveal", True)) and bool(visible)
     end, total = session.state.get("timer_end"), session.state.get("timer_total")
     timer: dict[str, JSONValue] | None = None
     if isinstance(end, int | float):
@@ -271,7 +297,6 @@ def with_session_state(content: dict[str, JSONValue], session: LiveSession) -> d
             "left": max(0, round(end - time.time())),
             "total": int(total) if isinstance(total, int | float) else None,
         }
-    results = content.get("results")
     rows = results.get("rows", []) if isinstance(results, dict) else []
     voters = results.get("voters", 0) if isinstance(results, dict) else 0
     return {

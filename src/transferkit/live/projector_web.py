@@ -11,6 +11,7 @@ endpoint. Routes below ``base_url``:
 ``p/<room>/state``           the content as JSON (:func:`~transferkit.live.projector.projector_content`);
                              403 without the cookie
 ``j/<room>``                 302 to the participants' sheet of the session's current phase
+                             (the round table's voting step: the phones' vote page, once open)
                              (with the participant secret, if the server has one); 404 page for
                              an unknown room, 429 after 30 wrong codes a minute from one address
 ==========================  ===========================================================
@@ -45,6 +46,7 @@ from transferkit.i18n import area_texts, text
 from transferkit.live.projector import (
     SharedSnapshot,
     join_request,
+    live_vote_key,
     room_content,
     short_url,
     with_session_state,
@@ -225,8 +227,16 @@ class ProjectorService:
         session = self.sessions.by_room(room)
         if session is None:
             return None
-        request = join_request(load_visitor_template(session.template), session)
+        template = load_visitor_template(session.template)
+        request = join_request(template, session)
         url = sheet_url(base_path, request)
+        key = live_vote_key(template, session)
+        if key is not None and request.questions == "votes":  # the round table's voting step
+            from transferkit.live import votes
+
+            live = votes.session(self.store, key)
+            if live is not None and live.accepting:  # a vote from phones is open: its page
+                url = votes.vote_url(base_path, key, request.lang)  # token added below
         if token:
             url += ("&" if "?" in url else "?") + "token=" + quote(token, safe="")
         return url

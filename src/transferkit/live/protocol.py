@@ -14,6 +14,7 @@ from transferkit import pages
 from transferkit.exceptions import StoreError
 from transferkit.i18n import text
 from transferkit.live.closing import LoopSummary
+from transferkit.localtime import format_local
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,14 @@ def make_protocol(
             "loop": int(summary.loop),
         }
         folder = Path(out_dir) if out_dir is not None else protocol_dir(store)
-        result = run_report("protocol", params, folder, store=store, timeout=timeout)
+        result = run_report(
+            "protocol",
+            params,
+            folder,
+            name=protocol_name(params, summary.version),
+            store=store,
+            timeout=timeout,
+        )
         if result.html is None:  # pragma: no cover - run_report raises instead
             msg = "the report wrote no HTML file"
             raise StoreError(msg)
@@ -184,7 +192,8 @@ def protocol_html(summary: LoopSummary, lang: str = "de", title: str | None = No
         helpers=_HELPERS,
         lang=lang,
         heading=title or heading,
-        closed=summary.closed_at.strftime("%Y-%m-%d %H:%M"),
+        closed=format_local(summary.closed_at, lang),  # $TRANSFERKIT_TIMEZONE, Europe/Berlin
+        version=summary.version,
         indicators=_indicator_rows(
             summary.indicators, lang, _question_labels(summary.template, lang)
         ),
@@ -199,6 +208,19 @@ def protocol_html(summary: LoopSummary, lang: str = "de", title: str | None = No
             for i in summary.new_items
         ],
     )
+
+
+def protocol_name(params: dict[str, Any], version: int = 1) -> str:
+    """The file stem of a loop's protocol: ``protocol_P01_loop2``, then ``_v2``, ``_v3`` …
+    for the loop closed again, so an earlier protocol file is never overwritten.
+
+    >>> protocol_name({"pilot_id": "P01", "loop": 2}, 1), protocol_name({"pilot_id": "P01", "loop": 2}, 3)
+    ('protocol_P01_loop2', 'protocol_P01_loop2_v3')
+    """
+    from transferkit.reports.runner import report_name
+
+    stem = report_name("protocol", params)
+    return stem if version <= 1 else f"{stem}_v{int(version)}"
 
 
 def slug(text: str) -> str:

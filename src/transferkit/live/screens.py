@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 import ipywidgets as w
 import pandas as pd
 
+from transferkit import pages
 from transferkit.exceptions import ParameterError, StoreError, TransferkitError
 from transferkit.i18n import both, text
 from transferkit.live import (
@@ -44,13 +45,16 @@ from transferkit.live import (
     open_items,
     participant_count,
     tally_votes,
+    votes,
 )
 from transferkit.live.projector import BOARD_OWNER, ROUND_TABLE_STEPS, board_draft_key
 from transferkit.live.projector_controls import make_controls
+from transferkit.live.vote_panel import VotePanel
+from transferkit.localtime import format_local
 from transferkit.sheets.feedback import BAR_CSS, bars_html
 from transferkit.sheets.query import SheetRequest, get_query_string, parse_query, sheet_url
 from transferkit.store.drafts import DraftKey, DraftStore
-from transferkit.vocabulary import PHASE_RATINGS, STATUS_LABELS
+from transferkit.vocabulary import PHASE_RATINGS, PHASE_TEXTS, STATUS_LABELS
 
 if TYPE_CHECKING:
     from IPython.display import HTML
@@ -256,11 +260,23 @@ class RoundTableScreen(_Screen):
             ],
             layout=w.Layout(flex_flow="row wrap"),
         )
+        # live vote from phones on the ideas so far (transferkit.live.votes)
+        self._joined: int | None = None
+        self.vote_key = votes.round_table_vote(str(request.pilot), request.loop)
+        self.vote_panel = VotePanel(
+            store,
+            self.vote_key,
+            self.idea_items,
+            lang=lang,
+            join_box=_join_box,
+            url=with_token(votes.vote_url(base, self.vote_key, lang)),
+            joined=lambda: self._joined,
+        )
         tabs = w.Tab(
             children=[
                 join,
                 w.VBox([self.wall]),
-                w.VBox([self.results]),
+                w.VBox([self.results, self.vote_panel.widget]),
             ]
         )
         for i, name in enumerate(
@@ -295,6 +311,11 @@ class RoundTableScreen(_Screen):
                 )
         return labels
 
+    def idea_items(self) -> list[tuple[str, str]]:
+        """The ideas so far as items of the phones' vote ``(idea id, text)``."""
+        ideas = extract_ideas(self.feed.poll(), "ideas")
+        return [(str(k), str(v)) for k, v in zip(ideas["idea_id"], ideas["text"], strict=True)]
+
     def totals(self) -> pd.DataFrame:
         """Current vote totals with idea texts as labels (keys that are no idea left out)."""
         frame = self.feed.poll()
@@ -313,6 +334,8 @@ class RoundTableScreen(_Screen):
             loop=self.request.loop,
             drafts=self.drafts,
         )
+        self._joined = count["joined"]
+        self.vote_panel.refresh()
         voters = 0
         if not frame.empty and "votes" in frame.columns:
             voters = int(
@@ -320,6 +343,7 @@ class RoundTableScreen(_Screen):
                 .map(lambda v: isinstance(v, dict) and any(str(k) in labels for k in v))
                 .sum()
             )
+        voters += votes.turnout(self.store, self.vote_key).voted  # and those voting by phone
         self.counter.value = (
             f"<b class='tk-count-joined'>{count['joined']}</b> {text('live.participants', lang)} · "
             f"<b class='tk-count-ideas'>{len(ideas)}</b> {text('live.ideas', lang)} · "
@@ -351,12 +375,6 @@ class RoundTableScreen(_Screen):
 
 
 # --------------------------------------------------------------------------- reflection loop
-_PHASE_TEXTS = {
-    "information": ["learned", "open_questions"],
-    "anwendung": ["tried", "obstacles"],
-    "austausch": ["worked"],
-    "optimierung": ["lessons"],
-}
 
 
 class _Timer:
@@ -451,6 +469,7 @@ class ReflectionLoopScreen(_Screen):
             )
             dd.add_class("tk-decision")
             dd.add_class(f"tk-item-{int(item['item_id'])}")
+            dd.observe(lambda _change: self.save_board(), names="value")  # kept on reload
             self.decisions[int(item["item_id"])] = dd
             who = item.get("owner")
             entry = html.escape(str(item["what"])) + (
@@ -518,11 +537,23 @@ class ReflectionLoopScreen(_Screen):
         group_button.on_click(lambda _b: self.group_selected())
         self.groups_box = w.VBox([])
         self.groups_box.add_class("tk-groups")
+        # participants give their dots from their phones (transferkit.live.votes)
+        self.vote_key = votes.grouping_vote(self.pilot, self.loop)
+        self.vote_panel = VotePanel(
+            store,
+            self.vote_key,
+            lambda: votes.group_items(self.board),
+            lang=lang,
+            join_box=_join_box,
+            url=with_token(votes.vote_url(base, self.vote_key, lang)),
+            joined=self.joined,
+        )
         step_groups = w.VBox(
             [
                 w.HTML(text("live.select_inputs_in_the_phases", lang)),
                 w.HBox([self.group_name, group_button]),
                 self.groups_box,
+                self.vote_panel.widget,
             ]
         )
         # closing
@@ -530,8 +561,10 @@ class ReflectionLoopScreen(_Screen):
         add = w.Button(description="+ " + text("live.action_item", lang))
         add.add_class("tk-add-item")
         add.on_click(lambda _b: self.add_item_row())
-        self.suggestions = w.HTML("")
+        self.suggestions = w.VBox([])
         self.suggestions.add_class("tk-suggestions")
+        self.proposal_rows: dict[tuple[str, str, str], w.HBox] = {}
+        self.adopted: set[tuple[str, str, str]] = set()
         close = w.Button(description=text("live.close_loop", lang), button_style="danger")
         close.add_class("tk-close-loop")
         close.on_click(lambda _b: self.close())
@@ -539,7 +572,7 @@ class ReflectionLoopScreen(_Screen):
         # closing a loop closed before replaces its key figures: ask first
         self.confirm_text = w.HTML("")
         self.overwrite_button = w.Button(
-            description=text("live.overwrite", lang), button_style="danger"
+            description=text("loop.close_again", lang), button_style="danger"
         )
         self.overwrite_button.add_class("tk-close-overwrite")
         self.overwrite_button.on_click(lambda _b: self.close(overwrite=True))
@@ -614,11 +647,18 @@ class ReflectionLoopScreen(_Screen):
         return board_draft_key(self.template.id, self.pilot, self.loop)
 
     def save_board(self) -> None:
-        """Save groups and dots (called after every change); problems are logged, not shown."""
+        """Save groups and dots, decisions and typed items (called after every change);
+        problems are logged, not shown."""
+        if getattr(self, "_restoring", True):  # not while the screen is built or restored
+            return
         state = {
             "assignment": dict(self.board.assignment),
             "dots": dict(self.board.dots),
             "group_order": list(self.board.group_order),
+            # decisions on earlier items and the action items typed in so far
+            "decisions": {str(k): d.value for k, d in getattr(self, "decisions", {}).items()},
+            "new_items": self.item_rows() if hasattr(self, "new_items") else [],
+            "adopted": [list(k) for k in getattr(self, "adopted", set())],
         }
         try:
             self.drafts.save(self._board_key(), state)
@@ -631,10 +671,18 @@ class ReflectionLoopScreen(_Screen):
             draft = self.drafts.load(self._board_key())
         except Exception:
             log.exception("board not restored")
+            self._restoring = False
             return
         if draft is None or not draft.answers:
+            self._restoring = False
             return
-        state = draft.answers
+        self._restoring = True
+        try:
+            self._restore(draft.answers)
+        finally:
+            self._restoring = False
+
+    def _restore(self, state: Row) -> None:
         self.board.assignment.update(
             {str(k): str(v) for k, v in (state.get("assignment") or {}).items()}
         )
@@ -642,16 +690,54 @@ class ReflectionLoopScreen(_Screen):
         for name in state.get("group_order") or []:
             if name not in self.board.group_order:
                 self.board.group_order.append(str(name))
+        for item_id, decision in (state.get("decisions") or {}).items():
+            dropdown = self.decisions.get(int(item_id))
+            if dropdown is not None and decision in DECISIONS:
+                dropdown.value = decision
+        typed = [r for r in state.get("new_items") or [] if isinstance(r, dict) and r.get("what")]
+        if typed:
+            self.new_items.children = ()
+            for typed_row in typed:
+                self.add_item_row(
+                    str(typed_row["what"]),
+                    str(typed_row.get("who") or ""),
+                    str(typed_row.get("due") or ""),
+                )
+            self.add_item_row()
+        for key in state.get("adopted") or []:
+            if isinstance(key, list) and len(key) == 3:
+                self.adopted.add((str(key[0]), str(key[1]), str(key[2])))
+                shown = self.proposal_rows.get((str(key[0]), str(key[1]), str(key[2])))
+                if shown is not None:
+                    shown.children[0].disabled = True
+                    shown.children[0].description = text("loop.adopted", self.lang)
         self.render_groups()
 
-    def add_item_row(self) -> None:
-        """Add an empty row for a new action item."""
+    def joined(self) -> int | None:
+        """Participants who joined this loop (as the counter shows them)."""
+        return getattr(self, "_joined", None)
+
+    def add_item_row(self, what_text: str = "", who_text: str = "", due_date: str = "") -> None:
+        """Add a row for a new action item (empty, or filled in from a proposal)."""
+        import datetime as dt
+
         lang = self.lang
-        what = w.Text(placeholder=text("live.what", lang))
-        who = w.Text(placeholder=text("live.who", lang), layout=w.Layout(width="10em"))
-        due = w.DatePicker(value=None)
+        what = w.Text(value=what_text, placeholder=text("live.what", lang), continuous_update=False)
+        who = w.Text(
+            value=who_text,
+            placeholder=text("live.who", lang),
+            layout=w.Layout(width="10em"),
+            continuous_update=False,
+        )
+        try:
+            day = dt.date.fromisoformat(due_date[:10]) if due_date else None
+        except ValueError:
+            day = None
+        due = w.DatePicker(value=day)
         what.add_class("tk-item-what")
         who.add_class("tk-item-who")
+        for field in (what, who, due):  # typed items survive a reload (the board's draft)
+            field.observe(lambda _change: self.save_board(), names="value")
         self.new_items.children = (*self.new_items.children, w.HBox([what, who, due]))
 
     def item_rows(self) -> list[Row]:
@@ -675,13 +761,16 @@ class ReflectionLoopScreen(_Screen):
         count = participant_count(
             self.store, self.template, pilot=self.pilot, loop=self.loop, drafts=self.drafts
         )
+        self._joined = count["joined"]
         self.counter.value = (
             f"<b class='tk-count-joined'>{count['joined']}</b> {text('live.joined', lang)} · "
             f"<b class='tk-count-submitted'>{len(frame)}</b> {text('live.submissions', lang)}"
         )
+        if hasattr(self, "vote_panel"):
+            self.vote_panel.refresh()
         for phase in self.template.phases:
             part = frame[frame["phase"] == phase.id] if not frame.empty else frame
-            questions = _PHASE_TEXTS.get(phase.id) or [
+            questions = list(PHASE_TEXTS.get(phase.id, ())) or [
                 q.id for q in phase.questions if q.type in ("text", "long_text")
             ]
             items = collect_inputs(part, questions)
@@ -706,13 +795,57 @@ class ReflectionLoopScreen(_Screen):
                 if isinstance(a, dict) and a.get("what")
             ]
             if proposed:
-                items_html = "".join(
-                    f"<li>{html.escape(str(a['what']))} ({html.escape(str(a.get('who') or '–'))})</li>"
-                    for a in proposed
+                self.show_proposals(proposed)
+
+    def show_proposals(self, proposed: Sequence[Row]) -> None:
+        """Participants' proposed action items, each with a button that adopts it (class
+        ``tk-adopt``: a new action-item row filled in with it, nothing to retype)."""
+        lang = self.lang
+        for proposal in proposed:
+            what = str(proposal.get("what") or "").strip()
+            who = str(proposal.get("who") or proposal.get("owner") or "").strip()
+            due = str(proposal.get("due") or "").strip()
+            key = (what, who, due)
+            if not what or key in self.proposal_rows:
+                continue
+            button = w.Button(description=text("loop.adopt", lang), layout=w.Layout(width="auto"))
+            button.add_class("tk-adopt")
+            label = w.HTML(
+                pages.render(
+                    "transferkit.live",
+                    "proposal.html.j2",
+                    what=what,
+                    who=who or "–",
+                    due=due,
                 )
-                self.suggestions.value = (
-                    f"<b>{text('live.proposals', lang)}</b><ul>{items_html}</ul>"
-                )
+            )
+            label.add_class("tk-proposal-text")
+            row = w.HBox([button, label], layout=w.Layout(align_items="center"))
+            row.add_class("tk-proposal")
+            button.on_click(lambda _b, k=key: self.adopt(k))
+            self.proposal_rows[key] = row
+        heading = w.HTML(f"<b>{text('live.proposals', lang)}</b>")
+        self.suggestions.children = [heading, *self.proposal_rows.values()]
+
+    def adopt(self, key: tuple[str, str, str]) -> None:
+        """Take a participant's proposal over as a new action item (once)."""
+        if key in self.adopted:
+            return
+        self.adopted.add(key)
+        what, who, due = key
+        rows = list(self.new_items.children)
+        empty = [
+            r for r in rows if not r.children[0].value.strip() and not r.children[1].value.strip()
+        ]
+        if empty:  # fill the empty row at the end instead of adding one before it
+            self.new_items.children = tuple(r for r in rows if r is not empty[-1])
+        self.add_item_row(what, "" if who == "–" else who, due)
+        row = self.proposal_rows.get(key)
+        if row is not None:
+            button = row.children[0]
+            button.disabled = True
+            button.description = text("loop.adopted", self.lang)
+        self.save_board()
 
     def card_widgets(
         self, phase: Phase, questions: Sequence[str], items: Sequence[InputItem]
@@ -775,6 +908,27 @@ class ReflectionLoopScreen(_Screen):
         self.render_groups()
         self.save_board()
 
+    def board_with_phone_votes(self) -> Board:
+        """The board with the points participants gave the groups from their phones added
+        to the moderator's dots (what closing the loop records as the groups' dots)."""
+        merged = Board(
+            items=dict(self.board.items),
+            assignment=dict(self.board.assignment),
+            dots=dict(self.board.dots),
+            group_order=list(self.board.group_order),
+        )
+        try:
+            frame = votes.totals(self.store, self.vote_key)
+        except TransferkitError:
+            log.exception("phone votes not read")
+            return merged
+        names = dict(votes.group_items(self.board))
+        for row in frame.to_dict("records"):
+            name = names.get(str(row["option"]))
+            if name is not None and int(row["points"]) > 0:
+                merged.add_dots(name, int(row["points"]))
+        return merged
+
     def earlier_closing(self) -> pd.Timestamp | None:
         """When this pilot's loop was closed before (``None``: not yet); StoreError if unknown."""
         closings = self.store.loop_closings(self.pilot)
@@ -787,12 +941,15 @@ class ReflectionLoopScreen(_Screen):
     def ask_overwrite(self, closed_at: pd.Timestamp) -> None:
         """Show the question whether to replace the earlier closing (nothing is stored yet)."""
         lang = self.lang
-        when = html.escape(closed_at.strftime("%Y-%m-%d %H:%M")) if not pd.isna(closed_at) else "?"
+        when = format_local(closed_at.to_pydatetime(), lang) if not pd.isna(closed_at) else "?"
+        version = max(self.store.loop_version(self.pilot, self.loop), 1)
         self.confirm_text.value = (
             "<div class='tk-close-question'><b>"
-            + text("live.loop_was_already_closed_utc", lang, loop=self.loop, when=when)
+            + html.escape(
+                text("loop.closed_before", lang, loop=self.loop, when=when, version=version)
+            )
             + "</b> "
-            + text("live.overwrite_the_key_figures_are", lang)
+            + html.escape(text("loop.close_again_keeps", lang, version=version + 1))
             + "</div>"
         )
         self.close_note.value = ""
@@ -839,7 +996,7 @@ class ReflectionLoopScreen(_Screen):
                 self.loop,
                 decisions=decisions,
                 new_items=self.item_rows(),
-                board=self.board,
+                board=self.board_with_phone_votes(),
                 template=self.template,
             )
         except TransferkitError as error:
@@ -847,6 +1004,7 @@ class ReflectionLoopScreen(_Screen):
             return
         self.new_items.children = ()  # stored now: a second closing must not add them again
         self.add_item_row()
+        self.save_board()
         self.close_button.disabled = True
         self.protocol_result = None
         summary, lang = self.summary, self.lang

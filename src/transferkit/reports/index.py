@@ -54,7 +54,7 @@ def write_index(
         kind = result.job.kind if result.job.kind in REPORT_KINDS else "other"
         groups.setdefault(kind, []).append(result)
     failed: list[str] = []
-    shown: list[tuple[str, list[dict[str, str | None]]]] = []
+    shown: list[tuple[str, list[dict[str, object]]]] = []
     for kind in _GROUPS:
         made = [(r, r.html) for r in groups.get(kind, []) if r.ok and r.html is not None]
         failed += [r.describe_failure() for r in groups.get(kind, []) if not r.ok]
@@ -67,6 +67,11 @@ def write_index(
                             "href": _href(html_path, out),
                             "title": result.title,
                             "figures": None if result.json is None else _href(result.json, out),
+                            "files": [
+                                {"href": _href(path, out), "label": text(f"exports.{kind}", lang)}
+                                for kind in ("pdf", "docx", "xlsx")
+                                if (path := result.exports.get(kind)) is not None
+                            ],
                         }
                         for result, html_path in made
                     ],

@@ -24,6 +24,8 @@ from transferkit.evaluation.likert import likert_levels
 from transferkit.i18n import LANGUAGES, area_texts
 
 __all__ = [
+    "legend_above",
+    "plot_diamond",
     "plot_forest",
     "plot_gas",
     "plot_likert",
@@ -31,6 +33,7 @@ __all__ = [
     "plot_needs_portfolio",
     "plot_prepost",
     "plot_reliable_change",
+    "repel_labels",
 ]
 
 
@@ -48,6 +51,107 @@ def _axes(ax: Any) -> Any:
 
         ax = plt.gca()
     return ax
+
+
+def legend_above(ax: Any, **kwargs: Any) -> Any:
+    """The legend above the plot area, in rows of up to four entries: it never covers data.
+
+    ``**kwargs`` go to ``ax.legend``. Returns the legend (``None`` without labelled artists).
+    """
+    handles, labels = ax.get_legend_handles_labels()
+    if not handles:
+        return None
+    style = {
+        "loc": "lower left",
+        "bbox_to_anchor": (0.0, 1.02),
+        "ncol": min(len(handles), 4),
+        "frameon": False,
+        "fontsize": "small",
+        "borderaxespad": 0.0,
+    } | kwargs
+    return ax.legend(handles, labels, **style)
+
+
+#: Where :func:`repel_labels` tries a label, as directions from its point (right first).
+_DIRECTIONS = ((1, 1), (1, -1), (-1, 1), (-1, -1), (1, 0), (-1, 0), (0, 1), (0, -1))
+
+
+def repel_labels(
+    ax: Any,
+    x: Sequence[float],
+    y: Sequence[float],
+    labels: Sequence[str],
+    *,
+    distance: float = 4.0,
+    avoid: Sequence[Any] = (),
+    **kwargs: Any,
+) -> list[Any]:
+    """Label points so that no two labels overlap each other, another point or an artist
+    of ``avoid`` (e.g. the quadrant names of a portfolio).
+
+    Each label is tried at eight places around its point (``distance`` points away,
+    then twice and three times as far) and put at the first place that overlaps no
+    label already placed, no other point's marker and stays inside the plot area;
+    failing that, at the place with the least overlap. A simple, deterministic stand-in
+    for ``adjustText``. ``**kwargs`` go to ``ax.annotate``.
+
+    Returns
+    -------
+    list of matplotlib.text.Annotation
+    """
+    from matplotlib.transforms import Bbox
+
+    figure = ax.figure
+    figure.draw_without_rendering()  # let a layout engine place the axes first
+    renderer = figure.canvas.get_renderer()
+    to_display = ax.transData.transform
+    points = to_display(np.column_stack([np.asarray(x, float), np.asarray(y, float)]))
+    marker = 4.0 * figure.dpi / 72  # half the width of a default marker, in pixels
+    boxes = [
+        Bbox.from_extents(px - marker, py - marker, px + marker, py + marker) for px, py in points
+    ]
+    area = ax.get_window_extent(renderer)
+    placed: list[Any] = []
+    taken: list[Any] = [artist.get_window_extent(renderer) for artist in avoid]
+    for i, label in enumerate(labels):
+        best: tuple[float, Any] | None = None
+        for step in (1, 2, 3):
+            for dx, dy in _DIRECTIONS:
+                note = ax.annotate(
+                    label,
+                    (x[i], y[i]),
+                    xytext=(dx * distance * step, dy * distance * step),
+                    textcoords="offset points",
+                    ha="left" if dx > 0 else "right" if dx < 0 else "center",
+                    va="bottom" if dy > 0 else "top" if dy < 0 else "center",
+                    **kwargs,
+                )
+                box = note.get_window_extent(renderer)
+                others = taken + [b for j, b in enumerate(boxes) if j != i]
+                overlap = sum(_overlap(box, b) for b in others)
+                outside = box.width * box.height - _overlap(box, area)
+                cost = overlap + outside
+                if best is None or cost < best[0]:
+                    if best is not None:
+                        best[1].remove()
+                    best = (cost, note)
+                else:
+                    note.remove()
+                if cost == 0:
+                    break
+            if best is not None and best[0] == 0:
+                break
+        if best is not None:
+            placed.append(best[1])
+            taken.append(best[1].get_window_extent(renderer))
+    return placed
+
+
+def _overlap(a: Any, b: Any) -> float:
+    """The area two boxes (display coordinates) share."""
+    width = min(a.x1, b.x1) - max(a.x0, b.x0)
+    height = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return float(width * height) if width > 0 and height > 0 else 0.0
 
 
 def plot_likert(
@@ -204,7 +308,7 @@ def plot_gas(
     ax.set_yticklabels(summary[by].astype(str))
     ax.invert_yaxis()
     ax.set_xlabel(text["tscore"])
-    ax.legend(frameon=False)
+    legend_above(ax)
     return ax
 
 
@@ -214,6 +318,7 @@ def plot_loop_trends(
     *,
     pilot: str = "pilot_id",
     loop: str = "loop",
+    ylim: tuple[float, float] | None = None,
     ax: Any = None,
     lang: str = "de",
     **kwargs: Any,
@@ -224,6 +329,9 @@ def plot_loop_trends(
     ----------
     responses, metric, pilot, loop
         As in :func:`transferkit.evaluation.loop_trends`.
+    ylim : (float, float), optional
+        The value axis: the rating's scale (e.g. ``(1, 5)``), so that charts of the same
+        question look alike in every report; default: fitted to the means.
     ax, lang
     **kwargs
         Passed to ``ax.plot``.
@@ -241,7 +349,9 @@ def plot_loop_trends(
     ax.set_xticks(loops)
     ax.set_xlabel(text["loop"])
     ax.set_ylabel(f"{text['mean']}: {metric}")
-    ax.legend(frameon=False, fontsize="small")
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    legend_above(ax, ncol=min(len(ax.lines), 6))
     return ax
 
 
@@ -249,11 +359,20 @@ def plot_needs_portfolio(
     needs: pd.DataFrame,
     *,
     midpoint: float = 3.0,
+    scale: tuple[float, float] = (1.0, 5.0),
+    names: dict[str, str] | None = None,
     ax: Any = None,
     lang: str = "de",
     **kwargs: Any,
 ) -> Any:
     """Needs portfolio: competence (x) against importance (y) per topic, network-wide.
+
+    Each topic is a numbered point; the number is its priority rank
+    (:func:`transferkit.evaluation.needs_priorities`, 1 = most urgent) and the key
+    beside the plot names it. Numbers are placed so that they overlap neither each other
+    nor a point (:func:`repel_labels`). The quadrant lines at ``midpoint`` sit in the
+    middle of the plot: both axes reach equally far on either side of it (as far as the
+    points need, within ``scale``).
 
     Parameters
     ----------
@@ -261,6 +380,10 @@ def plot_needs_portfolio(
         As in :func:`transferkit.evaluation.needs_priorities`.
     midpoint : float
         Scale midpoint that splits the quadrants.
+    scale : (float, float)
+        The rating scale: the axes never reach beyond it.
+    names : dict, optional
+        Topic -> name shown in the key (default: the topic codes).
     ax, lang
     **kwargs
         Passed to ``ax.scatter``.
@@ -273,25 +396,42 @@ def plot_needs_portfolio(
     ax = _axes(ax)
     area = "area" if "area" in needs.columns else None
     table = needs_priorities(needs, by=None, area=area, midpoint=midpoint)
-    ax.scatter(table["competence"], table["importance"], **({"color": "C0"} | kwargs))
-    for row in table.itertuples(index=False):
-        ax.annotate(
-            str(row.topic),
-            (row.competence, row.importance),
-            fontsize="small",
-            xytext=(3, 3),
-            textcoords="offset points",
-        )
-    ax.axvline(midpoint, color="grey", linewidth=0.8)
-    ax.axhline(midpoint, color="grey", linewidth=0.8)
+    table = table.dropna(subset=["importance", "competence"]).sort_values(["rank", "topic"])
+    table = table.reset_index(drop=True)
+    ax.scatter(table["competence"], table["importance"], **({"color": "C0", "s": 24} | kwargs))
+    low, high = scale
+    for column, set_lim in (("competence", ax.set_xlim), ("importance", ax.set_ylim)):
+        values = table[column].to_numpy(dtype=float)
+        reach = float(np.max(np.abs(values - midpoint))) if values.size else 1.0
+        reach = min(max(reach * 1.15, 0.5), max(midpoint - low, high - midpoint))
+        set_lim(max(low, midpoint - reach), min(high, midpoint + reach))
+    ax.axvline(midpoint, color="grey", linewidth=0.8, zorder=0)
+    ax.axhline(midpoint, color="grey", linewidth=0.8, zorder=0)
+    numbers = [str(i + 1) for i in range(len(table))]
+    shown = names or {}
+    key = "\n".join(
+        f"{n}  {shown.get(str(t), str(t))}" for n, t in zip(numbers, table["topic"], strict=True)
+    )
+    ax.text(
+        1.03,
+        1.0,
+        key,
+        transform=ax.transAxes,
+        ha="left",
+        va="top",
+        fontsize="small",
+        linespacing=1.4,
+        gid="portfolio-key",
+    )
     corners = {
-        "develop": (0.02, 0.97),
-        "maintain": (0.98, 0.97),
-        "monitor": (0.02, 0.03),
-        "reduce": (0.98, 0.03),
+        "develop": (0.02, 0.98),
+        "maintain": (0.98, 0.98),
+        "monitor": (0.02, 0.02),
+        "reduce": (0.98, 0.02),
     }
+    quadrants = []
     for name, (x, y) in corners.items():
-        ax.text(
+        quadrant = ax.text(
             x,
             y,
             text[name],
@@ -300,9 +440,21 @@ def plot_needs_portfolio(
             va="top" if y > 0.5 else "bottom",
             color="grey",
             fontsize="small",
+            gid="portfolio-quadrant",
         )
+        quadrants.append(quadrant)
     ax.set_xlabel(text["competence"])
     ax.set_ylabel(text["importance"])
+    repel_labels(
+        ax,
+        table["competence"].tolist(),
+        table["importance"].tolist(),
+        numbers,
+        avoid=quadrants,
+        fontsize="small",
+        fontweight="bold",
+        gid="portfolio-number",
+    )
     return ax
 
 
@@ -360,6 +512,57 @@ def plot_forest(
     return ax
 
 
+def plot_diamond(
+    estimate: float,
+    ci_low: float,
+    ci_high: float,
+    y: float,
+    *,
+    pi_low: float | None = None,
+    pi_high: float | None = None,
+    height: float = 0.4,
+    ax: Any = None,
+    **kwargs: Any,
+) -> Any:
+    """A pooled estimate as the diamond of a forest plot, on row ``y``.
+
+    The diamond spans the confidence interval (``ci_low`` … ``ci_high``) and is widest at
+    the ``estimate``; a prediction interval (``pi_low`` … ``pi_high``), when given, is a
+    thin line through it, as metafor's ``addpred`` draws it.
+
+    Parameters
+    ----------
+    estimate, ci_low, ci_high : float
+        The pooled effect and its confidence interval, e.g. from
+        :func:`transferkit.evaluation.meta_analysis`.
+    y : float
+        Row of the diamond (data coordinates).
+    pi_low, pi_high : float, optional
+        The prediction interval.
+    height : float
+        Height of the diamond in rows.
+    ax : matplotlib.axes.Axes, optional
+    **kwargs
+        Passed to ``ax.fill`` (e.g. ``color``, ``label``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax)
+    style = {"color": "black"} | kwargs
+    if pi_low is not None and pi_high is not None:
+        ax.plot([pi_low, pi_high], [y, y], color=style["color"], linewidth=1, zorder=2)
+    half = height / 2
+    ax.fill(
+        [ci_low, estimate, ci_high, estimate],
+        [y, y - half, y, y + half],
+        zorder=3,
+        **style,
+    )
+    return ax
+
+
 def plot_reliable_change(
     pre: Any,
     post: Any,
@@ -413,5 +616,5 @@ def plot_reliable_change(
     ax.set_ylim(line)
     ax.set_xlabel(text["pre"])
     ax.set_ylabel(text["post"])
-    ax.legend(frameon=False, fontsize="small")
+    legend_above(ax)
     return ax

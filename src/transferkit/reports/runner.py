@@ -33,6 +33,7 @@ from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 
 from transferkit.exceptions import ParameterError, ReportError, TransferkitError
+from transferkit.reports.exports import check_formats, export_formats
 from transferkit.reports.keyfigures import KEY_FIGURES_MIMETYPE, plain
 from transferkit.reports.params import notebook_path, validate_parameters
 
@@ -117,6 +118,9 @@ class ReportResult:
     seconds: float = 0.0
     error: str = ""
     cell: int | None = None  # execution count of the failing cell, as shown in the notebook
+    #: Files beyond the HTML (:mod:`transferkit.reports.exports`): ``xlsx``, ``csv`` (folder),
+    #: ``docx``, ``pdf``.
+    exports: dict[str, Path] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -388,6 +392,7 @@ def run_report(
     name: str | None = None,
     store: Store | None = None,
     timeout: int = 600,
+    formats: str | Iterable[str] = ("html",),
 ) -> ReportResult:
     """Validate, execute and export one report; return its result.
 
@@ -395,11 +400,14 @@ def run_report(
     path of a notebook with a ``parameters`` cell. Raises
     :class:`~transferkit.exceptions.ParameterError` before any kernel starts
     when a parameter is wrong, and :class:`~transferkit.exceptions.ReportError`
-    naming the notebook, cell and error when execution fails.
+    naming the notebook, cell and error when execution fails. ``formats`` adds
+    ``"pdf"`` and ``"docx"`` to the HTML (:mod:`transferkit.reports.exports`).
     """
+    wanted = check_formats(formats)
     values = validate_parameters(kind, params, store=store)
     job = ReportJob(kind=kind, params=dict(params or {}), name=name)
     result = _execute(job, Path(out_dir), values, timeout)
+    export_formats([result], wanted)
     if not result.ok:
         msg = f"Report {result.describe_failure()}"
         raise ReportError(msg)
@@ -420,15 +428,18 @@ def run_batch(
     progress: bool = True,
     store: Store | None = None,
     timeout: int = 600,
+    formats: str | Iterable[str] = ("html",),
 ) -> BatchResult:
     """Make many reports in parallel, one worker process per core by default.
 
     Every job is validated first (a wrong one fails without a kernel); the
     others run on past any failure. Returns a :class:`BatchResult`; its
     :meth:`~BatchResult.summary` names each failed report with cell and error.
+    ``formats`` as in :func:`run_report` (one Chromium prints every PDF).
     """
     from tqdm.auto import tqdm
 
+    wanted = check_formats(formats)
     start = time.perf_counter()
     job_list = [j if isinstance(j, ReportJob) else ReportJob(j[0], dict(j[1])) for j in jobs]
     results: list[ReportResult | None] = [None] * len(job_list)
@@ -481,7 +492,9 @@ def run_batch(
                 bar.set_postfix_str(f"{result.name} {'ok' if result.ok else 'FAILED'}")
                 bar.update(1)
     bar.close()
-    return BatchResult([r for r in results if r is not None], time.perf_counter() - start)
+    done = [r for r in results if r is not None]
+    export_formats(done, wanted)
+    return BatchResult(done, time.perf_counter() - start)
 
 
 def _ids(frame: pd.DataFrame, candidates: Sequence[str]) -> list[str]:
@@ -516,6 +529,7 @@ def run_all(
     *,
     workers: int | None = None,
     progress: bool = True,
+    formats: str | Iterable[str] = ("html",),
 ) -> Path:
     """Make every report (see :func:`all_jobs`) and an ``index.html`` linking them.
 
@@ -528,7 +542,12 @@ def run_all(
 
     store = Store(store_url or None)
     batch = run_batch(
-        all_jobs(store, lang, store_url or ""), out_dir, workers, progress=progress, store=store
+        all_jobs(store, lang, store_url or ""),
+        out_dir,
+        workers,
+        progress=progress,
+        store=store,
+        formats=formats,
     )
     index = write_index(batch.results, out_dir, lang)
     if batch.failures:

@@ -1,9 +1,12 @@
 """What a participant sees right after submitting a sheet (the template's ``feedback``).
 
-Kinds: ``top_priorities`` (needs analysis: own largest gaps between
-importance and competence, as a chart), ``profile`` (self-assessment: mean
-per scale, reverse-keyed items turned), ``summary`` / ``action_summary``
-(own answers listed), ``vote_results`` (own points).
+Kinds (:data:`transferkit.templates.feedback.FEEDBACK_KINDS`): ``top_priorities``
+(needs analysis: own largest gaps between importance and competence, as a
+chart), ``profile`` (self-assessment: mean per scale group, named in words,
+reverse-keyed items turned, on the range of the items' scale), ``gas_summary``
+(own GAS goals with the baseline level in words, and the follow-up if rated),
+``summary`` / ``action_summary`` / ``vote_results`` (own answers in words:
+option labels, points per option, action items with their status).
 
 What is shown is computed once, by :func:`feedback_content` (a
 :class:`FeedbackContent`: kind, title, rows of label / text / bar value, the
@@ -34,13 +37,21 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from transferkit.i18n import text
+from transferkit.sheets.answer_words import answer_in_words, gas_goal_words, number_words
+from transferkit.templates.feedback import (
+    FeedbackBase,
+    GasSummaryFeedback,
+    ProfileFeedback,
+    TopPrioritiesFeedback,
+    scale_group_label,
+)
 from transferkit.vocabulary import TOPIC_NAMES
 
 if TYPE_CHECKING:
     import ipywidgets as w
 
-    from transferkit.store.values import Answers, JSONValue
-    from transferkit.templates import Feedback, LikertQuestion, Template
+    from transferkit.store.values import Answers
+    from transferkit.templates import LikertQuestion, Question, Template
 
 __all__ = [
     "BAR_CSS",
@@ -69,7 +80,8 @@ class FeedbackContent:
     """What the feedback shows, independent of how it is drawn.
 
     ``chart_label`` is the axis label of the bar chart (``None``: a plain list);
-    the bars run from 0 to ``scale_max``. ``ordered`` lists are numbered.
+    the bars run from ``scale_min`` (0 unless the scale starts elsewhere) to
+    ``scale_max``. ``ordered`` lists are numbered; numbers are written for ``lang``.
     """
 
     kind: str
@@ -78,6 +90,8 @@ class FeedbackContent:
     ordered: bool = False
     chart_label: str | None = None
     scale_max: float | None = None
+    scale_min: float = 0.0
+    lang: str = "de"
 
     @property
     def has_chart(self) -> bool:
@@ -125,7 +139,7 @@ def profile_scores(
 
 
 # --------------------------------------------------------------------------- what is shown
-def _spec(template: Template, phase: str | None) -> Feedback | None:
+def _spec(template: Template, phase: str | None) -> FeedbackBase | None:
     spec = template.feedback
     if phase is not None:
         spec = getattr(template.phase(phase), "feedback", None) or spec
@@ -135,18 +149,22 @@ def _spec(template: Template, phase: str | None) -> Feedback | None:
 def feedback_content(
     template: Template, answers: Answers, *, phase: str | None = None, lang: str = "de"
 ) -> FeedbackContent | None:
-    """What the template's feedback shows for ``answers``, or ``None`` if it defines none."""
+    """What the template's feedback shows for ``answers``, or ``None`` if it defines none.
+
+    Answers are shown in words (:func:`transferkit.sheets.answer_words.answer_in_words`),
+    scale groups by their names (:func:`transferkit.templates.feedback.scale_group_label`),
+    charts on the range of their questions' scale.
+    """
     spec = _spec(template, phase)
     if spec is None:
         return None
-    params = spec.params
-    if spec.kind == "top_priorities":
-        importance_prefix = str(params.get("importance_prefix", "imp_"))
+    if isinstance(spec, TopPrioritiesFeedback):
+        importance_prefix = spec.importance_prefix
         rows = top_priorities(
             answers,
-            top=int(params.get("top", 3)),
+            top=spec.top,
             importance_prefix=importance_prefix,
-            competence_prefix=str(params.get("competence_prefix", "comp_")),
+            competence_prefix=spec.competence_prefix,
         )
         return FeedbackContent(
             kind=spec.kind,
@@ -162,23 +180,82 @@ def feedback_content(
             ordered=True,
             chart_label=text("feedback.gap_axis", lang),
             scale_max=_likert_range(template, importance_prefix),
+            lang=lang,
         )
-    if spec.kind == "profile":
-        group_by = str(params.get("group_by", "scale_group"))
-        scores = profile_scores(template, answers, group_by)
-        wanted = params.get("scales") or list(scores)
-        scores = {k: scores[k] for k in wanted if k in scores}
-        return FeedbackContent(
-            kind=spec.kind,
-            title=text("feedback.profile", lang),
-            rows=tuple(FeedbackRow(str(k), f"{v:.1f}", float(v)) for k, v in scores.items()),
-            chart_label=text("feedback.mean", lang),
-            scale_max=_likert_max(template, group_by),
-        )
+    if isinstance(spec, ProfileFeedback):
+        return _profile(template, answers, spec, lang)
+    questions = template.all_questions(phase) if phase is not None else template.all_questions()
+    if isinstance(spec, GasSummaryFeedback):
+        return _gas_summary(questions, answers, spec, lang)
+    by_id = {q.id: q for q in questions}
     return FeedbackContent(
         kind=spec.kind,
         title=text("feedback.summary", lang),
-        rows=tuple(FeedbackRow(_label_of(template, k, lang), _show(v)) for k, v in answers.items()),
+        rows=tuple(
+            FeedbackRow(_label_of(template, k, lang), answer_in_words(by_id.get(k), v, lang))
+            for k, v in answers.items()
+        ),
+        lang=lang,
+    )
+
+
+def _profile(
+    template: Template, answers: Answers, spec: ProfileFeedback, lang: str
+) -> FeedbackContent:
+    """The mean per scale group, each on the range of its items (1–5 for 1–5 Likert items)."""
+    scores = profile_scores(template, answers, spec.group_by)
+    wanted = spec.scales or list(scores)
+    ranges: dict[str, tuple[float, float]] = {}
+    for q in template.all_questions():
+        group = getattr(q, spec.group_by, None)
+        if q.type == "likert" and group is not None:
+            points = cast("LikertQuestion", q).point_values()
+            low, high = ranges.get(group, (min(points), max(points)))
+            ranges[group] = (min(low, min(points)), max(high, max(points)))
+    rows = []
+    for name in [k for k in wanted if k in scores]:
+        low, high = ranges[name]
+        shown = round(scores[name], 1)  # the same number in the list and on the bar
+        mean = text(
+            "feedback.profile_value",
+            lang,
+            mean=number_words(shown, lang),
+            min=number_words(low, lang),
+            max=number_words(high, lang),
+        )
+        rows.append(FeedbackRow(scale_group_label(template, name, lang), mean, shown))
+    lows = [ranges[k][0] for k in ranges]
+    highs = [ranges[k][1] for k in ranges]
+    return FeedbackContent(
+        kind=spec.kind,
+        title=text("feedback.profile", lang),
+        rows=tuple(rows),
+        chart_label=text("feedback.mean", lang),
+        scale_max=float(max(highs, default=5)),
+        scale_min=float(min(lows, default=1)),
+        lang=lang,
+    )
+
+
+def _gas_summary(
+    questions: Sequence[Question], answers: Answers, spec: GasSummaryFeedback, lang: str
+) -> FeedbackContent:
+    """One row per GAS goal: the goal, its baseline level in words and the follow-up if rated."""
+    rows = []
+    for q in questions:
+        if q.type != "gas_goal" or (spec.question is not None and q.id != spec.question):
+            continue
+        goals = answers.get(q.id)
+        for goal in goals if isinstance(goals, list) else []:
+            if isinstance(goal, dict):
+                name = str(goal.get("goal") or "").strip() or "–"
+                rows.append(FeedbackRow(name, gas_goal_words(goal, lang)))
+    return FeedbackContent(
+        kind=spec.kind,
+        title=text("feedback.gas_summary", lang),
+        rows=tuple(rows),
+        ordered=True,
+        lang=lang,
     )
 
 
@@ -191,16 +268,6 @@ def _likert_range(template: Template, prefix: str) -> float:
         for points in [cast("LikertQuestion", q).point_values()]
     ]
     return float(max(spans, default=4))
-
-
-def _likert_max(template: Template, group_by: str) -> float:
-    """The highest point value of the grouped Likert items (5 for 1–5)."""
-    tops = [
-        max(cast("LikertQuestion", q).point_values())
-        for q in template.all_questions()
-        if q.type == "likert" and getattr(q, group_by, None) is not None
-    ]
-    return float(max(tops, default=5))
 
 
 def _label_of(template: Template, qid: str, lang: str) -> str:
@@ -219,16 +286,6 @@ def _topic_label(template: Template, topic: str, lang: str, prefix: str = "imp_"
     return name if name != prefix + topic else topic.replace("_", " ")
 
 
-def _show(value: JSONValue) -> str:
-    if isinstance(value, list):
-        return "; ".join(_show(v) for v in value)
-    if isinstance(value, dict):
-        if "what" in value:
-            return " / ".join(str(value.get(k) or "–") for k in ("what", "who", "due"))
-        return ", ".join(f"{k}: {v}" for k, v in value.items())
-    return str(value)
-
-
 # --------------------------------------------------------------------------- drawn as HTML
 def _list_html(content: FeedbackContent) -> str:
     """Title and list, the same for both faces."""
@@ -244,8 +301,8 @@ def _list_html(content: FeedbackContent) -> str:
     return f"<h3>{html.escape(content.title)}</h3><{tag}>{items}</{tag}>"
 
 
-def _number(value: float) -> str:
-    return f"{value:g}"
+def _number(value: float, lang: str = "en") -> str:
+    return f"{value:g}".replace(".", ",") if lang == "de" else f"{value:g}"
 
 
 #: The style of :func:`bars_html` charts: in the web sheet's and the Voilà pages' style sheets.
@@ -265,12 +322,19 @@ BAR_CSS = """
 
 
 def bars_html(
-    bars: Sequence[tuple[str, float]], *, top: float | None = None, axis: str = ""
+    bars: Sequence[tuple[str, float]],
+    *,
+    top: float | None = None,
+    axis: str = "",
+    bottom: float = 0.0,
+    lang: str = "en",
 ) -> str:
     """A horizontal bar chart as HTML (``tk-chart``), drawn by :data:`BAR_CSS`.
 
-    Each bar is ``value / top`` wide (``top``: the scale's maximum, else the
-    largest value; negative values are drawn as 0, their number is shown);
+    Each bar is ``(value - bottom) / (top - bottom)`` wide (``top``: the scale's
+    maximum, else the largest value; ``bottom``: where the scale starts, 0 unless
+    given; values below it are drawn as 0, their number is shown); the axis names
+    the range ``bottom–top``; numbers with a decimal comma for ``lang="de"``;
     labels are escaped. Sharp at any size, on a phone as on a projector.
 
     >>> bars_html([("Lernpaten", 3), ("Kanban", 1)], axis="Punkte").count('class="tk-bar-row"')
@@ -279,15 +343,17 @@ def bars_html(
     top = top or max((value for _label, value in bars), default=0.0) or 1.0
     label = html.escape(axis)
     parts = [f'<div class="tk-chart" role="img" aria-label="{label}">']
+    span = top - bottom if top > bottom else 1.0
     for name, value in bars:
-        width = min(100.0, max(0.0, 100.0 * value / top))
+        width = min(100.0, max(0.0, 100.0 * (value - bottom) / span))
         parts.append(
             '<div class="tk-bar-row">'
             f'<div class="tk-bar-label">{html.escape(name)}</div>'
             f'<div class="tk-bar-track"><div class="tk-bar" style="width:{width:.1f}%"></div></div>'
-            f'<div class="tk-bar-value">{_number(value)}</div></div>'
+            f'<div class="tk-bar-value">{_number(value, lang)}</div></div>'
         )
-    parts.append(f'<div class="tk-chart-axis">{label} (0–{_number(top)})</div></div>')
+    scale = f"{_number(bottom, lang)}–{_number(top, lang)}"
+    parts.append(f'<div class="tk-chart-axis">{label} ({scale})</div></div>')
     return "".join(parts)
 
 
@@ -302,7 +368,15 @@ def feedback_html(content: FeedbackContent) -> str:
     ]
     if content.has_chart:
         bars = [(row.label, row.value or 0.0) for row in content.rows]
-        parts.append(bars_html(bars, top=content.scale_max, axis=content.chart_label or ""))
+        parts.append(
+            bars_html(
+                bars,
+                top=content.scale_max,
+                axis=content.chart_label or "",
+                bottom=content.scale_min,
+                lang=content.lang,
+            )
+        )
     parts.append("</div>")
     return "".join(parts)
 

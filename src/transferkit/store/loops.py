@@ -20,6 +20,7 @@ from transferkit.store.checks import (
     text_id,
     utc_datetime,
 )
+from transferkit.store.closing_versions import archive_closing, earlier_versions, versions_before
 from transferkit.store.schema import ACTION_STATUSES, LOOP_COUNTS, ActionItem, LoopClosing
 from transferkit.store.values import JSONValue
 
@@ -144,7 +145,8 @@ class LoopsMixin(StoreBase):
         keys are ignored. ``dots`` is the moderator's dot vote on groups of
         inputs, as ``(group, dots)`` pairs or ``{"group", "dots"}`` dicts.
         Nothing about participants is stored (no codes, no texts). Closing a
-        loop again replaces its row (same id).
+        loop again replaces its row (same id) and keeps the row it replaces as
+        an earlier version (:meth:`loop_closing_versions`; nothing is lost).
 
         >>> from transferkit.store import Store
 
@@ -171,7 +173,10 @@ class LoopsMixin(StoreBase):
         def work(session: Session) -> int:
             self._require_pilot(session, pilot)
             same = LoopClosing.pilot_id == pilot, LoopClosing.loop == number
-            row = session.scalars(select(LoopClosing).where(*same)).first()
+            # locked: two closings of one loop at once make two versions, one after the other
+            row = session.scalars(select(LoopClosing).where(*same).with_for_update()).first()
+            if row is not None:  # closed before: keep that version
+                archive_closing(session.connection(), row)
             row = row or LoopClosing(pilot_id=pilot, loop=number)
             for key, value in fields.items():
                 setattr(row, key, value)
@@ -228,3 +233,29 @@ class LoopsMixin(StoreBase):
             frame[name] = pd.Series([r[name] for r in rows], dtype="int64")
         frame["dots"] = pd.Series([list(r["dots"] or []) for r in rows], dtype=object)
         return frame
+
+    def loop_version(self, pilot: str, loop: int) -> int:
+        """The version of the closing of ``pilot``'s loop ``loop`` now stored (0: not closed).
+
+        1 after the first closing; each closing again adds one (the earlier ones
+        are kept, :meth:`loop_closing_versions`).
+        """
+        pilot = text_id(pilot, "pilot id")
+        number = check_int(loop, "loop")
+
+        def work(session: Session) -> int:
+            same = LoopClosing.pilot_id == pilot, LoopClosing.loop == number
+            if session.scalars(select(LoopClosing.id).where(*same)).first() is None:
+                return 0
+            return versions_before(session.connection(), pilot, int(number or 0)) + 1
+
+        return self._run(work, write=False)
+
+    def loop_closing_versions(self, pilot: str | None = None) -> list[dict[str, JSONValue]]:
+        """Earlier versions of closed loops, kept when a loop was closed again (oldest first).
+
+        Each: ``pilot_id, loop, version, template, closed_at`` (ISO, UTC) and the key
+        figures as they were (``participants`` ... ``items_open``, ``ratings``, ``dots``).
+        The newest version of each loop is in :meth:`loop_closings`.
+        """
+        return self._run(lambda session: earlier_versions(session.connection(), pilot), write=False)

@@ -38,6 +38,7 @@ from transferkit.store.schema import (
     pilot_companies,
 )
 from transferkit.store.values import Answers, JSONValue, Row
+from transferkit.store.votes import ballots_table
 
 __all__ = ["RESPONSE_COLUMNS", "ResponsesMixin"]
 
@@ -333,10 +334,11 @@ class ResponsesMixin(StoreBase):
         """Erase a participant and everything stored about them (on request).
 
         Removes their responses, their planned learning formats
-        (``format_plans``), their half-filled sheet drafts and the participant
+        (``format_plans``), their half-filled sheet drafts, their ballots of live
+        votes (``tk_vote_ballots``) and the participant
         row, and blanks the ``owner`` of action items that name the code.
         Returns the number of rows removed (responses + format plans + drafts
-        + 1). On
+        + ballots + 1). On
         SQLite the freed pages are overwritten (``secure_delete``) and the WAL
         file is emptied. Closed loops (``loop_closings``) hold only aggregates
         and stay as they are.
@@ -352,6 +354,11 @@ class ResponsesMixin(StoreBase):
                     delete(drafts_table).where(drafts_table.c.participant == code)
                 )
                 drafts = int(gone_drafts.rowcount)  # type: ignore[attr-defined]
+            if inspect(session.connection()).has_table(ballots_table.name):
+                gone_ballots = session.execute(
+                    delete(ballots_table).where(ballots_table.c.participant == code)
+                )
+                drafts += int(gone_ballots.rowcount)  # type: ignore[attr-defined]
             if session.get(Participant, code) is None and drafts == 0:
                 msg = f"No participant {code!r} in the store (already erased, or a typo?)"
                 raise StoreError(msg)

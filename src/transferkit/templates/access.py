@@ -81,9 +81,19 @@ def _unknown(name: str) -> ParameterError:
     return ParameterError(msg)
 
 
+#: Reasons already logged in full (a room of participants opening one broken template
+#: logs its problems once, not once per request); bounded.
+_LOGGED: set[tuple[str, str]] = set()
+
+
 def _unavailable(name: str, why: str) -> ParameterError:
     """The one answer for every refused or broken file; ``why`` goes to the log only."""
-    log.warning("template %r refused for a link: %s", name, why)
+    if (name, why) in _LOGGED:
+        log.warning("template %r refused again for a link (the reason is logged above)", name)
+    else:
+        log.warning("template %r refused for a link: %s", name, why)
+        if len(_LOGGED) < 1000:
+            _LOGGED.add((name, why))
     shown = _shown(name)
     msg = both("link.template_unavailable", shown=shown)
     return ParameterError(msg)

@@ -27,13 +27,13 @@ import sys
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
 
 import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from transferkit.exceptions import TemplateError, TemplateNotFoundError, TemplateProblem
+from transferkit.templates.feedback import FEEDBACK_KINDS
 from transferkit.templates.model import (
     HintedError,
     JSONValue,
@@ -42,6 +42,7 @@ from transferkit.templates.model import (
     TemplateCheckError,
     format_location,
 )
+from transferkit.templates.salvage import clean_loc, cross_problems
 from transferkit.templates.types import QUESTION_CLASSES, QUESTION_TYPES
 from transferkit.templates.types.likert import LIKERT_POINT_COUNTS
 
@@ -183,12 +184,65 @@ def _yaml_hint(problem: str) -> str:
     return "check indentation and quoting around this line; quote texts containing ':' or '#'"
 
 
+_KEY_LINE = re.compile(
+    r"^(?P<indent> *)(?P<dash>(?:- +)*)(?P<key>[A-Za-z_][A-Za-z0-9_.\-]*) *:(?: |$)"
+)
+_INDENT_PROBLEMS = (
+    "expected <block end>",
+    "did not find expected key",
+    "did not find expected '-'",
+    "mapping values are not allowed",
+)
+
+
+def _indent_hint(text: str, mark: yaml.Mark | None, problem: str) -> str:
+    """The hint for a line indented differently from the key (or list item) above it; ``""``
+    if the problem is not one of indentation.
+    """
+    if mark is None or not any(p in problem for p in _INDENT_PROBLEMS):
+        return ""
+    lines = text.splitlines()
+    if not 0 <= mark.line < len(lines):
+        return ""
+    here = _KEY_LINE.match(lines[mark.line])
+    if here is None:
+        return ""
+    column = len(here["indent"]) + len(here["dash"])  # where the key starts (0-based)
+    if "mapping values" in problem and mark.column != lines[mark.line].find(":", here.end("key")):
+        return ""  # a colon inside a value, not after the key: a quoting problem
+    for number in range(mark.line - 1, -1, -1):
+        above = _KEY_LINE.match(lines[number])
+        if above is None:
+            continue
+        if here["dash"]:  # a list item: align its '-' with the '-' of the item above
+            if not above["dash"]:
+                continue
+            where = len(above["indent"])
+            if where == len(here["indent"]):
+                return ""
+            return (
+                "indent with spaces, align this '-' with the '-' of the list item above: "
+                f"line {number + 1} starts it in column {where + 1}"
+            )
+        where = len(above["indent"]) + len(above["dash"])
+        if where == column:
+            return ""
+        return (
+            f"indent with spaces, align `{here['key']}:` with the key above: "
+            f"`{above['key']}:` in line {number + 1} starts in column {where + 1}"
+        )
+    return ""
+
+
 def _mark_location(mark: yaml.Mark) -> str:
     return f"line {mark.line + 1}, column {mark.column + 1}"
 
 
-def _parse(text: str, source: str) -> tuple[JSONValue, dict[Loc, int]]:
-    """YAML text -> (data, map from field path to 1-based line)."""
+def _parse(
+    text: str, source: str, duplicates: list[TemplateProblem]
+) -> tuple[JSONValue, dict[Loc, int]]:
+    """YAML text -> (data, map from field path to 1-based line); fields written twice are
+    added to ``duplicates`` (the later one counts)."""
     try:
         loader = yaml.SafeLoader(text)
     except yaml.reader.ReaderError as exc:
@@ -204,11 +258,8 @@ def _parse(text: str, source: str) -> tuple[JSONValue, dict[Loc, int]]:
     try:
         node = loader.get_single_node()
         lines: dict[Loc, int] = {}
-        duplicates: list[TemplateProblem] = []
         if node is not None:
             _walk(node, (), lines, duplicates)
-        if duplicates:
-            raise TemplateError(source, duplicates)
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
@@ -216,7 +267,7 @@ def _parse(text: str, source: str) -> tuple[JSONValue, dict[Loc, int]]:
         context = getattr(exc, "context", None)
         message = f"{problem} ({context})" if context else problem
         location = _mark_location(mark) if mark is not None else "YAML"
-        hint = _yaml_hint(f"{problem} {context or ''}")
+        hint = _indent_hint(text, mark, problem) or _yaml_hint(f"{problem} {context or ''}")
         raise TemplateError(source, [TemplateProblem(location, message, hint)]) from None
     except (ValueError, TypeError, OverflowError, RecursionError, MemoryError) as exc:
         location = _bad_scalar(node) if isinstance(exc, ValueError) else "YAML"
@@ -319,7 +370,10 @@ def load_template_string(text: str, source: str = "<string>") -> Template:
     if not isinstance(text, str):
         problem = TemplateProblem("input", "the template must be YAML text", "pass a str")
         raise TemplateError(source, [problem])
-    data, lines = _parse(text, source)
+    duplicates: list[TemplateProblem] = []
+    data, lines = _parse(text, source, duplicates)
+    if duplicates and not isinstance(data, dict):
+        raise TemplateError(source, duplicates)
     if data is None:
         problem = TemplateProblem(
             "line 1", "the template is empty", "start with `id:`, `version:`, `title:`"
@@ -333,15 +387,29 @@ def load_template_string(text: str, source: str = "<string>") -> Template:
         )
         raise TemplateError(source, [problem])
     try:
-        return Template.model_validate(data)
+        template = Template.model_validate(data)
     except ValidationError as exc:
-        raise TemplateError(source, _problems(exc, data, lines)) from None
+        raise TemplateError(source, _sorted(duplicates + _problems(exc, data, lines))) from None
     except (ArithmeticError, TypeError, ValueError) as exc:
         problem = TemplateProblem("template", f"cannot check the template: {exc}", "")
         raise TemplateError(source, [problem]) from None
     except RecursionError:
         problem = TemplateProblem("YAML", "the template is nested too deeply", "simplify it")
         raise TemplateError(source, [problem]) from None
+    if duplicates:
+        raise TemplateError(source, duplicates)
+    return template
+
+
+def _sorted(problems: list[TemplateProblem]) -> list[TemplateProblem]:
+    """The problems in the order of their lines (those without a line last), each once."""
+    unique = list(dict.fromkeys(problems))
+
+    def line(problem: TemplateProblem) -> int:
+        found = re.search(r"\bline (\d+)", problem.location)
+        return int(found.group(1)) if found else sys.maxsize
+
+    return sorted(unique, key=line)
 
 
 def _kind_name(value: object) -> str:
@@ -354,7 +422,6 @@ def _kind_name(value: object) -> str:
 
 # --- pydantic errors -> template problems ----------------------------------------------
 
-_TAGS = set(QUESTION_TYPES)
 _TEXT_FIELDS = frozenset(
     (
         "label",
@@ -368,24 +435,6 @@ _TEXT_FIELDS = frozenset(
         "max_label",
     )
 )
-
-
-def _clean_loc(loc: tuple[Any, ...], data: JSONValue) -> Loc:
-    """Drop pydantic's union tags from ``loc``, following the data."""
-    out: list[str | int] = []
-    cur = data
-    for part in loc:
-        if (isinstance(cur, dict) and part in cur) or (
-            isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur)
-        ):
-            out.append(part)
-            cur = cur[part]
-        elif isinstance(part, str) and (part in _TAGS or "[" in part):
-            continue
-        else:
-            out.append(part if isinstance(part, int | str) else str(part))
-            cur = None
-    return tuple(out)
 
 
 def _line_of(loc: Loc, lines: dict[Loc, int]) -> int | None:
@@ -402,9 +451,9 @@ def _where(loc: Loc, lines: dict[Loc, int]) -> str:
 
 
 def _all_field_names() -> set[str]:
-    from transferkit.templates import model
+    from transferkit.templates import feedback, model
 
-    modules = [model, *(sys.modules[cls.__module__] for cls in QUESTION_CLASSES.values())]
+    modules = [model, feedback, *(sys.modules[cls.__module__] for cls in QUESTION_CLASSES.values())]
     names: set[str] = set()
     for obj in (obj for module in modules for obj in vars(module).values()):
         fields = getattr(obj, "model_fields", None)
@@ -412,6 +461,13 @@ def _all_field_names() -> set[str]:
             for name, info in fields.items():
                 names.add(info.alias or name)
     return names
+
+
+def _in_text(loc: Loc) -> bool:
+    """Whether ``loc`` is a key inside a German/English text (``label.fr``, ``scale_groups.x.fr``)."""
+    if len(loc) >= 3 and loc[-3] == "scale_groups":
+        return True
+    return len(loc) >= 2 and loc[-2] in _TEXT_FIELDS
 
 
 def _hint(err: ErrorDetails, loc: Loc) -> tuple[str, str]:
@@ -437,6 +493,22 @@ def _hint(err: ErrorDetails, loc: Loc) -> tuple[str, str]:
                 f'add `{field}: {{de: "…", en: "…"}}` (German and English)',
             )
         return f"the field {field!r} is missing", f"add `{field}:`"
+    if kind == "extra_forbidden" and _in_text(loc):
+        return (
+            f"unknown language {field!r} in a text",
+            'a text has German (de) and English (en): write {de: "…", en: "…"}',
+        )
+    if kind in ("union_tag_invalid", "union_tag_not_found") and "kind" in str(
+        ctx.get("discriminator")
+    ):
+        if kind == "union_tag_not_found":
+            return "the feedback kind is missing", "add `kind:` with one of " + ", ".join(
+                FEEDBACK_KINDS
+            )
+        return (
+            f"unknown feedback kind {ctx.get('tag')!r}",
+            "use one of " + ", ".join(FEEDBACK_KINDS),
+        )
     if kind == "extra_forbidden":
         close = difflib.get_close_matches(str(field), sorted(_all_field_names()), n=1)
         if close:
@@ -513,17 +585,24 @@ def _problems(
     exc: ValidationError, data: JSONValue, lines: dict[Loc, int]
 ) -> list[TemplateProblem]:
     problems: list[TemplateProblem] = []
+    broken: list[Loc] = []
     for err in exc.errors():
         ctx = err.get("ctx") or {}
         error = ctx.get("error")
-        base = _clean_loc(tuple(err["loc"]), data)
+        base = clean_loc(tuple(err["loc"]), data)
         if isinstance(error, TemplateCheckError):
             for sub_loc, message, hint in error.problems:
                 loc = (*base, *sub_loc)
                 problems.append(TemplateProblem(_where(loc, lines), message, hint))
             continue
         message, hint = _hint(err, base)
+        broken.append(base)
+        if err["type"] == "union_tag_invalid":  # point at the line of the wrong type or kind
+            base = (*base, "kind" if "kind" in str(ctx.get("discriminator")) else "type")
         problems.append(TemplateProblem(_where(base, lines), message, hint))
+    if broken and len(broken) == len(exc.errors()):  # the checks across fields did not run
+        for loc, message, hint in cross_problems(data, broken):
+            problems.append(TemplateProblem(_where(loc, lines), message, hint))
     return problems
 
 

@@ -23,11 +23,12 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
-from typing import Any, ClassVar, Literal, TypeAlias
+from typing import Annotated, Any, ClassVar, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from transferkit.exceptions import TemplateError, TemplateProblem
+from transferkit.templates.feedback import Feedback, feedback_problems, scale_group_problems
 from transferkit.vocabulary import ACTION_STATUSES as _STATUSES
 
 __all__ = [
@@ -272,23 +273,6 @@ def is_empty(value: object) -> bool:
     return False
 
 
-class Feedback(BaseModel):
-    """What a participant sees after submitting, e.g. ``{kind: top_priorities, top: 3}``.
-
-    ``kind`` names the view; any further keys are parameters for it
-    (available as :attr:`params`).
-    """
-
-    model_config = ConfigDict(extra="allow")
-
-    kind: str = Field(min_length=1, description="e.g. top_priorities, profile, summary")
-
-    @property
-    def params(self) -> dict[str, JSONValue]:
-        """The parameters besides ``kind``."""
-        return dict(self.model_extra or {})
-
-
 class Question(Strict):
     """The base of every question type: the fields they share and what each type defines."""
 
@@ -328,6 +312,7 @@ class Question(Strict):
 
 # The question types (templates/types/) build on Question above and their union is what a
 # sheet or phase holds; imported here, below the base they need (they import this module).
+from transferkit.templates.sections import Section, section_problems
 from transferkit.templates.types import AnyQuestion
 
 
@@ -338,6 +323,7 @@ class Phase(Strict):
     title: LocalizedText
     intro: LocalizedText | None = None
     questions: list[AnyQuestion] = Field(min_length=1)
+    sections: list[Section] = Field(default_factory=list)
     feedback: Feedback | None = None
 
 
@@ -357,7 +343,12 @@ class Template(Strict):
     intro: LocalizedText | None = None
     questions: list[AnyQuestion] = Field(default_factory=list)
     phases: list[Phase] = Field(default_factory=list)
+    sections: list[Section] = Field(default_factory=list)
     feedback: Feedback | None = None
+    scale_groups: dict[Annotated[str, Field(pattern=_ID)], LocalizedText] = Field(
+        default_factory=dict,
+        description="scale groups (and areas) in words, e.g. `{support: {de: Unterstützung, en: Support}}`",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -380,6 +371,9 @@ class Template(Strict):
                     (("questions",), "a sheet needs at least one question", "add `questions:`")
                 )
             groups: list[tuple[Loc, list[Question]]] = [(("questions",), list(self.questions))]
+            problems += section_problems(
+                ("sections",), self.sections, self.questions, ("questions",)
+            )
         else:
             if self.questions:
                 problems.append(
@@ -391,6 +385,18 @@ class Template(Strict):
                 )
             if not self.phases:
                 problems.append((("phases",), "a loop needs at least one phase", "add `phases:`"))
+            if self.sections:
+                problems.append(
+                    (
+                        ("sections",),
+                        "a loop has sections per phase",
+                        "move `sections:` into a phase",
+                    )
+                )
+            for i, p in enumerate(self.phases):
+                problems += section_problems(
+                    ("phases", i, "sections"), p.sections, p.questions, ("phases", i, "questions")
+                )
             groups = [
                 (("phases", i, "questions"), list(p.questions)) for i, p in enumerate(self.phases)
             ]
@@ -442,9 +448,21 @@ class Template(Strict):
                     for sub, message, hint in q.sheet_problems({x.id for x in questions})
                 ]
                 earlier.add(q.id)
+        problems += self._feedback_problems()
         if problems:
             raise TemplateCheckError(problems)
         return self
+
+    def _feedback_problems(self) -> list[tuple[Loc, str, str]]:
+        """Feedback that does not fit the questions; scale group labels no question uses."""
+        problems = scale_group_problems(self)
+        if self.feedback is not None:
+            problems += feedback_problems(self, self.feedback, self.all_questions(), ("feedback",))
+        for i, phase in enumerate(self.phases):
+            if phase.feedback is not None:
+                where: Loc = ("phases", i, "feedback")
+                problems += feedback_problems(self, phase.feedback, phase.questions, where)
+        return problems
 
     # --- access -----------------------------------------------------------
 

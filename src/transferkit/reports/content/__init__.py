@@ -8,7 +8,8 @@ embedded PNG, tables, and the key figures that the report runner writes to JSON)
 
 Modules: ``common`` (report, sections, display, formatting), ``texts`` (texts and
 readable names), ``data`` (tidy tables from the store), ``figures`` (drawing),
-``pilot``, ``network``, ``needs_analysis``, ``protocol`` (one report each).
+``pilot``, ``network``, ``needs_analysis``, ``protocol`` (one report each), ``pooled``
+(the network's pooled effects).
 """
 
 from transferkit.reports.content.common import (
@@ -35,6 +36,7 @@ from transferkit.reports.content.data import (
     needs,
     open_store,
     prepost_by_scale,
+    question_range,
     reliable_change_by_scale,
     scale_scores_long,
     self_assessment,
@@ -46,8 +48,10 @@ from transferkit.reports.content.network import (
     company_benchmark,
     effects_by_pilot,
     network_report,
+    participation_hidden,
 )
 from transferkit.reports.content.pilot import pilot_report
+from transferkit.reports.content.pooled import pooled_effects, pooled_text
 from transferkit.reports.content.protocol import loop_figures, loop_protocol
 from transferkit.reports.content.texts import (
     format_name,
@@ -78,10 +82,14 @@ __all__ = [
     "needs_report",
     "network_report",
     "open_store",
+    "participation_hidden",
     "pilot_report",
     "plain",
+    "pooled_effects",
+    "pooled_text",
     "preferred_formats",
     "prepost_by_scale",
+    "question_range",
     "reliable_change_by_scale",
     "scale_name",
     "scale_scores_long",

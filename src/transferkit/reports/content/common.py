@@ -13,7 +13,6 @@ bullet lists, emphasis, headings) is the package's own.
 
 from __future__ import annotations
 
-import html
 import io
 import math
 import re
@@ -98,13 +97,11 @@ def _display(obj: object, raw: bool = False) -> None:
     display(obj, raw=raw)
 
 
-def _escape(text: object) -> str:
-    return html.escape(str(text), quote=True)
+def _blocks() -> Any:
+    """The macros of ``templates/content/blocks.html.j2`` (each returns escaped markup)."""
+    from transferkit.pages import template
 
-
-def _lines_html(text: str) -> str:
-    """Escaped text with its line breaks as ``<br>``."""
-    return "<br>".join(_escape(line) for line in str(text).splitlines())
+    return template("transferkit.reports", "content/blocks.html.j2").module
 
 
 def text_html(text: str, *, emphasis: bool = False) -> str:
@@ -115,8 +112,7 @@ def text_html(text: str, *, emphasis: bool = False) -> str:
     '<p><em>a</em></p><p><em>&lt;b&gt;</em></p>'
     """
     paragraphs = [p.strip("\n") for p in re.split(r"\n[ \t]*\n", str(text).replace("\r\n", "\n"))]
-    wrap = ("<em>", "</em>") if emphasis else ("", "")
-    return "".join(f"<p>{wrap[0]}{_lines_html(p)}{wrap[1]}</p>" for p in paragraphs if p.strip())
+    return str(_blocks().paragraphs([p for p in paragraphs if p.strip()], emphasis))
 
 
 def list_html(items: Iterable[str]) -> str:
@@ -125,14 +121,13 @@ def list_html(items: Iterable[str]) -> str:
     >>> list_html(["x & y", "[a](javascript:b)"])
     '<ul><li>x &amp; y</li><li>[a](javascript:b)</li></ul>'
     """
-    entries = "".join(f"<li>{_lines_html(item)}</li>" for item in items)
-    return f"<ul>{entries}</ul>" if entries else ""
+    return str(_blocks().bullets([str(item) for item in items]))
 
 
 def heading_html(text: str, level: int = 2) -> str:
     """An escaped heading ``<h1>`` … ``<h6>`` (line breaks become spaces)."""
     level = min(max(int(level), 1), 6)
-    return f"<h{level}>{_escape(' '.join(str(text).split()))}</h{level}>"
+    return str(_blocks().heading(" ".join(str(text).split()), level))
 
 
 def _show_html(markup: str) -> None:
@@ -174,11 +169,7 @@ def show_figure(fig: Figure, caption: str, *, dpi: int = 110, lang: str | None =
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
     _display(Image(data=buffer.getvalue(), format="png"))
-    _display(
-        HTML(
-            f'<p class="tk-caption" style="font-style:italic;color:#444;margin-top:0">{_escape(caption)}</p>'
-        )
-    )
+    _display(HTML(str(_blocks().caption(caption))))
 
 
 def show_table(
@@ -201,29 +192,28 @@ def show_table(
 
     number = _TABLES[0]
     _TABLES[0] += 1
-    rules = "".join(
-        f".tk-table-{number} td:nth-child({i}), .tk-table-{number} th:nth-child({i})"
-        f" {{text-align: {'right' if _is_numeric_column(frame[column]) else 'left'}}}"
-        for i, column in enumerate(frame.columns, start=1)
-    )
-    table = frame.to_html(
-        index=False,
-        formatters=dict.fromkeys(frame.columns, fmt),
-        border=0,
-        classes=["tk-table", f"tk-table-{number}"],
-        na_rep="–",
-        escape=True,
-    )
-    style = f"<style>{rules}</style>"
-    head = (
-        f'<p style="font-weight:bold;margin-bottom:0.3em">{_escape(caption)}</p>' if caption else ""
-    )
-    _display(HTML(style + head + table))
+    columns = [
+        {"name": str(c), "align": "right" if _is_numeric_column(frame[c]) else "left"}
+        for c in frame.columns
+    ]
+    rows = [[_table_cell(value, fmt) for value in row] for row in frame.itertuples(index=False)]
+    _display(HTML(str(_blocks().table(number, caption, columns, rows))))
+
+
+def _table_cell(value: Cell, fmt: Callable[[Cell], str]) -> str:
+    """A cell's text: "–" for a missing value (None, NaN, NaT, pd.NA), else ``fmt``'s."""
+    import pandas as pd
+
+    try:
+        missing = bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or array in a cell
+        missing = False
+    return "–" if missing else fmt(value)
 
 
 _TABLES = [0]  # a number per table of the report, for its column alignment
 _NUMERIC_TEXT = re.compile(
-    r"^\s*(?:[-−]?[\d.,]+\s*%?|[-−]?[\d.,]+\s*…\s*[-−]?[\d.,]+|p [<=] [\d.,]+|t\([\d.,]+\) = [-−]?[\d.,]+|–)\s*$"
+    r"^\s*(?:[-−+]?[\d.,]+\s*%?|[-−]?[\d.,]+\s*…\s*[-−]?[\d.,]+|p [<=] [\d.,]+|t\([\d.,]+\) = [-−]?[\d.,]+|–)\s*$"
 )
 
 
@@ -249,6 +239,8 @@ def show_section(report: Report, key: str) -> None:
     """Display one section of a report: heading, text, bullets, tables, captioned figures."""
     import matplotlib.pyplot as plt
 
+    from transferkit.reports.content.figure_tables import show_figure_data
+
     section = report.sections.get(key)
     if section is None:
         return
@@ -260,9 +252,10 @@ def show_section(report: Report, key: str) -> None:
     for table, caption in section.tables:
         show_table(table, caption, lang=report.lang)
     for draw, caption in section.figures:
-        fig, ax = plt.subplots(figsize=(7.5, 4.2))
+        fig, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
         draw(ax=ax)
         show_figure(fig, caption, lang=report.lang)
+        show_figure_data(draw, caption, report.lang)  # its tables, for CSV and XLSX files
 
 
 def show_footer(report: Report) -> None:
@@ -270,12 +263,7 @@ def show_footer(report: Report) -> None:
     from IPython.display import HTML
 
     if report.footer:
-        _display(
-            HTML(
-                f'<p class="tk-footer" style="color:#666;font-size:0.85em;margin-top:2em">'
-                f"{_escape(report.footer)}</p>"
-            )
-        )
+        _display(HTML(str(_blocks().footer(report.footer))))
 
 
 def show_key_figures(figures: Mapping[str, JSONValue]) -> None:

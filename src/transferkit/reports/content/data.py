@@ -26,6 +26,7 @@ __all__ = [
     "needs_topics",
     "open_store",
     "prepost_by_scale",
+    "question_range",
     "reliable_change_by_scale",
     "scale_scores_long",
     "self_assessment",
@@ -217,3 +218,28 @@ def pilot_row(store: Store, pilot_id: str) -> Row:
 def network_name(store: Store) -> str:
     networks = store.networks()
     return str(networks["name"].iloc[0]) if len(networks) else "Netzwerk"
+
+
+def question_range(template: str, question: str) -> tuple[float, float]:
+    """The lowest and highest answer of a rating question (its Likert points, or a scale's
+    ``min`` and ``max``): the value axis of every chart of that question, in every report.
+
+    >>> question_range("reflection_loop", "loop_satisfaction")
+    (1.0, 5.0)
+    """
+    from transferkit.templates import load_template
+
+    for q in load_template(template).all_questions():
+        if q.id != question:
+            continue
+        points = getattr(q, "points", None)
+        if points:
+            values = [float(p.value) for p in points]
+            return min(values), max(values)
+        low, high = getattr(q, "min", None), getattr(q, "max", None)
+        if low is not None and high is not None:
+            return float(low), float(high)
+        msg = f"question {question!r} of template {template!r} is not a rating with a range"
+        raise ValueError(msg)
+    msg = f"template {template!r} has no question {question!r}"
+    raise KeyError(msg)

@@ -7,9 +7,10 @@ import math
 from functools import partial
 from typing import TYPE_CHECKING
 
+from transferkit.i18n import text as i18n_text
 from transferkit.reports.content.common import Report, Section, plain
 from transferkit.reports.content.data import company_of, needs, network_name
-from transferkit.reports.content.figures import draw_format_bars, draw_portfolio
+from transferkit.reports.content.figures import draw_format_bars, draw_portfolio, needs_scale
 from transferkit.reports.content.methods import data_source, footer_text, methods_section
 from transferkit.reports.content.numbers import format_number
 from transferkit.reports.content.texts import format_name, text, topic_name
@@ -197,7 +198,7 @@ def needs_report(store: Store, company_id: str = "", lang: str = "de") -> Report
             }
             for _, r in prio.iterrows()
         ]
-        sec.text = text("priority_combines_two_questions_how", lang)
+        sec.text = i18n_text("portfolio.priority_rule", lang)
         sec.tables.append((needs_table(prio.head(8), lang), ""))
     report.sections["priorities"] = sec
 
@@ -206,7 +207,7 @@ def needs_report(store: Store, company_id: str = "", lang: str = "de") -> Report
         sec.figures.append(
             (
                 partial(draw_portfolio, needs=mine, lang=lang),
-                text("each_topic_by_importance_vertical", lang),
+                _portfolio_caption(lang),
             )
         )
     report.sections["portfolio"] = sec
@@ -248,6 +249,18 @@ def needs_report(store: Store, company_id: str = "", lang: str = "de") -> Report
     return report
 
 
+def _portfolio_caption(lang: str) -> str:
+    """The portfolio's caption with its rule: the scale, where the lines lie, the numbers."""
+    low, high = needs_scale()
+    return i18n_text(
+        "portfolio.caption",
+        lang,
+        low=format_number(low, 0, lang),
+        high=format_number(high, 0, lang),
+        midpoint=format_number((low + high) / 2, 0 if (low + high) % 2 == 0 else 1, lang),
+    )
+
+
 def needs_table(prio: pd.DataFrame, lang: str) -> pd.DataFrame:
     import pandas as pd
 
@@ -258,5 +271,6 @@ def needs_table(prio: pd.DataFrame, lang: str) -> pd.DataFrame:
             text("importance", lang): prio["importance"],
             text("current_competence", lang): prio["competence"],
             text("gap", lang): prio["gap"],
+            i18n_text("portfolio.priority_column", lang): prio["priority"],
         }
     )

@@ -8,6 +8,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from transferkit.i18n import has_text
+from transferkit.i18n import text as i18n_text
 from transferkit.reports.content.common import Report, Section, plain
 from transferkit.reports.content.data import (
     SCALES,
@@ -26,7 +27,8 @@ from transferkit.reports.content.figures import (
     draw_shared_plot,
 )
 from transferkit.reports.content.methods import data_source, footer_text, methods_section
-from transferkit.reports.content.numbers import format_number
+from transferkit.reports.content.numbers import format_nps, format_number
+from transferkit.reports.content.pooled import pooled_effects, pooled_text
 from transferkit.reports.content.texts import label, text
 
 if TYPE_CHECKING:
@@ -38,7 +40,13 @@ if TYPE_CHECKING:
     from transferkit.store import Store
     from transferkit.store.values import JSONValue, Row
 
-__all__ = ["MIN_GROUP", "company_benchmark", "effects_by_pilot", "network_report"]
+__all__ = [
+    "MIN_GROUP",
+    "company_benchmark",
+    "effects_by_pilot",
+    "network_report",
+    "participation_hidden",
+]
 
 
 #: Smallest group shown in anonymous comparisons; smaller groups are suppressed.
@@ -158,6 +166,44 @@ def company_benchmark(store: Store, company_id: str, lang: str = "de") -> pd.Dat
     return pd.DataFrame(rows)
 
 
+def participation_hidden(table: pd.DataFrame) -> pd.Series:
+    """Which participant counts of the participation table to hide (``True``).
+
+    ``table`` has the columns ``key`` (``"size_class:micro"``, ``"sector:…"``,
+    ``"role:…"``), ``companies`` and ``participants``. Groups of fewer than
+    :data:`MIN_GROUP` companies are hidden, and by complementary suppression
+    (:func:`transferkit.disclosure.suppress`) as many further groups as it takes so that
+    no hidden count follows from the others: the size classes and the sectors each add
+    up to the network's participants (shown in the report's subtitle). Roles overlap (a
+    company has several), so they add up to no published total. A group that holds every
+    company of the network equals the total in the subtitle: it is hidden all the same,
+    though no table can protect it.
+    """
+    import pandas as pd
+
+    from transferkit.disclosure import suppress
+
+    kind = table["key"].astype(str).str.split(":", n=1).str[0]
+    margins = [
+        [int(i) for i in range(len(table)) if kind.iloc[i] == column]
+        for column in ("size_class", "sector")
+    ]
+    hidden = suppress(
+        table["participants"].astype(float).tolist(),
+        (table["companies"] < MIN_GROUP).tolist(),
+        [m for m in margins if m],
+        unprotectable="hide",  # a group that is the whole network: the subtitle shows it
+    )
+    return pd.Series(hidden, index=table.index)
+
+
+def _metric_value(metric: object, value: object, lang: str) -> str:
+    """A benchmark value as published: the NPS as a signed whole number, others to 2 decimals."""
+    if metric == "nps":
+        return format_nps(value, lang)
+    return format_number(value, 2, lang)
+
+
 def _metric_name(metric: str, lang: str) -> str:
     """A benchmark measure in words (``report.metric_<name>``), else its name."""
     key = f"metric_{metric}"
@@ -234,10 +280,35 @@ def network_report(store: Store, company_id: str = "", lang: str = "de") -> Repo
             dig_pilot_id=dig["pilot_id"].iloc[0],
             dig=format_number(dig["mean_diff"].iloc[0], 2, lang),
         )
+        pooled = pooled_effects(effects)
+        if len(pooled):
+            kf["pooled"] = {
+                str(r["scale"]): {
+                    name: r[name]
+                    for name in (
+                        "k",
+                        "estimate",
+                        "se",
+                        "ci95_low",
+                        "ci95_high",
+                        "tau2",
+                        "i2",
+                        "q",
+                        "df",
+                        "p_q",
+                        "pi95_low",
+                        "pi95_high",
+                    )
+                }
+                for _, r in pooled.iterrows()
+            }
+            sec.text = "\n\n".join((sec.text, pooled_text(pooled, lang)))
         sec.figures.append(
             (
-                partial(draw_forest, effects=effects, lang=lang),
-                text("change_in_self_assessment_after", lang),
+                partial(draw_forest, effects=effects, pooled=pooled, lang=lang),
+                i18n_text("network.pooled_caption", lang)
+                if len(pooled)
+                else text("change_in_self_assessment_after", lang),
             )
         )
     report.sections["effects"] = sec
@@ -246,9 +317,21 @@ def network_report(store: Store, company_id: str = "", lang: str = "de") -> Repo
     sec = Section("gas", text("goal_attainment_compared", lang), empty=text("no_data", lang))
     if len(gas):
         kf["gas"] = {
-            str(r["pilot_id"]): {"t_baseline": r["t_baseline"], "t_follow_up": r["t_follow_up"]}
+            str(r["pilot_id"]): {
+                "t_baseline": r["t_baseline"],
+                "t_follow_up": r["t_follow_up"],
+                "n_rated": int(r["n_rated"]),
+                "n_pending": int(r["n_missing"]),
+            }
             for _, r in gas.iterrows()
         }
+        pending = int(gas["n_missing"].sum())
+        if pending:  # T-scores are over the goals rated at both times only
+            from transferkit.i18n import text as catalogue_text
+
+            sec.text = catalogue_text(
+                "gas.network_pending", lang, pending=pending, goals=int(gas["n_goals"].sum())
+            )
         sec.figures.append(
             (
                 partial(draw_shared_plot, "plot_gas", goals, by="pilot_id", lang=lang),
@@ -286,7 +369,7 @@ def network_report(store: Store, company_id: str = "", lang: str = "de") -> Repo
                 }
             )
     table = pd.DataFrame(breakdown)
-    hidden = table["companies"] < MIN_GROUP
+    hidden = participation_hidden(table)
     table["participants"] = table["participants"].astype("object").where(~hidden, "–")
     kf["participation"] = {f"{r['key']}": r["participants"] for _, r in table.iterrows()}
     table = table.drop(columns="key")
@@ -300,7 +383,7 @@ def network_report(store: Store, company_id: str = "", lang: str = "de") -> Repo
                     "participants": text("participants", lang),
                 }
             ),
-            text("groups_of_fewer_than_companies", lang, MIN_GROUP=MIN_GROUP),
+            i18n_text("network.groups_hidden", lang, MIN_GROUP=MIN_GROUP),
         )
     )
     report.sections["participation"] = sec
@@ -341,8 +424,14 @@ def network_report(store: Store, company_id: str = "", lang: str = "de") -> Repo
         table = pd.DataFrame(
             {
                 text("measure", lang): [_metric_name(str(m), lang) for m in bench["metric"]],
-                cname: bench["company"],
-                text("other_companies", lang): bench["peers"],
+                cname: [
+                    _metric_value(m, v, lang)
+                    for m, v in zip(bench["metric"], bench["company"], strict=True)
+                ],
+                text("other_companies", lang): [
+                    _metric_value(m, v, lang)
+                    for m, v in zip(bench["metric"], bench["peers"], strict=True)
+                ],
             }
         )
         report.sections["benchmark"] = Section(
@@ -354,6 +443,8 @@ def network_report(store: Store, company_id: str = "", lang: str = "de") -> Repo
     report.summary = _network_summary(kf, lang)
     report.key_figures = plain(kf)
     report.sections["methods"] = methods_section("network", lang)
+    if "pooled" in kf:
+        report.sections["methods"].items.insert(-1, i18n_text("network.pooled_methods", lang))
     report.footer = footer_text(lang, data_source(store))
     return report
 

@@ -6,6 +6,10 @@
   (a p value cannot exceed 1); German keeps the leading zero and the comma
   (``p < 0,001``, ``p = 0,032``), as German journals print it;
 - a test statistic with its degrees of freedom, ``t(11) = 3.45``;
+- a Net Promoter Score as a whole number with its sign (``+43``, ``-12``, ``0``): it is a
+  difference of two shares on −100 … +100 (Reichheld 2003), never a decimal;
+- a percentage with one decimal, in German with a space before the sign (``42,9 %``, DIN 5008),
+  in English without (``42.9%``);
 - axis tick labels in the same style, for matplotlib.
 
 Examples
@@ -16,6 +20,8 @@ Examples
 ('p < .001', 'p = .032', 'p = 0,032', 'p < 0,001')
 >>> format_t(3.4512, 11, "de")
 't(11) = 3,45'
+>>> format_nps(42.857, "de"), format_nps(-12.4, "en"), format_percent(42.857, "de")
+('+43', '-12', '42,9\xa0%')
 """
 
 from __future__ import annotations
@@ -27,7 +33,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["format_number", "format_p", "format_t", "localize_ticks"]
+__all__ = [
+    "format_nps",
+    "format_number",
+    "format_p",
+    "format_percent",
+    "format_t",
+    "localize_ticks",
+]
 
 _MISSING = "–"
 
@@ -78,6 +91,26 @@ def format_t(t: object, df: object, lang: str = "de", *, digits: int = 2) -> str
     degrees = float(df)  # type: ignore[arg-type]  # a Real, checked above
     shown_df = str(int(degrees)) if degrees.is_integer() else format_number(degrees, 1, lang)
     return f"t({shown_df}) = {format_number(t, digits, lang)}"
+
+
+def format_nps(nps: object, lang: str = "de") -> str:
+    """A Net Promoter Score (−100 … +100) as a whole number with its sign: ``+43``, ``-12``, ``0``.
+
+    The same in both languages (no decimals, so no decimal separator); ``–`` if missing.
+    """
+    if _missing(nps):
+        return _MISSING
+    shown = format_number(nps, 0, lang)
+    return shown if shown.startswith("-") or shown == "0" else f"+{shown}"
+
+
+def format_percent(value: object, lang: str = "de", digits: int = 1) -> str:
+    """A percentage (``value`` in percent, not a share): ``42,9 %`` in German (a no-break
+    space before the sign, DIN 5008), ``42.9%`` in English; ``–`` if missing."""
+    if _missing(value):
+        return _MISSING
+    shown = format_number(value, digits, lang)
+    return f"{shown}\u00a0%" if lang == "de" else f"{shown}%"
 
 
 def localize_ticks(figure: Figure, lang: str) -> None:

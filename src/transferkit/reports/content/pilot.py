@@ -155,19 +155,16 @@ def pilot_report(store: Store, pilot_id: str, lang: str = "de") -> Report:
     if len(goals):
         summary = gas_summary(goals, by="pilot_id")
         row = summary.iloc[0]
+        rated, pending = int(row["n_rated"]), int(row["n_missing"])
         kf["gas"] = {
             "n_goals": int(row["n_goals"]),
-            "t_baseline": row["t_baseline"],
-            "t_follow_up": row["t_follow_up"],
-            "t_change": row["t_change"],
+            "n_rated": rated,
+            "n_pending": pending,
+            "t_baseline": row["t_baseline"] if rated else None,
+            "t_follow_up": row["t_follow_up"] if rated else None,
+            "t_change": row["t_change"] if rated else None,
         }
-        sec.text = text(
-            "for_goals_attainment_was_rated",
-            lang,
-            goals=len(goals),
-            baseline=format_number(row["t_baseline"], 0, lang),
-            follow_up=format_number(row["t_follow_up"], 0, lang),
-        )
+        sec.text = _gas_text(row, lang)
         sec.tables.append((_goals_table(goals, lang), ""))
         sec.figures.append(
             (partial(draw_gas, goals=goals, lang=lang), text("attainment_of_each_goal_at", lang))
@@ -359,6 +356,26 @@ def _rci_table(rci: pd.DataFrame, lang: str) -> pd.DataFrame:
     )
 
 
+def _gas_text(row: pd.Series, lang: str) -> str:
+    """The GAS section's sentence: T-scores over the goals rated at both times only, and
+    how many goals still wait for their end rating (left out of the T-scores)."""
+    from transferkit.i18n import text as catalogue_text
+
+    goals, rated, pending = int(row["n_goals"]), int(row["n_rated"]), int(row["n_missing"])
+    if not rated:
+        return catalogue_text("gas.report_none_rated", lang, goals=goals)
+    out = text(
+        "for_goals_attainment_was_rated",
+        lang,
+        goals=rated,
+        baseline=format_number(row["t_baseline"], 0, lang),
+        follow_up=format_number(row["t_follow_up"], 0, lang),
+    )
+    if pending:
+        out += " " + catalogue_text("gas.report_pending", lang, pending=pending, goals=goals)
+    return out
+
+
 def _goals_table(goals: pd.DataFrame, lang: str) -> pd.DataFrame:
     import pandas as pd
 
@@ -483,7 +500,11 @@ def _pilot_summary(kf: Mapping[str, JSONValue], lang: str) -> str:
             )
         )
     gas = kf.get("gas")
-    if gas:
+    if gas and not gas.get("n_rated"):
+        from transferkit.i18n import text as catalogue_text
+
+        parts.append(catalogue_text("gas.summary_pending", lang))
+    elif gas:
         reached = gas["t_follow_up"] is not None and gas["t_follow_up"] >= 50
         parts.append(text("goals_reached" if reached else "goals_not_reached", lang))
     actions = kf.get("action_items")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from transferkit.i18n import text as i18n_text
+from transferkit.localtime import format_local
 from transferkit.reports.content.common import (
     Report,
     Section,
@@ -15,6 +17,7 @@ from transferkit.reports.content.data import LOOP_RATINGS, pilot_row
 from transferkit.reports.content.methods import data_source, footer_text, methods_section
 from transferkit.reports.content.numbers import format_number
 from transferkit.reports.content.texts import status_label, text
+from transferkit.vocabulary import PHASE_TEXTS
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -25,14 +28,6 @@ if TYPE_CHECKING:
     from transferkit.store import Store, TemplateLike
 
 __all__ = ["loop_figures", "loop_protocol"]
-
-
-_PHASE_TEXTS = {
-    "information": "learned",
-    "anwendung": "tried",
-    "austausch": "worked",
-    "optimierung": "lessons",
-}
 
 
 def loop_figures(
@@ -102,7 +97,7 @@ def loop_protocol(store: Store, pilot_id: str, loop: int, lang: str = "de") -> R
         mean = row[f"{rating}_mean"]
         texts = [
             str(t)
-            for t in part.get(_PHASE_TEXTS[phase], pd.Series(dtype=object)).dropna()
+            for t in part.get(PHASE_TEXTS[phase][0], pd.Series(dtype=object)).dropna()
             if str(t).strip()
         ]
         kf["phases"][phase] = {
@@ -142,6 +137,20 @@ def loop_protocol(store: Store, pilot_id: str, loop: int, lang: str = "de") -> R
                     "",
                 )
             )
+    phone = _phone_votes(store, pilot_id, loop)  # the round table's live vote from phones
+    if phone:
+        kf["phone_votes"] = phone
+        sec.tables.append(
+            (
+                pd.DataFrame(
+                    {
+                        text("proposal", lang): list(phone),
+                        text("points", lang): list(phone.values()),
+                    }
+                ),
+                i18n_text("vote.phone_vote", lang),
+            )
+        )
     if row["dots"]:
         kf["dots"] = {str(d["group"]): int(d["dots"]) for d in row["dots"]}
         sec.tables.append(
@@ -184,7 +193,7 @@ def loop_protocol(store: Store, pilot_id: str, loop: int, lang: str = "de") -> R
     )
     if pd.notna(row["closed_at"]):
         kf["closed_at"] = row["closed_at"].isoformat()
-        when = f"{row['closed_at']:%d.%m.%Y %H:%M} UTC"
+        when = format_local(row["closed_at"].to_pydatetime(), lang)  # $TRANSFERKIT_TIMEZONE
         report.summary += text("the_moderator_closed_the_loop", lang, when=when)
     report.key_figures = plain(kf)
     report.sections["methods"] = methods_section("protocol", lang)
@@ -192,15 +201,34 @@ def loop_protocol(store: Store, pilot_id: str, loop: int, lang: str = "de") -> R
     return report
 
 
+def _phone_votes(store: Store, pilot_id: str, loop: int) -> dict[str, int]:
+    """Points per idea of the round table's vote from phones in this loop, most first
+    (``transferkit.store.votes``; the grouping vote is in the closing's dots already)."""
+    from sqlalchemy import inspect
+
+    from transferkit.store.votes import VoteKey, VoteStore, vote_sessions_table
+
+    if not inspect(store.engine).has_table(vote_sessions_table.name):
+        return {}  # no vote ever opened: a report creates no tables
+    totals = VoteStore.for_store(store).totals(VoteKey(pilot_id, loop, "round_table"))
+    ranked = sorted((t for t in totals if t.points), key=lambda t: -t.points)
+    return {t.label: t.points for t in ranked}
+
+
 def _carried_into(items: pd.DataFrame, loop: int) -> pd.Series:
     """Mask of the items raised before ``loop`` and not yet done or dropped when it began
     (as ``carried_in`` of :func:`transferkit.evaluation.action_item_flow`)."""
     import pandas as pd
 
-    raised = pd.to_numeric(items["loop_raised"], errors="coerce")
+    raised = pd.to_numeric(items["loop_raised"], errors="coerce").astype("float64")
     resolved = items["status"].isin(["done", "dropped"])
-    closed = pd.to_numeric(items["loop_closed"], errors="coerce").fillna(raised).where(resolved)
-    return (raised < loop) & ~(closed < loop)
+    closed = pd.to_numeric(items["loop_closed"], errors="coerce").astype("float64")
+    closed = closed.fillna(raised).where(resolved)
+    # plain floats: a missing loop is NaN (comparisons False), never pd.NA, whose mask
+    # would silently drop every item still open (carried over) from the protocol
+    before = (raised < loop).to_numpy(dtype=bool)
+    closed_before = (closed < loop).to_numpy(dtype=bool)
+    return pd.Series(before & ~closed_before, index=items.index)
 
 
 def _items_table(items: pd.DataFrame, lang: str) -> pd.DataFrame:

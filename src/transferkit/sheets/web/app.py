@@ -9,7 +9,12 @@ Routes below ``base_url`` (``/`` by default):
 ``sheet/api/open``             POST    ``{"query", "code"}`` → the participant's draft
 ``sheet/api/draft``            POST    ``{"query", "code", "answers"}`` → ``{"ok": true}``
 ``sheet/api/submit``           POST    ``{"query", "code", "answers"}`` → stored once
+``sheet/api/follow-up``        POST    ``{"query", "code", "ratings"}`` → GAS follow-up, once
 ``sheet/api/ideas?<query>``    GET     ``{"ideas": [[id, text], ...]}``
+``sheet/entry``, ``.../entry``  GET,    the moderator's data entry of paper sheets
+                               POST    (:mod:`transferkit.sheets.web.entry`)
+``sheet/vote?vote=...``        GET     a live vote's phone page (:mod:`.vote`)
+``sheet/api/vote/open|cast``   POST    its ballot (:mod:`.vote`)
 =============================  ======  ==========================================
 
 POSTs need tornado's XSRF token (header ``X-XSRFToken`` with the ``_xsrf``
@@ -48,6 +53,7 @@ from tornado.netutil import bind_sockets
 
 from transferkit.i18n import in_lang, text
 from transferkit.sheets.query import canonical_query
+from transferkit.sheets.web.entry import entry_handlers
 from transferkit.sheets.web.render import error_page, script_hash
 from transferkit.sheets.web.service import ApiResult, SheetService, query_lang
 
@@ -58,7 +64,9 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_JSON_DEPTH",
     "TOKEN_COOKIE",
+    "ApiHandler",
     "BackgroundServer",
+    "BaseHandler",
     "decode_json",
     "handlers",
     "make_app",
@@ -282,6 +290,11 @@ class _ApiHandler(_Handler):
         )
 
 
+#: The handler bases, public for the web sheet's other pages (:mod:`.vote_http`).
+BaseHandler = _Handler
+ApiHandler = _ApiHandler
+
+
 class _NewCodeHandler(_ApiHandler):
     def get(self) -> None:
         self.send(self.service.new_code())
@@ -302,6 +315,11 @@ class _SubmitHandler(_ApiHandler):
         await self.post_with(self.service.submit)
 
 
+class _FollowUpHandler(_ApiHandler):
+    async def post(self) -> None:
+        await self.post_with(self.service.follow_up)
+
+
 class _IdeasHandler(_ApiHandler):
     async def get(self) -> None:
         self.send(await self.run(self.service.ideas, self.request.query))
@@ -319,6 +337,7 @@ def handlers(
     token: str | None = None,
     service: SheetService | None = None,
     warm_up: bool = True,
+    moderator_token: str | None = None,
 ) -> list[tuple[str, type[tornado.web.RequestHandler], dict[str, object]]]:
     """Tornado URL specs of the web sheet below ``base_url`` (e.g. to prepend to Voilà's).
 
@@ -327,7 +346,11 @@ def handlers(
     :class:`~transferkit.sheets.web.service.SheetService` (one store per process).
     With ``warm_up`` the store is opened and the built-in templates are parsed
     in the background at once, so that the first participant does not wait for it.
+    ``moderator_token`` opens the moderator's data-entry mode
+    (:mod:`transferkit.sheets.web.entry`; off without one).
     """
+    from transferkit.sheets.web.vote_http import vote_handlers
+
     base = _base(base_url)
     if token is None:
         token = os.environ.get("TRANSFERKIT_TOKEN") or None
@@ -343,7 +366,10 @@ def handlers(
         (prefix + "sheet/api/open", _OpenHandler, shared),
         (prefix + "sheet/api/draft", _DraftHandler, shared),
         (prefix + "sheet/api/submit", _SubmitHandler, shared),
+        (prefix + "sheet/api/follow-up", _FollowUpHandler, shared),
         (prefix + "sheet/api/ideas", _IdeasHandler, shared),
+        *entry_handlers(base, service, moderator_token),
+        *vote_handlers(prefix, shared),
     ]
 
 
@@ -354,6 +380,7 @@ def make_app(
     *,
     service: SheetService | None = None,
     warm_up: bool = True,
+    moderator_token: str | None = None,
     **settings: Any,
 ) -> tornado.web.Application:
     """A tornado application with only the web sheet (tests, or running without Voilà).
@@ -361,7 +388,14 @@ def make_app(
     ``xsrf_cookies`` is on unless ``settings`` say otherwise; the service is
     available as ``app.settings["transferkit_service"]``.
     """
-    specs = handlers(base_url, store_url=store_url, token=token, service=service, warm_up=warm_up)
+    specs = handlers(
+        base_url,
+        store_url=store_url,
+        token=token,
+        service=service,
+        warm_up=warm_up,
+        moderator_token=moderator_token,
+    )
     from transferkit.guard import log_request
 
     settings.setdefault("xsrf_cookies", True)

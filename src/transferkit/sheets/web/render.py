@@ -43,6 +43,8 @@ from markupsafe import Markup
 from transferkit import pages
 from transferkit.i18n import area_texts, text
 from transferkit.sheets.feedback import BAR_CSS
+from transferkit.sheets.web.paging import sections_config
+from transferkit.templates.sections import sheet_sections
 from transferkit.vocabulary import ACTION_STATUSES, STATUS_LABELS
 
 __all__ = [
@@ -210,6 +212,7 @@ def page_config(
         "questions": [_question_config(q) for q in session.template.all_questions(session.phase)],
         "texts": area_texts("sheet", lang),
         "status": _statuses(lang),
+        **sections_config(session.template, session.phase, lang),
     }
 
 
@@ -263,6 +266,7 @@ def page_skeleton(session: Any) -> str:
         sub=sub,
         intro=None if intro is None else intro.get(lang),
         questions=template.all_questions(session.phase),
+        sections=sheet_sections(template, session.phase),
         script=Markup(asset("sheet.js")),
     )
 

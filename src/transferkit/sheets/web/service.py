@@ -228,6 +228,15 @@ class SheetService:
                     raise StoreFullError(msg) from error
                 raise
 
+    def write(self, work: Callable[[], _T]) -> _T:
+        """``work()`` as one write: queued behind this process's other writes (SQLite),
+        retried while the database is busy, :class:`StoreFullError` when it takes no writes."""
+        return self._write(work)
+
+    def unavailable(self, lang: str, error: BaseException) -> ApiResult:
+        """The answer (503/507/429) when the store failed, in ``lang`` (and both languages)."""
+        return self._unavailable(lang, error)
+
     def warm_up(self) -> None:
         """Open the store and parse the built-in templates before the first participant arrives.
 
@@ -393,6 +402,12 @@ class SheetService:
         if isinstance(begun, ApiResult):
             return begun
         session, code, lang = begun
+        try:  # GAS goals sent before: the follow-up sheet, or "all sent"
+            second = self._gas_step(session, code, lang)
+        except (StoreError, SQLAlchemyError, OSError) as error:
+            return self._unavailable(lang, error)
+        if second is not None:
+            return ApiResult(200, second)
         try:
             draft = self._write(lambda: session.open(code))
         except (StoreError, SQLAlchemyError, OSError) as error:
@@ -501,6 +516,22 @@ class SheetService:
         answers = body["answers"]
         kept = body.get("draft_answers")
         kept = kept if isinstance(kept, dict) else (answers if isinstance(answers, dict) else None)
+        try:  # GAS goals sent before (here or on paper): no second start sheet
+            second = self._gas_step(session, code, lang)
+        except (StoreError, SQLAlchemyError, OSError) as error:
+            return self._unavailable(lang, error)
+        if second is not None:
+            message = second.get("message") or text("gas.goals_sent", lang)
+            return ApiResult(
+                200,
+                {
+                    "ok": True,
+                    "response_id": None,
+                    "again": True,
+                    "message": message,
+                    "feedback_html": "",
+                },
+            )
         try:
             self._check_ideas(session, answers)
             company = self._company_for(session, code, body.get("company"))
@@ -535,8 +566,69 @@ class SheetService:
                 "ok": True,
                 "response_id": result.response_id,
                 "again": result.again,
-                "message": self._confirmation(result.response_id, again=result.again, lang=lang),
+                "message": self._confirmation(result.response_id, again=result.again, lang=lang)
+                + self._gas_hint(session, lang),
                 "feedback_html": self._feedback(session, answers, lang),
+            },
+        )
+
+    # ------------------------------------------------------------ GAS follow-up
+    def _gas_step(self, session: SheetSession, code: str, lang: str) -> dict[str, JSONValue] | None:
+        """What ``open`` answers once a participant's GAS goals are stored (else ``None``).
+
+        Goals waiting for their rating: the follow-up sheet
+        (:mod:`transferkit.sheets.gas_followup`); all rated: sent, nothing shown.
+        """
+        from transferkit.sheets.gas_followup import follow_up_html, follow_up_state
+
+        state = follow_up_state(self.store, session, code)
+        if state is None:
+            return None
+        payload: dict[str, JSONValue] = {"ok": True, "code": code, "answers": {}}
+        if state.done:
+            payload.update(submitted=True, response_id=None, feedback_html="")
+            payload["message"] = text("gas.all_rated", lang)
+            return payload
+        payload.update(submitted=False, follow_up=True, companies=[], ask_company=False)
+        payload["follow_up_html"] = follow_up_html(state, session)
+        return payload
+
+    @staticmethod
+    def _gas_hint(session: SheetSession, lang: str) -> str:
+        """After the start of a two-step GAS sheet: how to give the follow-up later."""
+        from transferkit.sheets.gas_followup import gas_question_ids
+
+        return " " + text("gas.follow_up_hint", lang) if gas_question_ids(session) else ""
+
+    def follow_up(self, body: JSONValue) -> ApiResult:
+        """Store the follow-up levels of a participant's GAS goals (``{"query", "code", "ratings"}``)."""
+        from transferkit.sheets.gas_followup import submit_follow_up
+
+        begun = self._begin(body)
+        if isinstance(begun, ApiResult):
+            return begun
+        session, code, lang = begun
+        ratings = cast("dict[str, JSONValue]", body).get("ratings")
+        try:
+            result = self._write(lambda: submit_follow_up(self.store, session, code, ratings))
+        except AnswerValidationError as error:
+            return _problems(error, lang)
+        except SheetAlreadySentError as error:
+            message = in_lang(str(error), lang)
+            return ApiResult(409, {"ok": False, "error": str(error), "message": message})
+        except (StoreError, SQLAlchemyError, OSError) as error:
+            return self._unavailable(lang, error)
+        message = text("gas.follow_up_saved", lang, n=result.response_id)
+        if result.again:
+            message += " " + text("gas.follow_up_again", lang)
+        return ApiResult(
+            200,
+            {
+                "ok": True,
+                "response_id": result.response_id,
+                "again": result.again,
+                "message": message,
+                "feedback_html": "",
             },
         )
 

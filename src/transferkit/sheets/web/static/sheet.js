@@ -29,7 +29,7 @@
     boxes[q.id] = form.querySelector('.tk-question[data-qid="' + q.id + '"]');
     if (q.type === "dot_vote") votes[q.id] = {};
   }
-  const state = {code: null, submitted: false, sending: false, timer: null, dirty: false};
+  const state = {code: null, submitted: false, sending: false, timer: null, dirty: false, followUp: null};
 
   // ------------------------------------------------------------ show_if (Condition.is_met)
   function isEmpty(value) {
@@ -110,7 +110,7 @@
     for (const input of row.querySelectorAll(".tk-field-level")) levels[input.dataset.level] = input.value.trim();
     const level = (cls) => (get(cls).value === "" ? null : parseInt(get(cls).value, 10));
     return {goal: get("goal").value.trim(), weight: weight, levels: levels,
-            baseline: level("baseline"), follow_up: level("follow_up")};
+            baseline: level("baseline"), follow_up: get("follow_up") ? level("follow_up") : null};
   }
   const readers = {
     text: (box) => {
@@ -386,7 +386,7 @@
   async function saveDraft(keepalive) {
     clearTimeout(state.timer);
     state.timer = null;
-    if (!state.code || state.submitted || !state.dirty) return;
+    if (!state.code || state.submitted || !state.dirty || state.followUp || cfg.entry) return;
     state.dirty = false;
     try {
       const {status, data} = await api("draft", {query: cfg.query, code: state.code, answers: draftAnswers()}, keepalive);
@@ -438,7 +438,10 @@
     }
     if (summaryText) lines(summary, [summaryText, ...elsewhere]);
     else lines(summary, []);
-    if (first) first.scrollIntoView({block: "center"});
+    if (first) {
+      revealBox(first);
+      first.scrollIntoView({block: "center"});
+    }
   }
   function done(data) {
     state.submitted = true;
@@ -451,6 +454,7 @@
     submitButton.hidden = true;
     fields.disabled = true;
     feedbackBox.innerHTML = data.feedback_html || "";  // built and escaped by the server
+    if (pages.length) pager.nav.hidden = true;
   }
   async function submit(event) {
     event.preventDefault();
@@ -460,16 +464,70 @@
     submitButton.textContent = T.sending;
     clearTimeout(state.timer);
     state.dirty = false;
+    if (state.followUp) return submitFollowUp();
     try {
-      const {status, data} = await api("submit", {
-        query: cfg.query, code: state.code, answers: answers(), draft_answers: draftAnswers(),
-        company: companySelect.value || null,
-      });
-      if (status === 200 && data.ok) done(data);
+      const {status, data} = cfg.entry
+        ? await api("entry", {query: cfg.query, sheet: state.code, participant: entryParticipant(), answers: answers()})
+        : await api("submit", {
+          query: cfg.query, code: state.code, answers: answers(), draft_answers: draftAnswers(),
+          company: companySelect.value || null,
+        });
+      if (status === 200 && data.ok && cfg.entry) entryStored(data);
+      else if (status === 200 && data.ok) done(data);
       else if (status === 422 && Array.isArray(data.problems)) showProblems(data.problems, data.summary);
       else showProblems([], data.message || data.error || T.store_unavailable);
     } catch (error) {
       showProblems([], T.offline);
+    } finally {
+      state.sending = false;
+      if (!state.submitted) {
+        submitButton.disabled = false;
+        submitButton.textContent = T.submit;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ GAS follow-up (second step)
+  /* The server renders the participant's own goals (escaped) with a choice of the level
+     reached; the ratings go to the follow-up API as {question id: [level or null per goal]}. */
+  function showFollowUp(data) {
+    const box = document.createElement("div");
+    box.className = "tk-followup-box";
+    box.innerHTML = data.follow_up_html || "";  // built and escaped by the server
+    fields.hidden = true;
+    fields.parentNode.insertBefore(box, fields);
+    const intro = sheet.querySelector(".tk-head .tk-intro");  // the start's intro: goals are set
+    if (intro) intro.hidden = true;
+    state.followUp = box;
+  }
+  function ratings() {
+    const out = {};
+    for (const q of state.followUp.querySelectorAll(".tk-followup-q")) {
+      const goals = q.querySelectorAll(".tk-followup-goal");
+      out[q.dataset.qid] = Array.from(goals, (goal) => {
+        const input = goal.querySelector(".tk-followup-rating:checked");
+        return input ? parseInt(input.value, 10) : null;
+      });
+    }
+    return out;
+  }
+  async function submitFollowUp() {
+    try {
+      const {status, data} = await api("follow-up", {query: cfg.query, code: state.code, ratings: ratings()});
+      if (status === 200 && data.ok) {
+        done(data);
+        state.followUp.querySelectorAll("input").forEach((input) => { input.disabled = true; });
+      } else if (status === 422 && Array.isArray(data.problems)) {
+        lines(summary, [data.summary, ...data.problems.map(message)]);
+        for (const goal of state.followUp.querySelectorAll(".tk-followup-goal")) {
+          const open = goal.querySelector(".tk-followup-rating") && !goal.querySelector(".tk-followup-rating:checked");
+          goal.classList.toggle("tk-invalid", Boolean(open));
+        }
+      } else {
+        lines(summary, [data.message || data.error || T.store_unavailable]);
+      }
+    } catch (error) {
+      lines(summary, [T.offline]);
     } finally {
       state.sending = false;
       if (!state.submitted) {
@@ -518,8 +576,10 @@
     remember(data.submitted ? null : data.code);
     codeStep.hidden = true;
     form.hidden = false;
+    if (data.follow_up) showFollowUp(data);
     setAnswers(data.answers);
     fields.disabled = false;
+    showSection(0, false);
     if (data.submitted) {
       done(data);
     } else {
@@ -529,6 +589,10 @@
   }
   async function open(code) {
     codeMessage.hidden = true;
+    if (cfg.entry) {
+      openEntry(code);
+      return;
+    }
     try {
       const {status, data} = await api("open", {query: cfg.query, code: code});
       if (status === 200 && data.ok) {
@@ -546,7 +610,8 @@
   codeInput.addEventListener("keydown", (event) => {
     if (event.key === "Enter") open(codeInput.value);
   });
-  codeStep.querySelector(".tk-code-generate").addEventListener("click", async () => {
+  const generateButton = codeStep.querySelector(".tk-code-generate");  // not in data entry
+  if (generateButton) generateButton.addEventListener("click", async () => {
     try {
       const {status, data} = await api("new-code");
       if (status === 200 && data.code) {
@@ -558,6 +623,145 @@
       lines(codeMessage, [T.offline]);
     }
   });
+
+  // ------------------------------------------------------------ sections (one at a time)
+  /* A sheet with sections shows one section at a time, with a progress indicator and
+     back/next; "next" first checks the section's shown required questions (the server
+     checks everything again on submit). Without this script every section is shown. */
+  const pages = cfg.sections || [];
+  const ST = cfg.section_texts || {};
+  const pager = {
+    index: 0,
+    sections: Array.from(form.querySelectorAll(".tk-section")),
+    progress: form.querySelector(".tk-progress"),
+    nav: form.querySelector(".tk-section-nav"),
+  };
+  function sectionIndexOf(qid) {
+    return pages.findIndex((p) => p.questions.indexOf(qid) >= 0);
+  }
+  function showSection(i, focus) {
+    if (!pages.length) return;
+    pager.index = Math.max(0, Math.min(pages.length - 1, i));
+    pager.sections.forEach((el, k) => { el.hidden = k !== pager.index; });
+    const label = ST.progress.replace("{n}", String(pager.index + 1)).replace("{total}", String(pages.length));
+    const bar = pager.progress.querySelector(".tk-progress-bar");
+    pager.progress.querySelector(".tk-progress-text").textContent = label;
+    bar.setAttribute("aria-valuenow", String(pager.index + 1));
+    bar.setAttribute("aria-valuetext", label);
+    pager.progress.querySelector(".tk-progress-fill").style.width = (100 * (pager.index + 1) / pages.length) + "%";
+    pager.progress.hidden = false;
+    pager.nav.hidden = state.submitted;
+    pager.nav.querySelector(".tk-section-back").hidden = pager.index === 0;
+    pager.nav.querySelector(".tk-section-next").hidden = pager.index === pages.length - 1;
+    if (!state.submitted) submitButton.hidden = pager.index !== pages.length - 1;
+    if (focus) {
+      const heading = pager.sections[pager.index].querySelector(".tk-section-title");
+      heading.focus();
+      heading.scrollIntoView({block: "start"});
+    }
+  }
+  /* the shown required questions of the current section that have no answer */
+  function sectionMissing() {
+    const page = pages[pager.index];
+    return page.required.filter((qid) => !boxes[qid].hidden && read(byId[qid]) === null);
+  }
+  function nextSection() {
+    const missing = sectionMissing();
+    const page = pages[pager.index];
+    for (const qid of page.questions) {
+      const mine = missing.indexOf(qid) >= 0 ? [ST.required_missing.replace("{label}", page.labels[qid])] : [];
+      lines(boxes[qid].querySelector(".tk-error"), mine);
+      boxes[qid].classList.toggle("tk-invalid", mine.length > 0);
+    }
+    if (missing.length) {
+      lines(summary, [ST.section_incomplete]);
+      boxes[missing[0]].scrollIntoView({block: "center"});
+      const input = boxes[missing[0]].querySelector("input, select, textarea, button");
+      if (input) input.focus();
+      return;
+    }
+    lines(summary, []);
+    showSection(pager.index + 1, true);
+  }
+  /* a problem from the server: open the section of its question */
+  function revealBox(box) {
+    if (!pages.length) return;
+    const i = sectionIndexOf(box.dataset.qid);
+    if (i >= 0 && pager.sections[i].hidden) showSection(i, false);
+  }
+  if (pages.length) {
+    pager.nav.querySelector(".tk-section-next").addEventListener("click", nextSection);
+    pager.nav.querySelector(".tk-section-back").addEventListener("click", () => {
+      lines(summary, []);
+      showSection(pager.index - 1, true);
+    });
+  }
+
+  // ------------------------------------------------------------ data entry (moderator)
+  /* The moderator types in paper sheets one after another (transferkit.sheets.web.entry):
+     the code step asks the sheet's number; stored sheets clear the form for the next one.
+     The server decides whether this is allowed (moderator secret); no drafts are kept. */
+  const ET = cfg.entry_texts || {};
+  const blankRows = {};
+  for (const q of questions) {
+    const rows = boxes[q.id].querySelector(".tk-rows");
+    if (rows) blankRows[q.id] = rows.cloneNode(true);
+  }
+  function entryParticipant() {
+    const input = codeStep.querySelector(".tk-entry-participant");
+    return input && input.value.trim() ? input.value.trim() : null;
+  }
+  async function openEntry(number) {
+    const sheetNo = String(number || "").trim();
+    try {
+      const {status, data} = await api("entry", {query: cfg.query, sheet: sheetNo, participant: entryParticipant()});
+      if (status !== 200 || !data.ok) {
+        lines(codeMessage, [data.message || data.error || T.unexpected_error]);
+        return;
+      }
+      state.code = data.sheet;
+      form.querySelector(".tk-code-shown").textContent = ET.shown.replace("{sheet}", data.sheet);
+      codeStep.hidden = true;
+      form.hidden = false;
+      fields.disabled = false;
+      submitButton.disabled = false;
+      confirmBox.hidden = true;
+      showProblems([], data.message || "");
+      showSection(0, true);
+      const first = fields.querySelector("input, select, textarea, button");
+      if (!pages.length && first) first.focus();
+    } catch (error) {
+      lines(codeMessage, [T.offline]);
+    }
+  }
+  function clearSheet() {
+    form.reset();
+    for (const b of form.querySelectorAll(".tk-scale-btn")) b.setAttribute("aria-pressed", "false");
+    for (const select of form.querySelectorAll(".tk-rank")) select.dataset.rank = "";
+    for (const q of questions) {
+      if (q.type === "dot_vote") {
+        votes[q.id] = {};
+        showVotes(q);
+      }
+      const rows = boxes[q.id].querySelector(".tk-rows");
+      if (rows && blankRows[q.id]) rows.parentNode.replaceChild(blankRows[q.id].cloneNode(true), rows);
+    }
+    showProblems([], "");
+    updateVisibility();
+  }
+  function entryStored(data) {
+    clearSheet();
+    state.code = null;
+    form.hidden = true;
+    codeStep.hidden = false;
+    const note = codeStep.querySelector(".tk-entry-done");
+    note.textContent = data.message;
+    note.hidden = false;
+    codeInput.value = "";
+    const who = codeStep.querySelector(".tk-entry-participant");
+    if (who) who.value = "";
+    codeInput.focus();
+  }
 
   // ------------------------------------------------------------ events
   form.addEventListener("input", changed);
@@ -606,14 +810,15 @@
 
   // for tests: the same functions the page uses
   window.tkSheet = {isMet: isMet, answers: answers, draftAnswers: draftAnswers,
-                    parseNumber: parseNumber};
+                    parseNumber: parseNumber, ratings: () => (state.followUp ? ratings() : null)};
 
   const url = new URL(window.location.href);
-  if (url.searchParams.has("code")) {  // an old link with a code: take it out of the address bar
-    url.searchParams.delete("code");
+  if (url.searchParams.has("code") || (cfg.entry && url.searchParams.has("token"))) {
+    url.searchParams.delete("code");  // an old link with a code: out of the address bar
+    if (cfg.entry) url.searchParams.delete("token");  // the moderator secret too (a cookie now)
     window.history.replaceState(null, "", url.toString());
   }
-  const saved = remembered();
+  const saved = cfg.entry ? null : remembered();
   if (saved) open(saved);
   else codeInput.focus();
 })();
