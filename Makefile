@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.transferkit-installed
 
-.PHONY: demo test lint typecheck pytest serve bench clean
+.PHONY: demo test lint typecheck pytest serve bench clean axe
 
 # Bootstrap: create the virtual environment if missing and install the kit
 # (editable, with test tools). Re-runs only when pyproject.toml changes.
@@ -28,8 +28,16 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) axe
 	$(BIN)/pytest
+
+# axe-core (npm) for the accessibility checks of the browser tests, into the tests' own folder.
+AXE := tests/browser/axe/node_modules/axe-core/axe.min.js
+axe: $(AXE)
+$(AXE): tests/browser/axe/package.json tests/browser/axe/package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: apt-get install npm (needed for axe-core)"; exit 1; }
+	npm ci --prefix tests/browser/axe --no-audit --no-fund --loglevel=error
+	@touch $(AXE)
 
 serve: $(STAMP)
 	$(BIN)/transferkit serve
@@ -38,4 +46,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_evaluation.py
 
 clean:
-	rm -rf $(VENV) reports test-artifacts .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) reports test-artifacts .pytest_cache .mypy_cache .ruff_cache tests/browser/axe/node_modules

@@ -25,6 +25,8 @@ MODULES = [
     "sheets/web/render.py",
     "sheets/printable.py",
     "live/protocol.py",
+    "live/projector.py",
+    "live/projector_controls.py",
     "reports/index.py",
     "sheets/code_cards.py",
     "sheets/feedback.py",
@@ -60,6 +62,8 @@ FOLDERS = {
         "printable.html.j2",
     ],
     ("transferkit.live", "templates"): [
+        "projector.html.j2",
+        "projector_link.html.j2",
         "proposal.html.j2",
         "protocol.html.j2",
         "vote_panel.html.j2",

@@ -430,7 +430,7 @@ def test_reflection_screen_escapes_every_text_of_the_participants(store: Store) 
     )
     _no_markup_from(PAYLOADS, proposals)
     assert str(markupsafe.escape(PAYLOADS[0])) in proposals  # jinja2's escaping
-    earlier = [child.children[1].value for child in screen.widget.children[2].children[0].children]
+    earlier = [child.children[1].value for child in screen.tabs.children[0].children]
     assert html.escape(PAYLOADS[0]) in earlier[0]
     for value in earlier:
         _no_markup_from(PAYLOADS, value)

@@ -345,7 +345,9 @@ def test_action_items() -> None:
 @pytest.mark.parametrize(
     ("row", "code"),
     [
-        ({"what": "x", "due": "31.03.2025"}, "invalid_date"),
+        ({"what": "x", "due": "31.3.25"}, "invalid_date"),  # a year of two digits
+        ({"what": "x", "due": "31.02.2025"}, "invalid_date"),
+        ({"what": "x", "due": "03/31/2025"}, "invalid_date"),
         ({"what": "x", "due": "2025-02-30"}, "invalid_date"),
         ({"what": "x", "status": "erledigt"}, "invalid_status"),
         ({"who": "AB"}, "missing_what"),
@@ -356,6 +358,14 @@ def test_action_items() -> None:
 )
 def test_action_item_row_problems(row: Any, code: str) -> None:
     assert problems(one("action_items"), {"q": [row]}) == [("q", code)]
+
+
+def test_action_item_dates_in_the_german_format_are_understood() -> None:
+    """The web sheet asks for TT.MM.JJJJ on a German page; the same rule holds everywhere."""
+    t = one("action_items")
+    for typed in ("31.03.2025", "31.3.2025", " 1.4.2025 "):
+        due = t.validate({"q": [{"what": "x", "due": typed}]})["q"][0]["due"]
+        assert due in ("2025-03-31", "2025-04-01"), typed
 
 
 def test_action_items_counts_and_shape() -> None:

@@ -201,7 +201,9 @@ def test_every_question_type_is_rendered(all_types: Any) -> None:
     assert "Noch <b>3</b> von 3 Punkten" in box["vote"]
     assert "tk-add-row" in box["actions"]
     assert "tk-field-due" in box["actions"]
-    assert 'type="date"' in box["actions"]
+    # dates are typed in the page's format (a native date input shows the browser's, mm/dd/yyyy)
+    assert 'type="date"' not in box["actions"]
+    assert 'placeholder="TT.MM.JJJJ"' in box["actions"]
     rows = box["goals"].split('<div class="tk-rows">')[1]
     assert rows.count('class="tk-item-row"') == 2  # min_goals rows are there from the start
     assert rows.count('class="tk-field-level"') == 10

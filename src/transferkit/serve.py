@@ -204,7 +204,9 @@ def voila_app_class() -> type[VoilaApp]:
     Two roles: Voilà's own routes (moderator screens, their kernels and
     websockets, the file tree) need the moderator secret (Voilà's token, from
     ``$TRANSFERKIT_MODERATOR_TOKEN``); the web sheet below ``/sheet`` needs the
-    participant secret (``$TRANSFERKIT_TOKEN``, if set) and nothing else.
+    participant secret (``$TRANSFERKIT_TOKEN``, if set) and nothing else. The
+    projector view (``/p/<room>``) needs its session's read-only view key, and
+    ``/j/<room>`` forwards a phone to the sheet (:mod:`transferkit.live.projector_web`).
     """
     import tornado.web
     from jupyter_server.utils import url_path_join
@@ -278,6 +280,7 @@ def voila_app_class() -> type[VoilaApp]:
             return settings
 
         def init_handlers(self) -> list[tuple[object, ...]]:
+            from transferkit.live.projector_web import projector_handlers
             from transferkit.sheets.web import handlers as web_sheet_handlers
 
             voila = [
@@ -288,7 +291,8 @@ def voila_app_class() -> type[VoilaApp]:
             ]
             forbidden = (url_path_join(self.server_url, "transferkit/forbidden"), ForbiddenHandler)
             sheet = web_sheet_handlers(self.server_url, moderator_token=self.token or None)
-            return [*sheet, forbidden, *voila]
+            projector = projector_handlers(self.server_url)  # projector view, room join address
+            return [*sheet, *projector, forbidden, *voila]
 
         def listen(self) -> None:
             limits = ServerLimits(

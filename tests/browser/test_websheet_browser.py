@@ -177,7 +177,8 @@ def test_widgets_of_every_type_in_the_page(sheet: Sheet, new_page: Any, shot: An
     page.locator(".tk-q-actions .tk-add-row").click()
     row = page.locator(".tk-q-actions .tk-rows .tk-item-row").first
     row.locator(".tk-field-what").fill("Checkliste")
-    row.locator(".tk-field-due").fill("2025-03-31")
+    assert row.locator(".tk-field-due").get_attribute("placeholder") == "TT.MM.JJJJ"
+    row.locator(".tk-field-due").fill("31.3.2025")  # the page's (German) format, sent as ISO
     row.locator(".tk-field-status").select_option("done")
     page.locator(".tk-q-actions .tk-rows .tk-item-row").nth(1).locator(".tk-remove-row").click()
     goal = page.locator(".tk-q-goals .tk-rows .tk-item-row").first

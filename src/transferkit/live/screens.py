@@ -47,6 +47,8 @@ from transferkit.live import (
     tally_votes,
     votes,
 )
+from transferkit.live.projector import BOARD_OWNER, ROUND_TABLE_STEPS, board_draft_key
+from transferkit.live.projector_controls import make_controls
 from transferkit.live.vote_panel import VotePanel
 from transferkit.localtime import format_local
 from transferkit.sheets.feedback import BAR_CSS, bars_html
@@ -78,9 +80,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-#: Participant code under which the moderator's board (groups, dots) is saved as a draft.
-BOARD_OWNER = "_MODERATOR"
 
 
 def warm_up() -> None:
@@ -285,7 +284,16 @@ class RoundTableScreen(_Screen):
         ):
             tabs.set_title(i, name)
         self.tabs = tabs
-        self.widget = w.VBox([self.header, self.counter, tabs], layout=w.Layout(width="100%"))
+        steps = [(text(f"projector.step_{s}", lang), s) for s in ROUND_TABLE_STEPS]
+        self.projector, bar = make_controls(
+            store,
+            template=common.template or "",
+            pilot=request.pilot,
+            loop=request.loop,
+            lang=lang,
+            phases=steps,
+        )
+        self.widget = w.VBox([self.header, self.counter, bar, tabs], layout=w.Layout(width="100%"))
         self.widget.add_class("tk-app-wide")
         self.refresh()
 
@@ -380,6 +388,7 @@ class _Timer:
         self.label = w.HTML("")
         self.label.add_class("tk-timer-left")
         self.end: float | None = None
+        self.on_start: Callable[[int], None] | None = None  # e.g. the projector's timer
         self.ticker = Ticker(self.tick, 1.0)
         self.lang = lang
         self.button.on_click(lambda _b: self.start())
@@ -388,6 +397,8 @@ class _Timer:
 
     def start(self) -> None:
         self.end = time.monotonic() + 60 * int(self.minutes.value)
+        if self.on_start is not None:
+            self.on_start(int(self.minutes.value))
         self.tick()
         self.ticker.start()
 
@@ -477,6 +488,7 @@ class ReflectionLoopScreen(_Screen):
         self.checks: dict[str, w.Checkbox] = {}
         self.card_boxes: dict[str, w.HBox] = {}
         phase_tabs: list[w.Widget] = []
+        self.timers: list[_Timer] = []
         for phase in self.template.phases:
             url = with_token(
                 sheet_url(
@@ -503,7 +515,7 @@ class ReflectionLoopScreen(_Screen):
                 w.VBox(
                     [
                         w.HTML(f"<p>{intro}</p>"),
-                        _Timer(lang).widget,
+                        self.new_timer(lang).widget,
                         w.HBox(
                             [
                                 _join_box(text("live.join_2", lang), url),
@@ -597,21 +609,42 @@ class ReflectionLoopScreen(_Screen):
         self.tabs = w.Tab(children=[step0, *phase_tabs, step_groups, step_close])
         for i, title in enumerate(titles):
             self.tabs.set_title(i, title)
-        self.widget = w.VBox([self.header, self.counter, self.tabs], layout=w.Layout(width="100%"))
+        phases = [(str(p.title.get(lang)), p.id) for p in self.template.phases]
+        self.projector, bar = make_controls(
+            store,
+            template=self.sheet_template,
+            pilot=self.pilot,
+            loop=self.loop,
+            lang=lang,
+            phases=phases,
+        )
+        if self.projector is not None:  # a phase's tab chosen: the projector shows that phase
+            ids, controls = [p.id for p in self.template.phases], self.projector
+            self.tabs.observe(
+                lambda ch: (
+                    controls.follow(ids[ch["new"] - 1]) if 0 < ch["new"] <= len(ids) else None
+                ),
+                names="selected_index",
+            )
+            for timer in self.timers:
+                timer.on_start = controls.start_timer
+        self.widget = w.VBox(
+            [self.header, self.counter, bar, self.tabs], layout=w.Layout(width="100%")
+        )
         self.widget.add_class("tk-app-wide")
         self.refresh()
         self.restore_board()
 
+    def new_timer(self, lang: str) -> _Timer:
+        """A phase's countdown (its start also starts the projector's timer)."""
+        timer = _Timer(lang)
+        self.timers.append(timer)
+        return timer
+
     # The moderator's groups and dots are saved as a draft of the moderator
     # (table tk_sheet_drafts), so reloading the page does not lose them.
     def _board_key(self) -> DraftKey:
-        return DraftKey(
-            f"{self.template.id}#board",
-            pilot=self.pilot,
-            loop=self.loop,
-            phase=None,
-            participant=BOARD_OWNER,
-        )
+        return board_draft_key(self.template.id, self.pilot, self.loop)
 
     def save_board(self) -> None:
         """Save groups and dots, decisions and typed items (called after every change);

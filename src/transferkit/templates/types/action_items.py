@@ -135,13 +135,25 @@ class ActionItemsQuestion(Question):
 
 
 def _iso_date(value: object) -> str | None:
-    """An ISO date string (``YYYY-MM-DD``) from a str, date or datetime, else ``None``."""
+    """An ISO date string (``YYYY-MM-DD``) from a str (ISO, or German ``31.03.2025``), date
+    or datetime, else ``None``.
+
+    >>> _iso_date("31.3.2025"), _iso_date("2025-03-31"), _iso_date("31.02.2025")
+    ('2025-03-31', '2025-03-31', None)
+    """
     if isinstance(value, _dt.datetime):
         return value.date().isoformat()
     if isinstance(value, _dt.date):
         return value.isoformat()
     if isinstance(value, str):
         text = value.strip()
+        parts = text.split(".")
+        if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[2]) == 4:
+            day, month, year = (int(p) for p in parts)
+            try:  # the German way of writing a date, D.M.YYYY (day first, always)
+                return _dt.date(year, month, day).isoformat()
+            except ValueError:
+                return None
         if len(text) != 10:
             return None
         try:

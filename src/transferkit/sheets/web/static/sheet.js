@@ -71,6 +71,25 @@
     if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw)) return String(text).trim();
     return Number(raw);
   }
+  /* Dates are typed in the page's format (de TT.MM.JJJJ, en YYYY-MM-DD; a dotted day-first
+     date is understood in both) and sent as ISO YYYY-MM-DD; anything else is sent as typed,
+     so that the server names the problem. */
+  function isoDate(text) {
+    const raw = String(text || "").trim();
+    if (!raw) return null;
+    let m = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(raw);
+    const parts = m ? [m[3], m[2], m[1]] : (m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(raw)) ? [m[1], m[2], m[3]] : null;
+    if (!parts) return raw;
+    const [y, mo, d] = parts.map(Number);
+    const date = new Date(Date.UTC(y, mo - 1, d));
+    if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return raw;
+    return String(y).padStart(4, "0") + "-" + String(mo).padStart(2, "0") + "-" + String(d).padStart(2, "0");
+  }
+  function shownDate(iso) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(iso));
+    if (!m) return String(iso);
+    return cfg.lang === "de" ? m[3] + "." + m[2] + "." + m[1] : m[1] + "-" + m[2] + "-" + m[3];
+  }
   function checked(box) {
     return box.querySelector(".tk-choices input:checked");
   }
@@ -80,7 +99,7 @@
       return {
         what: get("what").value.trim(),
         who: get("who").value.trim(),
-        due: get("due").value || null,
+        due: isoDate(get("due").value),
         status: get("status").value,
       };
     }
@@ -199,7 +218,7 @@
       if (el && value !== null && value !== undefined) el.value = String(value);
     };
     for (const key of ["what", "who", "status", "goal", "weight", "baseline", "follow_up"]) set(key, values[key]);
-    if (values.due) set("due", String(values.due).slice(0, 10));
+    if (values.due) set("due", shownDate(values.due));
     const levels = values.levels || {};
     for (const input of row.querySelectorAll(".tk-field-level")) {
       const text = levels[input.dataset.level];
