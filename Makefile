@@ -35,9 +35,11 @@ pytest: $(STAMP) axe
 AXE := tests/browser/axe/node_modules/axe-core/axe.min.js
 axe: $(AXE)
 $(AXE): tests/browser/axe/package.json tests/browser/axe/package-lock.json
-	@command -v npm >/dev/null || { echo "npm not found: apt-get install npm (needed for axe-core)"; exit 1; }
-	npm ci --prefix tests/browser/axe --no-audit --no-fund --loglevel=error
-	@touch $(AXE)
+	@if command -v npm >/dev/null; then \
+	  npm ci --prefix tests/browser/axe --no-audit --no-fund --loglevel=error && touch $(AXE); \
+	else \
+	  echo "npm not found: the accessibility checks will skip (apt-get install npm to run them; CI installs it)"; \
+	fi
 
 serve: $(STAMP)
 	$(BIN)/transferkit serve
