@@ -15,6 +15,7 @@ point to; a batch runs one worker process per core.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import logging
@@ -29,15 +30,14 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jupyter_client.kernelspec import KernelSpec
-from jupyter_client.manager import AsyncKernelManager
-
 from transferkit.exceptions import ParameterError, ReportError, TransferkitError
 from transferkit.reports.keyfigures import KEY_FIGURES_MIMETYPE, plain
 from transferkit.reports.params import notebook_path, validate_parameters
 
 if TYPE_CHECKING:
     import pandas as pd
+    from jupyter_client.manager import AsyncKernelManager
+    from nbconvert import HTMLExporter
     from nbformat import NotebookNode
 
     from transferkit.store import Store
@@ -59,38 +59,6 @@ __all__ = [
 
 #: Cells with one of these tags are left out of the HTML entirely.
 HIDDEN_CELL_TAGS = {"parameters", "injected-parameters", "remove_cell", "remove-cell"}
-
-
-class ThisPythonKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernel is ``sys.executable -m ipykernel_launcher``.
-
-    Independent of the kernelspecs installed for the user (tests run with an
-    empty ``HOME``; a user's ``python3`` spec may name another interpreter).
-    ``extra_env`` is added to the kernel's environment.
-    """
-
-    extra_env: dict[str, str] = {}  # noqa: RUF012 - replaced per run by a subclass
-
-    @property
-    def kernel_spec(self) -> KernelSpec:
-        if self._kernel_spec is None:
-            self._kernel_spec = KernelSpec(
-                name="python3",
-                display_name=f"Python 3 ({sys.executable})",
-                language="python",
-                argv=[
-                    sys.executable,
-                    "-Xfrozen_modules=off",
-                    "-m",
-                    "ipykernel_launcher",
-                    "-f",
-                    "{connection_file}",
-                    "--IPKernelApp.log_level=ERROR",
-                ],
-                env={"MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1", **self.extra_env},
-                interrupt_mode="signal",
-            )
-        return self._kernel_spec
 
 
 @dataclass(frozen=True)
@@ -204,8 +172,6 @@ def _to_html(nb: NotebookNode, title: str) -> str:
     """
     import copy
 
-    from nbconvert import HTMLExporter
-
     nb = copy.deepcopy(nb)
     cells = []
     for cell in nb.cells:
@@ -220,8 +186,20 @@ def _to_html(nb: NotebookNode, title: str) -> str:
             ]
         cells.append(cell)
     nb.cells = cells
+    body, _ = _exporter().from_notebook_node(
+        nb, resources={"metadata": {"name": title}, "tk_policy": REPORT_POLICY}
+    )
+    return _alt_from_captions(str(body))
+
+
+@functools.cache
+def _exporter() -> HTMLExporter:
+    """The report exporter, made once per process: it compiles its templates on first use
+    (~0.16 s, half of an export), and a new exporter would compile them again."""
+    from nbconvert import HTMLExporter
+
     # nbconvert's exporters have no annotations (an unused ignore outside --strict)
-    exporter = HTMLExporter(  # type: ignore[no-untyped-call, unused-ignore]
+    return HTMLExporter(  # type: ignore[no-untyped-call, unused-ignore]
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
@@ -229,10 +207,6 @@ def _to_html(nb: NotebookNode, title: str) -> str:
         extra_template_basedirs=[str(_TEMPLATES)],
         log=_QUIET,
     )
-    body, _ = exporter.from_notebook_node(
-        nb, resources={"metadata": {"name": title}, "tk_policy": REPORT_POLICY}
-    )
-    return _alt_from_captions(str(body))
 
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -299,6 +273,8 @@ def _secret_free(
     A store URL with a password never enters the executed notebook: it reaches
     the kernel as ``$TRANSFERKIT_DB`` and the notebook gets ``db=""``.
     """
+    from transferkit.reports.kernel import ThisPythonKernelManager
+
     injected = dict(values)
     db = str(values.get("db") or "")
     if db:
@@ -316,6 +292,17 @@ def _secret_free(
                 "SecretStoreKernelManager", (ThisPythonKernelManager,), {"extra_env": env}
             )
     return injected, ThisPythonKernelManager
+
+
+def _engine_options(manager: type[AsyncKernelManager]) -> dict[str, object]:
+    """papermill options: a child forked from this warm process where the OS can fork
+    (:mod:`transferkit.reports.engine`), else a kernel per report."""
+    from transferkit.reports import engine
+
+    if engine.fork_available():
+        engine.register()
+        return {"engine_name": engine.ENGINE_NAME, "env": dict(getattr(manager, "extra_env", {}))}
+    return {"kernel_manager_class": manager}
 
 
 def _execute(
@@ -341,9 +328,9 @@ def _execute(
             nb_path,
             parameters=injected,
             kernel_name="python3",
-            kernel_manager_class=manager,
             progress_bar=False,
             execution_timeout=timeout,
+            **_engine_options(manager),
         )
         result.notebook = nb_path
         figures = _key_figures(nb)
@@ -399,7 +386,7 @@ def run_report(
     """
     values = validate_parameters(kind, params, store=store)
     job = ReportJob(kind=kind, params=dict(params or {}), name=name)
-    result = _execute(job, Path(out_dir), values, timeout)
+    result = _execute_apart(job, Path(out_dir), values, timeout)
     if not result.ok:
         msg = f"Report {result.describe_failure()}"
         raise ReportError(msg)
@@ -410,6 +397,54 @@ def _batch_worker(
     job: ReportJob, out_dir: str, values: Mapping[str, JSONValue], timeout: int
 ) -> ReportResult:
     return _execute(job, Path(out_dir), values, timeout)
+
+
+def _worker_start() -> None:
+    """Initializer of a report worker: import what reports use, compile the export templates.
+
+    Each report then runs in a child forked from this warm process
+    (:mod:`transferkit.reports.engine`) and pays none of it again.
+    """
+    from transferkit.reports import engine
+
+    if engine.fork_available():
+        import nbformat
+
+        engine.preload()
+        _to_html(nbformat.v4.new_notebook(), "warm-up")  # type: ignore[no-untyped-call, unused-ignore]
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes started afresh (``spawn``: nothing of the caller's state), warmed."""
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=get_context("spawn"), initializer=_worker_start
+    )
+
+
+def _crashed(job: ReportJob, error: BaseException) -> ReportResult:
+    return ReportResult(
+        job=job,
+        name=job.name or job.kind,
+        ok=False,
+        error=f"worker crashed: {type(error).__name__}: {error}",
+    )
+
+
+def _execute_apart(
+    job: ReportJob, out_dir: Path, values: Mapping[str, JSONValue], timeout: int
+) -> ReportResult:
+    """One report in a worker process of its own: the caller may be a server with threads
+    or a researcher's session, which must neither be forked nor leak into the report."""
+    from transferkit.reports import engine
+
+    if not engine.fork_available():
+        return _execute(job, out_dir, values, timeout)  # a kernel per report isolates it
+    with _pool(1) as pool:
+        future = pool.submit(_batch_worker, job, os.fspath(out_dir), values, timeout)
+        try:
+            return future.result()
+        except Exception as error:  # noqa: BLE001 - the worker process itself died
+            return _crashed(job, error)
 
 
 def run_batch(
@@ -461,7 +496,7 @@ def run_batch(
     )
     bar.update(len(job_list) - len(todo))
     if todo:
-        with ProcessPoolExecutor(max_workers=n_workers, mp_context=get_context("spawn")) as pool:
+        with _pool(n_workers) as pool:
             futures = {
                 pool.submit(_batch_worker, job, out, values, timeout): (index, job)
                 for index, job, values in todo
@@ -471,12 +506,7 @@ def run_batch(
                 try:
                     result = future.result()
                 except Exception as error:  # noqa: BLE001 - the worker process itself died
-                    result = ReportResult(
-                        job=job,
-                        name=job.name or job.kind,
-                        ok=False,
-                        error=f"worker crashed: {type(error).__name__}: {error}",
-                    )
+                    result = _crashed(job, error)
                 results[index] = result
                 bar.set_postfix_str(f"{result.name} {'ok' if result.ok else 'FAILED'}")
                 bar.update(1)
@@ -535,3 +565,14 @@ def run_all(
         msg = f"{batch.summary()}\nIndex of the reports made: {index}"
         raise ReportError(msg)
     return index
+
+
+def __getattr__(name: str) -> object:
+    # the kernel manager lives in reports.kernel: jupyter_client (and zmq) load only when
+    # a kernel is needed, not when a command merely validates its parameters
+    if name == "ThisPythonKernelManager":
+        from transferkit.reports.kernel import ThisPythonKernelManager
+
+        return ThisPythonKernelManager
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
