@@ -298,6 +298,7 @@ def _new_shell() -> _ReportShell:
     config = Config()
     config.HistoryManager.enabled = False  # no history file and no history-saving thread
     config.InteractiveShell.colors = "nocolor"
+    InteractiveShell.clear_instance()  # a shell the forked process had is not the report's
     shell = _ReportShell.instance(config=config)
     assert isinstance(shell, _ReportShell)
     return shell
@@ -350,17 +351,18 @@ def _run_child(
     sys.stdout, sys.stderr = _Stream(shell, "stdout"), _Stream(shell, "stderr")
     try:
         for index, cell in enumerate(cells):
-            _send(pipe, {"event": "start", "index": index})
             if _skipped(cell):
+                _send(pipe, {"event": "start", "index": index})
                 _send(pipe, {"event": "done", "index": index})
                 continue
+            # the execution count the cell will get, to name it should the process die in it
+            _send(pipe, {"event": "start", "index": index, "count": shell.execution_count})
             try:
                 with _time_limit(timeout):
                     outputs, count, ok = shell.run_cell_outputs(str(cell.source), cell.get("id"))
             except CellTimeout as error:  # the alarm rang outside the cell's own code
-                outputs, count, ok = list(shell.outputs), shell.execution_count, False
                 shell.showtraceback((type(error), error, error.__traceback__))
-                outputs = list(shell.outputs)
+                outputs, count, ok = list(shell.outputs), shell.execution_count, False
             done = {"event": "done", "index": index, "outputs": outputs, "count": count}
             _send(pipe, done | {"error": not ok})
             if not ok:
@@ -472,12 +474,13 @@ class ForkEngine(Engine):  # type: ignore[misc, unused-ignore]  # papermill has 
         pid, fd = _fork_cells(nb.cells, execution_timeout, dict(env or {}))
         patience = execution_timeout + _GRACE if execution_timeout else None
         current: int | None = None
+        count: int | None = None
         ended, silent = False, False
         try:
             for message in _messages(fd, patience):
                 event = message["event"]
                 if event == "start":
-                    current = int(message["index"])
+                    current, count = int(message["index"]), message.get("count")
                     nb_man.cell_start(nb.cells[current], current)
                 elif event == "done":
                     cell = nb.cells[int(message["index"])]
@@ -498,7 +501,7 @@ class ForkEngine(Engine):  # type: ignore[misc, unused-ignore]  # papermill has 
             os.close(fd)
         status = _exit_status(pid, kill=silent or not ended)
         if not ended:
-            where = f" in cell {current + 1}" if current is not None else ""
+            where = f" in cell In [{count}]" if current is not None and count else ""
             if current is not None:
                 nb_man.cell_exception(nb.cells[current], cell_index=current)
                 nb_man.cell_complete(nb.cells[current], cell_index=current)
