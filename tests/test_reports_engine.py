@@ -18,9 +18,8 @@ import nbformat
 import pytest
 
 from transferkit.exceptions import ParameterError
-from transferkit.reports import ReportJob, run_batch, run_report
+from transferkit.reports import ReportJob, run_batch, run_report, runner
 from transferkit.reports import engine as report_engine
-from transferkit.reports import runner
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 PROBE = str(NOTEBOOKS / "probe.ipynb")
@@ -72,7 +71,9 @@ def test_a_name_set_by_one_report_is_not_visible_in_the_next_of_the_same_worker(
     batch = run_batch(jobs, tmp_path, workers=1, progress=False)
     assert batch.ok, batch.summary()
     first, second, itself = (figures(tmp_path, n) for n in ("first", "second", "itself"))
-    assert itself["seen_name"] and itself["seen_module"] and itself["seen_env"]
+    assert itself["seen_name"]
+    assert itself["seen_module"]
+    assert itself["seen_env"]
     assert not second["seen_name"]  # not in the notebook's namespace
     assert not second["seen_module"]  # nor as module state (import transferkit; transferkit.x)
     assert not second["seen_env"]  # nor in the environment
@@ -84,7 +85,9 @@ def test_reports_made_one_after_the_other_are_independent(tmp_path: Path) -> Non
     run_report(PROBE, {"define": "tk_leak_2"}, tmp_path, name="a")
     run_report(PROBE, {"look": "tk_leak_2"}, tmp_path, name="b")
     seen = figures(tmp_path, "b")
-    assert not (seen["seen_name"] or seen["seen_module"] or seen["seen_env"])
+    assert not seen["seen_name"]
+    assert not seen["seen_module"]
+    assert not seen["seen_env"]
     assert not hasattr(__import__("transferkit"), "tk_leak_2")  # nor in the caller
 
 
@@ -250,9 +253,9 @@ def test_the_cli_refuses_a_wrong_id_without_loading_kernels_or_notebooks(
         "sys.argv = ['transferkit', *sys.argv[1:]]\n"
         "main()\n"
     )
+    out = str(tmp_path / "out")
     done = subprocess.run(
-        [sys.executable, "-c", probe, "report", "pilot", "p01", "--db", demo_url]
-        + ["--out", str(tmp_path / "out")],
+        [sys.executable, "-c", probe, "report", "pilot", "p01", "--db", demo_url, "--out", out],
         capture_output=True,
         text=True,
         timeout=120,

@@ -24,7 +24,8 @@ import re
 import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -405,6 +406,10 @@ def _worker_start() -> None:
     Each report then runs in a child forked from this warm process
     (:mod:`transferkit.reports.engine`) and pays none of it again.
     """
+    if "jsonschema" not in sys.modules:
+        # nbformat imports jsonschema, which loads rfc3987_syntax when it is installed and
+        # so builds a Lark grammar (~1.5 s) for the "iri" format; no notebook schema uses it
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type, unused-ignore]
     from transferkit.reports import engine
 
     if engine.fork_available():
@@ -458,8 +463,9 @@ def run_batch(
 ) -> BatchResult:
     """Make many reports in parallel, one worker process per core by default.
 
-    Every job is validated first (a wrong one fails without a kernel); the
-    others run on past any failure. Returns a :class:`BatchResult`; its
+    Every job is validated before it is handed to a worker (a wrong one fails
+    without a worker or kernel; the workers start, and warm up, with the first
+    valid job); the others run on past any failure. Returns a :class:`BatchResult`; its
     :meth:`~BatchResult.summary` names each failed report with cell and error.
     """
     from tqdm.auto import tqdm
@@ -468,49 +474,53 @@ def run_batch(
     job_list = [j if isinstance(j, ReportJob) else ReportJob(j[0], dict(j[1])) for j in jobs]
     results: list[ReportResult | None] = [None] * len(job_list)
     stores: dict[str, Store] = {}
-    todo: list[tuple[int, ReportJob, dict[str, JSONValue]]] = []
     names: dict[str, int] = {}
-    for index, job in enumerate(job_list):
-        try:
-            db = str(job.params.get("db") or "")
-            if store is None and db not in stores:
-                from transferkit.store import Store
-
-                stores[db] = Store(db or None)
-            values = validate_parameters(job.kind, job.params, store=store or stores[db])
-            name = job.name or report_name(job.kind, values)
-            if name in names:
-                msg = f"two reports would both write {name}.html: give one of them a name"
-                raise ParameterError(msg)
-        except TransferkitError as error:
-            fallback = job.name or f"{Path(job.kind).stem}#{index + 1}"
-            results[index] = ReportResult(job=job, name=fallback, ok=False, error=str(error))
-            continue
-        names[name] = index
-        todo.append((index, ReportJob(job.kind, job.params, name), values))
-
     out = os.fspath(out_dir)
-    n_workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
-    bar = tqdm(
-        total=len(job_list), desc="reports", unit="report", disable=not progress, file=sys.stderr
-    )
-    bar.update(len(job_list) - len(todo))
-    if todo:
-        with _pool(n_workers) as pool:
-            futures = {
-                pool.submit(_batch_worker, job, out, values, timeout): (index, job)
-                for index, job, values in todo
-            }
-            for future in as_completed(futures):
-                index, job = futures[future]
-                try:
-                    result = future.result()
-                except Exception as error:  # noqa: BLE001 - the worker process itself died
-                    result = _crashed(job, error)
-                results[index] = result
-                bar.set_postfix_str(f"{result.name} {'ok' if result.ok else 'FAILED'}")
-                bar.update(1)
-    bar.close()
+    futures: dict[Future[ReportResult], tuple[int, ReportJob]] = {}
+    with ExitStack() as stack:
+        pool: ProcessPoolExecutor | None = None
+        for index, job in enumerate(job_list):
+            try:
+                db = str(job.params.get("db") or "")
+                if store is None and db not in stores:
+                    from transferkit.store import Store
+
+                    stores[db] = Store(db or None)
+                values = validate_parameters(job.kind, job.params, store=store or stores[db])
+                name = job.name or report_name(job.kind, values)
+                if name in names:
+                    msg = f"two reports would both write {name}.html: give one of them a name"
+                    raise ParameterError(msg)
+            except TransferkitError as error:
+                fallback = job.name or f"{Path(job.kind).stem}#{index + 1}"
+                results[index] = ReportResult(job=job, name=fallback, ok=False, error=str(error))
+                continue
+            names[name] = index
+            if pool is None:  # the workers warm up while the other jobs are checked
+                n_workers = max(1, min(workers or os.cpu_count() or 1, len(job_list) - index))
+                pool = stack.enter_context(_pool(n_workers))
+            named = ReportJob(job.kind, job.params, name)
+            futures[pool.submit(_batch_worker, named, out, values, timeout)] = (index, named)
+
+        bar = stack.enter_context(
+            tqdm(
+                total=len(job_list),
+                desc="reports",
+                unit="report",
+                disable=not progress,
+                file=sys.stderr,
+            )
+        )
+        bar.update(len(job_list) - len(futures))
+        for future in as_completed(futures):
+            index, job = futures[future]
+            try:
+                result = future.result()
+            except Exception as error:  # noqa: BLE001 - the worker process itself died
+                result = _crashed(job, error)
+            results[index] = result
+            bar.set_postfix_str(f"{result.name} {'ok' if result.ok else 'FAILED'}")
+            bar.update(1)
     return BatchResult([r for r in results if r is not None], time.perf_counter() - start)
 
 
