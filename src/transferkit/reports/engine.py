@@ -475,7 +475,7 @@ class ForkEngine(Engine):  # type: ignore[misc, unused-ignore]  # papermill has 
         patience = execution_timeout + _GRACE if execution_timeout else None
         current: int | None = None
         count: int | None = None
-        ended, silent = False, False
+        ended, silent, status = False, False, ""
         try:
             for message in _messages(fd, patience):
                 event = message["event"]
@@ -497,9 +497,9 @@ class ForkEngine(Engine):  # type: ignore[misc, unused-ignore]  # papermill has 
             pass
         except TimeoutError:
             silent = True
-        finally:
+        finally:  # whatever happened here, the child is gone afterwards (no zombie)
             os.close(fd)
-        status = _exit_status(pid, kill=silent or not ended)
+            status = _exit_status(pid, kill=silent or not ended)
         if not ended:
             where = f" in cell In [{count}]" if current is not None and count else ""
             if current is not None:
