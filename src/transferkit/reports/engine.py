@@ -47,6 +47,8 @@ from IPython.core.displaypub import DisplayPublisher
 from IPython.core.interactiveshell import InteractiveShell
 from papermill.engines import Engine, NotebookExecutionManager, papermill_engines
 
+from transferkit.reports.forking import fork_available
+
 if TYPE_CHECKING:
     from nbformat import NotebookNode
 
@@ -107,14 +109,6 @@ class CellTimeout(TimeoutError):
 
 class ReportProcessDied(RuntimeError):
     """The process running a notebook's cells ended before the notebook did."""
-
-
-def fork_available() -> bool:
-    """Whether notebooks can run in forked children here (POSIX ``fork`` on Linux).
-
-    macOS has ``fork`` but its system libraries are not safe to use after it.
-    """
-    return hasattr(os, "fork") and sys.platform.startswith("linux")
 
 
 def preload(modules: Sequence[str] = PRELOAD) -> None:

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from transferkit.exceptions import ParameterError, ReportError, TransferkitError
+from transferkit.reports.forking import fork_available
 from transferkit.reports.keyfigures import KEY_FIGURES_MIMETYPE, plain
 from transferkit.reports.params import notebook_path, validate_parameters
 
@@ -54,6 +55,7 @@ __all__ = [
     "report_name",
     "run_batch",
     "run_report",
+    "warm_up",
 ]
 
 #: Mimetype of the display output that carries a report's key figures.
@@ -298,9 +300,9 @@ def _secret_free(
 def _engine_options(manager: type[AsyncKernelManager]) -> dict[str, object]:
     """papermill options: a child forked from this warm process where the OS can fork
     (:mod:`transferkit.reports.engine`), else a kernel per report."""
-    from transferkit.reports import engine
+    if fork_available():
+        from transferkit.reports import engine
 
-    if engine.fork_available():
         engine.register()
         return {"engine_name": engine.ENGINE_NAME, "env": dict(getattr(manager, "extra_env", {}))}
     return {"kernel_manager_class": manager}
@@ -395,35 +397,66 @@ def run_report(
 
 
 def _batch_worker(
-    job: ReportJob, out_dir: str, values: Mapping[str, JSONValue], timeout: int
+    job: ReportJob,
+    out_dir: str,
+    values: Mapping[str, JSONValue],
+    timeout: int,
+    cwd: str | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> ReportResult:
+    # a worker forked from the fork server has that server's directory and environment:
+    # give it the caller's, as a worker started afresh would have them
+    if cwd is not None:
+        os.chdir(cwd)
+    if env is not None:
+        os.environ.clear()
+        os.environ.update(env)
     return _execute(job, Path(out_dir), values, timeout)
 
 
-def _worker_start() -> None:
-    """Initializer of a report worker: import what reports use, compile the export templates.
+@functools.cache
+def warm_up() -> None:
+    """Prepare this process for making reports: import what they use, compile the export
+    templates (once per process; a process forked afterwards inherits it all).
 
-    Each report then runs in a child forked from this warm process
-    (:mod:`transferkit.reports.engine`) and pays none of it again.
+    Report workers run it (:mod:`transferkit.reports.warm`); each report then runs in
+    a child forked from the warm process (:mod:`transferkit.reports.engine`) and pays
+    none of it again. Does nothing where notebooks cannot run in forked children.
     """
+    if not fork_available():
+        return
     if "jsonschema" not in sys.modules:
         # nbformat imports jsonschema, which loads rfc3987_syntax when it is installed and
         # so builds a Lark grammar (~1.5 s) for the "iri" format; no notebook schema uses it
         sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type, unused-ignore]
+    import nbformat
+
     from transferkit.reports import engine
 
-    if engine.fork_available():
-        import nbformat
-
-        engine.preload()
-        _to_html(nbformat.v4.new_notebook(), "warm-up")  # type: ignore[no-untyped-call, unused-ignore]
+    engine.preload()
+    _to_html(nbformat.v4.new_notebook(), "warm-up")  # type: ignore[no-untyped-call, unused-ignore]
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
-    """Worker processes started afresh (``spawn``: nothing of the caller's state), warmed."""
-    return ProcessPoolExecutor(
-        max_workers=workers, mp_context=get_context("spawn"), initializer=_worker_start
-    )
+    """Worker processes with nothing of the caller's state, warmed.
+
+    Where notebooks run in forked children, the workers are forked from one fork
+    server that warmed up once (:mod:`transferkit.reports.warm`; it stays for the next
+    batch of this process); elsewhere they start afresh (``spawn``).
+    """
+    if not fork_available():
+        spawn = get_context("spawn")
+        return ProcessPoolExecutor(max_workers=workers, mp_context=spawn, initializer=warm_up)
+    server = get_context("forkserver")
+    server.set_forkserver_preload(["transferkit.reports.warm"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=server, initializer=warm_up)
+
+
+def _job_args(
+    job: ReportJob, out_dir: str | os.PathLike[str], values: Mapping[str, JSONValue], timeout: int
+) -> tuple[ReportJob, str, Mapping[str, JSONValue], int, str, dict[str, str]]:
+    """What :func:`_batch_worker` takes: the job, and the caller's directory and environment."""
+    return job, os.fspath(out_dir), values, timeout, str(Path.cwd()), dict(os.environ)
 
 
 def _crashed(job: ReportJob, error: BaseException) -> ReportResult:
@@ -440,12 +473,10 @@ def _execute_apart(
 ) -> ReportResult:
     """One report in a worker process of its own: the caller may be a server with threads
     or a researcher's session, which must neither be forked nor leak into the report."""
-    from transferkit.reports import engine
-
-    if not engine.fork_available():
+    if not fork_available():
         return _execute(job, out_dir, values, timeout)  # a kernel per report isolates it
     with _pool(1) as pool:
-        future = pool.submit(_batch_worker, job, os.fspath(out_dir), values, timeout)
+        future = pool.submit(_batch_worker, *_job_args(job, out_dir, values, timeout))
         try:
             return future.result()
         except Exception as error:  # noqa: BLE001 - the worker process itself died
@@ -500,7 +531,10 @@ def run_batch(
                 n_workers = max(1, min(workers or os.cpu_count() or 1, len(job_list) - index))
                 pool = stack.enter_context(_pool(n_workers))
             named = ReportJob(job.kind, job.params, name)
-            futures[pool.submit(_batch_worker, named, out, values, timeout)] = (index, named)
+            futures[pool.submit(_batch_worker, *_job_args(named, out, values, timeout))] = (
+                index,
+                named,
+            )
 
         bar = stack.enter_context(
             tqdm(
