@@ -267,3 +267,16 @@ def test_the_cli_refuses_a_wrong_id_without_loading_kernels_or_notebooks(
     assert "Traceback" not in done.stderr
     assert "LOADED []" in done.stdout
     assert not (tmp_path / "out").exists()
+
+
+def test_workers_take_the_callers_directory_and_environment_at_each_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fork server started with an earlier call; a later call's folder and variables
+    must still be the ones the report sees (as a worker started afresh would)."""
+    run_report(PROBE, {}, tmp_path / "before", name="before")  # the server is up by now
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TK_PROBE_LATER", "1")
+    result = run_report(PROBE, {"look": "TK_PROBE_LATER"}, "relative", name="later")
+    assert (tmp_path / "relative" / "later.html").is_file()
+    assert result.key_figures["seen_env"] is True

@@ -7,10 +7,12 @@ its figures embedded, and a JSON of its key figures beside it::
     reports/pilot_P01.json    {"report": ..., "parameters": ..., "key_figures": ...}
     reports/pilot_P01.ipynb   the executed notebook, for the researcher
 
-Parameters are validated before any kernel starts. Notebooks run in-process
-through papermill's Python API on a kernel of this very interpreter
-(``sys.executable``), never on whatever kernelspec ``python3`` happens to
-point to; a batch runs one worker process per core.
+Parameters are validated before any worker or kernel starts. Notebooks run
+through papermill's Python API in worker processes of this very interpreter
+(``sys.executable``), one per core for a batch: each notebook in a child forked
+from a warm worker (:mod:`transferkit.reports.engine`), or, where the OS cannot
+fork, on a kernel of this interpreter, never on whatever kernelspec ``python3``
+happens to point to.
 """
 
 from __future__ import annotations
