@@ -9,7 +9,9 @@ SQLite store, then measures in the same run:
 * baseline: for each pilot, `papermill` CLI then `jupyter nbconvert --to html --no-input`,
             one after the other.
 
-Prints both times, the ratio and the time per report; the ratio is the last line.
+Prints both times, the time per report and the CPU seconds of each (all child
+processes, summed: unlike wall time, hardly changed by other jobs on the machine;
+`uptime` before and after says how busy it was); the wall-time ratio is the last line.
 
     .venv/bin/python benchmarks/bench_reports.py [--pilots 24] [--workers N]
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -107,6 +110,37 @@ def build_network(url: str, n_pilots: int) -> list[str]:
     return pilots
 
 
+def adopt_orphans() -> None:
+    """Make this process the reaper of its descendants' orphans (Linux), so that the CPU
+    time of a process that outlives its parent (a fork server, a kernel) is counted too."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_child_subreaper = 36
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_child_subreaper, 1, 0, 0, 0)
+
+
+def reap_orphans() -> None:
+    """Wait for every remaining descendant (the adopted orphans) to end."""
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
+
+
+def children_cpu() -> float:
+    """CPU seconds (user + system) of all waited-for descendants so far."""
+    reap_orphans()
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def uptime() -> str:
+    """The load averages (1, 5, 15 min)."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def run_batch(url: str, pilots: list[str], out: Path, workers: int | None) -> float:
     """`transferkit report pilot ...` as one process (the CLI's own code path)."""
     args = ["pilot", *pilots, "--db", url, "--out", str(out)]
@@ -175,18 +209,26 @@ def main() -> None:
         pilots = build_network(url, args.pilots)
         print(f"network: {len(pilots)} pilots built in {time.perf_counter() - start:.1f} s")
         print(f"cores: {os.cpu_count()}, workers: {args.workers or os.cpu_count()}")
+        print(f"load average before: {uptime()}")
+        adopt_orphans()
+        cpu = children_cpu()
         batch = run_batch(url, pilots, Path(tmp) / "batch", args.workers)
+        batch_cpu, cpu = children_cpu() - cpu, children_cpu()
         made = len(list((Path(tmp) / "batch").glob("pilot_*.html")))
         print(
             f"batch    (transferkit report pilot ...): {batch:7.1f} s, "
-            f"{batch / len(pilots):5.2f} s per report ({made} made)"
+            f"{batch / len(pilots):5.2f} s per report ({made} made), {batch_cpu:6.1f} CPU-s"
         )
+        print(f"load average after the batch: {uptime()}")
         baseline = run_baseline(url, pilots, Path(tmp) / "baseline")
+        baseline_cpu = children_cpu() - cpu
         made = len(list((Path(tmp) / "baseline").glob("pilot_*.html")))
         print(
             f"baseline (papermill + nbconvert CLI):    {baseline:7.1f} s, "
-            f"{baseline / len(pilots):5.2f} s per report ({made} made)"
+            f"{baseline / len(pilots):5.2f} s per report ({made} made), {baseline_cpu:6.1f} CPU-s"
         )
+        print(f"load average after the baseline: {uptime()}")
+        print(f"CPU-seconds ratio: {baseline_cpu / batch_cpu:.2f}x")
         print(f"ratio: {baseline / batch:.2f}x")
 
 

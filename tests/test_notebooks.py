@@ -298,7 +298,9 @@ def test_a_pilot_not_in_the_store_fails_before_a_kernel_starts(
         report_cli, ["needs", "--company", "C99", "--db", demo_url, "--out", str(tmp_path)]
     )
     assert result.exit_code == 1
-    assert "company 'C99' is not in the store; valid: C01, C02" in result.output
+    assert (
+        "company 'C99' is not in the store (did you mean 'C09'?); valid: C01, C02" in result.output
+    )
     result = CliRunner().invoke(report_cli, ["protocol", "P01", "--loop", "7", "--db", demo_url])
     assert result.exit_code == 1
     assert "pilot P01 has no loop 7; valid loops: 1, 2, 3" in result.output

@@ -14,15 +14,15 @@ wrong types, ids that are not in the store) so that a mistake surfaces as one
 from __future__ import annotations
 
 import ast
+import difflib
 import io
+import json
 import os
 import tokenize
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-import nbformat
+from typing import TYPE_CHECKING, Any
 
 from transferkit.exceptions import ParameterError, TransferkitError
 
@@ -129,6 +129,24 @@ def notebook_path(kind: str | os.PathLike[str]) -> Path:
     return path
 
 
+def _cells(path: Path) -> list[dict[str, Any]]:
+    """The cells of a notebook file, read as plain JSON.
+
+    Not with nbformat: importing it (and the JSON-schema validator it loads) takes
+    longer than the whole validation, which must answer a wrong id at once.
+    """
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        msg = f"{path.name}: not a readable notebook ({error})."
+        raise ParameterError(msg) from error
+    cells = document.get("cells") if isinstance(document, dict) else None
+    if not isinstance(cells, list):
+        msg = f"{path.name}: not a notebook (no list of cells)."
+        raise ParameterError(msg)
+    return [c for c in cells if isinstance(c, dict)]
+
+
 def _comments(source: str) -> dict[int, str]:
     """Line number -> text of the comment on that line."""
     found: dict[int, str] = {}
@@ -148,17 +166,17 @@ def notebook_parameters(kind: str | os.PathLike[str]) -> dict[str, Parameter]:
     or has a line that is not ``name: type = literal  # comment``.
     """
     path = notebook_path(kind)
-    # nbformat's read has no annotations (an unused ignore outside --strict)
-    nb = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call, unused-ignore]
     cells = [
         c
-        for c in nb.cells
-        if c.cell_type == "code" and "parameters" in c.get("metadata", {}).get("tags", [])
+        for c in _cells(path)
+        if c.get("cell_type") == "code"
+        and "parameters" in (c.get("metadata") or {}).get("tags", [])
     ]
     if len(cells) != 1:
         msg = f"{path.name}: expected one code cell tagged 'parameters', found {len(cells)}."
         raise ParameterError(msg)
-    source = cells[0].source
+    source = cells[0].get("source", "")
+    source = "".join(source) if isinstance(source, list) else str(source)
     try:
         tree = ast.parse(source)
     except SyntaxError as error:
@@ -198,6 +216,19 @@ def _column(frame: pd.DataFrame, candidates: Iterable[str]) -> list[str]:
         if column in frame.columns:
             return [str(v) for v in frame[column].dropna().tolist()]
     return []
+
+
+def _did_you_mean(value: str, valid: list[str]) -> str:
+    """`` (did you mean 'P01'?)`` for the closest valid id, case ignored; else ``""``.
+
+    >>> _did_you_mean("p01", ["P01", "P02"])
+    " (did you mean 'P01'?)"
+    >>> _did_you_mean("P99", ["P01", "P02"])
+    ''
+    """
+    by_lower = {v.lower(): v for v in valid}
+    close = difflib.get_close_matches(value.strip().lower(), list(by_lower), n=1, cutoff=0.6)
+    return f" (did you mean {by_lower[close[0]]!r}?)" if close else ""
 
 
 def _valid_list(values: Iterable[str]) -> str:
@@ -261,13 +292,17 @@ def _store_problems(values: Mapping[str, JSONValue], store: Store) -> list[str]:
     if pilot_id:
         valid = _column(pilots, ("pilot_id", "id", "pilot"))
         if pilot_id not in valid:
-            problems.append(f"pilot {pilot_id!r} is not in the store; valid: {_valid_list(valid)}")
+            problems.append(
+                f"pilot {pilot_id!r} is not in the store{_did_you_mean(str(pilot_id), valid)}; "
+                f"valid: {_valid_list(valid)}"
+            )
     company_id = values.get("company_id")
     if company_id:
         valid = _column(store.companies(), ("company_id", "id", "company"))
         if company_id not in valid:
             problems.append(
-                f"company {company_id!r} is not in the store; valid: {_valid_list(valid)}"
+                f"company {company_id!r} is not in the store"
+                f"{_did_you_mean(str(company_id), valid)}; valid: {_valid_list(valid)}"
             )
     loop = values.get("loop")
     if loop is not None and pilot_id and not problems:

@@ -7,14 +7,17 @@ its figures embedded, and a JSON of its key figures beside it::
     reports/pilot_P01.json    {"report": ..., "parameters": ..., "key_figures": ...}
     reports/pilot_P01.ipynb   the executed notebook, for the researcher
 
-Parameters are validated before any kernel starts. Notebooks run in-process
-through papermill's Python API on a kernel of this very interpreter
-(``sys.executable``), never on whatever kernelspec ``python3`` happens to
-point to; a batch runs one worker process per core.
+Parameters are validated before any worker or kernel starts. Notebooks run
+through papermill's Python API in worker processes of this very interpreter
+(``sys.executable``), one per core for a batch: each notebook in a child forked
+from a warm worker (:mod:`transferkit.reports.engine`), or, where the OS cannot
+fork, on a kernel of this interpreter, never on whatever kernelspec ``python3``
+happens to point to.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import logging
@@ -23,22 +26,23 @@ import re
 import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jupyter_client.kernelspec import KernelSpec
-from jupyter_client.manager import AsyncKernelManager
-
 from transferkit.exceptions import ParameterError, ReportError, TransferkitError
 from transferkit.reports.exports import check_formats, export_formats
+from transferkit.reports.forking import fork_available
 from transferkit.reports.keyfigures import KEY_FIGURES_MIMETYPE, plain
 from transferkit.reports.params import notebook_path, validate_parameters
 
 if TYPE_CHECKING:
     import pandas as pd
+    from jupyter_client.manager import AsyncKernelManager
+    from nbconvert import HTMLExporter
     from nbformat import NotebookNode
 
     from transferkit.store import Store
@@ -54,44 +58,13 @@ __all__ = [
     "report_name",
     "run_batch",
     "run_report",
+    "warm_up",
 ]
 
 #: Mimetype of the display output that carries a report's key figures.
 
 #: Cells with one of these tags are left out of the HTML entirely.
 HIDDEN_CELL_TAGS = {"parameters", "injected-parameters", "remove_cell", "remove-cell"}
-
-
-class ThisPythonKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernel is ``sys.executable -m ipykernel_launcher``.
-
-    Independent of the kernelspecs installed for the user (tests run with an
-    empty ``HOME``; a user's ``python3`` spec may name another interpreter).
-    ``extra_env`` is added to the kernel's environment.
-    """
-
-    extra_env: dict[str, str] = {}  # noqa: RUF012 - replaced per run by a subclass
-
-    @property
-    def kernel_spec(self) -> KernelSpec:
-        if self._kernel_spec is None:
-            self._kernel_spec = KernelSpec(
-                name="python3",
-                display_name=f"Python 3 ({sys.executable})",
-                language="python",
-                argv=[
-                    sys.executable,
-                    "-Xfrozen_modules=off",
-                    "-m",
-                    "ipykernel_launcher",
-                    "-f",
-                    "{connection_file}",
-                    "--IPKernelApp.log_level=ERROR",
-                ],
-                env={"MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1", **self.extra_env},
-                interrupt_mode="signal",
-            )
-        return self._kernel_spec
 
 
 @dataclass(frozen=True)
@@ -208,8 +181,6 @@ def _to_html(nb: NotebookNode, title: str) -> str:
     """
     import copy
 
-    from nbconvert import HTMLExporter
-
     nb = copy.deepcopy(nb)
     cells = []
     for cell in nb.cells:
@@ -224,8 +195,20 @@ def _to_html(nb: NotebookNode, title: str) -> str:
             ]
         cells.append(cell)
     nb.cells = cells
+    body, _ = _exporter().from_notebook_node(
+        nb, resources={"metadata": {"name": title}, "tk_policy": REPORT_POLICY}
+    )
+    return _alt_from_captions(str(body))
+
+
+@functools.cache
+def _exporter() -> HTMLExporter:
+    """The report exporter, made once per process: it compiles its templates on first use
+    (~0.16 s, half of an export), and a new exporter would compile them again."""
+    from nbconvert import HTMLExporter
+
     # nbconvert's exporters have no annotations (an unused ignore outside --strict)
-    exporter = HTMLExporter(  # type: ignore[no-untyped-call, unused-ignore]
+    return HTMLExporter(  # type: ignore[no-untyped-call, unused-ignore]
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
@@ -233,10 +216,6 @@ def _to_html(nb: NotebookNode, title: str) -> str:
         extra_template_basedirs=[str(_TEMPLATES)],
         log=_QUIET,
     )
-    body, _ = exporter.from_notebook_node(
-        nb, resources={"metadata": {"name": title}, "tk_policy": REPORT_POLICY}
-    )
-    return _alt_from_captions(str(body))
 
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -303,6 +282,8 @@ def _secret_free(
     A store URL with a password never enters the executed notebook: it reaches
     the kernel as ``$TRANSFERKIT_DB`` and the notebook gets ``db=""``.
     """
+    from transferkit.reports.kernel import ThisPythonKernelManager
+
     injected = dict(values)
     db = str(values.get("db") or "")
     if db:
@@ -320,6 +301,17 @@ def _secret_free(
                 "SecretStoreKernelManager", (ThisPythonKernelManager,), {"extra_env": env}
             )
     return injected, ThisPythonKernelManager
+
+
+def _engine_options(manager: type[AsyncKernelManager]) -> dict[str, object]:
+    """papermill options: a child forked from this warm process where the OS can fork
+    (:mod:`transferkit.reports.engine`), else a kernel per report."""
+    if fork_available():
+        from transferkit.reports import engine
+
+        engine.register()
+        return {"engine_name": engine.ENGINE_NAME, "env": dict(getattr(manager, "extra_env", {}))}
+    return {"kernel_manager_class": manager}
 
 
 def _execute(
@@ -345,9 +337,9 @@ def _execute(
             nb_path,
             parameters=injected,
             kernel_name="python3",
-            kernel_manager_class=manager,
             progress_bar=False,
             execution_timeout=timeout,
+            **_engine_options(manager),
         )
         result.notebook = nb_path
         figures = _key_figures(nb)
@@ -406,7 +398,7 @@ def run_report(
     wanted = check_formats(formats)
     values = validate_parameters(kind, params, store=store)
     job = ReportJob(kind=kind, params=dict(params or {}), name=name)
-    result = _execute(job, Path(out_dir), values, timeout)
+    result = _execute_apart(job, Path(out_dir), values, timeout)
     export_formats([result], wanted)
     if not result.ok:
         msg = f"Report {result.describe_failure()}"
@@ -415,9 +407,90 @@ def run_report(
 
 
 def _batch_worker(
-    job: ReportJob, out_dir: str, values: Mapping[str, JSONValue], timeout: int
+    job: ReportJob,
+    out_dir: str,
+    values: Mapping[str, JSONValue],
+    timeout: int,
+    cwd: str | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> ReportResult:
+    # a worker forked from the fork server has that server's directory and environment:
+    # give it the caller's, as a worker started afresh would have them
+    if cwd is not None:
+        os.chdir(cwd)
+    if env is not None:
+        os.environ.clear()
+        os.environ.update(env)
     return _execute(job, Path(out_dir), values, timeout)
+
+
+@functools.cache
+def warm_up() -> None:
+    """Prepare this process for making reports: import what they use, compile the export
+    templates (once per process; a process forked afterwards inherits it all).
+
+    Report workers run it (:mod:`transferkit.reports.warm`); each report then runs in
+    a child forked from the warm process (:mod:`transferkit.reports.engine`) and pays
+    none of it again. Does nothing where notebooks cannot run in forked children.
+    """
+    if not fork_available():
+        return
+    if "jsonschema" not in sys.modules:
+        # nbformat imports jsonschema, which loads rfc3987_syntax when it is installed and
+        # so builds a Lark grammar (~1.5 s) for the "iri" format; no notebook schema uses it
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type, unused-ignore]
+    import nbformat
+
+    from transferkit.reports import engine
+
+    engine.preload()
+    _to_html(nbformat.v4.new_notebook(), "warm-up")  # type: ignore[no-untyped-call, unused-ignore]
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes with nothing of the caller's state, warmed.
+
+    Where notebooks run in forked children, the workers are forked from one fork
+    server that warmed up once (:mod:`transferkit.reports.warm`; it stays for the next
+    batch of this process); elsewhere they start afresh (``spawn``).
+    """
+    if not fork_available():
+        spawn = get_context("spawn")
+        return ProcessPoolExecutor(max_workers=workers, mp_context=spawn, initializer=warm_up)
+    server = get_context("forkserver")
+    server.set_forkserver_preload(["transferkit.reports.warm"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=server, initializer=warm_up)
+
+
+def _job_args(
+    job: ReportJob, out_dir: str | os.PathLike[str], values: Mapping[str, JSONValue], timeout: int
+) -> tuple[ReportJob, str, Mapping[str, JSONValue], int, str, dict[str, str]]:
+    """What :func:`_batch_worker` takes: the job, and the caller's directory and environment."""
+    return job, os.fspath(out_dir), values, timeout, str(Path.cwd()), dict(os.environ)
+
+
+def _crashed(job: ReportJob, error: BaseException) -> ReportResult:
+    return ReportResult(
+        job=job,
+        name=job.name or job.kind,
+        ok=False,
+        error=f"worker crashed: {type(error).__name__}: {error}",
+    )
+
+
+def _execute_apart(
+    job: ReportJob, out_dir: Path, values: Mapping[str, JSONValue], timeout: int
+) -> ReportResult:
+    """One report in a worker process of its own: the caller may be a server with threads
+    or a researcher's session, which must neither be forked nor leak into the report."""
+    if not fork_available():
+        return _execute(job, out_dir, values, timeout)  # a kernel per report isolates it
+    with _pool(1) as pool:
+        future = pool.submit(_batch_worker, *_job_args(job, out_dir, values, timeout))
+        try:
+            return future.result()
+        except Exception as error:  # noqa: BLE001 - the worker process itself died
+            return _crashed(job, error)
 
 
 def run_batch(
@@ -432,8 +505,9 @@ def run_batch(
 ) -> BatchResult:
     """Make many reports in parallel, one worker process per core by default.
 
-    Every job is validated first (a wrong one fails without a kernel); the
-    others run on past any failure. Returns a :class:`BatchResult`; its
+    Every job is validated before it is handed to a worker (a wrong one fails
+    without a worker or kernel; the workers start, and warm up, with the first
+    valid job); the others run on past any failure. Returns a :class:`BatchResult`; its
     :meth:`~BatchResult.summary` names each failed report with cell and error.
     ``formats`` as in :func:`run_report` (one Chromium prints every PDF).
     """
@@ -444,54 +518,56 @@ def run_batch(
     job_list = [j if isinstance(j, ReportJob) else ReportJob(j[0], dict(j[1])) for j in jobs]
     results: list[ReportResult | None] = [None] * len(job_list)
     stores: dict[str, Store] = {}
-    todo: list[tuple[int, ReportJob, dict[str, JSONValue]]] = []
     names: dict[str, int] = {}
-    for index, job in enumerate(job_list):
-        try:
-            db = str(job.params.get("db") or "")
-            if store is None and db not in stores:
-                from transferkit.store import Store
-
-                stores[db] = Store(db or None)
-            values = validate_parameters(job.kind, job.params, store=store or stores[db])
-            name = job.name or report_name(job.kind, values)
-            if name in names:
-                msg = f"two reports would both write {name}.html: give one of them a name"
-                raise ParameterError(msg)
-        except TransferkitError as error:
-            fallback = job.name or f"{Path(job.kind).stem}#{index + 1}"
-            results[index] = ReportResult(job=job, name=fallback, ok=False, error=str(error))
-            continue
-        names[name] = index
-        todo.append((index, ReportJob(job.kind, job.params, name), values))
-
     out = os.fspath(out_dir)
-    n_workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
-    bar = tqdm(
-        total=len(job_list), desc="reports", unit="report", disable=not progress, file=sys.stderr
-    )
-    bar.update(len(job_list) - len(todo))
-    if todo:
-        with ProcessPoolExecutor(max_workers=n_workers, mp_context=get_context("spawn")) as pool:
-            futures = {
-                pool.submit(_batch_worker, job, out, values, timeout): (index, job)
-                for index, job, values in todo
-            }
-            for future in as_completed(futures):
-                index, job = futures[future]
-                try:
-                    result = future.result()
-                except Exception as error:  # noqa: BLE001 - the worker process itself died
-                    result = ReportResult(
-                        job=job,
-                        name=job.name or job.kind,
-                        ok=False,
-                        error=f"worker crashed: {type(error).__name__}: {error}",
-                    )
-                results[index] = result
-                bar.set_postfix_str(f"{result.name} {'ok' if result.ok else 'FAILED'}")
-                bar.update(1)
-    bar.close()
+    futures: dict[Future[ReportResult], tuple[int, ReportJob]] = {}
+    with ExitStack() as stack:
+        pool: ProcessPoolExecutor | None = None
+        for index, job in enumerate(job_list):
+            try:
+                db = str(job.params.get("db") or "")
+                if store is None and db not in stores:
+                    from transferkit.store import Store
+
+                    stores[db] = Store(db or None)
+                values = validate_parameters(job.kind, job.params, store=store or stores[db])
+                name = job.name or report_name(job.kind, values)
+                if name in names:
+                    msg = f"two reports would both write {name}.html: give one of them a name"
+                    raise ParameterError(msg)
+            except TransferkitError as error:
+                fallback = job.name or f"{Path(job.kind).stem}#{index + 1}"
+                results[index] = ReportResult(job=job, name=fallback, ok=False, error=str(error))
+                continue
+            names[name] = index
+            if pool is None:  # the workers warm up while the other jobs are checked
+                n_workers = max(1, min(workers or os.cpu_count() or 1, len(job_list) - index))
+                pool = stack.enter_context(_pool(n_workers))
+            named = ReportJob(job.kind, job.params, name)
+            futures[pool.submit(_batch_worker, *_job_args(named, out, values, timeout))] = (
+                index,
+                named,
+            )
+
+        bar = stack.enter_context(
+            tqdm(
+                total=len(job_list),
+                desc="reports",
+                unit="report",
+                disable=not progress,
+                file=sys.stderr,
+            )
+        )
+        bar.update(len(job_list) - len(futures))
+        for future in as_completed(futures):
+            index, job = futures[future]
+            try:
+                result = future.result()
+            except Exception as error:  # noqa: BLE001 - the worker process itself died
+                result = _crashed(job, error)
+            results[index] = result
+            bar.set_postfix_str(f"{result.name} {'ok' if result.ok else 'FAILED'}")
+            bar.update(1)
     done = [r for r in results if r is not None]
     export_formats(done, wanted)
     return BatchResult(done, time.perf_counter() - start)
@@ -554,3 +630,14 @@ def run_all(
         msg = f"{batch.summary()}\nIndex of the reports made: {index}"
         raise ReportError(msg)
     return index
+
+
+def __getattr__(name: str) -> object:
+    # the kernel manager lives in reports.kernel: jupyter_client (and zmq) load only when
+    # a kernel is needed, not when a command merely validates its parameters
+    if name == "ThisPythonKernelManager":
+        from transferkit.reports.kernel import ThisPythonKernelManager
+
+        return ThisPythonKernelManager
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
