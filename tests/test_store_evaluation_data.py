@@ -210,7 +210,9 @@ def test_every_format_of_the_templates_can_be_planned(store: Store) -> None:
 
 def test_a_participant_of_another_company_is_refused(store: Store) -> None:
     store.add_participant("AB12CD", company="C1")
-    with pytest.raises(StoreError, match=r"belongs to company 'C1', not 'C2'.*add_participant"):
+    with pytest.raises(
+        StoreError, match=r"belongs to company 'C1', not 'C2'.*participant add AB12CD --company C2"
+    ):
         store.add_format_plan("C2", "AB12CD", "workshop", 1, 60)
     assert store.format_plans().empty
 
