@@ -4,7 +4,8 @@ Thin widget layers over :mod:`transferkit.live`; the notebooks
 ``workshops/round_table.ipynb`` and ``workshops/reflection_loop.ipynb`` call
 :func:`round_table_app` and :func:`reflection_loop_app`. Both refresh live
 from the store every ``interval`` seconds (a :class:`~transferkit.live.Ticker`
-in the kernel's event loop).
+in the kernel's event loop). Every HTML fragment the widgets show is a macro of
+``templates/screens.html.j2`` (autoescape: participants' texts stay text).
 
 CSS classes for tests: ``tk-counter``, ``tk-idea-wall``, ``tk-vote-results``
 (rows ``tk-vote-row`` with ``data-option`` and a ``tk-vote-points`` cell),
