@@ -42,6 +42,7 @@ MODULES = [
     "sheets/web/vote_http.py",
     "live/vote_panel.py",
     "live/votes.py",
+    "live/screens.py",
 ]
 #: (package, folder) of each template folder, and its templates.
 FOLDERS = {
@@ -66,6 +67,7 @@ FOLDERS = {
         "projector_link.html.j2",
         "proposal.html.j2",
         "protocol.html.j2",
+        "screens.html.j2",
         "vote_panel.html.j2",
     ],
     ("transferkit.reports", "templates/batch_index"): ["page.html.j2"],

@@ -208,7 +208,7 @@ def test_the_round_table_votes_from_phones_on_its_ideas(store: Store) -> None:
     }
     assert '<td class="tk-phone-vote-points">2</td>' in screen.vote_panel.results.value
     assert "1 von 1 haben abgestimmt" in screen.vote_panel.status.value
-    assert "tk-count-voters'>1<" in screen.counter.value  # the phone's vote counts
+    assert 'tk-count-voters">1<' in screen.counter.value  # the phone's vote counts
 
 
 # ------------------------------------------------------------------ closing again

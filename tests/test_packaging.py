@@ -123,6 +123,7 @@ def test_wheel_carries_notebooks_workshops_and_page_template(tmp_path: Path) -> 
         "transferkit/live/templates/protocol.html.j2",
         "transferkit/live/templates/vote_panel.html.j2",
         "transferkit/live/templates/proposal.html.j2",
+        "transferkit/live/templates/screens.html.j2",
         "transferkit/sheets/web/templates/vote.html.j2",
         "transferkit/sheets/web/static/vote.js",
         "transferkit/i18n/vote.toml",

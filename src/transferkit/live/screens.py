@@ -4,7 +4,8 @@ Thin widget layers over :mod:`transferkit.live`; the notebooks
 ``workshops/round_table.ipynb`` and ``workshops/reflection_loop.ipynb`` call
 :func:`round_table_app` and :func:`reflection_loop_app`. Both refresh live
 from the store every ``interval`` seconds (a :class:`~transferkit.live.Ticker`
-in the kernel's event loop).
+in the kernel's event loop). Every HTML fragment the widgets show is a macro of
+``templates/screens.html.j2`` (autoescape: participants' texts stay text).
 
 CSS classes for tests: ``tk-counter``, ``tk-idea-wall``, ``tk-vote-results``
 (rows ``tk-vote-row`` with ``data-option`` and a ``tk-vote-points`` cell),
@@ -18,16 +19,16 @@ printable summary), ``tk-timer-*``.
 from __future__ import annotations
 
 import base64
-import html
 import logging
 import os
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 import pandas as pd
+from markupsafe import Markup
 
 from transferkit import pages
 from transferkit.exceptions import ParameterError, StoreError, TransferkitError
@@ -80,6 +81,17 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+
+def _html(macro: str, /, *values: Any) -> str:
+    """The macro ``macro`` of ``templates/screens.html.j2`` called with ``values``: escaped HTML.
+
+    >>> _html("bold", "<Lernpaten & Co>")
+    '<b>&lt;Lernpaten &amp; Co&gt;</b>'
+    """
+    return str(
+        getattr(pages.template("transferkit.live", "screens.html.j2").module, macro)(*values)
+    )
 
 
 def warm_up() -> None:
@@ -149,14 +161,13 @@ def page_style() -> HTML:
     """An ``IPython.display.HTML`` with :data:`PAGE_CSS`, to display once per app."""
     from IPython.display import HTML
 
-    return HTML(f"<style>{PAGE_CSS}</style>")
+    return HTML(_html("style", Markup(PAGE_CSS)))  # the package's own CSS
 
 
 def error_box(message: str, lang: str = "de") -> w.Widget:
     """A friendly error panel (class ``tk-page-error``) for a broken link or store."""
     title = text("sheet.page_error_title", lang)
-    body = html.escape(message).replace("\n", "<br>")
-    box = w.HTML(f"<b>{title}</b><br>{body}", layout=w.Layout(width="100%"))
+    box = w.HTML(_html("page_error", title, message.split("\n")), layout=w.Layout(width="100%"))
     box.add_class("tk-page-error")
     return box
 
@@ -170,11 +181,8 @@ def qr_svg(url: str, scale: int = 4) -> str:
 
 def _join_box(title: str, url: str, scale: int = 4) -> w.Widget:
     """Title, link and QR code; a larger ``scale`` (7: ~340 px) for a join screen on a projector."""
-    e = html.escape
     box = w.HTML(
-        f"<div style='margin:0 24px 16px 0'><b>{e(title)}</b><br>"
-        f"<a href='{e(url)}' target='_blank' class='tk-join-link' style='word-break:break-all'>"
-        f"{e(url)}</a><br>{qr_svg(url, scale)}</div>",
+        _html("join_box", title, url, Markup(qr_svg(url, scale))),  # segno's own SVG of our URL
         layout=w.Layout(flex="1 1 0", min_width="320px"),
     )
     box.add_class("tk-join")
@@ -244,9 +252,7 @@ class RoundTableScreen(_Screen):
         self.feed = LiveFeed(store, self.template, pilot=request.pilot, loop=request.loop)
         title = self.template.title.get(lang)
         loop = f" · {text('live.round', lang)} {request.loop}" if request.loop is not None else ""
-        self.header = w.HTML(
-            f"<h2>{html.escape(title)} – {html.escape(request.pilot or '')}{loop}</h2>"
-        )
+        self.header = w.HTML(_html("heading", f"{title} – {request.pilot or ''}{loop}"))
         self.counter = w.HTML("")
         self.counter.add_class("tk-counter")
         self.wall = w.HTML("")
@@ -344,34 +350,35 @@ class RoundTableScreen(_Screen):
                 .sum()
             )
         voters += votes.turnout(self.store, self.vote_key).voted  # and those voting by phone
-        self.counter.value = (
-            f"<b class='tk-count-joined'>{count['joined']}</b> {text('live.participants', lang)} · "
-            f"<b class='tk-count-ideas'>{len(ideas)}</b> {text('live.ideas', lang)} · "
-            f"<b class='tk-count-voters'>{voters}</b> {text('live.voted', lang)}"
+        self.counter.value = _html(
+            "counter",
+            [
+                ("joined", count["joined"], text("live.participants", lang)),
+                ("ideas", len(ideas), text("live.ideas", lang)),
+                ("voters", voters, text("live.voted", lang)),
+            ],
         )
-        e = html.escape
-        cards = "".join(
-            f"<div class='tk-idea' style='display:inline-block;background:#fff59d;margin:4px;"
-            f"padding:8px;max-width:14em'>{e(r['text'])}"
-            + (f" <small>×{r['count']}</small>" if r["count"] > 1 else "")
-            + "</div>"
-            for r in ideas.to_dict("records")
+        self.wall.value = _html(
+            "idea_wall",
+            [{"text": str(r["text"]), "count": int(r["count"])} for r in ideas.to_dict("records")],
+            text("live.no_ideas_yet", lang),
         )
-        self.wall.value = cards or text("live.no_ideas_yet", lang)
-        rows = "".join(
-            f"<tr class='tk-vote-row' data-option='{e(r['option'])}'><td>{e(str(r['label']))}</td>"
-            f"<td class='tk-vote-points'>{int(r['points'])}</td><td>{int(r['voters'])}</td></tr>"
+        rows = [
+            {
+                "option": str(r["option"]),
+                "label": str(r["label"]),
+                "points": int(r["points"]),
+                "voters": int(r["voters"]),
+            }
             for r in totals.to_dict("records")
-        )
-        head = text("live.idea_points_voters", lang)
+        ]
+        head = [text(f"live.{key}", lang) for key in ("column_idea", "points", "column_voters")]
         # table and chart in one widget: they change together, never one ahead of the other
         chart = bars_html(
             [(str(r["label"]), float(r["points"])) for r in totals.to_dict("records")],
             axis=text("live.points", lang),
         )
-        self.results.value = f"<table class='tk-results-table'><tr>{head}</tr>{rows}</table>" + (
-            f"<div class='tk-vote-chart' style='font-size:1.3em'>{chart}</div>" if rows else ""
-        )
+        self.results.value = _html("vote_results", head, rows, Markup(chart))  # our own chart
 
 
 # --------------------------------------------------------------------------- reflection loop
@@ -406,9 +413,9 @@ class _Timer:
         if self.end is None:
             return
         left = max(0, int(self.end - time.monotonic()))
-        self.label.value = f"<b>{left // 60:02d}:{left % 60:02d}</b>"
+        self.label.value = _html("timer", f"{left // 60:02d}:{left % 60:02d}", False)
         if left == 0:
-            self.label.value = "<b style='color:#b00020'>" + text("live.time", self.lang) + "</b>"
+            self.label.value = _html("timer", text("live.time", self.lang), True)
             self.ticker.stop()
             self.end = None
 
@@ -422,7 +429,7 @@ def _card(text: str) -> w.HBox:
     """
     check = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto", flex="0 0 auto"))
     check.add_class("tk-card-check")
-    label = w.HTML(html.escape(text), layout=w.Layout(flex="1 1 auto"))
+    label = w.HTML(_html("plain", text), layout=w.Layout(flex="1 1 auto"))
     label.add_class("tk-card-text")
     card = w.HBox([check, label], layout=w.Layout(width="100%", align_items="center"))
     card.add_class("tk-card")
@@ -448,11 +455,10 @@ class ReflectionLoopScreen(_Screen):
         lang = self.lang
         self.feed = LiveFeed(store, self.template, pilot=self.pilot, loop=self.loop)
         self.header = w.HTML(
-            "<h2>"
-            + html.escape(
-                text("live.reflection_loop_pilot", lang, loop=self.loop, pilot=self.pilot)
+            _html(
+                "heading",
+                text("live.reflection_loop_pilot", lang, loop=self.loop, pilot=self.pilot),
             )
-            + "</h2>"
         )
         self.counter = w.HTML("")
         self.counter.add_class("tk-counter")
@@ -472,12 +478,10 @@ class ReflectionLoopScreen(_Screen):
             dd.observe(lambda _change: self.save_board(), names="value")  # kept on reload
             self.decisions[int(item["item_id"])] = dd
             who = item.get("owner")
-            entry = html.escape(str(item["what"])) + (
-                f" <small>({html.escape(str(who))})</small>" if isinstance(who, str) and who else ""
-            )
+            entry = _html("item_entry", str(item["what"]), who if isinstance(who, str) else "")
             rows.append(w.HBox([dd, w.HTML(entry)]))
         if not rows:
-            rows.append(w.HTML(text("live.no_open_action_items_from", lang)))
+            rows.append(w.HTML(_html("note", text("live.no_open_action_items_from", lang))))
         step0 = w.VBox(rows)
         step0.add_class("tk-earlier-items")
         # phases
@@ -510,11 +514,11 @@ class ReflectionLoopScreen(_Screen):
             rating = w.HTML("")
             rating.add_class("tk-rating")
             self.ratings[phase.id] = rating
-            intro = html.escape(phase.intro.get(lang)) if phase.intro is not None else ""
+            intro = phase.intro.get(lang) if phase.intro is not None else ""
             phase_tabs.append(
                 w.VBox(
                     [
-                        w.HTML(f"<p>{intro}</p>"),
+                        w.HTML(_html("paragraph", intro)),
                         self.new_timer(lang).widget,
                         w.HBox(
                             [
@@ -550,7 +554,7 @@ class ReflectionLoopScreen(_Screen):
         )
         step_groups = w.VBox(
             [
-                w.HTML(text("live.select_inputs_in_the_phases", lang)),
+                w.HTML(_html("plain", text("live.select_inputs_in_the_phases", lang))),
                 w.HBox([self.group_name, group_button]),
                 self.groups_box,
                 self.vote_panel.widget,
@@ -762,9 +766,12 @@ class ReflectionLoopScreen(_Screen):
             self.store, self.template, pilot=self.pilot, loop=self.loop, drafts=self.drafts
         )
         self._joined = count["joined"]
-        self.counter.value = (
-            f"<b class='tk-count-joined'>{count['joined']}</b> {text('live.joined', lang)} · "
-            f"<b class='tk-count-submitted'>{len(frame)}</b> {text('live.submissions', lang)}"
+        self.counter.value = _html(
+            "counter",
+            [
+                ("joined", count["joined"], text("live.joined", lang)),
+                ("submitted", len(frame), text("live.submissions", lang)),
+            ],
         )
         if hasattr(self, "vote_panel"):
             self.vote_panel.refresh()
@@ -783,9 +790,9 @@ class ReflectionLoopScreen(_Screen):
             if rating and not part.empty and rating in part.columns:
                 values = pd.to_numeric(part[rating], errors="coerce").dropna()
                 if len(values):
-                    self.ratings[
-                        phase.id
-                    ].value = f"{text('live.rating', lang)}: <b>{values.mean():.1f}</b> (n = {len(values)})"
+                    self.ratings[phase.id].value = _html(
+                        "rating", text("live.rating", lang), f"{values.mean():.1f}", len(values)
+                    )
         if not frame.empty and "actions" in frame.columns:
             proposed = [
                 a
@@ -824,7 +831,7 @@ class ReflectionLoopScreen(_Screen):
             row.add_class("tk-proposal")
             button.on_click(lambda _b, k=key: self.adopt(k))
             self.proposal_rows[key] = row
-        heading = w.HTML(f"<b>{text('live.proposals', lang)}</b>")
+        heading = w.HTML(_html("bold", text("live.proposals", lang)))
         self.suggestions.children = [heading, *self.proposal_rows.values()]
 
     def adopt(self, key: tuple[str, str, str]) -> None:
@@ -856,7 +863,7 @@ class ReflectionLoopScreen(_Screen):
         for question in questions:
             mine = [item for item in items if item.question == question]
             if len(questions) > 1 and mine:
-                heading = w.HTML(f"<b>{html.escape(labels.get(question, question))}</b>")
+                heading = w.HTML(_html("bold", labels.get(question, question)))
                 heading.add_class("tk-card-question")
                 children.append(heading)
             for item in mine:
@@ -888,9 +895,7 @@ class ReflectionLoopScreen(_Screen):
             if not name:
                 continue
             label = w.HTML(
-                f"<b>{html.escape(name)}</b>: "
-                + "; ".join(html.escape(i.text) for i in items)
-                + f" — <span class='tk-dots'>{self.board.dots.get(name, 0)}</span> ●"
+                _html("group_row", name, [i.text for i in items], self.board.dots.get(name, 0))
             )
             plus = w.Button(description="+●", layout=w.Layout(width="4em"))
             minus = w.Button(description="−●", layout=w.Layout(width="4em"))
@@ -943,14 +948,10 @@ class ReflectionLoopScreen(_Screen):
         lang = self.lang
         when = format_local(closed_at.to_pydatetime(), lang) if not pd.isna(closed_at) else "?"
         version = max(self.store.loop_version(self.pilot, self.loop), 1)
-        self.confirm_text.value = (
-            "<div class='tk-close-question'><b>"
-            + html.escape(
-                text("loop.closed_before", lang, loop=self.loop, when=when, version=version)
-            )
-            + "</b> "
-            + html.escape(text("loop.close_again_keeps", lang, version=version + 1))
-            + "</div>"
+        self.confirm_text.value = _html(
+            "close_question",
+            text("loop.closed_before", lang, loop=self.loop, when=when, version=version),
+            text("loop.close_again_keeps", lang, version=version + 1),
         )
         self.close_note.value = ""
         self.confirm_box.layout.display = "flex"
@@ -958,9 +959,7 @@ class ReflectionLoopScreen(_Screen):
     def cancel_close(self) -> None:
         """Keep the earlier closing: hide the question, store nothing (typed items stay)."""
         self.confirm_box.layout.display = "none"
-        self.close_note.value = (
-            "<i>" + text("live.not_closed_again_the_earlier", self.lang) + "</i>"
-        )
+        self.close_note.value = _html("note", text("live.not_closed_again_the_earlier", self.lang))
 
     def close(self, *, overwrite: bool = False) -> None:
         """Close the loop (decisions, new items, key figures stored), then make its protocol.
@@ -981,7 +980,7 @@ class ReflectionLoopScreen(_Screen):
             try:
                 closed_at = self.earlier_closing()
             except TransferkitError as error:
-                self.protocol.value = f"<div class='tk-error'>⚠ {html.escape(str(error))}</div>"
+                self.protocol.value = _html("error", str(error))
                 return
             if closed_at is not None:
                 self.ask_overwrite(closed_at)
@@ -1000,7 +999,7 @@ class ReflectionLoopScreen(_Screen):
                 template=self.template,
             )
         except TransferkitError as error:
-            self.protocol.value = f"<div class='tk-error'>⚠ {html.escape(str(error))}</div>"
+            self.protocol.value = _html("error", str(error))
             return
         self.new_items.children = ()  # stored now: a second closing must not add them again
         self.add_item_row()
@@ -1027,10 +1026,9 @@ class ReflectionLoopScreen(_Screen):
         lang = self.lang
         if job.running:
             seconds = int(time.monotonic() - job.started)
-            self.protocol.value = (
-                "<div class='tk-protocol-status'>"
-                + text("live.loop_closed_key_figures_stored", lang, seconds=seconds)
-                + "</div>"
+            self.protocol.value = _html(
+                "protocol_status",
+                text("live.loop_closed_key_figures_stored", lang, seconds=seconds),
             )
             return
         self._progress.stop()
@@ -1039,46 +1037,34 @@ class ReflectionLoopScreen(_Screen):
             return
         result = job.result
         if result is None:  # make_protocol never raises; only a crash of the thread gets here
-            self.protocol.value = (
-                "<div class='tk-error'>⚠ "
-                + html.escape(text("live.the_protocol_could_not_be", lang))
-                + "</div>"
-            )
+            self.protocol.value = _html("error", text("live.the_protocol_could_not_be", lang))
             return
         self.protocol_result = result
         self.protocol.value = self._protocol_html(result)
 
     def _protocol_html(self, result: ProtocolResult) -> str:
-        lang, e = self.lang, html.escape
+        lang = self.lang
         data = base64.b64encode(result.page.encode("utf-8")).decode("ascii")
         name = result.filename if result.ok else f"protocol_{self.pilot}_loop{self.loop}.html"
         if result.ok:
-            link = (
-                f"<a download='{e(name)}' href='data:text/html;base64,{data}' "
-                "class='tk-protocol-link' style='font-weight:bold'>"
-                + text("live.download_the_protocol_html", lang)
-                + "</a>"
+            return _html(
+                "protocol_done",
+                text("live.protocol_generated_s", lang, seconds=result.seconds),
+                name,
+                data,
+                text("live.download_the_protocol_html", lang),
+                text("live.saved_as", lang),
+                str(result.path),
             )
-            where = text("live.saved_as", lang)
-            return (
-                "<div class='tk-protocol-done'>✔ "
-                + text("live.protocol_generated_s", lang, seconds=result.seconds)
-                + f" {link}<br><small class='tk-protocol-path'>{where}: "
-                f"<code>{e(str(result.path))}</code></small></div>"
-            )
-        message = text("live.the_protocol_report_could_not", lang)
-        link = (
-            f"<a download='{e(name)}' href='data:text/html;base64,{data}' class='tk-protocol-link'>"
-            + text("live.download_the_summary_html_printable", lang)
-            + "</a>"
-        )
-        detail = text("live.reason", lang)
-        body = result.page.split("<body>", 1)[-1].rsplit("</body>", 1)[0]
-        return (
-            f"<div class='tk-error'>⚠ {e(message)}<details><summary>{detail}</summary>"
-            f"<pre style='white-space:pre-wrap'>{e(result.error)}</pre></details></div>"
-            f"{link}<div class='tk-protocol-summary' style='border:1px solid #ccc;padding:8px'>"
-            f"{body}</div>"
+        return _html(
+            "protocol_failed",
+            text("live.the_protocol_report_could_not", lang),
+            text("live.reason", lang),
+            result.error,
+            name,
+            data,
+            text("live.download_the_summary_html_printable", lang),
+            Markup(result.page),  # protocol_html's page (protocol.html.j2), escaped there
         )
 
 
