@@ -15,22 +15,15 @@ from typing import Any
 import pytest
 from server_helpers import stop_process_group
 
+from transferkit.reports.pdf import CHROMIUM_ARGS as PDF_CHROMIUM_ARGS
+
 ROOT = Path(__file__).resolve().parents[2]
 WORKSHOPS = ROOT / "workshops"
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 #: The moderator secret of the test server (participants' web sheet: open, no secret).
 MODERATOR_TOKEN = "test-moderator-secret"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM_ARGS = list(PDF_CHROMIUM_ARGS)  # the switches the PDF export uses too
 
 
 class Server:

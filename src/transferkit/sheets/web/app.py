@@ -36,8 +36,6 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import hashlib
-import hmac
 import json
 import logging
 import math
@@ -55,6 +53,7 @@ from transferkit.i18n import in_lang, text
 from transferkit.sheets.query import canonical_query
 from transferkit.sheets.web.entry import entry_handlers
 from transferkit.sheets.web.render import error_page, script_hash
+from transferkit.sheets.web.secret_check import request_has_secret
 from transferkit.sheets.web.service import ApiResult, SheetService, query_lang
 
 if TYPE_CHECKING:
@@ -132,16 +131,6 @@ def _finite(literal: str) -> float:
     return value
 
 
-def _token_cookie_value(token: str) -> str:
-    return hmac.new(token.encode("utf-8"), b"transferkit-websheet", hashlib.sha256).hexdigest()
-
-
-def _same(given: str | None, expected: str) -> bool:
-    return given is not None and hmac.compare_digest(
-        given.encode("utf-8"), expected.encode("utf-8")
-    )
-
-
 class _Handler(tornado.web.RequestHandler):
     """Shared: the service, the access token, no caching, JSON/HTML errors without tracebacks."""
 
@@ -167,21 +156,15 @@ class _Handler(tornado.web.RequestHandler):
         """Whether the request carries the access token (always, if there is none)."""
         if not self.token:
             return True
-        if _same(self.get_cookie(TOKEN_COOKIE), _token_cookie_value(self.token)):
-            return True
-        header = self.request.headers.get("Authorization", "")
-        if header.lower().startswith("token ") and _same(header[6:].strip(), self.token):
-            return True
-        if from_query and _same(self.get_query_argument("token", None), self.token):
-            self.set_cookie(
-                TOKEN_COOKIE,
-                _token_cookie_value(self.token),
-                path=self.base,
-                httponly=True,
-                samesite="Lax",
-            )
-            return True
-        return False
+        return request_has_secret(
+            self,
+            self.token,
+            cookie=TOKEN_COOKIE,
+            purpose="transferkit-websheet",
+            path=self.base,
+            samesite="Lax",
+            from_query=from_query,
+        )
 
     async def run(self, work: Callable[..., _T], *args: object) -> _T:
         """``work(*args)`` in the service's thread pool."""

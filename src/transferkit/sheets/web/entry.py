@@ -25,8 +25,6 @@ No drafts: the page clears itself for the next sheet.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 import re
@@ -45,6 +43,7 @@ from transferkit.exceptions import (
 from transferkit.i18n import LANGUAGES, area_texts, in_lang, text
 from transferkit.sheets.session import check_code
 from transferkit.sheets.web.render import error_page, page_config, page_skeleton, script_hash
+from transferkit.sheets.web.secret_check import request_has_secret
 from transferkit.sheets.web.service import ApiResult, SheetService, query_lang
 
 if TYPE_CHECKING:
@@ -67,16 +66,6 @@ ENTRY_COOKIE = "transferkit_entry_token"
 SHEET_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,19}$")
 _MARKERS = ("<!--CODE-STEP-->", "<!--FORM-HIDDEN-->", "<!--CONFIG-->")
 _HELPERS: dict[str, Any] = {"text": text}
-
-
-def _cookie_value(secret: str) -> str:
-    return hmac.new(secret.encode("utf-8"), b"transferkit-entry", hashlib.sha256).hexdigest()
-
-
-def _same(given: str | None, expected: str) -> bool:
-    return given is not None and hmac.compare_digest(
-        given.encode("utf-8"), expected.encode("utf-8")
-    )
 
 
 def _both(key: str, **values: object) -> str:
@@ -240,21 +229,15 @@ class _EntryBase(tornado.web.RequestHandler):
         """Whether the request carries the moderator secret (never, if the server has none)."""
         if not self.secret:
             return False
-        if _same(self.get_cookie(ENTRY_COOKIE), _cookie_value(self.secret)):
-            return True
-        header = self.request.headers.get("Authorization", "")
-        if header.lower().startswith("token ") and _same(header[6:].strip(), self.secret):
-            return True
-        if from_query and _same(self.get_query_argument("token", None), self.secret):
-            self.set_cookie(
-                ENTRY_COOKIE,
-                _cookie_value(self.secret),
-                path=self.base,
-                httponly=True,
-                samesite="Strict",
-            )
-            return True
-        return False
+        return request_has_secret(
+            self,
+            self.secret,
+            cookie=ENTRY_COOKIE,
+            purpose="transferkit-entry",
+            path=self.base,
+            samesite="Strict",
+            from_query=from_query,
+        )
 
     def refusal(self) -> str:
         return "entry.forbidden" if self.secret else "entry.disabled"
