@@ -9,6 +9,12 @@ would) and notes when. A projector's lag is the time from that write until its
 first poll that returns the new version. Loopback only, bounded (``screens``
 clients, one poll a second each, stopped with the load).
 
+Every poll also notes the vote chart the screen got (``results``: voters and
+``[label, points]`` rows, from :func:`transferkit.live.projector.vote_totals`);
+:func:`vote_lags` turns those notes and the participants' confirmed casts into
+the chart's lag, :meth:`ProjectorWatch.settle` lets the screens poll on after the
+load until they show every confirmed vote (at most ``timeout`` s).
+
 Not a benchmark of its own; imported by ``bench_workshop.py``.
 """
 
@@ -32,6 +38,13 @@ class ProjectorFigures:
     failed_polls: int = 0
     changes: int = 0
     missed: int = 0  # changes a screen never saw before the load ended
+    #: Every good poll's vote chart: (screen, perf_counter() at the answer, voters, rows).
+    charts: list[tuple[int, float, int, list[tuple[str, int]]]] = field(default_factory=list)
+
+    def last_chart(self, screen: int) -> tuple[int, list[tuple[str, int]]] | None:
+        """The latest (voters, rows) screen ``screen`` showed."""
+        mine = [c for c in self.charts if c[0] == screen]
+        return (mine[-1][2], mine[-1][3]) if mine else None
 
     def line(self) -> str:
         if not self.lags:
@@ -44,6 +57,43 @@ class ProjectorFigures:
             f"({'within' if lags[-1] <= 2.0 else 'NOT within'} 2 s); {self.polls} polls, "
             f"{self.failed_polls} failed, {self.missed} changes not seen"
         )
+
+
+def vote_lags(
+    charts: list[tuple[int, float, int, list[tuple[str, int]]]],
+    confirmed: list[float],
+    screens: int,
+) -> tuple[list[float], int]:
+    """Lag of the screens' vote chart behind the confirmed casts; (lags in s, not seen).
+
+    For the k-th cast confirmed (at ``confirmed[k-1]``, sorted), each screen's lag is
+    the time until its first answer from then on whose voter count is at least k:
+    when the wall had caught up with the room as it was at that confirmation.
+    """
+    lags: list[float] = []
+    missed = 0
+    by_screen = [[(t, v) for s, t, v, _ in charts if s == i] for i in range(screens)]
+    for k, at in enumerate(sorted(confirmed), start=1):
+        for seen in by_screen:
+            first = next((t for t, v in seen if t >= at and v >= k), None)
+            if first is None:
+                missed += 1
+            else:
+                lags.append(first - at)
+    return lags, missed
+
+
+def lag_line(what: str, lags: list[float], missed: int) -> str:
+    """``what``: lag p50/p95/max, within 2 s or not, how many not seen."""
+    if not lags:
+        return f"{what}: nothing seen ({missed} not seen)"
+    ordered = sorted(lags)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return (
+        f"{what}: lag p50 {ordered[len(ordered) // 2]:.2f} s, p95 {p95:.2f} s, max "
+        f"{ordered[-1]:.2f} s ({'within' if ordered[-1] <= 2.0 else 'NOT within'} 2 s; "
+        f"n={len(ordered)}), {missed} not seen"
+    )
 
 
 class ProjectorWatch:
@@ -71,6 +121,8 @@ class ProjectorWatch:
         self._stop = asyncio.Event()
         self._written: dict[int, float] = {}  # version -> when the moderator wrote it
         self._seen: list[set[int]] = [set() for _ in range(screens)]
+        self._moderating = asyncio.Event()  # cleared: the moderator stops changing slides
+        self._moderating.set()
 
     async def run(self) -> ProjectorFigures:
         from tornado.httpclient import AsyncHTTPClient
@@ -98,6 +150,19 @@ class ProjectorWatch:
     def stop(self) -> None:
         self._stop.set()
 
+    async def settle(self, voters: int, timeout: float = 10.0) -> float:
+        """Stop the moderator; let the screens poll until each shows ``voters`` voters or
+        ``timeout`` s pass; then stop. Seconds waited."""
+        self._moderating.clear()
+        start = time.perf_counter()
+        while time.perf_counter() - start < timeout:
+            shown = [self.figures.last_chart(i) for i in range(self.screens)]
+            if all(c is not None and c[0] >= voters for c in shown):
+                break
+            await asyncio.sleep(0.1)
+        self.stop()
+        return time.perf_counter() - start
+
     async def _cookie(self, client: Any, session: Any) -> str:
         response = await client.fetch(
             f"{self.base}p/{session.room}?key={session.view_key}",
@@ -110,6 +175,8 @@ class ProjectorWatch:
     async def _moderator(self, sessions: Any, room: str) -> None:
         n = 0
         while not await self._wait(self.every):
+            if not self._moderating.is_set():
+                continue
             n += 1
             written = time.perf_counter()
             changed = await asyncio.to_thread(sessions.update, room, slide=SLIDES[n % 4])
@@ -130,7 +197,13 @@ class ProjectorWatch:
             if response.code != 200:
                 self.figures.failed_polls += 1
             else:
-                version = int(json.loads(response.body)["version"])
+                state = json.loads(response.body)
+                version = int(state["version"])
+                results = state.get("results") or {}
+                rows = [(str(label), int(n)) for label, n in results.get("rows") or []]
+                self.figures.charts.append(
+                    (i, time.perf_counter(), int(results.get("voters") or 0), rows)
+                )
                 for v, written in self._written.items():
                     if v <= version and v not in self._seen[i]:
                         self._seen[i].add(v)

@@ -5,12 +5,18 @@
   with the participant token (and keep the ``_xsrf`` cookie; the API calls then
   carry the token as ``Authorization: token ...``; the code travels only in the
   JSON bodies, never in a URL), POST ``sheet/api/open``, POST ``sheet/api/draft`` with half
-  the answers, think, POST ``sheet/api/submit`` with all of them.
+  the answers, think, POST ``sheet/api/submit`` with all of them; then, given a
+  :class:`Ballot`, vote from the phone API: GET the vote page
+  (``sheet/vote?...``), POST ``sheet/api/vote/open``, POST ``sheet/api/vote/cast``
+  with the ballot's points (the vote's latency is the cast's round trip).
 * :func:`page_participant` opens a sheet (the web sheet or the Voilà sheet) in a
   fresh Chromium context (on the web sheet it types the code into
   ``.tk-code input`` and clicks ``.tk-code-start``, as a participant does), answers by clicking like a participant and submits;
   submit latency is measured inside the page (``performance.now()`` from the
   click until ``.tk-confirm`` is shown), so no Playwright round trip is in it.
+  Given a :class:`Ballot` it then opens the vote page, types the code, clicks
+  ``+`` per point and sends (latency from the click on ``.tk-vote-send`` until
+  ``.tk-vote-saved`` shows, measured in the page the same way).
 * :func:`visit` is one measured first visit (time to interactive, time to first
   byte, bytes loaded).
 
@@ -28,18 +34,20 @@ from typing import Any
 from urllib.parse import quote
 
 VIEWPORT = {"width": 390, "height": 844}  # a phone
-INTERACTIVE = ".tk-submit:enabled"
+# Interactive: the submit button, or (a sheet in sections, submit on the last one) "next".
+INTERACTIVE = ".tk-submit:enabled:visible, .tk-section-next:visible"
+NEXT = ".tk-section-next"
 TIMEOUT_MS = 120_000
 
-# In the page: click submit, resolve with the ms until .tk-confirm is shown
-# (or an error summary shows up, or 30 s pass).
+# In the page: click the button, resolve with the ms until the confirmation is shown
+# (or the error summary shows up, or 30 s pass). Argument: [button, confirm, error] selectors.
 SUBMIT_JS = """
-() => new Promise((resolve) => {
+([buttonSel, confirmSel, errorSel]) => new Promise((resolve) => {
   const shown = (sel) => {
     const el = document.querySelector(sel);
     return el !== null && el.getClientRects().length > 0 && el.textContent.trim() !== "";
   };
-  const button = document.querySelector(".tk-submit");
+  const button = document.querySelector(buttonSel);
   const t0 = performance.now();
   let done = false;
   const finish = (result) => {
@@ -50,9 +58,9 @@ SUBMIT_JS = """
     resolve(result);
   };
   const check = () => {
-    if (shown(".tk-confirm")) finish({ok: true, ms: performance.now() - t0});
-    else if (shown(".tk-error-summary")) finish({ok: false, ms: performance.now() - t0,
-      error: "error summary: " + document.querySelector(".tk-error-summary").textContent.trim()});
+    if (shown(confirmSel)) finish({ok: true, ms: performance.now() - t0});
+    else if (shown(errorSel)) finish({ok: false, ms: performance.now() - t0,
+      error: "error summary: " + document.querySelector(errorSel).textContent.trim()});
     else if (performance.now() - t0 > 30000) finish({ok: false, ms: 30000, error: "timeout (30 s)"});
   };
   const observer = new MutationObserver(check);
@@ -62,6 +70,8 @@ SUBMIT_JS = """
   (button.tagName === "BUTTON" ? button : button.querySelector("button") || button).click();
 })
 """
+SHEET_SUBMIT = [".tk-submit", ".tk-confirm", ".tk-error-summary"]
+VOTE_SEND = [".tk-vote-send", ".tk-vote-saved", ".tk-vote-error"]
 
 # In the page: answer radio and checkbox questions (one click each, like a participant).
 CLICK_JS = """
@@ -121,6 +131,14 @@ def plan_answers(template: Any, seed: int) -> tuple[list[tuple[str, int]], dict[
     return clicks, fills
 
 
+@dataclass(frozen=True)
+class Ballot:
+    """A vote to cast after the sheet: the vote link's query and the points per item key."""
+
+    query: str  # e.g. pilot=P01&loop=1&vote=round_table
+    points: dict[str, int]
+
+
 @dataclass
 class Outcome:
     """One participant of the load."""
@@ -133,6 +151,11 @@ class Outcome:
     response_id: int | None = None
     error: str | None = None
     finished: float = 0.0  # perf_counter() at the end
+    vote_ok: bool = False  # the cast was answered 200 with the ballot as sent
+    vote_ms: float | None = None  # cast round trip (http) / click -> .tk-vote-saved (page)
+    vote_at: float | None = None  # perf_counter() when the cast was confirmed
+    vote_points: dict[str, int] | None = None  # the ballot confirmed
+    vote_error: str | None = None
 
 
 # --------------------------------------------------------------------------- first visits
@@ -148,7 +171,8 @@ async def enter_code(page: Any, code: str) -> None:
 
 
 async def visit(browser: Any, url: str, code: str | None = None) -> dict[str, float]:
-    """One first visit in a fresh context: seconds until ``.tk-submit`` is visible and enabled.
+    """One first visit in a fresh context: seconds until ``.tk-submit`` is visible and enabled
+    (a sheet in sections: until its first section's "next" shows).
 
     With ``code`` (the web sheet) the code is typed on the page and the start
     button clicked as soon as the code field shows; that step (a programmatic
@@ -199,8 +223,10 @@ async def http_participant(
     answers: dict[str, Any],
     think: float,
     token: str | None = None,
+    ballot: Ballot | None = None,
 ) -> Outcome:
-    """GET the web sheet, open, save a half draft, think, submit (contract of ``transferkit.sheets.web``).
+    """GET the web sheet, open, save a half draft, think, submit (contract of ``transferkit.sheets.web``);
+    then cast ``ballot`` (if given) from the phone API, as the vote page does.
 
     ``query`` is the link's query without code and token (what the page's script
     sends as ``query``); ``token`` the participant secret: in the GET's URL, as
@@ -257,11 +283,65 @@ async def http_participant(
             out.response_id = data.get("response_id")
         else:
             out.error = f"submit: {_reason(submitted)}"
+            return out
+        if ballot is not None:
+            await _http_vote(client, base, code, ballot, token, headers, out)
     except Exception as error:  # noqa: BLE001 - report, do not stop the others
         out.error = f"{type(error).__name__}: {str(error)[:160]}"
     finally:
         out.finished = time.perf_counter()
     return out
+
+
+async def _http_vote(
+    client: Any,
+    base: str,
+    code: str,
+    ballot: Ballot,
+    token: str | None,
+    headers: dict[str, str],
+    out: Outcome,
+) -> None:
+    """GET the vote page, ``vote/open``, ``vote/cast``; the figures into ``out``."""
+    link = f"{base}sheet/vote?{ballot.query}" + (f"&token={quote(token, safe='')}" if token else "")
+    page = await client.fetch(
+        link, headers={"Cookie": headers["Cookie"]}, raise_error=False, request_timeout=120
+    )
+    if page.code != 200:
+        out.vote_error = f"GET vote page: {_reason(page)}"
+        return
+    xsrf = _xsrf_from(page.headers)
+    if xsrf is not None:  # a new cookie (else the sheet's stays valid)
+        headers = {**headers, "X-XSRFToken": xsrf, "Cookie": f"_xsrf={xsrf}"}
+
+    async def post(what: str, payload: dict[str, Any]) -> Any:
+        return await client.fetch(
+            f"{base}sheet/api/vote/{what}",
+            method="POST",
+            headers=headers,
+            body=json.dumps(payload),
+            raise_error=False,
+            request_timeout=120,
+        )
+
+    opened = await post("open", {"query": ballot.query, "code": code})
+    if opened.code != 200 or not json.loads(opened.body).get("ok"):
+        out.vote_error = f"vote/open: {_reason(opened)}"
+        return
+    start = time.perf_counter()
+    cast = await post("cast", {"query": ballot.query, "code": code, "points": ballot.points})
+    out.vote_ms = (time.perf_counter() - start) * 1000
+    data = json.loads(cast.body) if cast.code in (200, 400, 409, 503) else {}
+    if cast.code == 200 and data.get("ok") and data.get("ballot") == ballot.points:
+        out.vote_ok = True
+        out.vote_at = time.perf_counter()
+        out.vote_points = dict(ballot.points)
+    elif cast.code == 200:
+        out.vote_error = (
+            f"vote/cast: ballot stored as {data.get('ballot')!r}, sent {ballot.points!r}"
+        )
+    else:
+        out.vote_error = f"vote/cast: {_reason(cast)}"
 
 
 # --------------------------------------------------------------------------- page participant
@@ -274,8 +354,13 @@ async def page_participant(
     think: float,
     *,
     type_code: bool = False,
+    ballot: Ballot | None = None,
+    vote_url: str | None = None,
 ) -> Outcome:
     """Open ``url`` in a fresh context, answer by clicking, think, submit; latency in the page.
+
+    With ``ballot`` and ``vote_url`` (the vote page's link with the participant
+    token): then vote on that page like a participant (code, ``+`` per point, send).
 
     ``type_code`` (the web sheet): type ``code`` on the page's code step first;
     the Voilà sheet takes it from ``url``. ``open_ms`` includes that step.
@@ -296,18 +381,56 @@ async def page_participant(
         if missing:
             out.error = f"no element for {missing}"
             return out
-        for selector, text in fills.items():
-            await page.fill(selector, text)
+        await fill_by_section(page, fills)
         await page.wait_for_timeout(think * 1000)  # a participant looks over the sheet
-        result = await page.evaluate(SUBMIT_JS)
+        result = await page.evaluate(SUBMIT_JS, SHEET_SUBMIT)
         out.submit_ms = float(result["ms"])
         if result["ok"]:
             out.ok = True
         else:
             out.error = str(result.get("error", "?"))[:160]
+            return out
+        if ballot is not None and vote_url is not None:
+            await _page_vote(page, vote_url, code, ballot, out)
     except Exception as error:  # noqa: BLE001 - report, do not stop the others
         out.error = f"{type(error).__name__}: {str(error)[:160]}"
     finally:
         out.finished = time.perf_counter()
         await context.close()
     return out
+
+
+async def fill_by_section(page: Any, fills: dict[str, str]) -> None:
+    """Type the text answers section by section (a sheet in sections shows one at a time),
+    clicking "next" until the last section (with the submit button) is shown."""
+    left = dict(fills)
+    for _ in range(50):  # bounded: a sheet has far fewer sections
+        for selector in [s for s in left if await page.is_visible(s)]:
+            await page.fill(selector, left.pop(selector))
+        if not await page.is_visible(NEXT):
+            break
+        await page.click(NEXT)
+    for selector, text in left.items():  # not shown in any section: as before
+        await page.fill(selector, text)
+
+
+async def _page_vote(page: Any, url: str, code: str, ballot: Ballot, out: Outcome) -> None:
+    """The vote page in the participant's page: code, ``+`` per point, send; latency in the page."""
+    try:
+        await page.goto(url, wait_until="commit")
+        await page.fill("#tk-vote-code-input", code)
+        await page.click(".tk-vote-start")
+        await page.wait_for_selector(".tk-vote-box", state="visible")
+        for key, n in ballot.points.items():
+            for _ in range(n):
+                await page.click(f'.tk-vote-row[data-item="{key}"] .tk-vote-plus')
+        result = await page.evaluate(SUBMIT_JS, VOTE_SEND)
+        out.vote_ms = float(result["ms"])
+        if result["ok"]:
+            out.vote_ok = True
+            out.vote_at = time.perf_counter()  # a Playwright round trip late: lag a bit smaller
+            out.vote_points = dict(ballot.points)
+        else:
+            out.vote_error = str(result.get("error", "?"))[:160]
+    except Exception as error:  # noqa: BLE001 - report, do not stop the others
+        out.vote_error = f"{type(error).__name__}: {str(error)[:160]}"

@@ -7,7 +7,8 @@ end (SIGINT, then the whole process group is killed). Figures are printed, no
 pass/fail; the last lines are ratios. Server logs are kept when something fails.
 
 1. **Time to interactive** in headless Chromium (Debian's /usr/bin/chromium via
-   Playwright): from ``page.goto`` until ``.tk-submit`` is visible and enabled.
+   Playwright): from ``page.goto`` until ``.tk-submit`` is visible and enabled
+   (a sheet in sections, with submit on its last section: until "next" shows).
    Each visit gets a fresh browser context (empty cache, like a participant's
    phone on the first visit; viewport 390x844); one unmeasured warm-up visit,
    then the median of ``--reps``; before each visit the server's process tree is
@@ -46,10 +47,19 @@ pass/fail; the last lines are ratios. Server logs are kept when something fails.
    the JSON bodies), POST
    ``sheet/api/open``, POST ``sheet/api/draft`` with half the answers, wait
    ``--think`` s, POST ``sheet/api/submit`` with ``example_answers(seed=i)``;
-   the submit latency is that POST's round trip. Reported: p50/p95/max submit
+   the submit latency is that POST's round trip. Then every participant votes from
+   the phone API on the vote the moderator opened before the load (the projector's
+   own vote for this pilot and loop, :func:`transferkit.live.projector.live_vote_key`,
+   opened with :func:`transferkit.live.votes.open_vote`: :data:`VOTE_ITEMS`, a budget
+   of :data:`VOTE_BUDGET` points, results shown): GET ``sheet/vote?...``, POST
+   ``sheet/api/vote/open``, POST ``sheet/api/vote/cast`` with the points of
+   :func:`ballot_of` (the vote latency is the cast's round trip; a Chromium page
+   votes on the vote page by clicking, latency in the page). Reported: p50/p95/max submit
    latency for HTTP clients, pages and both; failures with reasons; time until
    all are done; the store read afterwards (stored must equal confirmed,
-   duplicates, lost); server memory (RSS summed over the serve process tree,
+   duplicates, lost; for the votes: every confirmed ballot stored as sent, the
+   turnout and :func:`transferkit.live.votes.totals` equal to the sum of the
+   confirmed ballots); server memory (RSS summed over the serve process tree,
    sampled every 0.5 s: before, peak, after, added per participant) and CPU
    seconds used by the server tree during the load.
 
@@ -57,7 +67,11 @@ pass/fail; the last lines are ratios. Server logs are kept when something fails.
    (``p/<room>/state``, once a second each, as the projector page does) while a
    moderator changes the slide every 5 s through the store
    (:mod:`_projector_watch`): reported is each screen's lag from the change until
-   it saw it (the projector view must follow within 2 s) and failed polls.
+   it saw it (the projector view must follow within 2 s) and failed polls; and
+   the projector's vote chart (``results`` of the state): its lag behind the
+   confirmed casts (:func:`_projector_watch.vote_lags`) and, after the load, whether
+   every screen shows the store's totals (the screens poll on until they show all
+   confirmed votes, at most 10 s).
    For a room of 500: ``--participants 500 --window 110`` (bounded: at most 1000
    participants and 10 projectors, loopback only).
 
@@ -97,8 +111,8 @@ from urllib.parse import quote
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _projector_watch import ProjectorWatch
-from _workshop_clients import Outcome, http_participant, page_participant, visit
+from _projector_watch import ProjectorWatch, lag_line, vote_lags
+from _workshop_clients import Ballot, Outcome, http_participant, page_participant, visit
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKSHOPS = ROOT / "workshops"
@@ -118,6 +132,27 @@ TEMPLATE = "needs_analysis"
 PILOT = "P01"
 LOOP = 1
 LANG = "de"
+#: The items of the vote the moderator opens for the load (key, label) and its budget.
+VOTE_ITEMS = (
+    ("kanban", "Kanban-Board"),
+    ("standup", "Stand-up"),
+    ("retro", "Retrospektive"),
+    ("pairing", "Tandems"),
+    ("wiki", "Wissens-Wiki"),
+)
+VOTE_BUDGET = 3
+
+
+def ballot_of(i: int) -> dict[str, int]:
+    """Participant ``i``'s points: the whole budget on one to three items (deterministic)."""
+    import random
+
+    rng = random.Random(i)
+    points: dict[str, int] = {}
+    for _ in range(VOTE_BUDGET):
+        key = rng.choice(VOTE_ITEMS)[0]
+        points[key] = points.get(key, 0) + 1
+    return points
 
 
 def serve_default(name: str) -> int:
@@ -195,6 +230,10 @@ class Server:
     def web_url(self, query: str = LINK_QUERY) -> str:
         """The join link of the web sheet (participant token, no code)."""
         return f"{self.base}sheet?{query}&token={quote(self.participant_token)}"
+
+    def vote_url(self, query: str) -> str:
+        """The phones' vote link (participant token, no code)."""
+        return f"{self.base}sheet/vote?{query}&token={quote(self.participant_token)}"
 
     def tree(self) -> list[psutil.Process]:
         """``transferkit serve``, the Voilà process (with the web sheet) and the kernels."""
@@ -503,6 +542,14 @@ class LoadResult:
     unconfirmed_stored: list[str] = field(default_factory=list)
     duplicates: int = 0
     projector: str = ""  # the projector watch's line (lag behind the moderator)
+    vote_lines: list[str] = field(default_factory=list)  # the projector's vote chart
+    votes_stored: int = 0  # confirmed ballots found in the store as sent
+    votes_lost: list[str] = field(default_factory=list)  # confirmed, not stored as sent
+    turnout: int = 0  # transferkit.live.votes.turnout
+    totals_match: bool = False  # votes.totals == the sum of the confirmed ballots
+    totals: list[tuple[str, int]] = field(default_factory=list)  # (label, points) from the store
+    cast_points: int = 0  # points in all confirmed ballots
+    projector_end: list[list[tuple[str, int]] | None] = field(default_factory=list)  # per screen
 
     def of(self, kind: str | None = None) -> list[Outcome]:
         return [o for o in self.outcomes if kind is None or o.kind == kind]
@@ -530,11 +577,13 @@ async def run_load(
     gate_size: int,
     prefix: str,
     watch: ProjectorWatch | None = None,
+    vote: str | None = None,
 ) -> LoadResult:
     """``n`` participants arriving evenly over ``window`` s.
 
     mode ``web``: HTTP clients, ``pages`` of them Chromium pages on ``/sheet``;
     mode ``voila``: all Chromium pages on the Voilà sheet, at most ``gate_size`` at once.
+    ``vote``: the vote link's query; each participant then casts :func:`ballot_of`.
     """
     from tornado.httpclient import AsyncHTTPClient
 
@@ -549,12 +598,21 @@ async def run_load(
     async def participant(i: int, t0: float) -> None:
         await asyncio.sleep(max(0.0, t0 + i * window / n - time.perf_counter()))
         code = f"{prefix}{i:03d}"
+        ballot = Ballot(vote, ballot_of(i)) if vote is not None else None
         if i in as_page:
             web = mode == "web"
             url = server.web_url() if web else server.voila_url(sheet_query(code))
             async with gate:
                 outcome = await page_participant(
-                    browser, url, template, i, code, think, type_code=web
+                    browser,
+                    url,
+                    template,
+                    i,
+                    code,
+                    think,
+                    type_code=web,
+                    ballot=ballot,
+                    vote_url=server.vote_url(vote) if vote is not None else None,
                 )
         else:
             outcome = await http_participant(
@@ -565,6 +623,7 @@ async def run_load(
                 template.example_answers(seed=i),
                 think,
                 token=server.participant_token,
+                ballot=ballot,
             )
         result.outcomes.append(outcome)
 
@@ -577,8 +636,32 @@ async def run_load(
             watching = asyncio.create_task(watch.run()) if watch is not None else None
             await asyncio.gather(*(participant(i, t0) for i in range(n)))
             if watch is not None and watching is not None:
-                watch.stop()
-                result.projector = (await watching).line()
+                cast = [o.vote_at for o in result.outcomes if o.vote_at is not None]
+                settled = 0.0
+                if vote is not None:
+                    settled = await watch.settle(len(cast))
+                else:
+                    watch.stop()
+                figures = await watching
+                result.projector = figures.line()
+                if vote is not None:
+                    lags, missed = vote_lags(figures.charts, cast, watch.screens)
+                    result.vote_lines.append(
+                        lag_line("projector vote chart behind the confirmed casts", lags, missed)
+                        + f" (screens polled on {settled:.1f} s after the load)"
+                    )
+                    for screen in range(watch.screens):
+                        last = figures.last_chart(screen)
+                        result.projector_end.append(None if last is None else last[1])
+                        result.vote_lines.append(
+                            f"projector screen {screen + 1} shows at the end: "
+                            + (
+                                "nothing"
+                                if last is None
+                                else f"{last[0]} voters, "
+                                + ", ".join(f"{label} {pts}" for label, pts in last[1])
+                            )
+                        )
             result.duration = max((o.finished for o in result.outcomes), default=t0) - t0
             result.last_arrival = (n - 1) * window / n
     finally:
@@ -589,6 +672,44 @@ async def run_load(
     result.rss_peak = max(sampler.peak_rss_mb, result.rss_after)
     result.kernels_peak = max(sampler.peak_kernels, result.kernels_after)
     return result
+
+
+def check_votes(store_url: str, result: LoadResult, query: str) -> None:
+    """Read the store's ballots and totals versus the confirmed casts (and the projector's end)."""
+    from transferkit.live import votes
+    from transferkit.sheets.web.vote import vote_key_of
+    from transferkit.store import Store
+
+    key, _lang = vote_key_of(query)
+    store = Store(store_url)
+    try:
+        cast = [o for o in result.outcomes if o.vote_ok and o.vote_points is not None]
+        table = votes.votes_of(store)
+        for o in cast:
+            if table.ballot(key, o.code) == o.vote_points:
+                result.votes_stored += 1
+            else:
+                result.votes_lost.append(o.code)
+        result.turnout = votes.turnout(store, key).voted
+        frame = votes.totals(store, key)
+    finally:
+        store.close()
+    labels = dict(VOTE_ITEMS)
+    expected = dict.fromkeys(labels.values(), 0)
+    for o in cast:
+        for item, pts in (o.vote_points or {}).items():
+            expected[labels[item]] += pts
+    result.cast_points = sum(expected.values())
+    result.totals = [(str(r["label"]), int(r["points"])) for r in frame.to_dict("records")]
+    result.totals_match = dict(result.totals) == expected
+    if result.projector_end:
+        same = all(
+            rows is not None and sorted(rows) == sorted(result.totals)
+            for rows in result.projector_end
+        )
+        result.vote_lines.append(
+            f"every projector screen shows the store's totals at the end: {'yes' if same else 'NO'}"
+        )
 
 
 def check_store(store_url: str, result: LoadResult, prefix: str) -> None:
@@ -686,6 +807,30 @@ def print_load(r: LoadResult, n: int, title: str) -> None:
     )
     if r.projector:
         print(f"  {r.projector}")
+    voted = [o for o in r.outcomes if o.vote_ms is not None or o.vote_error]
+    if voted:
+        cast = [o for o in voted if o.vote_ok]
+        print(
+            f"  votes: {len(voted)} tried, {len(cast)} confirmed, stored as sent {r.votes_stored} "
+            f"(lost {len(r.votes_lost)}), turnout {r.turnout}; totals "
+            + ", ".join(f"{label} {pts}" for label, pts in r.totals)
+            + f" = {sum(p for _, p in r.totals)} points "
+            + (
+                f"(= the sum of the confirmed ballots, {r.cast_points})"
+                if r.totals_match
+                else f"(MISMATCH: confirmed ballots give {r.cast_points})"
+            )
+        )
+        vote_reasons = Counter((o.kind, o.vote_error or "?") for o in voted if not o.vote_ok)
+        for (kind, reason), count in vote_reasons.most_common(10):
+            print(f"  vote failure ({kind}) x{count}: {reason}")
+        for kind, name in (("http", "HTTP clients"), ("page", "Chromium pages")):
+            ms = [o.vote_ms for o in cast if o.kind == kind and o.vote_ms is not None]
+            if ms:
+                print(f"  {name}: vote latency {spread(ms)}")
+        print(f"  all: vote latency {spread([o.vote_ms for o in cast if o.vote_ms is not None])}")
+        for line in r.vote_lines:
+            print(f"  {line}")
     print(
         f"  server CPU during the load: {r.cpu_seconds:.1f} s "
         f"({r.cpu_seconds / max(r.duration, 1e-9):.2f} cores on average over {r.duration:.0f} s)"
@@ -698,6 +843,27 @@ def keep_logs(tmp: Path) -> Path:
     for log in tmp.glob("serve-*.log"):
         shutil.copyfile(log, keep / log.name)
     return keep
+
+
+def open_room_vote(store: Any, store_url: str) -> str:
+    """As the moderator: open the projector's vote of the loaded pilot and loop; its link's query.
+
+    The vote is the one the room's projector shows (:func:`live_vote_key` of the
+    screen's live session, opened here as the moderator's screen would).
+    """
+    from transferkit.live import votes
+    from transferkit.live.projector import live_vote_key
+    from transferkit.sheets.web.vote import vote_query
+    from transferkit.store.live_sessions import LiveSessions
+    from transferkit.templates import load_template
+
+    session = LiveSessions(store_url).open(TEMPLATE, pilot=PILOT, loop=LOOP)
+    key = live_vote_key(load_template(TEMPLATE), session)
+    if key is None:
+        msg = f"no projector vote for {TEMPLATE} {PILOT} loop {LOOP}"
+        raise RuntimeError(msg)
+    votes.open_vote(store, key, VOTE_ITEMS, budget=VOTE_BUDGET)
+    return vote_query(key.pilot, key.loop, key.topic, LANG)
 
 
 def web_sheet_served(server: Server) -> str | None:
@@ -726,6 +892,7 @@ async def amain(args: argparse.Namespace, tmp: Path, servers: list[Server]) -> b
     store_url = f"sqlite:///{tmp / 'store.db'}"
     store = Store(store_url)
     store.add_pilot(PILOT, "Pilot eins", "Pilot one", loops=3)
+    vote = open_room_vote(store, store_url)
     store.close()
     baseline_dir = tmp / "baseline"
     baseline_dir.mkdir()
@@ -804,10 +971,16 @@ async def amain(args: argparse.Namespace, tmp: Path, servers: list[Server]) -> b
                     )
                     if args.projectors
                     else None,
+                    vote=vote,
                 )
                 check_store(store_url, web_load, prefix)
+                check_votes(store_url, web_load, vote)
                 failed |= (
-                    len(web_load.confirmed) < n or bool(web_load.lost) or web_load.duplicates > 0
+                    len(web_load.confirmed) < n
+                    or bool(web_load.lost)
+                    or web_load.duplicates > 0
+                    or web_load.votes_stored < n
+                    or not web_load.totals_match
                 )
             await finish(server)
 
