@@ -110,6 +110,8 @@ from urllib.parse import quote
 
 import psutil
 
+from transferkit.reports.pdf import CHROMIUM_ARGS as PDF_CHROMIUM_ARGS
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _projector_watch import ProjectorWatch, lag_line, vote_lags
 from _workshop_clients import Ballot, Outcome, http_participant, page_participant, visit
@@ -118,16 +120,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WORKSHOPS = ROOT / "workshops"
 BIN = Path(sys.executable).parent
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM_ARGS = list(PDF_CHROMIUM_ARGS)  # the switches the PDF export uses too
 TEMPLATE = "needs_analysis"
 PILOT = "P01"
 LOOP = 1

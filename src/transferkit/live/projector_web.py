@@ -79,9 +79,12 @@ COOKIE = "transferkit_projector"
 #: Seconds the moderator's state of a room (slide, phase, timer, reveal; one row read by
 #: primary key) is reused: with the page's 1 s polling the projector follows within ~1.3 s.
 STATE_TTL = 0.25
-#: Seconds what a room's answers show (cards, results, counts; reading the answers) is
-#: reused, per phase: a new phase is built at once, new answers appear within ~2 s.
-CONTENT_TTL = 1.0
+#: Seconds what a room's answers show (cards, results, vote totals, counts; reading the
+#: answers) is reused, per phase: a new phase is built at once; with the page's 1 s polling
+#: new answers and votes appear within ~1.6 s (with 1.0 s here a vote took up to 2.08 s
+#: to reach the wall in the 500-participant benchmark). Two reads a second per phase,
+#: however many screens poll.
+CONTENT_TTL = 0.5
 #: Wrong room codes one address may try per minute at ``j/<room>`` before 429.
 MAX_WRONG_CODES = 30
 
