@@ -39,6 +39,9 @@ HEAVY = (
     "ipykernel",
     "matplotlib",
     "scipy",
+    "pandas",  # the ids are read without it (Store.pilot_ids, Store.company_ids)
+    "tornado",  # the CLI imports a command group only when it is used (cli.LazyGroup)
+    "jinja2",  # reports.write_index is imported on first use
 )
 
 

@@ -1,6 +1,7 @@
 """Report pipeline: validate parameters, run notebooks with papermill, export HTML and key figures."""
 
-from transferkit.reports.index import write_index
+from typing import TYPE_CHECKING, Any
+
 from transferkit.reports.params import (
     LANGUAGES,
     REPORT_KINDS,
@@ -22,6 +23,9 @@ from transferkit.reports.runner import (
     run_report,
 )
 
+if TYPE_CHECKING:
+    from transferkit.reports.index import write_index
+
 __all__ = [
     "KEY_FIGURES_MIMETYPE",
     "LANGUAGES",
@@ -41,3 +45,13 @@ __all__ = [
     "validate_parameters",
     "write_index",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``write_index`` on first use: the index page needs jinja2, a wrong report id does not."""
+    if name == "write_index":
+        from transferkit.reports.index import write_index
+
+        return write_index
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)

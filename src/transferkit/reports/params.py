@@ -210,14 +210,6 @@ def notebook_parameters(kind: str | os.PathLike[str]) -> dict[str, Parameter]:
     return params
 
 
-def _column(frame: pd.DataFrame, candidates: Iterable[str]) -> list[str]:
-    """Values of the first of ``candidates`` that is a column of ``frame`` (as strings)."""
-    for column in candidates:
-        if column in frame.columns:
-            return [str(v) for v in frame[column].dropna().tolist()]
-    return []
-
-
 def _did_you_mean(value: str, valid: list[str]) -> str:
     """`` (did you mean 'P01'?)`` for the closest valid id, case ignored; else ``""``.
 
@@ -286,11 +278,12 @@ def validate_parameters(
 
 
 def _store_problems(values: Mapping[str, JSONValue], store: Store) -> list[str]:
+    """Unknown pilot or company ids (read without pandas, so that a wrong id is refused
+    fast), then a loop the pilot does not have."""
     problems: list[str] = []
     pilot_id = values.get("pilot_id")
-    pilots = store.pilots()
     if pilot_id:
-        valid = _column(pilots, ("pilot_id", "id", "pilot"))
+        valid = store.pilot_ids()
         if pilot_id not in valid:
             problems.append(
                 f"pilot {pilot_id!r} is not in the store{_did_you_mean(str(pilot_id), valid)}; "
@@ -298,7 +291,7 @@ def _store_problems(values: Mapping[str, JSONValue], store: Store) -> list[str]:
             )
     company_id = values.get("company_id")
     if company_id:
-        valid = _column(store.companies(), ("company_id", "id", "company"))
+        valid = store.company_ids()
         if company_id not in valid:
             problems.append(
                 f"company {company_id!r} is not in the store"
@@ -306,7 +299,7 @@ def _store_problems(values: Mapping[str, JSONValue], store: Store) -> list[str]:
             )
     loop = values.get("loop")
     if loop is not None and pilot_id and not problems:
-        known = _pilot_loops(store, pilots, str(pilot_id))
+        known = _pilot_loops(store, store.pilots(), str(pilot_id))
         if known and loop not in known:
             loops = ", ".join(str(n) for n in known)
             problems.append(f"pilot {pilot_id} has no loop {loop}; valid loops: {loops}")

@@ -386,6 +386,13 @@ class RegistryMixin(StoreBase):
         columns = {"network_id": "str", "name": "str", "region": "str"}
         return table_frame(columns, self._select_rows(stmt.order_by(Network.id)))
 
+    def company_ids(self) -> list[str]:
+        """The companies' ids, sorted (without pandas: checks of a report's parameters use it
+        before anything heavy is imported)."""
+        return [
+            str(row["id"]) for row in self._select_rows(select(Company.id).order_by(Company.id))
+        ]
+
     def companies(self) -> pd.DataFrame:
         """Companies with size class, sector, region, network and ``;``-joined roles."""
         stmt = select(
@@ -449,6 +456,10 @@ class RegistryMixin(StoreBase):
             raise StoreError(msg)
         loops = rows[0]["loops"]
         return None if loops is None else int(loops)
+
+    def pilot_ids(self) -> list[str]:
+        """The pilots' ids, sorted (without pandas, like :meth:`company_ids`)."""
+        return [str(row["id"]) for row in self._select_rows(select(Pilot.id).order_by(Pilot.id))]
 
     def pilots(self) -> pd.DataFrame:
         """Pilot projects with ``;``-joined company ids, start, end, planned loops, and
