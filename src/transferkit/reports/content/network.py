@@ -60,6 +60,15 @@ def effects_by_pilot(assessment: pd.DataFrame) -> pd.DataFrame:
     from transferkit.evaluation import prepost
 
     long = scale_scores_long(assessment)
+    # a pilot that has only started (no post answers yet) has no effect to show
+    started = [
+        pilot
+        for pilot, part in long.groupby("pilot_id")
+        if {"pre", "post"} <= set(part["time"].dropna())
+    ]
+    long = long[long["pilot_id"].isin(started)]
+    if long.empty:
+        return pd.DataFrame(columns=["scale", "pilot_id", "n", "mean_diff", "d_av"])
     parts = []
     for scale in SCALES:
         part = prepost(
@@ -264,8 +273,8 @@ def network_report(store: Store, company_id: str = "", lang: str = "de") -> Repo
     # effects (forest plot)
     sec = Section("effects", text("effects_compared", lang), empty=text("no_data", lang))
     assessment = self_assessment(store)
-    if len(assessment):
-        effects = effects_by_pilot(assessment)
+    effects = effects_by_pilot(assessment) if len(assessment) else pd.DataFrame()
+    if len(effects):
         kf["effects"] = {
             str(p): {
                 str(r["scale"]): {"n": int(r["n"]), "mean_diff": r["mean_diff"], "d_av": r["d_av"]}
@@ -274,12 +283,13 @@ def network_report(store: Store, company_id: str = "", lang: str = "de") -> Repo
             for p, part in effects.groupby("pilot_id")
         }
         dig = effects[effects["scale"] == "digital"].sort_values("mean_diff", ascending=False)
-        sec.text = text(
-            "showed_the_largest_change_in",
-            lang,
-            dig_pilot_id=dig["pilot_id"].iloc[0],
-            dig=format_number(dig["mean_diff"].iloc[0], 2, lang),
-        )
+        if len(dig):
+            sec.text = text(
+                "showed_the_largest_change_in",
+                lang,
+                dig_pilot_id=dig["pilot_id"].iloc[0],
+                dig=format_number(dig["mean_diff"].iloc[0], 2, lang),
+            )
         pooled = pooled_effects(effects)
         if len(pooled):
             kf["pooled"] = {
@@ -341,7 +351,11 @@ def network_report(store: Store, company_id: str = "", lang: str = "de") -> Repo
     report.sections["gas"] = sec
 
     # participation by size, sector and role (groups of fewer than MIN_GROUP companies hidden)
-    sec = Section("participation", text("participation_by_company_size_sector", lang))
+    sec = Section(
+        "participation",
+        text("participation_by_company_size_sector", lang),
+        empty=text("no_data", lang),
+    )
     per_company = people.groupby("company_id").size()
     comp = companies.assign(participants=companies["company_id"].map(per_company).fillna(0))
     breakdown = []
@@ -369,23 +383,24 @@ def network_report(store: Store, company_id: str = "", lang: str = "de") -> Repo
                 }
             )
     table = pd.DataFrame(breakdown)
-    hidden = participation_hidden(table)
-    table["participants"] = table["participants"].astype("object").where(~hidden, "–")
-    kf["participation"] = {f"{r['key']}": r["participants"] for _, r in table.iterrows()}
-    table = table.drop(columns="key")
-    sec.tables.append(
-        (
-            table.rename(
-                columns={
-                    "group": text("feature", lang),
-                    "value": text("value_2", lang),
-                    "companies": text("companies", lang),
-                    "participants": text("participants", lang),
-                }
-            ),
-            i18n_text("network.groups_hidden", lang, MIN_GROUP=MIN_GROUP),
+    if len(table):  # no companies registered: nothing to break down
+        hidden = participation_hidden(table)
+        table["participants"] = table["participants"].astype("object").where(~hidden, "–")
+        kf["participation"] = {f"{r['key']}": r["participants"] for _, r in table.iterrows()}
+        table = table.drop(columns="key")
+        sec.tables.append(
+            (
+                table.rename(
+                    columns={
+                        "group": text("feature", lang),
+                        "value": text("value_2", lang),
+                        "companies": text("companies", lang),
+                        "participants": text("participants", lang),
+                    }
+                ),
+                i18n_text("network.groups_hidden", lang, MIN_GROUP=MIN_GROUP),
+            )
         )
-    )
     report.sections["participation"] = sec
 
     # loop satisfaction across pilots
