@@ -155,8 +155,13 @@ def test_formats_of_the_same_kinds(real: Any, ours: Any) -> None:
                 # ReadStat writes the storage width in bytes whatever Aw write_sav passes.)
                 longest = max((len(str(v).encode()) for v in frame[var].dropna()), default=0)
                 assert int(m[1]) >= longest, (name, var, fmt)
-            elif name == "sample.sav" and var in {"mydate", "dtime", "mytime"}:
-                continue  # SPSS date/time formats (EDATE10, DATETIME20, TIME8)
+            elif (name, var) in {
+                ("sample.sav", "mydate"),
+                ("sample.sav", "dtime"),
+                ("sample.sav", "mytime"),
+                ("transferkit", "submitted_at"),
+            }:
+                continue  # SPSS date/time formats (EDATE10, DATETIME20, TIME8): below
             else:
                 assert NUMBER_FORMAT.fullmatch(fmt), (name, var, fmt)
     _, meta = real
@@ -178,3 +183,18 @@ def test_encoding_utf8_with_umlauts(real: Any, ours: Any) -> None:
     assert meta.column_names_to_labels["ort"] == "Wo übten Sie?"
     assert meta.column_names_to_labels["note"] == "Anmerkung zur Übung"
     assert frame["note"].tolist() == [NOTE, ""]
+
+
+def test_times_are_spss_date_times_as_in_the_real_file(real: Any, ours: Any) -> None:
+    """SPSS stores a point in time as a number with a DATETIME format (the real file's
+    ``dtime``); transferkit's ``submitted_at`` is one too, not text, and reads back as the
+    time stored (UTC)."""
+    frame, meta = real
+    assert meta.original_variable_types["dtime"] == "DATETIME20"
+    assert meta.readstat_variable_types["dtime"] == "double"
+    frame, meta = ours
+    assert meta.original_variable_types["submitted_at"] == "DATETIME20"
+    assert meta.readstat_variable_types["submitted_at"] == "double"
+    assert meta.variable_measure["submitted_at"] == "scale"
+    assert pd.api.types.is_datetime64_any_dtype(frame["submitted_at"])
+    assert frame["submitted_at"].notna().all()

@@ -52,9 +52,13 @@ def write_sav(
 
     Returns the codebook and the notes (labels cut, answers left out).
     """
+    import pandas as pd
     import pyreadstat
 
     table, codebook = tidy_for_export(data, template, lang)
+    if "submitted_at" in table.columns:  # an SPSS date-time (UTC), as SPSS itself stores times
+        stamps = pd.to_datetime(table["submitted_at"], utc=True)
+        table["submitted_at"] = stamps.dt.tz_localize(None)
     notes = list(codebook.notes)
     for n in notes:
         note([], n)
@@ -86,8 +90,10 @@ def write_sav(
     for v in codebook.variables:
         lengths = table[v.name].dropna().astype("string").str.len()
         width = int(lengths.max()) if len(lengths) else 1
-        formats[v.name] = _format(v.kind, width)
+        formats[v.name] = "DATETIME20" if v.name == "submitted_at" else _format(v.kind, width)
     measures: dict[str, str] = {v.name: v.measure for v in codebook.variables}
+    if "submitted_at" in measures:
+        measures["submitted_at"] = "scale"  # a point in time, as SPSS measures its dates
     title = template.title.get(lang) if hasattr(template, "title") else template.id
 
     def write(tmp: Path) -> None:
