@@ -47,6 +47,14 @@ def test_ballots_use_the_whole_budget() -> None:
 
 
 @pytest.mark.slow
+def _run_apart(coroutine: Any) -> Any:
+    """``asyncio.run(coroutine)`` in a new thread (with a new event loop) and its result."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def test_six_participants_submit_and_vote(tmp_path: Path) -> None:
     from transferkit.store import Store
 
@@ -67,7 +75,9 @@ def test_six_participants_submit_and_vote(tmp_path: Path) -> None:
             screens=2,
             every=1.0,
         )
-        load: Any = asyncio.run(
+        # in a thread of its own: a browser test earlier in the session may leave this
+        # thread's event loop running (Playwright's sync API), and asyncio.run refuses then
+        load: Any = _run_apart(
             bench.run_load(
                 server,
                 None,
