@@ -52,9 +52,10 @@ from tornado.netutil import bind_sockets
 from transferkit.i18n import in_lang, text
 from transferkit.sheets.query import canonical_query
 from transferkit.sheets.web.entry import entry_handlers
+from transferkit.sheets.web.handler_base import SheetRequestHandler
 from transferkit.sheets.web.render import error_page, script_hash
 from transferkit.sheets.web.secret_check import request_has_secret
-from transferkit.sheets.web.service import ApiResult, SheetService, query_lang
+from transferkit.sheets.web.service import ApiResult, SheetService
 
 if TYPE_CHECKING:
     from transferkit.guard import ServerLimits
@@ -131,7 +132,7 @@ def _finite(literal: str) -> float:
     return value
 
 
-class _Handler(tornado.web.RequestHandler):
+class _Handler(SheetRequestHandler):
     """Shared: the service, the access token, no caching, JSON/HTML errors without tracebacks."""
 
     service: SheetService
@@ -142,15 +143,6 @@ class _Handler(tornado.web.RequestHandler):
         self.service = service
         self.token = token
         self.base = base
-
-    def set_default_headers(self) -> None:
-        self.set_header("Cache-Control", "no-store")
-        self.set_header("X-Content-Type-Options", "nosniff")
-        self.set_header("Referrer-Policy", "no-referrer")
-
-    @property
-    def lang(self) -> str:
-        return query_lang(self.request.query)
 
     def token_ok(self, *, from_query: bool = False) -> bool:
         """Whether the request carries the access token (always, if there is none)."""

@@ -42,6 +42,7 @@ from transferkit.exceptions import (
 )
 from transferkit.i18n import LANGUAGES, area_texts, in_lang, text
 from transferkit.sheets.session import check_code
+from transferkit.sheets.web.handler_base import SheetRequestHandler
 from transferkit.sheets.web.render import error_page, page_config, page_skeleton, script_hash
 from transferkit.sheets.web.secret_check import request_has_secret
 from transferkit.sheets.web.service import ApiResult, SheetService, query_lang
@@ -204,7 +205,7 @@ def _problems(error: AnswerValidationError, lang: str) -> ApiResult:
 
 
 # --------------------------------------------------------------------------- handlers
-class _EntryBase(tornado.web.RequestHandler):
+class _EntryBase(SheetRequestHandler):
     """The moderator secret, no caching; the page and the API below."""
 
     service: SheetService
@@ -215,15 +216,6 @@ class _EntryBase(tornado.web.RequestHandler):
         self.service = service
         self.secret = moderator_token or None
         self.base = base
-
-    def set_default_headers(self) -> None:
-        self.set_header("Cache-Control", "no-store")
-        self.set_header("X-Content-Type-Options", "nosniff")
-        self.set_header("Referrer-Policy", "no-referrer")
-
-    @property
-    def lang(self) -> str:
-        return query_lang(self.request.query)
 
     def moderator(self, *, from_query: bool = False) -> bool:
         """Whether the request carries the moderator secret (never, if the server has none)."""
