@@ -172,44 +172,26 @@ def draw_trends(ax: Axes, trends: pd.DataFrame, lang: str) -> Axes:
 
 
 def draw_cost_bars(ax: Axes, costs: pd.DataFrame, benefits: pd.DataFrame, lang: str) -> Axes:
-    bottom = 0.0
-    for _, row in costs.iterrows():
-        ax.bar(
-            text("costs", lang),
-            row["amount_eur"],
-            bottom=bottom,
-            color="#C44E52",
-            edgecolor="white",
-        )
-        ax.text(
-            0,
-            bottom + row["amount_eur"] / 2,
-            _plain(label(row["cost_item"], lang)),
-            ha="center",
-            va="center",
-            fontsize=7,
-            color="white",
-        )
-        bottom += row["amount_eur"]
-    bottom = 0.0
-    for _, row in benefits.iterrows():
-        ax.bar(
-            text("benefits", lang),
-            row["amount_eur"],
-            bottom=bottom,
-            color="#55A868",
-            edgecolor="white",
-        )
-        ax.text(
-            1,
-            bottom + row["amount_eur"] / 2,
-            _plain(label(row["benefit_item"], lang)),
-            ha="center",
-            va="center",
-            fontsize=7,
-            color="white",
-        )
-        bottom += row["amount_eur"]
+    """Costs and benefits as two stacked bars, each item named on its part."""
+    stacks = (
+        (costs, "costs", "cost_item", "#C44E52"),
+        (benefits, "benefits", "benefit_item", "#55A868"),
+    )
+    for x, (items, name, item_column, color) in enumerate(stacks):
+        bottom = 0.0
+        for _, row in items.iterrows():
+            amount = row["amount_eur"]
+            ax.bar(text(name, lang), amount, bottom=bottom, color=color, edgecolor="white")
+            ax.text(
+                x,
+                bottom + amount / 2,
+                _plain(label(row[item_column], lang)),
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white",
+            )
+            bottom += amount
     ax.set_ylabel("EUR")
     ax.spines[["top", "right"]].set_visible(False)
     return ax
