@@ -6,6 +6,7 @@ The rule for typed codes (names refused) is tested in ``test_code_names.py``.
 from __future__ import annotations
 
 import random
+import string
 
 import pytest
 from hypothesis import given
@@ -14,8 +15,11 @@ from hypothesis import strategies as st
 from transferkit.privacy import (
     CODE_ALPHABET,
     CODE_LENGTH,
+    code_problem,
+    imported_code_problem,
     is_valid_code,
     looks_like_name,
+    name_lists,
     new_participant_code,
     normalize_letter,
     self_generated_code,
@@ -130,3 +134,32 @@ def test_codes_are_not_names(text):
 @pytest.mark.parametrize("code", ["", "K7M4Q", "K7M4QX1", "k7m4qx", "A00K", "A07", None, 123])
 def test_invalid_codes(code):
     assert not is_valid_code(code)
+
+
+# ---------------------------------------------------------------- codes from survey tools
+
+
+def test_random_tokens_without_a_digit_are_codes_when_imported():
+    # LimeSurvey's tokens: 15 characters from A-Z, a-z, 0-9 ('sPvCfHHeeKZPdVZ' in a real archive,
+    # tests/fixtures/survey/limesurvey/lsa2odm). One in fourteen has no digit.
+    rng = random.Random(20261202)
+    alphabet = string.ascii_letters + string.digits
+    tokens = ["".join(rng.choice(alphabet) for _ in range(15)) for _ in range(20_000)]
+    no_digit = [t for t in tokens if not any(c.isdigit() for c in t)]
+    assert 1_200 < len(no_digit) < 1_650  # 20,000 × 0.071
+    assert all(code_problem(t) == "shape" for t in no_digit)
+    accepted = [t for t in no_digit if imported_code_problem(t) is None]
+    assert len(accepted) / len(no_digit) > 0.97
+    assert imported_code_problem("sPvCfHHeeKZPdVZ") is None
+
+
+def test_names_glued_into_a_token_shape_stay_refused_when_imported():
+    given_names, surnames = sorted(name_lists()["given"]), sorted(name_lists()["surname"])
+    rng = random.Random(7)
+    for _ in range(500):
+        first, last = rng.choice(given_names).capitalize(), rng.choice(surnames).capitalize()
+        for text in (f"{first}{last}", f"{first.lower()}{last}", f"{first}{last}Berlin"):
+            if len(text) >= 12:
+                assert imported_code_problem(text) is not None, text
+    for text in ("Anna Schmidt", "anna.schmidt@example.org", "ANNASCHMIDT", "annaschmidtberlin"):
+        assert imported_code_problem(text) is not None, text

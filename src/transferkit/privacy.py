@@ -45,6 +45,7 @@ __all__ = [
     "CODE_PATTERN",
     "CodeProblem",
     "code_problem",
+    "imported_code_problem",
     "is_valid_code",
     "looks_like_name",
     "name_lists",
@@ -73,6 +74,11 @@ CODE_PATTERN = re.compile(r"(?=[^0-9]*[0-9])[A-Z0-9][A-Z0-9_.\-]{2,31}")
 #: What :func:`code_problem` finds wrong with a code.
 CodeProblem = Literal["name", "shape"]
 
+_RANDOM_TOKEN = re.compile(r"[A-Za-z0-9]{12,32}")
+_CASE_CHANGE = re.compile(r"[a-z](?=[A-Z])|[A-Z](?=[a-z])")
+_CAMEL_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+_GLUED_WORDS = re.compile(r"[a-z]*(?:[A-Z][a-z]{2,})+")
+_MIN_CASE_CHANGES = 3
 _MAX_CHECKED = 254  # longer input is not a code (and is not scanned for names)
 _MIN_NAME = 3  # shorter letter runs are initials (SGIC "A07KP"), not names
 _MIN_GLUED_SURNAME = 5  # "MSCHMIDT", "ANNASCHMIDT": a surname glued to an initial or a given name
@@ -303,6 +309,65 @@ def code_problem(text: object) -> CodeProblem | None:
     if not stripped.isascii() or not CODE_PATTERN.fullmatch(stripped.upper()):
         return "shape"
     return None
+
+
+def looks_like_random_token(text: object) -> bool:
+    """Whether ``text`` has the shape of a survey tool's random access token.
+
+    LimeSurvey hands each invited respondent a token of 15 random letters
+    (both cases) and digits, such as ``GBttYj1faRzTJAS``; with 15 characters
+    drawn from 62, one in fourteen has no digit ((52/62)^15 = 0.071), such as
+    ``sPvCfHHeeKZPdVZ`` (a real LimeSurvey token), which :func:`code_problem`
+    refuses. A random token is 12–32 ASCII letters and digits with upper- and
+    lower-case letters that change case at least three times and are not
+    words glued together: capitalised words (``AnnaSchmidtBerlin``,
+    ``quirinWolfBerg``) and a text with a name among its parts
+    (``xQAnnaSchmidtq``) are not tokens, nor are words in one case
+    (``annaschmidt``, ``MAXIMILIANE``) or ``karlheinzMOOSBRUGGER`` (one
+    change).
+
+    >>> looks_like_random_token("sPvCfHHeeKZPdVZ"), looks_like_random_token("GBttYj1faRzTJAS")
+    (True, True)
+    >>> looks_like_random_token("annaschmidtberlin"), looks_like_random_token("karlheinzMOOSBRUGGER")
+    (False, False)
+    >>> looks_like_random_token("AnnaSchmidtBerlin"), looks_like_random_token("quirinWolfBerg")
+    (False, False)
+    >>> looks_like_random_token("xQAnnaSchmidtq"), looks_like_random_token("K7M4QX")
+    (False, False)
+    """
+    if not isinstance(text, str):
+        return False
+    stripped = text.strip()
+    return (
+        bool(_RANDOM_TOKEN.fullmatch(stripped))
+        and len(_CASE_CHANGE.findall(stripped)) >= _MIN_CASE_CHANGES
+        and not _GLUED_WORDS.fullmatch(stripped)
+        and not looks_like_name(stripped)
+        and not any(
+            _reads_as_name(part)
+            for part in _CAMEL_PART.findall(stripped)
+            if len(part) >= _MIN_GLUED_SURNAME - 1
+        )
+    )
+
+
+def imported_code_problem(text: object) -> CodeProblem | None:
+    """:func:`code_problem` for codes that arrive with an import from a survey tool.
+
+    The same rule, except that a random access token (:func:`looks_like_random_token`)
+    without a digit is a code: the survey tool generated it, nobody typed it,
+    and refusing it would drop one in fourteen LimeSurvey responses. A name is
+    refused as before.
+
+    >>> imported_code_problem("sPvCfHHeeKZPdVZ"), code_problem("sPvCfHHeeKZPdVZ")
+    (None, 'shape')
+    >>> imported_code_problem("Anna Schmidt"), imported_code_problem("Quirin")
+    ('name', 'shape')
+    """
+    problem = code_problem(text)
+    if problem == "shape" and looks_like_random_token(text):
+        return None
+    return problem
 
 
 def name_lists() -> dict[str, frozenset[str]]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from transferkit.exceptions import DatasetError
@@ -48,6 +48,17 @@ _JOINED = re.compile(r"^([A-Za-z][A-Za-z0-9]*)[_.]([A-Za-z0-9]+)\.?$")
 _NO_DATE = "1980-01-01 00:00:00"
 #: Question types with one column per sub-question (arrays, multiple choice, multiple numbers/texts).
 _PER_SUBQUESTION = set("MPABCEFHKQ:;1")
+#: Array types whose rows share the question's answer options (each row is a question ``CODE_SUB``).
+_ARRAY_OF_ANSWERS = set("FH1")
+#: Answer codes LimeSurvey fixes for its question types, with the labels it shows (English).
+_FIXED_ANSWERS: dict[str, dict[str, str]] = {
+    "C": {"Y": "Yes", "N": "No", "U": "Uncertain"},
+    "E": {"I": "Increase", "S": "Same", "D": "Decrease"},
+    "G": {"M": "Male", "F": "Female"},
+    "Y": {"Y": "Yes", "N": "No"},
+}
+#: The answer code of "Other" in a list question; its text is in the field ``…other``.
+_OTHER = "-oth-"
 
 
 @dataclass
@@ -61,6 +72,8 @@ class LimeStructure:
     labels: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     #: question code → LimeSurvey question type letter
     types: dict[str, str] = field(default_factory=dict)
+    #: codes of the questions whose answers LimeSurvey stores encrypted
+    encrypted: set[str] = field(default_factory=set)
 
 
 def _parse_xml(path: Path, kind: str) -> ET.Element:
@@ -126,6 +139,8 @@ def _structure_from_lss(path: Path) -> LimeStructure:
     for row in _rows(root, "answer_l10ns"):
         answer_texts.setdefault(row["aid"], []).append(row.get("answer", ""))
     answer_count: dict[str, int] = {}
+    #: question code → scale → answer code → labels (the rows of an array share them)
+    answers: dict[str, dict[str, dict[str, list[str]]]] = {}
     for row in _rows(root, "answers"):
         code = codes.get(row.get("qid", ""))
         if code is None:
@@ -135,10 +150,25 @@ def _structure_from_lss(path: Path) -> LimeStructure:
             answer_count[code] = answer_count.get(code, 0) + 1
         for text in labels:
             _add_label(structure.labels, code, row.get("code", ""), text)
+            _add_label(
+                answers.setdefault(code, {}), row.get("scale_id") or "0", row.get("code", ""), text
+            )
         structure.labels.setdefault(code, {}).setdefault(row.get("code", ""), [])
+    other_texts: dict[str, list[str]] = {}
+    for row in _rows(root, "question_attributes"):
+        if row.get("attribute") == "other_replace_text" and row.get("value"):
+            other_texts.setdefault(row.get("qid", ""), []).append(row["value"])
     for qid, question in questions.items():
         code, kind = question.get("title", ""), question.get("type", "")
         structure.types[code] = kind
+        if question.get("encrypted") == "Y":
+            structure.encrypted.add(code)
+        for answer, text in _FIXED_ANSWERS.get(kind, {}).items():
+            _add_label(structure.labels, code, answer, text)
+            _add_label(answers.setdefault(code, {}), "0", answer, text)
+        if question.get("other") == "Y" and kind not in "MP":
+            for text in ["Other", *other_texts.get(qid, [])]:
+                _add_label(structure.labels, code, _OTHER, text)
         base = f"{question.get('sid', survey_id)}X{question.get('gid', '')}X{qid}"
         rows = sorted(
             subs.get(qid, []),
@@ -170,7 +200,27 @@ def _structure_from_lss(path: Path) -> LimeStructure:
             structure.fields[f"{base}comment"] = (code, "comment")
         if question.get("other") == "Y":
             structure.fields[f"{base}other"] = (code, "other")
+    _label_array_rows(structure, answers)
     return structure
+
+
+def _label_array_rows(
+    structure: LimeStructure, answers: dict[str, dict[str, dict[str, list[str]]]]
+) -> None:
+    """File the answer labels of each array row under its field and its ``CODE_SUB`` too.
+
+    A template takes one row of an array as a question of its own (``G01Q01_SQ1``,
+    or any id through a mapping of the field); its answers (``AO01``) are the
+    array's, labelled once for the whole question. The second scale of a
+    dual-scale array (``…SQ001#1``) has answers of its own.
+    """
+    for name, (code, sub) in structure.fields.items():
+        scales = answers.get(code)
+        if not scales or sub is None or sub.endswith(("other", "comment")):
+            continue
+        own = scales.get("1", {}) if sub.endswith("#1") else scales.get("0", {})
+        for key in (name, f"{code}_{sub}"):
+            structure.labels.setdefault(key, {}).update({a: list(t) for a, t in own.items()})
 
 
 def _structure_from_tsv(path: Path) -> LimeStructure:
@@ -261,6 +311,46 @@ def _survey_id(
     raise DatasetError(msg)
 
 
+def _element_name(field_name: str) -> str:
+    """The XML element LimeSurvey writes for a field of its response table.
+
+    Its exporter (``buildXMLFromQuery`` in ``application/helpers/export_helper.php``)
+    puts ``_`` before a name that starts with a digit (``_734488X11X299``) and
+    writes ``#`` as ``-`` (dual-scale fields ``…SQ001#0`` → ``…SQ001-0``). A
+    field with no value (NULL) gets no element at all.
+    """
+    name = f"_{field_name}" if field_name[:1].isdigit() else field_name
+    return name.replace("#", "-")
+
+
+def _without_encrypted(
+    columns: list[str], records: list[SourceRecord], structure: LimeStructure | None
+) -> tuple[list[str], list[SourceRecord], list[str]]:
+    """Leave out the fields of encrypted questions, whose cells in a survey archive are ciphertext."""
+    if structure is None or not structure.encrypted:
+        return columns, records, []
+    secret = [
+        c
+        for c in columns
+        if structure.fields.get(c, ("", None))[0] in structure.encrypted
+        and any(r.values.get(c, "").strip() for r in records)
+    ]
+    if not secret:
+        return columns, records, []
+    questions = sorted({structure.fields[c][0] for c in secret})
+    note = (
+        f"question(s) {', '.join(questions)} are encrypted in the LimeSurvey survey and this "
+        f"file holds their answers encrypted: their {len(secret)} field(s) were not imported "
+        "(LimeSurvey's response export, Export results → CSV with question codes, writes them "
+        "decrypted: import that file for these questions)"
+    )
+    keep = [c for c in columns if c not in secret]
+    cleaned = [
+        replace(r, values={k: v for k, v in r.values.items() if k not in secret}) for r in records
+    ]
+    return keep, cleaned, [note]
+
+
 def _records(
     rows: list[tuple[int, list[str]]], columns: list[str], where: str
 ) -> list[SourceRecord]:
@@ -313,13 +403,19 @@ def read_limesurvey(
             [f.text or "" for f in table.iterfind("fields/fieldname")] if table is not None else []
         )
         elements = list(table.iterfind("rows/row")) if table is not None else []
-        rows = []
+        field_of = {_element_name(c): c for c in columns}
+        rows: list[dict[str, str]] = []
         for element in elements:
-            values = {
-                child.tag.lstrip("_") if child.tag.lstrip("_") in columns else child.tag: child.text
-                or ""
-                for child in element
-            }
+            values: dict[str, str] = {}
+            for child in element:
+                if child.tag not in field_of:
+                    msg = (
+                        f"{path.name}, response {len(rows) + 1}: the element <{child.tag}> names "
+                        "no field of the file's <fields> list: the file is damaged or not a "
+                        "LimeSurvey export"
+                    )
+                    raise DatasetError(msg)
+                values[field_of[child.tag]] = child.text or ""
             rows.append(values)
         sgqa = [c for c in columns if _SGQA.match(c)]
         if sgqa and (structure is None or not any(c in structure.fields for c in sgqa)):
@@ -335,6 +431,14 @@ def read_limesurvey(
     else:
         columns, table_rows, _ = read_delimited(path)
         records = _records(table_rows, columns, "line")
+    columns, records, secret_notes = _without_encrypted(columns, records, structure)
+    notes += secret_notes
+    undated = sum(1 for r in records if r.values.get("submitdate", "").strip() == _NO_DATE)
+    if undated:
+        notes.append(
+            f"{undated} response(s) have LimeSurvey's submitdate {_NO_DATE} (the survey records "
+            "no dates): they are stored with the time of this import"
+        )
     if "submitdate" not in columns:
         notes.append("the file has no column 'submitdate': every response was taken as complete")
     sid = _survey_id(path, structure, columns, survey_id)

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from transferkit.exceptions import AnswerValidationError, DatasetError, StoreError
 from transferkit.exchange.cells import NOT_IN_ONE_CELL, cell_answer, choice_value
 from transferkit.exchange.delimited import read_delimited
-from transferkit.privacy import code_problem
+from transferkit.privacy import imported_code_problem
 
 if TYPE_CHECKING:
     from transferkit.store import Store
@@ -299,7 +299,8 @@ def import_survey_data(
 
     ``participant_column`` names the column holding each respondent's pseudonymous
     code (e.g. LimeSurvey's ``token``); a code that looks like a name is refused
-    (:func:`transferkit.privacy.code_problem`) and its response skipped.
+    (:func:`transferkit.privacy.imported_code_problem`: a survey tool's random
+    token is a code) and its response skipped.
     ``mapping`` maps source columns or question codes to question ids where they
     differ. Responses stored before (same source and response id) are counted,
     not stored again.
@@ -360,7 +361,7 @@ def import_survey_data(
             participant = None
             if participant_column is not None:
                 participant = record.values.get(participant_column, "").strip() or None
-                problem = None if participant is None else code_problem(participant)
+                problem = None if participant is None else imported_code_problem(participant)
                 if problem == "name":
                     skip(
                         record,
