@@ -7,7 +7,8 @@ what a hand-written file misses: fields with no element at all (LimeSurvey
 writes none for NULL), dual-scale fields whose ``#`` LimeSurvey turns into
 ``-`` in the element name, answers of a question stored encrypted, "other"
 answers (``-oth-``), random tokens, an IP address, and array rows whose answer
-codes (``AO01``) have their labels in the structure.
+codes (``AO01``) have their labels in the structure. One archive is kept as it
+was exported (``survey_archive_124688.lsa``) and imported as it is.
 
 Each test writes a template whose question ids are the survey's question codes
 (arrays: ``CODE_SUB``) with labels in the survey's words, and checks the stored
@@ -16,12 +17,16 @@ answers against the values in the ``.lsr`` file.
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
+from transferkit.cli import main
 from transferkit.exceptions import DatasetError
+from transferkit.exchange import limesurvey
 from transferkit.exchange.limesurvey import read_limesurvey
 from transferkit.exchange.survey_import import import_survey
 from transferkit.store import Store
@@ -332,3 +337,75 @@ def test_texts_arrays_and_a_list_with_a_token_used_twice(store: Store, tmp_path:
         loop=2,
     )
     assert (again.added, again.already) == (0, 6)
+
+
+# ---------------------------------------------------------------- the survey archive itself
+
+
+ARCHIVE = FIXTURES / "survey_archive_124688.lsa"  # lsa2odm's archive, unchanged
+
+
+def test_a_survey_archive_is_imported_from_the_command_line(store: Store, tmp_path: Path) -> None:
+    template_path = tmp_path / "mc.yaml"
+    template_path.write_text(MULTIPLE_CHOICE, encoding="utf-8")
+    args = ["db", "import-survey", str(ARCHIVE), "--template", str(template_path)]
+    args += ["--pilot", "P01", "--db", store.url]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "LimeSurvey survey 124688 (survey_archive_124688.lsa): 3 new responses" in result.output
+    stored = store.responses(template="ls_124688").sort_values("submission_id")
+    assert stored["G01Q01"].tolist() == [["a", "c"], ["a"], ["a", "c"]]
+    again = CliRunner().invoke(main, args)
+    assert "0 new responses, 3 imported before" in again.output
+
+
+def test_an_archive_brings_its_own_structure(store: Store, tmp_path: Path) -> None:
+    template = template_from(tmp_path, MULTIPLE_CHOICE)
+    with pytest.raises(DatasetError, match="leave out --structure"):
+        import_survey(store, template, ARCHIVE, structure=lss(124688), pilot="P01")
+
+
+def _zip(path: Path, **members: bytes) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_archives_that_are_not_survey_archives_are_refused(tmp_path: Path) -> None:
+    not_zip = tmp_path / "survey_archive_1.lsa"
+    not_zip.write_text("<document/>", encoding="utf-8")
+    with pytest.raises(DatasetError, match=r"is not a LimeSurvey survey archive \(\.lsa is a zip"):
+        read_limesurvey(not_zip)
+    only_structure = _zip(tmp_path / "a.lsa", **{"survey_124688.lss": lss(124688).read_bytes()})
+    with pytest.raises(
+        DatasetError, match=r"one response table \(_responses\.lsr\): it holds survey_124688\.lss"
+    ):
+        read_limesurvey(only_structure)
+    damaged = _zip(
+        tmp_path / "b.lsa",
+        **{
+            "survey_124688.lss": lss(124688).read_bytes(),
+            "survey_124688_responses.lsr": b"<document><LimeSurveyDocType>Responses",
+        },
+    )
+    with pytest.raises(
+        DatasetError, match=r"b\.lsa \(its \.lsr\) is not a LimeSurvey responses file"
+    ):
+        read_limesurvey(damaged)
+
+
+def test_an_archive_member_larger_than_the_limit_is_not_unpacked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A zip bomb: a few kilobytes that unpack to far more. The limit is lowered to keep the test small.
+    monkeypatch.setattr(limesurvey, "MAX_ARCHIVE_MEMBER", 100_000)
+    bomb = _zip(
+        tmp_path / "bomb.lsa",
+        **{"survey_1.lss": lss(124688).read_bytes(), "survey_1_responses.lsr": b" " * 5_000_000},
+    )
+    assert bomb.stat().st_size < 50_000
+    with pytest.raises(
+        DatasetError, match=r"would unpack to 5,000,000 bytes, more than the 100,000"
+    ):
+        read_limesurvey(bomb)

@@ -113,7 +113,8 @@ def db_import(
     "--structure",
     type=click.Path(path_type=Path),
     default=None,
-    help="LimeSurvey: the survey structure (.lss or tab-separated .txt), needed with a .lsr file; "
+    help="LimeSurvey: the survey structure (.lss or tab-separated .txt), needed with a .lsr file "
+    "(a survey archive .lsa holds its own); "
     "KoboToolbox: the XLSForm (its repeat groups are reported).",
 )
 @click.option(
@@ -158,7 +159,7 @@ def db_import_survey(
     survey_id: str | None,
     url: str | None,
 ) -> None:
-    """Import responses exported from LimeSurvey (.lsr with --structure, or CSV/R with question codes)
+    """Import responses exported from LimeSurvey (survey archive .lsa, .lsr with --structure, or CSV/R with question codes)
     or KoboToolbox/ODK (CSV with ';' or ',', or XLSX), validated by the template like the web sheet.
 
     Columns belong to the questions whose ids are the survey's question codes

@@ -5,9 +5,12 @@
   id, each question's code and type, the codes and labels of its answer options
   and sub-questions, and the internal field names (``734488X11X299``, "SGQA")
   that a ``.lsr`` file uses.
-- **Responses**: a ``.lsr`` file (XML, *Export → Survey archive* or *VV*), or the
+- **Responses**: a ``.lsr`` file (XML, inside the survey archive), or the
   CSV export with question codes as headings (*Export results → Question code*),
-  or the data file of the R export. A response without ``submitdate`` was not
+  or the data file of the R export.
+- **Survey archive** (``.lsa``, *Export → Survey archive*): a zip with the
+  ``.lss`` structure and the ``.lsr`` responses, read as they are; its token
+  table (names, e-mail addresses) is never read. A response without ``submitdate`` was not
   finished and is skipped as incomplete.
 
 Submission ids are ``limesurvey-<survey id>-<response id>``.
@@ -16,7 +19,9 @@ Submission ids are ``limesurvey-<survey id>-<response id>``.
 from __future__ import annotations
 
 import re
+import tempfile
 import xml.etree.ElementTree as ET
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,7 +29,13 @@ from pathlib import Path
 from transferkit.exceptions import DatasetError
 from transferkit.exchange.survey_import import SourceRecord, SurveyData, read_delimited
 
-__all__ = ["LimeStructure", "read_limesurvey", "read_limesurvey_structure"]
+__all__ = [
+    "MAX_ARCHIVE_MEMBER",
+    "LimeStructure",
+    "read_limesurvey",
+    "read_limesurvey_archive",
+    "read_limesurvey_structure",
+]
 
 _METADATA = frozenset(
     {
@@ -380,19 +391,90 @@ def _records(
     return records
 
 
+#: Largest member of a survey archive that is unpacked (a zip can claim any size).
+MAX_ARCHIVE_MEMBER = 256 * 1024 * 1024
+
+
+def _archive_member(archive: zipfile.ZipFile, path: Path, suffix: str, what: str) -> bytes:
+    names = [i for i in archive.infolist() if i.filename.lower().endswith(suffix)]
+    if len(names) != 1:
+        found = ", ".join(i.filename for i in archive.infolist()) or "nothing"
+        msg = (
+            f"{path.name} is not a LimeSurvey survey archive with one {what} ({suffix}): it holds "
+            f"{found}. Export it again with Export → Survey archive (.lsa), or give the .lsr "
+            "and the .lss files"
+        )
+        raise DatasetError(msg)
+    member = names[0]
+    if member.file_size > MAX_ARCHIVE_MEMBER:
+        msg = (
+            f"{path.name}: {member.filename} would unpack to {member.file_size:,} bytes, more "
+            f"than the {MAX_ARCHIVE_MEMBER:,} this import reads: unpack it yourself and give "
+            "the .lsr and .lss files"
+        )
+        raise DatasetError(msg)
+    with archive.open(member) as handle:
+        data = handle.read(MAX_ARCHIVE_MEMBER + 1)
+    if len(data) > MAX_ARCHIVE_MEMBER:  # the header understated the size
+        msg = f"{path.name}: {member.filename} unpacks to more than {MAX_ARCHIVE_MEMBER:,} bytes"
+        raise DatasetError(msg)
+    return data
+
+
+def read_limesurvey_archive(path: str | Path, *, survey_id: str | None = None) -> SurveyData:
+    """Responses of a LimeSurvey survey archive (``.lsa``): its ``.lsr`` read with its ``.lss``."""
+    path = Path(path)
+    if not path.is_file():
+        msg = f"No such file: {path}"
+        raise DatasetError(msg)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            structure_xml = _archive_member(archive, path, ".lss", "survey structure")
+            responses_xml = _archive_member(archive, path, "_responses.lsr", "response table")
+    except zipfile.BadZipFile:
+        msg = f"{path.name} is not a LimeSurvey survey archive (.lsa is a zip file): it cannot be opened"
+        raise DatasetError(msg) from None
+    except RuntimeError as error:  # an encrypted member
+        msg = f"{path.name} cannot be unpacked: {error}"
+        raise DatasetError(msg) from None
+    with tempfile.TemporaryDirectory(prefix="transferkit-lsa-") as folder:
+        stem = path.stem
+        (Path(folder) / f"{stem}.lss").write_bytes(structure_xml)
+        responses = Path(folder) / f"{stem}.lsr"
+        responses.write_bytes(responses_xml)
+        try:
+            data = read_limesurvey(
+                responses,
+                read_limesurvey_structure(Path(folder) / f"{stem}.lss"),
+                survey_id=survey_id,
+            )
+        except DatasetError as error:  # name the archive, not the unpacked copy
+            text = str(error).replace(str(Path(folder)) + "/", "")
+            for part in ("lss", "lsr"):
+                text = text.replace(f"{stem}.{part}", f"{path.name} (its .{part})")
+            raise DatasetError(text) from None
+    data.description = data.description.replace(f"({responses.name})", f"({path.name})")
+    return data
+
+
 def read_limesurvey(
     path: str | Path,
     structure: str | Path | LimeStructure | None = None,
     *,
     survey_id: str | None = None,
 ) -> SurveyData:
-    """Responses of a LimeSurvey export (``.lsr``, or CSV/R with question codes) for the import.
+    """Responses of a LimeSurvey export (``.lsa``, ``.lsr``, or CSV/R with question codes) for the import.
 
     ``structure`` (a ``.lss`` or TSV file, or one read before) is needed for a
     ``.lsr`` file, whose columns are internal field names; with a CSV export it
-    adds the labels of answer options.
+    adds the labels of answer options. A survey archive (``.lsa``) brings its own.
     """
     path = Path(path)
+    if path.suffix.lower() == ".lsa":
+        if structure is not None:
+            msg = f"{path.name} is a survey archive with its own structure: leave out --structure"
+            raise DatasetError(msg)
+        return read_limesurvey_archive(path, survey_id=survey_id)
     if structure is not None and not isinstance(structure, LimeStructure):
         structure = read_limesurvey_structure(structure)
     notes: list[str] = []

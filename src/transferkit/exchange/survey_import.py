@@ -414,7 +414,7 @@ _KOBO_COLUMNS = frozenset({"_uuid", "_submission_time", "_index", "meta/instance
 def survey_source(path: Path, structure: Path | None = None) -> str:
     """``"limesurvey"`` or ``"kobo"``: which tool wrote ``path`` (its suffix, its structure file, its columns)."""
     suffix = path.suffix.lower()
-    if suffix in (".lsr", ".lss"):
+    if suffix in (".lsr", ".lss", ".lsa"):
         return "limesurvey"
     if structure is not None:
         if structure.suffix.lower() in (".lss", ".txt", ".tsv"):
