@@ -439,6 +439,11 @@ def test_ideas_for_a_dot_vote(client: Client, store_url: str) -> None:
         "submit", {"query": query, "code": _code(), "answers": {"votes": votes}}
     )
     assert status == 200, data
+    # The feedback names the ideas in the participants' words, not by their ids.
+    feedback = data["feedback_html"]
+    assert "Lernpaten: 2 Punkte" in feedback
+    assert "Micro-Learning: 1 Punkt" in feedback
+    assert idea_id("Lernpaten") not in feedback
     # points on an idea nobody sent: a 422 problem, nothing stored (the projector shows no such key)
     before = len(_rows(store_url, "round_table"))
     planted = {"<img src=x onerror=alert(1)>": 1}

@@ -124,10 +124,17 @@ def _points(n: object, lang: str) -> str:
     return text("answer_words.points", lang, n=_plain(n, lang))
 
 
-def answer_in_words(question: Question | None, value: JSONValue, lang: str = "de") -> str:
+def answer_in_words(
+    question: Question | None,
+    value: JSONValue,
+    lang: str = "de",
+    *,
+    idea_texts: Mapping[str, str] | None = None,
+) -> str:
     """``value`` (a cleaned answer to ``question``) as a participant reads it.
 
     ``question`` ``None`` (an answer the template does not know) shows the value as it is.
+    ``idea_texts`` (idea id → text) names the ideas of a dot vote over ideas.
     """
     kind = question.type if question is not None else ""
     if question is None:
@@ -162,8 +169,9 @@ def answer_in_words(question: Question | None, value: JSONValue, lang: str = "de
         shown = number_words(value, lang)
         return f"{shown} {unit.get(lang)}" if unit is not None else shown
     if kind == "dot_vote" and isinstance(value, Mapping):
+        ideas = idea_texts or {}
         return "; ".join(
-            f"{_option_label(question, key, lang)}: {_points(n, lang)}"
+            f"{ideas.get(key) or _option_label(question, key, lang)}: {_points(n, lang)}"
             for key, n in value.items()
             if n
         )

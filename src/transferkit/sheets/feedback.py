@@ -31,7 +31,7 @@ True
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -148,11 +148,17 @@ def _spec(template: Template, phase: str | None) -> FeedbackBase | None:
 
 
 def feedback_content(
-    template: Template, answers: Answers, *, phase: str | None = None, lang: str = "de"
+    template: Template,
+    answers: Answers,
+    *,
+    phase: str | None = None,
+    lang: str = "de",
+    idea_texts: Mapping[str, str] | None = None,
 ) -> FeedbackContent | None:
     """What the template's feedback shows for ``answers``, or ``None`` if it defines none.
 
-    Answers are shown in words (:func:`transferkit.sheets.answer_words.answer_in_words`),
+    Answers are shown in words (:func:`transferkit.sheets.answer_words.answer_in_words`;
+    ``idea_texts``, idea id → text, names the ideas of a dot vote),
     scale groups by their names (:func:`transferkit.templates.feedback.scale_group_label`),
     charts on the range of their questions' scale.
     """
@@ -193,7 +199,10 @@ def feedback_content(
         kind=spec.kind,
         title=text("feedback.summary", lang),
         rows=tuple(
-            FeedbackRow(_label_of(template, k, lang), answer_in_words(by_id.get(k), v, lang))
+            FeedbackRow(
+                _label_of(template, k, lang),
+                answer_in_words(by_id.get(k), v, lang, idea_texts=idea_texts),
+            )
             for k, v in answers.items()
         ),
         lang=lang,

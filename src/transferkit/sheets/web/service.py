@@ -688,17 +688,21 @@ class SheetService:
         message = text("sheet.confirm", lang, n=response_id)
         return message + (" " + text("sheet.confirm_again", lang) if again else "")
 
-    @staticmethod
-    def _feedback(session: SheetSession, answers: JSONValue, lang: str) -> str:
+    def _feedback(self, session: SheetSession, answers: JSONValue, lang: str) -> str:
         """The feedback as HTML for the answers (cleaned if they validate); ``""`` if none."""
         from transferkit.sheets.feedback import feedback_content, feedback_html
+        from transferkit.sheets.ideas import ideas_provider_for
 
         try:
             try:
                 shown = session.validate(answers)
             except AnswerValidationError:
                 shown = dict(answers) if isinstance(answers, dict) else {}
-            content = feedback_content(session.template, shown, phase=session.phase, lang=lang)
+            provider = ideas_provider_for(self.store, session.full_template, session.request)
+            ideas = dict(provider(None)) if provider is not None else None
+            content = feedback_content(
+                session.template, shown, phase=session.phase, lang=lang, idea_texts=ideas
+            )
             return feedback_html(content) if content is not None else ""
         except Exception:  # feedback is a bonus; never break the confirmation
             log.exception("web sheet: feedback failed")
