@@ -144,17 +144,21 @@ def _company_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+def _store(kind: str, store: Store, row: dict[str, Any]) -> str:
+    """Store a network, company or pilot the way a set-up file stores it (datasets.setup).
+
+    The commands' options name the network ``network``; the set-up file's column is ``network_id``.
+    """
+    from transferkit.datasets.setup import SETUP_KINDS
+
+    fields = {k: v for k, v in row.items() if k != "network"}
+    if "network" in row:
+        fields["network_id"] = row["network"]
+    return str(SETUP_KINDS[kind].add(store, fields))
+
+
 def _store_company(store: Store, company_id: str, row: dict[str, Any]) -> str:
-    return store.add_company(
-        company_id,
-        row["name"],
-        size_class=row["size_class"],
-        employees=row["employees"],
-        sector=row["sector"],
-        region=row["region"],
-        network=row["network"],
-        roles=row["roles"] or (),
-    )
+    return _store("companies", store, {**row, "company_id": company_id})
 
 
 @click.group()
@@ -244,19 +248,7 @@ def _pilot_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _store_pilot(store: Store, pilot_id: str, row: dict[str, Any]) -> str:
-    return store.add_pilot(
-        pilot_id,
-        row["title_de"],
-        row["title_en"],
-        network=row["network"],
-        topic=row["topic"],
-        companies=row["companies"] or (),
-        start=row["start"],
-        end=row["end"],
-        loops=row["loops"],
-        hourly_rate=row["hourly_rate"],
-        currency=row["currency"] or "EUR",
-    )
+    return _store("pilots", store, {**row, "pilot_id": pilot_id})
 
 
 @click.group()
