@@ -107,17 +107,27 @@ def _loss_path(source: Path, out: Path | None) -> Path:
 )
 @friendly_errors
 def templates_import(form: Path, out: Path | None) -> None:
-    """Read an XLSForm (.xlsx) into a template; print and save what did not convert."""
+    """Read an XLSForm (.xlsx) or a LimeSurvey survey structure (.lss, or the .lsa archive) into a
+    template; print and save what did not convert.
+
+    A LimeSurvey template's question ids are the survey's question codes (array rows:
+    CODE_SUB) and its option values the answer codes, so `db import-survey` takes the
+    survey's responses into it as they are.
+    """
     import warnings
 
     from transferkit.exchange.codebook import write_text_atomically
+    from transferkit.exchange.lss_template import import_limesurvey_structure
     from transferkit.exchange.xlsform import import_xlsform
     from transferkit.templates import load_template_string
 
     report_path = _loss_path(form, out)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # everything warned about is in the loss report
-        result = import_xlsform(form, report_path=report_path)
+        if form.suffix.lower() in (".lss", ".lsa"):
+            result = import_limesurvey_structure(form, report_path=report_path)
+        else:
+            result = import_xlsform(form, report_path=report_path)
     template = load_template_string(result.yaml, source=str(out or form))
     if out is not None:
         write_text_atomically(out, result.yaml)

@@ -35,6 +35,8 @@ __all__ = [
     "read_limesurvey",
     "read_limesurvey_archive",
     "read_limesurvey_structure",
+    "structure_document",
+    "table_rows",
 ]
 
 _METADATA = frozenset(
@@ -106,7 +108,7 @@ def _parse_xml(path: Path, kind: str) -> ET.Element:
     return root
 
 
-def _rows(root: ET.Element, section: str) -> list[dict[str, str]]:
+def table_rows(root: ET.Element, section: str) -> list[dict[str, str]]:
     """The rows of one table of a LimeSurvey XML document, as field → text."""
     table = root.find(section)
     if table is None:
@@ -125,34 +127,34 @@ def _add_label(labels: dict[str, dict[str, list[str]]], code: str, sub: str, tex
 def _structure_from_lss(path: Path) -> LimeStructure:
     root = _parse_xml(path, "structure")
     questions: dict[str, dict[str, str]] = {}
-    for row in _rows(root, "questions"):
+    for row in table_rows(root, "questions"):
         if row.get("parent_qid", "0") in ("0", ""):
             questions.setdefault(row["qid"], row)
     subs: dict[str, list[dict[str, str]]] = {}
     seen_sub: set[str] = set()
     texts: dict[str, list[str]] = {}
-    for row in _rows(root, "subquestions") + [
-        r for r in _rows(root, "questions") if r.get("parent_qid", "0") not in ("0", "")
+    for row in table_rows(root, "subquestions") + [
+        r for r in table_rows(root, "questions") if r.get("parent_qid", "0") not in ("0", "")
     ]:
         if row["qid"] not in seen_sub:
             seen_sub.add(row["qid"])
             subs.setdefault(row["parent_qid"], []).append(row)
         if row.get("question"):
             texts.setdefault(row["qid"], []).append(row["question"])
-    for row in _rows(root, "question_l10ns"):
+    for row in table_rows(root, "question_l10ns"):
         texts.setdefault(row["qid"], []).append(row.get("question", ""))
-    survey_id = next((r.get("sid", "") for r in _rows(root, "surveys")), "") or next(
+    survey_id = next((r.get("sid", "") for r in table_rows(root, "surveys")), "") or next(
         (q.get("sid", "") for q in questions.values()), ""
     )
     structure = LimeStructure(survey_id)
     codes = {qid: q.get("title", "") for qid, q in questions.items()}
     answer_texts: dict[str, list[str]] = {}
-    for row in _rows(root, "answer_l10ns"):
+    for row in table_rows(root, "answer_l10ns"):
         answer_texts.setdefault(row["aid"], []).append(row.get("answer", ""))
     answer_count: dict[str, int] = {}
     #: question code → scale → answer code → labels (the rows of an array share them)
     answers: dict[str, dict[str, dict[str, list[str]]]] = {}
-    for row in _rows(root, "answers"):
+    for row in table_rows(root, "answers"):
         code = codes.get(row.get("qid", ""))
         if code is None:
             continue
@@ -166,7 +168,7 @@ def _structure_from_lss(path: Path) -> LimeStructure:
             )
         structure.labels.setdefault(code, {}).setdefault(row.get("code", ""), [])
     other_texts: dict[str, list[str]] = {}
-    for row in _rows(root, "question_attributes"):
+    for row in table_rows(root, "question_attributes"):
         if row.get("attribute") == "other_replace_text" and row.get("value"):
             other_texts.setdefault(row.get("qid", ""), []).append(row["value"])
     for qid, question in questions.items():
@@ -287,7 +289,10 @@ def _candidates(structure: LimeStructure | None) -> Callable[[str], list[tuple[s
             pair = structure.fields[column.lstrip("_")]
         elif (match := _BRACKET.match(column)) or (match := _JOINED.match(column)):
             pair = (match.group(1), match.group(2))
-        if pair is not None and not (pair[1] or "").lower().endswith(("other", "comment")):
+        sub_lower = (pair[1] or "").lower() if pair is not None else ""
+        if pair is not None and sub_lower == "other":
+            found.append((pair[0], "other"))  # a multiple choice's "Other": chosen if written in
+        elif pair is not None and not sub_lower.endswith(("other", "comment")):
             code, sub = (
                 pair  # "other" and comment fields hold free text beside the question: not imported
             )
@@ -419,6 +424,29 @@ def _archive_member(archive: zipfile.ZipFile, path: Path, suffix: str, what: str
         msg = f"{path.name}: {member.filename} unpacks to more than {MAX_ARCHIVE_MEMBER:,} bytes"
         raise DatasetError(msg)
     return data
+
+
+def structure_document(path: str | Path) -> ET.Element:
+    """The survey structure of a ``.lss`` file, or of the ``.lss`` inside a survey archive (``.lsa``)."""
+    path = Path(path)
+    if path.suffix.lower() != ".lsa":
+        return _parse_xml(path, "structure")
+    if not path.is_file():
+        msg = f"No such file: {path}"
+        raise DatasetError(msg)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            data = _archive_member(archive, path, ".lss", "survey structure")
+    except zipfile.BadZipFile:
+        msg = f"{path.name} is not a LimeSurvey survey archive (.lsa is a zip file): it cannot be opened"
+        raise DatasetError(msg) from None
+    with tempfile.TemporaryDirectory(prefix="transferkit-lss-") as folder:
+        copy = Path(folder) / f"{path.stem}.lss"
+        copy.write_bytes(data)
+        try:
+            return _parse_xml(copy, "structure")
+        except DatasetError as error:
+            raise DatasetError(str(error).replace(str(copy), f"{path.name} (its .lss)")) from None
 
 
 def read_limesurvey_archive(path: str | Path, *, survey_id: str | None = None) -> SurveyData:

@@ -149,6 +149,7 @@ def _map_columns(
     unknown: list[str] = []
     misfit: list[str] = []
     misfit_columns: set[str] = set()
+    others: list[str] = []
     for column in data.columns:
         if not column or column == participant_column:
             continue
@@ -159,6 +160,10 @@ def _map_columns(
             if qid not in questions:
                 continue
             question = questions[qid]
+            if sub == "other" and not _has_other(question):
+                continue  # the text beside "Other" of a question without an option "other"
+            if sub == "other":
+                others.append(column)
             if (
                 sub is None
                 or question.type in ("multi_choice", "dot_vote")
@@ -177,6 +182,11 @@ def _map_columns(
         notes.append(
             f"{len(unknown)} column(s) match no question of the template and were not imported: "
             + ", ".join(repr(c) for c in unknown)
+        )
+    if others:
+        notes.append(
+            "column(s) with the text written beside 'Other': 'other' counted as chosen, the text "
+            "not kept: " + ", ".join(repr(c) for c in others)
         )
     if misfit:
         notes.append(
@@ -199,6 +209,12 @@ def _map_columns(
     return {
         c: t for c, t in targets.items() if questions[t.question].type not in NOT_IN_ONE_CELL
     }, notes
+
+
+def _has_other(question: Question) -> bool:
+    """Whether a multiple choice has the option ``other`` (LimeSurvey's "Other" field fills it)."""
+    options = getattr(question, "options", None) or []
+    return question.type == "multi_choice" and any(str(o.value) == "other" for o in options)
 
 
 def _option(question: Question, code: str, labels: Mapping[str, list[str]]) -> str:
@@ -252,7 +268,10 @@ def _answers(
             chosen = []
             for sub, text, column in cells:
                 flag = text.casefold()
-                if flag in _CHOSEN:
+                if sub == "other":  # LimeSurvey's "Other": its field holds the text written in
+                    if text not in MISSING:
+                        chosen.append("other")
+                elif flag in _CHOSEN:
                     chosen.append(_option(question, sub, labels))
                 elif flag not in _NOT_CHOSEN:
                     problems.append(

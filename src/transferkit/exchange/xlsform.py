@@ -37,11 +37,12 @@ from __future__ import annotations
 import json
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from transferkit.exchange.codebook import ExchangeWarning, replace_atomically, write_text_atomically
+from transferkit.exchange.loss import Loss, LossReport, TemplateImport
 
 if TYPE_CHECKING:
     from transferkit.templates import Question, Template
@@ -50,6 +51,7 @@ __all__ = [
     "NOT_IN_XLSFORM",
     "Loss",
     "LossReport",
+    "TemplateImport",
     "XLSFormImport",
     "condition_to_relevant",
     "export_xlsform",
@@ -59,6 +61,9 @@ __all__ = [
 
 #: Question types an XLSForm cannot hold.
 NOT_IN_XLSFORM: tuple[str, ...] = ("dot_vote", "action_items", "gas_goal")
+
+#: The result of :func:`import_xlsform` (the name it had before LimeSurvey structures came in).
+XLSFormImport = TemplateImport
 
 _LANG_COLUMNS = {"de": "Deutsch (de)", "en": "English (en)"}
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -116,72 +121,6 @@ _METADATA = {
     "uri:phonenumber",
     "uri:username",
 }
-
-
-# --- the loss report ------------------------------------------------------------------
-
-
-@dataclass
-class Loss:
-    """One thing that did not convert whole: where, what, and what became of it."""
-
-    where: str
-    what: str
-    detail: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.what} — {self.detail}"
-
-
-@dataclass
-class LossReport:
-    """What an import left out (``lost``) or changed on the way (``changed``)."""
-
-    source: str
-    lost: list[Loss] = field(default_factory=list)
-    changed: list[Loss] = field(default_factory=list)
-
-    def lose(self, where: str, what: str, detail: str) -> None:
-        """Record something that did not convert."""
-        self.lost.append(Loss(where, what, detail))
-
-    def change(self, where: str, what: str, detail: str, *, warn: bool = True) -> None:
-        """Record something converted with a change (a rename, a copied language).
-
-        Also issued as an :class:`ExchangeWarning` unless ``warn`` is false
-        (texts copied between languages are warned about once, in a summary).
-        """
-        self.changed.append(Loss(where, what, detail))
-        if warn:
-            warnings.warn(f"{where}: {what} — {detail}", ExchangeWarning, stacklevel=3)
-
-    @property
-    def copied(self) -> list[Loss]:
-        """The texts that exist in one language only and were copied to the other."""
-        return [x for x in self.changed if "copied" in x.detail or "used for de and en" in x.detail]
-
-    def __bool__(self) -> bool:
-        return bool(self.lost or self.changed)
-
-    def text(self) -> str:
-        """The report as plain text, one line per entry."""
-        lines = [f"XLSForm import of {self.source}"]
-        lines.append(f"Not converted ({len(self.lost)}):")
-        lines += [f"  - {x}" for x in self.lost] or ["  (nothing)"]
-        lines.append(f"Converted with changes ({len(self.changed)}):")
-        lines += [f"  - {x}" for x in self.changed] or ["  (nothing)"]
-        return "\n".join(lines) + "\n"
-
-
-@dataclass
-class XLSFormImport:
-    """The result of :func:`import_xlsform`: the template (dict and YAML) and the loss report."""
-
-    template: dict[str, Any]
-    yaml: str
-    report: LossReport
-    #: XLSForm name -> transferkit id, for every name that had to change
-    renames: dict[str, str] = field(default_factory=dict)
 
 
 # --- show_if <-> relevant ---------------------------------------------------------------
@@ -710,7 +649,7 @@ def _bounds(expr: str) -> tuple[str, dict[str, float]] | None:
     return (subject or ".", out) if out else None
 
 
-def import_xlsform(path: Path, report_path: Path | None = None) -> XLSFormImport:
+def import_xlsform(path: Path, report_path: Path | None = None) -> TemplateImport:
     """Read the XLSForm at ``path`` into a template and a :class:`LossReport`.
 
     ``report_path`` (default: none) receives the report as text. The
@@ -1090,7 +1029,7 @@ def import_xlsform(path: Path, report_path: Path | None = None) -> XLSFormImport
 
         msg = f"{path}: no question of the form converts to transferkit\n{report.text()}"
         raise TransferkitError(msg)
-    return XLSFormImport(template, text, report, renames)
+    return TemplateImport(template, text, report, renames)
 
 
 #: Feedback kinds that show one question type, and that type.
